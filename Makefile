@@ -1,0 +1,52 @@
+# The two commands: `make demo` (set up and run everything on an embedded default)
+# and `make test` (set up and run every check). `.ci/run` calls `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+# Debian packages the tests start for real (see docs/architecture.md).
+DEB_PACKAGES := kamailio kamailio-tls-modules sip-tester gnome-keyring dbus dbus-x11 \
+	pulseaudio pulseaudio-utils xvfb postgresql espeak-ng sox openssl imagemagick x11-utils \
+	xdotool libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
+	libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 \
+	fonts-dejavu-core
+
+.PHONY: demo test check lint typecheck deps venv clean
+
+demo: venv
+	$(BIN)/homeagent demo
+
+test: deps venv lint typecheck
+	set -o pipefail; $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check homeagent tests benchmarks
+	$(BIN)/ruff format --check homeagent tests benchmarks
+
+typecheck: venv
+	$(BIN)/mypy homeagent
+
+# Installs the Debian packages when run as root and something is missing; otherwise says
+# what is missing and carries on (tests that need a missing part fail with a clear message).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "Debian packages: all present"; \
+	elif [ "$$(id -u)" = 0 ]; then echo "Installing: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $$missing >/dev/null; \
+	else echo "Not root; missing Debian packages: $$missing"; fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,74 @@
+"""SIP account and media settings, as provisioned for one device."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Transport(enum.Enum):
+    """Signalling transport to the proxy/registrar."""
+
+    UDP = "udp"
+    TCP = "tcp"
+    TLS = "tls"
+
+
+class SrtpMode(enum.Enum):
+    """Whether media encryption (SRTP, SDES key exchange) is off, offered, or required."""
+
+    DISABLED = "disabled"
+    OPTIONAL = "optional"
+    MANDATORY = "mandatory"
+
+
+@dataclass(frozen=True, slots=True)
+class SipAccountConfig:
+    """Everything the engine needs to register one account.
+
+    `password` is handed over in memory only (it comes from the OS keyring); it is excluded
+    from `repr` so it can never end up in a log line.
+    """
+
+    registrar_host: str
+    registrar_port: int
+    domain: str
+    username: str
+    password: str = field(repr=False)
+    transport: Transport = Transport.UDP
+    display_name: str = ""
+    auth_username: str = ""
+    ca_file: str | None = None  # PEM bundle the server certificate must chain to (TLS)
+    tls_server_name: str | None = None  # expected name in the certificate; default: host
+    srtp: SrtpMode = SrtpMode.DISABLED
+    register_expiry_s: int = 300
+    first_retry_s: int = 3
+    retry_interval_s: int = 20
+    keepalive_s: int = 15
+
+    @property
+    def aor(self) -> str:
+        """The address-of-record, e.g. ``sip:1001@example.org``."""
+        return f"sip:{self.username}@{self.domain}"
+
+    @property
+    def registrar_uri(self) -> str:
+        """The registrar URI with the transport parameter."""
+        scheme = "sips" if self.transport is Transport.TLS else "sip"
+        return (
+            f"{scheme}:{self.registrar_host}:{self.registrar_port};transport={self.transport.value}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Process-wide settings of the SIP engine."""
+
+    local_port: int = 0  # 0: pick a free port
+    bind_address: str = "127.0.0.1"
+    max_calls: int = 4
+    user_agent: str = "HomeAgent"
+    auto_answer_s: float | None = None  # contact-centre mode: answer after N seconds
+    log_level: int = 1
+    codecs: tuple[str, ...] = ("G722/16000", "PCMA/8000", "PCMU/8000")
+    trusted_sources: tuple[str, ...] = ()  # IPs allowed to send us INVITEs; () = the registrar

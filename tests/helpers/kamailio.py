@@ -1,0 +1,1 @@
+"""Fixtures for kamailio (filled in by the part that needs it)."""

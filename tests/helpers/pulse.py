@@ -1,0 +1,1 @@
+"""Fixtures for pulse (filled in by the part that needs it)."""

@@ -1,0 +1,1 @@
+"""Fixtures for sipp (filled in by the part that needs it)."""

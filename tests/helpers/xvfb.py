@@ -1,0 +1,1 @@
+"""Fixtures for xvfb (filled in by the part that needs it)."""
