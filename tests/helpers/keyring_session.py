@@ -1,1 +1,137 @@
-"""Fixtures for keyring_session (filled in by the part that needs it)."""
+"""A private Secret Service for tests: dbus session bus + gnome-keyring-daemon.
+
+`keyring_session` (session scope) starts a dbus session bus and an unlocked
+gnome-keyring (secrets component only) in a temp HOME/XDG tree, points this process's
+DBUS_SESSION_BUS_ADDRESS at it, checks that `keyring` picks the SecretService backend,
+and stops both daemons at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.procs import require_tool, stop, wait_until
+
+
+@dataclass
+class KeyringSession:
+    bus_address: str
+    home: Path
+    env: dict[str, str]  # environment for child processes that must see this keyring
+    backend: Any  # a keyring.backends.SecretService.Keyring bound to this bus
+
+
+def _kill_pid(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyringSession]:
+    dbus = require_tool("dbus-daemon")
+    gkd = require_tool("gnome-keyring-daemon")
+    home = tmp_path_factory.mktemp("keyring-home")
+    dirs = {n: home / n for n in ("data", "config", "cache", "run")}
+    for d in dirs.values():
+        d.mkdir(mode=0o700)
+    env = dict(os.environ)
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(dirs["data"]),
+        XDG_CONFIG_HOME=str(dirs["config"]),
+        XDG_CACHE_HOME=str(dirs["cache"]),
+        XDG_RUNTIME_DIR=str(dirs["run"]),
+    )
+    out = subprocess.run(
+        [dbus, "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout.split()
+    address, bus_pid = out[0], int(out[1])
+    env["DBUS_SESSION_BUS_ADDRESS"] = address
+    daemon = None
+    old = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    try:
+        daemon = subprocess.Popen(
+            [gkd, "--foreground", "--unlock", "--components=secrets"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        assert daemon.stdin is not None
+        daemon.stdin.write(b"test-login-password")
+        daemon.stdin.close()
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+
+        from keyring.backends import SecretService
+
+        backend = SecretService.Keyring()
+
+        errors: list[Exception] = []
+
+        def _ready() -> bool:
+            try:
+                backend.set_password("homeagent-probe", "probe", "x")
+                backend.delete_password("homeagent-probe", "probe")
+            except Exception as exc:
+                errors[:] = [exc]
+                return False
+            return True
+
+        try:
+            wait_until(_ready, timeout_s=15, interval_s=0.1)
+        except TimeoutError:
+            pytest.fail(f"gnome-keyring did not come up: {errors!r}")
+        import keyring
+        import keyring.backend
+        import keyring.core
+
+        keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]  # cached by `once`
+        keyring.core.init_backend()  # re-detect: what the app would pick, given this env
+        detected = keyring.get_keyring()
+        if type(detected).__module__ != "keyring.backends.SecretService":
+            try:
+                why = str(SecretService.Keyring.priority)
+            except Exception as exc:
+                why = repr(exc)
+            pytest.fail(f"keyring picked {detected!r}, not SecretService: {why}")
+        yield KeyringSession(address, home, env, backend)
+    finally:
+        if old is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = old
+        if daemon is not None:
+            stop(daemon)  # type: ignore[arg-type]
+        _kill_pid(bus_pid)
+        import keyring.backend
+        import keyring.core
+
+        keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+        keyring.core.init_backend()  # forget the backend bound to the bus we stopped
