@@ -188,3 +188,12 @@ class AudioDeviceFellBack(Event):
 @dataclass(frozen=True, slots=True)
 class MicLevelMeasured(Event):
     level: float  # 0.0 .. 1.0 (peak of the last frames)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandFailed(Event):
+    """A command sent to a service could not be carried out (bad destination, no such call)."""
+
+    command: str  # the command's class name, e.g. "Dial"
+    message: str
+    call_id: int | None = None

@@ -1,0 +1,24 @@
+"""Real headset audio: Qt Multimedia devices bridged to pjsua2's null sound device.
+
+- `AudioService` (service.py): the facade the app and settings page use; owns the audio
+  thread; its `bridge` is the SIP engine's `AudioAttachment`.
+- `PjAudioBridge` (bridge.py): the pjsua2 media port; engine thread only.
+- `DriftBuffer` (ringbuffer.py): the bounded buffers between the two clocks.
+- `AudioSettings` / `AudioRole` (settings.py): chosen devices by identity.
+"""
+
+from homeagent.sip.audio.bridge import PjAudioBridge
+from homeagent.sip.audio.ringbuffer import DriftBuffer, DriftStats
+from homeagent.sip.audio.service import AudioService, BridgeStats
+from homeagent.sip.audio.settings import AudioRole, AudioSettings, effective_device
+
+__all__ = [
+    "AudioRole",
+    "AudioService",
+    "AudioSettings",
+    "BridgeStats",
+    "DriftBuffer",
+    "DriftStats",
+    "PjAudioBridge",
+    "effective_device",
+]

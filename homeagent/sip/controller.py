@@ -1,0 +1,487 @@
+"""The engine's brain on the SIP thread: accounts' and calls' callbacks in, events out.
+
+Every method runs on the engine thread (called from pjsua2 callbacks during
+``libHandleEvents`` or from the loop between two turns). Decisions on incoming INVITEs are
+taken in :meth:`CallController.tick`, never inside ``onIncomingCall``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pjsua2 as pj
+
+from homeagent.core import commands as cmd
+from homeagent.core.dialstring import InvalidDestination, normalise_destination
+from homeagent.core.events import (
+    CallDirection,
+    CallEnded,
+    CallMuteChanged,
+    CallPhase,
+    CallQuality,
+    CallQualityMeasured,
+    CallRinging,
+    CallStateChanged,
+    CommandFailed,
+    DtmfReceived,
+    Event,
+    IncomingCallRefused,
+    RegistrationChanged,
+    RegistrationState,
+    TransferProgressed,
+)
+from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall
+from homeagent.sip.headers import parse_invite, source_host
+from homeagent.sip.media import AudioAttachment
+from homeagent.sip.policy import RejectPacer, admit, registration_event
+from homeagent.sip.quality import build_quality
+
+log = logging.getLogger(__name__)
+
+QUALITY_INTERVAL_S = 5.0
+ZIP_TONE_HZ = 1400
+
+
+class CallController:
+    """Holds the calls and turns pjsua2 callbacks and commands into events."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        account: SipAccountConfig,
+        emit: Callable[[Event], None],
+        audio: AudioAttachment | None,
+        trusted_hosts: frozenset[str],
+    ) -> None:
+        self.config = config
+        self.account_cfg = account
+        self.emit = emit
+        self.audio = audio
+        self.trusted_hosts = trusted_hosts
+        self.calls: CallRegistry[EngineCall] = CallRegistry()
+        self.available = True
+        self.auto_answer_s = config.auto_answer_s
+        self.pacer = RejectPacer(budget=max(1, config.max_calls), window_s=0.6)
+        self.account: pj.Account | None = None
+        self.endpoint: pj.Endpoint | None = None
+        self.tone: pj.ToneGenerator | None = None
+        self._media: dict[int, pj.AudioMedia] = {}
+        self._reg_failures = 0
+        self._transport_error = ""
+        self._pending_removal: list[int] = []
+
+    # ----------------------------------------------------------------- account reports
+    def registration_reported(self, code: int, reason: str, expiration_s: int) -> None:
+        ok = 200 <= code < 300
+        self._reg_failures = 0 if ok else self._reg_failures + 1
+        event = registration_event(
+            aor=self.account_cfg.aor,
+            code=code,
+            reason=reason,
+            expiration_s=expiration_s,
+            transport_error="" if ok else self._transport_error,
+            failures=self._reg_failures,
+            first_retry_s=self.account_cfg.first_retry_s,
+            retry_interval_s=self.account_cfg.retry_interval_s,
+        )
+        if ok:
+            self._transport_error = ""
+        self.emit(event)
+
+    def transport_failed(self, message: str) -> None:
+        self._transport_error = message
+
+    def registering(self) -> None:
+        self.emit(RegistrationChanged(self.account_cfg.aor, RegistrationState.REGISTERING))
+
+    def incoming_call(self, pj_call_id: int, whole_msg: str, src_address: str) -> None:
+        assert self.account is not None
+        facts = parse_invite(whole_msg)
+        record = CallRecord(
+            call_id=self.calls.new_id(),
+            direction=CallDirection.INBOUND,
+            facts=facts,
+            phase=CallPhase.RINGING,
+            seen_ns=time.monotonic_ns(),
+            source_host=source_host(src_address),
+        )
+        self.calls.add(record, EngineCall(self, self.account, record, pj_call_id))
+
+    # ------------------------------------------------------------------ the loop's turn
+    def tick(self, now_s: float) -> None:
+        """Work that must not happen inside a pjsua2 callback; called between two turns."""
+        for call_id in self._pending_removal:
+            self.calls.remove(call_id)  # drops our last reference: pjsua2 frees the Call
+            self._media.pop(call_id, None)
+        self._pending_removal.clear()
+        for record, call in self.calls:
+            if record.ended:
+                continue
+            if record.direction is CallDirection.INBOUND and not record.decided:
+                self._decide(record, call, now_s)
+            elif record.auto_answer_at_s is not None and now_s >= record.auto_answer_at_s:
+                record.auto_answer_at_s = None
+                self._play_zip_tone()
+                self.answer(record.call_id)
+            if record.phase in (CallPhase.ACTIVE, CallPhase.HELD) and (
+                now_s >= record.next_quality_at_s
+            ):
+                record.next_quality_at_s = now_s + QUALITY_INTERVAL_S
+                quality = self._measure(call)
+                if quality is not None:
+                    record.last_quality = quality
+                    self.emit(CallQualityMeasured(record.call_id, quality))
+
+    def _decide(self, record: CallRecord, call: EngineCall, now_s: float) -> None:
+        if record.admission is None:
+            record.admission = admit(
+                source_host=record.source_host,
+                trusted_hosts=self.trusted_hosts,
+                available=self.available,
+                active_calls=self.calls.admitted_count(excluding=record.call_id),
+                max_calls=self.config.max_calls,
+            )
+        admission = record.admission
+        if admission.rings:
+            record.decided = True
+            _answer(call, 180)
+            auto = self.auto_answer_s
+            if auto is not None:
+                record.auto_answer_at_s = now_s + max(auto, 0.0)
+            facts = record.facts
+            self.emit(
+                CallRinging(
+                    call_id=record.call_id,
+                    direction=CallDirection.INBOUND,
+                    remote_uri=facts.remote_uri,
+                    remote_number=facts.remote_number,
+                    display_name=facts.display_name,
+                    queue=facts.queue,
+                    contact_id=facts.contact_id,
+                    asserted_identity=facts.asserted_identity,
+                    call_info=facts.call_info,
+                    headers=facts.headers,
+                    sip_call_id=facts.sip_call_id,
+                    auto_answer_in_s=auto,
+                    monotonic_ns=record.seen_ns,
+                )
+            )
+            return
+        # Turned away: paced, so a burst cannot exhaust pjsip's socket slots; a waiting
+        # call keeps its slot, and pjsua answers further INVITEs 486 without media.
+        if not self.pacer.try_take(now_s):
+            return
+        record.decided = True
+        record.ended = True
+        _hangup(call, admission.code, admission.reason)
+        self.emit(IncomingCallRefused(admission.code, admission.reason, record.facts.remote_uri))
+
+    # ------------------------------------------------------------------ call callbacks
+    def call_state_changed(self, call: EngineCall) -> None:
+        try:
+            self._call_state_changed(call)
+        except Exception:
+            log.exception("onCallState")
+
+    def _call_state_changed(self, call: EngineCall) -> None:
+        record = call.record
+        info = call.getInfo()
+        state = info.state
+        if state == pj.PJSIP_INV_STATE_EARLY and record.direction is CallDirection.OUTBOUND:
+            if info.lastStatusCode in (180, 183) and not record.ringing_reported:
+                record.ringing_reported = True
+                self.emit(
+                    CallRinging(
+                        call_id=record.call_id,
+                        direction=CallDirection.OUTBOUND,
+                        remote_uri=str(info.remoteUri),
+                        remote_number=record.facts.remote_number,
+                        sip_call_id=str(info.callIdString),
+                        monotonic_ns=time.monotonic_ns(),
+                    )
+                )
+        elif state == pj.PJSIP_INV_STATE_CONNECTING:
+            self._set_phase(record, CallPhase.CONNECTING)
+        elif state == pj.PJSIP_INV_STATE_CONFIRMED:
+            if record.connected_at_s is None:
+                record.connected_at_s = time.monotonic()
+                record.answered = True
+                record.next_quality_at_s = time.monotonic() + QUALITY_INTERVAL_S
+            self._set_phase(record, CallPhase.ACTIVE)
+        elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self._ended(call, int(info.lastStatusCode), str(info.lastReason))
+
+    def _ended(self, call: EngineCall, code: int, reason: str) -> None:
+        record = call.record
+        if record.call_id in self._pending_removal:
+            return
+        self._pending_removal.append(record.call_id)
+        self._detach(record.call_id)
+        if not record.decided:  # gone before we even looked at it (CANCEL, bad INVITE)
+            record.ended = True
+            return
+        was_refused = record.ended
+        record.ended = True
+        if was_refused:
+            return
+        quality = self._measure(call) or record.last_quality
+        duration = 0.0
+        if record.connected_at_s is not None:
+            duration = round(time.monotonic() - record.connected_at_s, 3)
+        record.phase = CallPhase.ENDED
+        self.emit(CallStateChanged(record.call_id, CallPhase.ENDED, code, reason))
+        self.emit(CallEnded(record.call_id, code, reason, duration, record.answered, quality))
+
+    def call_media_changed(self, call: EngineCall) -> None:
+        try:
+            self._call_media_changed(call)
+        except Exception:
+            log.exception("onCallMediaState")
+
+    def _call_media_changed(self, call: EngineCall) -> None:
+        record = call.record
+        info = call.getInfo()
+        for media in info.media:
+            if media.type != pj.PJMEDIA_TYPE_AUDIO:
+                continue
+            if media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                self._attach(call, media.index)
+                if record.phase is CallPhase.HELD:
+                    self._set_phase(record, CallPhase.ACTIVE)
+            elif media.status in (pj.PJSUA_CALL_MEDIA_LOCAL_HOLD, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+                self._detach(record.call_id)
+                reason = "local" if media.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD else "remote"
+                self._set_phase(record, CallPhase.HELD, reason=f"held ({reason})")
+            else:
+                self._detach(record.call_id)
+            break
+
+    def dtmf_received(self, call: EngineCall, digit: str, method: int) -> None:
+        kind = "info" if method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
+        self.emit(DtmfReceived(call.record.call_id, digit, kind))
+
+    def transfer_status(self, call: EngineCall, code: int, final: bool) -> None:
+        accepted = 200 <= code < 300
+        self.emit(TransferProgressed(call.record.call_id, code, final, accepted))
+        if final and accepted:
+            _hangup(call, 0, "")  # the transferee now talks to the target
+
+    # ---------------------------------------------------------------------- media
+    def _attach(self, call: EngineCall, index: int) -> None:
+        record = call.record
+        if record.attached:
+            return
+        media = call.getAudioMedia(index)
+        self._media[record.call_id] = media
+        if self.audio is not None:
+            self.audio.attach(media)
+        else:
+            assert self.endpoint is not None
+            adm = self.endpoint.audDevManager()
+            media.startTransmit(adm.getPlaybackDevMedia())
+            adm.getCaptureDevMedia().startTransmit(media)
+        media.adjustTxLevel(0.0 if record.muted else 1.0)
+        record.attached = True
+
+    def _detach(self, call_id: int) -> None:
+        entry = self.calls.get(call_id)
+        media = self._media.get(call_id)
+        if entry is None or media is None or not entry[0].attached:
+            return
+        entry[0].attached = False
+        try:
+            if self.audio is not None:
+                self.audio.detach(media)
+            else:
+                assert self.endpoint is not None
+                adm = self.endpoint.audDevManager()
+                media.stopTransmit(adm.getPlaybackDevMedia())
+                adm.getCaptureDevMedia().stopTransmit(media)
+        except Exception as exc:  # the conference port may already be gone at call end
+            log.debug("detach of call %s: %s", call_id, exc)
+
+    def detach_all(self) -> None:
+        for record, _ in self.calls:
+            self._detach(record.call_id)
+
+    def _measure(self, call: EngineCall) -> CallQuality | None:
+        try:
+            info = call.getInfo()
+            for media in info.media:
+                if media.type != pj.PJMEDIA_TYPE_AUDIO:
+                    continue
+                stat = call.getStreamStat(media.index).rtcp
+                codec = str(call.getStreamInfo(media.index).codecName)
+                return build_quality(
+                    rx_lost=int(stat.rxStat.loss),
+                    rx_received=int(stat.rxStat.pkt),
+                    tx_lost=int(stat.txStat.loss),
+                    tx_sent=int(stat.txStat.pkt),
+                    jitter_ms=float(stat.rxStat.jitterUsec.mean) / 1000.0,
+                    rtt_ms=float(stat.rttUsec.mean) / 1000.0,
+                    codec=codec,
+                )
+        except Exception as exc:  # no stream (never connected, already destroyed)
+            log.debug("no stream statistics: %s", exc)
+        return None
+
+    def _play_zip_tone(self) -> None:
+        if self.tone is None or self.endpoint is None:
+            return
+        try:
+            tones = pj.ToneDescVector()
+            for _ in range(2):
+                desc = pj.ToneDesc()
+                desc.freq1 = ZIP_TONE_HZ
+                desc.freq2 = 0
+                desc.on_msec = 80
+                desc.off_msec = 60
+                desc.volume = 0
+                tones.append(desc)
+            self.tone.play(tones, False)
+            self.tone.startTransmit(self.endpoint.audDevManager().getPlaybackDevMedia())
+        except Exception as exc:
+            log.debug("zip tone: %s", exc)
+
+    def _set_phase(self, record: CallRecord, phase: CallPhase, reason: str = "") -> None:
+        if record.phase is phase:
+            return
+        record.phase = phase
+        self.emit(CallStateChanged(record.call_id, phase, reason=reason))
+
+    # ---------------------------------------------------------------------- commands
+    def handle(self, command: cmd.Command) -> None:
+        """Carry out one command; failures become CommandFailed events."""
+        name = type(command).__name__
+        try:
+            self._handle(command)
+        except (InvalidDestination, LookupError, ValueError) as exc:
+            self.emit(CommandFailed(name, str(exc), getattr(command, "call_id", None)))
+        except pj.Error as exc:
+            self.emit(CommandFailed(name, str(exc.info()), getattr(command, "call_id", None)))
+
+    def _handle(self, command: cmd.Command) -> None:
+        match command:
+            case cmd.Answer(call_id=call_id):
+                self.answer(call_id)
+            case cmd.Reject(call_id=call_id, code=code):
+                record, call = self._get(call_id)
+                record.decided = True
+                _hangup(call, code if code in (486, 603) else 486, "")
+            case cmd.Dial(destination=destination, headers=headers):
+                self.dial(destination, dict(headers))
+            case cmd.Hangup(call_id=call_id):
+                _hangup(self._get(call_id)[1], 0, "")
+            case cmd.Hold(call_id=call_id):
+                self._get(call_id)[1].setHold(pj.CallOpParam(True))
+            case cmd.Resume(call_id=call_id):
+                prm = pj.CallOpParam(True)
+                prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+                self._get(call_id)[1].reinvite(prm)
+            case cmd.SetMute(call_id=call_id, muted=muted):
+                record, _ = self._get(call_id)
+                record.muted = muted
+                media = self._media.get(call_id)
+                if media is not None and record.attached:
+                    media.adjustTxLevel(0.0 if muted else 1.0)
+                self.emit(CallMuteChanged(call_id, muted))
+            case cmd.SendDtmf(call_id=call_id, digits=digits):
+                self.send_dtmf(call_id, digits)
+            case cmd.BlindTransfer(call_id=call_id, destination=destination):
+                uri = normalise_destination(destination, self.account_cfg.domain)
+                record, call = self._get(call_id)
+                record.transfer_pending = True
+                call.xfer(uri, pj.CallOpParam(True))
+            case cmd.AttendedTransfer(call_id=call_id, consult_call_id=consult_id):
+                record, call = self._get(call_id)
+                _, consult = self._get(consult_id)
+                record.transfer_pending = True
+                call.xferReplaces(consult, pj.CallOpParam(True))
+            case cmd.SetAvailable(available=available):
+                self.available = available
+            case cmd.SetAutoAnswer(delay_s=delay_s):
+                self.auto_answer_s = delay_s
+            case cmd.HandleIpChange():
+                assert self.endpoint is not None
+                self.endpoint.handleIpChange(pj.IpChangeParam())
+            case _:
+                raise ValueError(f"unknown command {type(command).__name__}")
+
+    def _get(self, call_id: int) -> tuple[CallRecord, EngineCall]:
+        entry = self.calls.get(call_id)
+        if entry is None or entry[0].ended:
+            raise LookupError(f"no call {call_id}")
+        return entry
+
+    def answer(self, call_id: int) -> None:
+        record, call = self._get(call_id)
+        if record.direction is not CallDirection.INBOUND or record.answered:
+            raise ValueError(f"call {call_id} cannot be answered")
+        if not record.decided:
+            self._decide(record, call, time.monotonic())
+            if record.ended:
+                raise LookupError(f"call {call_id} was turned away")
+        record.auto_answer_at_s = None
+        # Call waiting: the call we were talking to goes on hold first.
+        for other in self.calls.active_other(call_id):
+            entry = self.calls.get(other.call_id)
+            if entry is not None:
+                entry[1].setHold(pj.CallOpParam(True))
+        _answer(call, 200)
+
+    def dial(self, destination: str, headers: dict[str, str]) -> None:
+        assert self.account is not None
+        uri = normalise_destination(destination, self.account_cfg.domain)
+        record = CallRecord(
+            call_id=self.calls.new_id(),
+            direction=CallDirection.OUTBOUND,
+            phase=CallPhase.DIALING,
+            seen_ns=time.monotonic_ns(),
+            decided=True,
+        )
+        call = EngineCall(self, self.account, record)
+        prm = pj.CallOpParam(True)
+        for name, value in headers.items():
+            header = pj.SipHeader()
+            header.hName = name
+            header.hValue = value
+            prm.txOption.headers.append(header)
+        self.calls.add(record, call)
+        try:
+            call.makeCall(uri, prm)
+        except pj.Error:
+            self.calls.remove(record.call_id)
+            raise
+        self.emit(CallStateChanged(record.call_id, CallPhase.DIALING, reason=uri))
+
+    def send_dtmf(self, call_id: int, digits: str) -> None:
+        _, call = self._get(call_id)
+        prm = pj.CallSendDtmfParam()
+        prm.digits = digits
+        prm.method = pj.PJSUA_DTMF_METHOD_RFC2833
+        try:
+            call.sendDtmf(prm)
+        except pj.Error:  # the far end did not offer telephone-event: SIP INFO instead
+            prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+            call.sendDtmf(prm)
+
+
+def _answer(call: pj.Call, code: int) -> None:
+    prm = pj.CallOpParam(True)
+    prm.statusCode = code
+    call.answer(prm)
+
+
+def _hangup(call: pj.Call, code: int, reason: str) -> None:
+    prm = pj.CallOpParam(True)
+    if code:
+        prm.statusCode = code
+    if reason:
+        prm.reason = reason
+    try:
+        call.hangup(prm)
+    except pj.Error as exc:  # already disconnecting
+        log.debug("hangup: %s", exc.info())

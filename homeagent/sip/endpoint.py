@@ -1,0 +1,154 @@
+"""Build the pjsua2 configuration objects from our settings (engine thread only).
+
+Everything DESIGN.md lists as an unsafe default of the 2.15.1 wheel is overridden here:
+TLS verifies the server against the configured CA with TLS 1.2 only, no ICE/STUN/TURN/UPnP,
+no pjsip DNS resolver, no presence, only G.722/PCMA/PCMU, short first registration retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pjsua2 as pj
+
+from homeagent.core.sip_config import EngineConfig, SipAccountConfig, SrtpMode, Transport
+
+log = logging.getLogger("homeagent.sip.pjsip")
+
+# pjsip's own log must never carry credentials: messages are not dumped (msgLogging=0),
+# level is capped at 3, and any line that still mentions digest fields is redacted.
+_SECRET = re.compile(
+    r"(authorization|proxy-authorization|response\s*=|password|passwd|nonce\s*=)", re.I
+)
+MAX_PJ_LOG_LEVEL = 3
+
+TRANSPORT_TYPES = {
+    Transport.UDP: pj.PJSIP_TRANSPORT_UDP,
+    Transport.TCP: pj.PJSIP_TRANSPORT_TCP,
+    Transport.TLS: pj.PJSIP_TRANSPORT_TLS,
+}
+
+_SRTP = {
+    SrtpMode.DISABLED: pj.PJMEDIA_SRTP_DISABLED,
+    SrtpMode.OPTIONAL: pj.PJMEDIA_SRTP_OPTIONAL,
+    SrtpMode.MANDATORY: pj.PJMEDIA_SRTP_MANDATORY,
+}
+
+
+def redact(line: str) -> str:
+    """The log line, or a placeholder when it could carry a credential."""
+    return "[redacted: line mentioned credentials]" if _SECRET.search(line) else line
+
+
+class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
+    """Send pjsip's log to Python logging, redacted."""
+
+    def write(self, entry: pj.LogEntry) -> None:
+        level = int(entry.level)
+        py_level = logging.WARNING if level <= 2 else logging.DEBUG
+        log.log(py_level, "%s", redact(str(entry.msg).rstrip()))
+
+
+def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) -> pj.EpConfig:
+    """The EpConfig: one thread (ours), no worker threads, null audio, no DNS resolver."""
+    ep_cfg = pj.EpConfig()
+    ua = ep_cfg.uaConfig
+    ua.threadCnt = 0
+    ua.mainThreadOnly = True
+    ua.maxCalls = max_calls
+    ua.userAgent = config.user_agent
+    ua.nameserver = pj.StringVector()  # no pjsip DNS resolver (advisories fixed in 2.17)
+    ua.stunServer = pj.StringVector()
+    ua.enableUpnp = False
+    ua.mwiUnsolicitedEnabled = False
+    lc = ep_cfg.logConfig
+    lc.level = min(max(config.log_level, 0), MAX_PJ_LOG_LEVEL)
+    lc.consoleLevel = lc.level  # pjsua2 hands the writer what passes consoleLevel
+    lc.msgLogging = 0
+    lc.writer = writer
+    lc.decor = 0
+    med = ep_cfg.medConfig
+    med.threadCnt = 0  # media events are polled by our loop too
+    med.hasIoqueue = True
+    med.noVad = True
+    med.ecTailLen = 0  # no echo canceller on the null device; the headset path owns it
+    med.clockRate = 16000
+    med.sndClockRate = 16000
+    return ep_cfg
+
+
+def transport_config(config: EngineConfig, account: SipAccountConfig) -> pj.TransportConfig:
+    """The signalling transport; for TLS: verify the server against the CA, TLS 1.2 only."""
+    tc = pj.TransportConfig()
+    tc.port = config.local_port
+    tc.boundAddress = config.bind_address
+    if account.transport is Transport.TLS:
+        tls = tc.tlsConfig
+        tls.CaListFile = account.ca_file or ""
+        tls.verifyServer = True
+        tls.verifyClient = False
+        tls.method = pj.PJSIP_TLSV1_2_METHOD
+        tls.proto = 0  # 0 = derive the protocol set from `method` alone
+        tls.msecTimeout = 5000
+    return tc
+
+
+def set_codec_priorities(ep: pj.Endpoint, wanted: tuple[str, ...]) -> list[str]:
+    """Disable every codec but `wanted`, ranked in the given order; return enabled ids."""
+    enabled: list[str] = []
+    ranks = {name.lower(): len(wanted) - i for i, name in enumerate(wanted)}
+    for info in ep.codecEnum2():
+        codec_id = str(info.codecId)
+        base = codec_id.rsplit("/", 1)[0].lower() if codec_id.count("/") >= 2 else codec_id
+        rank = ranks.get(base, 0)
+        # 0 disables a codec; keep ours well above pjsua2's default of 128.
+        ep.codecSetPriority(codec_id, 200 + rank if rank else 0)
+        if rank:
+            enabled.append(codec_id)
+    return enabled
+
+
+def account_config(
+    config: EngineConfig, account: SipAccountConfig, transport_id: int
+) -> pj.AccountConfig:
+    """Registration, digest credentials, retry policy, keep-alives, SRTP, no ICE/presence."""
+    acfg = pj.AccountConfig()
+    display = account.display_name.replace('"', "")
+    acfg.idUri = f'"{display}" <{account.aor}>' if display else account.aor
+    reg = acfg.regConfig
+    reg.registrarUri = account.registrar_uri
+    reg.timeoutSec = account.register_expiry_s
+    reg.firstRetryIntervalSec = account.first_retry_s
+    reg.retryIntervalSec = account.retry_interval_s
+    reg.randomRetryIntervalSec = min(2, account.retry_interval_s)
+    reg.dropCallsOnFail = False
+    reg.unregWaitMsec = 1000
+    sipc = acfg.sipConfig
+    sipc.transportId = transport_id
+    outbound = pj.StringVector()
+    outbound.append(account.registrar_uri + ";lr")
+    sipc.proxies = outbound  # every request goes through the pinned proxy
+    cred = pj.AuthCredInfo(
+        "digest", "*", account.auth_username or account.username, 0, account.password
+    )
+    creds = pj.AuthCredInfoVector()
+    creds.append(cred)
+    sipc.authCreds = creds
+    nat = acfg.natConfig
+    nat.iceEnabled = False
+    nat.turnEnabled = False
+    nat.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+    nat.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+    nat.sdpNatRewriteUse = 0
+    nat.udpKaIntervalSec = account.keepalive_s
+    nat.contactRewriteUse = 1
+    media = acfg.mediaConfig
+    media.srtpUse = _SRTP[account.srtp]
+    # 1 would demand TLS on the first hop for SRTP; we ask for it only when we have TLS.
+    media.srtpSecureSignaling = 1 if account.transport is Transport.TLS else 0
+    media.transportConfig.boundAddress = config.bind_address
+    media.transportConfig.port = 0
+    acfg.presConfig.publishEnabled = False
+    acfg.mwiConfig.enabled = False
+    return acfg
