@@ -1,0 +1,91 @@
+"""Fixtures for the real-audio tests: an AudioService on the private PulseAudio daemon."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from homeagent.core.events import Event
+from homeagent.sip.audio import AudioService, AudioSettings
+from tests.helpers.pulse import PulseServer
+
+
+class EventLog:
+    """Events from the audio thread, collected thread-safely."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    def of(self, kind: type[Event]) -> list[Event]:
+        with self._lock:
+            return [e for e in self._events if isinstance(e, kind)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._events.clear()
+
+
+@pytest.fixture
+def events() -> EventLog:
+    return EventLog()
+
+
+@pytest.fixture
+def make_service(
+    pulse: PulseServer, qapp: object, events: EventLog
+) -> Iterator[Callable[..., AudioService]]:
+    """Build and start AudioService instances that are stopped after the test."""
+    started: list[AudioService] = []
+
+    def make(settings: AudioSettings | None = None, **kwargs: object) -> AudioService:
+        svc = AudioService(events, settings, **kwargs)  # type: ignore[arg-type]
+        svc.start()
+        started.append(svc)
+        return svc
+
+    yield make
+    for svc in reversed(started):
+        svc.stop()
+
+
+@pytest.fixture(scope="session")
+def tone_wav(tmp_path_factory: pytest.TempPathFactory) -> Callable[[float, float], Path]:
+    """Make (and cache) a mono 48 kHz sine WAV with sox."""
+    root = tmp_path_factory.mktemp("tones")
+
+    def make(freq_hz: float, seconds: float) -> Path:
+        out = root / f"tone_{freq_hz:g}_{seconds:g}.wav"
+        if not out.exists():
+            subprocess.run(
+                [
+                    "sox",
+                    "-n",
+                    "-r",
+                    "48000",
+                    "-c",
+                    "1",
+                    "-b",
+                    "16",
+                    str(out),
+                    "synth",
+                    str(seconds),
+                    "sine",
+                    str(freq_hz),
+                    "vol",
+                    "0.5",
+                ],
+                check=True,
+                capture_output=True,
+            )
+        return out
+
+    return make

@@ -1,0 +1,113 @@
+"""Qt Multimedia device side against a real PulseAudio with a virtual headset."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from homeagent.core.events import AudioDevicesChanged, MicLevelMeasured
+from homeagent.sip.audio import AudioService, AudioSettings
+from homeagent.sip.audio.dsp import dominant_frequency, goertzel_power
+from tests.helpers.pulse import PulseServer
+from tests.integration.audio.conftest import EventLog
+
+pytestmark = pytest.mark.integration
+
+
+def read_wav(path: Path) -> tuple[bytes, int]:
+    with wave.open(str(path), "rb") as w:
+        assert w.getnchannels() == 1
+        assert w.getsampwidth() == 2
+        return w.readframes(w.getnframes()), w.getframerate()
+
+
+def test_devices_are_listed_by_the_names_users_see(
+    make_service: Callable[..., AudioService], events: EventLog
+) -> None:
+    svc = make_service()
+    devices = svc.devices()
+    outputs = {d.id: d for d in devices.outputs}
+    inputs = {d.id: d for d in devices.inputs}
+    assert outputs["headset"].name == "Virtual_Headset"
+    assert outputs["headset"].is_default
+    assert inputs["headset_mic"].name == "Virtual_Headset_Microphone"
+    assert all(not i.id.endswith(".monitor") for i in devices.inputs)
+    # The initial list is also reported as an event.
+    assert events.of(AudioDevicesChanged)
+
+
+def test_a_headset_plugged_in_appears(
+    make_service: Callable[..., AudioService], events: EventLog, pulse: PulseServer, qtbot
+) -> None:
+    svc = make_service()
+    events.clear()
+    pulse.plug_headset("usb_headset", "USB_Headset")
+
+    def seen() -> None:
+        changes = events.of(AudioDevicesChanged)
+        assert changes
+        assert any(d.id == "usb_headset" and d.name == "USB_Headset" for d in changes[-1].outputs)
+
+    qtbot.waitUntil(seen, timeout=10_000)
+    assert any(d.id == "usb_headset" for d in svc.devices().outputs)
+
+
+def test_mic_level_follows_what_the_microphone_hears(
+    make_service: Callable[..., AudioService],
+    events: EventLog,
+    pulse: PulseServer,
+    tone_wav: Callable[[float, float], Path],
+    qtbot,
+) -> None:
+    svc = make_service()
+    svc.set_mic_meter(True)
+    qtbot.waitUntil(lambda: len(events.of(MicLevelMeasured)) >= 3, timeout=10_000)
+    quiet = max(e.level for e in events.of(MicLevelMeasured))  # type: ignore[attr-defined]
+    assert quiet < 0.01
+    player = pulse.play(tone_wav(1000, 3.0))
+    try:
+        qtbot.waitUntil(
+            lambda: any(e.level > 0.2 for e in events.of(MicLevelMeasured)),  # type: ignore[attr-defined]
+            timeout=10_000,
+        )
+    finally:
+        player.terminate()
+        player.wait(timeout=10)
+    svc.set_mic_meter(False)
+
+
+def test_test_tone_plays_on_the_chosen_speaker(
+    make_service: Callable[..., AudioService], pulse: PulseServer, tmp_path: Path, qtbot
+) -> None:
+    svc = make_service(AudioSettings(speaker_id="headset"))
+    with pulse.recording(tmp_path / "speaker.wav", "headset.monitor"):
+        svc.play_test_tone(1000.0, 1.5)
+        qtbot.wait(2500)
+    pcm, rate = read_wav(tmp_path / "speaker.wav")
+    assert len(pcm) > rate  # > 0.5 s recorded
+    assert dominant_frequency(pcm, rate, range(200, 3001, 100)) == 1000.0
+
+
+def test_ringer_rings_on_its_own_device(
+    make_service: Callable[..., AudioService], pulse: PulseServer, tmp_path: Path, qtbot
+) -> None:
+    pulse.plug_headset("pc_speakers", "PC_Speakers")
+    svc = make_service(AudioSettings(speaker_id="headset", ringer_id="pc_speakers"))
+    qtbot.waitUntil(
+        lambda: any(d.id == "pc_speakers" for d in svc.devices().outputs), timeout=10_000
+    )
+    with (
+        pulse.recording(tmp_path / "ringer.wav", "pc_speakers.monitor"),
+        pulse.recording(tmp_path / "headset.wav", "headset.monitor"),
+    ):
+        svc.start_ringing()
+        qtbot.wait(2500)
+        svc.stop_ringing()
+        qtbot.wait(300)
+    ring, rate = read_wav(tmp_path / "ringer.wav")
+    quiet, _ = read_wav(tmp_path / "headset.wav")
+    assert goertzel_power(ring, 440.0, rate) > 1000 * max(goertzel_power(quiet, 440.0, rate), 1e-3)
+    assert dominant_frequency(ring, rate, range(300, 1001, 20)) in (440.0, 480.0)
