@@ -1,0 +1,178 @@
+"""The encrypted local database: open it (SQLCipher), tune it, migrate its schema.
+
+The whole file is encrypted with SQLCipher (`sqlcipher3`) under a 32-byte raw key from
+the keyring (`PRAGMA key = "x'<hex>'"`), so contacts, notes, messages, call history and
+the outbox are unreadable without it. WAL journal; `synchronous=FULL` so a commit (an
+outbox entry above all) is on disk before the call returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+import sqlite_utils
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "homeagent-cache.db"
+
+
+class StoreUnreadable(RuntimeError):
+    """The database cannot be opened with this key (another key, or a damaged file)."""
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE contacts (
+            rid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL DEFAULT '',
+            company TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            account_ref TEXT NOT NULL DEFAULT '',
+            phones TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            custom TEXT NOT NULL DEFAULT '{}',
+            updated_at TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE contact_phones (
+            e164 TEXT NOT NULL,
+            rid INTEGER NOT NULL,
+            PRIMARY KEY (e164, rid)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_phones_rid ON contact_phones (rid);
+        CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+            first_name, last_name, company, email, account_ref,
+            content='contacts', content_rowid='rid',
+            tokenize="unicode61 remove_diacritics 2", prefix='2 3'
+        );
+        CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
+            INSERT INTO contacts_fts (rowid, first_name, last_name, company, email, account_ref)
+            VALUES (new.rid, new.first_name, new.last_name, new.company, new.email,
+                    new.account_ref);
+        END;
+        CREATE TRIGGER contacts_ad AFTER DELETE ON contacts BEGIN
+            INSERT INTO contacts_fts (contacts_fts, rowid, first_name, last_name, company,
+                                      email, account_ref)
+            VALUES ('delete', old.rid, old.first_name, old.last_name, old.company, old.email,
+                    old.account_ref);
+        END;
+        CREATE TRIGGER contacts_au AFTER UPDATE ON contacts BEGIN
+            INSERT INTO contacts_fts (contacts_fts, rowid, first_name, last_name, company,
+                                      email, account_ref)
+            VALUES ('delete', old.rid, old.first_name, old.last_name, old.company, old.email,
+                    old.account_ref);
+            INSERT INTO contacts_fts (rowid, first_name, last_name, company, email, account_ref)
+            VALUES (new.rid, new.first_name, new.last_name, new.company, new.email,
+                    new.account_ref);
+        END;
+        CREATE TABLE calls (
+            id TEXT PRIMARY KEY,
+            contact_id TEXT,
+            direction TEXT NOT NULL,
+            remote_number TEXT NOT NULL DEFAULT '',
+            queue TEXT NOT NULL DEFAULT '',
+            started_at TEXT NOT NULL,
+            answered_at TEXT,
+            ended_at TEXT,
+            outcome TEXT NOT NULL DEFAULT '',
+            sip_call_id TEXT NOT NULL DEFAULT '',
+            disposition TEXT,
+            notes TEXT
+        );
+        CREATE INDEX calls_started ON calls (started_at);
+        CREATE INDEX calls_contact ON calls (contact_id, started_at);
+        CREATE TABLE notes (
+            id TEXT PRIMARY KEY,
+            contact_id TEXT NOT NULL,
+            interaction_id TEXT,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notes_contact ON notes (contact_id, created_at);
+        CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL DEFAULT '',
+            sender TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            priority TEXT NOT NULL DEFAULT 'normal',
+            read_at TEXT,
+            raw TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX messages_created ON messages (created_at);
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            method TEXT NOT NULL,
+            path TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_status ON outbox (status, seq);
+        """
+    )
+
+
+# Append only: index + 1 is the schema version (`PRAGMA user_version`).
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+def open_database(path: Path, key: bytes) -> tuple[Any, sqlite_utils.Database]:
+    """Open (creating if needed) and migrate the encrypted database at `path`."""
+    if len(key) != 32:
+        raise ValueError("the data key must be 32 bytes")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise StoreUnreadable(
+                "The local cache cannot be opened with this device's data key."
+            ) from None
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply the migrations newer than the file's version, each in its own transaction."""
+    current = schema_version(db)
+    if current > len(MIGRATIONS):
+        raise StoreUnreadable(
+            f"The local cache was written by a newer HomeAgent (schema {current}); update the app."
+        )
+    for version in range(current + 1, len(MIGRATIONS) + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version - 1](db)
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        log.info("local cache schema migrated to version %d", version)

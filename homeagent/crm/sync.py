@@ -1,0 +1,81 @@
+"""Contacts delta sync: pull pages from `/sync/contacts` into the local store.
+
+Each page (items, deleted ids, next cursor) is applied in one transaction together
+with the cursor, so an interrupted sync resumes where it stopped and never applies a
+page twice or half. Progress goes to a callback (on the syncing thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeagent.crm.store import LocalStore
+
+CURSOR_KEY = "sync.contacts.cursor"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    received: int  # contacts created/updated so far in this run
+    deleted: int
+    pages: int
+    done: bool
+    total: int | None = None  # if the server says how many remain (optional field)
+
+    @property
+    def fraction(self) -> float | None:
+        """0..1 for a progress bar when the total is known."""
+        if self.done:
+            return 1.0
+        if not self.total:
+            return None
+        return min(1.0, self.received / self.total)
+
+
+FetchPage = Callable[[str | None, int], Mapping[str, Any]]
+
+
+def sync_contacts(
+    store: LocalStore,
+    fetch_page: FetchPage,
+    *,
+    page_size: int = 1000,
+    on_progress: Callable[[SyncProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncProgress:
+    """Run a delta sync from the stored cursor (none: a full initial sync).
+
+    `fetch_page(cursor, limit)` is `ServerClient.sync_contacts`. Raises what it raises
+    (e.g. `ServerUnreachable`); what was applied so far stays applied.
+    """
+    cursor = store.get_meta(CURSOR_KEY)
+    received = deleted = pages = 0
+    total: int | None = None
+    while True:
+        if cancel is not None and cancel.is_set():
+            return SyncProgress(received, deleted, pages, False, total)
+        page = fetch_page(cursor, page_size)
+        items = page.get("items") or []
+        gone = [str(x) for x in page.get("deleted") or []]
+        next_cursor = page.get("cursor")
+        has_more = bool(page.get("has_more"))
+        if total is None and isinstance(page.get("remaining"), int):
+            total = int(page["remaining"]) + len(items)
+        n, d = store.apply_contact_changes(
+            items,
+            gone,
+            cursor_key=CURSOR_KEY,
+            cursor=str(next_cursor) if next_cursor is not None else cursor,
+        )
+        received += n
+        deleted += d
+        pages += 1
+        cursor = str(next_cursor) if next_cursor is not None else cursor
+        progress = SyncProgress(received, deleted, pages, not has_more, total)
+        if on_progress is not None:
+            on_progress(progress)
+        if not has_more or (not items and not gone):
+            return SyncProgress(received, deleted, pages, True, total)
