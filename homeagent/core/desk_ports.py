@@ -1,0 +1,68 @@
+"""What the agent desk needs from the other parts, as Protocols (real parts or fakes)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from homeagent.core.agent_state import Presence
+from homeagent.core.commands import Command
+from homeagent.core.desk_types import (
+    Callback,
+    Contact,
+    DayFigures,
+    HelpRequest,
+    HistoryEntry,
+    InteractionRecord,
+    WrapUpRecord,
+)
+
+
+class ContactDirectory(Protocol):
+    """The local contact cache. Lookups are indexed reads, fast enough for the GUI thread."""
+
+    def lookup_number(self, number: str) -> Contact | None:
+        """The contact owning this number (any format; normalised by the cache)."""
+
+    def get(self, contact_id: str) -> Contact | None:
+        """The contact with this id, if cached."""
+
+
+class DeskSink(Protocol):
+    """Where the desk's decisions go. Every method returns at once (work is queued)."""
+
+    def submit(self, command: Command) -> None:
+        """Hand a command to the SIP engine."""
+
+    def publish_state(self, presence: Presence) -> None:
+        """Tell the server the agent's new state (queued while offline)."""
+
+    def log_interaction(self, record: InteractionRecord) -> None:
+        """Log a finished call on the server (through the outbox)."""
+
+    def save_wrap_up(self, record: WrapUpRecord) -> None:
+        """Write the wrap-up to the outbox; the desk hears back via wrap_up_durable/sent."""
+
+    def request_help(self, request: HelpRequest) -> None:
+        """Ask the team lead for help with the current call."""
+
+    def create_contact(self, contact: Contact) -> None:
+        """Save a contact created from an unknown caller."""
+
+    def mark_message_read(self, message_id: str) -> None:
+        """Send a read receipt."""
+
+
+class DeskData(Protocol):
+    """Lists the side panel and idle view show. Blocking (disk, network): run off the GUI."""
+
+    def search(self, text: str, limit: int = 50) -> list[Contact]:
+        """Contacts matching `text` (name, company, account, number)."""
+
+    def callbacks_today(self) -> list[Callback]:
+        """The agent's pending callbacks due today, by due time."""
+
+    def history_today(self) -> list[HistoryEntry]:
+        """Today's calls, newest first."""
+
+    def figures_today(self) -> DayFigures:
+        """The agent's figures for today."""

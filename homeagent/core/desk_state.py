@@ -1,0 +1,386 @@
+"""The state half of the agent desk: what it knows and how engine events change it.
+
+`DeskState` consumes engine events (``homeagent.core.events``) and server news, and tells
+its listeners the new `DeskSnapshot`; `homeagent.core.desk.DeskModel` adds the agent's
+intents. It runs on the GUI thread only: the UI's dispatcher delivers events there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from homeagent.core import commands as cmd
+from homeagent.core.agent_state import AgentState, InvalidTransition, Presence
+from homeagent.core.desk_ports import ContactDirectory, DeskSink
+from homeagent.core.desk_snapshot import (
+    CallView,
+    CardView,
+    DeskSnapshot,
+    Notice,
+    QualityLevel,
+    Screen,
+    WrapUpView,
+)
+from homeagent.core.desk_types import (
+    Contact,
+    Delivery,
+    InteractionRecord,
+    Message,
+    ServerLink,
+    TeamSettings,
+)
+from homeagent.core.eventlog import EventLog
+from homeagent.core.events import (
+    CallDirection,
+    CallEnded,
+    CallMuteChanged,
+    CallPhase,
+    CallQualityMeasured,
+    CallRinging,
+    CallStateChanged,
+    EngineFailed,
+    Event,
+    IncomingCallRefused,
+    RegistrationChanged,
+    RegistrationState,
+    TransferProgressed,
+)
+from homeagent.core.inbox import Inbox
+
+Listener = Callable[[DeskSnapshot], None]
+_MANUAL = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
+
+
+class DeskState:
+    """State of one agent's desk; every change produces a new snapshot."""
+
+    def __init__(
+        self,
+        *,
+        directory: ContactDirectory,
+        sink: DeskSink,
+        log: EventLog,
+        agent_name: str = "",
+        team: TeamSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._directory = directory
+        self._sink = sink
+        self._log = log
+        self._clock = clock
+        self._listeners: list[Listener] = []
+        self.inbox = Inbox()
+        self._presence = Presence(AgentState.OFFLINE, since_s=clock())
+        self._before_ringing = self._presence
+        self._last_break_reason = ""
+        self._registration = RegistrationState.UNREGISTERED
+        self._server = ServerLink.OFFLINE
+        self._agent_name = agent_name
+        self._team = team or TeamSettings()
+        self._call: CallView | None = None
+        self._consult: CallView | None = None
+        self._pending_dial: str = ""  # "main" or "consult": the next new call id is ours
+        self._pending_number: str = ""
+        self._card: CardView | None = None
+        self._wrap_up: WrapUpView | None = None
+        self._interaction: InteractionRecord | None = None
+        self._last_delivery: Delivery | None = None
+        self._notice = Notice.NONE
+        self._painted: set[int] = set()
+
+    # -- observation -------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` with every new snapshot (and once now)."""
+        self._listeners.append(listener)
+        listener(self.snapshot())
+
+    def snapshot(self) -> DeskSnapshot:
+        """The desk as it is now."""
+        return DeskSnapshot(
+            presence=self._presence,
+            screen=self._screen(),
+            registration=self._registration,
+            server=self._server,
+            agent_name=self._agent_name,
+            team=self._team,
+            card=self._card,
+            call=self._call,
+            consult=self._consult,
+            wrap_up=self._wrap_up,
+            unread=self.inbox.unread_count,
+            banner=self.inbox.banner,
+            last_delivery=self._last_delivery,
+            notice=self._notice,
+            available_after_break=self._last_break_reason,
+        )
+
+    def _screen(self) -> Screen:
+        if self._call is not None and self._call.phase is CallPhase.RINGING:
+            return Screen.RINGING
+        if self._call is not None:
+            return Screen.IN_CALL
+        if self._wrap_up is not None:
+            return Screen.WRAP_UP
+        return Screen.IDLE
+
+    def _changed(self) -> None:
+        snap = self.snapshot()
+        for listener in list(self._listeners):
+            listener(snap)
+
+    # -- configuration and connections -------------------------------------------------
+
+    def configure(self, *, agent_name: str, team: TeamSettings) -> None:
+        """Apply the agent's name and team settings (from ``GET /me``)."""
+        self._agent_name, self._team = agent_name, team
+        self._sink.submit(cmd.SetAutoAnswer(team.auto_answer_s))
+        self._changed()
+
+    def set_server_link(self, link: ServerLink) -> None:
+        """The server connection changed (the app keeps working offline)."""
+        if link is not self._server:
+            self._log.write("server_link", state=link.value)
+            self._server = link
+            self._changed()
+
+    def server_set_state(self, state: AgentState, reason: str = "") -> None:
+        """The server moved the agent (e.g. not ready after a missed call)."""
+        if state.is_automatic or state is self._presence.state:
+            return
+        if self._call is None and self._wrap_up is None:
+            self._move(state, reason)
+            self._changed()
+
+    def add_message(self, message: Message) -> None:
+        """A team-lead message arrived (replays are ignored)."""
+        if self.inbox.add(message):
+            self._log.write(
+                "message_received", message_id=message.id, priority=message.priority.value
+            )
+            self._changed()
+
+    def read_message(self, message_id: str) -> None:
+        """The agent opened or acknowledged a message: send a read receipt once."""
+        if self.inbox.mark_read(message_id):
+            self._sink.mark_message_read(message_id)
+            self._log.write("message_read", message_id=message_id)
+            self._changed()
+
+    # -- engine events -----------------------------------------------------------------
+
+    def handle(self, event: Event) -> None:
+        """Apply one engine event."""
+        if isinstance(event, CallRinging):
+            self._on_ringing(event)
+        elif isinstance(event, CallStateChanged):
+            self._on_call_state(event)
+        elif isinstance(event, CallEnded):
+            self._on_ended(event)
+        elif isinstance(event, CallMuteChanged):
+            self._update_call(event.call_id, muted=event.muted)
+        elif isinstance(event, CallQualityMeasured):
+            self._update_call(event.call_id, quality=QualityLevel.from_quality(event.quality))
+        elif isinstance(event, RegistrationChanged):
+            if event.state is not self._registration:
+                self._log.write("registration", state=event.state.value, code=event.code)
+            self._registration = event.state
+        elif isinstance(event, TransferProgressed) and event.final:
+            self._notice = Notice.TRANSFER_DONE if event.accepted else Notice.TRANSFER_FAILED
+            self._log.write("transfer", code=event.code, accepted=event.accepted)
+        elif isinstance(event, EngineFailed):
+            self._registration = RegistrationState.FAILED
+            self._notice = Notice.ENGINE_FAILED
+            self._log.write("engine_failed", message=event.message)
+        elif isinstance(event, IncomingCallRefused):
+            self._log.write("call_refused", code=event.code, remote_uri=event.remote_uri)
+        else:
+            return
+        self._changed()
+
+    def _on_ringing(self, ev: CallRinging) -> None:
+        if ev.direction is CallDirection.OUTBOUND:
+            self._on_new_outbound(ev.call_id, ev.remote_number)
+            self._update_call(ev.call_id, phase=CallPhase.DIALING)
+            return
+        if self._call is not None:
+            return  # the engine caps calls; a second inbound call is not ours to show
+        contact = self._find_contact(ev.contact_id, ev.remote_number)
+        self._card = CardView(number=ev.remote_number, contact=contact)
+        self._call = CallView(
+            call_id=ev.call_id,
+            direction=ev.direction,
+            phase=CallPhase.RINGING,
+            number=ev.remote_number,
+            display_name=ev.display_name,
+            queue=ev.queue,
+            auto_answer_in_s=ev.auto_answer_in_s,
+        )
+        self._wrap_up = None
+        self._notice = Notice.NONE
+        self._begin_interaction("inbound", ev.remote_number, ev.queue, ev.sip_call_id, contact)
+        self._before_ringing = self._presence
+        self._move(AgentState.RINGING)
+        self._log.write(
+            "call_ringing",
+            call_id=ev.call_id,
+            remote_number=ev.remote_number,
+            contact_id=contact.id if contact else "",
+            queue=ev.queue,
+            engine_monotonic_ns=ev.monotonic_ns,
+        )
+
+    def _find_contact(self, contact_id: str, number: str) -> Contact | None:
+        contact = self._directory.get(contact_id) if contact_id else None
+        if contact is None and number:
+            contact = self._directory.lookup_number(number)
+        return contact
+
+    def card_painted(self, call_id: int, monotonic_ns: int, engine_monotonic_ns: int) -> None:
+        """The UI painted the ringing card: log it once with the screen-pop latency."""
+        if call_id in self._painted:
+            return
+        self._painted.add(call_id)
+        latency_ms = (monotonic_ns - engine_monotonic_ns) / 1e6 if engine_monotonic_ns else None
+        contact = self._card.contact if self._card else None
+        self._log.write(
+            "card_painted",
+            call_id=call_id,
+            contact_id=contact.id if contact else "",
+            known=contact is not None,
+            latency_ms=latency_ms,
+        )
+
+    def _on_new_outbound(self, call_id: int, number: str) -> None:
+        known = {c.call_id for c in (self._call, self._consult) if c is not None}
+        if call_id in known:
+            return
+        view = CallView(call_id, CallDirection.OUTBOUND, CallPhase.DIALING, number)
+        if self._pending_dial == "consult" and self._call is not None:
+            self._consult = view
+        else:
+            self._call = view
+            self._wrap_up = None
+            self._card = CardView(number, self._directory.lookup_number(number))
+            self._begin_interaction("outbound", number, "", "", self._card.contact)
+        self._pending_dial = ""
+
+    def _on_call_state(self, ev: CallStateChanged) -> None:
+        if self._pending_dial and ev.phase is CallPhase.DIALING:
+            self._on_new_outbound(ev.call_id, self._pending_number)
+        call = self._call_by_id(ev.call_id)
+        if call is None or ev.phase is CallPhase.ENDED:
+            return
+        if ev.phase is CallPhase.ACTIVE and call.connected_at_s is None:
+            call = replace(call, connected_at_s=self._clock())
+            if ev.call_id == self._call_id():
+                self._move(AgentState.ON_CALL)
+                if self._interaction is not None:
+                    self._interaction = replace(self._interaction, answered_at=self._now())
+                self._log.write("call_answered", call_id=ev.call_id)
+        self._store_call(replace(call, phase=ev.phase, auto_answer_in_s=None))
+
+    def _on_ended(self, ev: CallEnded) -> None:
+        if self._consult is not None and ev.call_id == self._consult.call_id:
+            self._consult = None
+            return
+        if self._call is None or ev.call_id != self._call.call_id:
+            return
+        call, self._call = self._call, None
+        self._log.write(
+            "call_ended",
+            call_id=ev.call_id,
+            code=ev.code,
+            answered=ev.answered,
+            duration_s=round(ev.duration_s, 1),
+        )
+        if self._consult is not None:
+            self._sink.submit(cmd.Hangup(self._consult.call_id))
+            self._consult = None
+        outcome = "answered" if ev.answered else "missed"
+        if call.direction is CallDirection.OUTBOUND:
+            outcome = "outbound"
+        self._finish_interaction(outcome)
+        if ev.answered:
+            assert self._interaction is not None
+            self._wrap_up = WrapUpView(
+                interaction_id=self._interaction.id,
+                deadline_s=self._clock() + self._team.wrap_up_s,
+            )
+            self._move(AgentState.WRAP_UP)
+            self._log.write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
+            return
+        self._card = None
+        if call.direction is CallDirection.INBOUND and call.phase is CallPhase.RINGING:
+            self._notice = Notice.CALL_MISSED if ev.code != 486 else Notice.NONE
+        back = self._before_ringing
+        self._move(back.state, back.reason)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self._clock(), dt.UTC)
+
+    def _move(self, state: AgentState, reason: str = "") -> None:
+        """Change presence; reality wins over the state machine (a call that rings rings)."""
+        before = self._presence
+        try:
+            after = before.to(state, reason=reason, at_s=self._clock())
+        except InvalidTransition:
+            after = Presence(state, reason, self._clock())
+            self._log.write("state_forced", previous=before.state.value, state=state.value)
+        if after is before:
+            return
+        self._presence = after
+        if state is AgentState.BREAK:
+            self._last_break_reason = reason
+        self._sink.publish_state(after)
+        if state.accepts_calls is not before.state.accepts_calls:
+            self._sink.submit(cmd.SetAvailable(state.accepts_calls))
+        self._log.write(
+            "agent_state", state=state.value, reason=reason, previous=before.state.value
+        )
+
+    def _call_id(self) -> int | None:
+        return self._call.call_id if self._call is not None else None
+
+    def _call_by_id(self, call_id: int) -> CallView | None:
+        for call in (self._call, self._consult):
+            if call is not None and call.call_id == call_id:
+                return call
+        return None
+
+    def _store_call(self, call: CallView) -> None:
+        if self._call is not None and call.call_id == self._call.call_id:
+            self._call = call
+        elif self._consult is not None and call.call_id == self._consult.call_id:
+            self._consult = call
+
+    def _update_call(self, call_id: int, **changes: object) -> None:
+        call = self._call_by_id(call_id)
+        if call is not None:
+            self._store_call(replace(call, **changes))  # type: ignore[arg-type]
+
+    def _begin_interaction(
+        self, direction: str, number: str, queue: str, sip_call_id: str, contact: Contact | None
+    ) -> None:
+        self._interaction = InteractionRecord(
+            id=str(uuid.uuid4()),
+            direction=direction,
+            remote_number=number,
+            started_at=self._now(),
+            outcome="",
+            contact_id=contact.id if contact else "",
+            queue=queue,
+            sip_call_id=sip_call_id,
+        )
+
+    def _finish_interaction(self, outcome: str) -> None:
+        if self._interaction is None:
+            return
+        self._interaction = replace(self._interaction, outcome=outcome, ended_at=self._now())
+        self._sink.log_interaction(self._interaction)

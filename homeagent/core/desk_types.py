@@ -1,0 +1,179 @@
+"""Plain value types the agent desk shows: contacts, team settings, messages, figures.
+
+They are what the local store and the server client hand to the desk (adapters in
+``homeagent/app.py`` convert their records into these), so the UI never depends on a
+storage or wire format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A customer as shown on the card."""
+
+    id: str
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    phones: tuple[str, ...] = ()
+    email: str = ""
+    account_ref: str = ""
+    tags: tuple[str, ...] = ()
+    notes: str = ""  # the latest note, as a preview
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, or the company when the contact has no name."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.company
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    """A call outcome the team lead defined (the "qualification")."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSettings:
+    """What the team lead configured for the team (``GET /me``)."""
+
+    name: str = ""
+    pause_reasons: tuple[str, ...] = ()
+    wrap_up_s: int = 60
+    auto_answer_s: float | None = None
+    auto_available_after_wrap_up: bool = True
+    dispositions: tuple[Disposition, ...] = ()
+
+
+class ServerLink(enum.Enum):
+    """The connection to the central server; offline is a state, not an error."""
+
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+class Priority(enum.Enum):
+    """Priority of a team-lead message."""
+
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message from the team lead."""
+
+    id: str
+    sender: str
+    body: str
+    sent_at: dt.datetime
+    priority: Priority = Priority.NORMAL
+    read: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A callback the agent promised."""
+
+    id: str
+    due_at: dt.datetime
+    contact_id: str = ""
+    contact_name: str = ""
+    number: str = ""
+    notes: str = ""
+
+
+class Outcome(enum.Enum):
+    """How a call in the history ended."""
+
+    ANSWERED = "answered"
+    MISSED = "missed"
+    DECLINED = "declined"
+    OUTBOUND = "outbound"
+
+
+class Delivery(enum.Enum):
+    """Where a wrap-up is on its way to the server."""
+
+    SAVING = "saving"  # handed to the outbox, not yet on disk
+    SAVED = "saved"  # durable in the outbox ("Enregistré")
+    SENT = "sent"  # acknowledged by the server ("Envoyé")
+    FAILED = "failed"  # the outbox could not write it
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One call of today, newest first in the History tab."""
+
+    interaction_id: str
+    started_at: dt.datetime
+    number: str
+    outcome: Outcome
+    contact_id: str = ""
+    contact_name: str = ""
+    duration_s: float = 0.0
+    disposition: str = ""
+    delivery: Delivery | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """The agent's own figures for today (``GET /figures/agents/{id}``)."""
+
+    calls_handled: int = 0
+    avg_handle_s: float = 0.0
+    wrap_up_s: float = 0.0
+    breaks_count: int = 0
+    breaks_duration_s: float = 0.0
+    missed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpRecord:
+    """A finished wrap-up, as handed to the outbox (idempotent by `id`)."""
+
+    id: str
+    interaction_id: str
+    disposition: str
+    notes: str = ""
+    contact_id: str = ""
+    callback_due_at: dt.datetime | None = None
+    callback_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionRecord:
+    """A call to log on the server (``POST /interactions``), numbers in full."""
+
+    id: str
+    direction: str
+    remote_number: str
+    started_at: dt.datetime
+    outcome: str
+    contact_id: str = ""
+    queue: str = ""
+    answered_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    sip_call_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequest:
+    """ "Help" raised during a call, with the call's context (number masked)."""
+
+    id: str
+    text: str
+    queue: str = ""
+    contact_id: str = ""
+    remote_number_masked: str = ""
+    call_started_at: dt.datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)

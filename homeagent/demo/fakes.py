@@ -1,0 +1,373 @@
+"""In-memory stand-ins for the engine, the contact cache and the server side.
+
+They implement the same methods as the real parts (`SipEngine.submit`, the cache's lookup,
+the `DeskSink` protocol), so the window can be tested, screenshotted and demonstrated
+without a SIP stack or a server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from homeagent.core import commands as cmd
+from homeagent.core.agent_state import Presence
+from homeagent.core.desk_types import (
+    Callback,
+    Contact,
+    DayFigures,
+    Disposition,
+    HelpRequest,
+    HistoryEntry,
+    InteractionRecord,
+    Message,
+    Outcome,
+    Priority,
+    TeamSettings,
+    WrapUpRecord,
+)
+from homeagent.core.events import (
+    CallDirection,
+    CallEnded,
+    CallMuteChanged,
+    CallPhase,
+    CallRinging,
+    CallStateChanged,
+    Event,
+    RegistrationChanged,
+    RegistrationState,
+    TransferProgressed,
+)
+
+DEMO_TEAM = TeamSettings(
+    name="Service client",
+    pause_reasons=("Déjeuner", "Café", "Formation", "Personnelle"),
+    wrap_up_s=60,
+    auto_answer_s=None,
+    auto_available_after_wrap_up=True,
+    dispositions=(
+        Disposition("resolved", "Résolu"),
+        Disposition("callback", "À rappeler"),
+        Disposition("escalated", "Transmis au niveau 2"),
+        Disposition("sale", "Vente"),
+        Disposition("wrong_number", "Faux numéro"),
+    ),
+)
+
+DEMO_CONTACTS = (
+    Contact(
+        "c-001",
+        "Camille",
+        "Martin",
+        "Boulangerie Martin",
+        ("+33612345678",),
+        "camille.martin@example.fr",
+        "CL-10234",
+        ("VIP", "Fibre"),
+        "A signalé une coupure internet le 18/11 ; technicien passé le 20/11.",
+    ),
+    Contact("c-002", "Julien", "Bernard", "", ("+33698765432",), "", "CL-20871", ("Mobile",)),
+    Contact("c-003", "Sophie", "Dubois", "Cabinet Dubois", ("+33145678901",), "", "CL-31002"),
+    Contact("c-004", "Thomas", "Petit", "", ("+33687654321",), "", "CL-40417", ("Nouveau",)),
+    Contact("c-005", "Léa", "Moreau", "", ("+33611223344",), "", "CL-55120"),
+    Contact("c-006", "Hugo", "Laurent", "Garage Laurent", ("+33472000111",), "", "CL-60088"),
+)
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+class FakeDirectory:
+    """A contact cache in memory; numbers match on their last nine digits."""
+
+    def __init__(self, contacts: tuple[Contact, ...] = DEMO_CONTACTS) -> None:
+        self.contacts: dict[str, Contact] = {c.id: c for c in contacts}
+
+    def lookup_number(self, number: str) -> Contact | None:
+        """The contact owning `number` in any format (0612…, +33612…, 33612…)."""
+        key = _digits(number)[-9:]
+        if len(key) < 6:
+            return None
+        for contact in self.contacts.values():
+            if any(_digits(p)[-9:] == key for p in contact.phones):
+                return contact
+        return None
+
+    def get(self, contact_id: str) -> Contact | None:
+        """The contact with this id."""
+        return self.contacts.get(contact_id)
+
+    def search(self, text: str, limit: int = 50) -> list[Contact]:
+        """Contacts whose name, company, account or number contains `text`."""
+        needle = text.strip().casefold()
+        found = []
+        for c in self.contacts.values():
+            hay = " ".join((c.full_name, c.company, c.account_ref, *c.phones)).casefold()
+            if not needle or needle in hay or (_digits(needle) and _digits(needle) in hay):
+                found.append(c)
+        return found[:limit]
+
+    def add(self, contact: Contact) -> None:
+        """Store a contact (quick-create)."""
+        self.contacts[contact.id] = contact
+
+
+@dataclass
+class RecordingSink:
+    """A `DeskSink` that records everything; `durable` says whether the outbox works."""
+
+    engine: FakeEngine | None = None
+    directory: FakeDirectory | None = None
+    commands: list[cmd.Command] = field(default_factory=list)
+    states: list[Presence] = field(default_factory=list)
+    interactions: list[InteractionRecord] = field(default_factory=list)
+    wrap_ups: list[WrapUpRecord] = field(default_factory=list)
+    help_requests: list[HelpRequest] = field(default_factory=list)
+    created: list[Contact] = field(default_factory=list)
+    receipts: list[str] = field(default_factory=list)
+    on_wrap_up: Callable[[WrapUpRecord], None] | None = None
+
+    def submit(self, command: cmd.Command) -> None:
+        """Record and forward to the fake engine."""
+        self.commands.append(command)
+        if self.engine is not None:
+            self.engine.submit(command)
+
+    def publish_state(self, presence: Presence) -> None:
+        """Record."""
+        self.states.append(presence)
+
+    def log_interaction(self, record: InteractionRecord) -> None:
+        """Record."""
+        self.interactions.append(record)
+
+    def save_wrap_up(self, record: WrapUpRecord) -> None:
+        """Record, then let the test decide when it becomes durable."""
+        self.wrap_ups.append(record)
+        if self.on_wrap_up is not None:
+            self.on_wrap_up(record)
+
+    def request_help(self, request: HelpRequest) -> None:
+        """Record."""
+        self.help_requests.append(request)
+
+    def create_contact(self, contact: Contact) -> None:
+        """Record and add to the fake cache."""
+        self.created.append(contact)
+        if self.directory is not None:
+            self.directory.add(contact)
+
+    def mark_message_read(self, message_id: str) -> None:
+        """Record."""
+        self.receipts.append(message_id)
+
+
+class FakeEngine:
+    """Behaves like `SipEngine` seen from outside: submit() in, events out.
+
+    Events go to `on_event` from a worker thread when `threaded` (as the real engine does
+    from its own thread), else synchronously.
+    """
+
+    def __init__(self, on_event: Callable[[Event], None], *, threaded: bool = False) -> None:
+        self.on_event = on_event
+        self.threaded = threaded
+        self.submitted: list[cmd.Command] = []
+        self._ids = itertools.count(1)
+        self._connected: dict[int, float] = {}
+
+    def start(self) -> None:
+        """Pretend to register."""
+        self._emit(RegistrationChanged("sip:1001@demo.local", RegistrationState.REGISTERED, 200))
+
+    def stop(self) -> None:
+        """Nothing to release."""
+
+    def _emit(self, event: Event) -> None:
+        if self.threaded:
+            threading.Thread(target=self.on_event, args=(event,), daemon=True).start()
+        else:
+            self.on_event(event)
+
+    def ring(self, number: str, *, contact_id: str = "", queue: str = "Support") -> int:
+        """A customer calls: emits CallRinging and returns the call id."""
+        call_id = next(self._ids)
+        self._emit(
+            CallRinging(
+                call_id=call_id,
+                direction=CallDirection.INBOUND,
+                remote_uri=f"sip:{number}@demo.local",
+                remote_number=number,
+                queue=queue,
+                contact_id=contact_id,
+                monotonic_ns=time.monotonic_ns(),
+            )
+        )
+        return call_id
+
+    def remote_hangup(self, call_id: int) -> None:
+        """The customer hangs up."""
+        self._end(call_id, 200, "BYE")
+
+    def _end(self, call_id: int, code: int, reason: str) -> None:
+        started = self._connected.pop(call_id, None)
+        duration = time.monotonic() - started if started else 0.0
+        self._emit(CallEnded(call_id, code, reason, duration, answered=started is not None))
+
+    def submit(self, command: cmd.Command) -> None:
+        """Apply a command the way a well-behaved far end would answer it."""
+        self.submitted.append(command)
+        if isinstance(command, cmd.Answer):
+            self._connected[command.call_id] = time.monotonic()
+            self._emit(CallStateChanged(command.call_id, CallPhase.ACTIVE, 200))
+        elif isinstance(command, cmd.Reject):
+            self._end(command.call_id, command.code, "Busy Here")
+        elif isinstance(command, cmd.Hangup):
+            self._end(command.call_id, 200, "BYE")
+        elif isinstance(command, cmd.Hold):
+            self._emit(CallStateChanged(command.call_id, CallPhase.HELD))
+        elif isinstance(command, cmd.Resume):
+            self._emit(CallStateChanged(command.call_id, CallPhase.ACTIVE))
+        elif isinstance(command, cmd.SetMute):
+            self._emit(CallMuteChanged(command.call_id, command.muted))
+        elif isinstance(command, cmd.Dial):
+            call_id = next(self._ids)
+            self._emit(CallStateChanged(call_id, CallPhase.DIALING))
+            self._connected[call_id] = time.monotonic()
+            self._emit(CallStateChanged(call_id, CallPhase.ACTIVE, 200))
+        elif isinstance(command, cmd.BlindTransfer | cmd.AttendedTransfer):
+            self._emit(TransferProgressed(command.call_id, 200, final=True, accepted=True))
+            self._end(command.call_id, 200, "transferred")
+
+
+def demo_messages(now: dt.datetime) -> list[Message]:
+    """Two messages from the team lead, one of them urgent."""
+    return [
+        Message(
+            "m-1",
+            "Nadia (cheffe d'équipe)",
+            "Bonjour à toutes et à tous ! Réunion d'équipe à 14 h sur le canal habituel.",
+            now - dt.timedelta(minutes=50),
+        ),
+        Message(
+            "m-2",
+            "Nadia (cheffe d'équipe)",
+            "Incident fibre en cours à Lyon : proposez un rappel sous 24 h.",
+            now - dt.timedelta(minutes=5),
+            Priority.HIGH,
+        ),
+    ]
+
+
+def demo_callbacks(now: dt.datetime) -> list[Callback]:
+    """Callbacks due today."""
+    return [
+        Callback(
+            "cb-1",
+            now.replace(hour=15, minute=30, second=0, microsecond=0),
+            "c-003",
+            "Sophie Dubois",
+            "+33145678901",
+            "Devis fibre pro",
+        ),
+        Callback(
+            "cb-2",
+            now.replace(hour=16, minute=45, second=0, microsecond=0),
+            "c-002",
+            "Julien Bernard",
+            "+33698765432",
+            "Vérifier la portabilité",
+        ),
+    ]
+
+
+def demo_history(now: dt.datetime) -> list[HistoryEntry]:
+    """A few calls of this morning."""
+    h = dt.timedelta
+    return [
+        HistoryEntry("i-3", now - h(minutes=20), "+33611223344", Outcome.ANSWERED, "c-005",
+                     "Léa Moreau", 312, "Résolu"),
+        HistoryEntry("i-2", now - h(minutes=48), "+33700000042", Outcome.MISSED),
+        HistoryEntry("i-1", now - h(hours=1, minutes=5), "+33472000111", Outcome.ANSWERED,
+                     "c-006", "Hugo Laurent", 185, "Vente"),
+    ]  # fmt: skip
+
+
+DEMO_FIGURES = DayFigures(
+    calls_handled=14,
+    avg_handle_s=262,
+    wrap_up_s=41,
+    breaks_count=2,
+    breaks_duration_s=1500,
+    missed=1,
+)
+
+
+class FakeDeskData:
+    """`DeskData` over the fake cache and sink: today's lists and figures."""
+
+    def __init__(
+        self,
+        directory: FakeDirectory,
+        sink: RecordingSink,
+        *,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.sink = sink
+        self._now = now or (lambda: dt.datetime.now().astimezone())
+        self.history = demo_history(self._now())
+        self.callbacks = demo_callbacks(self._now())
+
+    def search(self, text: str, limit: int = 50) -> list[Contact]:
+        """Search the fake cache."""
+        return self.directory.search(text, limit)
+
+    def callbacks_today(self) -> list[Callback]:
+        """Demo callbacks plus those scheduled in wrap-ups."""
+        extra = [
+            Callback(w.callback_id, w.callback_due_at, w.contact_id, notes=w.notes)
+            for w in self.sink.wrap_ups
+            if w.callback_due_at is not None
+        ]
+        return sorted([*self.callbacks, *extra], key=lambda c: c.due_at)
+
+    def history_today(self) -> list[HistoryEntry]:
+        """Calls logged through the sink, then the demo morning."""
+        logged = []
+        for record in reversed(self.sink.interactions):
+            contact = self.directory.get(record.contact_id) if record.contact_id else None
+            duration = (
+                (record.ended_at - record.answered_at).total_seconds()
+                if record.ended_at and record.answered_at
+                else 0.0
+            )
+            logged.append(
+                HistoryEntry(
+                    record.id,
+                    record.started_at,
+                    record.remote_number,
+                    Outcome(record.outcome) if record.outcome else Outcome.MISSED,
+                    record.contact_id,
+                    contact.full_name if contact else "",
+                    duration,
+                )
+            )
+        return [*logged, *self.history]
+
+    def figures_today(self) -> DayFigures:
+        """Demo figures plus the calls of this session."""
+        answered = sum(1 for r in self.sink.interactions if r.outcome == "answered")
+        return DayFigures(
+            calls_handled=DEMO_FIGURES.calls_handled + answered,
+            avg_handle_s=DEMO_FIGURES.avg_handle_s,
+            wrap_up_s=DEMO_FIGURES.wrap_up_s,
+            breaks_count=DEMO_FIGURES.breaks_count,
+            breaks_duration_s=DEMO_FIGURES.breaks_duration_s,
+            missed=DEMO_FIGURES.missed,
+        )

@@ -1,0 +1,163 @@
+"""Binds the Qt-free `DeskModel` to the window, the dispatcher and background tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+from homeagent.core.agent_state import AgentState
+from homeagent.core.desk import DeskModel
+from homeagent.core.desk_ports import DeskData
+from homeagent.core.desk_snapshot import DeskSnapshot, Screen
+from homeagent.core.desk_types import Contact, Message
+from homeagent.core.events import CallRinging, Event
+from homeagent.ui.dispatcher import Dispatcher
+from homeagent.ui.labels import presence_text
+from homeagent.ui.main_window import MainWindow
+from homeagent.ui.notifier import Notifier
+from homeagent.ui.search_box import ContactSearch
+from homeagent.ui.tasks import TaskRunner
+
+CLOCK_INTERVAL_MS = 1000
+SEARCH_LIMIT = 50
+
+
+class DeskController(QObject):
+    """GUI-thread glue: events in, snapshots rendered, intents forwarded, lists loaded."""
+
+    def __init__(
+        self,
+        *,
+        model: DeskModel,
+        window: MainWindow,
+        dispatcher: Dispatcher,
+        tasks: TaskRunner,
+        data: DeskData,
+        notifier: Notifier | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.window = window
+        self.tasks = tasks
+        self.data = data
+        self.notifier = notifier
+        self._engine_ns: dict[int, int] = {}
+        self._search_seq: dict[int, int] = {}
+        self._previous: DeskSnapshot | None = None
+        dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
+        self._wire_window()
+        window.set_message_source(lambda: self.model.inbox.messages)
+        self.clock = QTimer(self)
+        self.clock.setInterval(CLOCK_INTERVAL_MS)
+        self.clock.timeout.connect(self._on_clock_timeout)
+        self.clock.start()
+        model.subscribe(self._on_model_snapshot)
+        self.reload_lists()
+        self._search(window.idle.search, "")
+        self._search(window.side.contacts, "")
+
+    def _wire_window(self) -> None:
+        w, m = self.window, self.model
+        w.answer_requested.connect(m.answer)
+        w.decline_requested.connect(m.decline)
+        w.hangup_requested.connect(m.hang_up)
+        w.hold_requested.connect(m.toggle_hold)
+        w.mute_requested.connect(m.toggle_mute)
+        w.toggle_available_requested.connect(m.toggle_available)
+        w.presence_requested.connect(self._on_window_presence_requested)
+        w.dtmf_requested.connect(m.send_dtmf)
+        w.blind_transfer_requested.connect(m.blind_transfer)
+        w.consult_requested.connect(m.start_consultation)
+        w.complete_transfer_requested.connect(m.complete_transfer)
+        w.help_requested.connect(m.request_help)
+        w.dial_requested.connect(m.dial)
+        w.wrap_up_edited.connect(self._on_window_wrap_up_edited)
+        w.wrap_up_save_requested.connect(m.submit_wrap_up)
+        w.message_read_requested.connect(m.read_message)
+        w.contact_create_requested.connect(m.create_contact)
+        w.card_painted.connect(self._on_window_card_painted)
+        for box in (w.idle.search, w.side.contacts):
+            box.search_requested.connect(lambda text, b=box: self._search(b, text))
+
+    # -- inputs ------------------------------------------------------------------------
+
+    def _on_dispatcher_event_delivered(self, event: Event) -> None:
+        if isinstance(event, CallRinging):
+            self._engine_ns[event.call_id] = event.monotonic_ns
+        self.model.handle(event)
+
+    def add_message(self, message: Message) -> None:
+        """A team-lead message arrived (from the event stream, on the GUI thread)."""
+        self.model.add_message(message)
+
+    def _on_window_presence_requested(self, state: AgentState, reason: str) -> None:
+        self.model.set_presence(state, reason)
+
+    def _on_window_wrap_up_edited(self, notes: str, disposition: str, callback: object) -> None:
+        when = callback if isinstance(callback, dt.datetime) else None
+        self.model.edit_wrap_up(notes=notes, disposition=disposition, callback_at=when)
+
+    def _on_window_card_painted(self, call_id: int, monotonic_ns: int) -> None:
+        self.model.card_painted(call_id, monotonic_ns, self._engine_ns.pop(call_id, 0))
+
+    def _on_clock_timeout(self) -> None:
+        self.model.tick()
+        self.window.refresh_clock()
+
+    # -- outputs -----------------------------------------------------------------------
+
+    def _on_model_snapshot(self, snap: DeskSnapshot) -> None:
+        previous, self._previous = self._previous, snap
+        self.window.show_snapshot(snap)
+        if self.notifier is not None:
+            self.notifier.set_state(snap.presence.state, presence_text(snap.presence))
+        was = previous.screen if previous else Screen.IDLE
+        if snap.screen is Screen.RINGING and was is not Screen.RINGING:
+            self._notify_ringing(snap)
+        if previous is not None and snap.banner and snap.banner != previous.banner:
+            self._notify(
+                QCoreApplication.translate("Controller", "Urgent message"), snap.banner.body
+            )
+        if (
+            was in (Screen.IN_CALL, Screen.RINGING, Screen.WRAP_UP)
+            and snap.screen
+            in (
+                Screen.IDLE,
+                Screen.WRAP_UP,
+            )
+            and was is not snap.screen
+        ):
+            self.reload_lists()
+
+    def _notify_ringing(self, snap: DeskSnapshot) -> None:
+        contact: Contact | None = snap.card.contact if snap.card else None
+        who = contact.full_name if contact else (snap.card.number if snap.card else "")
+        self._notify(QCoreApplication.translate("Controller", "Incoming call"), who)
+
+    def _notify(self, title: str, text: str) -> None:
+        if self.notifier is not None:
+            self.notifier.notify(title, text)
+
+    def reload_lists(self) -> None:
+        """Reload callbacks, history and figures in the background."""
+        w = self.window
+        self.tasks.run(self.data.callbacks_today, w.idle.show_callbacks)
+        self.tasks.run(self.data.history_today, w.side.history.show_history)
+        self.tasks.run(self.data.figures_today, w.side.my_day.show_figures)
+
+    def _search(self, box: ContactSearch, text: str) -> None:
+        key = id(box)
+        seq = self._search_seq.get(key, 0) + 1
+        self._search_seq[key] = seq
+
+        def done(found: list[Contact]) -> None:
+            if self._search_seq.get(key) == seq:  # drop results of an older keystroke
+                box.show_results(found)
+
+        self.tasks.run(lambda: self.data.search(text, SEARCH_LIMIT), done)
+
+    def stop(self) -> None:
+        """Stop the clock (before the services are torn down)."""
+        self.clock.stop()

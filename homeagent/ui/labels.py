@@ -1,0 +1,107 @@
+"""Translated words for the core's enums (state names, notices, qualities…).
+
+Every string is a literal in a ``QCoreApplication.translate`` call so ``pyside6-lupdate``
+finds it; the dictionaries are built at call time, after the translator is installed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from homeagent.core.agent_state import AgentState, Presence
+from homeagent.core.desk_snapshot import Notice, QualityLevel
+from homeagent.core.desk_types import Delivery, ServerLink
+from homeagent.core.events import RegistrationState
+
+
+def state_name(state: AgentState) -> str:
+    """The agent state's name (``Disponible``, ``En appel``…)."""
+    return {
+        AgentState.OFFLINE: QCoreApplication.translate("Labels", "Offline"),
+        AgentState.AVAILABLE: QCoreApplication.translate("Labels", "Available"),
+        AgentState.BREAK: QCoreApplication.translate("Labels", "Break"),
+        AgentState.NOT_READY: QCoreApplication.translate("Labels", "Not ready"),
+        AgentState.RINGING: QCoreApplication.translate("Labels", "Ringing"),
+        AgentState.ON_CALL: QCoreApplication.translate("Labels", "On call"),
+        AgentState.WRAP_UP: QCoreApplication.translate("Labels", "Wrap-up"),
+    }[state]
+
+
+def presence_text(presence: Presence) -> str:
+    """The state with its reason: ``Pause — Déjeuner``."""
+    name = state_name(presence.state)
+    if presence.reason and presence.state is AgentState.BREAK:
+        return QCoreApplication.translate("Labels", "Break — {reason}").format(
+            reason=presence.reason
+        )
+    if presence.reason:
+        return QCoreApplication.translate("Labels", "{state} — {reason}").format(
+            state=name, reason=presence.reason
+        )
+    return name
+
+
+def registration_text(state: RegistrationState) -> str:
+    """The SIP line's state, as an indicator label."""
+    return {
+        RegistrationState.UNREGISTERED: QCoreApplication.translate("Labels", "Line off"),
+        RegistrationState.REGISTERING: QCoreApplication.translate("Labels", "Line connecting…"),
+        RegistrationState.REGISTERED: QCoreApplication.translate("Labels", "Line ready"),
+        RegistrationState.FAILED: QCoreApplication.translate("Labels", "Line down"),
+    }[state]
+
+
+def server_text(link: ServerLink) -> str:
+    """The server connection, as an indicator label."""
+    return {
+        ServerLink.ONLINE: QCoreApplication.translate("Labels", "Server online"),
+        ServerLink.RECONNECTING: QCoreApplication.translate("Labels", "Reconnecting…"),
+        ServerLink.OFFLINE: QCoreApplication.translate("Labels", "Offline mode"),
+    }[link]
+
+
+def quality_text(level: QualityLevel) -> str:
+    """Call quality in one word."""
+    return {
+        QualityLevel.UNKNOWN: QCoreApplication.translate("Labels", "Quality: —"),
+        QualityLevel.GOOD: QCoreApplication.translate("Labels", "Quality: good"),
+        QualityLevel.FAIR: QCoreApplication.translate("Labels", "Quality: fair"),
+        QualityLevel.POOR: QCoreApplication.translate("Labels", "Quality: poor"),
+    }[level]
+
+
+def delivery_text(delivery: Delivery | None) -> str:
+    """Where the wrap-up is: saving, saved (durable), sent (acknowledged)."""
+    if delivery is None:
+        return ""
+    return {
+        Delivery.SAVING: QCoreApplication.translate("Labels", "Saving…"),
+        Delivery.SAVED: QCoreApplication.translate("Labels", "Saved"),
+        Delivery.SENT: QCoreApplication.translate("Labels", "Sent"),
+        Delivery.FAILED: QCoreApplication.translate("Labels", "Not saved — try again"),
+    }[delivery]
+
+
+def notice_text(notice: Notice) -> str:
+    """An inline notice under the controls."""
+    return {
+        Notice.NONE: "",
+        Notice.TRANSFER_FAILED: QCoreApplication.translate(
+            "Labels", "Transfer failed: the call is still yours."
+        ),
+        Notice.TRANSFER_DONE: QCoreApplication.translate("Labels", "Call transferred."),
+        Notice.HELP_SENT: QCoreApplication.translate(
+            "Labels", "Help request sent to your team lead."
+        ),
+        Notice.DISPOSITION_REQUIRED: QCoreApplication.translate(
+            "Labels", "Choose a disposition to save."
+        ),
+        Notice.CALLBACK_IN_PAST: QCoreApplication.translate(
+            "Labels", "The callback time is already past."
+        ),
+        Notice.WRAP_UP_FIRST: QCoreApplication.translate("Labels", "Save the wrap-up first."),
+        Notice.ENGINE_FAILED: QCoreApplication.translate(
+            "Labels", "The phone line stopped; restart the app."
+        ),
+        Notice.CALL_MISSED: QCoreApplication.translate("Labels", "Missed call."),
+    }[notice]
