@@ -2,9 +2,222 @@
 
 from __future__ import annotations
 
+import argparse
+import getpass
+import os
 import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from homeagent.server.admin import AdminError, create_user, list_devices, revoke_device
+from homeagent.server.db import Database
+
+
+def default_db() -> str:
+    """HOMEAGENT_SERVER_DB, else a SQLite file in the user's data folder."""
+    env = os.environ.get("HOMEAGENT_SERVER_DB")
+    if env:
+        return env
+    folder = Path(user_data_dir("homeagent-server"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'server.db'}"
+
+
+def read_password(prompt: str) -> str:
+    """From stdin (one line), or a hidden prompt on a terminal; never from argv."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="homeagent-server", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def cmd(name: str, text: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=text, description=text)
+        c.add_argument(
+            "--db", default=None, help="database URL or SQLite file (default: %(default)s)"
+        )
+        return c
+
+    c = cmd("init", "create or upgrade the database schema and the server secrets")
+    c.add_argument("--organisation")
+    c.add_argument("--sip-host", help="SIP registrar host given to devices")
+    c.add_argument("--sip-port", type=int)
+    c.add_argument("--sip-domain")
+    c.add_argument("--sip-transport", choices=("udp", "tcp", "tls"))
+    c.add_argument("--srtp", choices=("disabled", "optional", "mandatory"))
+
+    c = cmd("run", "serve the API")
+    c.add_argument("--host", default="127.0.0.1")
+    c.add_argument("--port", type=int, default=8443)
+    c.add_argument("--cert", help="TLS certificate (PEM); with --key serves HTTPS")
+    c.add_argument("--key", help="TLS private key (PEM)")
+    c.add_argument("--access-ttl-s", type=int, default=900)
+    c.add_argument("--log-level", default="info")
+
+    c = cmd("create-user", "create a user; the password is read from stdin")
+    c.add_argument("--name", required=True)
+    c.add_argument("--role", required=True, choices=("agent", "team_lead", "admin"))
+    c.add_argument("--team")
+    c.add_argument("--display-name", default="")
+    c.add_argument("--sip-username")
+
+    c = cmd("seed-demo", "create a French demo organisation; its password is read from stdin")
+    c.add_argument("--seed", type=int, default=42)
+    c.add_argument("--contacts", type=int, default=3000)
+    c.add_argument("--agents-per-team", type=int, default=6)
+
+    c = cmd("revoke-device", "revoke a device (its tokens stop working at once)")
+    c.add_argument("device_id", nargs="?")
+    c.add_argument("--list", action="store_true", help="list devices instead")
+    c.add_argument("--user", help="with --list: only this user's devices")
+
+    c = cmd("export-profile", "write a signed provisioning profile")
+    c.add_argument("--out", required=True, type=Path)
+    c.add_argument("--server-url", required=True)
+    c.add_argument("--ca", type=Path, help="PEM of the organisation CA pinned by the app")
+    c.add_argument("--key", required=True, type=Path, help="organisation Ed25519 key (PEM)")
+    c.add_argument("--valid-days", type=int, default=365)
+
+    cmd("show-acd-token", "print the credential Kamailio uses for the ACD hook")
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("homeagent-server: not built yet", file=sys.stderr)
-    return 2
+    args = _parser().parse_args(argv)
+    db = Database(args.db or default_db())
+    try:
+        return _dispatch(args, db)
+    except AdminError as exc:
+        print(f"homeagent-server: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+
+
+def _dispatch(args: argparse.Namespace, db: Database) -> int:
+    if args.command == "init":
+        db.migrate()
+        db.ensure_settings()
+        for key, value in (
+            ("organisation", args.organisation),
+            ("sip_registrar_host", args.sip_host),
+            ("sip_registrar_port", args.sip_port),
+            ("sip_domain", args.sip_domain),
+            ("sip_transport", args.sip_transport),
+            ("sip_srtp", args.srtp),
+        ):
+            if value is not None:
+                db.set_setting(key, str(value))
+        print("database ready")
+        return 0
+    if args.command == "run":
+        return _run(args, db)
+    if args.command == "create-user":
+        password = read_password("Password: ")
+        uid = create_user(
+            db,
+            args.name,
+            password,
+            args.role,
+            args.team,
+            display_name=args.display_name,
+            sip_username=args.sip_username,
+        )
+        print(uid)
+        return 0
+    if args.command == "seed-demo":
+        from homeagent.server.seed import seed_demo
+
+        password = read_password("Password for every demo user: ")
+        if len(password) < 8:
+            raise AdminError("the password needs at least 8 characters")
+        try:
+            counts = seed_demo(
+                db,
+                password,
+                seed=args.seed,
+                contacts=args.contacts,
+                agents_per_team=args.agents_per_team,
+            )
+        except ValueError as exc:
+            raise AdminError(str(exc)) from None
+        print(", ".join(f"{v} {k}" for k, v in counts.items()))
+        return 0
+    if args.command == "revoke-device":
+        if args.list:
+            for device_id, user, name, revoked in list_devices(db, args.user):
+                print(f"{device_id}\t{user}\t{name}\t{'revoked' if revoked else 'active'}")
+            return 0
+        if not args.device_id:
+            raise AdminError("give a device id (see --list)")
+        revoke_device(db, args.device_id)
+        print(f"device {args.device_id} revoked")
+        return 0
+    if args.command == "export-profile":
+        return _export(args, db)
+    if args.command == "show-acd-token":
+        print(db.settings()["acd_token"])
+        return 0
+    raise AssertionError(args.command)
+
+
+def _run(args: argparse.Namespace, db: Database) -> int:
+    import uvicorn
+
+    from homeagent.server.app import create_app
+
+    if bool(args.cert) != bool(args.key):
+        raise AdminError("--cert and --key go together")
+    try:
+        app = create_app(db, access_ttl_s=args.access_ttl_s)
+    except RuntimeError as exc:
+        raise AdminError(str(exc)) from None
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=args.cert,
+        ssl_keyfile=args.key,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=3,
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace, db: Database) -> int:
+    from homeagent.security.profile import sign_profile
+
+    cfg = db.settings()
+    now = datetime.now(UTC).replace(microsecond=0)
+    profile = {
+        "version": 1,
+        "organisation": cfg.get("organisation", "HomeAgent"),
+        "server_url": args.server_url.rstrip("/"),
+        "ca_pem": args.ca.read_text() if args.ca else "",
+        "sip": {
+            "registrar_host": cfg["sip_registrar_host"],
+            "registrar_port": int(cfg["sip_registrar_port"]),
+            "domain": cfg["sip_domain"],
+            "transport": cfg["sip_transport"],
+            "srtp": cfg["sip_srtp"],
+        },
+        "default_region": "FR",
+        "issued_at": now,
+        "expires_at": now + timedelta(days=args.valid_days),
+    }
+    try:
+        data = sign_profile(profile, args.key.read_bytes())
+    except ValueError as exc:
+        raise AdminError(f"cannot export the profile: {exc}") from None
+    args.out.write_bytes(data)
+    print(f"profile written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Administration used by the CLI and the tests: teams, users, devices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from homeagent.server.auth import hash_password, new_sip_password
+from homeagent.server.db import Database
+from homeagent.server.deps import ROLES
+from homeagent.server.events import publish
+from homeagent.server.models import (
+    AgentStatus,
+    Device,
+    Disposition,
+    PauseReason,
+    Queue,
+    Team,
+    User,
+    utcnow,
+)
+
+DEFAULT_PAUSE_REASONS = ("Déjeuner", "Pause café", "Formation", "Réunion")
+DEFAULT_DISPOSITIONS = (
+    ("resolved", "Demande traitée"),
+    ("callback", "Rappel prévu"),
+    ("escalated", "Transmis au niveau 2"),
+    ("wrong_number", "Faux numéro"),
+)
+
+
+class AdminError(ValueError):
+    """An administration request that cannot be done; the message is for the operator."""
+
+
+def ensure_team(
+    db: Database,
+    name: str,
+    *,
+    wrap_up_s: int = 60,
+    pause_reasons: Iterable[str] = DEFAULT_PAUSE_REASONS,
+    dispositions: Iterable[tuple[str, str]] = DEFAULT_DISPOSITIONS,
+) -> str:
+    """The id of team `name`, created with default settings if new."""
+    with db.write() as s:
+        team = s.scalar(select(Team).where(Team.name == name))
+        if team is not None:
+            return team.id
+        team = Team(name=name, wrap_up_s=wrap_up_s)
+        s.add(team)
+        s.flush()
+        s.add_all(PauseReason(team_id=team.id, label=r) for r in pause_reasons)
+        s.add_all(Disposition(team_id=team.id, code=c, label=label) for c, label in dispositions)
+        return team.id
+
+
+def ensure_queue(
+    db: Database, name: str, team_id: str, *, label: str = "", rona_s: int = 15
+) -> str:
+    with db.write() as s:
+        queue = s.scalar(select(Queue).where(Queue.name == name))
+        if queue is None:
+            queue = Queue(name=name, team_id=team_id, label=label or name, rona_s=rona_s)
+            s.add(queue)
+            s.flush()
+        else:
+            queue.team_id, queue.rona_s = team_id, rona_s
+        return queue.id
+
+
+def create_user(
+    db: Database,
+    name: str,
+    password: str,
+    role: str,
+    team: str | None = None,
+    *,
+    display_name: str = "",
+    sip_username: str | None = None,
+    sip_password: str | None = None,
+    password_hash: str | None = None,
+) -> str:
+    """Create a user (agents and team leads need a team; it is created if missing)."""
+    if role not in ROLES:
+        raise AdminError(f"unknown role {role!r} (agent, team_lead or admin)")
+    if role != "admin" and not team:
+        raise AdminError(f"a {role} needs a team (--team)")
+    if len(password) < 8 and password_hash is None:
+        raise AdminError("the password needs at least 8 characters")
+    team_id = ensure_team(db, team) if team else None
+    with db.write() as s:
+        if s.scalar(select(User.id).where(User.name == name)) is not None:
+            raise AdminError(f"user {name!r} already exists")
+        user = User(
+            name=name,
+            display_name=display_name or name,
+            role=role,
+            team_id=team_id,
+            password_hash=password_hash or hash_password(password),
+            sip_username=sip_username or name,
+            sip_password=sip_password or new_sip_password(),
+        )
+        s.add(user)
+        s.flush()
+        s.add(AgentStatus(agent_id=user.id, team_id=team_id, state="offline", reason=""))
+        return user.id
+
+
+def revoke_device(db: Database, device_id: str) -> None:
+    """Revoke a device: its tokens fail at once and its event stream is told and closed."""
+    with db.write() as s:
+        device = s.get(Device, device_id)
+        if device is None:
+            raise AdminError(f"no device {device_id!r}")
+        device.revoked_at = utcnow()
+        device.refresh_hash = None
+        publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
+
+
+def list_devices(db: Database, user_name: str | None = None) -> list[tuple[str, str, str, bool]]:
+    """(device id, user name, device name, revoked) for every device, or one user's."""
+    with db.read() as s:
+        stmt = select(Device.id, User.name, Device.name, Device.revoked_at).join(
+            User, User.id == Device.user_id
+        )
+        if user_name:
+            stmt = stmt.where(User.name == user_name)
+        return [(d, u, n, r is not None) for d, u, n, r in s.execute(stmt.order_by(User.name))]

@@ -1,0 +1,70 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from homeagent.server import schemas
+from homeagent.server.db import Database
+from homeagent.server.deps import ServerContext
+from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
+from homeagent.server.events import EventBus
+from homeagent.server.idempotency import IdempotencyMiddleware
+from homeagent.server.routers import (
+    acd,
+    agents,
+    auth,
+    calls,
+    contacts,
+    figures,
+    me,
+    messages,
+    stream,
+)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(database: Database | str, *, access_ttl_s: int = 900) -> FastAPI:
+    """Build the app over an initialised database (see `homeagent-server init`)."""
+    db = database if isinstance(database, Database) else Database(database)
+    settings = db.settings()
+    if "token_secret" not in settings:
+        raise RuntimeError("the database is not initialised: run `homeagent-server init` first")
+    bus = EventBus(db)
+    ctx = ServerContext(db=db, settings=settings, bus=bus, access_ttl_s=access_ttl_s)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await bus.start()
+        try:
+            yield
+        finally:
+            await bus.stop()
+
+    app = FastAPI(
+        title="HomeAgent contact-centre server",
+        version="1.0",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
+
+    @api.get("/health", response_model=schemas.OkOut, tags=["health"])
+    def health() -> schemas.OkOut:
+        return schemas.OkOut()
+
+    for module in (auth, me, agents, contacts, calls, messages, figures, stream, acd):
+        api.include_router(module.router)
+    app.include_router(api)
+    # Outermost first: the body limit buffers the body the idempotency layer hashes.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    return app

@@ -1,0 +1,112 @@
+"""Passwords (argon2id), signed access tokens, rotating refresh tokens, lock-out."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
+ACCESS_TOKEN_TTL_S = 900
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=5)
+
+# HOMEAGENT_ARGON2_CHEAP=1 (tests and benchmarks only) keeps argon2id with small costs so
+# thousands of simulated logins fit on a laptop; production uses RFC 9106 low-memory.
+if os.environ.get("HOMEAGENT_ARGON2_CHEAP") == "1":
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+else:
+    _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password`."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; spends the same time when the user does not exist."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a valid access token says."""
+
+    user_id: str
+    device_id: str
+    expires_at_s: float
+
+
+class TokenError(Exception):
+    """An access token is malformed, forged or expired; `code` is the API error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_access_token(secret: str, user_id: str, device_id: str, ttl_s: int) -> str:
+    """`<payload>.<HMAC-SHA256>`, both base64url; the payload names user, device, expiry."""
+    payload = json.dumps(
+        {"sub": user_id, "dev": device_id, "exp": int(time.time()) + ttl_s, "typ": "access"},
+        separators=(",", ":"),
+    ).encode()
+    body = _b64(payload)
+    sig = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64(sig)}"
+
+
+def read_access_token(secret: str, token: str) -> AccessClaims:
+    """Verify signature and expiry; raise TokenError otherwise."""
+    try:
+        body, sig = token.split(".", 1)
+        expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, _unb64(sig)):
+            raise ValueError("bad signature")
+        claims = json.loads(_unb64(body))
+        if claims.get("typ") != "access":
+            raise ValueError("not an access token")
+        user_id, device_id, exp = str(claims["sub"]), str(claims["dev"]), float(claims["exp"])
+    except (ValueError, KeyError, TypeError):
+        raise TokenError("invalid_token", "The access token is not valid.") from None
+    if exp < time.time():
+        raise TokenError("token_expired", "The access token has expired; refresh it.")
+    return AccessClaims(user_id, device_id, exp)
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """(token for the device, SHA-256 hex stored by the server)."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_hash(token)
+
+
+def refresh_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_sip_password() -> str:
+    return secrets.token_urlsafe(18)

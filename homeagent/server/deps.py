@@ -1,0 +1,115 @@
+"""Request context: the server objects, the authenticated principal and role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from homeagent.server.auth import TokenError, read_access_token
+from homeagent.server.errors import ApiError
+from homeagent.server.models import Device, User
+
+if TYPE_CHECKING:
+    from homeagent.server.db import Database
+    from homeagent.server.events import EventBus
+
+AGENT, TEAM_LEAD, ADMIN = "agent", "team_lead", "admin"
+ROLES = (AGENT, TEAM_LEAD, ADMIN)
+
+
+@dataclass
+class ServerContext:
+    """Everything a request handler needs; built once by the app factory."""
+
+    db: Database
+    settings: dict[str, str]
+    bus: EventBus
+    access_ttl_s: int = 900
+
+    @property
+    def token_secret(self) -> str:
+        return self.settings["token_secret"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated user and device of a request."""
+
+    user_id: str
+    name: str
+    role: str
+    team_id: str | None
+    device_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == TEAM_LEAD
+
+    def require(self, *roles: str) -> None:
+        """Refuse with 403 unless the principal has one of `roles`."""
+        if self.role not in roles:
+            raise ApiError(403, "forbidden", f"This needs the role {' or '.join(roles)}.")
+
+    def require_team(self, team_id: str | None) -> None:
+        """Admins see every team; a team lead only theirs; agents none but their own data."""
+        if self.is_admin:
+            return
+        if self.is_lead and team_id is not None and team_id == self.team_id:
+            return
+        raise ApiError(403, "forbidden", "You may not read another team's data.")
+
+    def require_agent_access(self, agent_id: str, agent_team_id: str | None) -> None:
+        """Own data, the lead of the agent's team, or an admin."""
+        if agent_id == self.user_id:
+            return
+        self.require_team(agent_team_id)
+
+
+def context(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+def authenticate(ctx: ServerContext, authorization: str | None) -> Principal:
+    """Check the bearer token, then that the device is not revoked and the user active."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <access token>'.")
+    try:
+        claims = read_access_token(ctx.token_secret, authorization[7:].strip())
+    except TokenError as exc:
+        raise ApiError(401, exc.code, exc.message) from None
+    with ctx.db.read() as s:
+        row = s.execute(
+            select(Device.revoked_at, User.name, User.role, User.team_id, User.active)
+            .join(User, User.id == Device.user_id)
+            .where(Device.id == claims.device_id, User.id == claims.user_id)
+        ).first()
+    if row is None:
+        raise ApiError(401, "invalid_token", "The access token is not valid.")
+    if row.revoked_at is not None:
+        raise ApiError(401, "device_revoked", "This device has been revoked; enrol it again.")
+    if not row.active:
+        raise ApiError(401, "account_disabled", "This account is disabled.")
+    return Principal(claims.user_id, row.name, row.role, row.team_id, claims.device_id)
+
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login")
+
+
+def principal(
+    request: Request,
+    _creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    return authenticate(context(request), request.headers.get("authorization"))
+
+
+Ctx = Annotated[ServerContext, Depends(context)]
+Auth = Annotated[Principal, Depends(principal)]

@@ -1,0 +1,226 @@
+"""The persisted event stream: publish in a transaction, fan out live to SSE subscribers.
+
+Every event is a row with a monotonic id. Writers publish inside their transaction; ids
+become visible in id order (PostgreSQL: an advisory lock serialises event writers until
+commit). One dispatcher per process reads new rows once and hands them to the matching
+subscribers; with PostgreSQL, LISTEN/NOTIFY wakes the dispatcher of every instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, event, false, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from homeagent.server.db import Database
+from homeagent.server.models import Event
+
+log = logging.getLogger(__name__)
+CHANNEL = "homeagent_events"
+_EVENT_LOCK_KEY = 7262011  # pg_advisory_xact_lock key ordering event commits
+POLL_S = 1.0  # fallback poll, and the wake-up of a dispatcher without notifications
+MAX_QUEUE = 20_000  # a subscriber further behind is dropped; it reconnects and replays
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who reads the stream of one device."""
+
+    user_id: str
+    device_id: str
+    team_id: str | None
+    role: str
+
+    def sees(self, ev: Event) -> bool:
+        if ev.to_user_id == self.user_id or ev.to_device_id == self.device_id:
+            return True
+        if ev.to_role is None:
+            return False
+        if ev.to_team_id is None:  # broadcast to everyone
+            return True
+        if self.role == "admin":
+            return ev.to_role == "lead"
+        if ev.to_team_id != self.team_id:
+            return False
+        return ev.to_role == "all" or self.role == "team_lead"
+
+    def where(self) -> Any:
+        """The same filter as `sees`, in SQL."""
+        team_cond: Any
+        if self.role == "admin":
+            team_cond = Event.to_role == "lead"
+        elif self.team_id is None:
+            team_cond = false()
+        elif self.role == "team_lead":
+            team_cond = Event.to_team_id == self.team_id
+        else:
+            team_cond = and_(Event.to_team_id == self.team_id, Event.to_role == "all")
+        return or_(
+            Event.to_user_id == self.user_id,
+            Event.to_device_id == self.device_id,
+            and_(Event.to_role.is_not(None), Event.to_team_id.is_(None)),
+            and_(Event.to_role.is_not(None), team_cond),
+        )
+
+
+def publish(
+    session: Session,
+    type_: str,
+    data: dict[str, Any],
+    *,
+    to_user_id: str | None = None,
+    to_device_id: str | None = None,
+    to_team_id: str | None = None,
+    to_role: str | None = None,
+) -> Event:
+    """Add an event to the current transaction; subscribers see it after commit."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
+    ev = Event(
+        type=type_,
+        data=data,
+        to_user_id=to_user_id,
+        to_device_id=to_device_id,
+        to_team_id=to_team_id,
+        to_role=to_role,
+    )
+    session.add(ev)
+    session.flush()
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(ev.id)})
+    wake = session.info.get("wake")
+    if wake is not None and not session.info.get("wake_hooked"):
+        session.info["wake_hooked"] = True
+        event.listen(session, "after_commit", lambda _s: wake(), once=True)
+    return ev
+
+
+def sse_frame(ev_id: int, type_: str, data: dict[str, Any]) -> bytes:
+    """One Server-Sent Events message."""
+    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return f"id: {ev_id}\nevent: {type_}\ndata: {payload}\n\n".encode()
+
+
+@dataclass(eq=False)
+class Subscriber:
+    audience: Audience
+    queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+
+
+class EventBus:
+    """Per-process fan-out of new event rows to the connected subscribers."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.subscribers: set[Subscriber] = set()
+        self.high_water = 0
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._listener: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.db.on_event_commit = self.wake_threadsafe
+        self.high_water = await asyncio.to_thread(self._max_id)
+        self._task = asyncio.create_task(self._run(), name="event-dispatcher")
+        if not self.db.is_sqlite:
+            self._listener = threading.Thread(target=self._listen, name="pg-listen", daemon=True)
+            self._listener.start()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for sub in list(self.subscribers):
+            sub.queue.put_nowait(None)
+        if self._listener is not None:
+            await asyncio.to_thread(self._listener.join, 3)
+
+    def wake_threadsafe(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    def subscribe(self, audience: Audience) -> Subscriber:
+        sub = Subscriber(audience)
+        self.subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+
+    def replay(self, audience: Audience, after_id: int, limit: int = 500) -> list[Event]:
+        """Stored events for `audience` after `after_id` (a page, in id order)."""
+        with self.db.read() as s:
+            rows = s.scalars(
+                select(Event)
+                .where(Event.id > after_id, audience.where())
+                .order_by(Event.id)
+                .limit(limit)
+            )
+            return list(rows)
+
+    def _max_id(self) -> int:
+        with self.db.read() as s:
+            return int(s.scalar(select(func.max(Event.id))) or 0)
+
+    def _fetch_new(self, after_id: int) -> list[Event]:
+        with self.db.read() as s:
+            return list(
+                s.scalars(select(Event).where(Event.id > after_id).order_by(Event.id).limit(2000))
+            )
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_S)
+            self._wake.clear()
+            try:
+                rows = await asyncio.to_thread(self._fetch_new, self.high_water)
+            except Exception:  # the database restarts: try again on the next wake-up
+                log.exception("event dispatcher could not read new events")
+                continue
+            if rows:
+                self.high_water = rows[-1].id
+                self._fan_out(rows)
+                if len(rows) == 2000:
+                    self._wake.set()
+
+    def _fan_out(self, rows: Iterable[Event]) -> None:
+        for ev in rows:
+            for sub in list(self.subscribers):
+                if sub.audience.sees(ev):
+                    if sub.queue.qsize() >= MAX_QUEUE:
+                        self.subscribers.discard(sub)
+                        sub.queue.put_nowait(None)
+                    else:
+                        sub.queue.put_nowait(ev)
+
+    def _listen(self) -> None:
+        """LISTEN on PostgreSQL; every notification wakes the dispatcher."""
+        import psycopg
+
+        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.wake_threadsafe()  # catch up on anything sent while away
+                    while not self._stopping.is_set():
+                        for _n in conn.notifies(timeout=0.5, stop_after=1):
+                            self.wake_threadsafe()
+            except psycopg.Error:
+                log.warning("LISTEN connection lost; reconnecting")
+                self._stopping.wait(1.0)

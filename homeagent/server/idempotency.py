@@ -1,0 +1,159 @@
+"""`Idempotency-Key` on POST/PUT/PATCH: same key + same body replays the first response.
+
+Keys are scoped per user. The same key with a different request is 409
+`idempotency_conflict`. Responses 401/429/5xx are not stored, so a retry after a token
+refresh or an outage runs for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import anyio.to_thread
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from homeagent.server.auth import TokenError, read_access_token
+from homeagent.server.db import Database
+from homeagent.server.models import IdempotencyRecord
+
+_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_NOT_STORED = frozenset({401, 429})
+MAX_KEY_LEN = 100
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        key = headers.get("idempotency-key")
+        ctx = scope["app"].state.ctx
+        user_id = _user_of(ctx.token_secret, headers.get("authorization", ""))
+        if not key or user_id is None:
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY_LEN:
+            await _send_json(send, 400, "bad_idempotency_key", "The Idempotency-Key is too long.")
+            return
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        digest = hashlib.sha256(
+            b"\0".join(
+                (scope["method"].encode(), scope["path"].encode(), scope["query_string"], body)
+            )
+        ).hexdigest()
+        stored = await anyio.to_thread.run_sync(_load, ctx.db, user_id, key)
+        if stored is not None:
+            if stored.request_hash != digest:
+                await _send_json(
+                    send,
+                    409,
+                    "idempotency_conflict",
+                    "This Idempotency-Key was already used with a different request.",
+                )
+                return
+            await _send_raw(send, stored.status_code, stored.body)
+            return
+
+        sent_body = False
+
+        async def replay_receive() -> Message:
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, replay_receive, capture_send)
+        if status < 500 and status not in _NOT_STORED:
+            await anyio.to_thread.run_sync(
+                _store, ctx.db, user_id, key, digest, status, b"".join(chunks)
+            )
+
+
+def _user_of(secret: str, authorization: str) -> str | None:
+    if not authorization.lower().startswith("bearer "):
+        return None
+    try:
+        return read_access_token(secret, authorization[7:].strip()).user_id
+    except TokenError:
+        return None
+
+
+def _load(db: Database, user_id: str, key: str) -> IdempotencyRecord | None:
+    with db.read() as s:
+        return s.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+            )
+        )
+
+
+def _store(db: Database, user_id: str, key: str, digest: str, status: int, body: bytes) -> None:
+    try:
+        with db.write() as s:
+            s.add(
+                IdempotencyRecord(
+                    user_id=user_id,
+                    key=key,
+                    request_hash=digest,
+                    status_code=status,
+                    body=body,
+                )
+            )
+    except IntegrityError:
+        pass  # a concurrent retry stored it first; both responses are equivalent
+
+
+async def _send_raw(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"idempotent-replayed", b"true"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_json(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,304 @@
+"""Database tables of the server (SQLAlchemy 2 declarative). Times are stored as naive UTC."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BigInteger ids that still autoincrement on SQLite (which only does so for INTEGER).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def new_id() -> str:
+    """A new random identifier (UUID4 text)."""
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC; always returns timezone-aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Setting(Base):
+    """Server-wide settings (the token secret, SIP domain…)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Monotonic counters (the contact change cursor); the row lock orders writers."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    wrap_up_s: Mapped[int] = mapped_column(Integer, default=60)
+    auto_answer_s: Mapped[int] = mapped_column(Integer, default=0)
+    auto_available_after_wrap_up: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PauseReason(Base):
+    __tablename__ = "pause_reasons"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    __table_args__ = (UniqueConstraint("team_id", "label"),)
+
+
+class Disposition(Base):
+    __tablename__ = "dispositions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("team_id", "code"),)
+
+
+class Queue(Base):
+    """A call queue served by the Available agents of one team."""
+
+    __tablename__ = "queues"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # SIP user part, e.g. "ventes"
+    label: Mapped[str] = mapped_column(String(200), default="")
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    rona_s: Mapped[int] = mapped_column(Integer, default=15)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # login name
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))  # agent | team_lead | admin
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    sip_username: Mapped[str] = mapped_column(String(64), unique=True)
+    sip_password: Mapped[str] = mapped_column(String(128))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class AgentStatus(Base):
+    """The live state of an agent (one row per agent)."""
+
+    __tablename__ = "agent_status"
+    agent_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="offline")
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StateHistory(Base):
+    """Closed and open state segments, for history and daily figures."""
+
+    __tablename__ = "state_history"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(String(36), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_state_history_agent_start", "agent_id", "started_at"),)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    phones: Mapped[list[Any]] = mapped_column(default=list)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    account_ref: Mapped[str] = mapped_column(String(100), default="")
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, default=0)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased, for search
+
+
+class ContactPhone(Base):
+    """Phone index for lookup by E.164."""
+
+    __tablename__ = "contact_phones"
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    e164: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    contact_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    agent_id: Mapped[str] = mapped_column(String(36), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    direction: Mapped[str] = mapped_column(String(10))
+    queue: Mapped[str] = mapped_column(String(64), default="")
+    remote_number: Mapped[str] = mapped_column(String(20), default="")
+    started_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(20))
+    sip_call_id: Mapped[str] = mapped_column(String(255), default="")
+    disposition: Mapped[str | None] = mapped_column(String(50))
+    wrap_up_notes: Mapped[str] = mapped_column(Text, default="")
+    wrapped_at: Mapped[datetime | None]
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    contact_id: Mapped[str] = mapped_column(String(36), index=True)
+    interaction_id: Mapped[str | None] = mapped_column(String(36))
+    agent_id: Mapped[str] = mapped_column(String(36))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Callback(Base):
+    __tablename__ = "callbacks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    contact_id: Mapped[str | None] = mapped_column(String(36))
+    interaction_id: Mapped[str | None] = mapped_column(String(36))
+    agent_id: Mapped[str] = mapped_column(String(36), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    due_at: Mapped[datetime]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(36))
+    to_agent_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    to_team_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MessageRead(Base):
+    __tablename__ = "message_reads"
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HelpRequest(Base):
+    __tablename__ = "help_requests"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(String(36))
+    team_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    call_context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """The persisted event stream. `id` is the SSE event id (monotonic)."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    # audience: a user, a device, a team (role "all" or "lead"), or everyone (no team)
+    to_user_id: Mapped[str | None] = mapped_column(String(36))
+    to_device_id: Mapped[str | None] = mapped_column(String(36))
+    to_team_id: Mapped[str | None] = mapped_column(String(36))
+    to_role: Mapped[str | None] = mapped_column(String(8))  # None | "all" | "lead"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AcdOffer(Base):
+    """Agents a queued call was offered to (so the next attempt picks someone else)."""
+
+    __tablename__ = "acd_offers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(255), index=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str] = mapped_column(String(36))
+    offered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16), default="ringing")

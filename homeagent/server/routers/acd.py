@@ -1,0 +1,141 @@
+"""ACD hook for Kamailio: which agent gets a queued call, and what happened to the offer.
+
+Kamailio authenticates with HTTP basic auth, user `acd` and the server's `acd_token`
+(`homeagent-server show-acd-token`). Answers are text/plain so the routing script needs
+no JSON module: `200 <sip username>`, or `404 no-agent` when nobody is Available.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import select
+
+from homeagent.core.agent_state import AgentState
+from homeagent.server.deps import AGENT, ServerContext, context
+from homeagent.server.errors import ApiError
+from homeagent.server.models import AcdOffer, AgentStatus, Queue, User
+from homeagent.server.state import RONA_REASON, change_state
+
+router = APIRouter(prefix="/acd", tags=["acd"])
+_TEXT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {}}, "description": "plain text answer"}
+}
+CallId = Annotated[str, Query(min_length=1, max_length=255)]
+
+
+def _check_acd(ctx: ServerContext, request: Request) -> None:
+    header = request.headers.get("authorization", "")
+    ok = False
+    if header.lower().startswith("basic "):
+        try:
+            user, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+            ok = user == "acd" and hmac.compare_digest(secret, ctx.settings["acd_token"])
+        except (ValueError, UnicodeDecodeError):
+            ok = False
+    if not ok:
+        raise ApiError(401, "unauthorized", "The ACD hook needs the ACD credentials.")
+
+
+def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> tuple[int, str]:
+    """Offer the call to the longest-idle Available agent not yet tried for it."""
+    with ctx.db.write() as s:
+        queue = s.scalar(select(Queue).where(Queue.name == queue_name))
+        if queue is None:
+            return 404, "no-such-queue"
+        tried = select(AcdOffer.agent_id).where(AcdOffer.call_id == call_id)
+        stmt = (
+            select(User)
+            .join(AgentStatus, AgentStatus.agent_id == User.id)
+            .where(
+                User.team_id == queue.team_id,
+                User.role == AGENT,
+                User.active.is_(True),
+                AgentStatus.state == AgentState.AVAILABLE.value,
+                User.id.not_in(tried),
+            )
+            .order_by(AgentStatus.since, User.name)
+            .limit(1)
+        )
+        if not ctx.db.is_sqlite:
+            stmt = stmt.with_for_update(of=AgentStatus, skip_locked=True)
+        agent = s.scalar(stmt)
+        if agent is None:
+            return 404, "no-agent"
+        change_state(s, agent, AgentState.RINGING)
+        s.add(AcdOffer(call_id=call_id, queue=queue.name, agent_id=agent.id))
+        return 200, agent.sip_username
+
+
+def record_result(ctx: ServerContext, call_id: str, code: int) -> tuple[int, str]:
+    """The offered agent answered (200), rang out (408: RONA) or refused (other codes)."""
+    with ctx.db.write() as s:
+        offer = s.scalar(
+            select(AcdOffer)
+            .where(AcdOffer.call_id == call_id, AcdOffer.outcome == "ringing")
+            .order_by(AcdOffer.id.desc())
+            .limit(1)
+        )
+        if offer is None:
+            return 404, "no-offer"
+        agent = s.get(User, offer.agent_id)
+        assert agent is not None
+        status = s.get(AgentStatus, agent.id)
+        ringing = status is not None and status.state == AgentState.RINGING.value
+        if 200 <= code < 300:
+            offer.outcome = "answered"
+            if ringing:
+                change_state(s, agent, AgentState.ON_CALL)
+        elif code == 487:  # the customer hung up while it rang: the agent is free again
+            offer.outcome = "cancelled"
+            if ringing:
+                change_state(s, agent, AgentState.AVAILABLE)
+        else:  # no answer in time, busy, declined, unreachable: set aside (RONA)
+            offer.outcome = "missed"
+            if ringing:
+                change_state(s, agent, AgentState.NOT_READY, RONA_REASON)
+        return 200, offer.outcome
+
+
+@router.get("/route", response_class=PlainTextResponse, responses=_TEXT)
+async def route(
+    request: Request, queue: Annotated[str, Query(max_length=64)], call_id: CallId
+) -> PlainTextResponse:
+    """The SIP user name of the agent to ring, or 404 when nobody is available."""
+    ctx = context(request)
+    _check_acd(ctx, request)
+    status, text = await anyio.to_thread.run_sync(pick_agent, ctx, queue, call_id)
+    return PlainTextResponse(text, status_code=status)
+
+
+@router.get("/result", response_class=PlainTextResponse, responses=_TEXT)
+async def result(
+    request: Request, call_id: CallId, code: Annotated[int, Query(ge=100, le=699)]
+) -> PlainTextResponse:
+    """Outcome of the latest offer of a call (SIP final response code)."""
+    ctx = context(request)
+    _check_acd(ctx, request)
+    status, text = await anyio.to_thread.run_sync(record_result, ctx, call_id, code)
+    return PlainTextResponse(text, status_code=status)
+
+
+@router.get("/queues/{name}", response_class=PlainTextResponse, responses=_TEXT)
+async def queue_settings(request: Request, name: str) -> PlainTextResponse:
+    """RONA timeout of a queue in milliseconds (for Kamailio's fr_inv_timer)."""
+    ctx = context(request)
+    _check_acd(ctx, request)
+
+    def rona_ms() -> int | None:
+        with ctx.db.read() as s:
+            q = s.scalar(select(Queue).where(Queue.name == name))
+            return None if q is None else q.rona_s * 1000
+
+    value = await anyio.to_thread.run_sync(rona_ms)
+    if value is None:
+        return PlainTextResponse("no-such-queue", status_code=404)
+    return PlainTextResponse(str(value))

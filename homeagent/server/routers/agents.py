@@ -1,0 +1,109 @@
+"""Agent state: set my state, read a team's live states, read history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from homeagent.core.agent_state import AgentState
+from homeagent.server import schemas
+from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx
+from homeagent.server.errors import ApiError
+from homeagent.server.models import AgentStatus, StateHistory, Team, User, utcnow
+from homeagent.server.state import change_state, status_of
+
+router = APIRouter(tags=["agents"])
+
+
+def _state_out(row: AgentStatus) -> schemas.StateOut:
+    return schemas.StateOut(
+        agent_id=row.agent_id, state=AgentState(row.state), reason=row.reason, since=row.since
+    )
+
+
+@router.put("/agents/me/state", response_model=schemas.StateOut)
+def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
+    """Change my presence (Break needs one of my team's pause reasons)."""
+    p.require(AGENT, TEAM_LEAD)
+    with ctx.db.write() as s:
+        agent = s.get(User, p.user_id)
+        assert agent is not None
+        row = change_state(s, agent, body.state, body.reason)
+        return _state_out(row)
+
+
+@router.get("/agents/me/state", response_model=schemas.StateOut)
+def my_state(p: Auth, ctx: Ctx) -> schemas.StateOut:
+    p.require(AGENT, TEAM_LEAD)
+    with ctx.db.write() as s:
+        agent = s.get(User, p.user_id)
+        assert agent is not None
+        return _state_out(status_of(s, agent))
+
+
+@router.get("/teams/{team_id}/agents", response_model=list[schemas.AgentLiveOut])
+def team_agents(team_id: str, p: Auth, ctx: Ctx) -> list[schemas.AgentLiveOut]:
+    """Live states of a team's agents (its team lead, or an admin)."""
+    p.require(TEAM_LEAD, ADMIN)
+    p.require_team(team_id)
+    with ctx.db.read() as s:
+        if s.get(Team, team_id) is None:
+            raise ApiError(404, "not_found", "No such team.")
+        rows = s.execute(
+            select(User, AgentStatus)
+            .outerjoin(AgentStatus, AgentStatus.agent_id == User.id)
+            .where(User.team_id == team_id, User.role == AGENT)
+            .order_by(User.name)
+        ).all()
+    out = []
+    for user, st in rows:
+        out.append(
+            schemas.AgentLiveOut(
+                agent_id=user.id,
+                name=user.name,
+                display_name=user.display_name,
+                state=AgentState(st.state if st else "offline"),
+                reason=st.reason if st else "",
+                since=st.since if st else utcnow(),
+            )
+        )
+    return out
+
+
+@router.get("/agents/{agent_id}/state-history", response_model=list[schemas.StateHistoryOut])
+def state_history(
+    agent_id: str,
+    p: Auth,
+    ctx: Ctx,
+    day: Annotated[date | None, Query(description="YYYY-MM-DD (UTC); default today")] = None,
+) -> list[schemas.StateHistoryOut]:
+    """State segments of one agent for one day (own, the team lead, or an admin)."""
+    with ctx.db.read() as s:
+        agent = s.get(User, agent_id)
+        if agent is None:
+            if p.is_admin:
+                raise ApiError(404, "not_found", "No such agent.")
+            raise ApiError(403, "forbidden", "You may not read this agent's data.")
+        p.require_agent_access(agent.id, agent.team_id)
+        start = datetime.combine(day or utcnow().date(), datetime.min.time())
+        rows = s.scalars(
+            select(StateHistory)
+            .where(
+                StateHistory.agent_id == agent_id,
+                StateHistory.started_at >= start,
+                StateHistory.started_at < start + timedelta(days=1),
+            )
+            .order_by(StateHistory.id)
+        )
+        return [
+            schemas.StateHistoryOut(
+                state=AgentState(r.state),
+                reason=r.reason,
+                started_at=r.started_at,
+                ended_at=r.ended_at,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,97 @@
+"""Login, token refresh, logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from homeagent.server import schemas
+from homeagent.server.auth import (
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    issue_access_token,
+    new_refresh_token,
+    refresh_hash,
+    verify_password,
+)
+from homeagent.server.deps import Auth, Ctx, ServerContext
+from homeagent.server.errors import ApiError
+from homeagent.server.models import Device, User, utcnow
+from homeagent.server.views import user_out
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _tokens(ctx: ServerContext, user: User, device: Device, refresh: str) -> schemas.TokensOut:
+    return schemas.TokensOut(
+        access_token=issue_access_token(ctx.token_secret, user.id, device.id, ctx.access_ttl_s),
+        refresh_token=refresh,
+        expires_in_s=ctx.access_ttl_s,
+        device_id=device.id,
+        user=user_out(user),
+    )
+
+
+@router.post("/login", response_model=schemas.TokensOut)
+def login(body: schemas.LoginIn, ctx: Ctx) -> schemas.TokensOut:
+    """Password login; creates a device and its first refresh token."""
+    now = utcnow()
+    with ctx.db.read() as s:
+        user = s.scalar(select(User).where(User.name == body.username))
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        raise ApiError(429, "locked_out", "Too many failed logins; try again in a few minutes.")
+    ok = verify_password(user.password_hash if user else None, body.password)
+    if user is None or not ok or not user.active:
+        if user is not None:
+            _count_failure(ctx, user.id)
+        raise ApiError(401, "bad_credentials", "Wrong user name or password.")
+    refresh, digest = new_refresh_token()
+    with ctx.db.write() as s:
+        row = s.get(User, user.id)
+        assert row is not None
+        row.failed_logins, row.locked_until = 0, None
+        device = Device(user_id=row.id, name=body.device_name, refresh_hash=digest)
+        s.add(device)
+        s.flush()
+    return _tokens(ctx, row, device, refresh)
+
+
+def _count_failure(ctx: ServerContext, user_id: str) -> None:
+    with ctx.db.write() as s:
+        row = s.get(User, user_id)
+        if row is None:
+            return
+        row.failed_logins += 1
+        if row.failed_logins >= MAX_FAILED_LOGINS:
+            row.failed_logins = 0
+            row.locked_until = utcnow() + LOCKOUT
+
+
+@router.post("/refresh", response_model=schemas.TokensOut)
+def refresh(body: schemas.RefreshIn, ctx: Ctx) -> schemas.TokensOut:
+    """Exchange a refresh token for new tokens; the old refresh token stops working."""
+    with ctx.db.write() as s:
+        device = s.scalar(
+            select(Device).where(Device.refresh_hash == refresh_hash(body.refresh_token))
+        )
+        if device is None:
+            raise ApiError(401, "invalid_refresh_token", "The refresh token is not valid.")
+        if device.revoked_at is not None:
+            raise ApiError(401, "device_revoked", "This device has been revoked; enrol it again.")
+        user = s.get(User, device.user_id)
+        if user is None or not user.active:
+            raise ApiError(401, "account_disabled", "This account is disabled.")
+        token, digest = new_refresh_token()
+        device.refresh_hash = digest
+    return _tokens(ctx, user, device, token)
+
+
+@router.post("/logout", response_model=schemas.OkOut)
+def logout(p: Auth, ctx: Ctx) -> schemas.OkOut:
+    """Revoke this device's tokens."""
+    with ctx.db.write() as s:
+        device = s.get(Device, p.device_id)
+        if device is not None:
+            device.revoked_at = utcnow()
+            device.refresh_hash = None
+    return schemas.OkOut()

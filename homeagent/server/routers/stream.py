@@ -1,0 +1,85 @@
+"""GET /events: the live event stream of one device (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from homeagent.server.deps import ServerContext, authenticate
+from homeagent.server.errors import ApiError
+from homeagent.server.events import Audience, EventBus, Subscriber, sse_frame
+from homeagent.server.models import Event
+
+router = APIRouter(tags=["events"])
+PING_S = 15.0
+REPLAY_PAGE = 500
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+)
+async def events(
+    request: Request,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+) -> StreamingResponse:
+    """Every event for this device after `Last-Event-ID` (header or query), then live."""
+    ctx: ServerContext = request.app.state.ctx
+    p = await anyio.to_thread.run_sync(authenticate, ctx, request.headers.get("authorization"))
+    after = last_event_id or 0
+    if last_event_id_header:
+        try:
+            after = max(after, int(last_event_id_header))
+        except ValueError:
+            raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an integer.") from None
+    audience = Audience(p.user_id, p.device_id, p.team_id, p.role)
+    bus: EventBus = ctx.bus
+    sub = bus.subscribe(audience)
+
+    async def stream() -> AsyncIterator[bytes]:
+        last = after
+        try:
+            yield b": connected\n\n"
+            # Replay what was missed (subscribed first, so nothing falls in between).
+            while True:
+                page = await anyio.to_thread.run_sync(bus.replay, audience, last, REPLAY_PAGE)
+                for ev in page:
+                    yield sse_frame(ev.id, ev.type, ev.data)
+                    last = ev.id
+                    if ev.type == "device_revoked" and ev.to_device_id == p.device_id:
+                        return
+                if len(page) < REPLAY_PAGE:
+                    break
+            while True:
+                try:
+                    item = await asyncio.wait_for(_next(sub), PING_S)
+                except TimeoutError:
+                    yield b": ping\n\n"
+                    continue
+                if item is None:  # server stopping, or this client fell too far behind
+                    return
+                if item.id <= last:  # already sent during the replay
+                    continue
+                yield sse_frame(item.id, item.type, item.data)
+                last = item.id
+                if item.type == "device_revoked" and item.to_device_id == p.device_id:
+                    return
+        finally:
+            bus.unsubscribe(sub)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _next(sub: Subscriber) -> Event | None:
+    return await sub.queue.get()

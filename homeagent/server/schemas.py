@@ -1,0 +1,284 @@
+"""Request and response bodies of the API (pydantic), as described in docs/api.md."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from homeagent.core.agent_state import AgentState
+
+E164 = r"^\+[1-9][0-9]{5,14}$"
+Uuid = r"^[0-9a-fA-F-]{36}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+    device_name: str = Field(min_length=1, max_length=200)
+
+
+class RefreshIn(Strict):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class UserOut(BaseModel):
+    id: str
+    name: str
+    display_name: str
+    role: Literal["agent", "team_lead", "admin"]
+    team_id: str | None
+
+
+class TokensOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    expires_in_s: int
+    device_id: str
+    user: UserOut
+
+
+class DispositionOut(BaseModel):
+    code: str
+    label: str
+
+
+class TeamOut(BaseModel):
+    id: str
+    name: str
+    pause_reasons: list[str]
+    wrap_up_s: int
+    auto_answer_s: int
+    auto_available_after_wrap_up: bool
+    dispositions: list[DispositionOut]
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    team: TeamOut | None
+
+
+class SipProvisioningOut(BaseModel):
+    registrar_host: str
+    registrar_port: int
+    domain: str
+    transport: str
+    srtp: str
+    username: str
+    password: str
+    display_name: str
+
+
+class StateIn(Strict):
+    state: AgentState
+    reason: str = Field(default="", max_length=100)
+
+
+class StateOut(BaseModel):
+    agent_id: str
+    state: AgentState
+    reason: str
+    since: datetime
+
+
+class AgentLiveOut(StateOut):
+    name: str
+    display_name: str
+
+
+class StateHistoryOut(BaseModel):
+    state: AgentState
+    reason: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+class ContactIn(Strict):
+    id: str | None = Field(default=None, pattern=Uuid)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    company: str = Field(default="", max_length=200)
+    phones: list[str] = Field(default_factory=list, max_length=10)
+    email: str = Field(default="", max_length=200)
+    account_ref: str = Field(default="", max_length=100)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    custom: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+
+class ContactPatch(Strict):
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    company: str | None = Field(default=None, max_length=200)
+    phones: list[str] | None = Field(default=None, max_length=10)
+    email: str | None = Field(default=None, max_length=200)
+    account_ref: str | None = Field(default=None, max_length=100)
+    tags: list[str] | None = Field(default=None, max_length=50)
+    custom: dict[str, str] | None = Field(default=None, max_length=50)
+
+
+class ContactOut(BaseModel):
+    id: str
+    first_name: str
+    last_name: str
+    company: str
+    phones: list[str]
+    email: str
+    account_ref: str
+    tags: list[str]
+    custom: dict[str, Any]
+    updated_at: datetime
+
+
+class ContactPage(BaseModel):
+    items: list[ContactOut]
+
+
+class SyncOut(BaseModel):
+    items: list[ContactOut]
+    deleted: list[str]
+    cursor: str
+    has_more: bool
+
+
+class InteractionIn(Strict):
+    id: str = Field(pattern=Uuid)
+    contact_id: str | None = Field(default=None, pattern=Uuid)
+    direction: Literal["inbound", "outbound"]
+    queue: str = Field(default="", max_length=64)
+    remote_number: str = Field(default="", max_length=20)
+    started_at: datetime
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    outcome: Literal["answered", "missed", "abandoned", "failed", "busy", "transferred"]
+    sip_call_id: str = Field(default="", max_length=255)
+
+
+class CallbackIn(Strict):
+    id: str = Field(pattern=Uuid)
+    due_at: datetime
+    notes: str = Field(default="", max_length=5000)
+
+
+class WrapUpIn(Strict):
+    disposition: str = Field(min_length=1, max_length=50)
+    notes: str = Field(default="", max_length=20000)
+    callback: CallbackIn | None = None
+
+
+class InteractionOut(BaseModel):
+    id: str
+    contact_id: str | None
+    agent_id: str
+    direction: str
+    queue: str
+    remote_number: str
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    outcome: str
+    sip_call_id: str
+    disposition: str | None
+    notes: str
+
+
+class NoteIn(Strict):
+    id: str = Field(pattern=Uuid)
+    contact_id: str = Field(pattern=Uuid)
+    interaction_id: str | None = Field(default=None, pattern=Uuid)
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class NoteOut(BaseModel):
+    id: str
+    contact_id: str
+    interaction_id: str | None
+    agent_id: str
+    text: str
+    created_at: datetime
+
+
+class ContactHistoryOut(BaseModel):
+    interactions: list[InteractionOut]
+    notes: list[NoteOut]
+
+
+class CallbackOut(BaseModel):
+    id: str
+    contact_id: str | None
+    interaction_id: str | None
+    agent_id: str
+    due_at: datetime
+    notes: str
+    status: str
+
+
+class CallbackPatch(Strict):
+    status: Literal["pending", "done", "cancelled"]
+
+
+class MessageIn(Strict):
+    to_agent_id: str | None = Field(default=None, max_length=36)
+    to_team_id: str | None = Field(default=None, max_length=36)
+    body: str = Field(min_length=1, max_length=5000)
+    priority: Literal["normal", "high"] = "normal"
+
+
+class MessageOut(BaseModel):
+    id: int
+    sender_id: str
+    to_agent_id: str | None
+    to_team_id: str | None
+    body: str
+    priority: str
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class ReadReceiptOut(BaseModel):
+    message_id: int
+    agent_id: str
+    read_at: datetime
+
+
+class CallContext(Strict):
+    queue: str = Field(default="", max_length=64)
+    contact_id: str | None = Field(default=None, max_length=36)
+    remote_number_masked: str = Field(default="", max_length=20)
+    call_started_at: datetime | None = None
+
+
+class HelpIn(Strict):
+    call_context: CallContext
+    text: str = Field(default="", max_length=5000)
+
+
+class HelpOut(BaseModel):
+    id: int
+    agent_id: str
+    team_id: str | None
+    text: str
+    call_context: dict[str, Any]
+    created_at: datetime
+
+
+class BreaksOut(BaseModel):
+    count: int
+    duration_s: int
+
+
+class FiguresOut(BaseModel):
+    day: str
+    calls_handled: int
+    avg_handle_s: int
+    wrap_up_s: int
+    breaks: BreaksOut
+    missed: int
+
+
+class OkOut(BaseModel):
+    ok: bool = True
