@@ -30,6 +30,7 @@ from homeagent.core.events import (
 )
 from homeagent.sip.audio import dsp
 from homeagent.sip.audio.bridge import CLOCK_RATE_HZ, PjAudioBridge
+from homeagent.sip.audio.pulse_watch import PulseDeviceWatch
 from homeagent.sip.audio.ringbuffer import DriftBuffer, DriftStats
 from homeagent.sip.audio.settings import AudioRole, AudioSettings, effective_device
 from homeagent.sip.audio.streams import (
@@ -71,6 +72,7 @@ class _Worker(QObject):
         super().__init__()
         self._svc = service
         self._devices: QMediaDevices | None = None
+        self._watch: PulseDeviceWatch | None = None
         self._timer: QTimer | None = None
         self._qt_inputs: list[QAudioDevice] = []
         self._qt_outputs: list[QAudioDevice] = []
@@ -88,6 +90,7 @@ class _Worker(QObject):
         self._ring_pcm: bytes | None = None
         self._peak = 0.0
         self._next_meter = 0.0
+        self._announced: tuple[tuple[AudioDevice, ...], tuple[AudioDevice, ...]] = ((), ())
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -96,11 +99,14 @@ class _Worker(QObject):
         self._devices = QMediaDevices(self)
         self._devices.audioInputsChanged.connect(self._on_devices_changed)
         self._devices.audioOutputsChanged.connect(self._on_devices_changed)
+        watch = PulseDeviceWatch(self._svc._devices_dirty)
+        self._watch = watch if watch.start() else None
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._refresh_lists()
         self._svc._emit(AudioDevicesChanged(self._inputs, self._outputs))
+        self._announced = (self._inputs, self._outputs)
         self._svc._ready.set()
 
     @Slot()
@@ -111,6 +117,9 @@ class _Worker(QObject):
             self._timer.stop()
             self._timer.setParent(None)
             self._timer = None
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
         if self._devices is not None:
             self._devices.setParent(None)
             self._devices = None
@@ -154,6 +163,11 @@ class _Worker(QObject):
     def _refresh_lists(self) -> None:
         self._qt_inputs = list(QMediaDevices.audioInputs())
         self._qt_outputs = list(QMediaDevices.audioOutputs())
+        if self._watch is not None:
+            # Qt (6.12, PulseAudio) keeps unplugged devices listed: drop what PA no longer has.
+            sinks, sources = self._watch.present()
+            self._qt_inputs = [d for d in self._qt_inputs if device_id(d) in sources]
+            self._qt_outputs = [d for d in self._qt_outputs if device_id(d) in sinks]
         self._inputs = tuple(_to_audio_device(d, True) for d in self._qt_inputs)
         self._outputs = tuple(_to_audio_device(d, False) for d in self._qt_outputs)
         self._svc._set_devices(self._inputs, self._outputs)
@@ -161,10 +175,14 @@ class _Worker(QObject):
     @Slot()
     def _on_devices_changed(self) -> None:
         self._refresh_lists()
-        log.info(
-            "audio devices changed: %d inputs, %d outputs", len(self._inputs), len(self._outputs)
-        )
-        self._svc._emit(AudioDevicesChanged(self._inputs, self._outputs))
+        if (self._inputs, self._outputs) != self._announced:
+            self._announced = (self._inputs, self._outputs)
+            log.info(
+                "audio devices changed: %d inputs, %d outputs",
+                len(self._inputs),
+                len(self._outputs),
+            )
+            self._svc._emit(AudioDevicesChanged(self._inputs, self._outputs))
         self._reconcile()
 
     def _qt_device(self, role: AudioRole) -> QAudioDevice | None:
@@ -300,6 +318,7 @@ class _Commands(QObject):
     ringing = Signal(bool)  # ringer on/off
     test_tone = Signal(float, float)  # frequency Hz, duration s
     settings_changed = Signal()  # AudioService.settings was replaced
+    devices_dirty = Signal()  # PulseAudio reported a sink/source change (any thread)
     shutdown = Signal()  # stop everything and end the thread
 
 
@@ -350,6 +369,7 @@ class AudioService:
         cmd.ringing.connect(worker.set_ringing)
         cmd.test_tone.connect(worker.play_test_tone)
         cmd.settings_changed.connect(worker.settings_changed)
+        cmd.devices_dirty.connect(worker._on_devices_changed)
         cmd.shutdown.connect(worker.shutdown)
         thread.started.connect(worker.setup)
         self._thread, self._worker, self._cmd = thread, worker, cmd
@@ -443,6 +463,11 @@ class AudioService:
         # Engine thread: only queue the request to the audio thread.
         if self._cmd is not None:
             self._cmd.call_active.emit(active)
+
+    def _devices_dirty(self) -> None:
+        # libpulse's thread: only queue a refresh to the audio thread.
+        if self._cmd is not None:
+            self._cmd.devices_dirty.emit()
 
     def _set_devices(
         self, inputs: tuple[AudioDevice, ...], outputs: tuple[AudioDevice, ...]

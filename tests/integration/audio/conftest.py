@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -13,25 +15,42 @@ from homeagent.core.events import Event
 from homeagent.sip.audio import AudioService, AudioSettings
 from tests.helpers.pulse import PulseServer
 
+E = TypeVar("E", bound=Event)
+
 
 class EventLog:
-    """Events from the audio thread, collected thread-safely."""
+    """Events from the audio and engine threads, collected thread-safely."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._events: list[Event] = []
 
     def __call__(self, event: Event) -> None:
         with self._lock:
             self._events.append(event)
+            self._lock.notify_all()
 
-    def of(self, kind: type[Event]) -> list[Event]:
+    def of(self, kind: type[E]) -> list[E]:
         with self._lock:
             return [e for e in self._events if isinstance(e, kind)]
 
     def clear(self) -> None:
         with self._lock:
             self._events.clear()
+
+    def wait_for(
+        self, kind: type[E], predicate: Callable[[E], bool] = lambda e: True, timeout_s: float = 15
+    ) -> E:
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            while True:
+                for e in self._events:
+                    if isinstance(e, kind) and predicate(e):
+                        return e
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {kind.__name__} in {timeout_s} s: {self._events[-10:]}")
+                self._lock.wait(left)
 
 
 @pytest.fixture
