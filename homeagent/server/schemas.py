@@ -134,10 +134,6 @@ class ContactOut(BaseModel):
     updated_at: datetime
 
 
-class ContactPage(BaseModel):
-    items: list[ContactOut]
-
-
 class SyncOut(BaseModel):
     items: list[ContactOut]
     deleted: list[str]

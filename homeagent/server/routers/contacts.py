@@ -61,20 +61,20 @@ def save_contact(s: Session, c: Contact, *, publish_change: bool = True) -> None
         publish(s, "contact_changed", {"id": c.id, "deleted": False}, to_role="all")
 
 
-@router.get("/contacts", response_model=schemas.ContactPage)
+@router.get("/contacts", response_model=list[schemas.ContactOut])
 def search_contacts(
     p: Auth,
     ctx: Ctx,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> schemas.ContactPage:
+) -> list[schemas.ContactOut]:
     """Search names, company, email, account reference, phones and tags."""
     stmt = select(Contact).where(Contact.deleted_at.is_(None))
     for word in q.lower().split()[:5]:
         stmt = stmt.where(Contact.search_text.contains(word, autoescape=True))
     with ctx.db.read() as s:
         rows = s.scalars(stmt.order_by(Contact.last_name, Contact.first_name).limit(limit))
-        return schemas.ContactPage(items=[contact_out(c) for c in rows])
+        return [contact_out(c) for c in rows]
 
 
 @router.get("/contacts/lookup", response_model=schemas.ContactOut)

@@ -1,0 +1,215 @@
+"""`homeagent-server` administration commands, run as real processes (SQLite file)."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from homeagent.security.profile import generate_signing_key, load_profile
+from homeagent.server.db import Database
+from homeagent.server.models import Contact, User
+from tests.helpers.procs import free_port, running
+from tests.integration.server.launch import API, SERVER_ENV, run_server
+from tests.unit.security.certs import issue_server_cert, make_ca
+
+pytestmark = pytest.mark.integration
+
+
+def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "homeagent.server.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=SERVER_ENV,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> str:
+    path = str(tmp_path / "cc.db")
+    r = cli("init", "--db", path, "--sip-host", "sip.exemple.fr", "--sip-transport", "tls")
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def test_init_is_repeatable_and_create_user_reads_stdin(db_file: str) -> None:
+    assert cli("init", "--db", db_file).returncode == 0  # upgrade: nothing to do
+    secret = "un-mot-de-passe-long"
+    r = cli(
+        "create-user",
+        "--db",
+        db_file,
+        "--name",
+        "zoe",
+        "--role",
+        "agent",
+        "--team",
+        "Nord",
+        stdin=secret + "\n",
+    )
+    assert r.returncode == 0, r.stderr
+    assert secret not in r.stdout + r.stderr
+    db = Database(db_file)
+    with db.read() as s:
+        user = s.scalar(select(User).where(User.name == "zoe"))
+        assert user is not None
+        assert user.password_hash.startswith("$argon2id$")
+    db.dispose()
+    dup = cli(
+        "create-user",
+        "--db",
+        db_file,
+        "--name",
+        "zoe",
+        "--role",
+        "agent",
+        "--team",
+        "Nord",
+        stdin=secret,
+    )
+    assert dup.returncode == 1
+    assert "already exists" in dup.stderr
+    short = cli("create-user", "--db", db_file, "--name", "x", "--role", "admin", stdin="court")
+    assert short.returncode == 1
+    assert "8 characters" in short.stderr
+    no_team = cli("create-user", "--db", db_file, "--name", "y", "--role", "agent", stdin=secret)
+    assert "needs a team" in no_team.stderr
+
+
+def test_seed_demo_is_deterministic_and_french(tmp_path: Path, db_file: str) -> None:
+    other = str(tmp_path / "other.db")
+    assert cli("init", "--db", other).returncode == 0
+    for path in (db_file, other):
+        r = cli("seed-demo", "--db", path, "--contacts", "500", stdin="demo-password\n")
+        assert r.returncode == 0, r.stderr
+        assert "500 contacts" in r.stdout
+    ids = []
+    for path in (db_file, other):
+        db = Database(path)
+        with db.read() as s:
+            contacts = list(s.scalars(select(Contact).order_by(Contact.id)))
+            ids.append([c.id for c in contacts])
+            assert all(p.startswith("+33") and len(p) == 12 for c in contacts for p in c.phones)
+            names = set(s.scalars(select(User.name)))
+        db.dispose()
+    assert ids[0] == ids[1]
+    assert "admin" in names
+    again = cli("seed-demo", "--db", db_file, stdin="demo-password\n")
+    assert again.returncode == 1
+
+
+def test_revoke_device_from_the_command_line(tmp_path: Path, db_file: str) -> None:
+    cli(
+        "create-user",
+        "--db",
+        db_file,
+        "--name",
+        "paul",
+        "--role",
+        "agent",
+        "--team",
+        "Sud",
+        stdin="paul-password",
+    )
+    with run_server(db_file, tmp_path / "server.log") as url:
+        r = httpx.post(
+            f"{url}{API}/auth/login",
+            json={"username": "paul", "password": "paul-password", "device_name": "portable"},
+        )
+        token = r.json()["access_token"]
+        listed = cli("revoke-device", "--db", db_file, "--list", "--user", "paul").stdout
+        device_id = r.json()["device_id"]
+        assert device_id in listed
+        assert "active" in listed
+        assert cli("revoke-device", "--db", db_file, device_id).returncode == 0
+        me = httpx.get(f"{url}{API}/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 401
+        assert me.json()["error"]["code"] == "device_revoked"
+
+
+def test_export_profile_is_signed_and_verifies(tmp_path: Path, db_file: str) -> None:
+    private_pem, public_pem = generate_signing_key()
+    key = tmp_path / "org.key"
+    key.write_bytes(private_pem)
+    ca = make_ca("HomeAgent CA")
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(ca.cert_pem)
+    out = tmp_path / "profile.json"
+    r = cli(
+        "export-profile",
+        "--db",
+        db_file,
+        "--out",
+        str(out),
+        "--server-url",
+        "https://cc.exemple.fr",
+        "--ca",
+        str(ca_file),
+        "--key",
+        str(key),
+    )
+    assert r.returncode == 0, r.stderr
+    profile = load_profile(out.read_bytes(), [public_pem])
+    assert profile.server_url == "https://cc.exemple.fr"
+    assert profile.sip.registrar_host == "sip.exemple.fr"
+    assert profile.sip.transport == "tls"
+    assert profile.expires_at > datetime.now(UTC)
+    doc = json.loads(out.read_text())
+    doc["profile"]["server_url"] = "https://evil.exemple.com"
+    with pytest.raises(ValueError, match="modified"):
+        load_profile(json.dumps(doc).encode(), [public_pem])
+
+
+def test_run_serves_https_with_cert_and_key(tmp_path: Path, db_file: str) -> None:
+    ca = make_ca("HomeAgent CA")
+    leaf = issue_server_cert(ca, "127.0.0.1")
+    (tmp_path / "ca.pem").write_bytes(ca.cert_pem)
+    (tmp_path / "cert.pem").write_bytes(leaf.cert_pem)
+    (tmp_path / "key.pem").write_bytes(leaf.key_pem)
+    ctx = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "homeagent.server.cli",
+        "run",
+        "--db",
+        db_file,
+        "--port",
+        str(port),
+        "--cert",
+        str(tmp_path / "cert.pem"),
+        "--key",
+        str(tmp_path / "key.pem"),
+    ]
+
+    def ready() -> bool:
+        try:
+            return (
+                httpx.get(
+                    f"https://127.0.0.1:{port}{API}/health", verify=ctx, timeout=1
+                ).status_code
+                == 200
+            )
+        except httpx.HTTPError:
+            return False
+
+    with running(argv, log=tmp_path / "tls.log", env=SERVER_ENV, ready=ready, ready_timeout_s=30):
+        # the system CAs do not trust the organisation's CA: refused
+        refused = False
+        try:
+            httpx.get(f"https://127.0.0.1:{port}{API}/health", timeout=2)
+        except httpx.ConnectError:
+            refused = True
+        assert refused

@@ -1,0 +1,165 @@
+"""RBAC matrix: every role (and a user of another team) against every endpoint family."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.server.conftest import Server
+from tests.integration.server.launch import API, Session
+
+ACTORS = {
+    "agent": "agent_a1",
+    "other_agent": "agent_a2",  # same team, not the subject
+    "lead": "lead_a",
+    "other_lead": "lead_b",  # another team's lead
+    "admin": "admin",
+    "anon": None,
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: Callable[[Server], str]
+    body: Callable[[Server], Any] | None
+    expect: dict[str, int]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _call(_: Server) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "direction": "outbound",
+        "started_at": _now(),
+        "outcome": "answered",
+    }
+
+
+def _contact_to_delete(server: Server) -> str:
+    s = server.login("agent_b1")
+    try:
+        return str(s.client.post("/contacts", json={"last_name": "À effacer"}).json()["id"])
+    finally:
+        s.close()
+
+
+ALL_OK = {a: 200 for a in ACTORS if a != "anon"}
+A1 = lambda srv: srv.org.users["agent_a1"]  # noqa: E731
+TEAM_A = lambda srv: srv.org.team_a  # noqa: E731
+
+CASES: dict[str, Case] = {
+    "me": Case("GET", lambda s: "/me", None, ALL_OK),
+    "provisioning": Case("GET", lambda s: "/provisioning/sip", None, ALL_OK),
+    "state_set": Case(
+        "PUT",
+        lambda s: "/agents/me/state",
+        lambda s: {"state": "offline"},
+        {"agent": 200, "other_agent": 200, "lead": 200, "other_lead": 200, "admin": 403},
+    ),
+    "team_agents": Case(
+        "GET",
+        lambda s: f"/teams/{TEAM_A(s)}/agents",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
+    ),
+    "state_history": Case(
+        "GET",
+        lambda s: f"/agents/{A1(s)}/state-history",
+        None,
+        {"agent": 200, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
+    ),
+    "figures_agent": Case(
+        "GET",
+        lambda s: f"/figures/agents/{A1(s)}",
+        None,
+        {"agent": 200, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
+    ),
+    "figures_team": Case(
+        "GET",
+        lambda s: f"/figures/teams/{TEAM_A(s)}",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
+    ),
+    "contacts_search": Case("GET", lambda s: "/contacts?q=a", None, ALL_OK),
+    "contacts_sync": Case("GET", lambda s: "/sync/contacts?limit=5", None, ALL_OK),
+    "contact_create": Case(
+        "POST",
+        lambda s: "/contacts",
+        lambda s: {"last_name": "Nouveau"},
+        dict.fromkeys(ALL_OK, 201),
+    ),
+    "contact_delete": Case(
+        "DELETE",
+        lambda s: f"/contacts/{_contact_to_delete(s)}",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 200, "admin": 200},
+    ),
+    "interaction_log": Case(
+        "POST",
+        lambda s: "/interactions",
+        _call,
+        {"agent": 201, "other_agent": 201, "lead": 201, "other_lead": 201, "admin": 403},
+    ),
+    "callbacks": Case("GET", lambda s: "/callbacks", None, ALL_OK),
+    "messages_read": Case("GET", lambda s: "/messages", None, ALL_OK),
+    "message_send": Case(
+        "POST",
+        lambda s: "/messages",
+        lambda s: {"to_team_id": TEAM_A(s), "body": "Bonjour"},
+        {"agent": 403, "other_agent": 403, "lead": 201, "other_lead": 403, "admin": 201},
+    ),
+    "help_request": Case(
+        "POST",
+        lambda s: "/help-requests",
+        lambda s: {"call_context": {"queue": "file-a"}, "text": "aide"},
+        {"agent": 201, "other_agent": 201, "lead": 403, "other_lead": 403, "admin": 403},
+    ),
+    "acd_hook": Case(
+        "GET",
+        lambda s: "/acd/route?queue=file-a&call_id=rbac",
+        None,
+        dict.fromkeys(ALL_OK, 401),  # only Kamailio's ACD credentials are accepted
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def actors(server: Server) -> Iterator[dict[str, Session]]:
+    logged = {a: server.login(name) for a, name in ACTORS.items() if name is not None}
+    yield logged
+    for s in logged.values():
+        s.close()
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("family", list(CASES))
+def test_rbac(server: Server, actors: dict[str, Session], family: str, actor: str) -> None:
+    case = CASES[family]
+    expected = case.expect.get(actor, 401)
+    body = case.body(server) if case.body else None
+    path = case.path(server)
+    if actor == "anon":
+        r = httpx.request(case.method, f"{server.url}{API}{path}", json=body)
+    else:
+        r = actors[actor].client.request(case.method, path, json=body)
+    assert r.status_code == expected, f"{family} as {actor}: {r.status_code} {r.text}"
+    if r.status_code >= 400:
+        assert set(r.json()["error"]) == {"code", "message"}
+
+
+def test_events_stream_needs_a_token(server: Server, actors: dict[str, Session]) -> None:
+    r = httpx.get(f"{server.url}{API}/events")
+    assert r.status_code == 401
+    with actors["agent"].client.stream("GET", "/events") as ok:
+        assert ok.status_code == 200
+        assert ok.headers["content-type"].startswith("text/event-stream")

@@ -1,0 +1,51 @@
+"""Tokens and password hashing of homeagent.server.auth."""
+
+from __future__ import annotations
+
+import pytest
+
+from homeagent.server.auth import (
+    TokenError,
+    hash_password,
+    issue_access_token,
+    new_refresh_token,
+    read_access_token,
+    refresh_hash,
+    verify_password,
+)
+
+
+def test_access_token_round_trip_and_tamper() -> None:
+    token = issue_access_token("secret", "u1", "d1", 60)
+    claims = read_access_token("secret", token)
+    assert (claims.user_id, claims.device_id) == ("u1", "d1")
+    with pytest.raises(TokenError) as err:
+        read_access_token("other-secret", token)
+    assert err.value.code == "invalid_token"
+    body, sig = token.split(".")
+    with pytest.raises(TokenError):
+        read_access_token("secret", body + "x." + sig)
+    with pytest.raises(TokenError):
+        read_access_token("secret", "garbage")
+
+
+def test_expired_token_says_refresh() -> None:
+    token = issue_access_token("secret", "u1", "d1", -1)
+    with pytest.raises(TokenError) as err:
+        read_access_token("secret", token)
+    assert err.value.code == "token_expired"
+
+
+def test_argon2id_hash_verifies() -> None:
+    h = hash_password("correct horse")
+    assert h.startswith("$argon2id$")
+    assert verify_password(h, "correct horse")
+    assert not verify_password(h, "wrong")
+    assert not verify_password(None, "anything")
+    assert not verify_password("not-a-hash", "x")
+
+
+def test_refresh_token_is_stored_hashed() -> None:
+    token, digest = new_refresh_token()
+    assert digest == refresh_hash(token)
+    assert token not in digest

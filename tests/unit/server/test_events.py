@@ -1,0 +1,65 @@
+"""Event audiences: the Python filter (live fan-out) and the SQL filter (replay) agree."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from homeagent.server.db import Database
+from homeagent.server.events import Audience, publish, sse_frame
+from homeagent.server.models import Base, Event
+
+AUDIENCES = [
+    Audience("agent1", "dev1", "teamA", "agent"),
+    Audience("lead1", "dev2", "teamA", "team_lead"),
+    Audience("lead2", "dev3", "teamB", "team_lead"),
+    Audience("admin", "dev4", None, "admin"),
+]
+TARGETS = {
+    "to_user_id": [None, "agent1", "lead1"],
+    "to_device_id": [None, "dev4"],
+    "to_team_id": [None, "teamA", "teamB"],
+    "to_role": [None, "all", "lead"],
+}
+
+
+@pytest.fixture
+def db(tmp_path: object) -> Database:
+    database = Database(f"sqlite:///{tmp_path}/e.db")
+    Base.metadata.create_all(database.engine)
+    return database
+
+
+def test_sql_and_python_filters_agree(db: Database) -> None:
+    with db.write() as s:
+        for values in itertools.product(*TARGETS.values()):
+            publish(s, "x", {}, **dict(zip(TARGETS, values, strict=True)))
+    with db.read() as s:
+        events = list(s.query(Event).order_by(Event.id))
+        for audience in AUDIENCES:
+            by_sql = [e.id for e in s.query(Event).where(audience.where()).order_by(Event.id)]
+            by_python = [e.id for e in events if audience.sees(e)]
+            assert by_sql == by_python, audience
+
+
+def test_team_scoping() -> None:
+    agent, lead, other_lead, admin = AUDIENCES
+    state = Event(
+        id=1, type="agent_state", data={}, to_user_id="agent9", to_team_id="teamA", to_role="lead"
+    )
+    assert lead.sees(state)
+    assert admin.sees(state)
+    assert not agent.sees(state)
+    assert not other_lead.sees(state)
+    team_msg = Event(id=2, type="message", data={}, to_team_id="teamA", to_role="all")
+    assert agent.sees(team_msg)
+    assert lead.sees(team_msg)
+    assert not other_lead.sees(team_msg)
+
+
+def test_sse_frame() -> None:
+    assert (
+        sse_frame(7, "message", {"body": "é"})
+        == 'id: 7\nevent: message\ndata: {"body":"é"}\n\n'.encode()
+    )
