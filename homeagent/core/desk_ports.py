@@ -64,5 +64,8 @@ class DeskData(Protocol):
     def history_today(self) -> list[HistoryEntry]:
         """Today's calls, newest first."""
 
+    def contact_history(self, contact_id: str) -> list[HistoryEntry]:
+        """The contact's past calls, newest first."""
+
     def figures_today(self) -> DayFigures:
         """The agent's figures for today."""

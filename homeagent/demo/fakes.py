@@ -340,6 +340,9 @@ class FakeDeskData:
     def history_today(self) -> list[HistoryEntry]:
         """Calls logged through the sink, then the demo morning."""
         logged = []
+        dispositions = {d.code: d.label for d in DEMO_TEAM.dispositions}
+        wrapped = {w.interaction_id: dispositions.get(w.disposition, w.disposition)
+                   for w in self.sink.wrap_ups}  # fmt: skip
         for record in reversed(self.sink.interactions):
             contact = self.directory.get(record.contact_id) if record.contact_id else None
             duration = (
@@ -356,9 +359,20 @@ class FakeDeskData:
                     record.contact_id,
                     contact.full_name if contact else "",
                     duration,
+                    wrapped.get(record.id, ""),
                 )
             )
         return [*logged, *self.history]
+
+    def contact_history(self, contact_id: str) -> list[HistoryEntry]:
+        """Calls with this contact (today's and a few older demo ones)."""
+        older = [
+            HistoryEntry("i-old-1", self._now() - dt.timedelta(days=5, hours=2), "",
+                         Outcome.ANSWERED, "c-001", "", 412, "Transmis au niveau 2"),
+            HistoryEntry("i-old-2", self._now() - dt.timedelta(days=12), "",
+                         Outcome.ANSWERED, "c-001", "", 198, "Résolu"),
+        ]  # fmt: skip
+        return [h for h in [*self.history_today(), *older] if h.contact_id == contact_id]
 
     def figures_today(self) -> DayFigures:
         """Demo figures plus the calls of this session."""

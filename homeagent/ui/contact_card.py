@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -18,6 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from homeagent.core.desk_snapshot import CardView
+from homeagent.core.desk_types import HistoryEntry
+from homeagent.core.timefmt import format_duration
+from homeagent.ui.models import local_date_time, outcome_text
+
+RECENT_CALLS = 5
 
 
 class ContactCard(QFrame):
@@ -30,6 +35,8 @@ class ContactCard(QFrame):
         super().__init__(parent)
         self.setObjectName("Card")
         self._paint_for_call: int | None = None
+        self._contact_id = ""
+        self._history_for = ""
         self.title = QLabel(self)
         self.title.setObjectName("CardMuted")
         self.name = QLabel(self)
@@ -46,6 +53,11 @@ class ContactCard(QFrame):
         self.notes.setWordWrap(True)
         self.queue = QLabel(self)
         self.queue.setObjectName("CardMuted")
+        self.recent_title = QLabel(self.tr("Recent calls"), self)
+        self.recent_title.setObjectName("SectionTitle")
+        self.recent = QLabel(self)
+        self.recent.setWordWrap(True)
+        self.recent.setTextFormat(Qt.TextFormat.PlainText)
 
         self.create_box = QWidget(self)
         self.first_name = QLineEdit(self.create_box)
@@ -73,6 +85,9 @@ class ContactCard(QFrame):
         layout.addSpacing(6)
         layout.addWidget(self.notes)
         layout.addWidget(self.create_box)
+        layout.addSpacing(6)
+        layout.addWidget(self.recent_title)
+        layout.addWidget(self.recent)
         layout.addStretch(1)
         self.show_card(None)
 
@@ -80,6 +95,7 @@ class ContactCard(QFrame):
         """Fill the card (None: empty)."""
         contact = card.contact if card is not None else None
         number = card.number if card is not None else ""
+        self._contact_id = contact.id if contact is not None else ""
         if contact is not None:
             self.title.setText(self.tr("Customer"))
             self.name.setText(contact.full_name or number)
@@ -105,6 +121,28 @@ class ContactCard(QFrame):
         for label in (self.company, self.account, self.tags, self.notes, self.queue):
             label.setVisible(bool(label.text()))
         self.setAccessibleName(self.name.text())
+        if contact is None or contact.id != self._history_for:
+            self.show_history("", [])
+
+    @property
+    def contact_id(self) -> str:
+        """The id of the contact shown, or ""."""
+        return self._contact_id
+
+    def show_history(self, contact_id: str, entries: list[HistoryEntry]) -> None:
+        """Show the contact's last calls (loaded in the background)."""
+        self._history_for = contact_id
+        lines = []
+        for entry in entries[:RECENT_CALLS]:
+            parts = [local_date_time(entry.started_at), outcome_text(entry.outcome)]
+            if entry.duration_s:
+                parts.append(format_duration(entry.duration_s))
+            if entry.disposition:
+                parts.append(entry.disposition)
+            lines.append(" · ".join(parts))
+        self.recent.setText("\n".join(lines))
+        self.recent_title.setVisible(bool(lines))
+        self.recent.setVisible(bool(lines))
 
     def expect_paint(self, call_id: int) -> None:
         """Report the next paint of the card as the screen-pop of `call_id`."""

@@ -9,9 +9,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_ports import DeskData
-from homeagent.core.desk_snapshot import DeskSnapshot, Screen
-from homeagent.core.desk_types import Contact, Message
+from homeagent.core.desk_snapshot import CardView, DeskSnapshot, Screen
+from homeagent.core.desk_types import Contact, HistoryEntry, Message
 from homeagent.core.events import CallRinging, Event
+from homeagent.ui.contact_card import ContactCard
 from homeagent.ui.dispatcher import Dispatcher
 from homeagent.ui.labels import presence_text
 from homeagent.ui.main_window import MainWindow
@@ -46,6 +47,7 @@ class DeskController(QObject):
         self._engine_ns: dict[int, int] = {}
         self._search_seq: dict[int, int] = {}
         self._previous: DeskSnapshot | None = None
+        self._card_history_for = ""
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
         window.set_message_source(lambda: self.model.inbox.messages)
@@ -78,6 +80,7 @@ class DeskController(QObject):
         w.message_read_requested.connect(m.read_message)
         w.contact_create_requested.connect(m.create_contact)
         w.card_painted.connect(self._on_window_card_painted)
+        w.side.contacts.contact_selected.connect(self._on_side_contact_selected)
         for box in (w.idle.search, w.side.contacts):
             box.search_requested.connect(lambda text, b=box: self._search(b, text))
 
@@ -102,6 +105,19 @@ class DeskController(QObject):
     def _on_window_card_painted(self, call_id: int, monotonic_ns: int) -> None:
         self.model.card_painted(call_id, monotonic_ns, self._engine_ns.pop(call_id, 0))
 
+    def _on_side_contact_selected(self, contact: Contact) -> None:
+        card = self.window.side.contact_card
+        card.show_card(CardView(contact.phones[0] if contact.phones else "", contact))
+        card.setVisible(True)
+        self._load_contact_history(card, contact.id)
+
+    def _load_contact_history(self, card: ContactCard, contact_id: str) -> None:
+        def done(entries: list[HistoryEntry]) -> None:
+            if card.contact_id == contact_id:  # still the same contact
+                card.show_history(contact_id, entries)
+
+        self.tasks.run(lambda: self.data.contact_history(contact_id), done)
+
     def _on_clock_timeout(self) -> None:
         self.model.tick()
         self.window.refresh_clock()
@@ -111,6 +127,12 @@ class DeskController(QObject):
     def _on_model_snapshot(self, snap: DeskSnapshot) -> None:
         previous, self._previous = self._previous, snap
         self.window.show_snapshot(snap)
+        card = self.window.card
+        if card.contact_id and card.contact_id != self._card_history_for:
+            self._card_history_for = card.contact_id
+            self._load_contact_history(card, card.contact_id)
+        elif not card.contact_id:
+            self._card_history_for = ""
         if self.notifier is not None:
             self.notifier.set_state(snap.presence.state, presence_text(snap.presence))
         was = previous.screen if previous else Screen.IDLE

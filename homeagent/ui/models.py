@@ -13,6 +13,8 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
     QCoreApplication,
+    QDate,
+    QDateTime,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -35,6 +37,23 @@ def local_time(when: dt.datetime) -> str:
     local = when.astimezone() if when.tzinfo else when
     t = local.time()
     return str(QLocale().toString(QTime(t.hour, t.minute), QLocale.FormatType.ShortFormat))
+
+
+def local_date_time(when: dt.datetime) -> str:
+    """A short date and time in the user's locale."""
+    local = when.astimezone() if when.tzinfo else when
+    stamp = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    return str(QLocale().toString(stamp, QLocale.FormatType.ShortFormat))
+
+
+def outcome_text(outcome: Outcome) -> str:
+    """How a call ended, in one word."""
+    return {
+        Outcome.ANSWERED: QCoreApplication.translate("Models", "Answered"),
+        Outcome.MISSED: QCoreApplication.translate("Models", "Missed"),
+        Outcome.DECLINED: QCoreApplication.translate("Models", "Declined"),
+        Outcome.OUTBOUND: QCoreApplication.translate("Models", "Outgoing"),
+    }[outcome]
 
 
 class _RecordList(QAbstractListModel, Generic[T]):
@@ -161,12 +180,7 @@ class HistoryTableModel(QAbstractTableModel):
             return row
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        outcome = {
-            Outcome.ANSWERED: QCoreApplication.translate("Models", "Answered"),
-            Outcome.MISSED: QCoreApplication.translate("Models", "Missed"),
-            Outcome.DECLINED: QCoreApplication.translate("Models", "Declined"),
-            Outcome.OUTBOUND: QCoreApplication.translate("Models", "Outgoing"),
-        }[row.outcome]
+        outcome = outcome_text(row.outcome)
         delivery = delivery_text(row.delivery)
         return (
             local_time(row.started_at),

@@ -48,7 +48,7 @@ class ContactSearch(QWidget):
         self.field.textChanged.connect(self._on_field_text_changed)
         self.field.returnPressed.connect(self._on_debounce_timeout)
         self.results.activated.connect(self._on_results_activated)
-        self.results.clicked.connect(self._on_results_clicked)
+        self.results.selectionModel().currentChanged.connect(self._on_results_current_changed)
         self.call.clicked.connect(self._on_call_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -77,14 +77,14 @@ class ContactSearch(QWidget):
         self._debounce.stop()
         self.search_requested.emit(self.field.text())
 
-    def _on_results_clicked(self, index: QModelIndex) -> None:
-        contact = self.model.item(index.row())
+    def _on_results_current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        contact = self.model.item(index.row()) if index.isValid() else None
         self.call.setEnabled(bool(contact and contact.phones))
         if contact is not None:
             self.contact_selected.emit(contact)
 
     def _on_results_activated(self, index: QModelIndex) -> None:
-        self._on_results_clicked(index)
+        self.results.setCurrentIndex(index)
         self._on_call_clicked()
 
     def _on_call_clicked(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from homeagent.core.desk_types import DayFigures, HistoryEntry, Message
 from homeagent.core.timefmt import format_duration
+from homeagent.ui.contact_card import ContactCard
 from homeagent.ui.models import HistoryTableModel, InboxListModel
 from homeagent.ui.search_box import ContactSearch
 
@@ -162,7 +163,10 @@ class SidePanel(QTabWidget):
         self.contacts = ContactSearch(self)
         contacts_page = QWidget(self)
         box = QVBoxLayout(contacts_page)
-        box.addWidget(self.contacts)
+        box.addWidget(self.contacts, 3)
+        self.contact_card = ContactCard(contacts_page)
+        self.contact_card.setVisible(False)
+        box.addWidget(self.contact_card, 2)
         self.history = HistoryTab(self)
         self.inbox = InboxTab(self)
         self.my_day = MyDayTab(self)

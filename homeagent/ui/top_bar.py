@@ -134,7 +134,7 @@ class TopBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.inbox)
         layout.addWidget(self.agent)
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
     def show_snapshot(self, snap: DeskSnapshot) -> None:
         """Show the snapshot."""

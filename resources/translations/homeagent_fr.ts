@@ -94,52 +94,57 @@
 <context>
     <name>ContactCard</name>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="54" />
+        <location filename="../../homeagent/ui/contact_card.py" line="56" />
+        <source>Recent calls</source>
+        <translation>Appels récents</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/contact_card.py" line="66" />
         <source>Create contact</source>
         <translation>Créer le contact</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="58" />
+        <location filename="../../homeagent/ui/contact_card.py" line="70" />
         <source>First name</source>
         <translation>Prénom</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="59" />
+        <location filename="../../homeagent/ui/contact_card.py" line="71" />
         <source>Last name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="60" />
+        <location filename="../../homeagent/ui/contact_card.py" line="72" />
         <source>Company</source>
         <translation>Société</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="84" />
+        <location filename="../../homeagent/ui/contact_card.py" line="100" />
         <source>Customer</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="89" />
+        <location filename="../../homeagent/ui/contact_card.py" line="105" />
         <source>Account {ref}</source>
         <translation>Compte {ref}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="95" />
+        <location filename="../../homeagent/ui/contact_card.py" line="111" />
         <source>Last note: {note}</source>
         <translation>Dernière note : {note}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="98" />
+        <location filename="../../homeagent/ui/contact_card.py" line="114" />
         <source>Caller</source>
         <translation>Appelant</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="99" />
+        <location filename="../../homeagent/ui/contact_card.py" line="115" />
         <source>Unknown caller</source>
         <translation>Appelant inconnu</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/contact_card.py" line="103" />
+        <location filename="../../homeagent/ui/contact_card.py" line="119" />
         <source>Queue: {queue}</source>
         <translation>File : {queue}</translation>
     </message>
@@ -170,12 +175,12 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../homeagent/ui/controller.py" line="121" />
+        <location filename="../../homeagent/ui/controller.py" line="143" />
         <source>Urgent message</source>
         <translation>Message urgent</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/controller.py" line="137" />
+        <location filename="../../homeagent/ui/controller.py" line="159" />
         <source>Incoming call</source>
         <translation>Appel entrant</translation>
     </message>
@@ -183,7 +188,7 @@
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="95" />
+        <location filename="../../homeagent/ui/side_panel.py" line="96" />
         <source>Call back</source>
         <translation>Rappeler</translation>
     </message>
@@ -219,7 +224,7 @@
 <context>
     <name>InboxTab</name>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="40" />
+        <location filename="../../homeagent/ui/side_panel.py" line="41" />
         <source>Mark as read</source>
         <translation>Marquer comme lu</translation>
     </message>
@@ -482,57 +487,57 @@
 <context>
     <name>Models</name>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="79" />
+        <location filename="../../homeagent/ui/models.py" line="98" />
         <source>(no name)</source>
         <translation>(sans nom)</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="106" />
+        <location filename="../../homeagent/ui/models.py" line="125" />
         <source>! Urgent — </source>
         <translation>! Urgent — </translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="149" />
+        <location filename="../../homeagent/ui/models.py" line="168" />
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="150" />
+        <location filename="../../homeagent/ui/models.py" line="169" />
         <source>Caller</source>
         <translation>Appelant</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="151" />
+        <location filename="../../homeagent/ui/models.py" line="170" />
         <source>Outcome</source>
-        <translation>Issue</translation>
+        <translation>Résultat</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="152" />
+        <location filename="../../homeagent/ui/models.py" line="171" />
         <source>Duration</source>
         <translation>Durée</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="153" />
+        <location filename="../../homeagent/ui/models.py" line="172" />
         <source>Disposition</source>
         <translation>Qualification</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="165" />
+        <location filename="../../homeagent/ui/models.py" line="52" />
         <source>Answered</source>
         <translation>Répondu</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="166" />
+        <location filename="../../homeagent/ui/models.py" line="53" />
         <source>Missed</source>
         <translation>Manqué</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="167" />
+        <location filename="../../homeagent/ui/models.py" line="54" />
         <source>Declined</source>
         <translation>Refusé</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/models.py" line="168" />
+        <location filename="../../homeagent/ui/models.py" line="55" />
         <source>Outgoing</source>
         <translation>Sortant</translation>
     </message>
@@ -540,32 +545,32 @@
 <context>
     <name>MyDayTab</name>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="127" />
+        <location filename="../../homeagent/ui/side_panel.py" line="128" />
         <source>Calls handled</source>
         <translation>Appels traités</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="128" />
+        <location filename="../../homeagent/ui/side_panel.py" line="129" />
         <source>Average handle time</source>
         <translation>Durée moyenne de traitement</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="129" />
+        <location filename="../../homeagent/ui/side_panel.py" line="130" />
         <source>Average wrap-up</source>
         <translation>Post-appel moyen</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="130" />
+        <location filename="../../homeagent/ui/side_panel.py" line="131" />
         <source>Breaks</source>
         <translation>Pauses</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="131" />
+        <location filename="../../homeagent/ui/side_panel.py" line="132" />
         <source>Missed calls</source>
         <translation>Appels manqués</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="149" />
+        <location filename="../../homeagent/ui/side_panel.py" line="150" />
         <source>{count} · {time}</source>
         <translation>{count} · {time}</translation>
     </message>
@@ -648,28 +653,28 @@
 <context>
     <name>SidePanel</name>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="169" />
+        <location filename="../../homeagent/ui/side_panel.py" line="173" />
         <source>Contacts</source>
         <translation>Contacts</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="170" />
+        <location filename="../../homeagent/ui/side_panel.py" line="174" />
         <source>History</source>
         <translation>Historique</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="171" />
-        <location filename="../../homeagent/ui/side_panel.py" line="178" />
+        <location filename="../../homeagent/ui/side_panel.py" line="175" />
+        <location filename="../../homeagent/ui/side_panel.py" line="182" />
         <source>Inbox</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="172" />
+        <location filename="../../homeagent/ui/side_panel.py" line="176" />
         <source>My day</source>
         <translation>Ma journée</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/side_panel.py" line="178" />
+        <location filename="../../homeagent/ui/side_panel.py" line="182" />
         <source>Inbox ({count})</source>
         <translation>Messages ({count})</translation>
     </message>
