@@ -312,7 +312,8 @@ class ServerClient:
         return dict(self.put("/agents/me/state", body, idempotency_key=idempotency_key))
 
     def search_contacts(self, q: str, limit: int = 20) -> list[Json]:
-        return list(self.get("/contacts", {"q": q, "limit": limit}))
+        found = self.get("/contacts", {"q": q, "limit": limit})
+        return list(found["items"] if isinstance(found, dict) else found)
 
     def lookup_contact(self, number: str) -> Json | None:
         try:

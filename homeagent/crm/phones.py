@@ -7,6 +7,7 @@ import re
 import phonenumbers
 
 _DIALLABLE = re.compile(r"^[+0-9][0-9 .\-()/]*$")
+_E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
 
 
 def to_e164(number: str, region: str = "FR") -> str | None:
@@ -16,6 +17,8 @@ def to_e164(number: str, region: str = "FR") -> str | None:
     gives ``+33123456789``; ``0033…`` and ``+33…`` work everywhere.
     """
     text = number.strip()
+    if _E164.match(text):
+        return text  # already E.164 (what the server sends): skip the parser, it is hot
     if not text:
         return None
     if text.startswith("00"):

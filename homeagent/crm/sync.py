@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,28 +55,31 @@ def sync_contacts(
     cursor = store.get_meta(CURSOR_KEY)
     received = deleted = pages = 0
     total: int | None = None
-    while True:
-        if cancel is not None and cancel.is_set():
-            return SyncProgress(received, deleted, pages, False, total)
-        page = fetch_page(cursor, page_size)
-        items = page.get("items") or []
-        gone = [str(x) for x in page.get("deleted") or []]
-        next_cursor = page.get("cursor")
-        has_more = bool(page.get("has_more"))
-        if total is None and isinstance(page.get("remaining"), int):
-            total = int(page["remaining"]) + len(items)
-        n, d = store.apply_contact_changes(
-            items,
-            gone,
-            cursor_key=CURSOR_KEY,
-            cursor=str(next_cursor) if next_cursor is not None else cursor,
-        )
-        received += n
-        deleted += d
-        pages += 1
-        cursor = str(next_cursor) if next_cursor is not None else cursor
-        progress = SyncProgress(received, deleted, pages, not has_more, total)
-        if on_progress is not None:
-            on_progress(progress)
-        if not has_more or (not items and not gone):
-            return SyncProgress(received, deleted, pages, True, total)
+    # While a page is written locally, the next one is already being fetched (the cursor
+    # of page n+1 is in page n), so the server's and our work overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
+        pending: Future[Mapping[str, Any]] = pool.submit(fetch_page, cursor, page_size)
+        while True:
+            page = pending.result()
+            items = page.get("items") or []
+            gone = [str(x) for x in page.get("deleted") or []]
+            next_cursor = page.get("cursor")
+            next_cursor = str(next_cursor) if next_cursor is not None else cursor
+            has_more = bool(page.get("has_more")) and bool(items or gone)
+            cancelled = cancel is not None and cancel.is_set()
+            if has_more and not cancelled:
+                pending = pool.submit(fetch_page, next_cursor, page_size)
+            if total is None and isinstance(page.get("remaining"), int):
+                total = int(page["remaining"]) + len(items)
+            n, d = store.apply_contact_changes(
+                items, gone, cursor_key=CURSOR_KEY, cursor=next_cursor
+            )
+            received += n
+            deleted += d
+            pages += 1
+            cursor = next_cursor
+            progress = SyncProgress(received, deleted, pages, not has_more, total)
+            if on_progress is not None:
+                on_progress(progress)
+            if not has_more or cancelled:
+                return progress

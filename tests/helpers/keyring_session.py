@@ -47,6 +47,14 @@ def _kill_pid(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def _forget_detected_backends() -> None:
+    """`keyring` caches the viable backends (jaraco `once`): detect again."""
+    import keyring.backend
+
+    with contextlib.suppress(KeyError):
+        keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyringSession]:
     dbus = require_tool("dbus-daemon")
@@ -112,7 +120,7 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
         import keyring.backend
         import keyring.core
 
-        keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]  # cached by `once`
+        _forget_detected_backends()
         keyring.core.init_backend()  # re-detect: what the app would pick, given this env
         detected = keyring.get_keyring()
         if type(detected).__module__ != "keyring.backends.SecretService":
@@ -133,5 +141,5 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
         import keyring.backend
         import keyring.core
 
-        keyring.backend.get_all_keyring.reset()  # type: ignore[attr-defined]
+        _forget_detected_backends()
         keyring.core.init_backend()  # forget the backend bound to the bus we stopped

@@ -1,0 +1,292 @@
+"""The device's life: enrolment, its services (event stream, outbox, sync), revocation.
+
+One `DeviceSession` per accepted profile. The app (composition root) builds it, calls
+`enrol()` from the enrolment screen (off the GUI thread: it talks to the server), then
+`start()`; `on_revoked` listeners hear when the server revoked the device, after the
+local secrets and the customer cache were wiped, and show the enrolment screen again.
+
+Threads: `enrol`, `sync_contacts` run on the caller's (worker) thread; the event stream,
+the outbox sender and the background delta sync have their own threads, and the
+callbacks given to `start()` run on those threads (the UI marshals them to Qt).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from homeagent.client.events import ConnectionState, EventStream, StreamEvent
+from homeagent.client.server import ServerClient
+from homeagent.core.profile import Profile
+from homeagent.core.sip_config import SipAccountConfig, SrtpMode, Transport
+from homeagent.crm.outbox import Outbox, OutboxSender, OutboxStatus
+from homeagent.crm.store import LocalStore, default_data_dir, delete_database_files
+from homeagent.crm.sync import SyncProgress, sync_contacts
+from homeagent.security.vault import SecretStore
+
+log = logging.getLogger(__name__)
+
+DEVICE_FILE = "device.json"  # not secret: device id, user name, display name
+LAST_EVENT_KEY = "events.last_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    device_id: str
+    user: dict[str, Any]
+
+
+class NotEnrolled(RuntimeError):
+    """The device has no tokens: show the enrolment screen."""
+
+
+class DeviceSession:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        vault: SecretStore,
+        *,
+        data_dir: Path | None = None,
+        client: ServerClient | None = None,
+        sync_page_size: int = 1000,
+    ) -> None:
+        self.profile = profile
+        self.vault = vault
+        self.data_dir = data_dir or default_data_dir()
+        self.client = client or ServerClient.from_profile(profile, vault)
+        self.client.on_revoked(self._handle_revoked)
+        self._sync_page_size = sync_page_size
+        self._revoked_listeners: list[Callable[[], None]] = []
+        self._lock = threading.RLock()
+        self._store: LocalStore | None = None
+        self._outbox: Outbox | None = None
+        self._stream: EventStream | None = None
+        self._sender: OutboxSender | None = None
+        self._sync_wake = threading.Event()
+        self._sync_thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.revoked = False
+        info = self._read_device_file()
+        if info.get("device_id"):
+            self.client.device_id = str(info["device_id"])
+
+    # --- enrolment -------------------------------------------------------------------
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.vault.get_refresh_token() is not None
+
+    def on_revoked(self, callback: Callable[[], None]) -> None:
+        """`callback()` after a revocation wiped this device (on the noticing thread)."""
+        self._revoked_listeners.append(callback)
+
+    def enrol(self, username: str, password: str, device_name: str) -> Enrolled:
+        """Log in once; keep device tokens and the SIP secret in the vault, never the
+        password. Raises `AuthenticationFailed` (wrong password), `ServerUnreachable`,
+        `TlsVerificationFailed`, `VaultUnavailable`."""
+        result = self.client.login(username, password, device_name)
+        del password
+        sip = self.client.sip_provisioning()
+        secret = sip.get("password")
+        if secret:
+            self.vault.set_sip_secret(str(secret))
+        self.vault.data_key()  # create it now: the cache opens without a prompt later
+        user = dict(result.get("user") or {})
+        device_id = str(result.get("device_id") or "")
+        info = {
+            "device_id": device_id,
+            "username": username,
+            "user": user,
+            "sip": {k: v for k, v in sip.items() if k != "password"},
+            "server_url": self.profile.server_url,
+        }
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (self.data_dir / DEVICE_FILE).write_text(json.dumps(info, ensure_ascii=False))
+        self.revoked = False
+        log.info("device enrolled for user %s", user.get("id", "?"))
+        return Enrolled(device_id, user)
+
+    def _read_device_file(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self.data_dir / DEVICE_FILE).read_text()))
+        except (OSError, ValueError):
+            return {}
+
+    def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
+        """The SIP account to register, with the secret from the vault (memory only)."""
+        secret = self.vault.get_sip_secret()
+        info = self._read_device_file()
+        if secret is None or not info:
+            raise NotEnrolled("this device is not enrolled")
+        sip, p = info.get("sip") or {}, self.profile.sip
+        return SipAccountConfig(
+            registrar_host=p.registrar_host,
+            registrar_port=p.registrar_port,
+            domain=p.domain,
+            username=str(sip.get("username") or info.get("username")),
+            password=secret,
+            transport=Transport(p.transport),
+            display_name=str(sip.get("display_name") or ""),
+            ca_file=ca_file,
+            srtp=SrtpMode(p.srtp),
+        )
+
+    # --- local data ------------------------------------------------------------------
+
+    @property
+    def store(self) -> LocalStore:
+        with self._lock:
+            if self._store is None:
+                if not self.is_enrolled:
+                    raise NotEnrolled("this device is not enrolled")
+                self._store = LocalStore.open(
+                    self.vault.data_key(), self.data_dir, default_region=self.profile.default_region
+                )
+                self._outbox = Outbox(self._store)
+            return self._store
+
+    @property
+    def outbox(self) -> Outbox:
+        _ = self.store
+        assert self._outbox is not None
+        return self._outbox
+
+    def sync_contacts(
+        self, on_progress: Callable[[SyncProgress], None] | None = None
+    ) -> SyncProgress:
+        """Delta sync now, on the calling thread (initial sync the first time)."""
+        return sync_contacts(
+            self.store,
+            self.client.sync_contacts,
+            page_size=self._sync_page_size,
+            on_progress=on_progress,
+        )
+
+    # --- services --------------------------------------------------------------------
+
+    def start(
+        self,
+        *,
+        on_event: Callable[[StreamEvent], None] | None = None,
+        on_connection: Callable[[ConnectionState], None] | None = None,
+        on_outbox: Callable[[OutboxStatus], None] | None = None,
+        on_sync: Callable[[SyncProgress], None] | None = None,
+    ) -> None:
+        """Start the event stream, the outbox sender and the background delta sync."""
+        store = self.store
+        last = store.get_meta(LAST_EVENT_KEY)
+
+        def handle(event: StreamEvent) -> None:
+            if event.type == "message" and isinstance(event.data, dict):
+                store.save_messages([event.data])
+            elif event.type == "contact_changed":
+                self._sync_wake.set()
+            if on_event is not None:
+                on_event(event)
+            store.set_meta(LAST_EVENT_KEY, str(event.id))
+
+        def connection(state: ConnectionState) -> None:
+            if state is ConnectionState.ONLINE and self._sender is not None:
+                self._sender.wake()  # back online: flush the outbox, catch up contacts
+                self._sync_wake.set()
+            if on_connection is not None:
+                on_connection(state)
+
+        self._stopping.clear()
+        self._sender = OutboxSender(self.outbox, self.client, on_status=on_outbox)
+        self._stream = EventStream(
+            self.client,
+            handle,
+            on_state=connection,
+            last_event_id=int(last) if last and last.isdigit() else None,
+        )
+        self._sync_thread = threading.Thread(
+            target=self._sync_loop, args=(on_sync,), name="contacts-sync", daemon=True
+        )
+        self._sender.start()
+        self._sync_thread.start()
+        self._stream.start()
+
+    def _sync_loop(self, on_sync: Callable[[SyncProgress], None] | None) -> None:
+        while not self._stopping.is_set():
+            self._sync_wake.wait(300)  # also a periodic catch-up
+            self._sync_wake.clear()
+            if self._stopping.is_set():
+                return
+            try:
+                self.sync_contacts(on_sync)
+            except Exception as exc:
+                log.info("background contact sync failed: %s", exc)
+
+    def stop(self) -> None:
+        """Stop the services (reverse order of start) and close the store."""
+        self._stopping.set()
+        self._sync_wake.set()
+        if self._stream is not None:
+            self._stream.stop()
+        if self._sender is not None:
+            self._sender.stop()
+        current = threading.current_thread()
+        if self._sync_thread is not None and self._sync_thread is not current:
+            self._sync_thread.join(10)
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+                self._outbox = None
+
+    def close(self) -> None:
+        self.stop()
+        self.client.close()
+
+    # --- revocation ------------------------------------------------------------------
+
+    def wipe(self) -> None:
+        """Delete the device's secrets, its cached customer data and its device file."""
+        self._stopping.set()
+        self._sync_wake.set()
+        if self._stream is not None:
+            self._stream.stop(
+                timeout_s=0 if threading.current_thread().name == "event-stream" else 5
+            )
+        if self._sender is not None:
+            self._sender.stop()
+        with self._lock:
+            if self._store is not None:
+                self._store.wipe()
+                self._store = None
+                self._outbox = None
+            else:
+                delete_database_files(self.data_dir)
+            self.vault.wipe()
+            (self.data_dir / DEVICE_FILE).unlink(missing_ok=True)
+
+    def _handle_revoked(self) -> None:
+        with self._lock:
+            if self.revoked:
+                return
+            self.revoked = True
+        log.warning("this device was revoked by the server: wiping local data")
+        try:
+            self.wipe()
+        finally:
+            for callback in list(self._revoked_listeners):
+                try:
+                    callback()
+                except Exception:
+                    log.exception("on_revoked listener failed")
+
+    def sign_out(self) -> None:
+        """Revoke our own tokens at the server (best effort) and wipe."""
+        try:
+            self.client.logout()
+        except Exception as exc:
+            log.info("logout at the server failed (%s); wiping anyway", exc)
+        self.wipe()
