@@ -128,7 +128,9 @@ class SipEngine:
     def _run(self) -> None:
         # pjsua2 objects live in attributes (not locals) so _teardown can drop the last
         # reference to each of them on this thread, before libDestroy().
+        # libDestroy() deletes the log writer itself: hand its ownership to C++.
         writer = PythonLogWriter()
+        writer.__disown__()
         try:
             ctl = self._ctl = CallController(
                 self._config,
@@ -217,8 +219,9 @@ class SipEngine:
             ctl.detach_all()
             ctl.account = None
             ctl.tone = None
-            for record, _ in ctl.calls:
-                ctl.calls.remove(record.call_id)
+            # no loop variable may hold a Call past libDestroy: its destructor asserts
+            for call_id in [record.call_id for record, _ in ctl.calls]:
+                ctl.calls.remove(call_id)
         if self._audio is not None and self._audio_open:
             self._audio_open = False
             try:

@@ -1,10 +1,11 @@
 """The engine-side half of headset audio: a pjsua2 media port feeding two drift buffers.
 
-pjsua2 runs on its null sound device; its conference bridge clock calls
-`onFrameRequested` (what we send: microphone audio) and `onFrameReceived` (what we hear)
-every 20 ms on the engine thread, with the GIL held. Both callbacks only move one frame
-in or out of a `DriftBuffer`; the device side (Qt Multimedia, its own thread) does
-everything else.
+pjsua2 runs on its null sound device; the conference bridge, clocked by that device's
+own thread (pjmedia's, *not* the engine thread: we checked), calls `onFrameRequested`
+(what we send: microphone audio) and `onFrameReceived` (what we hear) every 20 ms with
+the GIL held. Both callbacks only move one frame in or out of a `DriftBuffer` (a lock,
+a slice, ~20 µs) and touch no pjsua2 object but the frame handed in; the device side
+(Qt Multimedia, its own thread) does everything else.
 
 `PjAudioBridge` implements the engine's `AudioAttachment` protocol: `open()` after
 libStart, `attach(media)`/`detach(media)` as a call's audio becomes active/inactive,
@@ -61,7 +62,7 @@ def _pick_vector_reader() -> Callable[[Any], bytes]:
 
 
 class _Port(pj.AudioMediaPort):  # type: ignore[misc]
-    """The conference port. Callbacks run on the engine thread: keep them tiny."""
+    """The conference port. Callbacks run on the null-device clock thread: keep them tiny."""
 
     def __init__(
         self,
@@ -180,6 +181,15 @@ class PjAudioBridge:
             self._on_active(False)
 
     # -- figures ---------------------------------------------------------------------
+
+    @property
+    def port(self) -> Any:
+        """The conference port (a `pj.AudioMedia`), or None before `open()`.
+
+        Attaching it to itself (`attach(bridge.port)`) makes an echo loop, microphone ->
+        pjsua2 -> headset: what the latency benchmark measures.
+        """
+        return self._port
 
     @property
     def active(self) -> bool:

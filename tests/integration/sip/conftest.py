@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -13,6 +14,7 @@ from homeagent.core.events import Event, RegistrationChanged, RegistrationState
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig, Transport
 from homeagent.sip.engine import SipEngine
 from tests.helpers.kamailio import Kamailio
+from tests.integration.sip.peers import Peers, peers_in
 
 E = TypeVar("E", bound=Event)
 
@@ -101,3 +103,10 @@ def engines() -> Iterator[EngineRunner]:
     yield runner
     for engine in runner.engines:
         engine.stop(timeout_s=8)
+
+
+@pytest.fixture
+def peers(tmp_path: Path) -> Iterator[Peers]:
+    """Start `python -m homeagent.sip.peer` subprocesses; all stopped after the test."""
+    with peers_in(tmp_path) as running:
+        yield running
