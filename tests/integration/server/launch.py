@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import queue
+import socket
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -114,7 +117,11 @@ class SseEvent:
 
 @dataclass
 class SseReader:
-    """Reads one device's event stream on a thread; events land in `events`."""
+    """Reads one device's event stream on a thread; events land in `events`.
+
+    Plain `http.client`, so `close()` can shut the socket down and end the read at once
+    (a dropped connection, as a client sees it).
+    """
 
     url: str
     token: str
@@ -124,35 +131,38 @@ class SseReader:
     connected: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
-        self._client = httpx.Client(timeout=httpx.Timeout(30, read=None))
+        parts = urlsplit(self.url)
+        self._conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+        self.status = 0
         self._thread = threading.Thread(target=self._read, daemon=True)
-        self._response: httpx.Response | None = None
         self._thread.start()
         assert self.connected.wait(15), "event stream did not connect"
+        assert self.status == 200, f"event stream refused: {self.status}"
 
     def _read(self) -> None:
-        headers = {"Authorization": f"Bearer {self.token}"}
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
         try:
-            with self._client.stream("GET", f"{self.url}{API}/events", headers=headers) as r:
-                self._response = r
-                assert r.status_code == 200, r.read()
-                self.connected.set()
-                fields: dict[str, str] = {}
-                for line in r.iter_lines():
-                    if line == "":
-                        if "id" in fields:
-                            self.events.put(
-                                SseEvent(
-                                    int(fields["id"]), fields["event"], json.loads(fields["data"])
-                                )
-                            )
-                        fields = {}
-                    elif not line.startswith(":"):
-                        key, _, value = line.partition(": ")
-                        fields[key] = value
-        except (httpx.HTTPError, RuntimeError):
+            self._conn.request("GET", f"{API}/events", headers=headers)
+            response = self._conn.getresponse()
+            self.status = response.status
+            self.connected.set()
+            fields: dict[str, str] = {}
+            while True:
+                raw = response.readline()
+                if not raw:
+                    break
+                line = raw.decode().rstrip("\r\n")
+                if line == "":
+                    if "id" in fields:
+                        data = json.loads(fields["data"])
+                        self.events.put(SseEvent(int(fields["id"]), fields["event"], data))
+                    fields = {}
+                elif not line.startswith(":"):
+                    key, _, value = line.partition(": ")
+                    fields[key] = value
+        except Exception:
             pass
         finally:
             self.connected.set()
@@ -176,8 +186,9 @@ class SseReader:
         return out
 
     def close(self) -> None:
-        if self._response is not None:
-            with contextlib.suppress(Exception):
-                self._response.close()
-        self._client.close()
+        sock = self._conn.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(5)
+        self._conn.close()

@@ -14,7 +14,7 @@ from homeagent.server.admin import revoke_device
 from homeagent.server.events import Audience
 from homeagent.server.models import Event
 from tests.integration.server.conftest import Server
-from tests.integration.server.launch import Session, SseReader
+from tests.integration.server.launch import API, Session, SseReader
 
 
 def _reader(server: Server, s: Session, last_event_id: int | None = None) -> SseReader:
@@ -114,14 +114,10 @@ def test_replay_after_drop_is_complete_and_exactly_once(
 
 def test_query_parameter_replays_too(server: Server, sessions: Callable[[str], Session]) -> None:
     lead, agent = sessions("lead_a"), sessions("agent_a1")
+    agent.client.put("/agents/me/state", json={"state": "available"})
     before = _max_event_id(server)
     agent.client.put("/agents/me/state", json={"state": "offline"})
     agent.client.put("/agents/me/state", json={"state": "available"})
-    stream = SseReader(server.url, lead.tokens["access_token"])
-    stream.close()
-
-    from tests.integration.server.launch import API
-
     with httpx.stream(
         "GET",
         f"{server.url}{API}/events",
@@ -132,7 +128,7 @@ def test_query_parameter_replays_too(server: Server, sessions: Callable[[str], S
         lines = []
         for line in r.iter_lines():
             lines.append(line)
-            if sum(1 for x in lines if x.startswith("event: agent_state")) == 2:
+            if sum(1 for x in lines if x.startswith("data:")) == 2:
                 break
     data = [x for x in lines if x.startswith("data:")]
     assert '"state":"offline"' in data[0]

@@ -1,0 +1,121 @@
+"""Two server instances on one PostgreSQL behind "one address": any client, any instance."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from homeagent.server.db import Database
+from tests.helpers.postgres import PostgresCluster
+from tests.integration.server.launch import Org, Session, SseReader, login, prepare, run_server
+from tests.integration.server.test_events import _ids_for, _max_event_id
+
+pytestmark = pytest.mark.integration
+
+
+class Pair:
+    def __init__(self, urls: list[str], db: Database, org: Org) -> None:
+        self.urls, self.db, self.org = urls, db, org
+        self.url = urls[0]  # for helpers that expect a `Server`
+
+
+@pytest.fixture(scope="module")
+def pair(
+    postgres_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pair]:
+    db_url = postgres_cluster.create_database("multi")
+    db, org = prepare(db_url)
+    logs = tmp_path_factory.mktemp("multi")
+    with run_server(db_url, logs / "one.log") as one, run_server(db_url, logs / "two.log") as two:
+        yield Pair([one, two], db, org)
+    db.dispose()
+
+
+def test_a_token_from_one_instance_works_on_the_other(pair: Pair) -> None:
+    s = login(pair.urls[0], "agent_a1")
+    try:
+        other = s.client.get(f"{pair.urls[1]}/api/v1/me")
+        assert other.status_code == 200
+        assert other.json()["user"]["name"] == "agent_a1"
+    finally:
+        s.close()
+
+
+def test_event_written_on_one_instance_is_streamed_by_the_other(pair: Pair) -> None:
+    lead = login(pair.urls[0], "lead_a")
+    agent = login(pair.urls[1], "agent_a1")
+    stream = SseReader(pair.urls[0], lead.tokens["access_token"])
+    try:
+        t0 = time.monotonic()
+        agent.client.put("/agents/me/state", json={"state": "available"})
+        ev = stream.wait_for("agent_state", timeout_s=10)
+        assert ev.data["agent_id"] == agent.user_id
+        # LISTEN/NOTIFY wakes the other instance at once (the fallback poll is 1 s)
+        assert time.monotonic() - t0 < 0.9
+        msg = lead.client.post(
+            "/messages", json={"to_agent_id": agent.user_id, "body": "Vu sur l'autre instance"}
+        )
+        assert msg.status_code == 201
+        agent_stream = SseReader(pair.urls[1], agent.tokens["access_token"])
+        try:
+            assert agent_stream.wait_for("message").data["id"] == msg.json()["id"]
+        finally:
+            agent_stream.close()
+    finally:
+        stream.close()
+        lead.close()
+        agent.close()
+
+
+def test_reconnecting_to_the_other_instance_replays_exactly_once(pair: Pair) -> None:
+    """Writers on both instances; the reader hops between instances on every reconnect."""
+    lead = login(pair.urls[0], "lead_a")
+    writers: list[Session] = [
+        login(pair.urls[0], "agent_a1"),
+        login(pair.urls[1], "agent_a2"),
+    ]
+    start = _max_event_id(pair)  # type: ignore[arg-type]
+    errors: list[str] = []
+
+    def produce(s: Session) -> None:
+        for i in range(40):
+            body = {"state": "available"} if i % 2 else {"state": "break", "reason": "Réunion"}
+            r = s.client.put("/agents/me/state", json=body)
+            if r.status_code != 200:
+                errors.append(r.text)
+            time.sleep(0.005)
+
+    threads = [threading.Thread(target=produce, args=(w,)) for w in writers]
+    for t in threads:
+        t.start()
+    received: list[int] = []
+    last: int | None = start
+    hops = itertools.cycle(pair.urls)
+    try:
+        for _ in range(8):
+            stream = SseReader(next(hops), lead.tokens["access_token"], last)
+            time.sleep(0.1)
+            stream.close()
+            received += [e.id for e in stream.drain(0.05)]
+            if received:
+                last = received[-1]
+        for t in threads:
+            t.join(60)
+        stream = SseReader(next(hops), lead.tokens["access_token"], last)
+        time.sleep(1.0)
+        stream.close()
+        received += [e.id for e in stream.drain(0.2)]
+    finally:
+        for t in threads:
+            t.join(60)
+        for s in (lead, *writers):
+            s.close()
+    assert errors == []
+    expected = _ids_for(pair, lead, start)  # type: ignore[arg-type]
+    assert len(received) == len(set(received)), "an event was delivered twice"
+    assert received == expected, "events lost or out of order"
+    assert len(expected) >= 80
