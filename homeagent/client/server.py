@@ -80,6 +80,7 @@ class ServerClient:
         self._refresh_lock = threading.Lock()
         self._revoked_callbacks: list[Callable[[], None]] = []
         self.device_id: str | None = None
+        self.revoked = False  # set by a revocation; calls then raise DeviceRevoked
         self._closed = threading.Event()
 
     @classmethod
@@ -100,6 +101,7 @@ class ServerClient:
         """Tell every listener the device is revoked (also used by the event stream)."""
         with self._lock:
             self._access_token = None
+            self.revoked = True
         for callback in list(self._revoked_callbacks):
             try:
                 callback()
@@ -145,10 +147,13 @@ class ServerClient:
         self._tokens.set_refresh_token(refresh)  # first: a lost rotation would lock us out
         with self._lock:
             self._access_token = access
+            self.revoked = False
         if result.get("device_id") is not None:
             self.device_id = str(result["device_id"])
 
     def _ensure_token(self) -> str:
+        if self.revoked:
+            raise DeviceRevoked(401, "device_revoked", "This device was revoked; enrol again.")
         with self._lock:
             token = self._access_token
         if token is None:
@@ -300,6 +305,10 @@ class ServerClient:
             raise ServerUnreachable("the client is closed")
 
     # --- typed helpers (docs/api.md) -------------------------------------------------
+
+    def health(self) -> bool:
+        """Whether the server answers (no authentication; used by `homeagent diagnose`)."""
+        return self._send("GET", "/health", auth=False) is not None
 
     def me(self) -> Json:
         return dict(self.get("/me"))
