@@ -1,0 +1,204 @@
+"""ServerClient against a scripted local HTTP server: retries, refresh, error shapes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from homeagent.client.errors import (
+    ApiError,
+    AuthenticationFailed,
+    DeviceRevoked,
+    ServerUnreachable,
+)
+from homeagent.client.server import ServerClient
+
+
+class Script:
+    """Answers per (method, path): a list of (status, body) consumed in order."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+        self.seen: list[tuple[str, str, dict[str, str], Any]] = []
+        self.lock = threading.Lock()
+
+    def on(self, method: str, path: str, *answers: tuple[int, Any]) -> None:
+        self.answers[(method, path)] = list(answers)
+
+    def count(self, method: str, path: str) -> int:
+        return sum(1 for m, p, _, _ in self.seen if (m, p) == (method, path))
+
+
+@pytest.fixture
+def script() -> Iterator[tuple[Script, str]]:
+    sc = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            path = self.path.split("?")[0].removeprefix("/api/v1")
+            with sc.lock:
+                sc.seen.append(
+                    (self.command, path, dict(self.headers), json.loads(raw) if raw else None)
+                )
+                queue = sc.answers.get((self.command, path)) or [(404, {})]
+                status, body = queue.pop(0) if len(queue) > 1 else queue[0]
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = _handle
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield sc, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class Tokens:
+    def __init__(self, token: str | None = "r0") -> None:
+        self.token = token
+
+    def get_refresh_token(self) -> str | None:
+        return self.token
+
+    def set_refresh_token(self, value: str) -> None:
+        self.token = value
+
+
+def tokens_body(n: int) -> dict[str, Any]:
+    return {"access_token": f"a{n}", "refresh_token": f"r{n}", "expires_in_s": 900}
+
+
+def err(code: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": code.replace("_", " ")}}
+
+
+def make(url: str, tokens: Tokens | None = None) -> ServerClient:
+    return ServerClient(url, tokens or Tokens(), backoff_s=0.01, max_backoff_s=0.02)
+
+
+def test_login_keeps_tokens_out_of_the_answer(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/login", (200, {**tokens_body(1), "device_id": "d1", "user": {}}))
+    tokens = Tokens(None)
+    client = make(url, tokens)
+    answer = client.login("alice", "pw", "pc")
+    assert "access_token" not in answer
+    assert "refresh_token" not in answer
+    assert tokens.token == "r1"
+    assert client.device_id == "d1"
+    client.close()
+
+
+def test_post_without_key_is_not_retried(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("POST", "/notes", (503, err("unavailable")))
+    client = make(url)
+    with pytest.raises(ServerUnreachable):
+        client.post("/notes", {"id": "n"})
+    assert sc.count("POST", "/notes") == 1
+    client.close()
+
+
+def test_keyed_post_and_get_are_retried(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("POST", "/notes", (503, err("unavailable")), (502, {}), (201, {"ok": True}))
+    sc.on("GET", "/me", (429, err("slow_down")), (200, {"user": {}}))
+    client = make(url)
+    assert client.post("/notes", {"id": "n"}, idempotency_key="k1") == {"ok": True}
+    assert sc.count("POST", "/notes") == 3
+    keys = {h.get("Idempotency-Key") for m, p, h, _ in sc.seen if p == "/notes"}
+    assert keys == {"k1"}
+    assert client.me() == {"user": {}}
+    client.close()
+
+
+def test_retries_are_bounded(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("GET", "/me", (503, err("unavailable")))
+    client = make(url)
+    with pytest.raises(ServerUnreachable):
+        client.me()
+    assert sc.count("GET", "/me") == client.max_attempts
+    client.close()
+
+
+def test_token_expired_refreshes_once_and_rotates(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)), (200, tokens_body(2)))
+    sc.on("GET", "/me", (200, {"n": 1}), (401, err("token_expired")), (200, {"n": 2}))
+    tokens = Tokens("r0")
+    client = make(url, tokens)
+    assert client.me() == {"n": 1}
+    assert client.me() == {"n": 2}
+    assert tokens.token == "r2"
+    auths = [h.get("Authorization") for m, p, h, _ in sc.seen if p == "/me"]
+    assert auths == ["Bearer a1", "Bearer a1", "Bearer a2"]
+    refresh_bodies = [b for m, p, _, b in sc.seen if p == "/auth/refresh"]
+    assert refresh_bodies == [{"refresh_token": "r0"}, {"refresh_token": "r1"}]
+    client.close()
+
+
+def test_device_revoked_notifies_and_sticks(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("GET", "/me", (401, err("device_revoked")))
+    client = make(url)
+    told: list[bool] = []
+    client.on_revoked(lambda: told.append(True))
+    with pytest.raises(DeviceRevoked):
+        client.me()
+    assert told == [True]
+    with pytest.raises(DeviceRevoked):
+        client.me()
+    assert sc.count("GET", "/me") == 1  # no further request once revoked
+    client.close()
+
+
+def test_refresh_refused(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (401, err("bad_refresh_token")))
+    client = make(url)
+    with pytest.raises(AuthenticationFailed, match="bad_refresh_token"):
+        client.me()
+    client.close()
+
+
+def test_client_errors_carry_code_and_message(script: tuple[Script, str]) -> None:
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("PATCH", "/callbacks/x", (409, err("conflict")))
+    sc.on("GET", "/contacts/lookup", (404, err("not_found")))
+    client = make(url)
+    with pytest.raises(ApiError) as info:
+        client.patch("/callbacks/x", {"status": "done"}, idempotency_key="k")
+    assert (info.value.status, info.value.code, info.value.permanent) == (409, "conflict", True)
+    assert client.lookup_contact("+33123456789") is None
+    client.close()
+
+
+def test_unreachable_server(script: tuple[Script, str]) -> None:
+    from tests.helpers.procs import free_port
+
+    client = make(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(ServerUnreachable):
+        client.login("a", "b", "c")
+    client.close()
