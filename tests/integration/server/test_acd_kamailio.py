@@ -1,0 +1,183 @@
+"""ACD with a real Kamailio (deploy/kamailio/acd) asking the real server who gets a call.
+
+Three agent endpoints register: two Available (sipp UAS: one never answers, one answers)
+and one on Break (a bare UDP socket that must never see an INVITE). A sipp customer calls
+the queue: the longest-idle Available agent rings, rings out after the queue's RONA time
+(Not ready, missed), and the call moves on to the next Available agent who answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from homeagent.server.admin import create_user, ensure_queue, ensure_team
+from homeagent.server.models import AgentStatus
+from tests.helpers.procs import free_port, require_tool, running
+from tests.integration.server.conftest import Server
+from tests.integration.server.launch import PASSWORD
+
+REPO = Path(__file__).resolve().parents[3]
+CONFIG = REPO / "deploy" / "kamailio" / "acd" / "kamailio-acd.cfg"
+SCENARIOS = Path(__file__).parent / "sipp"
+MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
+RONA_S = 2
+
+
+@dataclass
+class Kamailio:
+    port: int
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def acd_team(server: Server) -> dict[str, str]:
+    team = ensure_team(server.db, "Équipe ACD")
+    ensure_queue(server.db, "file-acd", team, rona_s=RONA_S)
+    return {
+        name: create_user(server.db, name, PASSWORD, "agent", "Équipe ACD")
+        for name in ("acd_first", "acd_second", "acd_break")
+    }
+
+
+@pytest.fixture
+def kamailio(server: Server, tmp_path: Path) -> Iterator[Kamailio]:
+    binary = require_tool("kamailio")
+    if not (MODULES / "http_client.so").exists():
+        pytest.fail("Kamailio http_client module missing: install kamailio-utils-modules")
+    port = free_port(socket.SOCK_DGRAM)
+    conn = tmp_path / "acd-http.cfg"
+    conn.write_text(
+        f"[acd]\nurl = {server.url}/api/v1/acd\nusername = acd\n"
+        f"password = {server.db.settings()['acd_token']}\nauthmethod = 1\ntimeout = 2\n"
+    )
+    conn.chmod(0o600)
+    argv = [
+        binary, "-f", str(CONFIG), "-DD", "-E", "-L", str(MODULES),
+        "-l", f"udp:127.0.0.1:{port}", "-w", str(tmp_path), "-Y", str(tmp_path),
+        "-m", "32", "-M", "8",
+        "-A", f'ACD_HTTP_CONF="{conn}"',
+    ]  # fmt: skip
+    log = tmp_path / "kamailio.log"
+    with running(argv, log=log, ready=lambda: _options_answered(port), ready_timeout_s=20):
+        yield Kamailio(port, log)
+
+
+def _options_answered(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        s.bind(("127.0.0.1", 0))
+        s.sendto(_request("OPTIONS", "probe", port, s.getsockname()[1]), ("127.0.0.1", port))
+        try:
+            return s.recv(4096).startswith(b"SIP/2.0")
+        except OSError:
+            return False
+
+
+def _request(
+    method: str, user: str, proxy_port: int, contact_port: int, via_port: int | None = None
+) -> bytes:
+    branch = f"z9hG4bK{uuid.uuid4().hex[:16]}"
+    return (
+        f"{method} sip:127.0.0.1:{proxy_port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP 127.0.0.1:{via_port or contact_port};branch={branch}\r\n"
+        f"From: <sip:{user}@127.0.0.1>;tag={uuid.uuid4().hex[:8]}\r\n"
+        f"To: <sip:{user}@127.0.0.1>\r\n"
+        f"Call-ID: {uuid.uuid4()}\r\n"
+        f"CSeq: 1 {method}\r\n"
+        f"Contact: <sip:{user}@127.0.0.1:{contact_port}>\r\n"
+        "Expires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def register(kam: Kamailio, user: str, contact_port: int) -> None:
+    """REGISTER `user` with a contact on `contact_port` (where its endpoint listens)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.bind(("127.0.0.1", 0))
+        message = _request("REGISTER", user, kam.port, contact_port, s.getsockname()[1])
+        s.sendto(message, ("127.0.0.1", kam.port))
+        assert s.recv(4096).startswith(b"SIP/2.0 200"), f"{user} not registered"
+
+
+@contextlib.contextmanager
+def sipp_uas(scenario: str, port: int, log_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    argv = [
+        require_tool("sipp"), "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1",
+        "-p", str(port), "-m", "1", "-timeout", "40s", "-timeout_error", "-nostdin",
+        "-trace_err", "-error_file", str(log_dir / f"{scenario}.err"),
+    ]  # fmt: skip
+    with running(argv, log=log_dir / f"{scenario}.log", cwd=log_dir) as proc:
+        yield proc
+
+
+def call_queue(kam: Kamailio, scenario: str, queue: str, log_dir: Path) -> int:
+    argv = [
+        require_tool("sipp"), f"127.0.0.1:{kam.port}", "-sf", str(SCENARIOS / scenario),
+        "-s", f"queue-{queue}", "-i", "127.0.0.1", "-p", str(free_port(socket.SOCK_DGRAM)),
+        "-m", "1", "-timeout", "40s", "-timeout_error", "-nostdin", "-trace_err",
+        "-error_file", str(log_dir / f"customer-{scenario}.err"),
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, timeout=60, cwd=log_dir, check=False)
+    return done.returncode
+
+
+def _states(server: Server, ids: dict[str, str]) -> dict[str, tuple[str, str]]:
+    with server.db.read() as s:
+        rows = {r.agent_id: r for r in s.query(AgentStatus)}
+    return {name: (rows[i].state, rows[i].reason) for name, i in ids.items()}
+
+
+def test_rona_moves_the_call_to_the_next_agent_then_nobody_left_gives_480(
+    server: Server, acd_team: dict[str, str], kamailio: Kamailio, tmp_path: Path
+) -> None:
+    sessions = {name: server.login(name) for name in acd_team}
+    try:
+        for name, body in (
+            ("acd_first", {"state": "available"}),  # longest idle: offered first
+            ("acd_second", {"state": "available"}),
+            ("acd_break", {"state": "break", "reason": "Pause café"}),
+        ):
+            assert sessions[name].client.put("/agents/me/state", json=body).status_code == 200
+            time.sleep(0.05)
+        first_port, second_port = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
+        with (
+            sipp_uas("agent_rings_out.xml", first_port, tmp_path) as first,
+            sipp_uas("agent_answers.xml", second_port, tmp_path) as second,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as on_break,
+        ):
+            on_break.bind(("127.0.0.1", 0))
+            on_break.settimeout(0.1)
+            register(kamailio, "acd_first", first_port)
+            register(kamailio, "acd_second", second_port)
+            register(kamailio, "acd_break", on_break.getsockname()[1])
+            started = time.monotonic()
+            code = call_queue(kamailio, "customer.xml", "file-acd", tmp_path)
+            elapsed = time.monotonic() - started
+            assert code == 0, kamailio.log.read_text()[-3000:]
+            assert first.wait(20) == 0, "the first agent's endpoint did not ring out cleanly"
+            assert second.wait(20) == 0, "the second agent did not take the call"
+            with contextlib.suppress(TimeoutError):
+                assert on_break.recv(4096) == b"", "an agent on Break was offered the call"
+        assert elapsed >= RONA_S  # the first offer rang for the queue's RONA time
+        states = _states(server, acd_team)
+        assert states["acd_first"] == ("not_ready", "missed")
+        assert states["acd_second"][0] == "on_call"
+        assert states["acd_break"] == ("break", "Pause café")
+        me = sessions["acd_first"]
+        figures = me.client.get(f"/figures/agents/{me.user_id}").json()
+        assert figures["missed"] == 1
+        # Nobody is Available now: a clear SIP answer, no ringing.
+        assert call_queue(kamailio, "customer_refused.xml", "file-acd", tmp_path) == 0
+        assert call_queue(kamailio, "customer_refused.xml", "no-such-queue", tmp_path) != 0
+    finally:
+        for s in sessions.values():
+            s.close()
