@@ -22,10 +22,12 @@ REPO = Path(__file__).resolve().parents[3]
 class PeerProcess:
     """A running peer; its JSON events are collected by a reader thread."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], log: Path, module: str = "homeagent.sip.peer"
+    ) -> None:
         self._stderr = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "homeagent.sip.peer", *argv],
+            [sys.executable, "-m", module, *argv],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -125,6 +127,20 @@ class Peers:
     def stop_all(self) -> None:
         for peer in self.running:
             peer.stop()
+
+
+def start_engine_host(tmp: Path, kamailio: Kamailio, user: str, *args: str) -> PeerProcess:
+    """An engine in a subprocess (tests/integration/sip/engine_host.py), registered."""
+    env = dict(os.environ, HOMEAGENT_PEER_PASSWORD=kamailio.passwords[user])
+    argv = [
+        "--registrar", f"{kamailio.host}:{kamailio.udp_port}",
+        "--domain", kamailio.domain, "--user", user, *args,
+    ]  # fmt: skip
+    host = PeerProcess(
+        argv, env, tmp / f"engine-host-{user}.log", "tests.integration.sip.engine_host"
+    )
+    host.wait_for("RegistrationChanged", lambda e: e["state"] == "registered")
+    return host
 
 
 @contextlib.contextmanager
