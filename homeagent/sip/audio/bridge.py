@@ -176,9 +176,23 @@ class PjAudioBridge:
         for media in self._attached:
             self._stop_transmit(media)
         self._attached.clear()
-        self._port = None  # pjsua2 removes the port from the bridge when it is destroyed
+        self._destroy_port()
         if had_calls and self._on_active is not None:
             self._on_active(False)
+
+    def _destroy_port(self) -> None:
+        # The null device's clock thread keeps calling the port's Python callbacks even
+        # when nothing is connected. Dropping the last reference while it runs frees the
+        # Python object before the C++ destructor unplugs it from the conference bridge,
+        # and a callback landing in between crashes the process (we saw AttributeError,
+        # then segfaults). So: stop the clock, destroy the port, restart the clock.
+        adm = pj.Endpoint.instance().audDevManager()
+        adm.setNoDev()
+        try:
+            port, self._port = self._port, None
+            del port
+        finally:
+            adm.setNullDev()
 
     # -- figures ---------------------------------------------------------------------
 
