@@ -35,6 +35,7 @@ class DeskModel(DeskState):
     def decline(self) -> None:
         """Turn the ringing call down (486, so the queue offers it to someone else)."""
         if self._call is not None and self._call.phase is CallPhase.RINGING:
+            self._declined = self._call.call_id
             self._log.write("call_declined", call_id=self._call.call_id)
             self._sink.submit(cmd.Reject(self._call.call_id, 486))
 

@@ -91,6 +91,7 @@ class DeskState:
         self._last_delivery: Delivery | None = None
         self._notice = Notice.NONE
         self._painted: set[int] = set()
+        self._declined: int | None = None  # the call the agent turned down
 
     # -- observation -------------------------------------------------------------------
 
@@ -98,6 +99,11 @@ class DeskState:
         """Call `listener` with every new snapshot (and once now)."""
         self._listeners.append(listener)
         listener(self.snapshot())
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling `listener` (its window is going away)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def snapshot(self) -> DeskSnapshot:
         """The desk as it is now."""
@@ -139,6 +145,8 @@ class DeskState:
         """Apply the agent's name and team settings (from ``GET /me``)."""
         self._agent_name, self._team = agent_name, team
         self._sink.submit(cmd.SetAutoAnswer(team.auto_answer_s))
+        # the engine refuses INVITEs (486) unless the agent is Available
+        self._sink.submit(cmd.SetAvailable(self._presence.state.accepts_calls))
         self._changed()
 
     def set_server_link(self, link: ServerLink) -> None:
@@ -301,10 +309,7 @@ class DeskState:
         if self._consult is not None:
             self._sink.submit(cmd.Hangup(self._consult.call_id))
             self._consult = None
-        outcome = "answered" if ev.answered else "missed"
-        if call.direction is CallDirection.OUTBOUND:
-            outcome = "outbound"
-        self._finish_interaction(outcome)
+        self._finish_interaction(self._outcome(call, ev))
         if ev.answered:
             assert self._interaction is not None
             self._wrap_up = WrapUpView(
@@ -378,6 +383,18 @@ class DeskState:
             queue=queue,
             sip_call_id=sip_call_id,
         )
+
+    def _outcome(self, call: CallView, ev: CallEnded) -> str:
+        """The server's outcome word (``POST /interactions``) for a call that ended."""
+        if self._notice is Notice.TRANSFER_DONE:
+            return "transferred"
+        if ev.answered:
+            return "answered"
+        if call.direction is CallDirection.OUTBOUND:
+            return "busy" if ev.code in (486, 600) else "failed"
+        if self._declined == call.call_id:
+            return "busy"
+        return "abandoned" if ev.code == 487 else "missed"
 
     def _finish_interaction(self, outcome: str) -> None:
         if self._interaction is None:

@@ -100,6 +100,17 @@ class Outcome(enum.Enum):
     DECLINED = "declined"
     OUTBOUND = "outbound"
 
+    @classmethod
+    def from_wire(cls, outcome: str, direction: str = "inbound") -> Outcome:
+        """Map the server's outcome word (answered, missed, busy…) to the history's."""
+        if direction == "outbound":
+            return cls.OUTBOUND
+        if outcome in ("answered", "transferred"):
+            return cls.ANSWERED
+        if outcome == "busy":
+            return cls.DECLINED
+        return cls.MISSED
+
 
 class Delivery(enum.Enum):
     """Where a wrap-up is on its way to the server."""

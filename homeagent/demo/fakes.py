@@ -355,7 +355,7 @@ class FakeDeskData:
                     record.id,
                     record.started_at,
                     record.remote_number,
-                    Outcome(record.outcome) if record.outcome else Outcome.MISSED,
+                    Outcome.from_wire(record.outcome, record.direction),
                     record.contact_id,
                     contact.full_name if contact else "",
                     duration,

@@ -180,6 +180,12 @@ class DeskController(QObject):
 
         self.tasks.run(lambda: self.data.search(text, SEARCH_LIMIT), done)
 
+    def refresh_searches(self) -> None:
+        """Run both contact searches again (the cache changed: a sync finished)."""
+        for box in (self.window.idle.search, self.window.side.contacts):
+            self._search(box, box.field.text())
+
     def stop(self) -> None:
-        """Stop the clock (before the services are torn down)."""
+        """Stop the clock and stop rendering (before the services are torn down)."""
         self.clock.stop()
+        self.model.unsubscribe(self._on_model_snapshot)

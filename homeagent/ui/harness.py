@@ -81,8 +81,9 @@ def build_fake_desk(
     if auto_outbox:
 
         def outbox(record: WrapUpRecord) -> None:
-            QTimer.singleShot(OUTBOX_WRITE_MS, lambda: model.wrap_up_durable(record.id))
-            QTimer.singleShot(SERVER_ACK_MS, lambda: model.wrap_up_sent(record.id))
+            # the controller is the timers' context: they die with it
+            QTimer.singleShot(OUTBOX_WRITE_MS, controller, lambda: model.wrap_up_durable(record.id))
+            QTimer.singleShot(SERVER_ACK_MS, controller, lambda: model.wrap_up_sent(record.id))
 
         sink.on_wrap_up = outbox
     model.configure(agent_name=agent_name, team=team)

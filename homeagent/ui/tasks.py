@@ -39,6 +39,8 @@ class TaskRunner:
         on_done: Callable[[T], object] | None,
         on_error: Callable[[BaseException], object] | None,
     ) -> None:
+        if future.cancelled():  # the runner closed before the job started
+            return
         exc = future.exception()
         if exc is not None:
             _log.warning("background task failed: %s", exc)

@@ -1,6 +1,14 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>Backend</name>
+    <message>
+        <location filename="../../homeagent/ui/backend.py" line="97" />
+        <source>Team lead</source>
+        <translation>Chef d'équipe</translation>
+    </message>
+</context>
+<context>
     <name>CallControls</name>
     <message>
         <location filename="../../homeagent/ui/call_panel.py" line="178" />
@@ -183,6 +191,49 @@
         <location filename="../../homeagent/ui/controller.py" line="159" />
         <source>Incoming call</source>
         <translation>Appel entrant</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="103" />
+        <source>Sign in to {org}</source>
+        <translation>Connexion à {org}</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="113" />
+        <source>Sign in</source>
+        <translation>Se connecter</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="117" />
+        <source>User name</source>
+        <translation>Nom d'utilisateur</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="118" />
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="120" />
+        <source>Your password is not stored; this computer keeps a device key.</source>
+        <translation>Votre mot de passe n'est pas conservé ; cet ordinateur garde une clé d'appareil.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="132" />
+        <source>Enter your user name and password.</source>
+        <translation>Saisissez votre nom d'utilisateur et votre mot de passe.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="136" />
+        <source>Signing in…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="146" />
+        <source>Sign-in failed: {why}</source>
+        <translation>Échec de la connexion : {why}</translation>
     </message>
 </context>
 <context>
@@ -605,6 +656,39 @@
     </message>
 </context>
 <context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="38" />
+        <source>Welcome to HomeAgent</source>
+        <translation>Bienvenue dans HomeAgent</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="42" />
+        <source>Import the connection profile your organisation sent you (a .json file): choose it, or drop it on this window.</source>
+        <translation>Importez le profil de connexion envoyé par votre organisation (un fichier .json) : choisissez-le, ou déposez-le sur cette fenêtre.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="48" />
+        <source>Choose the profile file…</source>
+        <translation>Choisir le fichier de profil…</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="67" />
+        <source>This profile was refused: {why}</source>
+        <translation>Ce profil a été refusé : {why}</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="74" />
+        <source>Connection profile</source>
+        <translation>Profil de connexion</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="74" />
+        <source>Profiles (*.json)</source>
+        <translation>Profils (*.json)</translation>
+    </message>
+</context>
+<context>
     <name>RingingPanel</name>
     <message>
         <location filename="../../homeagent/ui/call_panel.py" line="58" />
@@ -701,18 +785,18 @@
     <name>WrapUpForm</name>
     <message>
         <location filename="../../homeagent/ui/wrapup_form.py" line="72" />
-        <source>Disposition *</source>
-        <translation>Qualification *</translation>
+        <source>&amp;Disposition *</source>
+        <translation>&amp;Qualification *</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/wrapup_form.py" line="73" />
-        <source>Notes</source>
-        <translation>Notes</translation>
+        <source>&amp;Notes</source>
+        <translation>&amp;Notes</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/wrapup_form.py" line="77" />
-        <source>Callback</source>
-        <translation>Rappel</translation>
+        <source>Call&amp;back</source>
+        <translation>&amp;Rappel</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/wrapup_form.py" line="89" />

@@ -142,7 +142,7 @@ def test_declined_call_goes_back_to_available(desk) -> None:
     assert snap.screen is Screen.IDLE
     assert snap.presence.state is AgentState.AVAILABLE
     assert any(isinstance(c, cmd.Reject) and c.code == 486 for c in sink.commands)
-    assert sink.interactions[-1].outcome == "missed"
+    assert sink.interactions[-1].outcome == "busy"
 
 
 def test_toggle_available_goes_back_to_the_last_break(desk) -> None:

@@ -65,7 +65,7 @@ def test_window_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyped
         desk.model.hang_up()
         qtbot.waitUntil(lambda: w.actions_stack.currentWidget() is w.wrap_up)
         assert w.wrap_up.heading.text() == "Post-appel"
-        assert w.wrap_up.form.labelForField(w.wrap_up.disposition).text() == "Qualification *"
+        assert w.wrap_up.form.labelForField(w.wrap_up.disposition).text() == "&Qualification *"
         assert w.wrap_up.countdown.text().startswith("Reste ")
     finally:
         desk.controller.stop()

@@ -72,6 +72,12 @@ def test_whole_call_with_the_keyboard(qtbot, desk) -> None:
     assert cmd.Hangup(call_id) in desk.sink.commands
     assert w.card.name.text() == "Camille Martin"  # the card stays for the wrap-up
     assert w.wrap_up.countdown.text().endswith("left")
+    # the form is reachable without the mouse: Alt+D disposition, Down, Ctrl+S save
+    _key(qtbot, desk, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert w.wrap_up.disposition.hasFocus()
+    _key(qtbot, desk, Qt.Key.Key_Down)
+    _key(qtbot, desk, Qt.Key.Key_S, CTRL)
+    assert desk.sink.wrap_ups[0].disposition == "resolved"
 
 
 def test_wrap_up_saved_only_when_durable_then_sent(qtbot) -> None:
@@ -93,8 +99,11 @@ def test_wrap_up_saved_only_when_durable_then_sent(qtbot) -> None:
         assert desk.sink.wrap_ups[0].notes == "Rappel demain"
         assert form.delivery_is(Delivery.SAVING)
         assert not form.save.isEnabled()
-        qtbot.waitUntil(lambda: form.delivery_is(Delivery.SAVED), timeout=2000)
-        qtbot.waitUntil(lambda: form.delivery_is(Delivery.SENT), timeout=2000)
+        qtbot.waitUntil(lambda: form.delivery_is(Delivery.SENT), timeout=3000)
+        log = desk.log
+        assert isinstance(log, MemoryEventLog)
+        events = log.events()
+        assert events.index("wrap_up_saved") < events.index("wrap_up_sent")
         assert form.ready.isVisible()  # back to Available by hand for this team
         qtbot.mouseClick(form.ready, Qt.MouseButton.LeftButton)
         assert desk.model.snapshot().presence.state is AgentState.AVAILABLE

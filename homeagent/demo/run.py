@@ -1,0 +1,92 @@
+"""``homeagent demo``: the server, Kamailio, the agent app and calling customers, on loopback.
+
+Prints where the server listens and the agent's SIP address, then opens the desk logged in
+as a demo agent. Customers (demo contacts) call every so often and say a French phrase;
+the team lead's messages arrive in the inbox. Ctrl+C or closing the window stops it all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from homeagent.demo.world import DemoWorld
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="homeagent demo", description=__doc__)
+    p.add_argument("--lang", choices=("fr", "en"), help="interface language (default fr)")
+    p.add_argument("--contacts", type=int, default=2000, help="demo contacts (default 2000)")
+    p.add_argument("--call-every", type=float, default=45.0, help="seconds between calls")
+    p.add_argument("--first-call", type=float, default=10.0, help="seconds before the first")
+    p.add_argument("--dir", type=Path, help="keep everything in this folder")
+    p.add_argument("--no-audio", action="store_true", help="do not open sound devices")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo until the window closes or Ctrl+C."""
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    root = args.dir or Path(tempfile.mkdtemp(prefix="homeagent-demo-"))
+    world = DemoWorld(
+        root, contacts=args.contacts, call_every_s=args.call_every,
+        first_call_after_s=args.first_call,
+    )  # fmt: skip
+    try:
+        print("HomeAgent démo : préparation (serveur, Kamailio, données)…", flush=True)
+        world.start()
+        print(f"Serveur        : {world.server_url}  (API {world.server_url}/api/v1)")
+        print(f"SIP            : Kamailio udp:127.0.0.1:{world.sip_port}")
+        print(f"Agent          : {world.agent_name} — {world.agent_aor}")
+        print(f"Dossier        : {root}")
+        print("Ctrl+C ou fermer la fenêtre pour arrêter.", flush=True)
+        return _run_desk(world, args)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        world.stop()
+        if args.dir is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _run_desk(world: DemoWorld, args: argparse.Namespace) -> int:
+    from homeagent.app import AppOptions, run_desk
+    from homeagent.core.sip_config import EngineConfig
+    from homeagent.demo.vault import MemoryVault
+
+    def started(session: Any) -> None:
+        from homeagent.core.agent_state import AgentState
+
+        session.model.set_presence(AgentState.AVAILABLE)  # the demo agent starts ready
+
+        def lead() -> None:
+            try:
+                world.post_lead_messages()
+            except Exception as exc:
+                log.warning("demo team-lead messages: %s", exc)
+
+        threading.Thread(target=lead, name="demo-lead", daemon=True).start()
+        world.start_customers()
+
+    return run_desk(
+        AppOptions(
+            profile_file=world.profile_path,
+            lang=args.lang or "fr",
+            data_dir=world.root / "agent",
+            config_dir=world.root / "config",
+            use_audio=not args.no_audio,
+            profile_store=world.profile_store(),
+            vault=MemoryVault(),
+            engine_config=EngineConfig(bind_address="127.0.0.1"),
+            credentials=(world.agent_login, world.password),
+            on_started=started,
+        )
+    )

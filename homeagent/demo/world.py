@@ -1,0 +1,319 @@
+"""Everything around the agent in the demo: the server, Kamailio and the customers.
+
+All on loopback, in one throw-away folder: a seeded server (`homeagent-server` run as a
+child process), a Kamailio registrar/proxy (when installed) whose users are the demo
+agent and a few demo customers, a signed provisioning profile, and simulated customers
+(`python -m homeagent.sip.peer`) who call the agent from their own numbers and speak a
+short French phrase.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SIP_DOMAIN = "homeagent.test"
+REPO = Path(__file__).resolve().parents[2]
+KAMAILIO_CFG = REPO / "deploy" / "kamailio" / "kamailio.cfg"
+
+
+def free_port() -> int:
+    """A port free for TCP and UDP on loopback right now."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError("no free port")
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"a demo process exited with {proc.returncode}")
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout_s} s")
+
+
+@dataclass
+class Customer:
+    """A demo contact who will call: id and number as the server knows them."""
+
+    contact_id: str
+    number: str
+    name: str
+    password: str = field(default_factory=lambda: secrets.token_hex(8), repr=False)
+
+
+@dataclass
+class DemoWorld:
+    """See the module docstring. `start()`, then `stop()` (also on errors)."""
+
+    root: Path
+    contacts: int = 2000
+    call_every_s: float = 45.0
+    first_call_after_s: float = 10.0
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12), repr=False)
+    server_port: int = 0
+    sip_port: int = 0
+    agent_login: str = ""
+    agent_name: str = ""
+    agent_sip_user: str = ""
+    lead_login: str = ""
+    team_id: str = ""
+    customers: list[Customer] = field(default_factory=list)
+    trusted_key_pem: bytes = b""
+    profile_path: Path | None = None
+    voices: list[Path] = field(default_factory=list)
+    _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _calls: threading.Thread | None = None
+
+    @property
+    def server_url(self) -> str:
+        """Where the API listens."""
+        return f"http://127.0.0.1:{self.server_port}"
+
+    @property
+    def agent_aor(self) -> str:
+        """The agent's SIP address."""
+        return f"sip:{self.agent_sip_user}@{SIP_DOMAIN}"
+
+    @property
+    def db_url(self) -> str:
+        """The server's database."""
+        return f"sqlite:///{self.root / 'server.db'}"
+
+    # -- start -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Seed, start Kamailio and the server, sign the profile, make the voices."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.server_port, self.sip_port = free_port(), free_port()
+        sip_users = self._seed()
+        self._start_kamailio(sip_users)
+        self._start_server()
+        self._write_profile()
+        from homeagent.demo.voices import phrase_files
+
+        self.voices = phrase_files()
+
+    def _seed(self) -> dict[str, str]:
+        from sqlalchemy import select
+
+        from homeagent.server.db import Database
+        from homeagent.server.models import Contact, User
+        from homeagent.server.seed import seed_demo
+
+        db = Database(self.db_url)
+        try:
+            db.migrate()
+            db.ensure_settings()
+            for key, value in (
+                ("organisation", "HomeAgent Démo"),
+                ("sip_registrar_host", "127.0.0.1"),
+                ("sip_registrar_port", str(self.sip_port)),
+                ("sip_domain", SIP_DOMAIN),
+                ("sip_transport", "udp"),
+                ("sip_srtp", "disabled"),
+            ):
+                db.set_setting(key, value)
+            seed_demo(db, self.password, contacts=self.contacts, agents_per_team=3)
+            with db.read() as s:
+                agent = s.scalars(
+                    select(User).where(User.role == "agent").order_by(User.name)
+                ).first()
+                assert agent is not None
+                lead = s.scalars(
+                    select(User).where(User.role == "team_lead", User.team_id == agent.team_id)
+                ).first()
+                self.agent_login, self.agent_name = agent.name, agent.display_name
+                self.agent_sip_user, self.team_id = agent.sip_username, agent.team_id or ""
+                self.lead_login = lead.name if lead is not None else ""
+                users = {agent.sip_username: agent.sip_password}
+                for c in s.scalars(select(Contact).order_by(Contact.last_name).limit(6)):
+                    if c.phones:
+                        self.customers.append(
+                            Customer(c.id, str(c.phones[0]), f"{c.first_name} {c.last_name}")
+                        )
+        finally:
+            db.dispose()
+        users.update({c.number: c.password for c in self.customers})
+        return users
+
+    def _start_kamailio(self, users: dict[str, str]) -> None:
+        binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
+        if not os.path.exists(binary):
+            raise RuntimeError("kamailio is not installed (Debian package `kamailio`)")
+        work = self.root / "kamailio"
+        dbdir = work / "db"
+        dbdir.mkdir(parents=True, exist_ok=True)
+        (dbdir / "version").write_text("table_name(string) table_version(int)\nsubscriber:7\n")
+        rows = "".join(
+            f"{i}:{user}:{SIP_DOMAIN}:{pw}\n" for i, (user, pw) in enumerate(users.items(), 1)
+        )
+        (dbdir / "subscriber").write_text(
+            "id(int,auto) username(string) domain(string) password(string)\n" + rows
+        )
+        tcp = free_port()
+        argv = [
+            binary, "-DD", "-E", "-f", str(KAMAILIO_CFG), "-w", str(work),
+            "-m", "32", "-M", "8", "-n", "2",
+            "-l", f"udp:127.0.0.1:{self.sip_port}", "-l", f"tcp:127.0.0.1:{tcp}",
+            "-A", f'DBURL="text://{dbdir}"', "-A", f'SIP_DOMAIN="{SIP_DOMAIN}"',
+        ]  # fmt: skip
+        self._spawn(argv, work / "kamailio.log", ready_port=tcp)
+
+    def _start_server(self) -> None:
+        argv = [sys.executable, "-m", "homeagent.server.cli", "run", "--db", self.db_url]
+        argv += ["--port", str(self.server_port), "--log-level", "warning"]
+        self._spawn(argv, self.root / "server.log", ready_port=self.server_port)
+
+    def _spawn(self, argv: list[str], log_path: Path, *, ready_port: int) -> None:
+        with open(log_path, "wb") as out:
+            proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self._procs.append(proc)
+        _wait_port(ready_port, proc)
+
+    def _write_profile(self) -> None:
+        from homeagent.security.profile import generate_signing_key, sign_profile
+
+        private_pem, public_pem = generate_signing_key()
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        profile = {
+            "version": 1,
+            "organisation": "HomeAgent Démo",
+            "server_url": self.server_url,
+            "ca_pem": "",
+            "sip": {
+                "registrar_host": "127.0.0.1",
+                "registrar_port": self.sip_port,
+                "domain": SIP_DOMAIN,
+                "transport": "udp",
+                "srtp": "disabled",
+            },
+            "default_region": "FR",
+            "issued_at": now,
+            "expires_at": now + dt.timedelta(days=1),
+        }
+        self.profile_path = self.root / "profile.json"
+        self.profile_path.write_bytes(sign_profile(profile, private_pem))
+        self.trusted_key_pem = public_pem
+
+    def profile_store(self) -> Any:
+        """A profile store that trusts the demo's organisation key only."""
+        from homeagent.security.profile import parse_public_key
+        from homeagent.security.provisioning import ProfileStore
+
+        return ProfileStore(
+            user_config_dir=self.root / "config",
+            system_dir=self.root / "system",
+            trusted_keys=[parse_public_key(self.trusted_key_pem)],
+        )
+
+    # -- the team lead and the customers ----------------------------------------------
+
+    def post_lead_messages(self) -> None:
+        """The team lead greets the team and sends one urgent message."""
+        import requests
+
+        resp = requests.post(
+            f"{self.server_url}/api/v1/auth/login",
+            json={"username": self.lead_login, "password": self.password, "device_name": "demo"},
+            timeout=10,
+        )
+        resp.raise_for_status()
+        headers = {"Authorization": f"Bearer {resp.json()['access_token']}"}
+        for body, priority in (
+            ("Bonjour à toutes et à tous ! Bonne journée sur la file Support.", "normal"),
+            ("Incident fibre en cours à Lyon : proposez un rappel sous 24 h.", "high"),
+        ):
+            requests.post(
+                f"{self.server_url}/api/v1/messages",
+                json={"to_team_id": self.team_id, "body": body, "priority": priority},
+                headers=headers,
+                timeout=10,
+            ).raise_for_status()
+
+    def start_customers(self) -> None:
+        """Customers call every `call_every_s` (one at a time) until `stop()`."""
+        self._calls = threading.Thread(target=self._call_loop, name="demo-customers", daemon=True)
+        self._calls.start()
+
+    def _call_loop(self) -> None:
+        rng = random.Random()  # noqa: S311 - demo timing
+        if self._stop.wait(self.first_call_after_s):
+            return
+        while not self._stop.is_set():
+            customer = rng.choice(self.customers)
+            proc = self.call_once(customer, talk_s=rng.uniform(20, 40))
+            while proc.poll() is None and not self._stop.wait(0.5):
+                pass
+            if self._stop.wait(self.call_every_s):
+                return
+
+    def call_once(self, customer: Customer, talk_s: float = 30.0) -> subprocess.Popen[bytes]:
+        """One customer calls the agent now; returns the peer process."""
+        argv = [sys.executable, "-m", "homeagent.sip.peer", "--registrar",
+                f"127.0.0.1:{self.sip_port}", "--user", customer.number, "--domain", SIP_DOMAIN,
+                "--call", self.agent_aor]  # fmt: skip
+        argv += ["--header", f"X-Contact-Id: {customer.contact_id}"]
+        argv += ["--hangup-after", f"{talk_s:.0f}", "--exit-after", "120", "--exit-on-end"]
+        if self.voices:
+            argv += ["--play", str(random.choice(self.voices))]  # noqa: S311
+        else:
+            argv += ["--tone", "440"]
+        env = dict(os.environ, HOMEAGENT_PEER_PASSWORD=customer.password)
+        log_path = self.root / "customer.log"
+        with open(log_path, "ab") as out:
+            proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
+        self._procs.append(proc)
+        log.info("demo customer %s calls", customer.name)
+        return proc
+
+    # -- stop --------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop the customers, the server and Kamailio (reverse order)."""
+        self._stop.set()
+        if self._calls is not None:
+            self._calls.join(5)
+        for proc in reversed(self._procs):
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        for proc in reversed(self._procs):
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        self._procs.clear()

@@ -1,0 +1,250 @@
+"""One agent's working session over the real parts, built and torn down in order.
+
+Start order (reverse for stop):
+ 1. dispatcher + task runner (the GUI-thread door and the worker)
+ 2. the local store (opened through the enrolled `DeviceSession`)
+ 3. the audio service (headset, ringer) — optional
+ 4. the SIP engine (its thread; events through the dispatcher)
+ 5. the desk model, the window and its controller
+ 6. the device services (event stream, outbox sender, contact sync)
+ 7. the engine's start (REGISTER) on the worker, so the window is up at once
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import platform
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from homeagent.core.agent_state import AgentState
+from homeagent.core.desk import DeskModel
+from homeagent.core.desk_snapshot import DeskSnapshot, Screen
+from homeagent.core.desk_types import Delivery, ServerLink
+from homeagent.core.eventlog import EventLog
+from homeagent.core.events import EngineFailed, Event
+from homeagent.core.sip_config import EngineConfig
+from homeagent.ui.backend import (
+    ME_META_KEY,
+    AppData,
+    AppSink,
+    StoreDirectory,
+    message_from_wire,
+    team_from_me,
+)
+from homeagent.ui.controller import DeskController
+from homeagent.ui.dispatcher import Dispatcher
+from homeagent.ui.main_window import MainWindow
+from homeagent.ui.notifier import Notifier
+from homeagent.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[..., Any]  # SipEngine(config, account, on_event, audio=None)
+
+
+class AgentSession:
+    """See the module docstring. `device` is an enrolled `DeviceSession`."""
+
+    def __init__(
+        self,
+        *,
+        device: Any,
+        event_log: EventLog,
+        engine_factory: EngineFactory | None = None,
+        engine_config: EngineConfig | None = None,
+        use_audio: bool = True,
+    ) -> None:
+        self.device = device
+        self.log = event_log
+        self._engine_factory = engine_factory
+        self._engine_config = engine_config or EngineConfig(bind_address="0.0.0.0")  # noqa: S104
+        self._use_audio = use_audio
+        self.dispatcher = Dispatcher()
+        self.tasks = TaskRunner(self.dispatcher)
+        self.audio: Any = None
+        self.engine: Any = None
+        self.model: DeskModel | None = None
+        self.window: MainWindow | None = None
+        self.controller: DeskController | None = None
+        self.sink: AppSink | None = None
+        self._ringing = False
+        self._user_id = ""
+
+    # -- start -------------------------------------------------------------------------
+
+    def start(self) -> MainWindow:
+        """Build everything and show the window; registration continues in the background."""
+        device, d = self.device, self.dispatcher
+        store = device.store
+        info = self._device_info()
+        self._user_id = str((info.get("user") or {}).get("id") or "")
+        if self._use_audio:
+            self.audio = self._start_audio()
+        account = device.sip_account(ca_file=self._ca_file())
+        factory = self._engine_factory
+        if factory is None:
+            from homeagent.sip.engine import SipEngine
+
+            factory = SipEngine
+        self.engine = factory(
+            self._engine_config,
+            account,
+            self._on_engine_event,
+            audio=self.audio.bridge if self.audio is not None else None,
+        )
+        self.sink = AppSink(
+            submit=self.engine.submit,
+            outbox=device.outbox,
+            store=store,
+            tasks=self.tasks,
+            on_delivery=self._on_sink_delivery,
+        )
+        self.model = DeskModel(directory=StoreDirectory(store), sink=self.sink, log=self.log)
+        self.window = MainWindow()
+        self.controller = DeskController(
+            model=self.model,
+            window=self.window,
+            dispatcher=d,
+            tasks=self.tasks,
+            data=AppData(store, device.client, lambda: self._user_id),
+            notifier=Notifier(self.window),
+        )
+        self.model.subscribe(self._on_model_snapshot)
+        cached = store.get_meta(ME_META_KEY)
+        if cached:
+            self._apply_me(json.loads(cached))
+        for row in reversed(store.messages(100)):
+            self.model.add_message(message_from_wire(row))
+        device.start(
+            on_event=lambda ev: d.call_soon(lambda: self._on_stream_event(ev)),
+            on_connection=lambda st: d.call_soon(lambda: self._on_stream_connection(st)),
+            on_outbox=lambda _st: d.call_soon(self._on_outbox_pass),
+            on_sync=lambda p: d.call_soon(self._on_sync_progress) if p.done else None,
+        )
+        self.tasks.run(device.client.me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
+        self.tasks.run(self.engine.start, None, self._on_engine_start_failed)
+        self.log.write("app_started", version=_version(), system=platform.system())
+        return self.window
+
+    def _device_info(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((Path(self.device.data_dir) / "device.json").read_text()))
+        except (OSError, ValueError):
+            return {}
+
+    def _ca_file(self) -> str | None:
+        bundle = getattr(self.device.client, "verify", None)
+        return bundle if isinstance(bundle, str) else None
+
+    def _start_audio(self) -> Any:
+        try:
+            from homeagent.sip.audio.service import AudioService
+
+            service = AudioService(self.dispatcher.post)
+            service.start()
+            return service
+        except Exception as exc:  # no sound server: calls still work on the null device
+            log.warning("audio unavailable: %s", exc)
+            self.log.write("audio_unavailable", message=str(exc))
+            return None
+
+    # -- inputs from other threads (already on the GUI thread) ----------------------------
+
+    def _on_engine_event(self, event: Event) -> None:
+        """Engine thread: straight through the door."""
+        self.dispatcher.post(event)
+
+    def _on_engine_start_failed(self, exc: BaseException) -> None:
+        self.dispatcher.post(EngineFailed(str(exc)))
+
+    def _on_me(self, me: dict[str, Any]) -> None:
+        self._apply_me(me)
+        store = self.device.store
+        self.tasks.run(lambda: store.set_meta(ME_META_KEY, json.dumps(me, ensure_ascii=False)))
+
+    def _apply_me(self, me: dict[str, Any]) -> None:
+        if self.model is None:
+            return
+        self._user_id = str((me.get("user") or {}).get("id") or self._user_id)
+        name, team = team_from_me(me)
+        self.model.configure(agent_name=name, team=team)
+
+    def _on_stream_event(self, event: Any) -> None:
+        model = self.model
+        if model is None:
+            return
+        data = event.data if isinstance(event.data, dict) else {}
+        if event.type == "message":
+            model.add_message(message_from_wire(data))
+        elif event.type == "agent_state" and str(data.get("agent_id")) == self._user_id:
+            with contextlib.suppress(ValueError):
+                state = AgentState(data.get("state"))
+                model.server_set_state(state, str(data.get("reason") or ""))
+        elif event.type in ("callback_due", "contact_changed") and self.controller is not None:
+            self.controller.reload_lists()
+
+    def _on_stream_connection(self, state: Any) -> None:
+        if self.model is not None:
+            self.model.set_server_link(ServerLink(state.value))
+        if self.controller is not None and state.value == "online":
+            self.controller.reload_lists()
+
+    def _on_sync_progress(self) -> None:
+        if self.controller is not None:
+            self.controller.refresh_searches()
+            self.controller.reload_lists()
+
+    def _on_outbox_pass(self) -> None:
+        if self.sink is not None:
+            self.sink.check_sent()
+
+    def _on_sink_delivery(self, record_id: str, delivery: Delivery) -> None:
+        model = self.model
+        if model is None:
+            return
+        if delivery is Delivery.SAVED:
+            model.wrap_up_durable(record_id)
+        elif delivery is Delivery.SENT:
+            model.wrap_up_sent(record_id)
+        elif delivery is Delivery.FAILED:
+            model.wrap_up_failed(record_id)
+
+    def _on_model_snapshot(self, snap: DeskSnapshot) -> None:
+        ringing = snap.screen is Screen.RINGING
+        if ringing != self._ringing and self.audio is not None:
+            (self.audio.start_ringing if ringing else self.audio.stop_ringing)()
+        self._ringing = ringing
+
+    # -- stop --------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Tear down in reverse order; safe to call twice."""
+        self.log.write("app_stopping", at=dt.datetime.now(dt.UTC).isoformat())
+        if self.controller is not None:
+            self.controller.stop()
+        if self.engine is not None:
+            try:
+                self.engine.stop()
+            except RuntimeError as exc:
+                log.error("engine stop: %s", exc)
+            self.engine = None
+        self.device.stop()
+        self.tasks.close()
+        if self.audio is not None:
+            self.audio.stop()
+            self.audio = None
+        self.log.write("app_stopped")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("homeagent")
+    except PackageNotFoundError:
+        return "dev"
