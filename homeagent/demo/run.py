@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--contacts", type=int, default=2000, help="demo contacts (default 2000)")
     p.add_argument("--call-every", type=float, default=45.0, help="seconds between calls")
     p.add_argument("--first-call", type=float, default=10.0, help="seconds before the first")
+    p.add_argument("--talk", type=float, help="seconds each customer talks (default 20-40)")
     p.add_argument("--dir", type=Path, help="keep everything in this folder")
     p.add_argument("--no-audio", action="store_true", help="do not open sound devices")
     return p
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.dir or Path(tempfile.mkdtemp(prefix="homeagent-demo-"))
     world = DemoWorld(
         root, contacts=args.contacts, call_every_s=args.call_every,
-        first_call_after_s=args.first_call,
+        first_call_after_s=args.first_call, talk_s=args.talk,
     )  # fmt: skip
     try:
         print("HomeAgent démo : préparation (serveur, Kamailio, données)…", flush=True)

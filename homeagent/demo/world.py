@@ -76,6 +76,7 @@ class DemoWorld:
     contacts: int = 2000
     call_every_s: float = 45.0
     first_call_after_s: float = 10.0
+    talk_s: float | None = None  # how long customers talk (None: 20 to 40 s)
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12), repr=False)
     server_port: int = 0
     sip_port: int = 0
@@ -271,7 +272,7 @@ class DemoWorld:
             return
         while not self._stop.is_set():
             customer = rng.choice(self.customers)
-            proc = self.call_once(customer, talk_s=rng.uniform(20, 40))
+            proc = self.call_once(customer, talk_s=self.talk_s or rng.uniform(20, 40))
             while proc.poll() is None and not self._stop.wait(0.5):
                 pass
             if self._stop.wait(self.call_every_s):
