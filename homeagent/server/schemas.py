@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from homeagent.core.agent_state import AgentState
 
 E164 = r"^\+[1-9][0-9]{5,14}$"
 Uuid = r"^[0-9a-fA-F-]{36}$"
+
+
+def _sane_moment(value: datetime) -> datetime:
+    """Timezone-aware (naive means UTC), between 1970 and 2200, returned in UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if not 1970 <= value.year <= 2200:
+        raise ValueError("the date must be between 1970 and 2200")
+    return value.astimezone(UTC)
+
+
+def _sane_day(value: date) -> date:
+    if not 1970 <= value.year <= 2200:
+        raise ValueError("the day must be between 1970 and 2200")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_sane_moment)]
+Day = Annotated[date, AfterValidator(_sane_day)]
 
 
 class Strict(BaseModel):
@@ -147,16 +166,16 @@ class InteractionIn(Strict):
     direction: Literal["inbound", "outbound"]
     queue: str = Field(default="", max_length=64)
     remote_number: str = Field(default="", max_length=20)
-    started_at: datetime
-    answered_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: Moment
+    answered_at: Moment | None = None
+    ended_at: Moment | None = None
     outcome: Literal["answered", "missed", "abandoned", "failed", "busy", "transferred"]
     sip_call_id: str = Field(default="", max_length=255)
 
 
 class CallbackIn(Strict):
     id: str = Field(pattern=Uuid)
-    due_at: datetime
+    due_at: Moment
     notes: str = Field(default="", max_length=5000)
 
 
@@ -245,7 +264,7 @@ class CallContext(Strict):
     queue: str = Field(default="", max_length=64)
     contact_id: str | None = Field(default=None, max_length=36)
     remote_number_masked: str = Field(default="", max_length=20)
-    call_started_at: datetime | None = None
+    call_started_at: Moment | None = None
 
 
 class HelpIn(Strict):

@@ -2,7 +2,7 @@
 
 Kamailio authenticates with HTTP basic auth, user `acd` and the server's `acd_token`
 (`homeagent-server show-acd-token`). Answers are text/plain so the routing script needs
-no JSON module: `200 <sip username>`, or `404 no-agent` when nobody is Available.
+no JSON module: `200 <sip username>`, or 404 (`no_agent`) when nobody is Available.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import hmac
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import select
 
 from homeagent.core.agent_state import AgentState
 from homeagent.server.deps import AGENT, ServerContext, context
-from homeagent.server.errors import ApiError
+from homeagent.server.errors import ApiError, error_response
 from homeagent.server.models import AcdOffer, AgentStatus, Queue, User
 from homeagent.server.state import RONA_REASON, change_state
 
@@ -102,30 +102,30 @@ def record_result(ctx: ServerContext, call_id: str, code: int) -> tuple[int, str
         return 200, offer.outcome
 
 
-@router.get("/route", response_class=PlainTextResponse, responses=_TEXT)
+@router.get("/route", responses=_TEXT)
 async def route(
     request: Request, queue: Annotated[str, Query(max_length=64)], call_id: CallId
-) -> PlainTextResponse:
+) -> Response:
     """The SIP user name of the agent to ring, or 404 when nobody is available."""
     ctx = context(request)
     _check_acd(ctx, request)
     status, text = await anyio.to_thread.run_sync(pick_agent, ctx, queue, call_id)
-    return PlainTextResponse(text, status_code=status)
+    return _answer(status, text)
 
 
-@router.get("/result", response_class=PlainTextResponse, responses=_TEXT)
+@router.get("/result", responses=_TEXT)
 async def result(
     request: Request, call_id: CallId, code: Annotated[int, Query(ge=100, le=699)]
-) -> PlainTextResponse:
+) -> Response:
     """Outcome of the latest offer of a call (SIP final response code)."""
     ctx = context(request)
     _check_acd(ctx, request)
     status, text = await anyio.to_thread.run_sync(record_result, ctx, call_id, code)
-    return PlainTextResponse(text, status_code=status)
+    return _answer(status, text)
 
 
-@router.get("/queues/{name}", response_class=PlainTextResponse, responses=_TEXT)
-async def queue_settings(request: Request, name: str) -> PlainTextResponse:
+@router.get("/queues/{name}", responses=_TEXT)
+async def queue_settings(request: Request, name: str) -> Response:
     """RONA timeout of a queue in milliseconds (for Kamailio's fr_inv_timer)."""
     ctx = context(request)
     _check_acd(ctx, request)
@@ -137,5 +137,19 @@ async def queue_settings(request: Request, name: str) -> PlainTextResponse:
 
     value = await anyio.to_thread.run_sync(rona_ms)
     if value is None:
-        return PlainTextResponse("no-such-queue", status_code=404)
+        return _answer(404, "no-such-queue")
     return PlainTextResponse(str(value))
+
+
+_NOT_FOUND = {
+    "no-such-queue": "No such queue.",
+    "no-agent": "No agent of this queue is available.",
+    "no-offer": "This call has no pending offer.",
+}
+
+
+def _answer(status: int, text: str) -> Response:
+    """200: the plain-text answer; otherwise the API's JSON error shape."""
+    if status == 200:
+        return PlainTextResponse(text)
+    return error_response(status, text.replace("-", "_"), _NOT_FOUND.get(text, text))

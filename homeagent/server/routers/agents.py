@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -78,7 +78,7 @@ def state_history(
     agent_id: str,
     p: Auth,
     ctx: Ctx,
-    day: Annotated[date | None, Query(description="YYYY-MM-DD (UTC); default today")] = None,
+    day: Annotated[schemas.Day | None, Query(description="YYYY-MM-DD (UTC); default today")] = None,
 ) -> list[schemas.StateHistoryOut]:
     """State segments of one agent for one day (own, the team lead, or an admin)."""
     with ctx.db.read() as s:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -95,7 +94,7 @@ def list_callbacks(
     p: Auth,
     ctx: Ctx,
     status: Literal["pending", "done", "cancelled"] | None = None,
-    due_before: datetime | None = None,
+    due_before: schemas.Moment | None = None,
     agent_id: Annotated[str | None, Query(max_length=36)] = None,
 ) -> list[schemas.CallbackOut]:
     """My callbacks (agent); my team's (team lead); all (admin)."""

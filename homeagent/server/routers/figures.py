@@ -18,7 +18,7 @@ from homeagent.server.state import RONA_REASON
 
 router = APIRouter(prefix="/figures", tags=["figures"])
 
-DayQuery = Annotated[date | None, Query(description="YYYY-MM-DD (UTC); default today")]
+DayQuery = Annotated[schemas.Day | None, Query(description="YYYY-MM-DD (UTC); default today")]
 
 
 def compute(s: Session, agent_ids: Sequence[str], day: date) -> schemas.FiguresOut:
