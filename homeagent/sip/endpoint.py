@@ -121,7 +121,8 @@ def account_config(
     reg.timeoutSec = account.register_expiry_s
     reg.firstRetryIntervalSec = account.first_retry_s
     reg.retryIntervalSec = account.retry_interval_s
-    reg.randomRetryIntervalSec = min(2, account.retry_interval_s)
+    # +/- 1 s so a fleet of agents does not re-register in lock-step after an outage
+    reg.randomRetryIntervalSec = 1 if account.first_retry_s >= 2 else 0
     reg.dropCallsOnFail = False
     reg.unregWaitMsec = 1000
     sipc = acfg.sipConfig

@@ -47,6 +47,10 @@ MAX_COMMANDS_PER_TURN = 32
 EXTRA_CALL_SLOTS = 2
 
 
+# pjsua2 allows one Endpoint per process: a second one aborts the process. Guard it.
+_PROCESS_ENDPOINT = threading.Lock()
+
+
 class _Stop:
     """Sentinel put on the command queue to end the loop."""
 
@@ -94,7 +98,9 @@ class SipEngine:
         """
         if self._thread is not None:
             raise RuntimeError("SipEngine.start() called twice")
-        self._thread = threading.Thread(target=self._run, name="sip-engine", daemon=True)
+        if not _PROCESS_ENDPOINT.acquire(blocking=False):
+            raise RuntimeError("another SipEngine is running in this process (one pjsua2 Endpoint)")
+        self._thread = threading.Thread(target=self._run_guarded, name="sip-engine", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout_s):
             raise RuntimeError(f"SIP engine did not start within {timeout_s} s")
@@ -124,6 +130,12 @@ class SipEngine:
             self._on_event(event)
         except Exception:
             log.exception("on_event raised for %s", type(event).__name__)
+
+    def _run_guarded(self) -> None:
+        try:
+            self._run()
+        finally:
+            _PROCESS_ENDPOINT.release()
 
     def _run(self) -> None:
         # pjsua2 objects live in attributes (not locals) so _teardown can drop the last

@@ -20,6 +20,8 @@ from homeagent.core.events import (
     DtmfReceived,
     EngineStopped,
     IncomingCallRefused,
+    RegistrationChanged,
+    RegistrationState,
     TransferProgressed,
 )
 from homeagent.core.sip_config import EngineConfig, SrtpMode
@@ -266,3 +268,39 @@ def test_stop_with_a_call_up_hangs_up_and_leaves_no_thread(
     # a second engine can start in the same process afterwards
     _, again = engines.start(account_for(kamailio, "1002"))
     assert again.all(EngineStopped) == []
+
+
+def test_audio_attachment_follows_the_call_on_the_engine_thread(
+    kamailio: Kamailio, peers: Peers
+) -> None:
+    from homeagent.sip.engine import SipEngine
+    from tests.integration.sip.conftest import EventLog
+    from tests.unit.sip.test_engine_lifecycle import RecordingAttachment
+
+    peers.start("--answer", kamailio=kamailio, user="2001")
+    audio = RecordingAttachment()
+    events = EventLog()
+    engine = SipEngine(EngineConfig(), account_for(kamailio, "1001"), events, audio)
+    engine.start()
+    try:
+        events.wait_for(RegistrationChanged, lambda e: e.state is RegistrationState.REGISTERED)
+        engine.submit(cmd.Dial("2001"))
+        call_id = events.wait_for(CallStateChanged, lambda e: e.phase is CallPhase.ACTIVE).call_id
+        engine.submit(cmd.Hold(call_id))
+        events.wait_for(CallStateChanged, _phase(call_id, CallPhase.HELD))
+        engine.submit(cmd.Resume(call_id))
+        events.wait_for(
+            CallStateChanged,
+            lambda e: (
+                e.phase is CallPhase.ACTIVE
+                and len([a for a in events.all(CallStateChanged) if a.phase is CallPhase.ACTIVE])
+                == 2
+            ),
+        )
+        engine.submit(cmd.Hangup(call_id))
+        events.wait_for(CallEnded)
+    finally:
+        engine.stop()
+    names = [name for name, _ in audio.calls]
+    assert names == ["open", "attach", "detach", "attach", "detach", "close"]
+    assert {thread for _, thread in audio.calls} == {"sip-engine"}

@@ -81,5 +81,6 @@ def test_unreachable_registrar_is_retried_first_soon_then_slower(
         timeout_s=15,
     )
     elapsed = time.monotonic() - t0
-    assert account.first_retry_s - 0.5 <= elapsed <= account.first_retry_s + 6
+    # first_retry_s with +/- 1 s of jitter (randomRetryIntervalSec), plus connect time
+    assert account.first_retry_s - 1.2 <= elapsed <= account.first_retry_s + 4
     assert second.next_retry_s == account.retry_interval_s
