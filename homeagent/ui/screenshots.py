@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_types import ServerLink
@@ -24,16 +24,28 @@ from homeagent.core.events import CallQuality, CallQualityMeasured
 from homeagent.demo.fakes import demo_messages
 from homeagent.ui.harness import FakeDesk, build_fake_desk, go_available
 from homeagent.ui.i18n import install_translators
+from homeagent.ui.refguard import NoneRefGuard
 from homeagent.ui.theme import apply_theme
 
 WIDTH, HEIGHT = 1366, 768
 
 
+_LOOP: list[QEventLoop] = []
+
+
 def pump(ms: int = 120) -> None:
-    """Let queued events, worker results and paints happen."""
+    """Let queued events, worker results and paints happen.
+
+    Through a QEventLoop instance: PySide6 6.12's static
+    ``QCoreApplication.processEvents()`` (and ``QEventLoop.exec``, ``QTest.qWait``) drop a
+    reference to None per call on Python 3.11, which aborts the process after a few
+    thousand calls ("none_dealloc"); ``QEventLoop().processEvents()`` does not.
+    """
+    if not _LOOP:
+        _LOOP.append(QEventLoop())
     deadline = time.monotonic() + ms / 1000
     while time.monotonic() < deadline:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        _LOOP[0].processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         time.sleep(0.005)
 
 
@@ -100,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     args.outdir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(["homeagent-screenshots"])
     assert isinstance(app, QApplication)
+    guard = NoneRefGuard(app)
     translators = install_translators(app, args.lang, Path(tempfile.mkdtemp()))
     apply_theme(app, dark=args.dark)
     desk = build_fake_desk()
@@ -111,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         desk.close()
         pump(50)
-    del translators
+    del translators, guard
     return 0
 
 
