@@ -14,7 +14,7 @@ DEB_PACKAGES := kamailio kamailio-tls-modules kamailio-utils-modules sip-tester 
 	libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 \
 	fonts-dejavu-core
 
-.PHONY: demo test check lint typecheck deps venv clean
+.PHONY: demo test check lint typecheck deps venv clean installer
 
 demo: venv
 	$(BIN)/homeagent demo
@@ -23,11 +23,11 @@ test: deps venv lint typecheck
 	set -o pipefail; $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check homeagent tests benchmarks
-	$(BIN)/ruff format --check homeagent tests benchmarks
+	$(BIN)/ruff check homeagent tests benchmarks installers
+	$(BIN)/ruff format --check homeagent tests benchmarks installers
 
 typecheck: venv
-	$(BIN)/mypy homeagent
+	$(BIN)/mypy homeagent installers
 
 # Installs the Debian packages when run as root and something is missing; otherwise says
 # what is missing and carries on (tests that need a missing part fail with a clear message).
@@ -50,3 +50,8 @@ $(VENV)/.installed: pyproject.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+# The signed Debian package for IT (see docs/operations.md): needs the organisation key.
+installer: venv
+	$(BIN)/python -m installers.build_deb --out dist --signing-key $(SIGNING_KEY) \
+		--trusted-keys $(TRUSTED_KEYS) $(if $(PROFILE),--profile $(PROFILE))
