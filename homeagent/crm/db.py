@@ -16,6 +16,8 @@ from typing import Any
 import sqlcipher3
 import sqlite_utils
 
+from homeagent.crm.search import email_words
+
 log = logging.getLogger(__name__)
 
 DB_FILE = "homeagent-cache.db"
@@ -25,8 +27,24 @@ class StoreUnreadable(RuntimeError):
     """The database cannot be opened with this key (another key, or a damaged file)."""
 
 
+def _script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run several statements inside the current transaction.
+
+    (`executescript` would COMMIT first, breaking the one-transaction-per-migration rule.)
+    """
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlcipher3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement[:80]!r}")
+
+
 def _v1(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE contacts (
@@ -121,12 +139,57 @@ def _v1(db: sqlite_utils.Database) -> None:
             sent_at TEXT
         );
         CREATE INDEX outbox_status ON outbox (status, seq);
-        """
+        """,
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Search v2 (see `homeagent.crm.search`): FTS over names, company and e-mail words
+    with 1-letter prefixes; B-tree prefixes for e-mail and account reference."""
+    _script(
+        db,
+        """
+        DROP TRIGGER contacts_ai;
+        DROP TRIGGER contacts_ad;
+        DROP TRIGGER contacts_au;
+        DROP TABLE contacts_fts;
+        ALTER TABLE contacts ADD COLUMN email_words TEXT NOT NULL DEFAULT '';
+        CREATE INDEX contacts_email_lc ON contacts (lower(email));
+        CREATE INDEX contacts_account_lc ON contacts (lower(account_ref));
+        """,
+    )
+    rows = db.execute("SELECT rid, email FROM contacts").fetchall()
+    db.conn.executemany(
+        "UPDATE contacts SET email_words = ? WHERE rid = ?",
+        [(email_words(email), rid) for rid, email in rows],
+    )
+    cols = "first_name, last_name, company, email_words"
+    new = ", ".join(f"new.{c.strip()}" for c in cols.split(","))
+    old = ", ".join(f"old.{c.strip()}" for c in cols.split(","))
+    fts = f"""
+        CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+            {cols}, content='contacts', content_rowid='rid',
+            tokenize="unicode61 remove_diacritics 2", prefix='1 2 3'
+        );
+        INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
+        CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
+            INSERT INTO contacts_fts (rowid, {cols}) VALUES (new.rid, {new});
+        END;
+        CREATE TRIGGER contacts_ad AFTER DELETE ON contacts BEGIN
+            INSERT INTO contacts_fts (contacts_fts, rowid, {cols})
+            VALUES ('delete', old.rid, {old});
+        END;
+        CREATE TRIGGER contacts_au AFTER UPDATE ON contacts BEGIN
+            INSERT INTO contacts_fts (contacts_fts, rowid, {cols})
+            VALUES ('delete', old.rid, {old});
+            INSERT INTO contacts_fts (rowid, {cols}) VALUES (new.rid, {new});
+        END;
+        """  # noqa: S608 (column names are constants)
+    _script(db, fts)
+
+
 # Append only: index + 1 is the schema version (`PRAGMA user_version`).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 def open_database(path: Path, key: bytes) -> tuple[Any, sqlite_utils.Database]:

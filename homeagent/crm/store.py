@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,11 +26,10 @@ import platformdirs
 import sqlite_utils
 
 from homeagent.crm.db import DB_FILE, open_database
-from homeagent.crm.phones import e164_prefix, to_e164
+from homeagent.crm.phones import to_e164
+from homeagent.crm.search import email_words, search_rids
 
 log = logging.getLogger(__name__)
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def default_data_dir() -> Path:
@@ -74,14 +72,13 @@ _CONTACT_COLUMNS = (
 )
 _C = ", ".join("c." + c.strip() for c in _CONTACT_COLUMNS.split(","))
 _UPSERT = (
-    f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?) "  # noqa: S608
+    f"INSERT INTO contacts ({_CONTACT_COLUMNS}, email_words) "  # noqa: S608
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
     "ON CONFLICT(id) DO UPDATE SET first_name=excluded.first_name, "
     "last_name=excluded.last_name, company=excluded.company, email=excluded.email, "
     "account_ref=excluded.account_ref, phones=excluded.phones, tags=excluded.tags, "
-    "custom=excluded.custom, updated_at=excluded.updated_at"
+    "custom=excluded.custom, updated_at=excluded.updated_at, email_words=excluded.email_words"
 )
-# Above this many matches, search-as-you-type skips relevance ranking (see `search`).
-RANK_LIMIT = 500
 
 
 def _json(value: Any, empty: str) -> str:
@@ -101,14 +98,6 @@ def _contact(row: tuple[Any, ...]) -> Contact:
         custom=json.loads(row[8]),
         updated_at=row[9],
     )
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 prefix query for what the agent typed: every word must start a token."""
-    words = _WORD.findall(text.lower())
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words[:8])
 
 
 class LocalStore:
@@ -237,6 +226,7 @@ class LocalStore:
             _json(item.get("tags"), "[]"),
             _json(item.get("custom"), "{}"),
             str(item.get("updated_at") or ""),
+            email_words(str(item.get("email") or "")),
         ]
         return values, phones
 
@@ -253,53 +243,26 @@ class LocalStore:
         return None if row is None else _contact(row)
 
     def search(self, text: str, limit: int = 20) -> list[Contact]:
-        """Search-as-you-type over names, company, email and account reference.
+        """Search-as-you-type over names, company, e-mail, account reference and numbers.
 
         Every typed word is a prefix (``jea dup`` finds Jean Dupont); accents are
-        ignored. A typed (partial) phone number searches the numbers instead.
+        ignored; a typed (partial) number, e-mail or account reference matches from its
+        start. See `homeagent.crm.search` for the indexes and the ranking rule.
         """
-        prefix = e164_prefix(text, self.default_region)
-        if prefix is not None:
-            return self._search_number(prefix, limit)
-        query = fts_query(text)
-        if query is None:
-            return []
         with self.lock:
-            # Ranking every match of a short prefix ("a*" over a million contacts) is
-            # slow; so rank (bm25) only when the matches are few, else take the first
-            # `limit` (rowid order) and show them by name. Typing one more letter narrows.
-            probe = self.db.execute(
-                "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?",
-                [query, RANK_LIMIT + 1],
-            ).fetchall()
-            if len(probe) <= RANK_LIMIT:
-                rows = self.db.execute(
-                    f"SELECT {_C} "  # noqa: S608
-                    "FROM contacts_fts JOIN contacts c ON c.rid = contacts_fts.rowid "
-                    "WHERE contacts_fts MATCH ? ORDER BY rank LIMIT ?",
-                    [query, limit],
-                ).fetchall()
-                return [_contact(r) for r in rows]
-            rids = [r[0] for r in probe[:limit]]
+            rids, ranked = search_rids(self.db, text, self.default_region, limit)
+            if not rids:
+                return []
             rows = self.db.execute(
-                f"SELECT {_CONTACT_COLUMNS} FROM contacts "  # noqa: S608
+                f"SELECT rid, {_CONTACT_COLUMNS} FROM contacts "  # noqa: S608
                 f"WHERE rid IN ({','.join('?' * len(rids))})",
                 rids,
             ).fetchall()
-        found = [_contact(r) for r in rows]
-        found.sort(key=lambda c: (c.last_name.casefold(), c.first_name.casefold()))
+        by_rid = {r[0]: _contact(r[1:]) for r in rows}
+        found = [by_rid[r] for r in rids if r in by_rid]
+        if not ranked:
+            found.sort(key=lambda c: (c.last_name.casefold(), c.first_name.casefold()))
         return found
-
-    def _search_number(self, prefix: str, limit: int) -> list[Contact]:
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        with self.lock:
-            rows = self.db.execute(
-                f"SELECT {_C} "  # noqa: S608
-                "FROM contacts c WHERE c.rid IN (SELECT rid FROM contact_phones "
-                "WHERE e164 >= ? AND e164 < ? LIMIT ?) LIMIT ?",
-                [prefix, upper, limit * 4, limit],
-            ).fetchall()
-        return [_contact(r) for r in rows]
 
     def lookup_number(self, number: str) -> list[Contact]:
         """Contacts having `number` (any format; normalised to E.164 with the region)."""

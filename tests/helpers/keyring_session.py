@@ -89,7 +89,7 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(home / "gnome-keyring.log", "wb"),  # noqa: SIM115 (closed by Popen)
             start_new_session=True,
         )
         assert daemon.stdin is not None
@@ -115,7 +115,8 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
         try:
             wait_until(_ready, timeout_s=15, interval_s=0.1)
         except TimeoutError:
-            pytest.fail(f"gnome-keyring did not come up: {errors!r}")
+            log = (home / "gnome-keyring.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"gnome-keyring did not come up: {errors!r}; its log:\n{log}")
         import keyring
         import keyring.backend
         import keyring.core

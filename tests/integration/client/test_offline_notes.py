@@ -80,8 +80,11 @@ def test_enrol_sync_offline_notes_kill9_exactly_once(
     print(f"initial sync of {N_CONTACTS} contacts: {sync_s:.1f} s")
 
     target = contacts[4242]
-    hits = session.store.search(f"{target['first_name'][:3]} {target['last_name'][:-1]}")
-    assert target["id"] in [c.id for c in hits]
+    first, last = target["first_name"][:3], target["last_name"][:4]
+    hits = session.store.search(f"{first} {last}")
+    assert len(hits) == 20
+    assert all(c.first_name.startswith(first) and c.last_name.startswith(last) for c in hits)
+    assert target["id"] in [c.id for c in session.store.search(target["email"][:10])]
     assert [c.id for c in session.store.search("cli-104242")] == [target["id"]]
     assert [c.id for c in session.store.lookup_number("06 10 00 42 42")] == [target["id"]]
     session.stop()

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from homeagent.crm.db import MIGRATIONS, StoreUnreadable, schema_version
-from homeagent.crm.store import LocalStore, fts_query
+from homeagent.crm.search import fts_query
+from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import CURSOR_KEY, SyncProgress, sync_contacts
 
 KEY = bytes(range(32))
@@ -80,6 +81,46 @@ def test_search_as_you_type(store: LocalStore) -> None:
 
 def test_fts_query_quotes_words() -> None:
     assert fts_query('jean "dup') == '"jean"* "dup"*'
+    assert fts_query("dupont42 jea") == '"dupont"* "jea"*'  # digits: identifier indexes
+
+
+def test_identifiers_match_from_their_start(store: LocalStore) -> None:
+    store.apply_contact_changes(
+        [contact(1, email="Jean.Dupont42@exemple.fr", account_ref="CLI-1000042"), contact(2)]
+    )
+    assert [c.id for c in store.search("jean.dupont4")] == ["c1"]
+    assert [c.id for c in store.search("cli-100004")] == ["c1"]
+    assert [c.id for c in store.search("jean.dupont42@ex")] == ["c1"]
+    assert {c.id for c in store.search("dupont1")} == {"c1", "c2"}  # then the name words
+
+
+def test_migration_from_v1_keeps_data_and_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from homeagent.crm import db as dbmod
+
+    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS[:1])
+    s = LocalStore.open(KEY, tmp_path)
+    s.db.execute(
+        "INSERT INTO contacts (id, first_name, last_name, email) "
+        "VALUES ('old', 'Zoé', 'Ancien', 'zoe.ancien7@x.fr')"
+    )
+    assert schema_version(s.db) == 1
+    s.close()
+    monkeypatch.undo()
+    s = LocalStore.open(KEY, tmp_path)
+    assert schema_version(s.db) == len(MIGRATIONS) == 2
+    assert [c.id for c in s.search("zoe anc")] == ["old"]
+    assert [c.id for c in s.search("ancien")] == ["old"]
+    s.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    s = LocalStore.open(KEY, tmp_path)
+    s.db.execute("PRAGMA user_version = 99")
+    s.close()
+    with pytest.raises(StoreUnreadable, match="newer HomeAgent"):
+        LocalStore.open(KEY, tmp_path)
 
 
 def test_lookup_by_number_in_any_format(store: LocalStore) -> None:
@@ -94,7 +135,7 @@ def test_lookup_by_number_in_any_format(store: LocalStore) -> None:
 def test_update_and_delete_keep_indexes_right(store: LocalStore) -> None:
     store.apply_contact_changes([contact(1), contact(2)])
     store.apply_contact_changes([contact(1, last_name="Renamed", phones=["+33699999999"])])
-    assert store.search("dupont1") == []
+    assert [c.id for c in store.search("dupont")] == ["c2"]
     assert [c.id for c in store.search("renamed")] == ["c1"]
     assert store.lookup_number("0123450001") == []
     assert [c.id for c in store.lookup_number("+33699999999")] == ["c1"]
