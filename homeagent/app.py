@@ -103,6 +103,8 @@ def run_desk(opts: AppOptions) -> int:
     lang = choose_language(opts.lang)
     translators = install_translators(app, lang, data_dir / "cache")
     apply_theme(app, opts.dark)
+    if opts.dark is None:  # follow the system when it switches between light and dark
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
 

@@ -16,12 +16,14 @@ from homeagent.ui.contact_card import ContactCard
 from homeagent.ui.dispatcher import Dispatcher
 from homeagent.ui.labels import presence_text
 from homeagent.ui.main_window import MainWindow
+from homeagent.ui.models import local_time
 from homeagent.ui.notifier import Notifier
 from homeagent.ui.search_box import ContactSearch
 from homeagent.ui.tasks import TaskRunner
 
 CLOCK_INTERVAL_MS = 1000
 SEARCH_LIMIT = 50
+CALLBACK_NOTICE_S = 300  # remind the agent five minutes before a callback is due
 
 
 class DeskController(QObject):
@@ -48,6 +50,7 @@ class DeskController(QObject):
         self._search_seq: dict[int, int] = {}
         self._previous: DeskSnapshot | None = None
         self._card_history_for = ""
+        self._reminded: set[str] = set()
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
         window.set_message_source(lambda: self.model.inbox.messages)
@@ -121,6 +124,17 @@ class DeskController(QObject):
     def _on_clock_timeout(self) -> None:
         self.model.tick()
         self.window.refresh_clock()
+        self._remind_callbacks()
+
+    def _remind_callbacks(self) -> None:
+        """Notify once when a callback of today is due within `CALLBACK_NOTICE_S`."""
+        soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CALLBACK_NOTICE_S)
+        for callback in self.window.idle.callbacks_model.items():
+            if callback.id not in self._reminded and callback.due_at <= soon:
+                self._reminded.add(callback.id)
+                when = local_time(callback.due_at)
+                title = QCoreApplication.translate("Controller", "Callback at {time}")
+                self._notify(title.format(time=when), callback.contact_name or callback.number)
 
     # -- outputs -----------------------------------------------------------------------
 

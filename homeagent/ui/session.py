@@ -120,6 +120,7 @@ class AgentSession:
             self._apply_me(json.loads(cached))
         for row in reversed(store.messages(100)):
             self.model.add_message(message_from_wire(row))
+        device.on_revoked(lambda: d.call_soon(self._on_device_revoked))
         device.start(
             on_event=lambda ev: d.call_soon(lambda: self._on_stream_event(ev)),
             on_connection=lambda st: d.call_soon(lambda: self._on_stream_connection(st)),
@@ -193,6 +194,12 @@ class AgentSession:
             self.model.set_server_link(ServerLink(state.value))
         if self.controller is not None and state.value == "online":
             self.controller.reload_lists()
+
+    def _on_device_revoked(self) -> None:
+        """IT revoked this device: the data is already wiped; stop and close the window."""
+        self.log.write("device_revoked")
+        if self.window is not None:
+            self.window.close()
 
     def _on_sync_progress(self) -> None:
         if self.controller is not None:

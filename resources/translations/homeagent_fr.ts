@@ -183,12 +183,17 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../homeagent/ui/controller.py" line="143" />
+        <location filename="../../homeagent/ui/controller.py" line="136" />
+        <source>Callback at {time}</source>
+        <translation>Rappel à {time}</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/controller.py" line="157" />
         <source>Urgent message</source>
         <translation>Message urgent</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/controller.py" line="159" />
+        <location filename="../../homeagent/ui/controller.py" line="173" />
         <source>Incoming call</source>
         <translation>Appel entrant</translation>
     </message>

@@ -243,3 +243,17 @@ def test_the_window_fits_a_1366x768_laptop(qtbot, desk) -> None:
         hint = desk.window.minimumSizeHint()
         assert hint.width() <= 1366, (step, hint)
         assert hint.height() <= 740, (step, hint)
+
+
+def test_callback_due_soon_is_reminded_once(qtbot, desk) -> None:
+    import datetime as dt
+
+    from homeagent.core.desk_types import Callback
+
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+    desk.window.idle.show_callbacks([Callback("cb-9", soon, "c-003", "Sophie Dubois")])
+    desk.controller._on_clock_timeout()
+    desk.controller._on_clock_timeout()
+    reminders = [t for t in desk.controller.notifier.shown if t[1] == "Sophie Dubois"]
+    assert len(reminders) == 1
+    assert reminders[0][0].startswith("Callback at ")

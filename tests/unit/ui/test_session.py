@@ -64,6 +64,9 @@ class FakeDevice:
     def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
         return SipAccountConfig("127.0.0.1", 5060, "demo.local", "1001", "secret")
 
+    def on_revoked(self, callback: Any) -> None:
+        self.revoked = callback
+
     def start(self, *, on_event: Any, on_connection: Any, on_outbox: Any, on_sync: Any) -> None:
         self.on_outbox = on_outbox
 
