@@ -1,0 +1,356 @@
+"""Load benchmark of the HomeAgent server (not a test): N agents on the event stream.
+
+Starts `homeagent-server run` (one process) on loopback over SQLite or PostgreSQL,
+connects every agent and every team lead to /events, then measures:
+
+- state change -> visible to the team lead: an agent PUTs its state; latency until the
+  lead's stream delivers that `agent_state` event;
+- team broadcast -> received by every agent: a lead POSTs a team message; latency until
+  each agent of the team receives it (and until the last one does);
+- contact lookups by E.164 while all this runs.
+
+Devices and access tokens are made directly in the database (thousands of argon2 logins
+would only measure argon2). Bounded: loopback only, fixed rate and duration.
+
+    .venv/bin/python benchmarks/server_load.py --agents 2000 --backend sqlite
+    .venv/bin/python benchmarks/server_load.py --agents 2000 --backend postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from homeagent.server.admin import create_user, ensure_team  # noqa: E402
+from homeagent.server.auth import hash_password, issue_access_token  # noqa: E402
+from homeagent.server.db import Database  # noqa: E402
+from homeagent.server.models import Device  # noqa: E402
+from homeagent.server.seed import seed_demo  # noqa: E402
+from tests.helpers.procs import free_port  # noqa: E402
+
+API = "/api/v1"
+
+
+@dataclass
+class Actor:
+    name: str
+    user_id: str
+    team: int
+    token: str
+    team_id: str = ""
+    received: dict[int, float] = field(default_factory=dict)  # message id -> time
+
+
+@dataclass
+class Results:
+    state_ms: list[float] = field(default_factory=list)
+    broadcast_ms: list[float] = field(default_factory=list)
+    broadcast_last_ms: list[float] = field(default_factory=list)
+    lookup_ms: list[float] = field(default_factory=list)
+    state_errors: int = 0
+    lookup_errors: int = 0
+    missing_receipts: int = 0
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def prepare(db: Database, agents: int, team_size: int) -> tuple[list[Actor], list[Actor], str]:
+    """Teams of `team_size` agents with one lead each; tokens issued for one device each."""
+    db.migrate()
+    db.ensure_settings()
+    seed_demo(db, "bench-password", contacts=3000, agents_per_team=1)
+    secret = db.settings()["token_secret"]
+    shared = hash_password("bench-password")
+    members: list[Actor] = []
+    leads: list[Actor] = []
+    teams = (agents + team_size - 1) // team_size
+    for t in range(teams):
+        team_name = f"Banc {t:03d}"
+        team_id = ensure_team(db, team_name)
+        lead = f"lead{t:03d}"
+        uid = create_user(db, lead, "", "team_lead", team_name, password_hash=shared)
+        leads.append(Actor(lead, uid, t, "", team_id))
+        for i in range(min(team_size, agents - t * team_size)):
+            name = f"agent{t:03d}_{i:03d}"
+            uid = create_user(db, name, "", "agent", team_name, password_hash=shared)
+            members.append(Actor(name, uid, t, ""))
+    with db.write() as s:
+        for actor in (*members, *leads):
+            device = Device(user_id=actor.user_id, name="bench")
+            s.add(device)
+            s.flush()
+            actor.token = issue_access_token(secret, actor.user_id, device.id, 24 * 3600)
+    return members, leads, secret
+
+
+async def read_stream(port: int, actor: Actor, on_event: object, ready: asyncio.Event) -> None:
+    """A minimal SSE reader over a raw HTTP/1.1 connection (chunked frames)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            f"GET {API}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {actor.token}\r\nAccept: text/event-stream\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    status = await reader.readline()
+    assert b" 200 " in status, status
+    while (await reader.readline()) not in (b"\r\n", b""):
+        pass
+    ready.set()
+    buffer = b""
+    try:
+        while True:
+            size_line = await reader.readline()
+            if not size_line:
+                return
+            size = int(size_line.strip() or b"0", 16)
+            chunk = await reader.readexactly(size + 2)
+            buffer += chunk[:-2]
+            while b"\n\n" in buffer:
+                frame, buffer = buffer.split(b"\n\n", 1)
+                fields = dict(
+                    line.split(": ", 1) for line in frame.decode().split("\n") if ": " in line
+                )
+                if "event" in fields:
+                    on_event(
+                        actor, fields["event"], json.loads(fields["data"]), time.perf_counter()
+                    )  # type: ignore[operator]
+    except (asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
+
+
+async def run_load(
+    port: int, members: list[Actor], leads: list[Actor], args: argparse.Namespace
+) -> Results:
+    res = Results()
+    pending_state: dict[str, float] = {}
+    sent_messages: dict[int, tuple[float, int]] = {}
+    by_team: dict[int, list[Actor]] = {}
+    for m in members:
+        by_team.setdefault(m.team, []).append(m)
+
+    def on_event(actor: Actor, kind: str, data: dict[str, object], at: float) -> None:
+        if kind == "agent_state" and actor.name.startswith("lead"):
+            sent = pending_state.pop(str(data["agent_id"]), None)
+            if sent is not None:
+                res.state_ms.append((at - sent) * 1000)
+        elif kind == "message" and not actor.name.startswith("lead"):
+            actor.received[int(data["id"])] = at  # type: ignore[call-overload]
+
+    tasks = []
+    started = time.perf_counter()
+    for batch in range(0, len(members) + len(leads), 100):
+        group = (leads + members)[batch : batch + 100]
+        events = [asyncio.Event() for _ in group]
+        for actor, ev in zip(group, events, strict=True):
+            tasks.append(asyncio.create_task(read_stream(port, actor, on_event, ev)))
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), 60)
+    print(
+        f"{len(tasks)} event streams connected in {time.perf_counter() - started:.1f} s", flush=True
+    )
+
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}{API}", limits=limits, timeout=60
+    ) as http:
+        phones = [
+            c["phones"][0]
+            for c in (
+                await http.get("/contacts", params={"limit": 200}, headers=_auth(members[0]))
+            ).json()
+        ]
+        rng = random.Random(7)
+        states: dict[str, str] = {}
+
+        async def change_state(agent: Actor) -> None:
+            new = "break" if states.get(agent.user_id) == "available" else "available"
+            body = {"state": new, "reason": "Pause café" if new == "break" else ""}
+            pending_state[agent.user_id] = time.perf_counter()
+            try:
+                r = await http.put("/agents/me/state", json=body, headers=_auth(agent))
+            except httpx.HTTPError:
+                r = httpx.Response(599)
+            if r.status_code == 200:
+                states[agent.user_id] = new
+            else:
+                res.state_errors += 1
+                pending_state.pop(agent.user_id, None)
+
+        async def lookup(agent: Actor) -> None:
+            t0 = time.perf_counter()
+            try:
+                r = await http.get(
+                    "/contacts/lookup", params={"number": rng.choice(phones)}, headers=_auth(agent)
+                )
+            except httpx.HTTPError:
+                res.lookup_errors += 1
+                return
+            if r.status_code == 200:
+                res.lookup_ms.append((time.perf_counter() - t0) * 1000)
+            else:
+                res.lookup_errors += 1
+
+        # Phase 1: state changes and lookups at a fixed total rate.
+        interval = 1.0 / args.rate
+        inflight: set[asyncio.Task[None]] = set()
+        end = time.perf_counter() + args.duration
+        while time.perf_counter() < end:
+            agent = rng.choice(members)
+            if agent.user_id not in pending_state:
+                t = asyncio.create_task(change_state(agent))
+                inflight.add(t)
+                t.add_done_callback(inflight.discard)
+            t2 = asyncio.create_task(lookup(rng.choice(members)))
+            inflight.add(t2)
+            t2.add_done_callback(inflight.discard)
+            await asyncio.sleep(interval)
+        await asyncio.gather(*inflight)
+        await asyncio.sleep(2)
+
+        # Phase 2: each lead broadcasts to the whole team, round after round.
+        for _round in range(args.broadcast_rounds):
+            for lead in leads:
+                t0 = time.perf_counter()
+                body = {"to_team_id": lead.team_id, "body": "Point d'équipe"}
+                r = await http.post("/messages", json=body, headers=_auth(lead))
+                assert r.status_code == 201, r.text
+                sent_messages[int(r.json()["id"])] = (t0, lead.team)
+                await asyncio.sleep(1.0 / args.rate)
+        await asyncio.sleep(3)
+    for msg_id, (t0, team) in sent_messages.items():
+        times = [m.received.get(msg_id) for m in by_team[team]]
+        got = [t for t in times if t is not None]
+        res.missing_receipts += len(times) - len(got)
+        res.broadcast_ms += [(t - t0) * 1000 for t in got]
+        if got:
+            res.broadcast_last_ms.append((max(got) - t0) * 1000)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return res
+
+
+def _auth(actor: Actor) -> dict[str, str]:
+    return {"Authorization": f"Bearer {actor.token}"}
+
+
+@contextlib.contextmanager
+def database(backend: str) -> Iterator[str]:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+    else:
+        from tests.helpers.postgres import run_postgres
+
+        with run_postgres() as cluster:
+            yield cluster.create_database("bench")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--agents", type=int, default=2000)
+    p.add_argument("--team-size", type=int, default=50)
+    p.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument(
+        "--rate", type=float, default=40.0, help="state changes (and lookups) per second"
+    )
+    p.add_argument("--duration", type=float, default=30.0, help="seconds of state changes")
+    p.add_argument("--broadcast-rounds", type=int, default=3)
+    args = p.parse_args()
+    os.environ["HOMEAGENT_ARGON2_CHEAP"] = "1"
+    with database(args.backend) as url, tempfile.TemporaryDirectory() as logs:
+        db = Database(url)
+        t0 = time.perf_counter()
+        members, leads, _ = prepare(db, args.agents, args.team_size)
+        print(
+            f"{len(members)} agents, {len(leads)} leads ready in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+        port = free_port()
+        log = open(Path(logs) / "server.log", "wb")  # noqa: SIM115
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "homeagent.server.cli",
+                "run",
+                "--db",
+                url,
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+        try:
+            for _ in range(300):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (
+                        httpx.get(f"http://127.0.0.1:{port}{API}/health", timeout=1).status_code
+                        == 200
+                    ):
+                        break
+                time.sleep(0.1)
+            res = asyncio.run(run_load(port, members, leads, args))
+        finally:
+            server.terminate()
+            server.wait(15)
+            log.close()
+        db.dispose()
+    print(
+        f"\nbackend={args.backend} agents={len(members)} leads={len(leads)} "
+        f"rate={args.rate}/s duration={args.duration}s"
+    )
+    _line("state change -> team lead", res.state_ms)
+    _line("team broadcast -> each agent", res.broadcast_ms)
+    _line("team broadcast -> last agent", res.broadcast_last_ms)
+    _line("contact lookup (HTTP)", res.lookup_ms)
+    print(
+        f"state change errors: {res.state_errors}; lookup errors: {res.lookup_errors}; "
+        f"broadcast receipts missing: {res.missing_receipts}"
+    )
+    return 0
+
+
+def _line(label: str, values: list[float]) -> None:
+    nan = float("nan")
+    mean = statistics.fmean(values) if values else nan
+    print(
+        f"{label:30s} n={len(values):6d}  p50={pct(values, 50):8.1f} ms  "
+        f"p99={pct(values, 99):8.1f} ms  max={max(values, default=nan):8.1f} ms  "
+        f"mean={mean:8.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
