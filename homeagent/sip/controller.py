@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 QUALITY_INTERVAL_S = 5.0
 ZIP_TONE_HZ = 1400
+_ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, never bound
 
 
 class CallController:
@@ -406,7 +407,11 @@ class CallController:
                 self.auto_answer_s = delay_s
             case cmd.HandleIpChange():
                 assert self.endpoint is not None
-                self.endpoint.handleIpChange(pj.IpChangeParam())
+                prm = pj.IpChangeParam()
+                # pjsip re-binds a restarted listener to every interface: only restart it
+                # when we listen on every interface anyway (keeps a pinned address pinned).
+                prm.restartListener = self.config.bind_address in _ANY_ADDRESS
+                self.endpoint.handleIpChange(prm)
             case _:
                 raise ValueError(f"unknown command {type(command).__name__}")
 

@@ -48,7 +48,8 @@ class CaptureStream:
         self._channels = fmt.channelCount()
         self._resampler = dsp.Resampler(fmt.sampleRate(), BRIDGE_RATE_HZ)
         self._source = QAudioSource(device, fmt, parent)
-        self._source.setBufferSize(fmt.bytesForDuration(buffer_ms * 1000))
+        if buffer_ms > 0:
+            self._source.setBufferSize(fmt.bytesForDuration(buffer_ms * 1000))
         self._io: QIODevice | None = self._source.start()
         self._partial = b""
         self.failed = self._io is None or self._source.error() != QtAudio.Error.NoError

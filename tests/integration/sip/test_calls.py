@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 import pytest
 
@@ -24,7 +25,7 @@ from homeagent.core.events import (
     RegistrationState,
     TransferProgressed,
 )
-from homeagent.core.sip_config import EngineConfig, SrtpMode
+from homeagent.core.sip_config import EngineConfig, SrtpMode, Transport
 from tests.helpers.kamailio import Kamailio
 from tests.integration.sip.conftest import EngineRunner, account_for
 from tests.integration.sip.peers import Peers
@@ -304,3 +305,39 @@ def test_audio_attachment_follows_the_call_on_the_engine_thread(
     names = [name for name, _ in audio.calls]
     assert names == ["open", "attach", "detach", "attach", "detach", "close"]
     assert {thread for _, thread in audio.calls} == {"sip-engine"}
+
+
+@pytest.mark.parametrize("transport", [Transport.TCP, Transport.TLS])
+def test_inbound_and_outbound_calls_over_connection_transports(
+    kamailio_tls: Kamailio, engines: EngineRunner, peers: Peers, transport: Transport
+) -> None:
+    """The proxy reaches the agent over the connection the agent opened (TCP/TLS)."""
+    kamailio = kamailio_tls
+    engine, events = engines.start(account_for(kamailio, "1001", transport))
+    caller = peers.start("--call", f"sip:1001@{kamailio.domain}", kamailio=kamailio, user="2001")
+    ringing = events.wait_for(CallRinging)
+    engine.submit(cmd.Answer(ringing.call_id))
+    caller.wait_for("state", lambda e: e["state"] == "confirmed")
+    caller.send("hangup")
+    events.wait_for(CallEnded)
+    callee = peers.start("--answer", kamailio=kamailio, user="2002")
+    engine.submit(cmd.Dial("2002"))
+    events.wait_for(CallStateChanged, lambda e: e.phase is CallPhase.ACTIVE)
+    callee.wait_for("state", lambda e: e["state"] == "confirmed")
+    engine.submit(cmd.Hangup(events.all(CallStateChanged)[-1].call_id))
+    callee.wait_for("ended")
+
+
+def test_ip_change_re_registers(kamailio: Kamailio, engines: EngineRunner) -> None:
+    engine, events = engines.start(account_for(kamailio, "1001"))
+
+    def registered() -> int:
+        return len(
+            [e for e in events.all(RegistrationChanged) if e.state is RegistrationState.REGISTERED]
+        )
+
+    time.sleep(1.0)  # pjsua2 may refresh once right after the first REGISTER
+    before = registered()
+    engine.submit(cmd.HandleIpChange())
+    events.wait_for(RegistrationChanged, lambda e: registered() > before)
+    assert not events.all(CommandFailed)
