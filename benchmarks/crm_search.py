@@ -188,6 +188,14 @@ def pct(values: list[float], p: float) -> float:
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process, MiB (VmHWM: unlike ru_maxrss it is not
+    inherited from the parent across fork+exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
