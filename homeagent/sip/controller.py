@@ -7,6 +7,7 @@ taken in :meth:`CallController.tick`, never inside ``onIncomingCall``.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Callable
@@ -42,6 +43,12 @@ from homeagent.sip.quality import build_quality
 log = logging.getLogger(__name__)
 
 QUALITY_INTERVAL_S = 5.0
+# pjsip's select() ioqueue has 64 socket slots and reuses a closed slot only after 500 ms;
+# every INVITE that gets a call slot opens two media sockets before we even see it. Past
+# this many new incoming calls within the window, the loop stops reading the network until
+# the window has passed (the kernel queues the datagrams meanwhile).
+FLOOD_WINDOW_S = 0.6
+FLOOD_BUDGET = 8
 ZIP_TONE_HZ = 1400
 _ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, never bound
 
@@ -73,6 +80,8 @@ class CallController:
         self._reg_failures = 0
         self._transport_error = ""
         self._pending_removal: list[int] = []
+        self._arrivals: collections.deque[float] = collections.deque()
+        self._flood_logged = False
 
     # ----------------------------------------------------------------- account reports
     def registration_reported(self, code: int, reason: str, expiration_s: int) -> None:
@@ -100,6 +109,7 @@ class CallController:
 
     def incoming_call(self, pj_call_id: int, whole_msg: str, src_address: str) -> None:
         assert self.account is not None
+        self.note_arrival(time.monotonic())
         facts = parse_invite(whole_msg)
         record = CallRecord(
             call_id=self.calls.new_id(),
@@ -112,6 +122,20 @@ class CallController:
         self.calls.add(record, EngineCall(self, self.account, record, pj_call_id))
 
     # ------------------------------------------------------------------ the loop's turn
+    def note_arrival(self, now_s: float) -> None:
+        """Count an INVITE that got a call slot (it opened two media sockets)."""
+        self._arrivals.append(now_s)
+
+    def flooded(self, now_s: float) -> bool:
+        """True while too many INVITEs arrived recently to read the network safely."""
+        while self._arrivals and now_s - self._arrivals[0] >= FLOOD_WINDOW_S:
+            self._arrivals.popleft()
+        flooded = len(self._arrivals) >= FLOOD_BUDGET
+        if flooded and not self._flood_logged:
+            log.warning("INVITE flood: pausing network reads for up to %.1f s", FLOOD_WINDOW_S)
+        self._flood_logged = flooded
+        return flooded
+
     def tick(self, now_s: float) -> None:
         """Work that must not happen inside a pjsua2 callback; called between two turns."""
         for call_id in self._pending_removal:
@@ -121,20 +145,26 @@ class CallController:
         for record, call in self.calls:
             if record.ended:
                 continue
-            if record.direction is CallDirection.INBOUND and not record.decided:
-                self._decide(record, call, now_s)
-            elif record.auto_answer_at_s is not None and now_s >= record.auto_answer_at_s:
-                record.auto_answer_at_s = None
-                self._play_zip_tone()
-                self.answer(record.call_id)
-            if record.phase in (CallPhase.ACTIVE, CallPhase.HELD) and (
-                now_s >= record.next_quality_at_s
-            ):
-                record.next_quality_at_s = now_s + QUALITY_INTERVAL_S
-                quality = self._measure(call)
-                if quality is not None:
-                    record.last_quality = quality
-                    self.emit(CallQualityMeasured(record.call_id, quality))
+            try:
+                self._tick_call(record, call, now_s)
+            except Exception:  # one broken call must not stop the engine
+                log.exception("call %s", record.call_id)
+
+    def _tick_call(self, record: CallRecord, call: EngineCall, now_s: float) -> None:
+        if record.direction is CallDirection.INBOUND and not record.decided:
+            self._decide(record, call, now_s)
+        elif record.auto_answer_at_s is not None and now_s >= record.auto_answer_at_s:
+            record.auto_answer_at_s = None
+            self._play_zip_tone()
+            self.answer(record.call_id)
+        if record.phase in (CallPhase.ACTIVE, CallPhase.HELD) and (
+            now_s >= record.next_quality_at_s
+        ):
+            record.next_quality_at_s = now_s + QUALITY_INTERVAL_S
+            quality = self._measure(call)
+            if quality is not None:
+                record.last_quality = quality
+                self.emit(CallQualityMeasured(record.call_id, quality))
 
     def _decide(self, record: CallRecord, call: EngineCall, now_s: float) -> None:
         if record.admission is None:
@@ -148,7 +178,9 @@ class CallController:
         admission = record.admission
         if admission.rings:
             record.decided = True
-            _answer(call, 180)
+            if not _answer(call, 180):
+                record.ended = True  # gone already: never report it as ringing
+                return
             auto = self.auto_answer_s
             if auto is not None:
                 record.auto_answer_at_s = now_s + max(auto, 0.0)
@@ -474,10 +506,16 @@ class CallController:
             call.sendDtmf(prm)
 
 
-def _answer(call: pj.Call, code: int) -> None:
+def _answer(call: pj.Call, code: int) -> bool:
+    """Answer; False if the call is already gone (e.g. CANCELled before this turn)."""
     prm = pj.CallOpParam(True)
     prm.statusCode = code
-    call.answer(prm)
+    try:
+        call.answer(prm)
+    except pj.Error as exc:
+        log.debug("answer %s: %s", code, exc.info())
+        return False
+    return True
 
 
 def _hangup(call: pj.Call, code: int, reason: str) -> None:

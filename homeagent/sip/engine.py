@@ -201,7 +201,10 @@ class SipEngine:
 
     def _loop(self, ep: pj.Endpoint, ctl: CallController) -> None:
         while True:
-            ep.libHandleEvents(LOOP_POLL_MS)
+            if ctl.flooded(time.monotonic()):
+                time.sleep(LOOP_POLL_MS / 1000)  # let pjsip's closed socket slots free up
+            else:
+                ep.libHandleEvents(LOOP_POLL_MS)
             for _ in range(MAX_COMMANDS_PER_TURN):
                 try:
                     command = self._queue.get_nowait()
@@ -210,7 +213,10 @@ class SipEngine:
                 if isinstance(command, _Stop):
                     return
                 ctl.handle(command)
-            ctl.tick(time.monotonic())
+            try:
+                ctl.tick(time.monotonic())
+            except Exception:  # keep the engine alive; the log says what broke
+                log.exception("engine tick")
 
     def _shutdown(self, ep: pj.Endpoint, ctl: CallController) -> None:
         """Hang up every call and let the BYEs go out, within the stop deadline."""

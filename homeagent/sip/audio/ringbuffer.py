@@ -5,7 +5,8 @@ other reads at its pace. What the buffer steers is the *margin*: the audio left 
 after a read (fill before the read minus the read). While the smoothed margin stays
 inside [low, high] nothing is touched; outside the band each read drops or repeats one
 sample (a 0.3 % speed change at 20 ms reads: far above real clock drift, inaudible on
-speech); past a hard limit on the fill, the oldest audio is dropped back to the target
+speech), more the further out (at most 1/32 of a read), until the margin is back at the
+target; past a hard limit on the fill, the oldest audio is dropped back to the target
 (one glitch instead of a latency that keeps growing). An empty buffer gives silence
 and re-primes to the target before playing again, so jitter does not cause a burst of
 tiny underruns.
@@ -65,6 +66,8 @@ class DriftBuffer:
         if not (0 <= self._low < self._target < self._high < self._hard):
             raise ValueError("need 0 <= low < target < high < hard")
         self._alpha = smoothing
+        self._step_per = max(1.0, 10 * per_ms)  # one more sample per read per 10 ms out
+        self._correcting = 0  # +1 dropping, -1 repeating, 0 inside the band
         self._buf = bytearray()
         self._lock = threading.Lock()
         self._priming = True
@@ -124,22 +127,35 @@ class DriftBuffer:
                 self._priming = True
                 return out
             self._avg += self._alpha * (avail - n_samples - self._avg)
+            # One sample per read just outside the band (slow drift); more, up to 1/32 of
+            # the read, the further out it is (a start-up burst converges in ~1 s).
+            # Leaving the band starts a correction that goes on until the target is
+            # reached again (hysteresis), so latency settles at the target, not at an edge.
+            max_step = max(1, n_samples // 32)
+            if self._avg > self._high:
+                self._correcting = 1
+            elif self._avg < self._low:
+                self._correcting = -1
+            elif (self._correcting > 0 and self._avg <= self._target) or (
+                self._correcting < 0 and self._avg >= self._target
+            ):
+                self._correcting = 0
             take = n_samples
-            if self._avg > self._high and avail > n_samples:
-                take = n_samples + 1
-            elif self._avg < self._low and n_samples > 2:
-                take = n_samples - 1
+            if self._correcting > 0 and avail > n_samples:
+                step = 1 + int(max(0.0, self._avg - self._high) / self._step_per)
+                take = n_samples + min(step, max_step, avail - n_samples)
+            elif self._correcting < 0 and n_samples > 2:
+                step = 1 + int(max(0.0, self._low - self._avg) / self._step_per)
+                take = n_samples - min(step, max_step)
             chunk = bytes(self._buf[: take * SAMPLE_BYTES])
             del self._buf[: take * SAMPLE_BYTES]
             self._read += take
-            self._dropped += take > n_samples
-            self._inserted += take < n_samples
-        if take > n_samples:
-            mid = (n_samples // 2) * SAMPLE_BYTES
-            return chunk[:mid] + chunk[mid + SAMPLE_BYTES :]
-        if take < n_samples:
-            mid = (take // 2) * SAMPLE_BYTES
-            return chunk[: mid + SAMPLE_BYTES] + chunk[mid:]
+            if take > n_samples:
+                self._dropped += take - n_samples
+            else:
+                self._inserted += n_samples - take
+        if take != n_samples:
+            return _stretch(chunk, n_samples)
         return chunk
 
     def clear(self) -> None:
@@ -147,6 +163,7 @@ class DriftBuffer:
         with self._lock:
             self._buf.clear()
             self._priming = True
+            self._correcting = 0
             self._avg = float(self._target)
 
     # -- figures ---------------------------------------------------------------------
@@ -170,3 +187,22 @@ class DriftBuffer:
                 underruns=self._underruns,
                 resyncs=self._resyncs,
             )
+
+
+def _stretch(chunk: bytes, n_samples: int) -> bytes:
+    """Drop or repeat samples spread evenly so `chunk` becomes `n_samples` long."""
+    have = len(chunk) // SAMPLE_BYTES
+    diff = have - n_samples
+    k = abs(diff)
+    parts: list[bytes] = []
+    pos = 0
+    for i in range(1, k + 1):
+        cut = (i * have // (k + 1)) * SAMPLE_BYTES  # evenly spaced points in the chunk
+        if diff > 0:  # drop the sample at `cut`
+            parts.append(chunk[pos:cut])
+            pos = cut + SAMPLE_BYTES
+        else:  # repeat the sample at `cut`
+            parts.append(chunk[pos : cut + SAMPLE_BYTES])
+            pos = cut
+    parts.append(chunk[pos:])
+    return b"".join(parts)

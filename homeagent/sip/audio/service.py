@@ -245,7 +245,7 @@ class _Worker(QObject):
         svc = self._svc
         if attr == "_mic":
             svc.uplink.clear()
-            return CaptureStream(dev, self, buffer_ms=svc.device_buffer_ms)
+            return CaptureStream(dev, self)
         if attr == "_speaker":
             svc.downlink.clear()
             return PlaybackStream(dev, self, svc.downlink.read, buffer_ms=svc.device_buffer_ms)

@@ -24,14 +24,20 @@ def device_id(device: QAudioDevice) -> str:
     return bytes(device.id().data()).decode("utf-8", errors="backslashreplace")
 
 
-def choose_format(device: QAudioDevice) -> QAudioFormat:
-    """16 kHz mono Int16 when the device takes it (no conversion), else its own rate."""
+CAPTURE_RATE_HZ = 48000
+
+
+def choose_format(
+    device: QAudioDevice, rates_hz: tuple[int, ...] = (BRIDGE_RATE_HZ,)
+) -> QAudioFormat:
+    """Mono Int16 at the first of `rates_hz` the device takes, else at its own rate."""
     fmt = QAudioFormat()
-    fmt.setSampleRate(BRIDGE_RATE_HZ)
     fmt.setChannelCount(1)
     fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-    if device.isFormatSupported(fmt):
-        return fmt
+    for rate in rates_hz:
+        fmt.setSampleRate(rate)
+        if device.isFormatSupported(fmt):
+            return fmt
     preferred = device.preferredFormat()
     fmt.setSampleRate(preferred.sampleRate() or 48000)
     fmt.setChannelCount(max(1, preferred.channelCount()))
@@ -39,17 +45,22 @@ def choose_format(device: QAudioDevice) -> QAudioFormat:
 
 
 class CaptureStream:
-    """A microphone opened in push mode; `poll()` returns 16 kHz mono PCM."""
+    """A microphone opened in push mode; `poll()` returns 16 kHz mono PCM.
 
-    def __init__(self, device: QAudioDevice, parent: QObject, *, buffer_ms: int = 20) -> None:
+    Measured with Qt 6.12 on PulseAudio: a QAudioSource hands data over in 2048-byte
+    blocks whatever the format (64 ms at 16 kHz mono, 21 ms at 48 kHz mono), and with an
+    explicit `setBufferSize` it *loses* data (4,053 of 16,000 samples/s with 20 ms).
+    So the default buffer is kept and the microphone is captured at 48 kHz, resampled to
+    16 kHz here (about 1.5 % of a core): 40 ms less latency than capturing at 16 kHz.
+    """
+
+    def __init__(self, device: QAudioDevice, parent: QObject) -> None:
         self.device = device
         self.device_id = device_id(device)
-        fmt = choose_format(device)
+        fmt = choose_format(device, (CAPTURE_RATE_HZ, BRIDGE_RATE_HZ))
         self._channels = fmt.channelCount()
         self._resampler = dsp.Resampler(fmt.sampleRate(), BRIDGE_RATE_HZ)
         self._source = QAudioSource(device, fmt, parent)
-        if buffer_ms > 0:
-            self._source.setBufferSize(fmt.bytesForDuration(buffer_ms * 1000))
         self._io: QIODevice | None = self._source.start()
         self._partial = b""
         self.failed = self._io is None or self._source.error() != QtAudio.Error.NoError

@@ -145,3 +145,23 @@ def test_burst_of_100_invites_in_one_second(host: Host, sipp: SippRunner, availa
     time.sleep(1.0)
     host.hang_up_ringing()
     host.takes_a_normal_call(sipp)
+
+
+@pytest.mark.parametrize("available", [True, False], ids=["available", "not-available"])
+def test_burst_of_100_invites_each_cancelled_at_once(
+    host: Host, sipp: SippRunner, available: bool
+) -> None:
+    """INVITE then CANCEL at full speed: every call opens and closes two media sockets."""
+    if not available:
+        host.proc.send("available 0")
+        time.sleep(0.2)
+    run = sipp.start("uac_burst_cancel.xml", f"127.0.0.1:{host.port}",
+                     calls=100, rate=100, limit=100, timeout_s=40)  # fmt: skip
+    result = run.wait(60)
+    assert host.alive(), "the engine died during the burst"
+    assert result.successful + result.failed == 100, result.stats[-800:]
+    if not available:
+        host.proc.send("available 1")
+    time.sleep(1.0)
+    host.hang_up_ringing()
+    host.takes_a_normal_call(sipp)

@@ -102,9 +102,10 @@ def test_bursty_writer_does_not_underrun_after_priming() -> None:
 
 
 def test_extreme_drift_stays_bounded_by_the_hard_limit() -> None:
-    # 2 % fast is beyond smooth correction: hard resyncs keep latency bounded anyway.
+    # 5 % fast is beyond smooth correction (at most 1/32 of a read): hard resyncs keep
+    # latency bounded anyway.
     buf = DriftBuffer(target_ms=30)  # hard limit: 2 x 60 + 40 = 160 ms
-    run = simulate(buf, seconds=120, writer_ppm=20_000)
+    run = simulate(buf, seconds=120, writer_ppm=50_000)
     assert max(f for _, f in run.fills_ms) <= 160
     assert buf.stats().resyncs > 0
 
@@ -154,17 +155,20 @@ def test_overflow_drops_the_oldest_back_to_target() -> None:
 def test_drift_correction_keeps_the_pitch() -> None:
     # A 0.3 % surplus: a sample dropped on most reads still leaves a 1 kHz tone at 1 kHz.
     buf = DriftBuffer(target_ms=20, low_ms=10, high_ms=30, hard_ms=400)
-    src = tone(1000, 5.0, rate_hz=RATE, amplitude=0.5)
+    src = tone(1000, 10.0, rate_hz=RATE, amplitude=0.5)
     pos = 2 * 960
     buf.write(src[:pos])  # 60 ms: above the band from the start
     out = []
-    for _ in range(200):
+    for _ in range(300):
         buf.write(src[pos : pos + 2 * 321])
         pos += 2 * 321
         out.append(buf.read(320))
     assert buf.stats().dropped_samples > 100
     assert buf.stats().underruns == 0
-    assert dominant_frequency(b"".join(out[100:]), RATE, range(500, 1501, 10)) == 1000.0
+    # Catching up from above the band speeds up by at most 1/32 (3 %, half a semitone);
+    # once back in the band, the pitch is the source's.
+    assert 980 <= dominant_frequency(b"".join(out[:100]), RATE, range(500, 1501, 10)) <= 1040
+    assert dominant_frequency(b"".join(out[200:]), RATE, range(500, 1501, 10)) == 1000.0
 
 
 def test_rejects_odd_byte_counts_and_bad_bands() -> None:
