@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -367,6 +368,11 @@ def _api_error(resp: requests.Response) -> ApiError:
     return ApiError(resp.status_code, code, message)
 
 
+_QUERY = re.compile(r"\?[^\s'\"()]*")
+
+
 def _short(exc: Exception) -> str:
-    text = str(exc)
+    """An exception's text for messages and logs: no query string (it can hold a phone
+    number), at most 200 characters."""
+    text = _QUERY.sub("?…", str(exc))
     return text if len(text) < 200 else text[:200] + "…"

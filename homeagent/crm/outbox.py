@@ -11,7 +11,9 @@ not yet marked sent) is replayed by the server, not applied twice.
 Conflict rule (stated):
 - Agent-created objects (notes, interactions, wrap-ups, callbacks, help requests) carry
   client UUIDs: creation never conflicts, replays are idempotent.
-- Contacts are server-owned: the cache is a mirror, never edited offline; server wins.
+- Contacts are server-owned: the cache mirrors the server and the next sync overwrites
+  it (server wins). The agent may create a contact offline (client UUID, create-only,
+  idempotent by id); edits of existing contacts are not queued.
 - State changes and callback status updates are applied by the server in the order the
   agent made them (last write wins at the server, in our order).
 - If the server refuses an entry for good (a 4xx other than 401/408/425/429, e.g. 409
@@ -301,7 +303,8 @@ class OutboxSender:
             self._wake.clear()
             error = ""
             try:
-                self._outbox.send_pending(self._sender)
+                if self._outbox.send_pending(self._sender):
+                    self._outbox.purge_sent()
                 failures = 0
             except DeviceRevoked:
                 return

@@ -113,7 +113,7 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
             return True
 
         try:
-            wait_until(_ready, timeout_s=15, interval_s=0.1)
+            wait_until(_ready, timeout_s=30, interval_s=0.1)  # slow under a loaded CI box
         except TimeoutError:
             log = (home / "gnome-keyring.log").read_text(errors="replace")[-2000:]
             pytest.fail(f"gnome-keyring did not come up: {errors!r}; its log:\n{log}")

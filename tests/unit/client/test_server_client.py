@@ -202,3 +202,14 @@ def test_unreachable_server(script: tuple[Script, str]) -> None:
     with pytest.raises(ServerUnreachable):
         client.login("a", "b", "c")
     client.close()
+
+
+def test_error_text_drops_query_strings() -> None:
+    from homeagent.client.server import _short
+
+    exc = ConnectionError(
+        "HTTPSConnectionPool(host='x', port=1): Max retries exceeded with url: "
+        "/api/v1/contacts/lookup?number=%2B33612345678 (Caused by …)"
+    )
+    assert "33612345678" not in _short(exc)
+    assert "/api/v1/contacts/lookup?…" in _short(exc)
