@@ -24,6 +24,7 @@ from homeagent.client.events import ConnectionState, EventStream, StreamEvent
 from homeagent.client.server import ServerClient
 from homeagent.core.profile import Profile
 from homeagent.core.sip_config import SipAccountConfig, SrtpMode, Transport
+from homeagent.crm.db import StoreKeyMismatch
 from homeagent.crm.outbox import Outbox, OutboxSender, OutboxStatus
 from homeagent.crm.store import LocalStore, default_data_dir, delete_database_files
 from homeagent.crm.sync import SyncProgress, sync_contacts
@@ -146,9 +147,16 @@ class DeviceSession:
             if self._store is None:
                 if not self.is_enrolled:
                     raise NotEnrolled("this device is not enrolled")
-                self._store = LocalStore.open(
-                    self.vault.data_key(), self.data_dir, default_region=self.profile.default_region
-                )
+                key, region = self.vault.data_key(), self.profile.default_region
+                try:
+                    self._store = LocalStore.open(key, self.data_dir, default_region=region)
+                except StoreKeyMismatch:
+                    # The key in the keyring does not open this file (keyring reset, or a
+                    # profile/user change): the file is unreadable for good. The cache is
+                    # rebuilt from the server; unsent outbox entries in it are lost.
+                    log.warning("the local cache does not match the data key: starting anew")
+                    delete_database_files(self.data_dir)
+                    self._store = LocalStore.open(key, self.data_dir, default_region=region)
                 self._outbox = Outbox(self._store)
             return self._store
 

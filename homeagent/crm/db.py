@@ -24,7 +24,11 @@ DB_FILE = "homeagent-cache.db"
 
 
 class StoreUnreadable(RuntimeError):
-    """The database cannot be opened with this key (another key, or a damaged file)."""
+    """The database cannot be used (wrong key, damaged file, newer schema)."""
+
+
+class StoreKeyMismatch(StoreUnreadable):
+    """The file was not written with this key (the keyring entry was lost or replaced)."""
 
 
 def _script(db: sqlite_utils.Database, sql: str) -> None:
@@ -203,7 +207,7 @@ def open_database(path: Path, key: bytes) -> tuple[Any, sqlite_utils.Database]:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError:
-            raise StoreUnreadable(
+            raise StoreKeyMismatch(
                 "The local cache cannot be opened with this device's data key."
             ) from None
         conn.execute("PRAGMA journal_mode = WAL")

@@ -56,3 +56,16 @@ def test_sip_account_and_wipe(tmp_path: Path) -> None:
     assert vault.items == {}
     assert list(tmp_path.iterdir()) == []
     session.close()
+
+
+def test_cache_written_with_another_key_is_replaced(tmp_path: Path) -> None:
+    vault = FakeVault()
+    vault.set_refresh_token("r")
+    session = DeviceSession(PROFILE, vault, data_dir=tmp_path)
+    session.outbox.add_note("c1", "x")
+    session.close()
+    vault.items.pop("data-key")  # the keyring lost the key: the old file is unreadable
+    session = DeviceSession(PROFILE, vault, data_dir=tmp_path)
+    assert session.store.contact_count() == 0
+    assert session.outbox.status().pending == 0
+    session.close()
