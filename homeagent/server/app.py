@@ -13,6 +13,7 @@ from homeagent.server.deps import ServerContext
 from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
 from homeagent.server.events import EventBus
 from homeagent.server.idempotency import IdempotencyMiddleware
+from homeagent.server.reminders import reminders
 from homeagent.server.routers import (
     acd,
     agents,
@@ -41,7 +42,8 @@ def create_app(database: Database | str, *, access_ttl_s: int = 900) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         try:
-            yield
+            async with reminders(db):
+                yield
         finally:
             await bus.stop()
 

@@ -8,7 +8,9 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -106,6 +108,34 @@ def new_refresh_token() -> tuple[str, str]:
 
 def refresh_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class FailureWindow:
+    """Failed logins per client address in a sliding window (this instance only)."""
+
+    def __init__(self, limit: int = 50, window_s: float = 60.0) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, key: str) -> bool:
+        with self._lock:
+            times = self._trim(key)
+            return len(times) >= self.limit
+
+    def record(self, key: str) -> None:
+        with self._lock:
+            self._trim(key).append(time.monotonic())
+
+    def _trim(self, key: str) -> deque[float]:
+        times = self._seen.setdefault(key, deque())
+        horizon = time.monotonic() - self.window_s
+        while times and times[0] < horizon:
+            times.popleft()
+        if not times and len(self._seen) > 10_000:
+            self._seen.clear()  # bounded memory under a spray of addresses
+            times = self._seen.setdefault(key, deque())
+        return times
 
 
 def new_sip_password() -> str:

@@ -103,6 +103,7 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
     if args.command == "init":
         db.migrate()
         db.ensure_settings()
+        _private_sqlite_file(db)
         for key, value in (
             ("organisation", args.organisation),
             ("sip_registrar_host", args.sip_host),
@@ -164,6 +165,13 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
         print(db.settings()["acd_token"])
         return 0
     raise AssertionError(args.command)
+
+
+def _private_sqlite_file(db: Database) -> None:
+    """The SQLite file holds password hashes, SIP secrets and the token key: owner only."""
+    path = db.engine.url.database
+    if db.is_sqlite and path and Path(path).exists():
+        Path(path).chmod(0o600)
 
 
 def _run(args: argparse.Namespace, db: Database) -> int:

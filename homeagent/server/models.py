@@ -235,6 +235,7 @@ class Callback(Base):
     due_at: Mapped[datetime]
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    notified_at: Mapped[datetime | None]  # when `callback_due` was published
 
 
 class Message(Base):

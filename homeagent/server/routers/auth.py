@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from homeagent.server import schemas
 from homeagent.server.auth import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
+    FailureWindow,
     issue_access_token,
     new_refresh_token,
     refresh_hash,
@@ -32,16 +33,27 @@ def _tokens(ctx: ServerContext, user: User, device: Device, refresh: str) -> sch
     )
 
 
+_failures_by_address = FailureWindow()
+
+
 @router.post("/login", response_model=schemas.TokensOut)
-def login(body: schemas.LoginIn, ctx: Ctx) -> schemas.TokensOut:
-    """Password login; creates a device and its first refresh token."""
+def login(body: schemas.LoginIn, ctx: Ctx, request: Request) -> schemas.TokensOut:
+    """Password login; creates a device and its first refresh token.
+
+    Five failures lock the account for five minutes; many failures from one address
+    (any user names) are refused for a minute.
+    """
     now = utcnow()
+    address = request.client.host if request.client else "?"
+    if _failures_by_address.blocked(address):
+        raise ApiError(429, "locked_out", "Too many failed logins from here; wait a minute.")
     with ctx.db.read() as s:
         user = s.scalar(select(User).where(User.name == body.username))
     if user is not None and user.locked_until is not None and user.locked_until > now:
         raise ApiError(429, "locked_out", "Too many failed logins; try again in a few minutes.")
     ok = verify_password(user.password_hash if user else None, body.password)
     if user is None or not ok or not user.active:
+        _failures_by_address.record(address)
         if user is not None:
             _count_failure(ctx, user.id)
         raise ApiError(401, "bad_credentials", "Wrong user name or password.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,8 +42,9 @@ def me(p: Auth, ctx: Ctx) -> schemas.MeOut:
 
 
 @router.get("/provisioning/sip", response_model=schemas.SipProvisioningOut)
-def provisioning(p: Auth, ctx: Ctx) -> schemas.SipProvisioningOut:
+def provisioning(p: Auth, ctx: Ctx, response: Response) -> schemas.SipProvisioningOut:
     """The SIP account of the logged-in user, secret included (for the device's keyring)."""
+    response.headers["Cache-Control"] = "no-store"
     with ctx.db.read() as s:
         user = s.get(User, p.user_id)
         assert user is not None

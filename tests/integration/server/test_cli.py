@@ -44,6 +44,7 @@ def db_file(tmp_path: Path) -> str:
 
 
 def test_init_is_repeatable_and_create_user_reads_stdin(db_file: str) -> None:
+    assert Path(db_file).stat().st_mode & 0o777 == 0o600  # secrets inside: owner only
     assert cli("init", "--db", db_file).returncode == 0  # upgrade: nothing to do
     secret = "un-mot-de-passe-long"
     r = cli(

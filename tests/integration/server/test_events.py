@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -166,3 +168,28 @@ def _ids_for(server: Server, s: Session, after: int) -> list[int]:
                 select(Event.id).where(Event.id > after, audience.where()).order_by(Event.id)
             )
         )
+
+
+def test_callback_due_is_announced_once(server: Server, sessions: Callable[[str], Session]) -> None:
+    agent = sessions("agent_a2")
+    stream = _reader(server, agent)
+    try:
+        now = datetime.now(UTC)
+        call_id, cb_id = str(uuid.uuid4()), str(uuid.uuid4())
+        call = {
+            "id": call_id,
+            "direction": "outbound",
+            "started_at": now.isoformat(),
+            "outcome": "answered",
+        }
+        assert agent.client.post("/interactions", json=call).status_code == 201
+        wrap = {
+            "disposition": "callback",
+            "callback": {"id": cb_id, "due_at": (now - timedelta(seconds=1)).isoformat()},
+        }
+        assert agent.client.post(f"/interactions/{call_id}/wrap-up", json=wrap).status_code == 200
+        ev = stream.wait_for("callback_due", timeout_s=10)
+        assert ev.data["id"] == cb_id
+        assert [e for e in stream.drain(1.5) if e.type == "callback_due"] == []
+    finally:
+        stream.close()

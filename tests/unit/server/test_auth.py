@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from homeagent.server.auth import (
+    FailureWindow,
     TokenError,
     hash_password,
     issue_access_token,
@@ -49,3 +52,14 @@ def test_refresh_token_is_stored_hashed() -> None:
     token, digest = new_refresh_token()
     assert digest == refresh_hash(token)
     assert token not in digest
+
+
+def test_failure_window_blocks_then_forgets() -> None:
+    window = FailureWindow(limit=3, window_s=0.2)
+    for _ in range(3):
+        assert not window.blocked("10.0.0.1")
+        window.record("10.0.0.1")
+    assert window.blocked("10.0.0.1")
+    assert not window.blocked("10.0.0.2")
+    time.sleep(0.25)
+    assert not window.blocked("10.0.0.1")
