@@ -314,8 +314,14 @@ class AppData:
         return [e for e in self._entries(rows) if e.started_at.astimezone().date() == today]
 
     def contact_history(self, contact_id: str) -> list[HistoryEntry]:
-        """The contact's calls from the local history."""
-        return self._entries(self._store.call_history(20, contact_id))
+        """The contact's calls from the server (all agents), else the local history."""
+        try:
+            found = self._client.contact_interactions(contact_id)
+            rows = found.get("interactions", []) if isinstance(found, dict) else list(found)
+        except Exception as exc:
+            log.info("contact history from the server unavailable: %s", exc)
+            rows = self._store.call_history(20, contact_id)
+        return sorted(self._entries(rows), key=lambda e: e.started_at, reverse=True)
 
     def figures_today(self) -> DayFigures:
         """GET /figures/agents/me for today (zeros while offline)."""

@@ -190,7 +190,7 @@ class DeskController(QObject):
 
         def done(found: list[Contact]) -> None:
             if self._search_seq.get(key) == seq:  # drop results of an older keystroke
-                box.show_results(found)
+                box.show_results(found, text)
 
         self.tasks.run(lambda: self.data.search(text, SEARCH_LIMIT), done)
 

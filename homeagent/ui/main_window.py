@@ -12,7 +12,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -121,6 +123,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         self.resize(1366, 740)
         self.setMinimumSize(1024, 640)
+        self.idle.search.field.setFocus(Qt.FocusReason.OtherFocusReason)  # not the presence
 
     def _connect(self) -> None:
         self.top.presence_requested.connect(self.presence_requested)
@@ -218,7 +221,7 @@ class MainWindow(QMainWindow):
         else:
             queue = snap.call.queue if snap.call else ""
             self.card.show_card(snap.card, queue=queue)
-            self.actions_stack.setCurrentWidget(page)
+            self._switch_actions(page)
             self._switch_centre(self.call_page)
         self.idle.show_snapshot(snap)
         self.ringing.show_snapshot(snap)
@@ -233,6 +236,21 @@ class MainWindow(QMainWindow):
         """Where the Inbox tab reads the messages from (the desk's inbox)."""
         self._message_source = source
 
+    def _switch_actions(self, page: QWidget) -> None:
+        """Show ringing / call controls / wrap-up; focus lost with the old page lands on
+        the wrap-up notes (the next thing to type) or on the neutral centre."""
+        leaving = self.actions_stack.currentWidget()
+        if leaving is page:
+            return
+        focus = QApplication.focusWidget()
+        lost = focus is None or (leaving is not None and leaving.isAncestorOf(focus))
+        typing = not lost and _has_typed_text(focus)
+        self.actions_stack.setCurrentWidget(page)
+        if page is self.wrap_up and not typing:
+            self.wrap_up.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif lost:
+            self.centre.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _switch_centre(self, page: QWidget) -> None:
         """Change the centre page without ever moving focus out of a visible text field."""
         if self.centre.currentWidget() is page:
@@ -240,7 +258,7 @@ class MainWindow(QMainWindow):
         focus = QApplication.focusWidget()
         leaving = self.centre.currentWidget()
         if focus is not None and leaving is not None and leaving.isAncestorOf(focus):
-            if focus is self.idle.search.field:
+            if focus is self.idle.search.field and self.idle.search.field.text():
                 # keep the agent typing: same text, same cursor, in the side panel's search
                 side = self.side.contacts.field
                 side.setText(focus.text())
@@ -313,3 +331,12 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         self.closing.emit()
         super().closeEvent(event)
+
+
+def _has_typed_text(widget: QWidget | None) -> bool:
+    """Whether `widget` is a text field holding something the agent typed."""
+    if isinstance(widget, QLineEdit):
+        return bool(widget.text())
+    if isinstance(widget, QPlainTextEdit):
+        return bool(widget.toPlainText())
+    return False

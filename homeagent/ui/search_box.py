@@ -59,10 +59,13 @@ class ContactSearch(QWidget):
         row.addWidget(self.call)
         layout.addLayout(row)
 
-    def show_results(self, contacts: list[Contact]) -> None:
-        """Replace the results."""
+    def show_results(self, contacts: list[Contact], query: str = "") -> None:
+        """Replace the results (an empty query with no result invites to type)."""
         self.model.set_items(contacts)
-        self.status.setText(self.tr("{count} contacts").format(count=len(contacts)))
+        if contacts or query.strip():
+            self.status.setText(self.tr("{count} contacts").format(count=len(contacts)))
+        else:
+            self.status.setText(self.tr("Type a name, a company or a number."))
         self.call.setEnabled(False)
 
     def selected(self) -> Contact | None:

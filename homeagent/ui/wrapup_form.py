@@ -74,7 +74,9 @@ class WrapUpForm(QWidget):
         callback_row = QHBoxLayout()
         callback_row.addWidget(self.callback)
         callback_row.addWidget(self.callback_at, 1)
-        self.form.addRow(self.tr("Call&back"), callback_row)
+        callback_label = QLabel(self.tr("Call&back"), self)
+        callback_label.setBuddy(self.callback)  # a buddy makes the mnemonic work
+        self.form.addRow(callback_label, callback_row)
         actions = QHBoxLayout()
         actions.addWidget(self.delivery)
         actions.addStretch(1)

@@ -175,9 +175,14 @@
         <translation>Appeler</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/search_box.py" line="65" />
+        <location filename="../../homeagent/ui/search_box.py" line="66" />
         <source>{count} contacts</source>
         <translation>{count} contact(s)</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/search_box.py" line="68" />
+        <source>Type a name, a company or a number.</source>
+        <translation>Tapez un nom, une société ou un numéro.</translation>
     </message>
 </context>
 <context>
@@ -460,7 +465,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../homeagent/ui/main_window.py" line="154" />
-        <location filename="../../homeagent/ui/main_window.py" line="260" />
+        <location filename="../../homeagent/ui/main_window.py" line="275" />
         <source>Answer</source>
         <translation>Décrocher</translation>
     </message>
@@ -520,22 +525,22 @@
         <translation>HomeAgent — {state}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/main_window.py" line="258" />
+        <location filename="../../homeagent/ui/main_window.py" line="273" />
         <source>Unknown caller</source>
         <translation>Appelant inconnu</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/main_window.py" line="260" />
+        <location filename="../../homeagent/ui/main_window.py" line="275" />
         <source>Incoming call: {who}</source>
         <translation>Appel entrant : {who}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/main_window.py" line="270" />
+        <location filename="../../homeagent/ui/main_window.py" line="285" />
         <source>Urgent from {sender}: {body}</source>
         <translation>Urgent de {sender} : {body}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/main_window.py" line="273" />
+        <location filename="../../homeagent/ui/main_window.py" line="288" />
         <source>Acknowledge</source>
         <translation>Bien reçu</translation>
     </message>
@@ -804,42 +809,42 @@
         <translation>&amp;Rappel</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="89" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="91" />
         <source>Wrap-up</source>
         <translation>Post-appel</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="90" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="92" />
         <source>Call back on</source>
         <translation>Rappeler le</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="91" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="93" />
         <source>Save  (Ctrl+S)</source>
         <translation>Enregistrer  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="92" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="94" />
         <source>Ready for calls  (Ctrl+D)</source>
         <translation>Prêt pour un appel  (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="93" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="95" />
         <source>What was the call about? What was done?</source>
         <translation>Motif de l'appel ? Qu'avez-vous fait ?</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="121" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="123" />
         <source>— Choose —</source>
         <translation>— Choisir —</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="141" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="143" />
         <source>Over by {time}</source>
         <translation>Dépassé de {time}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/wrapup_form.py" line="143" />
+        <location filename="../../homeagent/ui/wrapup_form.py" line="145" />
         <source>{time} left</source>
         <translation>Reste {time}</translation>
     </message>

@@ -72,6 +72,7 @@ def test_whole_call_with_the_keyboard(qtbot, desk) -> None:
     assert cmd.Hangup(call_id) in desk.sink.commands
     assert w.card.name.text() == "Camille Martin"  # the card stays for the wrap-up
     assert w.wrap_up.countdown.text().endswith("left")
+    assert w.wrap_up.notes.hasFocus()  # focus was lost with the call controls: notes next
     # the form is reachable without the mouse: Alt+D disposition, Down, Ctrl+S save
     _key(qtbot, desk, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     assert w.wrap_up.disposition.hasFocus()
