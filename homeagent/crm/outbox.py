@@ -42,6 +42,20 @@ from homeagent.crm.store import LocalStore, utc_now
 log = logging.getLogger(__name__)
 
 
+INTERACTION_FIELDS = frozenset(
+    {
+        "id",
+        "contact_id",
+        "direction",
+        "queue",
+        "remote_number",
+        "started_at",
+        "answered_at",
+        "ended_at",
+        "outcome",
+        "sip_call_id",
+    }
+)
 _ITEM_COLUMNS = "seq, id, kind, method, path, body, created_at, status, attempts, last_error"
 
 
@@ -128,8 +142,11 @@ class Outbox:
         return note_id
 
     def log_call(self, call: Mapping[str, Any]) -> str:
-        """Save a finished (or answered) call locally and queue POST /interactions."""
-        body = {k: v for k, v in call.items() if v is not None}
+        """Save a finished (or answered) call locally and queue POST /interactions.
+
+        Only the API's fields are sent (`INTERACTION_FIELDS`); the id (a client UUID) is
+        created when absent and returned: it is the interaction id for `wrap_up`."""
+        body = {k: v for k, v in call.items() if v is not None and k in INTERACTION_FIELDS}
         body.setdefault("id", str(uuid.uuid4()))
         with self._store.transaction() as db:
             call_id = self._store._record_call(body)
@@ -175,7 +192,8 @@ class Outbox:
         return key
 
     def help_request(self, call_context: Mapping[str, Any], text: str) -> str:
-        body = {"id": str(uuid.uuid4()), "call_context": dict(call_context), "text": text}
+        """Queue a help request (the outbox key makes it idempotent; the API has no id)."""
+        body = {"call_context": dict(call_context), "text": text}
         return self.enqueue("help_request", "POST", "/help-requests", body)
 
     # --- queue state -----------------------------------------------------------------
