@@ -144,12 +144,15 @@ class PulseServer:
         self.pactl("set-default-source", "headset_mic")
 
 
-@pytest.fixture(scope="session")
-def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    """The private PulseAudio daemon, for the whole session; sets PULSE_SERVER."""
+@contextlib.contextmanager
+def start_pulse(root: Path) -> Iterator[PulseServer]:
+    """Run the private daemon in `root` while inside (also used by the benchmarks).
+
+    Sets ``PULSE_SERVER`` in ``os.environ`` while it runs, so Qt Multimedia (created
+    afterwards) and the pa* tools find it.
+    """
     exe = require_tool("pulseaudio")
     require_tool("pactl")
-    root = tmp_path_factory.mktemp("pulse")
     runtime = root / "runtime"
     runtime.mkdir(mode=0o700)
     sock = root / "native"
@@ -189,6 +192,13 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServ
                 os.environ.pop("PULSE_SERVER", None)
             else:
                 os.environ["PULSE_SERVER"] = previous
+
+
+@pytest.fixture(scope="session")
+def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    """The private PulseAudio daemon, for the whole session; sets PULSE_SERVER."""
+    with start_pulse(tmp_path_factory.mktemp("pulse")) as server:
+        yield server
 
 
 def _answers(server: PulseServer) -> bool:

@@ -62,7 +62,13 @@ def events() -> EventLog:
 def make_service(
     pulse: PulseServer, qapp: object, events: EventLog
 ) -> Iterator[Callable[..., AudioService]]:
-    """Build and start AudioService instances that are stopped after the test."""
+    """Build and start AudioService instances that are stopped after the test.
+
+    The tests wait with plain sleeps, never by spinning the main thread's event loop: the
+    service must work with the GUI thread busy or idle (its audio thread has its own
+    loop). It also avoids PySide6 6.12.0's leak of a None reference per void call
+    (processEvents, qWait), which crashes Python 3.11 after a few thousand calls.
+    """
     started: list[AudioService] = []
 
     def make(settings: AudioSettings | None = None, **kwargs: object) -> AudioService:

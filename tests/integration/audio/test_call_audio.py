@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from homeagent.sip.audio.dsp import dominant_frequency, goertzel_power
 from homeagent.sip.engine import SipEngine
 from homeagent.sip.media import AudioAttachment
 from tests.helpers.kamailio import Kamailio
+from tests.helpers.procs import wait_until
 from tests.helpers.pulse import PulseServer
 from tests.integration.audio.conftest import EventLog
 from tests.integration.sip.conftest import account_for
@@ -141,14 +143,13 @@ def test_tones_cross_a_call_both_ways(
     tone_wav: Callable[[float, float], Path],
     tmp_path: Path,
     far_ends: list[subprocess.Popen[str]],
-    qtbot,
 ) -> None:
     mic = pulse.play(tone_wav(MIC_HZ, 30.0))
     try:
         with pulse.recording(tmp_path / "headset_heard.wav", "headset.monitor"):
             proc, far_record = call_agent(kamailio, tmp_path, tone_wav(FAR_HZ, 30.0), 5, far_ends)
             answer(agent)
-            qtbot.waitUntil(lambda: proc.poll() is not None, timeout=40_000)
+            wait_until(lambda: proc.poll() is not None, timeout_s=40)
             out = finish(proc)
     finally:
         mic.terminate()
@@ -176,11 +177,10 @@ def test_headset_plugged_and_unplugged_mid_call_keeps_the_call(
     tone_wav: Callable[[float, float], Path],
     tmp_path: Path,
     far_ends: list[subprocess.Popen[str]],
-    qtbot,
 ) -> None:
     proc, _ = call_agent(kamailio, tmp_path, tone_wav(FAR_HZ, 60.0), 14, far_ends)
     call_id = answer(agent)
-    qtbot.waitUntil(lambda: agent.audio.stats().speaker_id == "headset", timeout=15_000)
+    wait_until(lambda: agent.audio.stats().speaker_id == "headset", timeout_s=15)
 
     # Plug a USB headset: it is listed; choose it as the speaker; the far end is heard there.
     module = pulse.plug_headset("usb_headset", "USB_Headset")
@@ -188,9 +188,9 @@ def test_headset_plugged_and_unplugged_mid_call_keeps_the_call(
         AudioDevicesChanged, lambda e: any(d.id == "usb_headset" for d in e.outputs)
     )
     agent.audio.select_speaker("usb_headset")
-    qtbot.waitUntil(lambda: agent.audio.stats().speaker_id == "usb_headset", timeout=10_000)
+    wait_until(lambda: agent.audio.stats().speaker_id == "usb_headset", timeout_s=10)
     with pulse.recording(tmp_path / "usb_heard.wav", "usb_headset.monitor"):
-        qtbot.wait(2500)
+        time.sleep(2.5)
     usb, rate = read_wav(tmp_path / "usb_heard.wav", skip_s=0.5)
     assert dominant_frequency(usb, rate, CANDIDATES) == FAR_HZ
 
@@ -198,16 +198,16 @@ def test_headset_plugged_and_unplugged_mid_call_keeps_the_call(
     pulse.unplug(module)
     fell = agent.events.wait_for(AudioDeviceFellBack, timeout_s=10)
     assert (fell.role, fell.lost_id, fell.now_id) == ("speaker", "usb_headset", "headset")
-    qtbot.waitUntil(lambda: agent.audio.stats().speaker_id == "headset", timeout=10_000)
+    wait_until(lambda: agent.audio.stats().speaker_id == "headset", timeout_s=10)
     with pulse.recording(tmp_path / "back_heard.wav", "headset.monitor"):
-        qtbot.wait(2500)
+        time.sleep(2.5)
     assert not agent.events.of(CallEnded), "the call dropped with the device"
     back, rate = read_wav(tmp_path / "back_heard.wav", skip_s=0.5)
     assert dominant_frequency(back, rate, CANDIDATES) == FAR_HZ
 
     # The choice is remembered: the USB headset stays the chosen speaker for next time.
     assert agent.audio.settings.speaker_id == "usb_headset"
-    qtbot.waitUntil(lambda: proc.poll() is not None, timeout=40_000)
+    wait_until(lambda: proc.poll() is not None, timeout_s=40)
     out = finish(proc)
     assert "DISCONNECTED" in out
     ended = agent.events.wait_for(CallEnded, lambda e: e.call_id == call_id)

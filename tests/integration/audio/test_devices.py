@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from homeagent.core.events import AudioDevicesChanged, MicLevelMeasured
 from homeagent.sip.audio import AudioService, AudioSettings
 from homeagent.sip.audio.dsp import dominant_frequency, goertzel_power
+from tests.helpers.procs import wait_until
 from tests.helpers.pulse import PulseServer
 from tests.integration.audio.conftest import EventLog
 
@@ -40,18 +42,19 @@ def test_devices_are_listed_by_the_names_users_see(
 
 
 def test_a_headset_plugged_in_appears(
-    make_service: Callable[..., AudioService], events: EventLog, pulse: PulseServer, qtbot
+    make_service: Callable[..., AudioService], events: EventLog, pulse: PulseServer
 ) -> None:
     svc = make_service()
     events.clear()
     pulse.plug_headset("usb_headset", "USB_Headset")
 
-    def seen() -> None:
+    def seen() -> bool:
         changes = events.of(AudioDevicesChanged)
-        assert changes
-        assert any(d.id == "usb_headset" and d.name == "USB_Headset" for d in changes[-1].outputs)
+        return bool(changes) and any(
+            d.id == "usb_headset" and d.name == "USB_Headset" for d in changes[-1].outputs
+        )
 
-    qtbot.waitUntil(seen, timeout=10_000)
+    wait_until(seen, timeout_s=10)
     assert any(d.id == "usb_headset" for d in svc.devices().outputs)
 
 
@@ -60,19 +63,15 @@ def test_mic_level_follows_what_the_microphone_hears(
     events: EventLog,
     pulse: PulseServer,
     tone_wav: Callable[[float, float], Path],
-    qtbot,
 ) -> None:
     svc = make_service()
     svc.set_mic_meter(True)
-    qtbot.waitUntil(lambda: len(events.of(MicLevelMeasured)) >= 3, timeout=10_000)
-    quiet = max(e.level for e in events.of(MicLevelMeasured))  # type: ignore[attr-defined]
+    wait_until(lambda: len(events.of(MicLevelMeasured)) >= 3, timeout_s=10)
+    quiet = max(e.level for e in events.of(MicLevelMeasured))
     assert quiet < 0.01
     player = pulse.play(tone_wav(1000, 3.0))
     try:
-        qtbot.waitUntil(
-            lambda: any(e.level > 0.2 for e in events.of(MicLevelMeasured)),  # type: ignore[attr-defined]
-            timeout=10_000,
-        )
+        wait_until(lambda: any(e.level > 0.2 for e in events.of(MicLevelMeasured)), timeout_s=10)
     finally:
         player.terminate()
         player.wait(timeout=10)
@@ -80,33 +79,31 @@ def test_mic_level_follows_what_the_microphone_hears(
 
 
 def test_test_tone_plays_on_the_chosen_speaker(
-    make_service: Callable[..., AudioService], pulse: PulseServer, tmp_path: Path, qtbot
+    make_service: Callable[..., AudioService], pulse: PulseServer, tmp_path: Path
 ) -> None:
     svc = make_service(AudioSettings(speaker_id="headset"))
     with pulse.recording(tmp_path / "speaker.wav", "headset.monitor"):
         svc.play_test_tone(1000.0, 1.5)
-        qtbot.wait(2500)
+        time.sleep(2.5)
     pcm, rate = read_wav(tmp_path / "speaker.wav")
     assert len(pcm) > rate  # > 0.5 s recorded
     assert dominant_frequency(pcm, rate, range(200, 3001, 100)) == 1000.0
 
 
 def test_ringer_rings_on_its_own_device(
-    make_service: Callable[..., AudioService], pulse: PulseServer, tmp_path: Path, qtbot
+    make_service: Callable[..., AudioService], pulse: PulseServer, tmp_path: Path
 ) -> None:
     pulse.plug_headset("pc_speakers", "PC_Speakers")
     svc = make_service(AudioSettings(speaker_id="headset", ringer_id="pc_speakers"))
-    qtbot.waitUntil(
-        lambda: any(d.id == "pc_speakers" for d in svc.devices().outputs), timeout=10_000
-    )
+    wait_until(lambda: any(d.id == "pc_speakers" for d in svc.devices().outputs), timeout_s=10)
     with (
         pulse.recording(tmp_path / "ringer.wav", "pc_speakers.monitor"),
         pulse.recording(tmp_path / "headset.wav", "headset.monitor"),
     ):
         svc.start_ringing()
-        qtbot.wait(2500)
+        time.sleep(2.5)
         svc.stop_ringing()
-        qtbot.wait(300)
+        time.sleep(0.3)
     ring, rate = read_wav(tmp_path / "ringer.wav")
     quiet, _ = read_wav(tmp_path / "headset.wav")
     assert goertzel_power(ring, 440.0, rate) > 1000 * max(goertzel_power(quiet, 440.0, rate), 1e-3)
