@@ -48,7 +48,7 @@ QUALITY_INTERVAL_S = 5.0
 # this many new incoming calls within the window, the loop stops reading the network until
 # the window has passed (the kernel queues the datagrams meanwhile).
 FLOOD_WINDOW_S = 0.6
-FLOOD_BUDGET = 8
+FLOOD_BUDGET = 16
 ZIP_TONE_HZ = 1400
 _ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, never bound
 
