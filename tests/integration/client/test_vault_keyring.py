@@ -31,3 +31,30 @@ def test_secrets_round_trip_and_wipe(keyring_session: KeyringSession) -> None:
     assert vault.get_sip_secret() is None
     assert not vault.has_data_key()
     vault.wipe()  # idempotent
+
+
+@pytest.mark.parametrize(
+    "env_change",
+    [
+        {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"},  # no Secret Service
+        {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"},
+        {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    ],
+)
+def test_app_refuses_to_start_without_a_secure_keyring(
+    keyring_session: KeyringSession, env_change: dict[str, str]
+) -> None:
+    import subprocess
+    import sys
+
+    env = {**keyring_session.env, **env_change}
+    out = subprocess.run(
+        [sys.executable, "-c", "from homeagent.security.vault import Vault; Vault()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode != 0
+    assert "VaultUnavailable: No secure system keyring is available" in out.stderr
