@@ -375,7 +375,12 @@ class CallController:
                 desc.volume = 0
                 tones.append(desc)
             self.tone.play(tones, False)
-            self.tone.startTransmit(self.endpoint.audDevManager().getPlaybackDevMedia())
+            # Into the agent's headset when the attachment exposes its conference port
+            # (optional `port` attribute, see media.py); else to the (null) playback device.
+            sink = getattr(self.audio, "port", None) if self.audio is not None else None
+            if sink is None:
+                sink = self.endpoint.audDevManager().getPlaybackDevMedia()
+            self.tone.startTransmit(sink)
         except Exception as exc:
             log.debug("zip tone: %s", exc)
 

@@ -14,6 +14,10 @@ Life cycle, in order::
 ``attach`` connects the bridge both ways (``port.startTransmit(media)`` for the microphone
 and ``media.startTransmit(port)`` for the speaker); ``detach`` undoes it. Several calls may be
 attached at once (e.g. a conference); the engine only attaches the call the agent talks to.
+
+Optional: an attachment may expose a ``port`` attribute (the ``pj.AudioMedia`` its device
+side is connected to, or None before ``open()``). When present, the engine plays the
+auto-answer "zip tone" into it, so the agent hears it in the headset.
 """
 
 from __future__ import annotations

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+import struct
 import threading
 import time
+import wave
+from pathlib import Path
 
 import pytest
 
@@ -341,3 +345,64 @@ def test_ip_change_re_registers(kamailio: Kamailio, engines: EngineRunner) -> No
     engine.submit(cmd.HandleIpChange())
     events.wait_for(RegistrationChanged, lambda e: registered() > before)
     assert not events.all(CommandFailed)
+
+
+class RecorderAttachment:
+    """An attachment whose `port` is a WAV recorder: what the agent would hear."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port: object | None = None
+
+    def open(self) -> None:
+        import pjsua2 as pj
+
+        recorder = pj.AudioMediaRecorder()
+        recorder.createRecorder(str(self.path))
+        self.port = recorder
+
+    def attach(self, media: object) -> None:
+        pass
+
+    def detach(self, media: object) -> None:
+        pass
+
+    def close(self) -> None:
+        self.port = None  # destroys the recorder on the engine thread, closing the WAV
+
+
+def test_auto_answer_plays_a_zip_tone_into_the_headset(
+    kamailio: Kamailio, peers: Peers, tmp_path: Path
+) -> None:
+    from homeagent.sip.controller import ZIP_TONE_HZ
+    from homeagent.sip.engine import SipEngine
+    from tests.integration.sip.conftest import EventLog
+
+    wav_path = tmp_path / "headset.wav"
+    events = EventLog()
+    engine = SipEngine(
+        EngineConfig(auto_answer_s=0.2), account_for(kamailio, "1001"), events,
+        RecorderAttachment(wav_path),
+    )  # fmt: skip
+    engine.start()
+    try:
+        events.wait_for(RegistrationChanged, lambda e: e.state is RegistrationState.REGISTERED)
+        peers.start("--call", f"sip:1001@{kamailio.domain}", kamailio=kamailio, user="2001")
+        events.wait_for(CallStateChanged, lambda e: e.phase is CallPhase.ACTIVE)
+        time.sleep(0.6)
+    finally:
+        engine.stop()
+    with wave.open(str(wav_path), "rb") as wav:
+        rate = wav.getframerate()
+        raw = wav.readframes(wav.getnframes())
+    samples = struct.unpack(f"<{len(raw) // 2}h", raw)
+
+    def power(freq: float) -> float:
+        coeff = 2 * math.cos(2 * math.pi * freq / rate)
+        s1 = s2 = 0.0
+        for x in samples:
+            s1, s2 = x + coeff * s1 - s2, s1
+        return s1 * s1 + s2 * s2 - coeff * s1 * s2
+
+    assert power(ZIP_TONE_HZ) > 100 * power(700.0)
+    assert max(abs(s) for s in samples) > 1000
