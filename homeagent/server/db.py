@@ -50,7 +50,9 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            # No pre-ping: it costs a round trip per checkout; stale connections are recycled
+            # and a failed request is retried by the client.
+            kwargs.update(pool_size=pool_size, max_overflow=20, pool_recycle=1800)
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
