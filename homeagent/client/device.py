@@ -92,8 +92,25 @@ class DeviceSession:
         """Log in once; keep device tokens and the SIP secret in the vault, never the
         password. Raises `AuthenticationFailed` (wrong password), `ServerUnreachable`,
         `TlsVerificationFailed`, `VaultUnavailable`."""
+        fresh = not self.vault.has_data_key()
         result = self.client.login(username, password, device_name)
         del password
+        try:
+            info = self._finish_enrolment(result, username)
+        except BaseException:
+            # A fresh device is enrolled all or nothing: tokens without a SIP secret would
+            # skip the enrolment screen and then fail. (A re-enrolment keeps its data key:
+            # the cache may hold unsent work.)
+            if fresh:
+                self.vault.wipe()
+            raise
+        user = info["user"]
+        device_id = info["device_id"]
+        self.revoked = False
+        log.info("device enrolled for user %s", user.get("id", "?"))
+        return Enrolled(device_id, user)
+
+    def _finish_enrolment(self, result: dict[str, Any], username: str) -> dict[str, Any]:
         sip = self.client.sip_provisioning()
         secret = sip.get("password")
         if secret:
@@ -110,9 +127,7 @@ class DeviceSession:
         }
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         (self.data_dir / DEVICE_FILE).write_text(json.dumps(info, ensure_ascii=False))
-        self.revoked = False
-        log.info("device enrolled for user %s", user.get("id", "?"))
-        return Enrolled(device_id, user)
+        return info
 
     def _read_device_file(self) -> dict[str, Any]:
         try:

@@ -69,3 +69,28 @@ def test_cache_written_with_another_key_is_replaced(tmp_path: Path) -> None:
     assert session.store.contact_count() == 0
     assert session.outbox.status().pending == 0
     session.close()
+
+
+def test_failed_first_enrolment_leaves_nothing(tmp_path: Path) -> None:
+    from homeagent.client.errors import ServerUnreachable
+
+    class HalfServer:
+        device_id = None
+
+        def on_revoked(self, _cb: object) -> None:
+            pass
+
+        def login(self, *_a: object) -> dict[str, object]:
+            vault.set_refresh_token("r1")  # what the real client does on login
+            return {"device_id": "d1", "user": {}}
+
+        def sip_provisioning(self) -> dict[str, object]:
+            raise ServerUnreachable("gone")
+
+    vault = FakeVault()
+    session = DeviceSession(PROFILE, vault, data_dir=tmp_path, client=HalfServer())  # type: ignore[arg-type]
+    with pytest.raises(ServerUnreachable):
+        session.enrol("alice", "pw", "pc")
+    assert vault.items == {}
+    assert not session.is_enrolled
+    assert not (tmp_path / "device.json").exists()
