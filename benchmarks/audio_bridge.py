@@ -10,7 +10,7 @@ twice, and the gap is the loop latency through Qt capture, the bridge and Qt pla
 Then CPU of the process with the loop running for ``--seconds``.
 
 ``--mode call``: one real G.722 call through Kamailio (SipEngine + AudioService in this
-process, the tests' pjsua2 far end as a subprocess playing a tone); CPU of this process
+process, the engine's scriptable peer as a subprocess playing a tone); CPU of this process
 over ``--seconds`` and the bridge's buffer figures.
 
     .venv/bin/python benchmarks/audio_bridge.py --mode loop --seconds 30
@@ -32,7 +32,6 @@ import threading
 import time
 import wave
 from array import array
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,7 +212,7 @@ def loop_mode(
                     i += 2
                 else:
                     i += 1
-            print(f"loop latency (mic -> bridge -> pjsua2 -> bridge -> headset), {len(gaps)} clicks:")
+            print(f"loop latency (mic -> bridge -> pjsua2 -> headset), {len(gaps)} clicks:")
             if gaps:
                 print(
                     f"  median {statistics.median(gaps):.1f} ms, min {min(gaps):.1f}, "
@@ -221,7 +220,7 @@ def loop_mode(
                 )
             print_bridge(svc.stats())
             total, per = measure_cpu(seconds, pump)
-            print(f"CPU with the echo loop running, over {seconds:.0f} s: {total:.1f} % of one core")
+            print(f"CPU with the echo loop running, {seconds:.0f} s: {total:.1f} % of one core")
             for name, pct in per.items():
                 print(f"  {name:20s} {pct:5.1f} %")
             print_bridge(svc.stats())
@@ -242,9 +241,7 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
     pump = qt_pump(app)
     events: queue.Queue[Event] = queue.Queue()
-    svc = AudioService(
-        events.put, AudioSettings(microphone_id="headset_mic", speaker_id="headset")
-    )
+    svc = AudioService(events.put, AudioSettings(microphone_id="headset_mic", speaker_id="headset"))
     svc.start()
     kam_dir = tmp / "kam"
     kam_dir.mkdir()
@@ -281,11 +278,15 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
                         and far is None
                     ):
                         far = subprocess.Popen(
-                            [sys.executable, str(ROOT / "tests/integration/audio/far_end.py"),
-                             f"--proxy={kam.host}:{kam.udp_port}", f"--domain={kam.domain}",
-                             "--user=1002", f"--password={kam.passwords['1002']}",
-                             "--call=1001", f"--play={tone}", f"--talk-s={seconds + 6}"],
+                            [sys.executable, "-m", "homeagent.sip.peer",
+                             "--registrar", f"{kam.host}:{kam.udp_port}",
+                             "--domain", kam.domain, "--user", "1002",
+                             "--call", f"sip:1001@{kam.domain}", "--play", str(tone),
+                             "--hangup-after", str(seconds + 6), "--exit-on-end"],
                             stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            cwd=ROOT,
+                            env=dict(os.environ, HOMEAGENT_PEER_PASSWORD=kam.passwords["1002"]),
                         )  # fmt: skip
                     if isinstance(e, CallRinging):
                         ringing = e
@@ -294,8 +295,10 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
             engine.submit(Answer(ringing.call_id))
             pump(3.0)
             total, per = measure_cpu(seconds, pump)
-            print(f"CPU of one active G.722 call with the bridge, over {seconds:.0f} s: "
-                  f"{total:.1f} % of one core (this process: engine + bridge + Qt audio)")  # fmt: skip
+            print(
+                f"CPU of one active G.722 call with the bridge, over {seconds:.0f} s: "
+                f"{total:.1f} % of one core (this process: engine + bridge + Qt audio)"
+            )
             for name, pct in per.items():
                 print(f"  {name:20s} {pct:5.1f} %")
             print_bridge(svc.stats())
@@ -324,9 +327,7 @@ def main() -> int:
         (tmp / "pulse").mkdir()
         with start_pulse(tmp / "pulse") as pulse:
             if args.mode == "loop":
-                loop_mode(
-                    pulse, tmp, args.seconds, args.clicks, args.target_ms, args.buffer_ms
-                )
+                loop_mode(pulse, tmp, args.seconds, args.clicks, args.target_ms, args.buffer_ms)
             else:
                 call_mode(pulse, tmp, args.seconds)
     return 0

@@ -1,15 +1,14 @@
 """Headset audio through a real call: SipEngine + AudioService on PulseAudio, far end in pjsua2.
 
 The agent (engine account 1001, in this process) is called through Kamailio by a far end
-(`far_end.py`, account 1002, a subprocess) that plays one tone and records what it hears.
+(the engine's scriptable peer `python -m homeagent.sip.peer`, account 1002, a subprocess)
+that plays one tone and records what it hears.
 The virtual headset microphone gets another tone from `paplay`; the headset output is
 recorded with `parecord`. Frequencies, not timings, are asserted.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import wave
 from collections.abc import Callable, Iterator
@@ -37,10 +36,10 @@ from tests.helpers.procs import wait_until
 from tests.helpers.pulse import PulseServer
 from tests.integration.audio.conftest import EventLog
 from tests.integration.sip.conftest import account_for
+from tests.integration.sip.peers import PeerProcess, Peers
 
 pytestmark = pytest.mark.integration
 
-FAR_END = Path(__file__).with_name("far_end.py")
 MIC_HZ = 1000.0  # played into the virtual headset microphone, must reach the far end
 FAR_HZ = 700.0  # played by the far end, must reach the virtual headset output
 CANDIDATES = range(300, 2001, 50)
@@ -85,43 +84,28 @@ def agent(
 
 
 @pytest.fixture
-def far_ends() -> Iterator[list[subprocess.Popen[str]]]:
-    """Far-end processes started by a test; killed if the test failed before they ended."""
-    procs: list[subprocess.Popen[str]] = []
-    yield procs
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=10)
+def peers(tmp_path: Path) -> Iterator[Peers]:
+    """The engine's scriptable pjsua2 peer (`python -m homeagent.sip.peer`) as far end."""
+    running = Peers(tmp_path)
+    yield running
+    running.stop_all()
 
 
 def call_agent(
-    kamailio: Kamailio,
-    tmp_path: Path,
-    play: Path,
-    talk_s: float,
-    far_ends: list[subprocess.Popen[str]],
-) -> tuple[subprocess.Popen[str], Path]:
+    peers: Peers, kamailio: Kamailio, tmp_path: Path, play: Path, talk_s: float
+) -> tuple[PeerProcess, Path]:
+    """The far end (account 1002) calls the agent, plays `play`, records what it hears."""
     record = tmp_path / "far_heard.wav"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(FAR_END),
-            f"--proxy={kamailio.host}:{kamailio.udp_port}",
-            f"--domain={kamailio.domain}",
-            "--user=1002",
-            f"--password={kamailio.passwords['1002']}",
-            "--call=1001",
-            f"--play={play}",
-            f"--record={record}",
-            f"--talk-s={talk_s}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    far_ends.append(proc)
-    return proc, record
+    far = peers.start(
+        "--call", f"sip:1001@{kamailio.domain}",
+        "--play", str(play),
+        "--record", str(record),
+        "--hangup-after", str(talk_s),
+        "--exit-on-end",
+        kamailio=kamailio,
+        user="1002",
+    )  # fmt: skip
+    return far, record
 
 
 def answer(agent: Agent) -> int:
@@ -130,10 +114,11 @@ def answer(agent: Agent) -> int:
     return ringing.call_id
 
 
-def finish(proc: subprocess.Popen[str], timeout_s: float = 40) -> str:
-    out, _ = proc.communicate(timeout=timeout_s)
-    assert proc.returncode == 0, out
-    return out
+def finish(far: PeerProcess, timeout_s: float = 40) -> dict[str, object]:
+    """Wait until the far end hung up and exited (its recording is then complete)."""
+    ended = far.wait_for("ended", timeout_s=timeout_s)
+    far.proc.wait(timeout=15)
+    return ended
 
 
 def test_tones_cross_a_call_both_ways(
@@ -142,19 +127,18 @@ def test_tones_cross_a_call_both_ways(
     pulse: PulseServer,
     tone_wav: Callable[[float, float], Path],
     tmp_path: Path,
-    far_ends: list[subprocess.Popen[str]],
+    peers: Peers,
 ) -> None:
     mic = pulse.play(tone_wav(MIC_HZ, 30.0))
     try:
         with pulse.recording(tmp_path / "headset_heard.wav", "headset.monitor"):
-            proc, far_record = call_agent(kamailio, tmp_path, tone_wav(FAR_HZ, 30.0), 5, far_ends)
+            far, far_record = call_agent(peers, kamailio, tmp_path, tone_wav(FAR_HZ, 30.0), 5)
             answer(agent)
-            wait_until(lambda: proc.poll() is not None, timeout_s=40)
-            out = finish(proc)
+            ended = finish(far)
     finally:
         mic.terminate()
         mic.wait(timeout=10)
-    assert "CONFIRMED" in out
+    assert float(ended["duration_s"]) >= 4.5  # type: ignore[arg-type]
     # Far end heard the headset microphone.
     far, far_rate = read_wav(far_record, skip_s=1.0)
     assert len(far) > 2 * far_rate * 2  # > 2 s of audio
@@ -176,9 +160,9 @@ def test_headset_plugged_and_unplugged_mid_call_keeps_the_call(
     pulse: PulseServer,
     tone_wav: Callable[[float, float], Path],
     tmp_path: Path,
-    far_ends: list[subprocess.Popen[str]],
+    peers: Peers,
 ) -> None:
-    proc, _ = call_agent(kamailio, tmp_path, tone_wav(FAR_HZ, 60.0), 14, far_ends)
+    far, _ = call_agent(peers, kamailio, tmp_path, tone_wav(FAR_HZ, 60.0), 14)
     call_id = answer(agent)
     wait_until(lambda: agent.audio.stats().speaker_id == "headset", timeout_s=15)
 
@@ -207,9 +191,57 @@ def test_headset_plugged_and_unplugged_mid_call_keeps_the_call(
 
     # The choice is remembered: the USB headset stays the chosen speaker for next time.
     assert agent.audio.settings.speaker_id == "usb_headset"
-    wait_until(lambda: proc.poll() is not None, timeout_s=40)
-    out = finish(proc)
-    assert "DISCONNECTED" in out
+    far_ended = finish(far)
+    assert float(far_ended["duration_s"]) >= 13  # type: ignore[arg-type]
     ended = agent.events.wait_for(CallEnded, lambda e: e.call_id == call_id)
     assert ended.answered
     assert ended.duration_s > 8
+
+
+def test_microphone_unplugged_mid_call_falls_back_and_the_far_end_still_hears(
+    agent: Agent,
+    kamailio: Kamailio,
+    pulse: PulseServer,
+    tone_wav: Callable[[float, float], Path],
+    tmp_path: Path,
+    peers: Peers,
+) -> None:
+    # A USB headset microphone: its own feed sink, remapped as a source, chosen by the agent.
+    feed = int(
+        pulse.pactl(
+            "load-module", "module-null-sink", "sink_name=usbfeed",
+            "sink_properties=device.description=USB_Feed",
+        ).strip()
+    )  # fmt: skip
+    usb_mic = int(
+        pulse.pactl(
+            "load-module", "module-remap-source", "source_name=usb_mic",
+            "master=usbfeed.monitor", "channels=1", "channel_map=mono",
+            "source_properties=device.description=USB_Headset_Microphone",
+        ).strip()
+    )  # fmt: skip
+    wait_until(lambda: any(d.id == "usb_mic" for d in agent.audio.devices().inputs), timeout_s=10)
+    agent.audio.select_microphone("usb_mic")
+    usb_tone = pulse.play(tone_wav(MIC_HZ, 60.0), device="usbfeed")
+    default_tone = pulse.play(tone_wav(1500.0, 60.0), device="micfeed")
+    try:
+        far, far_record = call_agent(peers, kamailio, tmp_path, tone_wav(FAR_HZ, 60.0), 12)
+        answer(agent)
+        wait_until(lambda: agent.audio.stats().microphone_id == "usb_mic", timeout_s=15)
+        time.sleep(4)
+        pulse.unplug(usb_mic)
+        pulse.unplug(feed)
+        fell = agent.events.wait_for(AudioDeviceFellBack, timeout_s=10)
+        assert (fell.role, fell.lost_id, fell.now_id) == ("microphone", "usb_mic", "headset_mic")
+        ended = finish(far)
+    finally:
+        for player in (usb_tone, default_tone):
+            player.terminate()
+            player.wait(timeout=10)
+    assert float(ended["duration_s"]) >= 11  # type: ignore[arg-type]
+    # The far end heard the USB microphone's tone, then (after the fallback) the default's.
+    # (12 s call, unplugged >= 5 s in: compare the first 40 % with the last 40 %.)
+    pcm, rate = read_wav(far_record)
+    cut = len(pcm) * 2 // 10 * 2
+    assert dominant_frequency(pcm[:cut], rate, CANDIDATES) == MIC_HZ
+    assert dominant_frequency(pcm[-cut:], rate, CANDIDATES) == 1500.0

@@ -102,8 +102,10 @@ def test_ringer_rings_on_its_own_device(
     ):
         svc.start_ringing()
         time.sleep(2.5)
+        # The headset output is opened while ringing, ready for the call's first words.
+        assert svc.stats().speaker_id == "headset"
         svc.stop_ringing()
-        time.sleep(0.3)
+        wait_until(lambda: svc.stats().speaker_id is None, timeout_s=10)
     ring, rate = read_wav(tmp_path / "ringer.wav")
     quiet, _ = read_wav(tmp_path / "headset.wav")
     assert goertzel_power(ring, 440.0, rate) > 1000 * max(goertzel_power(quiet, 440.0, rate), 1e-3)
