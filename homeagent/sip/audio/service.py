@@ -91,6 +91,7 @@ class _Worker(QObject):
         self._peak = 0.0
         self._next_meter = 0.0
         self._announced: tuple[tuple[AudioDevice, ...], tuple[AudioDevice, ...]] = ((), ())
+        self._recover_pending = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -288,12 +289,15 @@ class _Worker(QObject):
                 errored |= stream.errored
         if self._tone_source is not None and self._tone_finished():
             self._reconcile()
-        if errored:
-            # A stream died (device vanished before the list said so): retry shortly.
+        if errored and not self._recover_pending:
+            # A stream died (device vanished before the list said so): retry shortly,
+            # once per RECOVER_DELAY_MS at most.
+            self._recover_pending = True
             QTimer.singleShot(RECOVER_DELAY_MS, self, self._on_recover_timeout)
 
     @Slot()
     def _on_recover_timeout(self) -> None:
+        self._recover_pending = False
         self._refresh_lists()
         self._reconcile()
 
