@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 _READY, _FAILED, _TERMINATED = 4, 5, 6
 _MASK_SINK, _MASK_SOURCE = 0x0001, 0x0002
+_NOAUTOSPAWN = 0x0001
 
 _StateCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 _SubscribeCb = ctypes.CFUNCTYPE(
@@ -85,6 +86,7 @@ class PulseDeviceWatch:
         self._pending_sources: set[str] = set()
         self._lists_left = 0
         self._refresh_again = False
+        self._failed = False
         self._ready = threading.Event()
         self._listed = threading.Event()
         # ctypes callbacks must stay referenced while libpulse may call them.
@@ -105,11 +107,15 @@ class PulseDeviceWatch:
         ctx = lib.pa_context_new(lib.pa_threaded_mainloop_get_api(ml), b"homeagent-devices")
         self._lib, self._ml, self._ctx = lib, ml, ctx
         lib.pa_context_set_state_callback(ctx, self._state_cb, None)
-        if lib.pa_context_connect(ctx, None, 0, None) < 0 or lib.pa_threaded_mainloop_start(ml) < 0:
+        # PA_CONTEXT_NOAUTOSPAWN: watch a server, never start one.
+        if (
+            lib.pa_context_connect(ctx, None, _NOAUTOSPAWN, None) < 0
+            or lib.pa_threaded_mainloop_start(ml) < 0
+        ):
             self.stop()
             return False
-        if not (self._ready.wait(timeout_s) and self._listed.wait(timeout_s)):
-            log.warning("PulseAudio device watch: no answer from the server")
+        if not (self._ready.wait(timeout_s) and self._listed.wait(timeout_s)) or self._failed:
+            log.info("PulseAudio device watch: no server answered; using Qt's list alone")
             self.stop()
             return False
         return True
@@ -149,7 +155,9 @@ class PulseDeviceWatch:
             self._ready.set()
             self._refresh(ctx)
         elif state in (_FAILED, _TERMINATED):
+            self._failed = True
             self._ready.set()
+            self._listed.set()
 
     def _on_subscribe(self, ctx: int, _event: int, _index: int, _userdata: int) -> None:
         self._refresh(ctx)
