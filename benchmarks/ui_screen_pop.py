@@ -42,7 +42,6 @@ from homeagent.ui.backend import AppData, AppSink, StoreDirectory
 from homeagent.ui.controller import DeskController
 from homeagent.ui.dispatcher import Dispatcher
 from homeagent.ui.main_window import MainWindow
-from homeagent.ui.refguard import NoneRefGuard
 from homeagent.ui.tasks import TaskRunner
 from homeagent.ui.theme import apply_theme
 
@@ -104,7 +103,6 @@ def main() -> int:
     fill_s = time.monotonic() - t0
 
     app = QApplication(["ui-bench"])
-    guard = NoneRefGuard(app)  # PySide6 6.12.0 leak, see homeagent/ui/refguard.py
     apply_theme(app, dark=False)
     dispatcher = Dispatcher()
     tasks = TaskRunner(dispatcher)
@@ -162,7 +160,6 @@ def main() -> int:
         "rss_idle_mb": round(idle_mb, 1),
         "rss_every_50_calls_mb": rss_after,
         "none_refs_lost_per_call": round(none_lost / max(1, args.calls), 1),
-        "none_guard_top_ups": guard.top_ups,
     }
     print(json.dumps(result, indent=2))
     store.close()

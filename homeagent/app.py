@@ -95,9 +95,6 @@ def run_desk(opts: AppOptions) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("HomeAgent")
     app.setQuitOnLastWindowClosed(False)  # we quit after an orderly stop
-    from homeagent.ui.refguard import NoneRefGuard
-
-    guard = NoneRefGuard(app)  # PySide6 6.12.0 + CPython 3.11: see homeagent/ui/refguard.py
     data_dir = opts.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     lang = choose_language(opts.lang)
@@ -161,7 +158,7 @@ def run_desk(opts: AppOptions) -> int:
         opts.on_started(session)
     code = app.exec()
     shutdown()
-    del translators, guard
+    del translators
     return int(code)
 
 

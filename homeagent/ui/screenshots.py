@@ -24,7 +24,6 @@ from homeagent.core.events import CallQuality, CallQualityMeasured
 from homeagent.demo.fakes import demo_messages
 from homeagent.ui.harness import FakeDesk, build_fake_desk, go_available
 from homeagent.ui.i18n import install_translators
-from homeagent.ui.refguard import NoneRefGuard
 from homeagent.ui.theme import apply_theme
 
 WIDTH, HEIGHT = 1366, 768
@@ -112,7 +111,6 @@ def main(argv: list[str] | None = None) -> int:
     args.outdir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(["homeagent-screenshots"])
     assert isinstance(app, QApplication)
-    guard = NoneRefGuard(app)
     translators = install_translators(app, args.lang, Path(tempfile.mkdtemp()))
     apply_theme(app, dark=args.dark)
     desk = build_fake_desk()
@@ -124,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         desk.close()
         pump(50)
-    del translators, guard
+    del translators
     return 0
 
 

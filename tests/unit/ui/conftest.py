@@ -13,16 +13,13 @@ from homeagent.core.desk_types import TeamSettings
 from homeagent.demo.fakes import DEMO_TEAM
 from homeagent.ui.harness import FakeDesk, build_fake_desk, go_available
 from homeagent.ui.i18n import compile_catalogue
-from homeagent.ui.refguard import NoneRefGuard
 from homeagent.ui.theme import apply_theme
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _none_ref_guard(qapp):  # type: ignore[no-untyped-def]
-    """PySide6 6.12.0 leaks references to None/True on CPython 3.11 (homeagent/ui/refguard)."""
-    guard = NoneRefGuard(qapp)
-    yield guard
-    guard.timer.stop()
+def _widgets_app(qapp):  # type: ignore[no-untyped-def]
+    """The QApplication exists before a test can make a bare QCoreApplication (diagnose)."""
+    return qapp
 
 
 @pytest.fixture(scope="session")
