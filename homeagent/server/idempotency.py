@@ -1,8 +1,9 @@
 """`Idempotency-Key` on POST/PUT/PATCH: same key + same body replays the first response.
 
 Keys are scoped per user. The same key with a different request is 409
-`idempotency_conflict`. Responses 401/429/5xx are not stored, so a retry after a token
-refresh or an outage runs for real.
+`idempotency_conflict`; while the first is still running, 409 `idempotency_in_progress`.
+Responses 401/429/5xx are not stored, so a retry after a token refresh or an outage runs
+for real.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class IdempotencyMiddleware:
                 (scope["method"].encode(), scope["path"].encode(), scope["query_string"], body)
             )
         ).hexdigest()
-        stored = await anyio.to_thread.run_sync(_load, ctx.db, user_id, key)
+        stored = await anyio.to_thread.run_sync(_claim, ctx.db, user_id, key, digest)
         if stored is not None:
             if stored.request_hash != digest:
                 await _send_json(
@@ -64,8 +65,15 @@ class IdempotencyMiddleware:
                     "idempotency_conflict",
                     "This Idempotency-Key was already used with a different request.",
                 )
-                return
-            await _send_raw(send, stored.status_code, stored.body)
+            elif stored.status_code == 0:
+                await _send_json(
+                    send,
+                    409,
+                    "idempotency_in_progress",
+                    "A request with this Idempotency-Key is still being processed; retry.",
+                )
+            else:
+                await _send_raw(send, stored.status_code, stored.body)
             return
 
         sent_body = False
@@ -77,22 +85,35 @@ class IdempotencyMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        status = 0
+        # The response is held back until it is stored, so a retry that races the
+        # first answer already finds it.
+        start: Message | None = None
         chunks: list[bytes] = []
 
         async def capture_send(message: Message) -> None:
-            nonlocal status
+            nonlocal start
             if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
+                start = message
+                return
+            if message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                assert start is not None
+                status = int(start["status"])
+                keep = status < 500 and status not in _NOT_STORED
+                payload = b"".join(chunks)
+                await anyio.to_thread.run_sync(_finish, ctx.db, user_id, key, status, payload, keep)
+                await send(start)
+                await send({"type": "http.response.body", "body": payload})
+                return
             await send(message)
 
-        await self.app(scope, replay_receive, capture_send)
-        if status < 500 and status not in _NOT_STORED:
-            await anyio.to_thread.run_sync(
-                _store, ctx.db, user_id, key, digest, status, b"".join(chunks)
-            )
+        try:
+            await self.app(scope, replay_receive, capture_send)
+        finally:
+            if start is None or chunks == []:  # failed before answering: free the key
+                await anyio.to_thread.run_sync(_finish, ctx.db, user_id, key, 0, b"", False)
 
 
 def _user_of(secret: str, authorization: str) -> str | None:
@@ -104,29 +125,35 @@ def _user_of(secret: str, authorization: str) -> str | None:
         return None
 
 
-def _load(db: Database, user_id: str, key: str) -> IdempotencyRecord | None:
-    with db.read() as s:
-        return s.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-            )
-        )
-
-
-def _store(db: Database, user_id: str, key: str, digest: str, status: int, body: bytes) -> None:
+def _claim(db: Database, user_id: str, key: str, digest: str) -> IdempotencyRecord | None:
+    """Reserve the key (status 0 = in progress); return the existing record if taken."""
     try:
         with db.write() as s:
             s.add(
                 IdempotencyRecord(
-                    user_id=user_id,
-                    key=key,
-                    request_hash=digest,
-                    status_code=status,
-                    body=body,
+                    user_id=user_id, key=key, request_hash=digest, status_code=0, body=b""
                 )
             )
+        return None
     except IntegrityError:
-        pass  # a concurrent retry stored it first; both responses are equivalent
+        with db.read() as s:
+            return s.scalar(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+                )
+            )
+
+
+def _finish(db: Database, user_id: str, key: str, status: int, body: bytes, keep: bool) -> None:
+    """Store the answer for replays, or release the key so a retry runs for real."""
+    with db.write() as s:
+        record = s.get(IdempotencyRecord, (user_id, key))
+        if record is None:
+            return
+        if keep:
+            record.status_code, record.body = status, body
+        else:
+            s.delete(record)
 
 
 async def _send_raw(send: Send, status: int, body: bytes) -> None:

@@ -12,7 +12,14 @@ from homeagent.server.db import Database
 from tests.helpers.postgres import PostgresCluster
 from tests.integration.server.launch import Org, Session, login, prepare, run_server
 
-pytestmark = pytest.mark.integration
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything in this folder talks to real processes: mark it `integration`."""
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @dataclass

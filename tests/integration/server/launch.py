@@ -26,7 +26,6 @@ PASSWORD = "motdepasse-de-test"
 API = "/api/v1"
 # Small argon2 costs keep hundreds of test logins fast; production uses RFC 9106 costs.
 SERVER_ENV = {**os.environ, "HOMEAGENT_ARGON2_CHEAP": "1", "HOMEAGENT_CALLBACK_SCAN_S": "0.5"}
-os.environ.setdefault("HOMEAGENT_ARGON2_CHEAP", "1")
 
 
 @dataclass

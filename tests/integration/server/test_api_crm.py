@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -161,3 +162,29 @@ def test_idempotency_key_replays_and_conflicts(sessions: Callable[[str], Session
     r = b.client.post("/contacts", json=body, headers={"Idempotency-Key": key})
     assert r.status_code == 201
     assert r.json()["id"] != first.json()["id"]
+
+
+def test_concurrent_retries_with_one_key_create_one_contact(
+    sessions: Callable[[str], Session],
+) -> None:
+    a = sessions("agent_a1")
+    key, name = str(uuid.uuid4()), f"Concurrent{uuid.uuid4().hex[:8]}"
+    body = _contact(id=None, last_name=name)
+    results: list[tuple[int, Any]] = []
+
+    def post() -> None:
+        r = a.client.post("/contacts", json=body, headers={"Idempotency-Key": key})
+        results.append((r.status_code, r.json()))
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    created = [b for status, b in results if status == 201]
+    busy = [b for status, b in results if status == 409]
+    assert len(created) + len(busy) == 8
+    assert created, results
+    assert all(b == created[0] for b in created)  # replays of the one response
+    assert all(b["error"]["code"] == "idempotency_in_progress" for b in busy)
+    assert len(a.client.get("/contacts", params={"q": name.lower()}).json()) == 1
