@@ -500,7 +500,10 @@ class CallController:
         self.emit(CallStateChanged(record.call_id, CallPhase.DIALING, reason=uri))
 
     def send_dtmf(self, call_id: int, digits: str) -> None:
-        _, call = self._get(call_id)
+        record, call = self._get(call_id)
+        if record.phase is not CallPhase.ACTIVE:
+            # on hold (or resuming) the digits would be dropped silently: say so instead
+            raise ValueError(f"call {call_id} is {record.phase.value}: DTMF not sent")
         prm = pj.CallSendDtmfParam()
         prm.digits = digits
         prm.method = pj.PJSUA_DTMF_METHOD_RFC2833

@@ -207,3 +207,14 @@ def test_flood_guard_pauses_reads_for_one_window(ctl) -> None:  # type: ignore[n
     assert controller.flooded(10.1)
     assert controller.flooded(10.0 + FLOOD_WINDOW_S - 0.01)
     assert not controller.flooded(10.1 + FLOOD_WINDOW_S)
+
+
+def test_dtmf_on_a_held_call_fails_loudly_instead_of_vanishing(ctl) -> None:  # type: ignore[no-untyped-def]
+    controller, events = ctl
+    call = _incoming(controller)
+    controller.tick(1.0)
+    call.record.phase = CallPhase.HELD
+    controller.handle(cmd.SendDtmf(call.record.call_id, "1"))
+    failed = [e for e in events if isinstance(e, CommandFailed)]
+    assert len(failed) == 1
+    assert "held" in failed[0].message
