@@ -165,3 +165,20 @@ def test_burst_of_100_invites_each_cancelled_at_once(
     time.sleep(1.0)
     host.hang_up_ringing()
     host.takes_a_normal_call(sipp)
+
+
+def test_kamailio_shields_an_agent_from_an_invite_burst(
+    kamailio: Kamailio, host: Host, sipp: SippRunner
+) -> None:
+    """40 INVITEs in one second through the proxy: only the first 10 reach the agent."""
+    run = sipp.start("uac_burst.xml", f"127.0.0.1:{kamailio.udp_port}",
+                     calls=40, rate=40, limit=40, timeout_s=40)  # fmt: skip
+    result = run.wait(60)
+    assert host.alive()
+    shielded = result.messages.count("486 Busy Here (too many calls at once)")
+    assert shielded >= 25, result.stats[-500:]
+    reached = len(host.proc.named("CallRinging")) + len(host.proc.named("IncomingCallRefused"))
+    assert reached <= 10
+    time.sleep(2.5)  # the proxy's per-agent window expires
+    host.hang_up_ringing()
+    host.takes_a_normal_call(sipp)
