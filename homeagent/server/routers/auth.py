@@ -17,6 +17,7 @@ from homeagent.server.auth import (
 )
 from homeagent.server.deps import Auth, Ctx, ServerContext
 from homeagent.server.errors import ApiError
+from homeagent.server.events import publish
 from homeagent.server.models import Device, User, utcnow
 from homeagent.server.views import user_out
 
@@ -106,4 +107,5 @@ def logout(p: Auth, ctx: Ctx) -> schemas.OkOut:
         if device is not None:
             device.revoked_at = utcnow()
             device.refresh_hash = None
+            publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
     return schemas.OkOut()

@@ -193,3 +193,16 @@ def test_callback_due_is_announced_once(server: Server, sessions: Callable[[str]
         assert [e for e in stream.drain(1.5) if e.type == "callback_due"] == []
     finally:
         stream.close()
+
+
+def test_logout_closes_the_device_stream(
+    server: Server, sessions: Callable[[str], Session]
+) -> None:
+    agent = sessions("agent_a1")
+    stream = _reader(server, agent)
+    try:
+        assert agent.client.post("/auth/logout").status_code == 200
+        assert stream.wait_for("device_revoked").data == {"device_id": agent.device_id}
+        assert stream.closed.wait(5)
+    finally:
+        stream.close()
