@@ -34,11 +34,11 @@ from homeagent.core.events import (
     TransferProgressed,
 )
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.sip.callmedia import CallMedia, measure_quality
 from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall
 from homeagent.sip.headers import parse_invite, source_host
 from homeagent.sip.media import AudioAttachment
 from homeagent.sip.policy import RejectPacer, admit, registration_event
-from homeagent.sip.quality import build_quality
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ QUALITY_INTERVAL_S = 5.0
 # the window has passed (the kernel queues the datagrams meanwhile).
 FLOOD_WINDOW_S = 0.6
 FLOOD_BUDGET = 16
-ZIP_TONE_HZ = 1400
 _ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, never bound
 
 
@@ -74,9 +73,7 @@ class CallController:
         self.auto_answer_s = config.auto_answer_s
         self.pacer = RejectPacer(budget=max(1, config.max_calls), window_s=0.6)
         self.account: pj.Account | None = None
-        self.endpoint: pj.Endpoint | None = None
-        self.tone: pj.ToneGenerator | None = None
-        self._media: dict[int, pj.AudioMedia] = {}
+        self.media = CallMedia(audio)
         self._reg_failures = 0
         self._transport_error = ""
         self._pending_removal: list[int] = []
@@ -140,7 +137,7 @@ class CallController:
         """Work that must not happen inside a pjsua2 callback; called between two turns."""
         for call_id in self._pending_removal:
             self.calls.remove(call_id)  # drops our last reference: pjsua2 frees the Call
-            self._media.pop(call_id, None)
+            self.media.forget(call_id)
         self._pending_removal.clear()
         for record, call in self.calls:
             if record.ended:
@@ -303,86 +300,39 @@ class CallController:
             _hangup(call, 0, "")  # the transferee now talks to the target
 
     # ---------------------------------------------------------------------- media
+    @property
+    def endpoint(self) -> pj.Endpoint | None:
+        return self.media.endpoint
+
+    @endpoint.setter
+    def endpoint(self, value: pj.Endpoint | None) -> None:
+        self.media.endpoint = value
+
+    @property
+    def tone(self) -> pj.ToneGenerator | None:
+        return self.media.tone
+
+    @tone.setter
+    def tone(self, value: pj.ToneGenerator | None) -> None:
+        self.media.tone = value
+
     def _attach(self, call: EngineCall, index: int) -> None:
-        record = call.record
-        if record.attached:
-            return
-        media = call.getAudioMedia(index)
-        self._media[record.call_id] = media
-        if self.audio is not None:
-            self.audio.attach(media)
-        else:
-            assert self.endpoint is not None
-            adm = self.endpoint.audDevManager()
-            media.startTransmit(adm.getPlaybackDevMedia())
-            adm.getCaptureDevMedia().startTransmit(media)
-        media.adjustTxLevel(0.0 if record.muted else 1.0)
-        record.attached = True
+        self.media.attach(call.record, call, index)
 
     def _detach(self, call_id: int) -> None:
         entry = self.calls.get(call_id)
-        media = self._media.get(call_id)
-        if entry is None or media is None or not entry[0].attached:
-            return
-        entry[0].attached = False
-        try:
-            if self.audio is not None:
-                self.audio.detach(media)
-            else:
-                assert self.endpoint is not None
-                adm = self.endpoint.audDevManager()
-                media.stopTransmit(adm.getPlaybackDevMedia())
-                adm.getCaptureDevMedia().stopTransmit(media)
-        except Exception as exc:  # the conference port may already be gone at call end
-            log.debug("detach of call %s: %s", call_id, exc)
+        if entry is not None:
+            self.media.detach(entry[0])
 
     def detach_all(self) -> None:
         for record, _ in self.calls:
-            self._detach(record.call_id)
+            self.media.detach(record)
 
     def _measure(self, call: EngineCall) -> CallQuality | None:
-        try:
-            info = call.getInfo()
-            for media in info.media:
-                if media.type != pj.PJMEDIA_TYPE_AUDIO:
-                    continue
-                stat = call.getStreamStat(media.index).rtcp
-                codec = str(call.getStreamInfo(media.index).codecName)
-                return build_quality(
-                    rx_lost=int(stat.rxStat.loss),
-                    rx_received=int(stat.rxStat.pkt),
-                    tx_lost=int(stat.txStat.loss),
-                    tx_sent=int(stat.txStat.pkt),
-                    jitter_ms=float(stat.rxStat.jitterUsec.mean) / 1000.0,
-                    rtt_ms=float(stat.rttUsec.mean) / 1000.0,
-                    codec=codec,
-                )
-        except Exception as exc:  # no stream (never connected, already destroyed)
-            log.debug("no stream statistics: %s", exc)
-        return None
+        return measure_quality(call)
 
     def _play_zip_tone(self) -> None:
-        if self.tone is None or self.endpoint is None:
-            return
-        try:
-            tones = pj.ToneDescVector()
-            for _ in range(2):
-                desc = pj.ToneDesc()
-                desc.freq1 = ZIP_TONE_HZ
-                desc.freq2 = 0
-                desc.on_msec = 80
-                desc.off_msec = 60
-                desc.volume = 0
-                tones.append(desc)
-            self.tone.play(tones, False)
-            # Into the agent's headset when the attachment exposes its conference port
-            # (optional `port` attribute, see media.py); else to the (null) playback device.
-            sink = getattr(self.audio, "port", None) if self.audio is not None else None
-            if sink is None:
-                sink = self.endpoint.audDevManager().getPlaybackDevMedia()
-            self.tone.startTransmit(sink)
-        except Exception as exc:
-            log.debug("zip tone: %s", exc)
+        self.media.play_zip_tone()
 
     def _set_phase(self, record: CallRecord, phase: CallPhase, reason: str = "") -> None:
         if record.phase is phase:
@@ -422,9 +372,7 @@ class CallController:
             case cmd.SetMute(call_id=call_id, muted=muted):
                 record, _ = self._get(call_id)
                 record.muted = muted
-                media = self._media.get(call_id)
-                if media is not None and record.attached:
-                    media.adjustTxLevel(0.0 if muted else 1.0)
+                self.media.apply_mute(record)
                 self.emit(CallMuteChanged(call_id, muted))
             case cmd.SendDtmf(call_id=call_id, digits=digits):
                 self.send_dtmf(call_id, digits)

@@ -370,7 +370,7 @@ class RecorderAttachment:
 def test_auto_answer_plays_a_zip_tone_into_the_headset(
     kamailio: Kamailio, peers: Peers, tmp_path: Path
 ) -> None:
-    from homeagent.sip.controller import ZIP_TONE_HZ
+    from homeagent.sip.callmedia import ZIP_TONE_HZ
     from homeagent.sip.engine import SipEngine
     from tests.integration.sip.conftest import EventLog
 
