@@ -37,9 +37,10 @@ stdin commands (one per line): ``answer``, ``hangup``, ``hold``, ``unhold``,
 ``dtmf DIGITS``, ``call URI``, ``xfer URI``, ``quit`` (they act on the newest call).
 
 Events (``{"event": ...}``): started {port}, registered {code, reason}, incoming {call,
-from, number, display, headers}, state {call, state, code, reason}, media {call, status},
-dtmf {call, digit, method}, transfer_request {call, to}, transfer_status {call, code,
-final}, replaced {call, new_call}, ended {call, code, reason, duration_s}, exiting {}.
+from, number, display, headers, source, crypto}, state {call, state, code, reason},
+media {call, status}, dtmf {call, digit, method}, transfer_request {call, to},
+transfer_status {call, code, final}, replaced {call, new_call}, ended {call, code, reason,
+duration_s}, error {message}, exiting {}.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ class PeerAccount(pj.Account):  # type: ignore[misc]
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         call = PeerCall(self.peer, self, prm.callId)
         self.peer.calls.append(call)
-        facts = parse_invite(str(prm.rdata.wholeMsg))
+        whole = str(prm.rdata.wholeMsg)
+        facts = parse_invite(whole)
         self.peer.emit(
             "incoming",
             call=prm.callId,
@@ -151,6 +153,7 @@ class PeerAccount(pj.Account):  # type: ignore[misc]
             display=facts.display_name,
             headers=dict(facts.headers),
             source=str(prm.rdata.srcAddress),
+            crypto="a=crypto:" in whole,  # the offer carries SDES-SRTP keys
         )
         # Ring, then answer, on later loop turns: never inside this callback (DESIGN.md).
         now = time.monotonic()

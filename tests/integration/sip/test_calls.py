@@ -402,3 +402,30 @@ def test_auto_answer_plays_a_zip_tone_into_the_headset(
 
     assert power(ZIP_TONE_HZ) > 100 * power(700.0)
     assert max(abs(s) for s in samples) > 1000
+
+
+def test_production_setup_tls_signalling_and_mandatory_srtp(
+    kamailio_tls: Kamailio, engines: EngineRunner, peers: Peers
+) -> None:
+    """TLS to the proxy plus SRTP required: calls both ways carry SRTP (SDES)."""
+    kamailio = kamailio_tls
+    account = dataclasses.replace(
+        account_for(kamailio, "1001", Transport.TLS), srtp=SrtpMode.MANDATORY
+    )
+    engine, events = engines.start(account)
+    secure = peers.start("--srtp", "mandatory", "--call", f"sip:1001@{kamailio.domain}",
+                         kamailio=kamailio, user="2001")  # fmt: skip
+    ringing = events.wait_for(CallRinging)
+    engine.submit(cmd.Answer(ringing.call_id))
+    events.wait_for(CallStateChanged, _phase(ringing.call_id, CallPhase.ACTIVE))
+    secure.wait_for("media", lambda e: e["status"] == 1)
+    secure.send("hangup")
+    events.wait_for(CallEnded)
+    callee = peers.start("--srtp", "optional", "--answer", kamailio=kamailio, user="2002")
+    engine.submit(cmd.Dial("2002"))
+    incoming = callee.wait_for("incoming")
+    assert incoming["number"] == "1001"
+    assert incoming["crypto"], "the engine's offer must carry SRTP keys"
+    events.wait_for(
+        CallStateChanged, lambda e: e.phase is CallPhase.ACTIVE and e.call_id != ringing.call_id
+    )
