@@ -7,7 +7,9 @@
 Order at start: Qt application → translation and theme → profile (import on first run)
 → keyring vault → device session (enrol on first run) → `AgentSession` (store, audio,
 SIP engine, desk, window, server services). Stop runs in reverse when the window closes
-or on Ctrl+C.
+or on Ctrl+C. When IT revokes the device, the desk stops the same way and the sign-in
+dialog comes back (the device session already wiped secrets and cached customer data);
+signing in again builds a new desk.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class AppOptions:
     profile_store: Any = None
     vault: Any = None
     engine_config: Any = None
+    engine_factory: Any = None  # SipEngine's signature (tests: a fake engine)
+    device_factory: Any = None  # DeviceSession's signature (tests: a fake device)
     credentials: tuple[str, str] | None = None  # enrol without the dialog (demo)
     on_started: Callable[[Any], None] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -82,9 +86,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_desk(opts: AppOptions) -> int:
-    """Run the desk until the window closes or Ctrl+C; returns the exit code."""
+    """Run the desk until the window closes or Ctrl+C; returns the exit code.
+
+    A revocation by IT (the device session has already wiped the secrets and the cache)
+    closes the desk and shows the sign-in dialog again; signing in opens a new desk.
+    """
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from homeagent.core.eventlog import EventLog
     from homeagent.crm.store import default_data_dir
@@ -104,6 +112,39 @@ def run_desk(opts: AppOptions) -> int:
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
+    # Ctrl+C / SIGTERM close whatever is in front: a dialog (cancel) or the desk (stop).
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, _close_front))
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, _close_front))
+    pulse = QTimer()  # lets Python run its signal handlers while Qt waits
+    pulse.start(200)
+    pulse.timeout.connect(lambda: None)
+    try:
+        return _run_device(app, opts, event_log, data_dir)
+    finally:
+        pulse.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        event_log.close()
+        del translators
+
+
+def _close_front() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from homeagent.ui.main_window import MainWindow
+
+    front = QApplication.activeModalWidget()
+    if front is not None:
+        front.close()
+        return
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.isVisible():
+            widget.close()
+
+
+def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path) -> int:
+    """Profile, vault and device; then desks until the agent quits (one per enrolment)."""
+    from PySide6.QtWidgets import QMessageBox
 
     profile = _resolve_profile(opts)
     if profile is None:
@@ -117,49 +158,62 @@ def run_desk(opts: AppOptions) -> int:
         return 1
     from homeagent.client.device import DeviceSession
 
-    device = DeviceSession(profile, vault, data_dir=data_dir)
-    if not device.is_enrolled and not _enrol(device, profile, opts):
-        event_log.write("app_cancelled", step="enrol")
+    device = (opts.device_factory or DeviceSession)(profile, vault, data_dir=data_dir)
+    credentials = opts.credentials
+    notice = ""
+    first = True
+    try:
+        while True:
+            if not device.is_enrolled:
+                event_log.write("enrolment_shown", after_revocation=bool(notice))
+                if not _enrol(device, profile, credentials, notice):
+                    event_log.write("app_cancelled", step="enrol")
+                    return 1
+                credentials = None  # handed-over credentials serve the first enrolment only
+            event_log.write("enrolled")
+            revoked, code = _run_one_desk(app, opts, device, event_log, first=first)
+            if not revoked:
+                return code
+            first, notice = False, "revoked"
+    finally:
         device.close()
-        return 1
-    event_log.write("enrolled" if device.is_enrolled else "not_enrolled")
 
+
+def _run_one_desk(
+    app: Any, opts: AppOptions, device: Any, event_log: Any, *, first: bool
+) -> tuple[bool, int]:
+    """One desk over the enrolled device until it closes; (revoked, exit code)."""
     from homeagent.core.sip_config import EngineConfig
     from homeagent.ui.session import AgentSession
+
+    revoked = False
+
+    def on_revoked() -> None:
+        nonlocal revoked
+        revoked = True
+        window.close()
 
     session = AgentSession(
         device=device,
         event_log=event_log,
         engine_config=opts.engine_config or EngineConfig(bind_address="0.0.0.0"),  # noqa: S104
         use_audio=opts.use_audio,
+        engine_factory=opts.engine_factory,
+        on_revoked=on_revoked,
     )
     window = session.start()
-    stopped = False
-
-    def shutdown() -> None:
-        nonlocal stopped
-        if stopped:
-            return
-        stopped = True
-        session.stop()
-        device.close()
-        event_log.close()
-        app.quit()
-
-    window.closing.connect(shutdown)
-    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
-    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, window.close))
-    pulse = QTimer()  # lets Python run its signal handlers while Qt waits
-    pulse.start(200)
-    pulse.timeout.connect(lambda: None)
+    window.closing.connect(app.quit)
     window.resize(1366, 740)
     window.show()
-    if opts.on_started is not None:
+    if first and opts.on_started is not None:
         opts.on_started(session)
-    code = app.exec()
-    shutdown()
-    del translators
-    return int(code)
+    try:
+        code = int(app.exec())
+    finally:
+        session.stop()
+        window.hide()
+        window.deleteLater()
+    return revoked, code
 
 
 def _real_vault() -> Any:
@@ -193,12 +247,14 @@ def _resolve_profile(opts: AppOptions) -> Any:
     return dialog.result_profile if dialog.exec() else None
 
 
-def _enrol(device: Any, profile: Any, opts: AppOptions) -> bool:
-    """Enrol with the demo's credentials or through the sign-in dialog."""
+def _enrol(
+    device: Any, profile: Any, credentials: tuple[str, str] | None, notice: str = ""
+) -> bool:
+    """Enrol with handed-over credentials (demo) or through the sign-in dialog."""
     import socket
 
-    if opts.credentials is not None:
-        user, password = opts.credentials
+    if credentials is not None:
+        user, password = credentials
         device.enrol(user, password, socket.gethostname())
         return True
     from homeagent.ui.dispatcher import Dispatcher
@@ -208,7 +264,7 @@ def _enrol(device: Any, profile: Any, opts: AppOptions) -> bool:
     dispatcher = Dispatcher()
     tasks = TaskRunner(dispatcher)
     try:
-        dialog = EnrolDialog(device.enrol, tasks, profile.organisation)
+        dialog = EnrolDialog(device.enrol, tasks, profile.organisation, revoked=notice == "revoked")
         return bool(dialog.exec())
     finally:
         tasks.close()

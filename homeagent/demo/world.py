@@ -58,6 +58,35 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 20.0
     raise RuntimeError(f"nothing listens on port {port} after {timeout_s} s")
 
 
+def write_signed_profile(
+    path: Path, *, server_url: str, sip_port: int, organisation: str, sip_host: str = "127.0.0.1"
+) -> bytes:
+    """Sign a one-day provisioning profile for a loopback organisation with a fresh key;
+    returns the public key (PEM) a `ProfileStore` must trust to accept it."""
+    from homeagent.security.profile import generate_signing_key, sign_profile
+
+    private_pem, public_pem = generate_signing_key()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    profile = {
+        "version": 1,
+        "organisation": organisation,
+        "server_url": server_url,
+        "ca_pem": "",
+        "sip": {
+            "registrar_host": sip_host,
+            "registrar_port": sip_port,
+            "domain": SIP_DOMAIN,
+            "transport": "udp",
+            "srtp": "disabled",
+        },
+        "default_region": "FR",
+        "issued_at": now,
+        "expires_at": now + dt.timedelta(days=1),
+    }
+    path.write_bytes(sign_profile(profile, private_pem))
+    return bytes(public_pem)
+
+
 @dataclass
 class Customer:
     """A demo contact who will call: id and number as the server knows them."""
@@ -202,29 +231,13 @@ class DemoWorld:
         _wait_port(ready_port, proc)
 
     def _write_profile(self) -> None:
-        from homeagent.security.profile import generate_signing_key, sign_profile
-
-        private_pem, public_pem = generate_signing_key()
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        profile = {
-            "version": 1,
-            "organisation": "HomeAgent Démo",
-            "server_url": self.server_url,
-            "ca_pem": "",
-            "sip": {
-                "registrar_host": "127.0.0.1",
-                "registrar_port": self.sip_port,
-                "domain": SIP_DOMAIN,
-                "transport": "udp",
-                "srtp": "disabled",
-            },
-            "default_region": "FR",
-            "issued_at": now,
-            "expires_at": now + dt.timedelta(days=1),
-        }
         self.profile_path = self.root / "profile.json"
-        self.profile_path.write_bytes(sign_profile(profile, private_pem))
-        self.trusted_key_pem = public_pem
+        self.trusted_key_pem = write_signed_profile(
+            self.profile_path,
+            server_url=self.server_url,
+            sip_port=self.sip_port,
+            organisation="HomeAgent Démo",
+        )
 
     def profile_store(self) -> Any:
         """A profile store that trusts the demo's organisation key only."""

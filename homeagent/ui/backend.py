@@ -145,8 +145,10 @@ class AppSink:
         store: Any,
         tasks: TaskRunner,
         on_delivery: Callable[[str, Delivery], None],
+        on_state_published: Callable[[Presence], None] | None = None,
     ) -> None:
         self._submit = submit
+        self._on_state_published = on_state_published
         self._outbox = outbox
         self._store = store
         self._tasks = tasks
@@ -159,6 +161,8 @@ class AppSink:
 
     def publish_state(self, presence: Presence) -> None:
         """Queue PUT /agents/me/state (sent when online)."""
+        if self._on_state_published is not None:
+            self._on_state_published(presence)
         state, reason = presence.state.value, presence.reason
         self._tasks.run(lambda: self._outbox.set_agent_state(state, reason))
 

@@ -88,7 +88,9 @@ class ProfileDialog(QDialog):
 
 
 class EnrolDialog(QDialog):
-    """User name + password once; `enrol(user, password, device)` runs on the worker."""
+    """User name + password once; `enrol(user, password, device)` runs on the worker.
+
+    `revoked` says the dialog comes back because IT revoked this device."""
 
     def __init__(
         self,
@@ -96,6 +98,8 @@ class EnrolDialog(QDialog):
         tasks: TaskRunner,
         organisation: str = "",
         parent: QWidget | None = None,
+        *,
+        revoked: bool = False,
     ) -> None:
         super().__init__(parent)
         self._enrol = enrol
@@ -124,6 +128,13 @@ class EnrolDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
+        if revoked:  # the desk just closed under the agent: say why
+            self.status.setText(
+                self.tr(
+                    "Your organisation disconnected this computer and erased its local data. "
+                    "Sign in again to continue."
+                )
+            )
         self.username.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_buttons_accepted(self) -> None:

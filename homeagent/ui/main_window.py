@@ -40,13 +40,22 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "hold": ("Ctrl+H",),
     "mute": ("Ctrl+M",),
     "toggle_available": ("Ctrl+D",),
+    "presence_menu": ("Ctrl+Shift+D",),
     "search": ("Ctrl+F",),
     "save_wrap_up": ("Ctrl+S",),
     "inbox": ("Ctrl+I",),
     "help_sheet": ("F1",),
 }
 # Shortcuts that must work even while a text field has focus (a field must not eat them).
-_GLOBAL = ("answer", "hangup", "hold", "mute", "toggle_available", "save_wrap_up")
+_GLOBAL = (
+    "answer",
+    "hangup",
+    "hold",
+    "mute",
+    "toggle_available",
+    "presence_menu",
+    "save_wrap_up",
+)
 
 
 class MainWindow(QMainWindow):
@@ -161,6 +170,10 @@ class MainWindow(QMainWindow):
             "toggle_available": (
                 self.tr("Toggle Available"),
                 self.toggle_available_requested.emit,
+            ),
+            "presence_menu": (
+                self.tr("Choose a presence (break reason)"),
+                self.top.presence.showMenu,
             ),
             "search": (self.tr("Search contacts"), self.focus_search),
             "save_wrap_up": (self.tr("Save the wrap-up"), self.wrap_up_save_requested.emit),

@@ -40,6 +40,7 @@ from homeagent.ui.controller import DeskController
 from homeagent.ui.dispatcher import Dispatcher
 from homeagent.ui.main_window import MainWindow
 from homeagent.ui.notifier import Notifier
+from homeagent.ui.state_echo import ServerStateFilter
 from homeagent.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,10 @@ class AgentSession:
         engine_factory: EngineFactory | None = None,
         engine_config: EngineConfig | None = None,
         use_audio: bool = True,
+        on_revoked: Callable[[], None] | None = None,
     ) -> None:
         self.device = device
+        self._on_revoked = on_revoked
         self.log = event_log
         self._engine_factory = engine_factory
         self._engine_config = engine_config or EngineConfig(bind_address="0.0.0.0")  # noqa: S104
@@ -74,6 +77,7 @@ class AgentSession:
         self.sink: AppSink | None = None
         self._ringing = False
         self._user_id = ""
+        self._server_states = ServerStateFilter()
 
     # -- start -------------------------------------------------------------------------
 
@@ -103,6 +107,7 @@ class AgentSession:
             store=store,
             tasks=self.tasks,
             on_delivery=self._on_sink_delivery,
+            on_state_published=lambda p: self._server_states.published(p.state, p.reason),
         )
         self.model = DeskModel(directory=StoreDirectory(store), sink=self.sink, log=self.log)
         self.window = MainWindow()
@@ -125,7 +130,7 @@ class AgentSession:
             on_event=lambda ev: d.call_soon(lambda: self._on_stream_event(ev)),
             on_connection=lambda st: d.call_soon(lambda: self._on_stream_connection(st)),
             on_outbox=lambda _st: d.call_soon(self._on_outbox_pass),
-            on_sync=lambda p: d.call_soon(self._on_sync_progress) if p.done else None,
+            on_sync=lambda p: d.call_soon(lambda: self._on_sync_progress(p)) if p.done else None,
         )
         self.tasks.run(device.client.me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
         self.tasks.run(self.engine.start, None, self._on_engine_start_failed)
@@ -184,8 +189,9 @@ class AgentSession:
             model.add_message(message_from_wire(data))
         elif event.type == "agent_state" and str(data.get("agent_id")) == self._user_id:
             with contextlib.suppress(ValueError):
-                state = AgentState(data.get("state"))
-                model.server_set_state(state, str(data.get("reason") or ""))
+                state, reason = AgentState(data.get("state")), str(data.get("reason") or "")
+                if self._server_states.accept(state, reason):
+                    model.server_set_state(state, reason)
         elif event.type in ("callback_due", "contact_changed") and self.controller is not None:
             self.controller.reload_lists()
 
@@ -196,12 +202,16 @@ class AgentSession:
             self.controller.reload_lists()
 
     def _on_device_revoked(self) -> None:
-        """IT revoked this device: the data is already wiped; stop and close the window."""
+        """IT revoked this device: the data is already wiped; hand over to the composition
+        root (back to sign-in), or close the window when nobody listens."""
         self.log.write("device_revoked")
-        if self.window is not None:
+        if self._on_revoked is not None:
+            self._on_revoked()
+        elif self.window is not None:
             self.window.close()
 
-    def _on_sync_progress(self) -> None:
+    def _on_sync_progress(self, progress: Any) -> None:
+        self.log.write("contacts_synced", received=progress.received, deleted=progress.deleted)
         if self.controller is not None:
             self.controller.refresh_searches()
             self.controller.reload_lists()

@@ -245,6 +245,11 @@
         <source>Sign-in failed: {why}</source>
         <translation>Échec de la connexion : {why}</translation>
     </message>
+    <message>
+        <location filename="../../homeagent/ui/first_run.py" line="142" />
+        <source>Your organisation disconnected this computer and erased its local data. Sign in again to continue.</source>
+        <translation>Votre organisation a déconnecté cet ordinateur et effacé ses données locales. Reconnectez-vous pour continuer.</translation>
+    </message>
 </context>
 <context>
     <name>HistoryTab</name>
@@ -488,6 +493,11 @@
         <location filename="../../homeagent/ui/main_window.py" line="159" />
         <source>Toggle Available</source>
         <translation>Basculer Disponible</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/main_window.py" line="173" />
+        <source>Choose a presence (break reason)</source>
+        <translation>Choisir une présence (motif de pause)</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/main_window.py" line="162" />

@@ -12,30 +12,22 @@ import contextlib
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.models import AgentStatus
+from tests.helpers.acd_kamailio import AcdKamailio, running_acd_kamailio, sip_request
 from tests.helpers.procs import free_port, require_tool, running
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import PASSWORD
 
-REPO = Path(__file__).resolve().parents[3]
-CONFIG = REPO / "deploy" / "kamailio" / "acd" / "kamailio-acd.cfg"
 SCENARIOS = Path(__file__).parent / "sipp"
-MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
 RONA_S = 2
-
-
-@dataclass
-class Kamailio:
-    port: int
-    log: Path
+Kamailio = AcdKamailio  # the launcher lives in tests/helpers/acd_kamailio.py (shared with e2e)
+_request = sip_request
 
 
 @pytest.fixture(scope="module")
@@ -50,52 +42,8 @@ def acd_team(server: Server) -> dict[str, str]:
 
 @pytest.fixture
 def kamailio(server: Server, tmp_path: Path) -> Iterator[Kamailio]:
-    binary = require_tool("kamailio")
-    if not (MODULES / "http_client.so").exists():
-        pytest.fail("Kamailio http_client module missing: install kamailio-utils-modules")
-    port = free_port(socket.SOCK_DGRAM)
-    conn = tmp_path / "acd-http.cfg"
-    conn.write_text(
-        f"[acd]\nurl = {server.url}/api/v1/acd\nusername = acd\n"
-        f"password = {server.db.settings()['acd_token']}\nauthmethod = 1\ntimeout = 2\n"
-    )
-    conn.chmod(0o600)
-    argv = [
-        binary, "-f", str(CONFIG), "-DD", "-E", "-L", str(MODULES),
-        "-l", f"udp:127.0.0.1:{port}", "-w", str(tmp_path), "-Y", str(tmp_path),
-        "-m", "32", "-M", "8",
-        "-A", f'ACD_HTTP_CONF="{conn}"',
-    ]  # fmt: skip
-    log = tmp_path / "kamailio.log"
-    with running(argv, log=log, ready=lambda: _options_answered(port), ready_timeout_s=20):
-        yield Kamailio(port, log)
-
-
-def _options_answered(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(0.3)
-        s.bind(("127.0.0.1", 0))
-        s.sendto(_request("OPTIONS", "probe", port, s.getsockname()[1]), ("127.0.0.1", port))
-        try:
-            return s.recv(4096).startswith(b"SIP/2.0")
-        except OSError:
-            return False
-
-
-def _request(
-    method: str, user: str, proxy_port: int, contact_port: int, via_port: int | None = None
-) -> bytes:
-    branch = f"z9hG4bK{uuid.uuid4().hex[:16]}"
-    return (
-        f"{method} sip:127.0.0.1:{proxy_port} SIP/2.0\r\n"
-        f"Via: SIP/2.0/UDP 127.0.0.1:{via_port or contact_port};branch={branch}\r\n"
-        f"From: <sip:{user}@127.0.0.1>;tag={uuid.uuid4().hex[:8]}\r\n"
-        f"To: <sip:{user}@127.0.0.1>\r\n"
-        f"Call-ID: {uuid.uuid4()}\r\n"
-        f"CSeq: 1 {method}\r\n"
-        f"Contact: <sip:{user}@127.0.0.1:{contact_port}>\r\n"
-        "Expires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
-    ).encode()
+    with running_acd_kamailio(server.url, server.db.settings()["acd_token"], tmp_path) as kam:
+        yield kam
 
 
 def register(kam: Kamailio, user: str, contact_port: int) -> None:

@@ -1,0 +1,86 @@
+"""Reading the app's structured event log and typing into its windows (shared by e2e tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.procs import require_tool
+
+
+def events(path: Path) -> list[dict[str, Any]]:
+    """Every JSON line of the event log so far."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_event(
+    path: Path,
+    name: str,
+    timeout_s: float,
+    proc: subprocess.Popen[bytes],
+    *,
+    after: int = 0,
+    **fields: object,
+) -> dict[str, Any]:
+    """The first `name` event (from line `after` on) whose `fields` match; the app must live."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for event in events(path)[after:]:
+            if event["event"] == name and all(event.get(k) == v for k, v in fields.items()):
+                return event
+        assert proc.poll() is None, f"the app exited ({proc.returncode}) waiting for {name}"
+        time.sleep(0.1)
+    raise AssertionError(f"no {name!r} in the event log after {timeout_s} s: {events(path)}")
+
+
+def _front_window(env: dict[str, str], title: str) -> str:
+    xdotool = require_tool("xdotool")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        wid = subprocess.run(
+            [xdotool, "search", "--onlyvisible", "--name", title],
+            env=env, capture_output=True, text=True, check=False, timeout=10,
+        ).stdout.split()  # fmt: skip
+        if wid:
+            return wid[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no visible window titled {title!r} on the X display")
+
+
+def keys(env: dict[str, str], *keys: str, title: str = "HomeAgent") -> None:
+    """Focus the window whose title matches `title` and press `keys` (xdotool names)."""
+    xdotool = require_tool("xdotool")
+    wid = _front_window(env, title)
+    subprocess.run([xdotool, "windowfocus", "--sync", wid], env=env, check=True, timeout=10)
+    subprocess.run([xdotool, "key", "--delay", "80", *keys], env=env, check=True, timeout=10)
+
+
+def type_text(env: dict[str, str], text: str, *, title: str) -> None:
+    """Type `text` into the focused field of the window titled `title`."""
+    xdotool = require_tool("xdotool")
+    wid = _front_window(env, title)
+    subprocess.run([xdotool, "windowfocus", "--sync", wid], env=env, check=True, timeout=10)
+    subprocess.run([xdotool, "type", "--delay", "30", text], env=env, check=True, timeout=20)
+
+
+def answered_interactions(db_url: str, contact_id: str) -> list[Any]:
+    """The server's answered interactions with `contact_id` (read from its database)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from sqlalchemy import select
+
+    from homeagent.server.db import Database
+    from homeagent.server.models import Interaction
+
+    db = Database(db_url)
+    try:
+        with db.read() as s:
+            rows = s.scalars(select(Interaction).where(Interaction.contact_id == contact_id))
+            return [r for r in rows if r.outcome == "answered"]
+    finally:
+        db.dispose()

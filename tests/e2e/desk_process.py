@@ -1,0 +1,48 @@
+"""``python -m tests.e2e.desk_process``: the real desk (`homeagent.app.run_desk`) as a process.
+
+Everything is the production path (keyring vault, sign-in dialog, device session, SIP
+engine, window) except where trust comes from: the test's organisation key is passed on
+the command line instead of being installed under /etc/homeagent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from homeagent.app import AppOptions, run_desk
+from homeagent.core.sip_config import EngineConfig
+from homeagent.security.profile import parse_public_key
+from homeagent.security.provisioning import ProfileStore
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--profile", type=Path, required=True)
+    p.add_argument("--trusted-key", type=Path, required=True, help="organisation key (PEM)")
+    p.add_argument("--data-dir", type=Path, required=True)
+    p.add_argument("--config-dir", type=Path, required=True)
+    p.add_argument("--lang", default="fr")
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    store = ProfileStore(
+        user_config_dir=args.config_dir,
+        system_dir=args.config_dir / "system",
+        trusted_keys=[parse_public_key(args.trusted_key.read_bytes())],
+    )
+    return run_desk(
+        AppOptions(
+            profile_file=args.profile,
+            lang=args.lang,
+            data_dir=args.data_dir,
+            config_dir=args.config_dir,
+            use_audio=False,
+            profile_store=store,
+            engine_config=EngineConfig(bind_address="127.0.0.1"),
+        )
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
