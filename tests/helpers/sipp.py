@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -34,17 +35,21 @@ class SippResult:
 class SippRun:
     """A sipp process started in the background."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], directory: Path, name: str) -> None:
+    def __init__(
+        self, proc: subprocess.Popen[bytes], directory: Path, name: str, out: IO[bytes]
+    ) -> None:
         self.proc = proc
         self.dir = directory
         self.name = name
+        self._out = out
 
     def wait(self, timeout_s: float = 60.0) -> SippResult:
         try:
             self.proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            stop(self.proc)
+            self.stop()
             raise TimeoutError(f"sipp {self.name} still running after {timeout_s} s") from None
+        self._out.close()
         return self.result()
 
     def result(self) -> SippResult:
@@ -81,6 +86,7 @@ class SippRun:
 
     def stop(self) -> None:
         stop(self.proc)
+        self._out.close()
 
 
 class SippRunner:
@@ -123,15 +129,16 @@ class SippRunner:
         for key, value in (keys or {}).items():
             argv += ["-key", key, value]
         argv += extra or []
+        out = open(directory / "stdout.log", "wb")  # noqa: SIM115 - closed by SippRun
         proc = subprocess.Popen(
             argv,
             cwd=directory,
             stdin=subprocess.DEVNULL,
-            stdout=open(directory / "stdout.log", "wb"),  # noqa: SIM115 - inherited by sipp
+            stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        run = SippRun(proc, directory, name)
+        run = SippRun(proc, directory, name, out)
         self.runs.append(run)
         return run
 
