@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import keyring
 import keyring.errors
+from keyring.backends.chainer import ChainerBackend
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ def describe_backend(backend: Any) -> str:
 
 def is_secure_backend(backend: Any) -> bool:
     """Whether `backend` stores secrets in the OS secret store (a chain: all of its parts)."""
-    if type(backend).__module__ == "keyring.backends.chainer":
-        parts = list(getattr(backend, "backends", None) or ())
+    if isinstance(backend, ChainerBackend):
+        parts = list(backend.backends or ())
         return bool(parts) and all(is_secure_backend(b) for b in parts)
     return type(backend).__module__ in SECURE_BACKEND_MODULES
 
