@@ -10,7 +10,9 @@ from homeagent.server.auth import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
     FailureWindow,
+    hash_password,
     issue_access_token,
+    needs_rehash,
     new_refresh_token,
     refresh_hash,
     verify_password,
@@ -63,6 +65,8 @@ def login(body: schemas.LoginIn, ctx: Ctx, request: Request) -> schemas.TokensOu
         row = s.get(User, user.id)
         assert row is not None
         row.failed_logins, row.locked_until = 0, None
+        if row.password_hash and needs_rehash(row.password_hash):
+            row.password_hash = hash_password(body.password)  # costs raised since it was set
         device = Device(user_id=row.id, name=body.device_name, refresh_hash=digest)
         s.add(device)
         s.flush()
