@@ -38,8 +38,9 @@ class SipAccountConfig:
     transport: Transport = Transport.UDP
     display_name: str = ""
     auth_username: str = ""
-    ca_file: str | None = None  # PEM bundle the server certificate must chain to (TLS)
-    tls_server_name: str | None = None  # expected name in the certificate; default: host
+    # PEM bundle the server certificate must chain to (TLS); pjsip checks the certificate
+    # against registrar_host, so that must be the name the certificate carries.
+    ca_file: str | None = None
     srtp: SrtpMode = SrtpMode.DISABLED
     register_expiry_s: int = 300
     first_retry_s: int = 3
