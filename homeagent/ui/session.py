@@ -78,6 +78,8 @@ class AgentSession:
         self._ringing = False
         self._user_id = ""
         self._server_states = ServerStateFilter()
+        self._lookups: Any = None  # the cache connection of the card lookups
+        self._shared_store: Any = None
 
     # -- start -------------------------------------------------------------------------
 
@@ -109,7 +111,11 @@ class AgentSession:
             on_delivery=self._on_sink_delivery,
             on_state_published=lambda p: self._server_states.published(p.state, p.reason),
         )
-        self.model = DeskModel(directory=StoreDirectory(store), sink=self.sink, log=self.log)
+        self._shared_store = store
+        self._lookups = self._open_lookup_store(store)
+        self.model = DeskModel(
+            directory=StoreDirectory(self._lookups), sink=self.sink, log=self.log
+        )
         self.window = MainWindow()
         self.controller = DeskController(
             model=self.model,
@@ -136,6 +142,28 @@ class AgentSession:
         self.tasks.run(self.engine.start, None, self._on_engine_start_failed)
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
+
+    def _open_lookup_store(self, store: Any) -> Any:
+        """A second connection to the cache for the ringing card's lookups.
+
+        The cache is in WAL mode, so this connection reads while the background sync
+        writes; through the shared connection a lookup waited for the sync's page
+        transactions under the store lock (measured with a 100k-contact initial sync:
+        p50 74 ms, max 168 ms on the GUI thread, against 0.24 ms without a sync).
+        """
+        vault = getattr(self.device, "vault", None)
+        profile = getattr(self.device, "profile", None)
+        if vault is None or profile is None:
+            return store
+        from homeagent.crm.store import LocalStore
+
+        try:
+            return LocalStore.open(
+                vault.data_key(), Path(self.device.data_dir), default_region=profile.default_region
+            )
+        except Exception as exc:  # the shared connection still works, only slower
+            log.warning("no separate lookup connection to the cache: %s", exc)
+            return store
 
     def _device_info(self) -> dict[str, Any]:
         try:
@@ -250,6 +278,9 @@ class AgentSession:
             except RuntimeError as exc:
                 log.error("engine stop: %s", exc)
             self.engine = None
+        if self._lookups is not None and self._lookups is not self._shared_store:
+            self._lookups.close()  # after the controller: nothing looks up any more
+        self._lookups = None
         self.device.stop()
         self.tasks.close()
         if self.audio is not None:

@@ -160,6 +160,9 @@ def test_queue_routes_to_the_idle_agent_break_moves_calls_on_revocation_signs_ou
             finally:
                 for peer in peers:
                     peer.stop()
+                    for pipe in (peer.proc.stdin, peer.proc.stdout):  # not closed by stop()
+                        if pipe is not None:
+                            pipe.close()
                 supervisor.close()
                 if app.poll() is None:
                     app.send_signal(signal.SIGINT)
