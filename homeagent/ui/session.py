@@ -34,6 +34,7 @@ from homeagent.ui.backend import (
     AppSink,
     StoreDirectory,
     message_from_wire,
+    parse_time,
     team_from_me,
 )
 from homeagent.ui.controller import DeskController
@@ -78,6 +79,9 @@ class AgentSession:
         self._ringing = False
         self._user_id = ""
         self._server_states = ServerStateFilter()
+        self._applying_server_state = False
+        # agent-state events wait here until the server's current state is known
+        self._held_states: list[tuple[AgentState, str, dt.datetime | None]] | None = []
         self._lookups: Any = None  # the cache connection of the card lookups
         self._shared_store: Any = None
 
@@ -109,7 +113,7 @@ class AgentSession:
             store=store,
             tasks=self.tasks,
             on_delivery=self._on_sink_delivery,
-            on_state_published=lambda p: self._server_states.published(p.state, p.reason),
+            on_state_published=self._on_sink_state_published,
         )
         self._shared_store = store
         self._lookups = self._open_lookup_store(store)
@@ -139,6 +143,11 @@ class AgentSession:
             on_sync=lambda p: d.call_soon(lambda: self._on_sync_progress(p)) if p.done else None,
         )
         self.tasks.run(device.client.me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
+        self.tasks.run(
+            lambda: device.client.get("/agents/me/state"),
+            self._on_server_state_read,
+            lambda exc: self._on_server_state_read(None),
+        )
         self.tasks.run(self.engine.start, None, self._on_engine_start_failed)
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
@@ -218,10 +227,46 @@ class AgentSession:
         elif event.type == "agent_state" and str(data.get("agent_id")) == self._user_id:
             with contextlib.suppress(ValueError):
                 state, reason = AgentState(data.get("state")), str(data.get("reason") or "")
-                if self._server_states.accept(state, reason):
-                    model.server_set_state(state, reason)
+                since = parse_time(data["since"]) if data.get("since") else None
+                if self._held_states is not None:
+                    self._held_states.append((state, reason, since))
+                else:
+                    self._apply_server_state(state, reason, since)
         elif event.type in ("callback_due", "contact_changed") and self.controller is not None:
             self.controller.reload_lists()
+
+    def _on_server_state_read(self, row: Any) -> None:
+        """GET /agents/me/state at start (None: unavailable): take it, then the held events."""
+        held, self._held_states = self._held_states or [], None
+        if self.model is None:
+            return
+        if isinstance(row, dict) and row.get("since"):
+            with contextlib.suppress(ValueError):
+                state, reason = AgentState(row.get("state")), str(row.get("reason") or "")
+                self._server_states.known(parse_time(row["since"]))
+                # the agent may have chosen a presence since start: then this is stale
+                if self._server_states.accept(state, reason):
+                    self._from_server(state, reason)
+        for state, reason, since in held:
+            self._apply_server_state(state, reason, since)
+
+    def _apply_server_state(self, state: AgentState, reason: str, since: Any) -> None:
+        if self._server_states.accept(state, reason, since):
+            self._from_server(state, reason)
+
+    def _from_server(self, state: AgentState, reason: str) -> None:
+        """Move the desk where the server says; what that publishes expects no echo."""
+        if self.model is None:
+            return
+        self._applying_server_state = True
+        try:
+            self.model.server_set_state(state, reason)
+        finally:
+            self._applying_server_state = False
+
+    def _on_sink_state_published(self, presence: Any) -> None:
+        if not self._applying_server_state:
+            self._server_states.published(presence.state, presence.reason)
 
     def _on_stream_connection(self, state: Any) -> None:
         if self.model is not None:

@@ -10,10 +10,15 @@ So after publishing a presence the agent chose, events are ignored until its ech
 arrives, or until `echo_timeout_s` passed (the server may refuse the PUT, or find the
 state unchanged and send nothing). States the app sets by itself (ringing, on call,
 wrap-up) are driven by the call and the ACD, and wait for no echo.
+
+Events also carry when the server's state began (`since`): one that is not newer than
+the newest already known — a replayed history, or older than the state read with
+GET /agents/me/state at start — is history, never applied.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -30,6 +35,12 @@ class ServerStateFilter:
         self._clock = clock
         self._awaiting: tuple[AgentState, str] | None = None
         self._deadline = 0.0
+        self._latest: dt.datetime | None = None  # newest `since` known from the server
+
+    def known(self, since: dt.datetime) -> None:
+        """The server's current state began at `since`: events up to it are history."""
+        if self._latest is None or since > self._latest:
+            self._latest = since
 
     def published(self, state: AgentState, reason: str) -> None:
         """The desk sent this presence to the server."""
@@ -38,8 +49,12 @@ class ServerStateFilter:
         self._awaiting = (state, reason)
         self._deadline = self._clock() + self._timeout_s
 
-    def accept(self, state: AgentState, reason: str) -> bool:
+    def accept(self, state: AgentState, reason: str, since: dt.datetime | None = None) -> bool:
         """Whether the desk should apply this agent-state event from the server."""
+        if since is not None:
+            if self._latest is not None and since <= self._latest:
+                return False  # replayed history
+            self._latest = since
         if self._awaiting is None:
             return True
         if (state, reason) == self._awaiting:  # our own echo: the server caught up

@@ -62,3 +62,15 @@ def test_no_echo_coming_times_out_and_automatic_states_wait_for_none() -> None:
     assert not f.accept(BREAK, "Café")
     clock.now_s += 10
     assert f.accept(BREAK, "Café")
+
+
+def test_replayed_history_is_not_applied_once_the_current_state_is_known() -> None:
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    f = ServerStateFilter(clock=Clock())
+    f.known(t0 + dt.timedelta(minutes=30))  # GET /agents/me/state: on break since 9:30
+    assert not f.accept(AVAILABLE, "", t0)  # a fresh stream replays the day
+    assert not f.accept(BREAK, "Déjeuner", t0 + dt.timedelta(minutes=30))
+    assert f.accept(AgentState.NOT_READY, "missed", t0 + dt.timedelta(minutes=31))
+    assert not f.accept(AVAILABLE, "", t0 + dt.timedelta(minutes=31))  # not newer
