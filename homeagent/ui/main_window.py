@@ -44,6 +44,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "search": ("Ctrl+F",),
     "save_wrap_up": ("Ctrl+S",),
     "inbox": ("Ctrl+I",),
+    "audio_settings": ("Ctrl+Shift+A",),
     "help_sheet": ("F1",),
 }
 # Shortcuts that must work even while a text field has focus (a field must not eat them).
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
     wrap_up_edited = Signal(str, str, object)  # payload: (notes, disposition, datetime|None)
     wrap_up_save_requested = Signal()  # payload: none
     message_read_requested = Signal(str)  # payload: message id
+    audio_settings_requested = Signal()  # payload: none (open the audio settings page)
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     closing = Signal()  # payload: none (the agent closed the window)
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
         self.top = TopBar(self)
         self.ring_banner = Banner("ringing", self)
         self.urgent_banner = Banner("urgent", self)
+        self.audio_banner = Banner("missed", self)  # a headset was unplugged (audio page)
         self.idle = IdleView(self)
         self.card = ContactCard(self)
         self.ringing = RingingPanel(self)
@@ -124,6 +127,7 @@ class MainWindow(QMainWindow):
         inner.setSpacing(8)
         inner.addWidget(self.ring_banner)
         inner.addWidget(self.urgent_banner)
+        inner.addWidget(self.audio_banner)
         inner.addWidget(self.splitter, 1)
         box.addLayout(inner, 1)
         self.setCentralWidget(body)
@@ -137,6 +141,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.top.presence_requested.connect(self.presence_requested)
         self.top.inbox_requested.connect(self._on_top_inbox_requested)
+        self.top.audio_requested.connect(self.audio_settings_requested)
         self.ringing.answer_requested.connect(self.answer_requested)
         self.ringing.decline_requested.connect(self.decline_requested)
         self.ring_banner.action_clicked.connect(self.answer_requested)
@@ -178,6 +183,10 @@ class MainWindow(QMainWindow):
             "search": (self.tr("Search contacts"), self.focus_search),
             "save_wrap_up": (self.tr("Save the wrap-up"), self.wrap_up_save_requested.emit),
             "inbox": (self.tr("Open the inbox"), self._on_top_inbox_requested),
+            "audio_settings": (
+                self.tr("Audio settings (microphone, headset, ringer)"),
+                self.audio_settings_requested.emit,
+            ),
             "help_sheet": (self.tr("Keyboard shortcuts"), self.show_shortcut_sheet),
         }
         actions: dict[str, QAction] = {}

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from homeagent.core.agent_state import AgentState
+from homeagent.core.audio_setup import AudioSettingsFile
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
 from homeagent.core.desk_types import Delivery, ServerLink
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import EngineFailed, Event
 from homeagent.core.sip_config import EngineConfig
+from homeagent.ui.audio_page import AudioSettingsController, settings_saver
 from homeagent.ui.backend import (
     ME_META_KEY,
     AppData,
@@ -46,6 +48,7 @@ from homeagent.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
+AUDIO_SETTINGS_FILE = "audio.json"  # in the device's data folder
 EngineFactory = Callable[..., Any]  # SipEngine(config, account, on_event, audio=None)
 
 
@@ -75,6 +78,7 @@ class AgentSession:
         self.model: DeskModel | None = None
         self.window: MainWindow | None = None
         self.controller: DeskController | None = None
+        self.audio_settings: AudioSettingsController | None = None
         self.sink: AppSink | None = None
         self._ringing = False
         self._user_id = ""
@@ -129,6 +133,7 @@ class AgentSession:
             data=AppData(store, device.client, lambda: self._user_id),
             notifier=Notifier(self.window),
         )
+        self._wire_audio_page(self.window)
         self.model.subscribe(self._on_model_snapshot)
         cached = store.get_meta(ME_META_KEY)
         if cached:
@@ -187,14 +192,34 @@ class AgentSession:
     def _start_audio(self) -> Any:
         try:
             from homeagent.sip.audio.service import AudioService
+            from homeagent.sip.audio.settings import AudioSettings
 
-            service = AudioService(self.dispatcher.post)
+            # the agent's device choices, remembered by device identity across restarts
+            file = AudioSettingsFile(Path(self.device.data_dir) / AUDIO_SETTINGS_FILE)
+            service = AudioService(
+                self.dispatcher.post,
+                AudioSettings.from_dict(file.load()),
+                on_settings_changed=settings_saver(file, self.tasks.run),
+            )
             service.start()
             return service
         except Exception as exc:  # no sound server: calls still work on the null device
             log.warning("audio unavailable: %s", exc)
             self.log.write("audio_unavailable", message=str(exc))
             return None
+
+    def _wire_audio_page(self, window: MainWindow) -> None:
+        if self.audio is None:  # no sound server: nothing to choose
+            window.top.audio.setVisible(False)
+            window.shortcut_actions["audio_settings"].setEnabled(False)
+            return
+        self.audio_settings = AudioSettingsController(
+            audio=self.audio,
+            dispatcher=self.dispatcher,
+            banner=window.audio_banner,
+            parent_widget=window,
+        )
+        window.audio_settings_requested.connect(self.audio_settings.open_page)
 
     # -- inputs from other threads (already on the GUI thread) ----------------------------
 
@@ -327,7 +352,10 @@ class AgentSession:
             self._lookups.close()  # after the controller: nothing looks up any more
         self._lookups = None
         self.device.stop()
-        self.tasks.close()
+        if self.audio_settings is not None:
+            self.audio_settings.stop()  # meter off while the audio thread still runs
+            self.audio_settings = None
+        self.tasks.close()  # after the page: a last settings write still lands
         if self.audio is not None:
             self.audio.stop()
             self.audio = None

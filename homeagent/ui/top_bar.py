@@ -110,6 +110,7 @@ class TopBar(QWidget):
 
     presence_requested = Signal(object, str)  # payload: (AgentState, break reason or "")
     inbox_requested = Signal()  # payload: none (the agent clicked the inbox badge)
+    audio_requested = Signal()  # payload: none (the agent clicked the headset button)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +123,12 @@ class TopBar(QWidget):
         self.inbox = QToolButton(self)
         self.inbox.setObjectName("InboxButton")
         self.inbox.clicked.connect(self.inbox_requested)
+        self.audio = QToolButton(self)
+        self.audio.setObjectName("InboxButton")  # same look as the inbox button
+        self.audio.setText(self.tr("🎧 Audio"))
+        self.audio.setToolTip(self.tr("Microphone, headset and ringer (Ctrl+Shift+A)"))
+        self.audio.setAccessibleName(self.tr("Audio settings"))
+        self.audio.clicked.connect(self.audio_requested)
         self.agent = QLabel(self)
         self.agent.setObjectName("AgentName")
         layout = QHBoxLayout(self)
@@ -132,6 +139,7 @@ class TopBar(QWidget):
         for widget in (self.line, self.server, self.quality):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
+        layout.addWidget(self.audio)
         layout.addWidget(self.inbox)
         layout.addWidget(self.agent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)

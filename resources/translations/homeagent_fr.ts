@@ -1,6 +1,109 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>AudioSettingsPage</name>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="111" />
+        <source>Audio settings</source>
+        <translation>Réglages audio</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="119" />
+        <source>&amp;Microphone</source>
+        <translation>&amp;Microphone</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="120" />
+        <source>&amp;Headset</source>
+        <translation>&amp;Casque</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="121" />
+        <source>&amp;Ringer</source>
+        <translation>&amp;Sonnerie</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="144" />
+        <source>Microphone level</source>
+        <translation>Niveau du microphone</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="145" />
+        <source>Level</source>
+        <translation>Niveau</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="148" />
+        <source>&amp;Test</source>
+        <translation>&amp;Tester</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="150" />
+        <source>Play a short tone in the headset</source>
+        <translation>Jouer un son court dans le casque</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="161" />
+        <source>Ringer volume</source>
+        <translation>Volume de la sonnerie</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="169" />
+        <source>Ringer &amp;volume</source>
+        <translation>&amp;Volume de la sonnerie</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="174" />
+        <source>Your choices are remembered, even when a device is unplugged.</source>
+        <translation>Vos choix sont mémorisés, même quand un périphérique est débranché.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="210" />
+        <source>Unplugged: now using {name}</source>
+        <translation>Débranché : remplacé pour l'instant par {name}</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="212" />
+        <source>Unplugged: no other device available</source>
+        <translation>Débranché : aucun autre périphérique disponible</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="91" />
+        <source>System default device ({name})</source>
+        <translation>Périphérique par défaut du système ({name})</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="93" />
+        <source>System default device</source>
+        <translation>Périphérique par défaut du système</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="95" />
+        <source>{name} (unplugged)</source>
+        <translation>{name} (débranché)</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="379" />
+        <source>Microphone “{lost}” unplugged: now using “{now}”.</source>
+        <translation>Microphone « {lost} » débranché : le micro utilisé est maintenant « {now} ».</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="382" />
+        <source>Headset “{lost}” unplugged: you now hear calls on “{now}”.</source>
+        <translation>Casque « {lost} » débranché : vous entendez maintenant les appels sur « {now} ».</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="385" />
+        <source>Ringer “{lost}” unplugged: calls now ring on “{now}”.</source>
+        <translation>Sonnerie « {lost} » débranchée : les appels sonnent maintenant sur « {now} ».</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="365" />
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+</context>
+<context>
     <name>Backend</name>
     <message>
         <location filename="../../homeagent/ui/backend.py" line="97" />
@@ -554,6 +657,11 @@
         <source>Acknowledge</source>
         <translation>Bien reçu</translation>
     </message>
+    <message>
+        <location filename="../../homeagent/ui/main_window.py" line="187" />
+        <source>Audio settings (microphone, headset, ringer)</source>
+        <translation>Réglages audio (microphone, casque, sonnerie)</translation>
+    </message>
 </context>
 <context>
     <name>Models</name>
@@ -799,6 +907,21 @@
         <location filename="../../homeagent/ui/top_bar.py" line="161" />
         <source>{count} unread messages</source>
         <translation>{count} message(s) non lu(s)</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/top_bar.py" line="128" />
+        <source>🎧 Audio</source>
+        <translation>🎧 Audio</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/top_bar.py" line="129" />
+        <source>Microphone, headset and ringer (Ctrl+Shift+A)</source>
+        <translation>Microphone, casque et sonnerie (Ctrl+Maj+A)</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/top_bar.py" line="130" />
+        <source>Audio settings</source>
+        <translation>Réglages audio</translation>
     </message>
 </context>
 <context>
