@@ -24,6 +24,7 @@ from homeagent.core.events import AudioDevice
 log = logging.getLogger(__name__)
 
 METER_FLOOR_DB = -60.0  # a peak at or under this shows an empty meter
+NAMES_KEY = "device_names"  # in the settings file: {device id: name users saw}
 
 
 class Role(enum.Enum):
@@ -90,13 +91,17 @@ class AudioPagePresenter:
         self,
         chosen: Mapping[Role, str | None] | None = None,
         ringer_volume: float = 0.8,
+        *,
+        names: dict[str, str] | None = None,
     ) -> None:
         self._chosen: dict[Role, str | None] = {r: None for r in Role}
         self._chosen.update(chosen or {})
         self._volume = _clamp(ringer_volume)
         self._inputs: tuple[AudioDevice, ...] = ()
         self._outputs: tuple[AudioDevice, ...] = ()
-        self._names: dict[str, str] = {}  # every device seen this session, for lost ones
+        # Every device seen, for the lost ones: kept up to date in place, so a settings
+        # writer holding the same dict stores the chosen devices' names with their ids.
+        self.names: dict[str, str] = names if names is not None else {}
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -104,7 +109,7 @@ class AudioPagePresenter:
         """The service's current lists (AudioDevicesChanged or `devices()`)."""
         self._inputs, self._outputs = tuple(inputs), tuple(outputs)
         for d in (*self._inputs, *self._outputs):
-            self._names[d.id] = d.name
+            self.names[d.id] = d.name
 
     def set_settings(
         self,
@@ -163,7 +168,7 @@ class AudioPagePresenter:
 
     def name_of(self, device_id: str) -> str:
         """The name users saw for a device, or its id when it was never listed."""
-        return self._names.get(device_id, device_id)
+        return self.names.get(device_id, device_id)
 
     # -- what the agent did ------------------------------------------------------------
 
@@ -192,7 +197,7 @@ class AudioPagePresenter:
             r = Role(role)
         except ValueError:
             r = Role.SPEAKER
-        return FallbackNotice(r, self.name_of(lost_id), self.name_of(now_id))
+        return FallbackNotice(r, self.name_of(lost_id), self.name_of(now_id) if now_id else "")
 
     def is_back(self, notice_lost_id: str, role: Role) -> bool:
         """Whether a lost device is listed again (the banner can go)."""
@@ -243,6 +248,22 @@ class AudioSettingsFile:
                 raise
         except OSError as exc:
             log.warning("audio settings not saved: %s", exc)
+
+
+def stored_names(data: Mapping[str, object] | None) -> dict[str, str]:
+    """The device names a settings file remembered (ignoring anything malformed)."""
+    raw = data.get(NAMES_KEY) if data else None
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+def with_names(data: Mapping[str, object], names: Mapping[str, str]) -> dict[str, object]:
+    """`data` (AudioSettings.to_dict()) plus the names of the devices it chose."""
+    out = dict(data)
+    ids = [data.get(k) for k in ("microphone_id", "speaker_id", "ringer_id")]
+    out[NAMES_KEY] = {i: names[i] for i in ids if isinstance(i, str) and i in names}
+    return out
 
 
 def _system_default(devices: Sequence[AudioDevice]) -> AudioDevice | None:

@@ -10,7 +10,7 @@ fallback banner tells the agent when a device in use was unplugged. The decision
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -39,6 +39,8 @@ from homeagent.core.audio_setup import (
     Role,
     RoleView,
     meter_percent,
+    stored_names,
+    with_names,
 )
 from homeagent.core.events import (
     AudioDeviceFellBack,
@@ -65,23 +67,30 @@ class AudioPort(Protocol):
     def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None: ...
 
 
-def settings_saver(
-    file: AudioSettingsFile, run: Callable[[Callable[[], None]], None] | None = None
-) -> Callable[[Any], None]:
-    """An `on_settings_changed` callback that stores `settings.to_dict()` in `file`.
+class SettingsSaver:
+    """The audio service's `on_settings_changed`: stores the settings as JSON in `file`.
 
-    `run` moves the write off the GUI thread (e.g. `TaskRunner.run`); without it the write
-    happens at once.
+    Writes `settings.to_dict()` plus the names of the chosen devices, so an unplugged
+    headset is still shown by its name after a restart. `run` moves the write off the GUI
+    thread (e.g. `TaskRunner.run`); without it the write happens at once.
     """
 
-    def save(settings: Any) -> None:
-        data = settings.to_dict()
-        if run is None:
-            file.save(data)
-        else:
-            run(lambda: file.save(data))
+    def __init__(
+        self,
+        file: AudioSettingsFile,
+        run: Callable[[Callable[[], None]], None] | None = None,
+        stored: Mapping[str, object] | None = None,
+    ) -> None:
+        self.file = file
+        self._run = run
+        self.names = stored_names(stored)  # shared with the page's presenter
 
-    return save
+    def __call__(self, settings: Any) -> None:
+        data = with_names(settings.to_dict(), self.names)
+        if self._run is None:
+            self.file.save(data)
+        else:
+            self._run(lambda: self.file.save(data))
 
 
 def option_text(option: DeviceOption) -> str:
@@ -256,13 +265,14 @@ class AudioSettingsController(QObject):
         dispatcher: Dispatcher,
         banner: Banner | None = None,
         parent_widget: QWidget | None = None,
+        saver: SettingsSaver | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.audio = audio
         self.banner = banner
         self._parent_widget = parent_widget
-        self.presenter = AudioPagePresenter()
+        self.presenter = AudioPagePresenter(names=saver.names if saver is not None else None)
         self.page: AudioSettingsPage | None = None
         self.notice: FallbackNotice | None = None
         self._notice_lost_id = ""
@@ -389,4 +399,9 @@ def fallback_text(notice: FallbackNotice) -> str:
             "AudioSettingsPage", "Ringer “{lost}” unplugged: calls now ring on “{now}”."
         ),
     }
+    if not notice.now_name:
+        text = QCoreApplication.translate(
+            "AudioSettingsPage", "“{lost}” unplugged: no other sound device is available."
+        )
+        return text.format(lost=notice.lost_name)
     return texts[notice.role].format(lost=notice.lost_name, now=notice.now_name)

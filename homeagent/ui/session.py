@@ -29,7 +29,7 @@ from homeagent.core.desk_types import Delivery, ServerLink
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import EngineFailed, Event
 from homeagent.core.sip_config import EngineConfig
-from homeagent.ui.audio_page import AudioSettingsController, settings_saver
+from homeagent.ui.audio_page import AudioSettingsController, SettingsSaver
 from homeagent.ui.backend import (
     ME_META_KEY,
     AppData,
@@ -79,6 +79,7 @@ class AgentSession:
         self.window: MainWindow | None = None
         self.controller: DeskController | None = None
         self.audio_settings: AudioSettingsController | None = None
+        self._audio_saver: SettingsSaver | None = None
         self.sink: AppSink | None = None
         self._ringing = False
         self._user_id = ""
@@ -196,10 +197,12 @@ class AgentSession:
 
             # the agent's device choices, remembered by device identity across restarts
             file = AudioSettingsFile(Path(self.device.data_dir) / AUDIO_SETTINGS_FILE)
+            stored = file.load()
+            self._audio_saver = SettingsSaver(file, self.tasks.run, stored)
             service = AudioService(
                 self.dispatcher.post,
-                AudioSettings.from_dict(file.load()),
-                on_settings_changed=settings_saver(file, self.tasks.run),
+                AudioSettings.from_dict(stored),
+                on_settings_changed=self._audio_saver,
             )
             service.start()
             return service
@@ -218,6 +221,7 @@ class AgentSession:
             dispatcher=self.dispatcher,
             banner=window.audio_banner,
             parent_widget=window,
+            saver=self._audio_saver,
         )
         window.audio_settings_requested.connect(self.audio_settings.open_page)
 

@@ -3,102 +3,107 @@
 <context>
     <name>AudioSettingsPage</name>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="111" />
+        <location filename="../../homeagent/ui/audio_page.py" line="404" />
+        <source>“{lost}” unplugged: no other sound device is available.</source>
+        <translation>« {lost} » débranché : aucun autre périphérique audio n'est disponible.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/audio_page.py" line="120" />
         <source>Audio settings</source>
         <translation>Réglages audio</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="119" />
+        <location filename="../../homeagent/ui/audio_page.py" line="128" />
         <source>&amp;Microphone</source>
         <translation>&amp;Microphone</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="120" />
+        <location filename="../../homeagent/ui/audio_page.py" line="129" />
         <source>&amp;Headset</source>
         <translation>&amp;Casque</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="121" />
+        <location filename="../../homeagent/ui/audio_page.py" line="130" />
         <source>&amp;Ringer</source>
         <translation>&amp;Sonnerie</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="144" />
+        <location filename="../../homeagent/ui/audio_page.py" line="166" />
         <source>Microphone level</source>
         <translation>Niveau du microphone</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="145" />
+        <location filename="../../homeagent/ui/audio_page.py" line="167" />
         <source>Level</source>
         <translation>Niveau</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="148" />
+        <location filename="../../homeagent/ui/audio_page.py" line="149" />
         <source>&amp;Test</source>
         <translation>&amp;Tester</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="150" />
+        <location filename="../../homeagent/ui/audio_page.py" line="151" />
         <source>Play a short tone in the headset</source>
         <translation>Jouer un son court dans le casque</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="161" />
+        <location filename="../../homeagent/ui/audio_page.py" line="174" />
         <source>Ringer volume</source>
         <translation>Volume de la sonnerie</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="169" />
+        <location filename="../../homeagent/ui/audio_page.py" line="182" />
         <source>Ringer &amp;volume</source>
         <translation>&amp;Volume de la sonnerie</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="174" />
+        <location filename="../../homeagent/ui/audio_page.py" line="187" />
         <source>Your choices are remembered, even when a device is unplugged.</source>
         <translation>Vos choix sont mémorisés, même quand un périphérique est débranché.</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="210" />
+        <location filename="../../homeagent/ui/audio_page.py" line="223" />
         <source>Unplugged: now using {name}</source>
         <translation>Débranché : remplacé pour l'instant par {name}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="212" />
+        <location filename="../../homeagent/ui/audio_page.py" line="225" />
         <source>Unplugged: no other device available</source>
         <translation>Débranché : aucun autre périphérique disponible</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="91" />
+        <location filename="../../homeagent/ui/audio_page.py" line="100" />
         <source>System default device ({name})</source>
         <translation>Périphérique par défaut du système ({name})</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="93" />
+        <location filename="../../homeagent/ui/audio_page.py" line="102" />
         <source>System default device</source>
         <translation>Périphérique par défaut du système</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="95" />
+        <location filename="../../homeagent/ui/audio_page.py" line="104" />
         <source>{name} (unplugged)</source>
         <translation>{name} (débranché)</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="379" />
+        <location filename="../../homeagent/ui/audio_page.py" line="393" />
         <source>Microphone “{lost}” unplugged: now using “{now}”.</source>
         <translation>Microphone « {lost} » débranché : le micro utilisé est maintenant « {now} ».</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="382" />
+        <location filename="../../homeagent/ui/audio_page.py" line="396" />
         <source>Headset “{lost}” unplugged: you now hear calls on “{now}”.</source>
         <translation>Casque « {lost} » débranché : vous entendez maintenant les appels sur « {now} ».</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="385" />
+        <location filename="../../homeagent/ui/audio_page.py" line="399" />
         <source>Ringer “{lost}” unplugged: calls now ring on “{now}”.</source>
         <translation>Sonnerie « {lost} » débranchée : les appels sonnent maintenant sur « {now} ».</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/audio_page.py" line="365" />
+        <location filename="../../homeagent/ui/audio_page.py" line="379" />
         <source>OK</source>
         <translation>OK</translation>
     </message>

@@ -79,3 +79,17 @@ def test_meter_is_on_a_db_scale() -> None:
     assert meter_percent(0.1) == 67
     assert meter_percent(1.0) == 100
     assert meter_percent(3.0) == 100
+
+
+def test_names_are_stored_with_the_choices_and_read_back() -> None:
+    from homeagent.core.audio_setup import stored_names, with_names
+
+    data = {"version": 1, "microphone_id": None, "speaker_id": "out-jabra", "ringer_id": None}
+    saved = with_names(data, {"out-jabra": "Jabra Stéréo", "other": "Autre"})
+    assert saved["device_names"] == {"out-jabra": "Jabra Stéréo"}
+    assert stored_names(saved) == {"out-jabra": "Jabra Stéréo"}
+    assert stored_names({"device_names": ["bad"]}) == {}
+    assert stored_names(None) == {}
+    p = AudioPagePresenter({Role.SPEAKER: "out-jabra"}, names=stored_names(saved))
+    assert p.view().speaker.options[1].name == "Jabra Stéréo"
+    assert p.fallback("speaker", "out-jabra", "").now_name == ""

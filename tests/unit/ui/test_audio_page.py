@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from homeagent.core.audio_setup import AudioSettingsFile, Role
 from homeagent.core.events import AudioDevice
 from homeagent.sip.audio.settings import AudioRole, AudioSettings
-from homeagent.ui.audio_page import AudioSettingsController, AudioSettingsPage, settings_saver
+from homeagent.ui.audio_page import AudioSettingsController, AudioSettingsPage, SettingsSaver
 from homeagent.ui.audio_preview import (
     BUILT_IN_MIC,
     BUILT_IN_OUT,
@@ -37,13 +37,21 @@ def _texts(page: AudioSettingsPage, role: Role) -> list[str]:
 class Rig:
     """A fake service, the dispatcher it posts through, and the controller with its page."""
 
-    def __init__(self, qtbot, settings: AudioSettings | None = None, **kw) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        qtbot,  # type: ignore[no-untyped-def]
+        settings: AudioSettings | None = None,
+        saver: SettingsSaver | None = None,
+        **kw,  # type: ignore[no-untyped-def]
+    ) -> None:
         self.qtbot = qtbot
         self.dispatcher = Dispatcher()
         self.banner = Banner("missed")
-        self.audio = FakeAudioService(self.dispatcher.post, settings, **kw)
+        self.audio = FakeAudioService(
+            self.dispatcher.post, settings, on_settings_changed=saver, **kw
+        )
         self.controller = AudioSettingsController(
-            audio=self.audio, dispatcher=self.dispatcher, banner=self.banner
+            audio=self.audio, dispatcher=self.dispatcher, banner=self.banner, saver=saver
         )
 
     def open(self) -> AudioSettingsPage:
@@ -150,8 +158,7 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
 ) -> None:
     file = AudioSettingsFile(tmp_path / "data" / "audio.json")
     assert file.load() is None
-    first = Rig(qtbot, AudioSettings.from_dict(file.load()))
-    first.audio._on_settings_changed = settings_saver(file)
+    first = Rig(qtbot, AudioSettings.from_dict(file.load()), SettingsSaver(file))
     page = first.open()
     page.combos[Role.MICROPHONE].activated.emit(2)
     page.combos[Role.SPEAKER].activated.emit(2)
@@ -165,11 +172,18 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
         "speaker_id": HEADSET_OUT.id,
         "ringer_id": HDMI_OUT.id,
         "ringer_volume": 0.35,
+        "device_names": {
+            HEADSET_MIC.id: HEADSET_MIC.name,
+            HEADSET_OUT.id: HEADSET_OUT.name,
+            HDMI_OUT.id: HDMI_OUT.name,
+        },
     }
     # the next start: the devices are listed in another order, the choices still hold
+    data = file.load()
     again = Rig(
         qtbot,
-        AudioSettings.from_dict(file.load()),
+        AudioSettings.from_dict(data),
+        SettingsSaver(file, None, data),
         inputs=(HEADSET_MIC, BUILT_IN_MIC),
         outputs=(HDMI_OUT, HEADSET_OUT, BUILT_IN_OUT),
     )
@@ -179,12 +193,26 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
     assert page.combos[Role.RINGER].currentText() == "Écran HDMI (DELL P2419H)"
     assert page.volume.value() == 35
     again.controller.stop()
+    # and a start without the headset: still chosen, shown by the name the agent knows
+    data = file.load()
+    unplugged = Rig(
+        qtbot,
+        AudioSettings.from_dict(data),
+        SettingsSaver(file, None, data),
+        inputs=(BUILT_IN_MIC,),
+        outputs=(BUILT_IN_OUT,),
+    )
+    page = unplugged.open()
+    assert page.combos[Role.SPEAKER].currentText() == "Jabra Evolve2 40 Stéréo (unplugged)"
+    assert page.in_use[Role.SPEAKER].text() == "Unplugged: now using Haut-parleurs intégrés"
+    assert unplugged.audio.settings.speaker_id == HEADSET_OUT.id
+    unplugged.controller.stop()
 
 
 def test_settings_saver_can_write_off_the_gui_thread(tmp_path: Path) -> None:
     file = AudioSettingsFile(tmp_path / "audio.json")
     jobs: list[object] = []
-    save = settings_saver(file, jobs.append)
+    save = SettingsSaver(file, jobs.append)
     save(AudioSettings(speaker_id="x"))
     assert not file.path.exists()
     assert len(jobs) == 1
