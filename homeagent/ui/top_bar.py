@@ -125,7 +125,7 @@ class TopBar(QWidget):
         self.inbox.clicked.connect(self.inbox_requested)
         self.audio = QToolButton(self)
         self.audio.setObjectName("InboxButton")  # same look as the inbox button
-        self.audio.setText(self.tr("🎧 Audio"))
+        self.audio.setText(self.tr("♪ Audio"))
         self.audio.setToolTip(self.tr("Microphone, headset and ringer (Ctrl+Shift+A)"))
         self.audio.setAccessibleName(self.tr("Audio settings"))
         self.audio.clicked.connect(self.audio_requested)

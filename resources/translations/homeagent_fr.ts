@@ -915,8 +915,8 @@
     </message>
     <message>
         <location filename="../../homeagent/ui/top_bar.py" line="128" />
-        <source>🎧 Audio</source>
-        <translation>🎧 Audio</translation>
+        <source>♪ Audio</source>
+        <translation>♪ Audio</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/top_bar.py" line="129" />
