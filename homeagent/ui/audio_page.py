@@ -292,6 +292,7 @@ class AudioSettingsController(QObject):
             page.volume_chosen.connect(self._on_page_volume_chosen)
             page.test_requested.connect(self._on_page_test_requested)
             page.visibility_changed.connect(self._on_page_visibility_changed)
+            page.destroyed.connect(self._on_page_destroyed)  # with its parent window
             self.page = page
         self._sync_settings()
         self.page.show_view(self.presenter.view())
@@ -346,6 +347,10 @@ class AudioSettingsController(QObject):
         self._set_meter(shown)
         if not shown and self.page is not None:
             self.page.show_level(0)
+
+    def _on_page_destroyed(self) -> None:
+        self.page = None
+        self._set_meter(False)
 
     def _on_banner_action_clicked(self) -> None:
         self._hide_notice()

@@ -327,3 +327,21 @@ def test_the_page_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyp
     )
     assert page.combos[Role.RINGER].currentText() == "Écran HDMI (DELL P2419H) (débranché)"
     rig.controller.stop()
+
+
+def test_page_dies_with_its_window_and_the_meter_stops(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    dispatcher = Dispatcher()
+    audio = FakeAudioService(dispatcher.post)
+    controller = AudioSettingsController(audio=audio, dispatcher=dispatcher, parent_widget=window)
+    controller.open_page()
+    assert audio.meter_on
+    window.deleteLater()
+    qtbot.waitUntil(lambda: controller.page is None)
+    assert not audio.meter_on
+    audio.plug(SPEAKERPHONE)  # events after the window went: nothing to render, no error
+    audio.level(0.5)
+    qtbot.wait(20)
+    controller.stop()
