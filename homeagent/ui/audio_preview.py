@@ -59,6 +59,7 @@ class FakeAudioService:
         self._on_settings_changed = on_settings_changed
         self._settings = settings or AudioSettings()
         self._inputs, self._outputs = inputs, outputs
+        self.bridge: Any = None  # the real one is the engine's AudioAttachment
         self.calls: list[tuple[str, Any]] = []
         self.meter_on = False
         self.ringing = False
