@@ -163,6 +163,10 @@ class DeskState:
         if self._call is None and self._wrap_up is None:
             self._move(state, reason)
             self._changed()
+        elif self._call is not None and self._call.phase is CallPhase.RINGING:
+            # e.g. RONA: set aside while the INVITE is still being cancelled; when the
+            # ringing ends the agent stays where the server put them.
+            self._before_ringing = Presence(state, reason, self._clock())
 
     def add_message(self, message: Message) -> None:
         """A team-lead message arrived (replays are ignored)."""

@@ -228,3 +228,23 @@ def test_outbound_dial_pops_card(desk) -> None:
     assert snap.card.contact.id == "c-003"
     model.handle(CallStateChanged(99, CallPhase.ACTIVE))  # unknown call: ignored
     assert snap.call.call_id != 99
+
+
+def test_server_not_ready_during_ringing_wins_over_going_back_to_available(desk) -> None:
+    """RONA: the server sets the agent aside while the call still rings; the desk keeps it."""
+    model, engine, sink, *_ = desk
+    call_id = engine.ring("+33612345678")
+    model.server_set_state(AgentState.NOT_READY, "missed")  # arrives before the CANCEL
+    engine.remote_hangup(call_id)
+    snap = model.snapshot()
+    assert snap.presence.state is AgentState.NOT_READY
+    assert snap.presence.reason == "missed"
+    assert sink.states[-1].state is AgentState.NOT_READY  # never published Available
+    assert not any(p.state is AgentState.AVAILABLE for p in sink.states[-2:])
+
+
+def test_caller_abandoning_while_ringing_goes_back_to_available(desk) -> None:
+    model, engine, *_ = desk
+    call_id = engine.ring("+33612345678")
+    engine.remote_hangup(call_id)
+    assert model.snapshot().presence.state is AgentState.AVAILABLE
