@@ -2,13 +2,11 @@
 
 ``kamailio`` starts it on free UDP+TCP ports with digest auth and a few users;
 ``kamailio_tls`` also listens on TLS with a certificate from a CA made at test time
-(never committed). ``make_ca`` / ``make_cert`` build certificates for negative TLS tests.
+(never committed, see tests/helpers/certs.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -16,11 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.helpers import certs
 from tests.helpers.procs import free_port, port_open, require_tool, running
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,112 +50,6 @@ class Kamailio:
         return self.tls_port
 
 
-@dataclass(frozen=True)
-class CertFiles:
-    cert: Path
-    key: Path
-
-
-def _key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def _write_key(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
-
-
-def make_ca(
-    directory: Path, name: str = "HomeAgent Test CA"
-) -> tuple[CertFiles, x509.Certificate, ec.EllipticCurvePrivateKey]:
-    """A self-signed CA certificate and key in `directory`."""
-    key = _key()
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    files = CertFiles(
-        directory / f"{name.replace(' ', '_')}.pem", directory / f"{name.replace(' ', '_')}.key"
-    )
-    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    _write_key(key, files.key)
-    return files, cert, key
-
-
-def make_cert(
-    directory: Path,
-    stem: str,
-    *,
-    names: tuple[str, ...] = ("127.0.0.1", "localhost"),
-    issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None,
-    expired: bool = False,
-) -> CertFiles:
-    """A server certificate for `names` (IPs or DNS names), signed by `issuer` or self-signed."""
-    key = _key()
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
-    now = dt.datetime.now(dt.UTC)
-    start, end = (
-        (now - dt.timedelta(days=30), now - dt.timedelta(days=1))
-        if expired
-        else (now - dt.timedelta(days=1), now + dt.timedelta(days=30))
-    )
-    sans: list[x509.GeneralName] = []
-    for name in names:
-        try:
-            sans.append(x509.IPAddress(ipaddress.ip_address(name)))
-        except ValueError:
-            sans.append(x509.DNSName(name))
-    issuer_cert, issuer_key = issuer if issuer is not None else (None, key)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_cert.subject if issuer_cert is not None else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .sign(issuer_key, hashes.SHA256())
-    )
-    files = CertFiles(directory / f"{stem}.pem", directory / f"{stem}.key")
-    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    _write_key(key, files.key)
-    return files
-
-
 def _write_db(db: Path, passwords: dict[str, str]) -> None:
     db.mkdir()
     (db / "version").write_text("table_name(string) table_version(int)\nsubscriber:7\n")
@@ -190,8 +79,9 @@ def start_kamailio(tmp: Path, *, tls: bool) -> Iterator[Kamailio]:
     if tls:
         pki = tmp / "pki"
         pki.mkdir()
-        ca, ca_cert, ca_key = make_ca(pki)
-        server = make_cert(pki, "server", issuer=(ca_cert, ca_key))
+        authority = certs.make_ca()
+        ca = authority.write(pki, "ca")
+        server = certs.issue_cert(issuer=authority).write(pki, "server")
         tls_cfg = tmp / "tls.cfg"
         tls_cfg.write_text(
             "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"

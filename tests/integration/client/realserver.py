@@ -21,8 +21,8 @@ from typing import Any
 import requests
 
 from homeagent.security.profile import generate_signing_key
+from tests.helpers.certs import Issued, issue_server_cert, make_ca
 from tests.helpers.procs import free_port, stop, wait_until
-from tests.unit.security.certs import Issued, issue_server_cert, make_ca
 
 BIN = Path(sys.executable).parent
 SERVER = str(BIN / "homeagent-server")

@@ -14,10 +14,10 @@ from homeagent.client.events import ConnectionState, EventStream, StreamEvent
 from homeagent.client.server import ServerClient
 from homeagent.core.profile import Profile
 from homeagent.security.vault import Vault
+from tests.helpers.certs import make_ca
 from tests.helpers.procs import wait_until
 from tests.integration.client.conftest import MemoryTokens, lead_client
 from tests.integration.client.realserver import PASSWORD, ServerInstance
-from tests.unit.security.certs import make_ca
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 from homeagent.security import profile as p
 from installers.build_deb import build
 from installers.release import ReleaseRefused, verify_release
-from tests.unit.security.certs import make_ca
+from tests.helpers.certs import make_ca
 
 pytestmark = pytest.mark.integration
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from homeagent.security.profile import generate_signing_key, load_profile
 from homeagent.server.db import Database
 from homeagent.server.models import Contact, User
+from tests.helpers.certs import issue_server_cert, make_ca
 from tests.helpers.procs import free_port, running
 from tests.integration.server.launch import API, SERVER_ENV, run_server
-from tests.unit.security.certs import issue_server_cert, make_ca
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ import pytest
 
 from homeagent.core.events import RegistrationChanged, RegistrationState
 from homeagent.core.sip_config import SipAccountConfig, Transport
-from tests.helpers.kamailio import CertFiles, make_ca, make_cert
+from tests.helpers.certs import CertFiles, issue_cert, make_ca
 from tests.helpers.procs import free_port, port_open, require_tool, stop, wait_until
 from tests.integration.sip.conftest import EngineRunner
 
@@ -37,16 +37,14 @@ class TlsServer:
 def pki(tmp_path: Path) -> dict[str, object]:
     directory = tmp_path / "pki"
     directory.mkdir()
-    ca, ca_cert, ca_key = make_ca(directory)
-    _evil_ca, evil_cert, evil_key = make_ca(directory, "Evil CA")
-    issuer = (ca_cert, ca_key)
+    ca, evil_ca = make_ca(), make_ca("Evil CA")
     return {
-        "ca": ca,
-        "good": make_cert(directory, "good", issuer=issuer),
-        "self-signed": make_cert(directory, "self"),
-        "other-ca": make_cert(directory, "other-ca", issuer=(evil_cert, evil_key)),
-        "wrong-name": make_cert(directory, "wrong", names=("sip.example.org",), issuer=issuer),
-        "expired": make_cert(directory, "expired", issuer=issuer, expired=True),
+        "ca": ca.write(directory, "ca"),
+        "good": issue_cert(issuer=ca).write(directory, "good"),
+        "self-signed": issue_cert().write(directory, "self"),
+        "other-ca": issue_cert(issuer=evil_ca).write(directory, "other-ca"),
+        "wrong-name": issue_cert(("sip.example.org",), issuer=ca).write(directory, "wrong"),
+        "expired": issue_cert(issuer=ca, expired=True).write(directory, "expired"),
     }
 
 

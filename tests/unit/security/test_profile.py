@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from homeagent.security import profile as p
-from tests.unit.security.certs import make_ca
+from tests.helpers.certs import make_ca
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
