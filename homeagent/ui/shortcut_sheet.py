@@ -14,6 +14,13 @@ from PySide6.QtWidgets import (
 )
 
 
+def _native(keys: str) -> str:
+    """A key sequence in the platform's words; a sentence ("Tab, then Space") as it is."""
+    if " " in keys.strip():
+        return keys
+    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText) or keys
+
+
 class ShortcutSheet(QDialog):
     """A read-only table of (action, keys); closes with Esc."""
 
@@ -26,8 +33,7 @@ class ShortcutSheet(QDialog):
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (action, keys) in enumerate(rows):
             table.setItem(row, 0, QTableWidgetItem(action))
-            shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
-            table.setItem(row, 1, QTableWidgetItem(shown or keys))
+            table.setItem(row, 1, QTableWidgetItem(_native(keys)))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
