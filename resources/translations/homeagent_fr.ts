@@ -122,13 +122,13 @@
         <location filename="../../homeagent/ui/call_panel.py" line="178" />
         <location filename="../../homeagent/ui/call_panel.py" line="203" />
         <source>Hold  (Ctrl+H)</source>
-        <translation>Attente  (Ctrl+H)</translation>
+        <translation>Mettre en attente  (Ctrl+H)</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/call_panel.py" line="179" />
         <location filename="../../homeagent/ui/call_panel.py" line="205" />
         <source>Mute  (Ctrl+M)</source>
-        <translation>Micro coupé  (Ctrl+M)</translation>
+        <translation>Couper le micro  (Ctrl+M)</translation>
     </message>
     <message>
         <location filename="../../homeagent/ui/call_panel.py" line="180" />
