@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,10 @@ def _child(pulse: PulseServer, settings: Path, step: str) -> dict[str, object]:
 
 
 def test_real_devices_meter_hot_plug_fallback_and_restart(
-    pulse: PulseServer, tmp_path: Path, tone_wav_path: Path
+    pulse: PulseServer, tmp_path: Path, tone_wav: Callable[[float, float], Path]
 ) -> None:
     settings = tmp_path / "audio.json"
-    tone = pulse.play(tone_wav_path)  # into the virtual headset microphone
+    tone = pulse.play(tone_wav(440, 30))  # into the virtual headset microphone
     try:
         first = _child(pulse, settings, "first")
     finally:
@@ -64,30 +65,3 @@ def test_real_devices_meter_hot_plug_fallback_and_restart(
     again = _child(pulse, settings, "again")
     assert again["selected"]["ringer"] == "USB_Headset (unplugged)"  # type: ignore[index]
     assert again["selected"]["speaker"] == "System default device (Virtual_Headset)"  # type: ignore[index]
-
-
-@pytest.fixture
-def tone_wav_path(tmp_path: Path) -> Path:
-    out = tmp_path / "tone.wav"
-    subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "48000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(out),
-            "synth",
-            "30",
-            "sine",
-            "440",
-            "vol",
-            "0.5",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
