@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_types import TeamSettings
@@ -26,6 +26,19 @@ def _widgets_app(qapp):  # type: ignore[no-untyped-def]
 def french_qm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The French catalogue compiled from the .ts with pyside6-lrelease."""
     return compile_catalogue("fr", tmp_path_factory.mktemp("qm"))
+
+
+@pytest.fixture
+def french(qapp, french_qm: Path):  # type: ignore[no-untyped-def]
+    """The French catalogue installed for one test."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = QTranslator()
+    assert translator.load(str(french_qm))
+    app.installTranslator(translator)
+    yield translator
+    app.removeTranslator(translator)
+    QLocale.setDefault(QLocale("C"))
 
 
 def make_desk(qtbot, team: TeamSettings = DEMO_TEAM) -> FakeDesk:  # type: ignore[no-untyped-def]

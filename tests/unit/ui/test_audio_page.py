@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.audio_setup import AudioSettingsFile, Role
@@ -294,18 +294,6 @@ def test_reachable_from_the_top_bar_and_a_shortcut_listed_in_f1(qtbot) -> None: 
 
 
 _CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture
-def french(qapp, french_qm: Path):  # type: ignore[no-untyped-def]
-    app = QCoreApplication.instance()
-    assert app is not None
-    translator = QTranslator()
-    assert translator.load(str(french_qm))
-    app.installTranslator(translator)
-    yield translator
-    app.removeTranslator(translator)
-    QLocale.setDefault(QLocale("C"))
 
 
 def test_the_page_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyped-def]

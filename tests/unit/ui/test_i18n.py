@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
-
 from homeagent.core.agent_state import AgentState, Presence
 from homeagent.ui.i18n import TRANSLATIONS, choose_language
 from homeagent.ui.labels import presence_text, state_name
 from tests.unit.ui.conftest import make_desk, ring
-
-
-@pytest.fixture
-def french(qapp, french_qm: Path):  # type: ignore[no-untyped-def]
-    app = QCoreApplication.instance()
-    assert app is not None
-    translator = QTranslator()
-    assert translator.load(str(french_qm))
-    app.installTranslator(translator)
-    yield translator
-    app.removeTranslator(translator)
-    QLocale.setDefault(QLocale("C"))
 
 
 def test_language_choice() -> None:
