@@ -6,7 +6,8 @@
   are retried; a TLS failure never is.
 - TLS is verified against the profile's CA only (`PinnedCaBundle`); `verify` is passed on
   every call so REQUESTS_CA_BUNDLE & co. cannot widen it.
-- 401 `token_expired` -> one refresh (rotating refresh token saved to the vault) -> retry.
+- The access token is renewed shortly before it expires (`expires_in_s`); a
+  401 `token_expired` -> one refresh (rotating refresh token saved to the vault) -> retry.
   401 `device_revoked` -> `on_revoked` callbacks (on the calling thread), `DeviceRevoked`.
 - The access token lives in memory only; nothing here logs a token, password or body.
 
@@ -19,6 +20,7 @@ import logging
 import random
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -62,6 +64,7 @@ class ServerClient:
         backoff_s: float = 0.25,
         max_backoff_s: float = 8.0,
         user_agent: str = "HomeAgent",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         base = server_url.rstrip("/")
         self.base_url = base if base.endswith("/api/v1") else f"{base}/api/v1"
@@ -77,6 +80,8 @@ class ServerClient:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
         self._access_token: str | None = None
+        self._access_renew_at = 0.0  # clock time after which the token is renewed first
+        self._clock = clock
         self._lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._revoked_callbacks: list[Callable[[], None]] = []
@@ -146,8 +151,13 @@ class ServerClient:
         if not isinstance(access, str) or not isinstance(refresh, str):
             raise ApiError(502, "bad_response", "the server sent no tokens")
         self._tokens.set_refresh_token(refresh)  # first: a lost rotation would lock us out
+        ttl_s = float(result.get("expires_in_s") or 0)
         with self._lock:
             self._access_token = access
+            # renew ahead of expiry (30 s, or a tenth of short lifetimes) to spare a 401
+            self._access_renew_at = (
+                self._clock() + ttl_s - min(30.0, ttl_s / 10) if ttl_s > 0 else float("inf")
+            )
             self.revoked = False
         if result.get("device_id") is not None:
             self.device_id = str(result["device_id"])
@@ -157,8 +167,9 @@ class ServerClient:
             raise DeviceRevoked(401, "device_revoked", "This device was revoked; enrol again.")
         with self._lock:
             token = self._access_token
-        if token is None:
-            self._refresh_once(None)
+            due = token is not None and self._clock() >= self._access_renew_at
+        if token is None or due:
+            self._refresh_once(token)
             with self._lock:
                 token = self._access_token
         assert token is not None

@@ -213,3 +213,22 @@ def test_error_text_drops_query_strings() -> None:
     )
     assert "33612345678" not in _short(exc)
     assert "/api/v1/contacts/lookup?…" in _short(exc)
+
+
+def test_access_token_is_refreshed_before_it_expires(script: tuple[Script, str]) -> None:
+    """No request is spent on a 401: the token is renewed shortly before its expiry."""
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)), (200, tokens_body(2)))
+    sc.on("GET", "/me", (200, {"ok": True}))
+    now = [1000.0]
+    client = ServerClient(url, Tokens("r0"), backoff_s=0.01, clock=lambda: now[0])
+    client.me()  # first token, valid 900 s
+    now[0] += 800.0  # still valid, outside the renewal margin
+    client.me()
+    assert sc.count("POST", "/auth/refresh") == 1
+    now[0] += 80.0  # 20 s before expiry: renewed first
+    client.me()
+    assert sc.count("POST", "/auth/refresh") == 2
+    auths = [h.get("Authorization") for _, p, h, _ in sc.seen if p == "/me"]
+    assert auths == ["Bearer a1", "Bearer a1", "Bearer a2"]
+    client.close()
