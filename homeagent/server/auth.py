@@ -21,6 +21,7 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 ACCESS_TOKEN_TTL_S = 900
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=5)
+REFRESH_GRACE = timedelta(minutes=2)  # a replaced refresh token still works, once
 
 # HOMEAGENT_ARGON2_CHEAP=1 (tests and benchmarks only) keeps argon2id with small costs so
 # thousands of simulated logins fit on a laptop; production uses RFC 9106 low-memory.

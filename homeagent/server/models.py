@@ -140,6 +140,9 @@ class Device(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the refresh token this one replaced, honoured briefly in case the answer was lost
+    previous_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    rotated_at: Mapped[datetime | None]
 
 
 class AgentStatus(Base):

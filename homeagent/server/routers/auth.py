@@ -9,6 +9,7 @@ from homeagent.server import schemas
 from homeagent.server.auth import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
+    REFRESH_GRACE,
     FailureWindow,
     hash_password,
     issue_access_token,
@@ -86,19 +87,26 @@ def _count_failure(ctx: ServerContext, user_id: str) -> None:
 
 @router.post("/refresh", response_model=schemas.TokensOut)
 def refresh(body: schemas.RefreshIn, ctx: Ctx) -> schemas.TokensOut:
-    """Exchange a refresh token for new tokens; the old refresh token stops working."""
+    """Exchange a refresh token for new tokens; the old one stops working (see grace below)."""
+    presented = refresh_hash(body.refresh_token)
     with ctx.db.write() as s:
-        device = s.scalar(
-            select(Device).where(Device.refresh_hash == refresh_hash(body.refresh_token))
-        )
+        device = s.scalar(select(Device).where(Device.refresh_hash == presented))
         if device is None:
-            raise ApiError(401, "invalid_refresh_token", "The refresh token is not valid.")
+            # The answer to a refresh may have been lost on a home connection: the token it
+            # replaced stays good for REFRESH_GRACE, once more, then never again.
+            device = s.scalar(select(Device).where(Device.previous_refresh_hash == presented))
+            rotated = device.rotated_at if device is not None else None
+            if device is None or rotated is None or utcnow() - rotated > REFRESH_GRACE:
+                raise ApiError(401, "invalid_refresh_token", "The refresh token is not valid.")
         if device.revoked_at is not None:
             raise ApiError(401, "device_revoked", "This device has been revoked; enrol it again.")
         user = s.get(User, device.user_id)
         if user is None or not user.active:
             raise ApiError(401, "account_disabled", "This account is disabled.")
         token, digest = new_refresh_token()
+        replaced = device.refresh_hash == presented
+        device.previous_refresh_hash = presented if replaced else None
+        device.rotated_at = utcnow() if replaced else None
         device.refresh_hash = digest
     return _tokens(ctx, user, device, token)
 

@@ -42,23 +42,36 @@ def test_lock_out_after_five_failures(server: Server) -> None:
     assert r.json()["error"]["code"] == "locked_out"
 
 
+def _refresh(server: Server, token: str) -> httpx.Response:
+    return httpx.post(f"{server.url}{API}/auth/refresh", json={"refresh_token": token})
+
+
 def test_refresh_rotates_and_old_refresh_token_fails(server: Server) -> None:
     first = _login(server, "agent_a2", PASSWORD).json()
-    r = httpx.post(
-        f"{server.url}{API}/auth/refresh", json={"refresh_token": first["refresh_token"]}
-    )
+    r = _refresh(server, first["refresh_token"])
     assert r.status_code == 200
     second = r.json()
     assert second["device_id"] == first["device_id"]
     assert second["refresh_token"] != first["refresh_token"]
-    again = httpx.post(
-        f"{server.url}{API}/auth/refresh", json={"refresh_token": first["refresh_token"]}
-    )
-    assert again.status_code == 401
+    third = _refresh(server, second["refresh_token"]).json()
+    # two rotations later the first token is dead (only the last replaced one has a grace)
+    assert _refresh(server, first["refresh_token"]).status_code == 401
     me = httpx.get(
-        f"{server.url}{API}/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+        f"{server.url}{API}/me", headers={"Authorization": f"Bearer {third['access_token']}"}
     )
     assert me.status_code == 200
+
+
+def test_a_lost_refresh_answer_is_not_fatal_but_the_old_token_works_once(server: Server) -> None:
+    first = _login(server, "agent_a2", PASSWORD).json()
+    lost = _refresh(server, first["refresh_token"]).json()  # the device never sees this
+    retry = _refresh(server, first["refresh_token"])  # the device retries with what it has
+    assert retry.status_code == 200
+    assert retry.json()["device_id"] == first["device_id"]
+    # the token whose answer was lost and the replaced one are both dead now
+    assert _refresh(server, lost["refresh_token"]).status_code == 401
+    assert _refresh(server, first["refresh_token"]).status_code == 401
+    assert _refresh(server, retry.json()["refresh_token"]).status_code == 200
 
 
 def test_logout_kills_the_access_token(server: Server) -> None:
