@@ -1,6 +1,8 @@
 """End to end through the ACD: the real desk process (agent A) under Xvfb, the real server,
 Kamailio with the ACD configuration (deploy/kamailio/acd) and pjsua2 peers for agent B and
-the customers. Keystrokes go in through XTEST (xdotool); assertions read the app's event
+the customers. Agents authenticate to Kamailio with their provisioned SIP secrets (A: the
+desk's keyring; B: fetched from /provisioning/sip); customers call from the gateway
+address. Keystrokes go in through XTEST (xdotool); assertions read the app's event
 log, the server's API and its database.
 
 A signs in through the dialog and goes Available before B, so A is the longest idle: the
@@ -101,10 +103,11 @@ def _server_state(db_url: str, agent_id: str) -> tuple[str, str]:
 
 
 def _customer(world: World, caller: Contact, kamailio_port: int, log: Path) -> PeerProcess:
-    """A pjsua2 customer calling the queue from the contact's own number (no contact id)."""
+    """A pjsua2 customer calling the queue from the contact's own number (no contact id),
+    straight from the trusted gateway address (loopback): no registration, no digest."""
     argv = [
-        "--registrar", f"127.0.0.1:{kamailio_port}", "--domain", SIP_DOMAIN,
-        "--user", str(caller.phones[0]), "--call", f"sip:queue-{world.queue}@{SIP_DOMAIN}",
+        "--domain", SIP_DOMAIN, "--user", str(caller.phones[0]),
+        "--call", f"sip:queue-{world.queue}@127.0.0.1:{kamailio_port}",
         "--tone", "440", "--hangup-after", "3", "--exit-after", "60", "--exit-on-end",
     ]  # fmt: skip
     return PeerProcess(argv, dict(os.environ), log)
@@ -199,10 +202,12 @@ def _run_scenario(
         a_before = _figures(a_session, a.id)
         # -- B: a pjsua2 endpoint registered and Available through the API, after A ------
         time.sleep(1.1)  # AgentStatus.since has second resolution on some backends
+        b_sip = b_session.client.get("/provisioning/sip").json()  # B's real SIP secret
         agent_b = PeerProcess(
             ["--registrar", f"127.0.0.1:{kamailio_port}", "--domain", SIP_DOMAIN,
-             "--user", b.sip_username, "--answer", "--exit-after", "240"],
-            dict(os.environ), tmp / "agent-b.log",
+             "--user", b_sip["username"], "--password-env", "AGENT_B_SIP_SECRET",
+             "--answer", "--exit-after", "240"],
+            {**os.environ, "AGENT_B_SIP_SECRET": b_sip["password"]}, tmp / "agent-b.log",
         )  # fmt: skip
         peers.append(agent_b)
         agent_b.wait_for("registered", lambda e: e["code"] == 200, timeout_s=20)

@@ -3,11 +3,15 @@
 `running_acd_kamailio` starts it on a UDP port (free, or the one the server's provisioning
 already names) with the http_client connection to the server's ACD hook, and returns
 once it answers OPTIONS. Used by the server's ACD test and the desk's queue e2e test.
+Agents authenticate with digest (their SIP secret from the server); customer calls to
+`queue-*` from `gateway_ip` need none. `register` is a minimal digest REGISTER client.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -32,20 +36,71 @@ class AcdKamailio:
 
 
 def sip_request(
-    method: str, user: str, proxy_port: int, contact_port: int, via_port: int | None = None
+    method: str,
+    user: str,
+    proxy_port: int,
+    contact_port: int,
+    via_port: int | None = None,
+    *,
+    call_id: str | None = None,
+    cseq: int = 1,
+    extra: str = "",
+    ruri: str | None = None,
+    via_host: str = "127.0.0.1",
 ) -> bytes:
     """A minimal out-of-dialog UDP request (OPTIONS probe, REGISTER of a bare endpoint)."""
     branch = f"z9hG4bK{uuid.uuid4().hex[:16]}"
     return (
-        f"{method} sip:127.0.0.1:{proxy_port} SIP/2.0\r\n"
-        f"Via: SIP/2.0/UDP 127.0.0.1:{via_port or contact_port};branch={branch}\r\n"
+        f"{method} {ruri or f'sip:127.0.0.1:{proxy_port}'} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP {via_host}:{via_port or contact_port};branch={branch}\r\n"
         f"From: <sip:{user}@127.0.0.1>;tag={uuid.uuid4().hex[:8]}\r\n"
-        f"To: <sip:{user}@127.0.0.1>\r\n"
-        f"Call-ID: {uuid.uuid4()}\r\n"
-        f"CSeq: 1 {method}\r\n"
-        f"Contact: <sip:{user}@127.0.0.1:{contact_port}>\r\n"
+        f"To: <{ruri or f'sip:{user}@127.0.0.1'}>\r\n"
+        f"Call-ID: {call_id or uuid.uuid4()}\r\n"
+        f"CSeq: {cseq} {method}\r\n"
+        f"Contact: <sip:{user}@{via_host}:{contact_port}>\r\n"
+        f"{extra}"
         "Expires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
     ).encode()
+
+
+def _status(reply: bytes) -> int:
+    return int(reply.split(b" ", 2)[1])
+
+
+def register(port: int, user: str, password: str, contact_port: int) -> int:
+    """REGISTER `user` (contact on `contact_port`) answering the digest challenge (MD5,
+    qop=auth when offered); the final status code (200, or 403 for a wrong password)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(3)
+        s.bind(("127.0.0.1", 0))
+        local, call_id, uri = s.getsockname()[1], str(uuid.uuid4()), f"sip:127.0.0.1:{port}"
+        s.sendto(
+            sip_request("REGISTER", user, port, contact_port, local, call_id=call_id),
+            ("127.0.0.1", port),
+        )
+        reply = s.recv(65535)
+        if _status(reply) != 401:
+            return _status(reply)
+        header = re.search(rb"(?im)^WWW-Authenticate:\s*Digest\s+(.*)$", reply)
+        assert header is not None, reply
+        params = dict(re.findall(r'(\w+)="?([^",]*)"?', header.group(1).decode()))
+        realm, nonce = params["realm"], params["nonce"]
+        ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+        ha2 = hashlib.md5(f"REGISTER:{uri}".encode()).hexdigest()
+        auth = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{uri}"'
+        if "auth" in params.get("qop", "").split(","):
+            cnonce = uuid.uuid4().hex[:16]
+            digest = hashlib.md5(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}".encode())
+            auth += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
+        else:
+            digest = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode())
+        auth += f', response="{digest.hexdigest()}"'
+        message = sip_request(
+            "REGISTER", user, port, contact_port, local, call_id=call_id, cseq=2,
+            extra=f"Authorization: {auth}\r\n",
+        )  # fmt: skip
+        s.sendto(message, ("127.0.0.1", port))
+        return _status(s.recv(65535))
 
 
 def options_answered(port: int) -> bool:
@@ -62,7 +117,11 @@ def options_answered(port: int) -> bool:
 
 @contextlib.contextmanager
 def running_acd_kamailio(
-    server_url: str, acd_token: str, work_dir: Path, port: int | None = None
+    server_url: str,
+    acd_token: str,
+    work_dir: Path,
+    port: int | None = None,
+    gateway_ip: str = "127.0.0.1",
 ) -> Iterator[AcdKamailio]:
     """Kamailio routing `queue-<name>` calls through the server at `server_url`."""
     binary = require_tool("kamailio")
@@ -79,7 +138,7 @@ def running_acd_kamailio(
         binary, "-f", str(CONFIG), "-DD", "-E", "-L", str(MODULES),
         "-l", f"udp:127.0.0.1:{port}", "-w", str(work_dir), "-Y", str(work_dir),
         "-m", "32", "-M", "8",
-        "-A", f'ACD_HTTP_CONF="{conn}"',
+        "-A", f'ACD_HTTP_CONF="{conn}"', "-A", f'GATEWAY_IP="{gateway_ip}"',
     ]  # fmt: skip
     log = work_dir / "kamailio.log"
     with running(argv, log=log, ready=lambda: options_answered(port), ready_timeout_s=20):

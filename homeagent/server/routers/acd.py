@@ -3,6 +3,8 @@
 Kamailio authenticates with HTTP basic auth, user `acd` and the server's `acd_token`
 (`homeagent-server show-acd-token`). Answers are text/plain so the routing script needs
 no JSON module: `200 <sip username>`, or 404 (`no_agent`) when nobody is Available.
+`/sip-credential` gives Kamailio the SIP secret of an active user so it can check the
+agents' digest authentication (the same secret `/provisioning/sip` hands to devices).
 """
 
 from __future__ import annotations
@@ -141,10 +143,31 @@ async def queue_settings(request: Request, name: str) -> Response:
     return PlainTextResponse(str(value))
 
 
+@router.get("/sip-credential", responses=_TEXT)
+async def sip_credential(
+    request: Request, user: Annotated[str, Query(min_length=1, max_length=64)]
+) -> Response:
+    """The SIP secret of an active user (by SIP user name), for Kamailio's digest check."""
+    ctx = context(request)
+    _check_acd(ctx, request)
+
+    def secret() -> str | None:
+        with ctx.db.read() as s:
+            return s.scalar(
+                select(User.sip_password).where(User.sip_username == user, User.active.is_(True))
+            )
+
+    value = await anyio.to_thread.run_sync(secret)
+    if value is None:
+        return _answer(404, "no-such-user")
+    return PlainTextResponse(value, headers={"Cache-Control": "no-store"})
+
+
 _NOT_FOUND = {
     "no-such-queue": "No such queue.",
     "no-agent": "No agent of this queue is available.",
     "no-offer": "This call has no pending offer.",
+    "no-such-user": "No active user has this SIP user name.",
 }
 
 

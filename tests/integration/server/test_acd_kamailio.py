@@ -1,9 +1,13 @@
 """ACD with a real Kamailio (deploy/kamailio/acd) asking the real server who gets a call.
 
+Agents authenticate to Kamailio with digest, using the SIP secret the server provisions to
+their devices (GET /provisioning/sip); Kamailio fetches it through the ACD hook.
 Three agent endpoints register: two Available (sipp UAS: one never answers, one answers)
 and one on Break (a bare UDP socket that must never see an INVITE). A sipp customer calls
 the queue: the longest-idle Available agent rings, rings out after the queue's RONA time
 (Not ready, missed), and the call moves on to the next Available agent who answers.
+A wrong password is refused (403 after the challenge); a queue call from an address that
+is not the gateway's is challenged; the credential endpoint takes only the ACD token.
 """
 
 from __future__ import annotations
@@ -15,14 +19,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.models import AgentStatus
-from tests.helpers.acd_kamailio import AcdKamailio, running_acd_kamailio, sip_request
+from tests.helpers.acd_kamailio import AcdKamailio, register, running_acd_kamailio, sip_request
 from tests.helpers.procs import free_port, require_tool, running
 from tests.integration.server.conftest import Server
-from tests.integration.server.launch import PASSWORD
+from tests.integration.server.launch import API, PASSWORD, Session
 
 SCENARIOS = Path(__file__).parent / "sipp"
 RONA_S = 2
@@ -46,14 +51,17 @@ def kamailio(server: Server, tmp_path: Path) -> Iterator[Kamailio]:
         yield kam
 
 
-def register(kam: Kamailio, user: str, contact_port: int) -> None:
-    """REGISTER `user` with a contact on `contact_port` (where its endpoint listens)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
-        s.bind(("127.0.0.1", 0))
-        message = _request("REGISTER", user, kam.port, contact_port, s.getsockname()[1])
-        s.sendto(message, ("127.0.0.1", kam.port))
-        assert s.recv(4096).startswith(b"SIP/2.0 200"), f"{user} not registered"
+def provisioned(session: Session) -> tuple[str, str]:
+    """The SIP user name and secret the server hands to this user's device."""
+    r = session.client.get("/provisioning/sip")
+    assert r.status_code == 200, r.text
+    return r.json()["username"], r.json()["password"]
+
+
+def register_agent(kam: Kamailio, session: Session, contact_port: int) -> None:
+    """REGISTER the agent (digest, provisioned secret) with a contact on `contact_port`."""
+    user, secret = provisioned(session)
+    assert register(kam.port, user, secret, contact_port) == 200, f"{user} not registered"
 
 
 @contextlib.contextmanager
@@ -104,9 +112,9 @@ def test_rona_moves_the_call_to_the_next_agent_then_nobody_left_gives_480(
         ):
             on_break.bind(("127.0.0.1", 0))
             on_break.settimeout(0.1)
-            register(kamailio, "acd_first", first_port)
-            register(kamailio, "acd_second", second_port)
-            register(kamailio, "acd_break", on_break.getsockname()[1])
+            register_agent(kamailio, sessions["acd_first"], first_port)
+            register_agent(kamailio, sessions["acd_second"], second_port)
+            register_agent(kamailio, sessions["acd_break"], on_break.getsockname()[1])
             started = time.monotonic()
             code = call_queue(kamailio, "customer.xml", "file-acd", tmp_path)
             elapsed = time.monotonic() - started
@@ -129,3 +137,68 @@ def test_rona_moves_the_call_to_the_next_agent_then_nobody_left_gives_480(
     finally:
         for s in sessions.values():
             s.close()
+
+
+def _first_line(reply: bytes) -> str:
+    return reply.split(b"\r\n", 1)[0].decode()
+
+
+def test_wrong_password_is_refused_and_a_queue_call_from_elsewhere_is_challenged(
+    server: Server, acd_team: dict[str, str], kamailio: Kamailio
+) -> None:
+    session = server.login("acd_break")
+    try:
+        user, secret = provisioned(session)
+    finally:
+        session.close()
+    contact = free_port(socket.SOCK_DGRAM)
+    assert register(kamailio.port, user, secret + "x", contact) == 403
+    assert register(kamailio.port, "nobody-here", "whatever-secret", contact) == 403
+    assert register(kamailio.port, user, secret, contact) == 200
+    # No credentials at all: REGISTER gets 401; an INVITE to a queue sent from 127.0.0.2
+    # (not the gateway, 127.0.0.1) gets 407 and never reaches the ACD.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(3)
+        s.bind(("127.0.0.1", 0))
+        local = s.getsockname()[1]
+        s.sendto(_request("REGISTER", user, kamailio.port, local), ("127.0.0.1", kamailio.port))
+        reply = s.recv(65535)
+        assert _first_line(reply).startswith("SIP/2.0 401"), reply
+        assert b"WWW-Authenticate: Digest" in reply
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(3)
+        s.bind(("127.0.0.2", 0))
+        local = s.getsockname()[1]
+        invite = _request(
+            "INVITE", "intruder", kamailio.port, local,
+            ruri=f"sip:queue-file-acd@127.0.0.1:{kamailio.port}", via_host="127.0.0.2",
+        )  # fmt: skip
+        s.sendto(invite, ("127.0.0.1", kamailio.port))
+        reply = s.recv(65535)
+        assert _first_line(reply).startswith("SIP/2.0 407"), reply
+        assert b"Proxy-Authenticate: Digest" in reply
+    log = kamailio.log.read_text()
+    assert "/route?queue=file-acd" not in log
+    assert secret not in log  # the fetched SIP secret is never logged
+
+
+def test_sip_credential_needs_the_acd_token(server: Server, acd_team: dict[str, str]) -> None:
+    url = f"{server.url}{API}/acd/sip-credential"
+    token = server.db.settings()["acd_token"]
+    session = server.login("acd_first")
+    try:
+        user, secret = provisioned(session)
+        # an agent's own bearer token is not the ACD credential
+        assert session.client.get("/acd/sip-credential", params={"user": user}).status_code == 401
+    finally:
+        session.close()
+    assert httpx.get(url, params={"user": user}).status_code == 401
+    assert httpx.get(url, params={"user": user}, auth=("acd", token + "x")).status_code == 401
+    assert httpx.get(url, params={"user": user}, auth=("admin", token)).status_code == 401
+    r = httpx.get(url, params={"user": user}, auth=("acd", token))
+    assert r.status_code == 200
+    assert r.text == secret
+    assert r.headers["cache-control"] == "no-store"
+    missing = httpx.get(url, params={"user": "nobody-here"}, auth=("acd", token))
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "no_such_user"

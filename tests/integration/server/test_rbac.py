@@ -130,6 +130,12 @@ CASES: dict[str, Case] = {
         None,
         dict.fromkeys(ALL_OK, 401),  # only Kamailio's ACD credentials are accepted
     ),
+    "acd_sip_credential": Case(
+        "GET",
+        lambda s: "/acd/sip-credential?user=agent_a1",
+        None,
+        dict.fromkeys(ALL_OK, 401),  # SIP secrets go to Kamailio's ACD credentials only
+    ),
 }
 
 
