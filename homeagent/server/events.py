@@ -21,7 +21,7 @@ from sqlalchemy import and_, event, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from homeagent.server.db import Database
-from homeagent.server.models import Event
+from homeagent.server.models import Device, Event
 
 log = logging.getLogger(__name__)
 CHANNEL = "homeagent_events"
@@ -171,6 +171,19 @@ class EventBus:
                 .limit(limit)
             )
             return list(rows)
+
+    def last_id_before_device(self, device_id: str) -> int:
+        """The newest event id stored before `device_id` was enrolled.
+
+        A device that connects without a last event id has missed nothing from before it
+        existed; starting after this id spares it the organisation's whole history.
+        """
+        with self.db.read() as s:
+            enrolled = s.scalar(select(Device.created_at).where(Device.id == device_id))
+            if enrolled is None:
+                return 0
+            newest = s.scalar(select(func.max(Event.id)).where(Event.created_at < enrolled))
+            return int(newest or 0)
 
     def _max_id(self) -> int:
         with self.db.read() as s:

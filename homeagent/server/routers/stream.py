@@ -30,7 +30,10 @@ async def events(
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id: Annotated[int | None, Query(ge=0)] = None,
 ) -> StreamingResponse:
-    """Every event for this device after `Last-Event-ID` (header or query), then live."""
+    """Every event for this device after `Last-Event-ID` (header or query), then live.
+
+    Without an id (a first connection) the stream starts at the device's enrolment.
+    """
     ctx: ServerContext = request.app.state.ctx
     p = await anyio.to_thread.run_sync(authenticate, ctx, request.headers.get("authorization"))
     after = last_event_id or 0
@@ -41,6 +44,8 @@ async def events(
             raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an integer.") from None
     audience = Audience(p.user_id, p.device_id, p.team_id, p.role)
     bus: EventBus = ctx.bus
+    if last_event_id is None and not last_event_id_header:  # a first connection
+        after = await anyio.to_thread.run_sync(bus.last_id_before_device, p.device_id)
     sub = bus.subscribe(audience)
 
     async def stream() -> AsyncIterator[bytes]:

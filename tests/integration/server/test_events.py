@@ -206,3 +206,27 @@ def test_logout_closes_the_device_stream(
         assert stream.closed.wait(5)
     finally:
         stream.close()
+
+
+def test_a_first_connection_starts_at_the_enrolment_not_at_the_dawn_of_time(
+    server: Server, sessions: Callable[[str], Session]
+) -> None:
+    a1 = sessions("agent_a1")
+    a1.client.put("/agents/me/state", json={"state": "available"})
+    a1.client.put("/agents/me/state", json={"state": "break", "reason": "Déjeuner"})
+    laptop = sessions("agent_a1")  # a new device of the same agent, enrolled after both
+    fresh = _reader(server, laptop)
+    try:
+        assert [e for e in fresh.drain(0.5) if e.type == "agent_state"] == []
+        a1.client.put("/agents/me/state", json={"state": "available"})
+        ev = fresh.wait_for("agent_state")
+        assert ev.data["state"] == "available"
+    finally:
+        fresh.close()
+    # with an explicit id the history is still there, as before
+    replay = _reader(server, laptop, last_event_id=0)
+    try:
+        states = [e.data["state"] for e in replay.drain(0.5) if e.type == "agent_state"]
+        assert states[-3:] == ["available", "break", "available"]
+    finally:
+        replay.close()
