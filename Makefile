@@ -16,7 +16,7 @@ DEB_PACKAGES := kamailio kamailio-tls-modules kamailio-utils-modules sip-tester 
 
 .PHONY: demo test check lint typecheck deps venv clean installer
 
-demo: venv
+demo: deps venv
 	$(BIN)/homeagent demo
 
 test: deps venv lint typecheck
