@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from homeagent.server.auth import TokenError, read_access_token
 from homeagent.server.errors import ApiError
@@ -71,6 +72,20 @@ class Principal:
         if agent_id == self.user_id:
             return
         self.require_team(agent_team_id)
+
+    def readable_agent(self, s: Session, agent_id: str) -> User:
+        """The agent `agent_id` if this principal may read its data.
+
+        An unknown id is 404 for an admin only; others get the same 403 as for an agent of
+        another team, so ids cannot be probed.
+        """
+        agent = s.get(User, agent_id)
+        if agent is None:
+            if self.is_admin:
+                raise ApiError(404, "not_found", "No such agent.")
+            raise ApiError(403, "forbidden", "You may not read this agent's data.")
+        self.require_agent_access(agent.id, agent.team_id)
+        return agent
 
 
 def context(request: Request) -> ServerContext:

@@ -82,12 +82,7 @@ def state_history(
 ) -> list[schemas.StateHistoryOut]:
     """State segments of one agent for one day (own, the team lead, or an admin)."""
     with ctx.db.read() as s:
-        agent = s.get(User, agent_id)
-        if agent is None:
-            if p.is_admin:
-                raise ApiError(404, "not_found", "No such agent.")
-            raise ApiError(403, "forbidden", "You may not read this agent's data.")
-        p.require_agent_access(agent.id, agent.team_id)
+        p.readable_agent(s, agent_id)  # refused before anything is read
         start = datetime.combine(day or utcnow().date(), datetime.min.time())
         rows = s.scalars(
             select(StateHistory)

@@ -70,12 +70,7 @@ def compute(s: Session, agent_ids: Sequence[str], day: date) -> schemas.FiguresO
 def agent_figures(agent_id: str, p: Auth, ctx: Ctx, day: DayQuery = None) -> schemas.FiguresOut:
     """Own figures, or an agent of my team (team lead), or anyone's (admin)."""
     with ctx.db.read() as s:
-        agent = s.get(User, agent_id)
-        if agent is None:
-            if p.is_admin:
-                raise ApiError(404, "not_found", "No such agent.")
-            raise ApiError(403, "forbidden", "You may not read this agent's data.")
-        p.require_agent_access(agent.id, agent.team_id)
+        agent = p.readable_agent(s, agent_id)
         return compute(s, [agent.id], day or utcnow().date())
 
 
