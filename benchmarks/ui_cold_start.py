@@ -61,7 +61,7 @@ def one_run(display: str, calls: int) -> dict[str, float]:
     root = Path(tempfile.mkdtemp(prefix="ui-cold-"))
     log_path = root / "agent" / "events.jsonl"
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    argv = [sys.executable, "-m", "homeagent.app", "demo", "--dir", str(root), "--contacts",
+    argv = [sys.executable, "-m", "homeagent", "demo", "--dir", str(root), "--contacts",
             "300", "--first-call", "15", "--call-every", "3", "--talk", "4"]  # fmt: skip
     argv.append("--no-audio")
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -110,7 +110,7 @@ def _wait_count(path: Path, name: str, count: int, timeout_s: float = 60) -> Non
 
 
 def _app_pid(pid: int) -> int:
-    return pid  # `python -m homeagent.app demo` runs the desk in the same process
+    return pid  # `python -m homeagent demo` runs the desk in the same process
 
 
 def _key(env: dict[str, str], *keys: str) -> None:

@@ -37,13 +37,13 @@ from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.sip_config import EngineConfig
 from homeagent.crm.outbox import Outbox
 from homeagent.crm.store import LocalStore
-from homeagent.demo.fakes import FakeEngine
-from homeagent.ui.backend import AppData, AppSink, StoreDirectory
-from homeagent.ui.controller import DeskController
-from homeagent.ui.dispatcher import Dispatcher
-from homeagent.ui.main_window import MainWindow
-from homeagent.ui.tasks import TaskRunner
-from homeagent.ui.theme import apply_theme
+from homeagent.desktop.adapters import AppData, AppSink, StoreDirectory
+from homeagent.testing.fakes import FakeEngine
+from homeagent.ui.desk.controller import DeskController
+from homeagent.ui.qt.dispatcher import Dispatcher
+from homeagent.ui.qt.tasks import TaskRunner
+from homeagent.ui.qt.theme import apply_theme
+from homeagent.ui.shell.main_window import MainWindow
 
 FIRST = ("Camille", "Léa", "Hugo", "Inès", "Karim", "Sophie", "Thomas", "Julie", "Mehdi")
 LAST = ("Martin", "Bernard", "Dubois", "Petit", "Moreau", "Laurent", "Girard", "Roux")

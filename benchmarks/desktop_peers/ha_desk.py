@@ -2,7 +2,7 @@
 
     python benchmarks/desktop_peers/ha_desk.py --setup SETUP.json [--profile FILE]
 
-Runs the real app (`homeagent.app.run_desk`: Qt, profile store, device session, cache,
+Runs the real app (`homeagent.desktop.app.run_desk`: Qt, profile store, device session, cache,
 SIP engine, window, event stream) against the benchmark's server and Kamailio. The one
 stand-in is the secret store: the demo's in-memory vault, kept in a JSON file between
 runs (benchmark data only), so that the second start is a returning agent's start (no
@@ -16,7 +16,7 @@ import argparse
 import json
 from pathlib import Path
 
-from homeagent.demo.vault import MemoryVault
+from homeagent.testing.vault import MemoryVault
 
 
 class FileVault(MemoryVault):
@@ -63,8 +63,8 @@ def main() -> int:
     setup = json.loads(args.setup.read_text())
     home = Path(setup["home"])
 
-    from homeagent.app import AppOptions, run_desk
     from homeagent.core.sip_config import EngineConfig
+    from homeagent.desktop.app import AppOptions, run_desk
     from homeagent.security.profile import parse_public_key
     from homeagent.security.provisioning import ProfileStore
 

@@ -1,7 +1,7 @@
 """Plain value types the agent desk shows: contacts, team settings, messages, figures.
 
 They are what the local store and the server client hand to the desk (adapters in
-``homeagent/app.py`` convert their records into these), so the UI never depends on a
+``homeagent/desktop/app.py`` convert their records into these), so the UI never depends on a
 storage or wire format.
 """
 

@@ -59,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_desk(world: DemoWorld, args: argparse.Namespace) -> int:
-    from homeagent.app import AppOptions, run_desk
     from homeagent.core.sip_config import EngineConfig
-    from homeagent.demo.vault import MemoryVault
+    from homeagent.desktop.app import AppOptions, run_desk
+    from homeagent.testing.vault import MemoryVault
 
     def started(session: Any) -> None:
         from homeagent.core.agent_state import AgentState

@@ -1,4 +1,4 @@
-"""``python -m tests.e2e.desk_process``: the real desk (`homeagent.app.run_desk`) as a process.
+"""``python -m tests.e2e.desk_process``: the real desk (`desktop.app.run_desk`) as a process.
 
 Everything is the production path (keyring vault, sign-in dialog, device session, SIP
 engine, window) except where trust comes from: the test's organisation key is passed on
@@ -11,8 +11,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from homeagent.app import AppOptions, run_desk
 from homeagent.core.sip_config import EngineConfig
+from homeagent.desktop.app import AppOptions, run_desk
 from homeagent.security.profile import parse_public_key
 from homeagent.security.provisioning import ProfileStore
 

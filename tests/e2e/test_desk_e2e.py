@@ -22,7 +22,7 @@ def test_call_answered_wrapped_up_then_refused_when_offline(xvfb, tmp_path: Path
     require_tool("kamailio")
     root = tmp_path / "demo"
     log_path = root / "agent" / "events.jsonl"
-    argv = [sys.executable, "-m", "homeagent.app", "demo", "--dir", str(root), "--contacts",
+    argv = [sys.executable, "-m", "homeagent", "demo", "--dir", str(root), "--contacts",
             "300", "--first-call", "4", "--call-every", "10", "--talk", "6", "--no-audio",
             "--lang", "fr"]  # fmt: skip
     with open(tmp_path / "app.log", "wb") as out:

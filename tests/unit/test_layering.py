@@ -50,11 +50,60 @@ def test_only_sip_imports_pjsua2() -> None:
         assert not any(_top(n) == "pjsua2" for n in _imports(path)), f"{path} imports pjsua2"
 
 
-def test_only_ui_and_the_composition_root_import_widgets_or_ui() -> None:
+def _part(path: Path) -> str:
+    """The top-level part a module belongs to: core, sip, ui, desktop, … or cli."""
+    rel = path.relative_to(PACKAGE_ROOT)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+# the server's own packages: an agent PC does not have them (`homeagent[server]`)
+SERVER_PACKAGES = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg", "argon2"}
+# the parts that run on an agent PC (`demo` runs a server beside the desk; `server` is one)
+DESKTOP_SIDE = {"core", "sip", "crm", "client", "security", "ui", "desktop", "testing", "cli"}
+
+
+def test_ui_imports_only_core_qt_and_itself() -> None:
+    for path in _modules("ui"):
+        for name in _imports(path):
+            top = _top(name)
+            assert (
+                top in sys.stdlib_module_names
+                or top == "PySide6"
+                or name.startswith(("homeagent.core", "homeagent.ui"))
+            ), f"{path.relative_to(PACKAGE_ROOT)} imports {name}: ui sees only core and Qt"
+
+
+def test_only_ui_and_composition_import_widgets_or_ui() -> None:
+    allowed = {"ui", "desktop", "testing", "demo"}
     for path in _modules():
-        rel = path.relative_to(PACKAGE_ROOT)
-        if rel.parts[0] == "ui" or rel.name == "app.py" or rel.parts[0] == "demo":
+        if _part(path) in allowed:
             continue
+        rel = path.relative_to(PACKAGE_ROOT)
         for name in _imports(path):
             assert name != "PySide6.QtWidgets", f"{rel} imports QtWidgets"
             assert not name.startswith("homeagent.ui"), f"{rel} imports the UI"
+
+
+def test_nothing_but_the_entry_points_imports_the_composition() -> None:
+    for path in _modules():
+        if _part(path) in {"desktop", "cli", "demo", "testing"}:
+            continue
+        for name in _imports(path):
+            assert not name.startswith("homeagent.desktop"), f"{path} imports the composition"
+
+
+def test_the_product_never_imports_the_test_doubles() -> None:
+    for path in _modules():
+        if _part(path) in {"testing", "demo"}:
+            continue
+        for name in _imports(path):
+            assert not name.startswith("homeagent.testing"), f"{path} imports homeagent.testing"
+
+
+def test_the_desktop_side_never_imports_the_server() -> None:
+    for path in _modules():
+        if _part(path) not in DESKTOP_SIDE:
+            continue
+        for name in _imports(path):
+            assert not name.startswith("homeagent.server"), f"{path} imports the server"
+            assert _top(name) not in SERVER_PACKAGES, f"{path} imports {name} (server extra)"

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QApplication
 
 from homeagent.core.audio_setup import AudioSettingsFile, Role
 from homeagent.sip.audio import AudioService, AudioSettings
-from homeagent.ui.audio_page import AudioSettingsController, SettingsSaver
-from homeagent.ui.banner import Banner
-from homeagent.ui.dispatcher import Dispatcher
-from homeagent.ui.screenshots import pump
+from homeagent.testing.screenshots import pump
+from homeagent.ui.qt.dispatcher import Dispatcher
+from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
+from homeagent.ui.shell.banner import Banner
 
 
 def until(pred: Callable[[], object], what: str, timeout_s: float = 15.0) -> None:

@@ -11,7 +11,7 @@ from homeagent.core.desk_snapshot import DeskSnapshot, Notice, QualityLevel, Scr
 from homeagent.core.desk_types import Delivery
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallPhase, CallQuality, CallQualityMeasured, CallStateChanged
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
 
 
 class Clock:
@@ -194,7 +194,7 @@ def test_wrap_up_times_out_with_disposition(desk) -> None:
 def test_high_priority_message_banner_until_read(desk) -> None:
     import datetime as dt
 
-    from homeagent.demo.fakes import demo_messages
+    from homeagent.testing.fakes import demo_messages
 
     model, engine, sink, *_ = desk
     _answered(model, engine)

@@ -10,10 +10,10 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_types import TeamSettings
-from homeagent.demo.fakes import DEMO_TEAM
-from homeagent.ui.harness import FakeDesk, build_fake_desk, go_available
-from homeagent.ui.i18n import compile_catalogue
-from homeagent.ui.theme import apply_theme
+from homeagent.testing.fakes import DEMO_TEAM
+from homeagent.testing.harness import FakeDesk, build_fake_desk, go_available
+from homeagent.ui.qt.i18n import compile_catalogue
+from homeagent.ui.qt.theme import apply_theme
 
 
 @pytest.fixture(scope="session", autouse=True)

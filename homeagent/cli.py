@@ -1,0 +1,66 @@
+"""The `homeagent` command: the desk, ``demo`` and ``diagnose``, dispatched in one place.
+
+``homeagent [--profile FILE] [--lang fr|en]`` runs the agent desk (`homeagent.desktop.app`);
+``homeagent demo`` runs everything on loopback (`homeagent.demo.run`; needs the server
+extra, ``pip install homeagent[server]``); ``homeagent diagnose [--json]`` checks network,
+server, SIP and audio (`homeagent.desktop.diagnose`). Each part is imported only when its
+command runs, so the desk starts without loading the server or the diagnosis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+COMMANDS = ("demo", "diagnose")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="homeagent",
+        description="HomeAgent, the agent desk and softphone.",
+        epilog="Other commands: 'homeagent demo' (everything on this machine, with demo "
+        "data) and 'homeagent diagnose [--json]' (checks for IT). "
+        "'homeagent demo --help' and 'homeagent diagnose --help' list their options.",
+    )
+    parser.add_argument("--profile", type=Path, help="import this provisioning profile")
+    parser.add_argument("--lang", choices=("fr", "en"), help="interface language")
+    parser.add_argument("--data-dir", type=Path, help="where the cache and the event log live")
+    parser.add_argument("--config-dir", type=Path, help="where the accepted profile lives")
+    parser.add_argument("--no-audio", action="store_true", help="do not open sound devices")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `homeagent` command."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args[:1] == ["demo"]:
+        try:
+            from homeagent.demo.run import main as demo_main
+        except ModuleNotFoundError as exc:  # an agent PC without the server extra
+            print(
+                f"homeagent demo needs the server's packages ({exc.name} is missing): "
+                "pip install 'homeagent[server]'",
+                file=sys.stderr,
+            )
+            return 2
+        return demo_main(args[1:])
+    if args[:1] == ["diagnose"]:
+        from homeagent.desktop.diagnose import main as diagnose_main
+
+        return diagnose_main(args[1:])
+    ns = _parser().parse_args(args)
+    from homeagent.desktop.app import AppOptions, run_desk
+
+    return run_desk(
+        AppOptions(
+            profile_file=ns.profile,
+            lang=ns.lang,
+            data_dir=ns.data_dir,
+            config_dir=ns.config_dir,
+            use_audio=not ns.no_audio,
+        )
+    )

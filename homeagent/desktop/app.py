@@ -1,0 +1,231 @@
+"""Composition root of the desk: builds, wires, starts and stops every service in order.
+
+`homeagent.cli` parses the command line and calls `run_desk` (the demo calls it too).
+
+Order at start: Qt application → translation and theme → profile (import on first run)
+→ keyring vault → device session (enrol on first run) → `AgentSession` (store, audio,
+SIP engine, desk, window, server services). Stop runs in reverse when the window closes
+or on Ctrl+C. When IT revokes the device, the desk stops the same way and the sign-in
+dialog comes back (the device session already wiped secrets and cached customer data);
+signing in again builds a new desk.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("homeagent")
+
+EVENT_LOG_FILE = "events.jsonl"
+
+
+@dataclass
+class AppOptions:
+    """What the command line (or the demo) decides for one run of the desk."""
+
+    profile_file: Path | None = None
+    lang: str | None = None
+    data_dir: Path | None = None
+    config_dir: Path | None = None
+    use_audio: bool = True
+    dark: bool | None = None
+    # injected by the demo and tests; None means the real thing
+    profile_store: Any = None
+    vault: Any = None
+    engine_config: Any = None
+    engine_factory: Any = None  # SipEngine's signature (tests: a fake engine)
+    device_factory: Any = None  # DeviceSession's signature (tests: a fake device)
+    credentials: tuple[str, str] | None = None  # enrol without the dialog (demo)
+    on_started: Callable[[Any], None] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_desk(opts: AppOptions) -> int:
+    """Run the desk until the window closes or Ctrl+C; returns the exit code.
+
+    A revocation by IT (the device session has already wiped the secrets and the cache)
+    closes the desk and shows the sign-in dialog again; signing in opens a new desk.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from homeagent.core.eventlog import EventLog
+    from homeagent.crm.store import default_data_dir
+    from homeagent.ui.qt.i18n import choose_language, install_translators
+    from homeagent.ui.qt.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(["homeagent"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("HomeAgent")
+    app.setQuitOnLastWindowClosed(False)  # we quit after an orderly stop
+    data_dir = opts.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lang = choose_language(opts.lang)
+    translators = install_translators(app, lang, data_dir / "cache")
+    apply_theme(app, opts.dark)
+    if opts.dark is None:  # follow the system when it switches between light and dark
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
+    event_log = EventLog(data_dir / EVENT_LOG_FILE)
+    event_log.write("app_starting", lang=lang)
+    # Ctrl+C / SIGTERM close whatever is in front: a dialog (cancel) or the desk (stop).
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, _close_front))
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, _close_front))
+    pulse = QTimer()  # lets Python run its signal handlers while Qt waits
+    pulse.start(200)
+    pulse.timeout.connect(lambda: None)
+    try:
+        return _run_device(app, opts, event_log, data_dir)
+    finally:
+        pulse.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        event_log.close()
+        del translators
+
+
+def _close_front() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from homeagent.ui.shell.main_window import MainWindow
+
+    front = QApplication.activeModalWidget()
+    if front is not None:
+        front.close()
+        return
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and widget.isVisible():
+            widget.close()
+
+
+def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path) -> int:
+    """Profile, vault and device; then desks until the agent quits (one per enrolment)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    profile = _resolve_profile(opts)
+    if profile is None:
+        event_log.write("app_cancelled", step="profile")
+        return 1
+    try:
+        vault = opts.vault if opts.vault is not None else _real_vault()
+    except Exception as exc:  # VaultUnavailable: nothing can work without the keyring
+        QMessageBox.critical(None, "HomeAgent", str(exc))
+        event_log.write("vault_unavailable")
+        return 1
+    from homeagent.client.device import DeviceSession
+
+    device = (opts.device_factory or DeviceSession)(profile, vault, data_dir=data_dir)
+    credentials = opts.credentials
+    notice = ""
+    first = True
+    try:
+        while True:
+            if not device.is_enrolled:
+                event_log.write("enrolment_shown", after_revocation=bool(notice))
+                if not _enrol(device, profile, credentials, notice):
+                    event_log.write("app_cancelled", step="enrol")
+                    return 1
+                credentials = None  # handed-over credentials serve the first enrolment only
+            event_log.write("enrolled")
+            revoked, code = _run_one_desk(app, opts, device, event_log, first=first)
+            if not revoked:
+                return code
+            first, notice = False, "revoked"
+    finally:
+        device.close()
+
+
+def _run_one_desk(
+    app: Any, opts: AppOptions, device: Any, event_log: Any, *, first: bool
+) -> tuple[bool, int]:
+    """One desk over the enrolled device until it closes; (revoked, exit code)."""
+    from homeagent.core.sip_config import EngineConfig
+    from homeagent.desktop.session import AgentSession
+
+    revoked = False
+
+    def on_revoked() -> None:
+        nonlocal revoked
+        revoked = True
+        window.close()
+
+    session = AgentSession(
+        device=device,
+        event_log=event_log,
+        engine_config=opts.engine_config or EngineConfig(bind_address="0.0.0.0"),  # noqa: S104
+        use_audio=opts.use_audio,
+        engine_factory=opts.engine_factory,
+        on_revoked=on_revoked,
+    )
+    window = session.start()
+    window.closing.connect(app.quit)
+    window.resize(1366, 740)
+    window.show()
+    if first and opts.on_started is not None:
+        opts.on_started(session)
+    try:
+        code = int(app.exec())
+    finally:
+        session.stop()
+        window.hide()
+        window.deleteLater()
+    return revoked, code
+
+
+def _real_vault() -> Any:
+    from homeagent.security.vault import Vault
+
+    return Vault()
+
+
+def _resolve_profile(opts: AppOptions) -> Any:
+    """The accepted profile: --profile, the stored one, the system one, or the dialog."""
+    from homeagent.security.profile import ProfileError
+    from homeagent.security.provisioning import ProfileStore
+
+    store = opts.profile_store or ProfileStore(user_config_dir=opts.config_dir)
+    if opts.profile_file is not None:
+        try:
+            return store.import_file(opts.profile_file).profile
+        except ProfileError as exc:
+            print(f"homeagent: {exc}", file=sys.stderr)
+            return None
+    try:
+        store.import_system()
+    except ProfileError as exc:
+        log.warning("system profile refused: %s", exc)
+    current = store.current()
+    if current is not None:
+        return current
+    from homeagent.ui.first_run.dialogs import ProfileDialog
+
+    dialog = ProfileDialog(lambda path: store.import_file(path).profile)
+    return dialog.result_profile if dialog.exec() else None
+
+
+def _enrol(
+    device: Any, profile: Any, credentials: tuple[str, str] | None, notice: str = ""
+) -> bool:
+    """Enrol with handed-over credentials (demo) or through the sign-in dialog."""
+    import socket
+
+    if credentials is not None:
+        user, password = credentials
+        device.enrol(user, password, socket.gethostname())
+        return True
+    from homeagent.ui.first_run.dialogs import EnrolDialog
+    from homeagent.ui.qt.dispatcher import Dispatcher
+    from homeagent.ui.qt.tasks import TaskRunner
+
+    dispatcher = Dispatcher()
+    tasks = TaskRunner(dispatcher)
+    try:
+        dialog = EnrolDialog(device.enrol, tasks, profile.organisation, revoked=notice == "revoked")
+        return bool(dialog.exec())
+    finally:
+        tasks.close()

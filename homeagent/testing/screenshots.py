@@ -1,0 +1,130 @@
+"""``python -m homeagent.testing.screenshots OUTDIR [--lang fr|en] [--dark]``: the main states.
+
+Drives a desk over the fakes through idle, ringing, in call, wrap-up, contacts and inbox
+and saves one PNG per state (window size 1366×768). Run it under Xvfb for real fonts and
+window decorations; it also works with ``QT_QPA_PLATFORM=offscreen``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from homeagent.core.desk_types import ServerLink
+from homeagent.core.events import CallQuality, CallQualityMeasured
+from homeagent.testing.fakes import demo_messages
+from homeagent.testing.harness import FakeDesk, build_fake_desk, go_available
+from homeagent.ui.qt.i18n import install_translators
+from homeagent.ui.qt.theme import apply_theme
+
+WIDTH, HEIGHT = 1366, 768
+
+
+_LOOP: list[QEventLoop] = []
+
+
+def pump(ms: int = 120) -> None:
+    """Let queued events, worker results and paints happen.
+
+    Through a QEventLoop instance: PySide6 6.12's static
+    ``QCoreApplication.processEvents()`` (and ``QEventLoop.exec``, ``QTest.qWait``) drop a
+    reference to None per call on Python 3.11, which aborts the process after a few
+    thousand calls ("none_dealloc"); ``QEventLoop().processEvents()`` does not.
+    """
+    if not _LOOP:
+        _LOOP.append(QEventLoop())
+    deadline = time.monotonic() + ms / 1000
+    while time.monotonic() < deadline:
+        _LOOP[0].processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+
+
+def _until(pred: Callable[[], object], timeout_ms: int = 3000) -> None:
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not pred() and time.monotonic() < deadline:
+        pump(20)
+
+
+def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
+    """Walk through the states and save one screenshot each."""
+    w, model, engine = desk.window, desk.model, desk.engine
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        pump()
+        path = out / f"{name}{suffix}.png"
+        w.grab().save(str(path))
+        saved.append(path)
+
+    go_available(desk)
+    model.set_server_link(ServerLink.ONLINE)
+    model.add_message(demo_messages(dt.datetime.now(dt.UTC))[0])
+    shot("idle")
+    call_id = engine.ring("0612345678", queue="Support Fibre")
+    _until(lambda: model.snapshot().call is not None)
+    shot("ringing")
+    model.answer()
+    _until(lambda: getattr(model.snapshot().call, "connected_at_s", None))
+    call = model._call  # an older start, so the timer reads like a real call
+    model._call = replace(call, connected_at_s=time.time() - 154) if call else None
+    for message in demo_messages(dt.datetime.now(dt.UTC)):
+        model.add_message(message)
+    model.handle(CallQualityMeasured(call_id, CallQuality(mos=4.2, codec="G722")))
+    shot("in_call")
+    model.hang_up()
+    _until(lambda: model.snapshot().wrap_up is not None)
+    w.wrap_up.notes.setPlainText("Coupure fibre depuis ce matin ; box redémarrée, synchro OK.")
+    w.wrap_up.disposition.setCurrentIndex(1)
+    model.read_message("m-2")
+    shot("wrap_up")
+    model.submit_wrap_up()
+    _until(lambda: model.snapshot().wrap_up is None)
+    w.side.setCurrentIndex(0)
+    w.side.contacts.field.setText("mar")
+    _until(lambda: w.side.contacts.model.rowCount() == 1)
+    w.side.contacts.results.setCurrentIndex(w.side.contacts.model.index(0, 0))
+    shot("contacts")
+    w.side.setCurrentWidget(w.side.inbox)
+    w.side.inbox.list.setCurrentIndex(w.side.inbox.model.index(0, 0))
+    shot("inbox")
+    w.side.setCurrentWidget(w.side.history)
+    shot("history")
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Save the screenshots into OUTDIR."""
+    parser = argparse.ArgumentParser(prog="python -m homeagent.testing.screenshots")
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--lang", choices=("fr", "en"), default="fr")
+    parser.add_argument("--dark", action="store_true")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(["homeagent-screenshots"])
+    assert isinstance(app, QApplication)
+    translators = install_translators(app, args.lang, Path(tempfile.mkdtemp()))
+    apply_theme(app, dark=args.dark)
+    desk = build_fake_desk()
+    desk.window.resize(WIDTH, HEIGHT)
+    desk.window.show()
+    try:
+        for path in take(desk, args.outdir, "_dark" if args.dark else ""):
+            print(path)
+    finally:
+        desk.close()
+        pump(50)
+    del translators
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""The side panel's tabs: Contacts, History, Inbox, My day."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homeagent.core.desk_types import DayFigures, HistoryEntry, Message
+from homeagent.core.timefmt import format_duration
+from homeagent.ui.desk.contact_card import ContactCard
+from homeagent.ui.desk.models import HistoryTableModel, InboxListModel
+from homeagent.ui.desk.search_box import ContactSearch
+
+
+class InboxTab(QWidget):
+    """Messages newest first; opening one sends its read receipt."""
+
+    read_requested = Signal(str)  # payload: message id the agent opened
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = InboxListModel()
+        self.list = QListView(self)
+        self.list.setModel(self.model)
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.body = QLabel(self)
+        self.body.setWordWrap(True)
+        self.mark = QPushButton(self.tr("Mark as read"), self)
+        self.mark.setEnabled(False)
+        self.mark.clicked.connect(self._on_mark_clicked)
+        self.list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.body)
+        layout.addWidget(self.mark)
+
+    def show_messages(self, messages: tuple[Message, ...]) -> None:
+        """Replace the list, keeping the selected message selected."""
+        current = self._current()
+        self.list.selectionModel().blockSignals(True)
+        self.model.set_items(messages)
+        if current is not None:
+            for row, message in enumerate(messages):
+                if message.id == current.id:
+                    self.list.setCurrentIndex(self.model.index(row, 0))
+        self.list.selectionModel().blockSignals(False)
+        self._show_current()
+
+    def _current(self) -> Message | None:
+        index = self.list.currentIndex()
+        return self.model.item(index.row()) if index.isValid() else None
+
+    def _show_current(self) -> None:
+        message = self._current()
+        self.body.setText(message.body if message else "")
+        self.mark.setEnabled(message is not None and not message.read)
+
+    def _on_list_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        self._show_current()
+
+    def _on_mark_clicked(self) -> None:
+        message = self._current()
+        if message is not None:
+            self.read_requested.emit(message.id)
+
+
+class HistoryTab(QWidget):
+    """Today's calls with Redial."""
+
+    dial_requested = Signal(str)  # payload: the number to call back
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = HistoryTableModel()
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(self._on_table_activated)
+        self.redial = QPushButton(self.tr("Call back"), self)
+        self.redial.clicked.connect(self._on_redial_clicked)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.redial)
+        layout.addLayout(row)
+
+    def show_history(self, entries: list[HistoryEntry]) -> None:
+        """Replace today's calls."""
+        self.model.set_items(entries)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        entry = self.model.item(index.row())
+        if entry is not None:
+            self.dial_requested.emit(entry.number)
+
+    def _on_redial_clicked(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._on_table_activated(index)
+
+
+class MyDayTab(QWidget):
+    """The agent's own figures for today."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        self._values: dict[str, QLabel] = {}
+        names = (
+            ("calls", self.tr("Calls handled")),
+            ("aht", self.tr("Average handle time")),
+            ("wrap", self.tr("Average wrap-up")),
+            ("breaks", self.tr("Breaks")),
+            ("missed", self.tr("Missed calls")),
+        )
+        for row, (key, title) in enumerate(names):
+            caption = QLabel(title, self)
+            caption.setProperty("role", "muted")
+            value = QLabel("—", self)
+            value.setObjectName("FigureValue")
+            grid.addWidget(caption, row * 2, 0)
+            grid.addWidget(value, row * 2 + 1, 0)
+            self._values[key] = value
+        grid.setRowStretch(len(names) * 2, 1)
+
+    def show_figures(self, figures: DayFigures) -> None:
+        """Show the figures."""
+        self._values["calls"].setText(str(figures.calls_handled))
+        self._values["aht"].setText(format_duration(figures.avg_handle_s))
+        self._values["wrap"].setText(format_duration(figures.wrap_up_s))
+        self._values["breaks"].setText(
+            self.tr("{count} · {time}").format(
+                count=figures.breaks_count, time=format_duration(figures.breaks_duration_s)
+            )
+        )
+        self._values["missed"].setText(str(figures.missed))
+
+
+class SidePanel(QTabWidget):
+    """Contacts, History, Inbox, My day."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SidePanel")
+        self.contacts = ContactSearch(self)
+        contacts_page = QWidget(self)
+        box = QVBoxLayout(contacts_page)
+        box.addWidget(self.contacts, 3)
+        self.contact_card = ContactCard(contacts_page)
+        self.contact_card.setVisible(False)
+        box.addWidget(self.contact_card, 2)
+        self.history = HistoryTab(self)
+        self.inbox = InboxTab(self)
+        self.my_day = MyDayTab(self)
+        self.addTab(contacts_page, self.tr("Contacts"))
+        self.addTab(self.history, self.tr("History"))
+        self.addTab(self.inbox, self.tr("Inbox"))
+        self.addTab(self.my_day, self.tr("My day"))
+
+    def set_unread(self, count: int) -> None:
+        """Show the unread count on the Inbox tab."""
+        index = self.indexOf(self.inbox)
+        self.setTabText(
+            index, self.tr("Inbox ({count})").format(count=count) if count else self.tr("Inbox")
+        )

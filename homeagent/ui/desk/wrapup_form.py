@@ -1,0 +1,165 @@
+"""The wrap-up form: notes, required disposition, optional callback, countdown, delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homeagent.core.desk_snapshot import DeskSnapshot
+from homeagent.core.desk_types import Delivery
+from homeagent.core.timefmt import format_duration
+from homeagent.ui.qt.labels import delivery_text, notice_text
+
+
+class WrapUpForm(QWidget):
+    """Edits a draft the desk keeps; Save hands it to the outbox."""
+
+    edited = Signal(str, str, object)  # payload: (notes, disposition code, datetime or None)
+    save_requested = Signal()  # payload: none
+    ready_requested = Signal()  # payload: none (back to Available by hand)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._interaction_id = ""
+        self._deadline_s = 0.0
+        self._codes: tuple[str, ...] = ()
+        self.heading = QLabel(self)
+        self.heading.setObjectName("SectionTitle")
+        self.countdown = QLabel(self)
+        self.countdown.setObjectName("Countdown")
+        self.notes = QPlainTextEdit(self)
+        self.notes.setTabChangesFocus(True)
+        self.disposition = QComboBox(self)
+        self.callback = QCheckBox(self)
+        self.callback_at = QDateTimeEdit(self)
+        self.callback_at.setCalendarPopup(True)
+        self.callback_at.setEnabled(False)
+        self.callback.toggled.connect(self.callback_at.setEnabled)
+        self.save = QPushButton(self)
+        self.save.setObjectName("PrimaryButton")
+        self.save.clicked.connect(self.save_requested)
+        self.ready = QPushButton(self)
+        self.ready.clicked.connect(self.ready_requested)
+        self.delivery = QLabel(self)
+        self.delivery.setObjectName("Delivery")
+        self.notice = QLabel(self)
+        self.notice.setObjectName("Notice")
+        self.notice.setWordWrap(True)
+        self.notes.textChanged.connect(self._on_field_changed)
+        self.disposition.currentIndexChanged.connect(self._on_field_changed)
+        self.callback.toggled.connect(self._on_field_changed)
+        self.callback_at.dateTimeChanged.connect(self._on_field_changed)
+
+        head = QHBoxLayout()
+        head.addWidget(self.heading)
+        head.addStretch(1)
+        head.addWidget(self.countdown)
+        self.form = QFormLayout()
+        self.form.addRow(self.tr("&Disposition *"), self.disposition)
+        self.form.addRow(self.tr("&Notes"), self.notes)
+        callback_row = QHBoxLayout()
+        callback_row.addWidget(self.callback)
+        callback_row.addWidget(self.callback_at, 1)
+        callback_label = QLabel(self.tr("Call&back"), self)
+        callback_label.setBuddy(self.callback)  # a buddy makes the mnemonic work
+        self.form.addRow(callback_label, callback_row)
+        actions = QHBoxLayout()
+        actions.addWidget(self.delivery)
+        actions.addStretch(1)
+        actions.addWidget(self.ready)
+        actions.addWidget(self.save)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addLayout(self.form)
+        layout.addWidget(self.notice)
+        layout.addLayout(actions)
+        self.heading.setText(self.tr("Wrap-up"))
+        self.callback.setText(self.tr("Call back on"))
+        self.save.setText(self.tr("Save  (Ctrl+S)"))
+        self.ready.setText(self.tr("Ready for calls  (Ctrl+D)"))
+        self.notes.setPlaceholderText(self.tr("What was the call about? What was done?"))
+
+    def show_snapshot(self, snap: DeskSnapshot) -> None:
+        """Reset for a new wrap-up; otherwise only reflect delivery and notices."""
+        wrap = snap.wrap_up
+        if wrap is None:
+            return
+        if wrap.interaction_id != self._interaction_id:
+            self._interaction_id = wrap.interaction_id
+            self._fill(snap)
+        self._deadline_s = wrap.deadline_s
+        editable = not wrap.submitted
+        for widget in (self.notes, self.disposition, self.callback, self.save):
+            widget.setEnabled(editable)
+        self.callback_at.setEnabled(editable and self.callback.isChecked())
+        self.delivery.setText(delivery_text(wrap.delivery))
+        self.ready.setVisible(wrap.submitted and not snap.team.auto_available_after_wrap_up)
+        self.notice.setText(notice_text(snap.notice))
+        self.refresh()
+
+    def _fill(self, snap: DeskSnapshot) -> None:
+        wrap = snap.wrap_up
+        assert wrap is not None
+        widgets = (self.notes, self.disposition, self.callback, self.callback_at)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.notes.setPlainText(wrap.notes)
+        self.disposition.clear()
+        self.disposition.addItem(self.tr("— Choose —"), "")
+        for item in snap.team.dispositions:
+            self.disposition.addItem(item.label, item.code)
+        self._codes = ("", *(d.code for d in snap.team.dispositions))
+        index = self._codes.index(wrap.disposition) if wrap.disposition in self._codes else 0
+        self.disposition.setCurrentIndex(index)
+        self.callback.setChecked(wrap.callback_at is not None)
+        tomorrow = QDateTime.currentDateTime().addDays(1)
+        tomorrow.setTime(tomorrow.time().fromString("10:00", "HH:mm"))
+        self.callback_at.setDateTime(tomorrow)
+        self.callback_at.setMinimumDateTime(QDateTime.currentDateTime())
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    def refresh(self) -> None:
+        """Update the countdown (called every second)."""
+        left = self._deadline_s - time.time()
+        overdue = left < 0
+        text = format_duration(abs(left))
+        self.countdown.setText(
+            self.tr("Over by {time}").format(time=text)
+            if overdue
+            else self.tr("{time} left").format(time=text)
+        )
+        if self.countdown.property("overdue") != overdue:
+            self.countdown.setProperty("overdue", overdue)
+            self.countdown.style().unpolish(self.countdown)
+            self.countdown.style().polish(self.countdown)
+
+    def current_callback(self) -> dt.datetime | None:
+        """The callback time the agent set, as an aware datetime, or None."""
+        if not self.callback.isChecked():
+            return None
+        secs = self.callback_at.dateTime().toSecsSinceEpoch()
+        return dt.datetime.fromtimestamp(secs, dt.UTC)
+
+    def _on_field_changed(self) -> None:
+        code = self.disposition.currentData() or ""
+        self.edited.emit(self.notes.toPlainText(), str(code), self.current_callback())
+
+    def delivery_is(self, delivery: Delivery) -> bool:
+        """Whether the delivery label shows `delivery` (tests)."""
+        return self.delivery.text() == delivery_text(delivery)

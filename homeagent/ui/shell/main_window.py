@@ -1,0 +1,364 @@
+"""The one window: top bar, centre (idle / ringing / in call / wrap-up), side panel.
+
+It renders `DeskSnapshot`s and emits intent signals; it decides nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homeagent.core.desk_snapshot import DeskSnapshot, Screen
+from homeagent.core.desk_types import Message
+from homeagent.ui.desk.call_panel import CallControls, RingingPanel
+from homeagent.ui.desk.contact_card import ContactCard
+from homeagent.ui.desk.idle_view import IdleView
+from homeagent.ui.desk.side_panel import SidePanel
+from homeagent.ui.desk.wrapup_form import WrapUpForm
+from homeagent.ui.qt.labels import presence_text
+from homeagent.ui.shell.banner import Banner
+from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
+from homeagent.ui.shell.top_bar import TopBar
+
+# Default shortcuts (UX.md "Keyboard"); the first sequence is the one shown.
+SHORTCUTS: dict[str, tuple[str, ...]] = {
+    "answer": ("Ctrl+Return", "Ctrl+Enter"),
+    "hangup": ("Ctrl+Shift+E",),
+    "hold": ("Ctrl+H",),
+    "mute": ("Ctrl+M",),
+    "toggle_available": ("Ctrl+D",),
+    "presence_menu": ("Ctrl+Shift+D",),
+    "search": ("Ctrl+F",),
+    "save_wrap_up": ("Ctrl+S",),
+    "inbox": ("Ctrl+I",),
+    "audio_settings": ("Ctrl+Shift+A",),
+    "help_sheet": ("F1",),
+}
+# Shortcuts that must work even while a text field has focus (a field must not eat them).
+_GLOBAL = (
+    "answer",
+    "hangup",
+    "hold",
+    "mute",
+    "toggle_available",
+    "presence_menu",
+    "save_wrap_up",
+)
+
+
+class MainWindow(QMainWindow):
+    """Renders snapshots; every user action leaves as a signal."""
+
+    answer_requested = Signal()  # payload: none
+    decline_requested = Signal()  # payload: none
+    hangup_requested = Signal()  # payload: none
+    hold_requested = Signal()  # payload: none (toggle)
+    mute_requested = Signal()  # payload: none (toggle)
+    toggle_available_requested = Signal()  # payload: none
+    presence_requested = Signal(object, str)  # payload: (AgentState, break reason or "")
+    dtmf_requested = Signal(str)  # payload: digits
+    blind_transfer_requested = Signal(str)  # payload: destination
+    consult_requested = Signal(str)  # payload: destination
+    complete_transfer_requested = Signal()  # payload: none
+    help_requested = Signal()  # payload: none
+    dial_requested = Signal(str)  # payload: number to call
+    wrap_up_edited = Signal(str, str, object)  # payload: (notes, disposition, datetime|None)
+    wrap_up_save_requested = Signal()  # payload: none
+    message_read_requested = Signal(str)  # payload: message id
+    audio_settings_requested = Signal()  # payload: none (open the audio settings page)
+    contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
+    card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
+    closing = Signal()  # payload: none (the agent closed the window)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self._snapshot: DeskSnapshot | None = None
+        self._message_source: Callable[[], tuple[Message, ...]] | None = None
+        self.top = TopBar(self)
+        self.ring_banner = Banner("ringing", self)
+        self.urgent_banner = Banner("urgent", self)
+        self.audio_banner = Banner("missed", self)  # a headset was unplugged (audio page)
+        self.idle = IdleView(self)
+        self.card = ContactCard(self)
+        self.ringing = RingingPanel(self)
+        self.controls = CallControls(self)
+        self.wrap_up = WrapUpForm(self)
+        self.actions_stack = QStackedWidget(self)
+        for page in (self.ringing, self.controls, self.wrap_up):
+            self.actions_stack.addWidget(page)
+        self.call_page = call_page = QWidget(self)
+        call_row = QHBoxLayout(call_page)
+        call_row.setContentsMargins(0, 0, 0, 0)
+        call_row.setSpacing(12)
+        call_row.addWidget(self.card, 5)
+        call_row.addWidget(self.actions_stack, 6)
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(self.idle)
+        self.centre.addWidget(call_page)
+        self.side = SidePanel(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.centre)
+        self.splitter.addWidget(self.side)
+        self.splitter.setChildrenCollapsible(True)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 440])
+        body = QWidget(self)
+        box = QVBoxLayout(body)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.top)
+        inner = QVBoxLayout()
+        inner.setContentsMargins(12, 8, 12, 12)
+        inner.setSpacing(8)
+        inner.addWidget(self.ring_banner)
+        inner.addWidget(self.urgent_banner)
+        inner.addWidget(self.audio_banner)
+        inner.addWidget(self.splitter, 1)
+        box.addLayout(inner, 1)
+        self.setCentralWidget(body)
+        self._connect()
+        self.shortcut_actions = self._make_actions()
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self.resize(1366, 740)
+        self.setMinimumSize(1024, 640)
+        self.idle.search.field.setFocus(Qt.FocusReason.OtherFocusReason)  # not the presence
+
+    def _connect(self) -> None:
+        self.top.presence_requested.connect(self.presence_requested)
+        self.top.inbox_requested.connect(self._on_top_inbox_requested)
+        self.top.audio_requested.connect(self.audio_settings_requested)
+        self.ringing.answer_requested.connect(self.answer_requested)
+        self.ringing.decline_requested.connect(self.decline_requested)
+        self.ring_banner.action_clicked.connect(self.answer_requested)
+        c = self.controls
+        c.hold_requested.connect(self.hold_requested)
+        c.mute_requested.connect(self.mute_requested)
+        c.hangup_requested.connect(self.hangup_requested)
+        c.dtmf_requested.connect(self.dtmf_requested)
+        c.blind_transfer_requested.connect(self.blind_transfer_requested)
+        c.consult_requested.connect(self.consult_requested)
+        c.complete_transfer_requested.connect(self.complete_transfer_requested)
+        c.help_requested.connect(self.help_requested)
+        self.wrap_up.edited.connect(self.wrap_up_edited)
+        self.wrap_up.save_requested.connect(self.wrap_up_save_requested)
+        self.wrap_up.ready_requested.connect(self.toggle_available_requested)
+        self.card.create_requested.connect(self.contact_create_requested)
+        self.card.first_painted.connect(self.card_painted)
+        for search in (self.idle.search, self.side.contacts):
+            search.dial_requested.connect(self.dial_requested)
+        self.idle.dial_requested.connect(self.dial_requested)
+        self.side.history.dial_requested.connect(self.dial_requested)
+        self.side.inbox.read_requested.connect(self.message_read_requested)
+        self.urgent_banner.action_clicked.connect(self._on_urgent_banner_action_clicked)
+
+    def _make_actions(self) -> dict[str, QAction]:
+        targets = {
+            "answer": (self.tr("Answer"), self.answer_requested.emit),
+            "hangup": (self.tr("Hang up"), self.hangup_requested.emit),
+            "hold": (self.tr("Hold / resume"), self.hold_requested.emit),
+            "mute": (self.tr("Mute / unmute"), self.mute_requested.emit),
+            "toggle_available": (
+                self.tr("Toggle Available"),
+                self.toggle_available_requested.emit,
+            ),
+            "presence_menu": (
+                self.tr("Choose a presence (break reason)"),
+                self.top.presence.showMenu,
+            ),
+            "search": (self.tr("Search contacts"), self.focus_search),
+            "save_wrap_up": (self.tr("Save the wrap-up"), self.wrap_up_save_requested.emit),
+            "inbox": (self.tr("Open the inbox"), self._on_top_inbox_requested),
+            "audio_settings": (
+                self.tr("Audio settings (microphone, headset, ringer)"),
+                self.audio_settings_requested.emit,
+            ),
+            "help_sheet": (self.tr("Keyboard shortcuts"), self.show_shortcut_sheet),
+        }
+        actions: dict[str, QAction] = {}
+        for name, (text, slot) in targets.items():
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in SHORTCUTS[name]])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            actions[name] = action
+        return actions
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(action, keys) for the shortcut sheet."""
+        rows = [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
+        rows.insert(1, (self.tr("Decline"), self.tr("Tab to Decline, then Space")))
+        return rows
+
+    def show_shortcut_sheet(self) -> ShortcutSheet:
+        """Open the shortcut sheet (F1)."""
+        sheet = ShortcutSheet(self.shortcut_rows(), self)
+        sheet.show()
+        return sheet
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the centre search when idle, else the side panel's Contacts tab."""
+        if self.centre.currentWidget() is self.idle:
+            field = self.idle.search.field
+        else:
+            self.side.setCurrentIndex(0)
+            field = self.side.contacts.field
+        field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        field.selectAll()
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def show_snapshot(self, snap: DeskSnapshot) -> None:
+        """Render one snapshot (cheap; called on every change)."""
+        previous = self._snapshot
+        self._snapshot = snap
+        self.top.show_snapshot(snap)
+        self.setWindowTitle(
+            self.tr("HomeAgent — {state}").format(state=presence_text(snap.presence))
+        )
+        self.side.set_unread(snap.unread)
+        self.side.inbox.show_messages(self._messages())
+        page = {
+            Screen.RINGING: self.ringing,
+            Screen.IN_CALL: self.controls,
+            Screen.WRAP_UP: self.wrap_up,
+        }.get(snap.screen)
+        if page is None:
+            self._switch_centre(self.idle)
+        else:
+            queue = snap.call.queue if snap.call else ""
+            self.card.show_card(snap.card, queue=queue)
+            self._switch_actions(page)
+            self._switch_centre(self.call_page)
+        self.idle.show_snapshot(snap)
+        self.ringing.show_snapshot(snap)
+        self.controls.show_snapshot(snap)
+        self.wrap_up.show_snapshot(snap)
+        self._show_banners(snap, previous)
+
+    def _messages(self) -> tuple[Message, ...]:
+        return self._message_source() if self._message_source else ()
+
+    def set_message_source(self, source: Callable[[], tuple[Message, ...]]) -> None:
+        """Where the Inbox tab reads the messages from (the desk's inbox)."""
+        self._message_source = source
+
+    def _switch_actions(self, page: QWidget) -> None:
+        """Show ringing / call controls / wrap-up; focus lost with the old page lands on
+        the wrap-up notes (the next thing to type) or on the neutral centre."""
+        leaving = self.actions_stack.currentWidget()
+        if leaving is page:
+            return
+        focus = QApplication.focusWidget()
+        lost = focus is None or (leaving is not None and leaving.isAncestorOf(focus))
+        typing = not lost and _has_typed_text(focus)
+        self.actions_stack.setCurrentWidget(page)
+        if page is self.wrap_up and not typing:
+            self.wrap_up.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif lost:
+            self.centre.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _switch_centre(self, page: QWidget) -> None:
+        """Change the centre page without ever moving focus out of a visible text field."""
+        if self.centre.currentWidget() is page:
+            return
+        focus = QApplication.focusWidget()
+        leaving = self.centre.currentWidget()
+        if focus is not None and leaving is not None and leaving.isAncestorOf(focus):
+            if focus is self.idle.search.field and self.idle.search.field.text():
+                # keep the agent typing: same text, same cursor, in the side panel's search
+                side = self.side.contacts.field
+                side.setText(focus.text())
+                side.setCursorPosition(focus.cursorPosition())
+                self.side.setCurrentIndex(0)
+                side.setFocus(Qt.FocusReason.OtherFocusReason)
+            else:
+                self.centre.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.centre.setCurrentWidget(page)
+
+    def _show_banners(self, snap: DeskSnapshot, previous: DeskSnapshot | None) -> None:
+        ringing = snap.screen is Screen.RINGING and snap.call is not None
+        if ringing and snap.call is not None:
+            who = snap.card.contact.full_name if snap.card and snap.card.contact else ""
+            who = who or (snap.card.number if snap.card else "") or self.tr("Unknown caller")
+            self.ring_banner.show_text(
+                self.tr("Incoming call: {who}").format(who=who), self.tr("Answer")
+            )
+            was_ringing = previous is not None and previous.screen is Screen.RINGING
+            if not was_ringing or (previous and previous.call != snap.call and not previous.call):
+                self.card.expect_paint(snap.call.call_id)
+        else:
+            self.ring_banner.setVisible(False)
+        banner = snap.banner
+        if banner is not None:
+            self.urgent_banner.show_text(
+                self.tr("Urgent from {sender}: {body}").format(
+                    sender=banner.sender, body=banner.body
+                ),
+                self.tr("Acknowledge"),
+            )
+        else:
+            self.urgent_banner.setVisible(False)
+
+    def refresh_clock(self) -> None:
+        """Every second: time in state, call timer, wrap-up countdown."""
+        self.top.presence.refresh()
+        if self.actions_stack.currentWidget() is self.controls:
+            self.controls.refresh()
+        elif self.actions_stack.currentWidget() is self.wrap_up:
+            self.wrap_up.refresh()
+
+    # -- events ------------------------------------------------------------------------
+
+    def _on_top_inbox_requested(self) -> None:
+        self.side.setCurrentWidget(self.side.inbox)
+        sizes = self.splitter.sizes()
+        if sizes[1] == 0:  # collapsed: open it again
+            self.splitter.setSizes([sizes[0] - 480, 480])
+
+    def _on_urgent_banner_action_clicked(self) -> None:
+        if self._snapshot is not None and self._snapshot.banner is not None:
+            self.message_read_requested.emit(self._snapshot.banner.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A text field would accept e.g. Ctrl+D (delete) or Ctrl+H as its own key; the call
+        # shortcuts must win wherever the focus is in this window.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            widget = watched if isinstance(watched, QWidget) else None
+            if widget is not None and widget.window() is self:
+                pressed = QKeySequence(event.keyCombination())
+                for name in _GLOBAL:
+                    for seq in self.shortcut_actions[name].shortcuts():
+                        if seq.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
+                            event.ignore()
+                            return True
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        self.closing.emit()
+        super().closeEvent(event)
+
+
+def _has_typed_text(widget: QWidget | None) -> bool:
+    """Whether `widget` is a text field holding something the agent typed."""
+    if isinstance(widget, QLineEdit):
+        return bool(widget.text())
+    if isinstance(widget, QPlainTextEdit):
+        return bool(widget.toPlainText())
+    return False

@@ -1,0 +1,170 @@
+"""The always-visible top bar: presence button, connection indicators, inbox, agent name."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+
+from homeagent.core.agent_state import AgentState
+from homeagent.core.desk_snapshot import DeskSnapshot, QualityLevel
+from homeagent.core.desk_types import ServerLink
+from homeagent.core.events import RegistrationState
+from homeagent.core.timefmt import format_duration
+from homeagent.ui.qt.labels import presence_text, quality_text, registration_text, server_text
+from homeagent.ui.qt.theme import RINGING_ALT, STATE_COLOURS, StateColour
+
+
+class PresenceButton(QToolButton):
+    """Large coloured button: state name and time in it; its menu changes the presence."""
+
+    presence_requested = Signal(object, str)  # payload: (AgentState, break reason or "")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PresenceButton")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._menu = QMenu(self)
+        self.setMenu(self._menu)
+        self._snapshot: DeskSnapshot | None = None
+        self._reasons: tuple[str, ...] = ()
+        self._pulse = False
+        self._pulse_timer = QTimer(self)
+        self._pulse_timer.setInterval(600)
+        self._pulse_timer.timeout.connect(self._on_pulse_timer_timeout)
+        self.setAccessibleName(self.tr("Presence"))
+        self.setToolTip(self.tr("Change your presence (Ctrl+D: toggle Available)"))
+
+    def _build_menu(self, reasons: tuple[str, ...]) -> None:
+        self._menu.clear()
+        available = self._menu.addAction(self.tr("Available"))
+        available.triggered.connect(lambda: self.presence_requested.emit(AgentState.AVAILABLE, ""))
+        breaks = self._menu.addMenu(self.tr("Break"))
+        for reason in reasons or (self.tr("Break"),):
+            action = QAction(reason, breaks)
+            action.triggered.connect(
+                lambda _=False, r=reason: self.presence_requested.emit(AgentState.BREAK, r)
+            )
+            breaks.addAction(action)
+        self._menu.addSeparator()
+        offline = self._menu.addAction(self.tr("Offline"))
+        offline.triggered.connect(lambda: self.presence_requested.emit(AgentState.OFFLINE, ""))
+        self._reasons = reasons
+
+    def show_snapshot(self, snap: DeskSnapshot) -> None:
+        """Show the snapshot's presence."""
+        self._snapshot = snap
+        if snap.team.pause_reasons != self._reasons or self._menu.isEmpty():
+            self._build_menu(snap.team.pause_reasons)
+        ringing = snap.presence.state is AgentState.RINGING
+        if ringing and not self._pulse_timer.isActive():
+            self._pulse_timer.start()
+        elif not ringing:
+            self._pulse_timer.stop()
+            self._pulse = False
+        # automatic states cannot be picked by hand while a call or wrap-up is on
+        self._menu.setEnabled(not snap.presence.state.is_automatic)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Update the time in state (called every second)."""
+        snap = self._snapshot
+        if snap is None:
+            return
+        state = snap.presence.state
+        colour: StateColour = RINGING_ALT if self._pulse else STATE_COLOURS[state]
+        elapsed = format_duration(time.time() - snap.presence.since_s)
+        text = f"{colour.mark}  {presence_text(snap.presence)}  ·  {elapsed}"
+        self.setText(text)
+        self.setAccessibleDescription(presence_text(snap.presence))
+        self.setStyleSheet(
+            f"QToolButton#PresenceButton {{ background: {colour.fill}; color: {colour.text}; }}"
+        )
+
+    def _on_pulse_timer_timeout(self) -> None:
+        self._pulse = not self._pulse
+        self.refresh()
+
+
+class Indicator(QLabel):
+    """A small labelled status pill: a symbol, a word and a level (ok/warn/bad)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "indicator")
+
+    def show_status(self, symbol: str, text: str, level: str) -> None:
+        """Set the pill's content; the level only changes the colour."""
+        self.setText(f"{symbol} {text}")
+        self.setAccessibleName(text)
+        if self.property("level") != level:
+            self.setProperty("level", level)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+
+class TopBar(QWidget):
+    """Presence, line, server, quality, inbox and agent name in one row."""
+
+    presence_requested = Signal(object, str)  # payload: (AgentState, break reason or "")
+    inbox_requested = Signal()  # payload: none (the agent clicked the inbox badge)
+    audio_requested = Signal()  # payload: none (the agent clicked the headset button)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TopBar")
+        self.presence = PresenceButton(self)
+        self.presence.presence_requested.connect(self.presence_requested)
+        self.line = Indicator(self)
+        self.server = Indicator(self)
+        self.quality = Indicator(self)
+        self.inbox = QToolButton(self)
+        self.inbox.setObjectName("InboxButton")
+        self.inbox.clicked.connect(self.inbox_requested)
+        self.audio = QToolButton(self)
+        self.audio.setObjectName("InboxButton")  # same look as the inbox button
+        self.audio.setText(self.tr("♪ Audio"))
+        self.audio.setToolTip(self.tr("Microphone, headset and ringer (Ctrl+Shift+A)"))
+        self.audio.setAccessibleName(self.tr("Audio settings"))
+        self.audio.clicked.connect(self.audio_requested)
+        self.agent = QLabel(self)
+        self.agent.setObjectName("AgentName")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(10)
+        layout.addWidget(self.presence)
+        layout.addSpacing(8)
+        for widget in (self.line, self.server, self.quality):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addStretch(1)
+        layout.addWidget(self.audio)
+        layout.addWidget(self.inbox)
+        layout.addWidget(self.agent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+    def show_snapshot(self, snap: DeskSnapshot) -> None:
+        """Show the snapshot."""
+        self.presence.show_snapshot(snap)
+        reg = snap.registration
+        level = {
+            RegistrationState.REGISTERED: "ok",
+            RegistrationState.REGISTERING: "warn",
+        }.get(reg, "bad")
+        self.line.show_status("☎", registration_text(reg), level)
+        server_level = {ServerLink.ONLINE: "ok", ServerLink.RECONNECTING: "warn"}
+        self.server.show_status("⇅", server_text(snap.server), server_level.get(snap.server, "bad"))
+        call = snap.call
+        self.quality.setVisible(call is not None and call.connected_at_s is not None)
+        if call is not None:
+            q_level = {QualityLevel.POOR: "bad", QualityLevel.FAIR: "warn"}
+            self.quality.show_status(
+                "▮▮▮", quality_text(call.quality), q_level.get(call.quality, "ok")
+            )
+        if snap.unread:
+            self.inbox.setText(self.tr("✉ Messages ({count})").format(count=snap.unread))
+        else:
+            self.inbox.setText(self.tr("✉ Messages"))
+        self.inbox.setAccessibleName(self.tr("{count} unread messages").format(count=snap.unread))
+        self.agent.setText(snap.agent_name)

@@ -1,0 +1,76 @@
+"""Agent-state events from the server: stale ones (before our own change) are not applied."""
+
+from __future__ import annotations
+
+from homeagent.core.agent_state import AgentState
+from homeagent.core.state_echo import ServerStateFilter
+
+AVAILABLE, BREAK, RINGING = AgentState.AVAILABLE, AgentState.BREAK, AgentState.RINGING
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now_s = 100.0
+
+    def __call__(self) -> float:
+        return self.now_s
+
+
+def test_server_decisions_apply_when_nothing_is_in_flight() -> None:
+    f = ServerStateFilter(clock=Clock())
+    assert f.accept(AgentState.NOT_READY, "missed")
+    assert f.accept(BREAK, "Déjeuner")
+
+
+def test_events_before_our_echo_are_stale_then_the_server_is_trusted_again() -> None:
+    f = ServerStateFilter(clock=Clock())
+    f.published(BREAK, "Déjeuner")
+    assert not f.accept(AVAILABLE, "")  # produced before the server applied our break
+    assert not f.accept(BREAK, "Déjeuner")  # our echo
+    assert f.accept(AgentState.NOT_READY, "missed")  # a later server decision
+
+
+def test_replayed_history_and_crossing_echoes_settle() -> None:
+    """The desk (model) and the server as a pair: no endless flapping."""
+    f = ServerStateFilter(clock=Clock())
+    desk = (AgentState.OFFLINE, "")
+    in_flight: list[tuple[AgentState, str]] = []  # echoes of our PUTs, in server order
+    stream = [(AVAILABLE, ""), (RINGING, ""), (AVAILABLE, ""), (BREAK, "Déjeuner")]
+    applied = 0
+    while stream and applied < 50:
+        event = stream.pop(0)
+        if not f.accept(*event):  # the session asks first ...
+            continue
+        if event[0].is_automatic or event == desk:  # ... then the model ignores these
+            continue
+        desk = event
+        applied += 1
+        f.published(*desk)  # the model publishes what it moved to
+        in_flight.append(desk)
+        if not stream:
+            stream, in_flight = in_flight, []
+    assert applied <= 3
+    assert desk == (BREAK, "Déjeuner")
+
+
+def test_no_echo_coming_times_out_and_automatic_states_wait_for_none() -> None:
+    clock = Clock()
+    f = ServerStateFilter(clock=clock, echo_timeout_s=10)
+    f.published(RINGING, "")  # set by the ACD already: the server sends no echo
+    assert f.accept(AgentState.NOT_READY, "missed")
+    f.published(AVAILABLE, "")  # refused by the server (409): no echo either
+    assert not f.accept(BREAK, "Café")
+    clock.now_s += 10
+    assert f.accept(BREAK, "Café")
+
+
+def test_replayed_history_is_not_applied_once_the_current_state_is_known() -> None:
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    f = ServerStateFilter(clock=Clock())
+    f.known(t0 + dt.timedelta(minutes=30))  # GET /agents/me/state: on break since 9:30
+    assert not f.accept(AVAILABLE, "", t0)  # a fresh stream replays the day
+    assert not f.accept(BREAK, "Déjeuner", t0 + dt.timedelta(minutes=30))
+    assert f.accept(AgentState.NOT_READY, "missed", t0 + dt.timedelta(minutes=31))
+    assert not f.accept(AVAILABLE, "", t0 + dt.timedelta(minutes=31))  # not newer

@@ -1,0 +1,83 @@
+"""`AgentSession` wires the audio page: settings loaded at start, saved on a choice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import homeagent.sip.audio.service as audio_service
+from homeagent.core.audio_setup import Role
+from homeagent.core.eventlog import EventLog
+from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.desktop.session import AUDIO_SETTINGS_FILE, AgentSession
+from homeagent.testing.audio_preview import HDMI_OUT, HEADSET_OUT, FakeAudioService
+from homeagent.testing.fakes import FakeEngine
+from tests.unit.desktop.test_session import FakeDevice
+
+
+def _factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=None):  # type: ignore[no-untyped-def]
+    return FakeEngine(on_event, threaded=True)
+
+
+def _start(qtbot, tmp_path: Path, *, use_audio: bool) -> AgentSession:  # type: ignore[no-untyped-def]
+    log = EventLog(tmp_path / "events.jsonl")
+    s = AgentSession(
+        device=FakeDevice(tmp_path), event_log=log, engine_factory=_factory, use_audio=use_audio
+    )
+    window = s.start()
+    qtbot.addWidget(window)
+    window.show()
+    return s
+
+
+def test_choices_are_loaded_at_start_and_saved_on_change(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[FakeAudioService] = []
+
+    def fake(*args: Any, **kw: Any) -> FakeAudioService:
+        made.append(FakeAudioService(*args, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(audio_service, "AudioService", fake)
+    path = tmp_path / AUDIO_SETTINGS_FILE
+    path.write_text(json.dumps({"version": 1, "speaker_id": HEADSET_OUT.id, "ringer_volume": 0.5}))
+    s = _start(qtbot, tmp_path, use_audio=True)
+    try:
+        audio = made[0]
+        assert audio.settings.speaker_id == HEADSET_OUT.id
+        assert audio.settings.ringer_volume == 0.5
+        assert s.window is not None
+        assert s.window.top.audio.isVisible()
+        s.window.audio_settings_requested.emit()
+        page = s.audio_settings.page if s.audio_settings else None
+        assert page is not None
+        qtbot.waitUntil(page.isVisible)
+        assert page.combos[Role.SPEAKER].currentText() == HEADSET_OUT.name
+        page.combos[Role.RINGER].activated.emit(3)  # default, built-in, headset, HDMI
+        assert audio.calls[-1] == ("select_ringer", HDMI_OUT.id)
+        qtbot.waitUntil(  # written by the task runner, off the GUI thread
+            lambda: json.loads(path.read_text()).get("ringer_id") == HDMI_OUT.id
+        )
+        stored = json.loads(path.read_text())
+        assert stored["speaker_id"] == HEADSET_OUT.id
+        assert stored["device_names"][HDMI_OUT.id] == HDMI_OUT.name
+    finally:
+        s.stop()
+    assert not audio.meter_on
+
+
+def test_without_audio_the_page_is_not_offered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    s = _start(qtbot, tmp_path, use_audio=False)
+    try:
+        assert s.window is not None
+        assert not s.window.top.audio.isVisible()
+        assert not s.window.shortcut_actions["audio_settings"].isEnabled()
+        assert s.audio_settings is None
+    finally:
+        s.stop()
