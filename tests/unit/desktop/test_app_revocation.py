@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from homeagent.ui.first_run.dialogs import EnrolDialog
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -24,6 +23,7 @@ from homeagent.security.profile import parse_public_key
 from homeagent.security.provisioning import ProfileStore
 from homeagent.testing.fakes import FakeEngine
 from homeagent.testing.vault import MemoryVault
+from homeagent.ui.first_run.dialogs import EnrolDialog
 from homeagent.ui.shell.main_window import MainWindow
 from tests.unit.desktop.test_session import FakeClient
 

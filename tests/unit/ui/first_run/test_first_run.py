@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from homeagent.ui.first_run.dialogs import EnrolDialog, ProfileDialog
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from homeagent.ui.first_run.dialogs import EnrolDialog, ProfileDialog
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.tasks import TaskRunner
 
