@@ -14,13 +14,19 @@ DEB_PACKAGES := kamailio kamailio-tls-modules kamailio-utils-modules sip-tester 
 	libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 \
 	fonts-dejavu-core
 
-.PHONY: demo test check lint typecheck deps venv clean installer
+.PHONY: demo test unit check lint typecheck deps venv clean installer
 
 demo: deps venv
 	$(BIN)/homeagent demo
 
+# Every test, on as many workers as cores (integration tests use free ports and temp dirs;
+# the audio tests share one worker: see their xdist_group).
 test: deps venv lint typecheck
-	set -o pipefail; $(BIN)/pytest $(PYTEST_ARGS)
+	set -o pipefail; $(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+# The fast loop: unit tests only (no real peers), in parallel.
+unit: venv
+	$(BIN)/pytest tests/unit -n auto -q $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check homeagent tests benchmarks installers

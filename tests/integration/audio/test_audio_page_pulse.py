@@ -16,7 +16,8 @@ import pytest
 
 from tests.helpers.pulse import PulseServer
 
-pytestmark = pytest.mark.integration
+# one worker runs the audio tests one after another: their tones and meters are timed
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("audio")]
 
 CHILD = Path(__file__).with_name("audio_page_pulse_child.py")
 ROOT = Path(__file__).resolve().parents[3]

@@ -38,7 +38,8 @@ from tests.integration.audio.conftest import EventLog
 from tests.integration.sip.conftest import account_for
 from tests.integration.sip.peers import PeerProcess, Peers
 
-pytestmark = pytest.mark.integration
+# one worker runs the audio tests one after another: their tones and meters are timed
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("audio")]
 
 MIC_HZ = 1000.0  # played into the virtual headset microphone, must reach the far end
 FAR_HZ = 700.0  # played by the far end, must reach the virtual headset output

@@ -16,7 +16,8 @@ from tests.helpers.procs import wait_until
 from tests.helpers.pulse import PulseServer
 from tests.integration.audio.conftest import EventLog
 
-pytestmark = pytest.mark.integration
+# one worker runs the audio tests one after another: their tones and meters are timed
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("audio")]
 
 
 def read_wav(path: Path) -> tuple[bytes, int]:

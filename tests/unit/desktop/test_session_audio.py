@@ -69,6 +69,7 @@ def test_choices_are_loaded_at_start_and_saved_on_change(
         assert stored["device_names"][HDMI_OUT.id] == HDMI_OUT.name
     finally:
         s.stop()
+        s.log.close()  # the session does not own the log
     assert not audio.meter_on
 
 
@@ -81,3 +82,4 @@ def test_without_audio_the_page_is_not_offered(qtbot, tmp_path: Path) -> None:  
         assert s.audio_settings is None
     finally:
         s.stop()
+        s.log.close()  # the session does not own the log
