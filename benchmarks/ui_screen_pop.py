@@ -41,7 +41,7 @@ from homeagent.desktop.adapters import AppData, AppSink, StoreDirectory
 from homeagent.testing.fakes import FakeEngine
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
-from homeagent.ui.qt.tasks import TaskRunner
+from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.qt.theme import apply_theme
 from homeagent.ui.shell.main_window import MainWindow
 
@@ -105,15 +105,15 @@ def main() -> int:
     app = QApplication(["ui-bench"])
     apply_theme(app, dark=False)
     dispatcher = Dispatcher()
-    tasks = TaskRunner(dispatcher)
+    lanes = TaskLanes(dispatcher)
     log = MemoryEventLog()
     outbox = Outbox(store)
     engine_box: list[FakeEngine] = []
     sink = AppSink(submit=lambda c: engine_box[0].submit(c), outbox=outbox, store=store,
-                   tasks=tasks, on_delivery=lambda rid, d: None)  # fmt: skip
+                   disk=lanes.disk, on_delivery=lambda rid, d: None)  # fmt: skip
     model = DeskModel(directory=StoreDirectory(store), sink=sink, log=log)
     window = MainWindow()
-    DeskController(model=model, window=window, dispatcher=dispatcher, tasks=tasks,
+    DeskController(model=model, window=window, dispatcher=dispatcher, lanes=lanes,
                    data=AppData(store, None, lambda: ""))  # fmt: skip
     engine = FakeEngine(dispatcher.post, threaded=True)
     engine_box.append(engine)
@@ -148,7 +148,7 @@ def main() -> int:
         if i % 50 == 49:
             rss_after.append(round(rss_mb(), 1))
     none_lost = none_before - sys.getrefcount(None)
-    tasks.close()
+    lanes.close()
     lat = sorted(latencies)
     result = {
         "contacts": args.contacts,

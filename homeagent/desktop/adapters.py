@@ -1,7 +1,7 @@
 """Adapters from the real parts (local store, outbox, server client, SIP engine) to the
 desk's ports (`ContactDirectory`, `DeskSink`, `DeskData`).
 
-Writes go through the durable outbox on the task runner's worker; results come back on
+Writes go through the durable outbox on the disk lane; results come back on
 the GUI thread. Nothing here blocks the GUI thread except the indexed contact lookups of
 `StoreDirectory`, which the card needs at once when a call rings.
 """
@@ -143,7 +143,7 @@ class AppSink:
         submit: Callable[[Command], None],
         outbox: Any,
         store: Any,
-        tasks: TaskRunner,
+        disk: TaskRunner,
         on_delivery: Callable[[str, Delivery], None],
         on_state_published: Callable[[Presence], None] | None = None,
     ) -> None:
@@ -151,7 +151,7 @@ class AppSink:
         self._on_state_published = on_state_published
         self._outbox = outbox
         self._store = store
-        self._tasks = tasks
+        self._disk = disk
         self._on_delivery = on_delivery
         self._waiting: dict[str, str] = {}  # outbox key -> wrap-up record id
 
@@ -164,7 +164,7 @@ class AppSink:
         if self._on_state_published is not None:
             self._on_state_published(presence)
         state, reason = presence.state.value, presence.reason
-        self._tasks.run(lambda: self._outbox.set_agent_state(state, reason))
+        self._disk.run(lambda: self._outbox.set_agent_state(state, reason))
 
     def log_interaction(self, record: InteractionRecord) -> None:
         """Record the call locally and queue POST /interactions."""
@@ -180,7 +180,7 @@ class AppSink:
             "outcome": record.outcome,
             "sip_call_id": record.sip_call_id,
         }
-        self._tasks.run(lambda: self._outbox.log_call(body))
+        self._disk.run(lambda: self._outbox.log_call(body))
 
     def save_wrap_up(self, record: WrapUpRecord) -> None:
         """Queue the wrap-up; "saved" once the outbox transaction committed."""
@@ -199,7 +199,7 @@ class AppSink:
             self._waiting[key] = record.id
             self._on_delivery(record.id, Delivery.SAVED)
 
-        self._tasks.run(write, done, lambda _exc: self._on_delivery(record.id, Delivery.FAILED))
+        self._disk.run(write, done, lambda _exc: self._on_delivery(record.id, Delivery.FAILED))
 
     def check_sent(self) -> None:
         """After an outbox pass: which saved wrap-ups has the server acknowledged?"""
@@ -217,7 +217,7 @@ class AppSink:
                 if key not in still and self._waiting.pop(key, None) is not None:
                     self._on_delivery(record_id, Delivery.SENT)
 
-        self._tasks.run(pending, done)
+        self._disk.run(pending, done)
 
     def request_help(self, request: HelpRequest) -> None:
         """Queue POST /help-requests (number already masked)."""
@@ -227,7 +227,7 @@ class AppSink:
             "remote_number_masked": request.remote_number_masked,
             "call_started_at": _iso(request.call_started_at),
         }
-        self._tasks.run(lambda: self._outbox.help_request(context, request.text))
+        self._disk.run(lambda: self._outbox.help_request(context, request.text))
 
     def create_contact(self, contact: Contact) -> None:
         """Add to the local cache now and queue POST /contacts."""
@@ -243,11 +243,11 @@ class AppSink:
             self._store.apply_contact_changes([body])
             self._outbox.enqueue("contact", "POST", "/contacts", body, item_id=contact.id)
 
-        self._tasks.run(write)
+        self._disk.run(write)
 
     def mark_message_read(self, message_id: str) -> None:
         """Mark read locally and queue the read receipt."""
-        self._tasks.run(lambda: self._outbox.mark_message_read(message_id))
+        self._disk.run(lambda: self._outbox.mark_message_read(message_id))
 
 
 class AppData:

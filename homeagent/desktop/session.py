@@ -1,7 +1,7 @@
 """One agent's working session over the real parts, built and torn down in order.
 
 Start order (reverse for stop):
- 1. dispatcher + task runner (the GUI-thread door and the worker)
+ 1. dispatcher + task lanes (the GUI-thread door; the disk and network workers)
  2. the local store (opened through the enrolled `DeviceSession`)
  3. the audio service (headset, ringer) — optional
  4. the SIP engine (its thread; events through the dispatcher)
@@ -41,7 +41,7 @@ from homeagent.desktop.adapters import (
 )
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
-from homeagent.ui.qt.tasks import TaskRunner
+from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
@@ -72,7 +72,7 @@ class AgentSession:
         self._engine_config = engine_config or EngineConfig(bind_address="0.0.0.0")  # noqa: S104
         self._use_audio = use_audio
         self.dispatcher = Dispatcher()
-        self.tasks = TaskRunner(self.dispatcher)
+        self.lanes = TaskLanes(self.dispatcher)
         self.audio: Any = None
         self.engine: Any = None
         self.model: DeskModel | None = None
@@ -116,7 +116,7 @@ class AgentSession:
             submit=self.engine.submit,
             outbox=device.outbox,
             store=store,
-            tasks=self.tasks,
+            disk=self.lanes.disk,
             on_delivery=self._on_sink_delivery,
             on_state_published=self._on_sink_state_published,
         )
@@ -130,7 +130,7 @@ class AgentSession:
             model=self.model,
             window=self.window,
             dispatcher=d,
-            tasks=self.tasks,
+            lanes=self.lanes,
             data=AppData(store, device.client, lambda: self._user_id),
             notifier=Notifier(self.window),
         )
@@ -148,13 +148,13 @@ class AgentSession:
             on_outbox=lambda _st: d.call_soon(self._on_outbox_pass),
             on_sync=lambda p: d.call_soon(lambda: self._on_sync_progress(p)) if p.done else None,
         )
-        self.tasks.run(device.client.me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
-        self.tasks.run(
+        self.lanes.net.run(device.client.me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
+        self.lanes.net.run(
             lambda: device.client.get("/agents/me/state"),
             self._on_server_state_read,
             lambda exc: self._on_server_state_read(None),
         )
-        self.tasks.run(self.engine.start, None, self._on_engine_start_failed)
+        self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
 
@@ -198,7 +198,7 @@ class AgentSession:
             # the agent's device choices, remembered by device identity across restarts
             file = AudioSettingsFile(Path(self.device.data_dir) / AUDIO_SETTINGS_FILE)
             stored = file.load()
-            self._audio_saver = SettingsSaver(file, self.tasks.run, stored)
+            self._audio_saver = SettingsSaver(file, self.lanes.disk.run, stored)
             service = AudioService(
                 self.dispatcher.post,
                 AudioSettings.from_dict(stored),
@@ -237,7 +237,7 @@ class AgentSession:
     def _on_me(self, me: dict[str, Any]) -> None:
         self._apply_me(me)
         store = self.device.store
-        self.tasks.run(lambda: store.set_meta(ME_META_KEY, json.dumps(me, ensure_ascii=False)))
+        self.lanes.disk.run(lambda: store.set_meta(ME_META_KEY, json.dumps(me, ensure_ascii=False)))
 
     def _apply_me(self, me: dict[str, Any]) -> None:
         if self.model is None:
@@ -359,7 +359,7 @@ class AgentSession:
         if self.audio_settings is not None:
             self.audio_settings.stop()  # meter off while the audio thread still runs
             self.audio_settings = None
-        self.tasks.close()  # after the page: a last settings write still lands
+        self.lanes.close()  # after the page: a last settings write still lands
         if self.audio is not None:
             self.audio.stop()
             self.audio = None

@@ -20,7 +20,7 @@ from homeagent.testing.fakes import (
 )
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
-from homeagent.ui.qt.tasks import TaskRunner
+from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
 
@@ -33,7 +33,7 @@ class FakeDesk:
     """Every part of a running desk, the fakes included."""
 
     dispatcher: Dispatcher
-    tasks: TaskRunner
+    lanes: TaskLanes
     directory: FakeDirectory
     sink: RecordingSink
     engine: FakeEngine
@@ -46,7 +46,7 @@ class FakeDesk:
     def close(self) -> None:
         """Stop timers and the worker; close the window."""
         self.controller.stop()
-        self.tasks.close()
+        self.lanes.close()
         self.window.close()
         self.window.deleteLater()
 
@@ -61,7 +61,7 @@ def build_fake_desk(
 ) -> FakeDesk:
     """Wire model, window and controller over fakes (the engine emits from a thread)."""
     dispatcher = Dispatcher()
-    tasks = TaskRunner(dispatcher)
+    lanes = TaskLanes(dispatcher)
     directory = FakeDirectory()
     sink = RecordingSink(directory=directory)
     log = log or MemoryEventLog()
@@ -74,7 +74,7 @@ def build_fake_desk(
         model=model,
         window=window,
         dispatcher=dispatcher,
-        tasks=tasks,
+        lanes=lanes,
         data=data,
         notifier=Notifier(window),
     )
@@ -88,7 +88,7 @@ def build_fake_desk(
         sink.on_wrap_up = outbox
     model.configure(agent_name=agent_name, team=team)
     return FakeDesk(
-        dispatcher, tasks, directory, sink, engine, log, model, window, controller, data
+        dispatcher, lanes, directory, sink, engine, log, model, window, controller, data
     )
 
 

@@ -1,4 +1,4 @@
-"""Binds the Qt-free `DeskModel` to the window, the dispatcher and background tasks."""
+"""Binds the Qt-free `DeskModel` to the window, the dispatcher and the background lanes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from homeagent.ui.desk.models import local_time
 from homeagent.ui.desk.search_box import ContactSearch
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.labels import presence_text
-from homeagent.ui.qt.tasks import TaskRunner
+from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
 
@@ -35,7 +35,7 @@ class DeskController(QObject):
         model: DeskModel,
         window: MainWindow,
         dispatcher: Dispatcher,
-        tasks: TaskRunner,
+        lanes: TaskLanes,
         data: DeskData,
         notifier: Notifier | None = None,
         parent: QObject | None = None,
@@ -43,7 +43,7 @@ class DeskController(QObject):
         super().__init__(parent)
         self.model = model
         self.window = window
-        self.tasks = tasks
+        self.lanes = lanes
         self.data = data
         self.notifier = notifier
         self._engine_ns: dict[int, int] = {}
@@ -119,7 +119,7 @@ class DeskController(QObject):
             if card.contact_id == contact_id:  # still the same contact
                 card.show_history(contact_id, entries)
 
-        self.tasks.run(lambda: self.data.contact_history(contact_id), done)
+        self.lanes.net.run(lambda: self.data.contact_history(contact_id), done)
 
     def _on_clock_timeout(self) -> None:
         self.model.tick()
@@ -177,11 +177,11 @@ class DeskController(QObject):
             self.notifier.notify(title, text)
 
     def reload_lists(self) -> None:
-        """Reload callbacks, history and figures in the background."""
+        """Reload callbacks, history (local) and figures (server) in the background."""
         w = self.window
-        self.tasks.run(self.data.callbacks_today, w.idle.show_callbacks)
-        self.tasks.run(self.data.history_today, w.side.history.show_history)
-        self.tasks.run(self.data.figures_today, w.side.my_day.show_figures)
+        self.lanes.net.run(self.data.callbacks_today, w.idle.show_callbacks)
+        self.lanes.disk.run(self.data.history_today, w.side.history.show_history)
+        self.lanes.net.run(self.data.figures_today, w.side.my_day.show_figures)
 
     def _search(self, box: ContactSearch, text: str) -> None:
         key = id(box)
@@ -192,7 +192,7 @@ class DeskController(QObject):
             if self._search_seq.get(key) == seq:  # drop results of an older keystroke
                 box.show_results(found, text)
 
-        self.tasks.run(lambda: self.data.search(text, SEARCH_LIMIT), done)
+        self.lanes.disk.run(lambda: self.data.search(text, SEARCH_LIMIT), done)
 
     def refresh_searches(self) -> None:
         """Run both contact searches again (the cache changed: a sync finished)."""

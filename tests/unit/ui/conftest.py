@@ -59,7 +59,7 @@ def desk(qtbot) -> Iterator[FakeDesk]:  # type: ignore[no-untyped-def]
     desk = make_desk(qtbot)
     yield desk
     desk.controller.stop()
-    desk.tasks.close()
+    desk.lanes.close()
 
 
 def ring(qtbot, desk: FakeDesk, number: str = "0612345678", **kw: str) -> int:  # type: ignore[no-untyped-def]

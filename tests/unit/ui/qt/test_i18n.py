@@ -52,4 +52,4 @@ def test_window_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyped
         assert w.wrap_up.countdown.text().startswith("Reste ")
     finally:
         desk.controller.stop()
-        desk.tasks.close()
+        desk.lanes.close()

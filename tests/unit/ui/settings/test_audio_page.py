@@ -262,7 +262,7 @@ def test_fallback_banner_names_the_lost_device_and_never_takes_focus(qtbot) -> N
         controller.stop()
     finally:
         desk.controller.stop()
-        desk.tasks.close()
+        desk.lanes.close()
 
 
 def test_reachable_from_the_top_bar_and_a_shortcut_listed_in_f1(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -294,7 +294,7 @@ def test_reachable_from_the_top_bar_and_a_shortcut_listed_in_f1(qtbot) -> None: 
         controller.stop()
     finally:
         desk.controller.stop()
-        desk.tasks.close()
+        desk.lanes.close()
 
 
 _CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

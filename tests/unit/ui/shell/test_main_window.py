@@ -111,7 +111,7 @@ def test_wrap_up_saved_only_when_durable_then_sent(qtbot) -> None:
         assert desk.window.centre.currentWidget() is desk.window.idle
     finally:
         desk.controller.stop()
-        desk.tasks.close()
+        desk.lanes.close()
 
 
 def test_auto_available_after_durable_wrap_up(qtbot, desk) -> None:

@@ -1,0 +1,84 @@
+"""A stalled server never holds back local work: the disk lane and the network lane.
+
+The server client stalls ``/figures`` for 20 s (a hung home connection); meanwhile a
+wrap-up must read "Enregistré" (durable in the outbox) at once and the contact search must
+still answer. With one lane for both, both waited behind the stalled request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from homeagent.core.desk_snapshot import Screen
+from homeagent.core.desk_types import Delivery
+from homeagent.core.eventlog import EventLog
+from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.desktop.session import AgentSession
+from homeagent.testing.fakes import FakeEngine
+from tests.unit.desktop.test_session import CAMILLE, FakeClient, FakeDevice
+
+STALL_S = 20.0
+SAVED_WITHIN_S = 0.2  # what the agent perceives as "at once"
+
+
+class StallingClient(FakeClient):
+    """`GET /figures` hangs until released (or 20 s)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.figures_asked = threading.Event()
+
+    def figures_for_agent(self, agent_id: str, day: str) -> dict[str, Any]:
+        self.figures_asked.set()
+        self.release.wait(STALL_S)
+        return super().figures_for_agent(agent_id, day)
+
+
+def test_a_stalled_server_holds_neither_the_wrap_up_save_nor_the_search(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    device = FakeDevice(tmp_path)
+    client = StallingClient()
+    device.client = client  # type: ignore[assignment]
+    device.store.apply_contact_changes(
+        [{"id": CAMILLE, "first_name": "Camille", "last_name": "Martin", "phones": ["0612345678"]}]
+    )
+    engines: list[FakeEngine] = []
+
+    def factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=None):  # type: ignore[no-untyped-def]
+        engines.append(FakeEngine(on_event, threaded=True))
+        return engines[-1]
+
+    log = EventLog(tmp_path / "events.jsonl")
+    session = AgentSession(device=device, event_log=log, engine_factory=factory, use_audio=False)
+    window = session.start()
+    qtbot.addWidget(window)
+    try:
+        assert client.figures_asked.wait(5), "the desk asks for its figures at start"
+        model, engine = session.model, engines[0]
+        assert model is not None
+        call_id = engine.ring("+33612345678")
+        qtbot.waitUntil(lambda: model.snapshot().screen is Screen.RINGING, timeout=3000)
+        model.answer()
+        qtbot.waitUntil(lambda: model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+        engine.remote_hangup(call_id)
+        qtbot.waitUntil(lambda: model.snapshot().screen is Screen.WRAP_UP, timeout=3000)
+        model.edit_wrap_up(notes="rappel demain", disposition="ok", callback_at=None)
+        started = time.monotonic()
+        model.submit_wrap_up()
+        qtbot.waitUntil(lambda: model.snapshot().last_delivery is Delivery.SAVED, timeout=3000)
+        saved_s = time.monotonic() - started
+        assert saved_s < SAVED_WITHIN_S, f"Enregistré after {saved_s:.3f} s"
+
+        box = window.side.contacts
+        box.field.setText("Camille")
+        qtbot.waitUntil(lambda: box.model.rowCount() == 1, timeout=3000)
+        assert not client.release.is_set(), "all of it happened while /figures still hung"
+    finally:
+        client.release.set()
+        session.stop()
+        log.close()
