@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -170,8 +171,8 @@ class RecordingSink:
 class FakeEngine:
     """Behaves like `SipEngine` seen from outside: submit() in, events out.
 
-    Events go to `on_event` from a worker thread when `threaded` (as the real engine does
-    from its own thread), else synchronously.
+    Events go to `on_event` from one worker thread, in the order they happened, when
+    `threaded` (as the real engine does from its own thread), else synchronously.
     """
 
     def __init__(self, on_event: Callable[[Event], None], *, threaded: bool = False) -> None:
@@ -180,18 +181,36 @@ class FakeEngine:
         self.submitted: list[cmd.Command] = []
         self._ids = itertools.count(1)
         self._connected: dict[int, float] = {}
+        self._outbox: queue.SimpleQueue[Event | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """Pretend to register."""
         self._emit(RegistrationChanged("sip:1001@demo.local", RegistrationState.REGISTERED, 200))
 
     def stop(self) -> None:
-        """Nothing to release."""
+        """Deliver what is queued, then end the event thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._outbox.put(None)
+            thread.join(5)
 
     def _emit(self, event: Event) -> None:
-        if self.threaded:
-            threading.Thread(target=self.on_event, args=(event,), daemon=True).start()
-        else:
+        if not self.threaded:
+            self.on_event(event)
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._deliver, name="fake-sip-engine", daemon=True
+                )
+                self._thread.start()
+            self._outbox.put(event)
+
+    def _deliver(self) -> None:
+        while (event := self._outbox.get()) is not None:
             self.on_event(event)
 
     def ring(self, number: str, *, contact_id: str = "", queue: str = "Support") -> int:
