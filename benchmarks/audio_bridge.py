@@ -177,7 +177,8 @@ def loop_mode(
 ) -> None:
     from PySide6.QtCore import QCoreApplication
 
-    from homeagent.sip.audio import AudioService, AudioSettings
+    from homeagent.core.audio_settings import AudioSettings
+    from homeagent.sip.audio import AudioService
 
     app = QCoreApplication.instance() or QCoreApplication([])
     pump = qt_pump(app)
@@ -231,10 +232,11 @@ def loop_mode(
 def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
     from PySide6.QtCore import QCoreApplication
 
+    from homeagent.core.audio_settings import AudioSettings
     from homeagent.core.commands import Answer
     from homeagent.core.events import CallRinging, Event, RegistrationChanged, RegistrationState
     from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-    from homeagent.sip.audio import AudioService, AudioSettings
+    from homeagent.sip.audio import AudioService
     from homeagent.sip.engine import SipEngine
     from tests.helpers.kamailio import start_kamailio
 

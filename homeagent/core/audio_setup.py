@@ -27,16 +27,16 @@ METER_FLOOR_DB = -60.0  # a peak at or under this shows an empty meter
 NAMES_KEY = "device_names"  # in the settings file: {device id: name users saw}
 
 
-class Role(enum.Enum):
-    """What a device is used for; the values are those of the audio service's roles."""
+class AudioRole(enum.Enum):
+    """What a device is used for (the one role type: the page, the settings, the service)."""
 
     MICROPHONE = "microphone"
     SPEAKER = "speaker"  # the headset earpiece: call audio and the test tone
-    RINGER = "ringer"
+    RINGER = "ringer"  # where incoming calls ring (often the PC speakers)
 
     @property
     def is_input(self) -> bool:
-        return self is Role.MICROPHONE
+        return self is AudioRole.MICROPHONE
 
 
 class OptionKind(enum.Enum):
@@ -58,7 +58,7 @@ class DeviceOption:
 class RoleView:
     """One device list: its entries, the selected index, and the device really in use."""
 
-    role: Role
+    role: AudioRole
     options: tuple[DeviceOption, ...]
     selected: int
     in_use_name: str  # "" when there is no device at all
@@ -71,15 +71,17 @@ class AudioPageView:
     ringer: RoleView
     ringer_volume_pct: int  # 0 .. 100
 
-    def role(self, role: Role) -> RoleView:
-        return {Role.MICROPHONE: self.microphone, Role.SPEAKER: self.speaker}.get(role, self.ringer)
+    def role(self, role: AudioRole) -> RoleView:
+        return {AudioRole.MICROPHONE: self.microphone, AudioRole.SPEAKER: self.speaker}.get(
+            role, self.ringer
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class FallbackNotice:
     """What the banner says after a device in use disappeared."""
 
-    role: Role
+    role: AudioRole
     lost_name: str
     now_name: str
 
@@ -89,12 +91,12 @@ class AudioPagePresenter:
 
     def __init__(
         self,
-        chosen: Mapping[Role, str | None] | None = None,
+        chosen: Mapping[AudioRole, str | None] | None = None,
         ringer_volume: float = 0.8,
         *,
         names: dict[str, str] | None = None,
     ) -> None:
-        self._chosen: dict[Role, str | None] = {r: None for r in Role}
+        self._chosen: dict[AudioRole, str | None] = {r: None for r in AudioRole}
         self._chosen.update(chosen or {})
         self._volume = _clamp(ringer_volume)
         self._inputs: tuple[AudioDevice, ...] = ()
@@ -121,9 +123,9 @@ class AudioPagePresenter:
     ) -> None:
         """The service's current settings (the source of truth for the choices)."""
         self._chosen = {
-            Role.MICROPHONE: microphone_id,
-            Role.SPEAKER: speaker_id,
-            Role.RINGER: ringer_id,
+            AudioRole.MICROPHONE: microphone_id,
+            AudioRole.SPEAKER: speaker_id,
+            AudioRole.RINGER: ringer_id,
         }
         self._volume = _clamp(ringer_volume)
 
@@ -131,16 +133,16 @@ class AudioPagePresenter:
 
     def view(self) -> AudioPageView:
         return AudioPageView(
-            self._role_view(Role.MICROPHONE),
-            self._role_view(Role.SPEAKER),
-            self._role_view(Role.RINGER),
+            self._role_view(AudioRole.MICROPHONE),
+            self._role_view(AudioRole.SPEAKER),
+            self._role_view(AudioRole.RINGER),
             round(self._volume * 100),
         )
 
-    def _devices(self, role: Role) -> tuple[AudioDevice, ...]:
+    def _devices(self, role: AudioRole) -> tuple[AudioDevice, ...]:
         return self._inputs if role.is_input else self._outputs
 
-    def _role_view(self, role: Role) -> RoleView:
+    def _role_view(self, role: AudioRole) -> RoleView:
         devices = self._devices(role)
         default = _system_default(devices)
         options = [DeviceOption(OptionKind.SYSTEM_DEFAULT, None, default.name if default else "")]
@@ -157,7 +159,7 @@ class AudioPagePresenter:
         in_use = self.in_use(role)
         return RoleView(role, tuple(options), selected, in_use.name if in_use else "")
 
-    def in_use(self, role: Role) -> AudioDevice | None:
+    def in_use(self, role: AudioRole) -> AudioDevice | None:
         """The chosen device when plugged in, else the system default (as the service does)."""
         devices = self._devices(role)
         chosen = self._chosen[role]
@@ -172,7 +174,7 @@ class AudioPagePresenter:
 
     # -- what the agent did ------------------------------------------------------------
 
-    def choose(self, role: Role, index: int) -> tuple[bool, str | None]:
+    def choose(self, role: AudioRole, index: int) -> tuple[bool, str | None]:
         """The agent picked entry `index`: (changed, device id or None for the default)."""
         options = self._role_view(role).options
         if not 0 <= index < len(options):
@@ -194,12 +196,12 @@ class AudioPagePresenter:
     def fallback(self, role: str, lost_id: str, now_id: str) -> FallbackNotice:
         """Names for the banner after `AudioDeviceFellBack` (the lost one is no longer listed)."""
         try:
-            r = Role(role)
+            r = AudioRole(role)
         except ValueError:
-            r = Role.SPEAKER
+            r = AudioRole.SPEAKER
         return FallbackNotice(r, self.name_of(lost_id), self.name_of(now_id) if now_id else "")
 
-    def is_back(self, notice_lost_id: str, role: Role) -> bool:
+    def is_back(self, notice_lost_id: str, role: AudioRole) -> bool:
         """Whether a lost device is listed again (the banner can go)."""
         return any(d.id == notice_lost_id for d in self._devices(role))
 

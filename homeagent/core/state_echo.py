@@ -64,3 +64,56 @@ class ServerStateFilter:
             self._awaiting = None
             return True
         return False  # produced before the server applied our latest change
+
+
+class ServerStateSync:
+    """The agent's state between the desk and the server, through a `ServerStateFilter`.
+
+    At start the desk reads the server's current state (GET /agents/me/state) while the
+    event stream may already deliver agent-state events: those wait until the read
+    arrived (or failed), so an event older than the read is never applied over it. After
+    that, each event goes through the filter. `apply` moves the desk; whatever the desk
+    publishes while applying is the server's own decision and expects no echo.
+    """
+
+    def __init__(
+        self,
+        apply: Callable[[AgentState, str], None],
+        state_filter: ServerStateFilter | None = None,
+    ) -> None:
+        self._apply = apply
+        self._filter = state_filter or ServerStateFilter()
+        self._held: list[tuple[AgentState, str, dt.datetime | None]] | None = []
+        self._applying = False
+
+    def event(self, state: AgentState, reason: str, since: dt.datetime | None) -> None:
+        """An agent-state event for this agent from the stream."""
+        if self._held is not None:
+            self._held.append((state, reason, since))
+        elif self._filter.accept(state, reason, since):
+            self._move(state, reason)
+
+    def read(self, current: tuple[AgentState, str, dt.datetime] | None) -> None:
+        """The start read's answer (None: unavailable); then the held events, in order."""
+        held, self._held = self._held or [], None
+        if current is not None:
+            state, reason, since = current
+            self._filter.known(since)
+            # the agent may have chosen a presence since start: then the read is stale
+            if self._filter.accept(state, reason):
+                self._move(state, reason)
+        for state, reason, since in held:
+            if self._filter.accept(state, reason, since):
+                self._move(state, reason)
+
+    def published(self, state: AgentState, reason: str) -> None:
+        """The desk published this state (ignored while applying the server's own)."""
+        if not self._applying:
+            self._filter.published(state, reason)
+
+    def _move(self, state: AgentState, reason: str) -> None:
+        self._applying = True
+        try:
+            self._apply(state, reason)
+        finally:
+            self._applying = False

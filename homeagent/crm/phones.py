@@ -51,11 +51,3 @@ def e164_prefix(partial: str, region: str = "FR") -> str | None:
         code = phonenumbers.country_code_for_region(region.upper())
         return f"+{code}{digits[1:]}" if code else None
     return "+" + digits
-
-
-def mask(number: str) -> str:
-    """A number safe for logs: country code and the last two digits only."""
-    digits = re.sub(r"\D", "", number)
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    return ("+" if number.strip().startswith("+") else "") + digits[:2] + "…" + digits[-2:]

@@ -16,7 +16,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ class AppOptions:
     device_factory: Any = None  # DeviceSession's signature (tests: a fake device)
     credentials: tuple[str, str] | None = None  # enrol without the dialog (demo)
     on_started: Callable[[Any], None] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def run_desk(opts: AppOptions) -> int:

@@ -192,8 +192,8 @@ class AgentSession:
 
     def _start_audio(self) -> Any:
         try:
+            from homeagent.core.audio_settings import AudioSettings
             from homeagent.sip.audio.service import AudioService
-            from homeagent.sip.audio.settings import AudioSettings
 
             # the agent's device choices, remembered by device identity across restarts
             file = AudioSettingsFile(Path(self.device.data_dir) / AUDIO_SETTINGS_FILE)

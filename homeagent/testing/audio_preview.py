@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from homeagent.core.audio_settings import AudioSettings, effective_device
+from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import (
     AudioDevice,
     AudioDeviceFellBack,
@@ -21,7 +23,6 @@ from homeagent.core.events import (
     Event,
     MicLevelMeasured,
 )
-from homeagent.sip.audio.settings import AudioRole, AudioSettings, effective_device
 
 BUILT_IN_MIC = AudioDevice(
     "alsa_input.pci-0000_00_1f.3.analog-stereo", "Microphone interne", True, True

@@ -4,21 +4,17 @@
   thread; its `bridge` is the SIP engine's `AudioAttachment`.
 - `PjAudioBridge` (bridge.py): the pjsua2 media port; engine thread only.
 - `DriftBuffer` (ringbuffer.py): the bounded buffers between the two clocks.
-- `AudioSettings` / `AudioRole` (settings.py): chosen devices by identity.
+The agent's choices (`AudioSettings`, `AudioRole`) are plain data in `homeagent.core`.
 """
 
 from homeagent.sip.audio.bridge import PjAudioBridge
 from homeagent.sip.audio.ringbuffer import DriftBuffer, DriftStats
 from homeagent.sip.audio.service import AudioService, BridgeStats
-from homeagent.sip.audio.settings import AudioRole, AudioSettings, effective_device
 
 __all__ = [
-    "AudioRole",
     "AudioService",
-    "AudioSettings",
     "BridgeStats",
     "DriftBuffer",
     "DriftStats",
     "PjAudioBridge",
-    "effective_device",
 ]

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 
+from homeagent.core.audio_settings import AudioSettings, effective_device
+from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import (
     AudioDevice,
     AudioDeviceFellBack,
@@ -32,7 +34,6 @@ from homeagent.sip.audio import dsp
 from homeagent.sip.audio.bridge import CLOCK_RATE_HZ, PjAudioBridge
 from homeagent.sip.audio.pulse_watch import PulseDeviceWatch
 from homeagent.sip.audio.ringbuffer import DriftBuffer, DriftStats
-from homeagent.sip.audio.settings import AudioRole, AudioSettings, effective_device
 from homeagent.sip.audio.streams import (
     CaptureStream,
     LoopSource,

@@ -12,6 +12,7 @@ from homeagent.core.desk_ports import DeskData
 from homeagent.core.desk_snapshot import CardView, DeskSnapshot, Screen
 from homeagent.core.desk_types import Contact, HistoryEntry, Message
 from homeagent.core.events import CallRinging, Event
+from homeagent.core.reminders import CallbackReminders
 from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.models import local_time
 from homeagent.ui.desk.search_box import ContactSearch
@@ -23,7 +24,6 @@ from homeagent.ui.shell.notifier import Notifier
 
 CLOCK_INTERVAL_MS = 1000
 SEARCH_LIMIT = 50
-CALLBACK_NOTICE_S = 300  # remind the agent five minutes before a callback is due
 
 
 class DeskController(QObject):
@@ -50,7 +50,7 @@ class DeskController(QObject):
         self._search_seq: dict[int, int] = {}
         self._previous: DeskSnapshot | None = None
         self._card_history_for = ""
-        self._reminded: set[str] = set()
+        self._reminders = CallbackReminders()
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
         window.set_message_source(lambda: self.model.inbox.messages)
@@ -127,14 +127,12 @@ class DeskController(QObject):
         self._remind_callbacks()
 
     def _remind_callbacks(self) -> None:
-        """Notify once when a callback of today is due within `CALLBACK_NOTICE_S`."""
-        soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CALLBACK_NOTICE_S)
-        for callback in self.window.idle.callbacks_model.items():
-            if callback.id not in self._reminded and callback.due_at <= soon:
-                self._reminded.add(callback.id)
-                when = local_time(callback.due_at)
-                title = QCoreApplication.translate("Controller", "Callback at {time}")
-                self._notify(title.format(time=when), callback.contact_name or callback.number)
+        """Notify once when a callback of today is about to be due."""
+        now = dt.datetime.now(dt.UTC)
+        for callback in self._reminders.due(self.window.idle.callbacks_model.items(), now):
+            when = local_time(callback.due_at)
+            title = QCoreApplication.translate("Controller", "Callback at {time}")
+            self._notify(title.format(time=when), callback.contact_name or callback.number)
 
     # -- outputs -----------------------------------------------------------------------
 

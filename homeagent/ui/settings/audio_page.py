@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 from homeagent.core.audio_setup import (
     AudioPagePresenter,
     AudioPageView,
+    AudioRole,
     AudioSettingsFile,
     DeviceOption,
     FallbackNotice,
     OptionKind,
-    Role,
     RoleView,
     meter_percent,
     stored_names,
@@ -109,7 +109,7 @@ def option_text(option: DeviceOption) -> str:
 class AudioSettingsPage(QDialog):
     """Three device lists, a microphone meter, a test button and the ringer volume."""
 
-    device_chosen = Signal(object, int)  # payload: (core.audio_setup.Role, list index)
+    device_chosen = Signal(object, int)  # payload: (core.audio_setup.AudioRole, list index)
     volume_chosen = Signal(int)  # payload: ringer volume in percent, 0 .. 100
     test_requested = Signal()  # payload: none (play the test tone on the headset)
     visibility_changed = Signal(bool)  # payload: shown (True) or hidden (False)
@@ -120,14 +120,14 @@ class AudioSettingsPage(QDialog):
         self.setWindowTitle(self.tr("Audio settings"))
         self.setModal(False)
         self._rendering = False
-        self.combos: dict[Role, QComboBox] = {}
-        self.in_use: dict[Role, QLabel] = {}
+        self.combos: dict[AudioRole, QComboBox] = {}
+        self.in_use: dict[AudioRole, QLabel] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         labels = {
-            Role.MICROPHONE: self.tr("&Microphone"),
-            Role.SPEAKER: self.tr("&Headset"),
-            Role.RINGER: self.tr("&Ringer"),
+            AudioRole.MICROPHONE: self.tr("&Microphone"),
+            AudioRole.SPEAKER: self.tr("&Headset"),
+            AudioRole.RINGER: self.tr("&Ringer"),
         }
         for role, label in labels.items():
             combo = QComboBox(self)
@@ -145,7 +145,7 @@ class AudioSettingsPage(QDialog):
             self.in_use[role] = note
             caption = QLabel(label, self)
             caption.setBuddy(combo)  # Alt+M / Alt+C / Alt+S reach the list
-            if role is Role.SPEAKER:
+            if role is AudioRole.SPEAKER:
                 self.test = QPushButton(self.tr("&Test"), self)
                 self.test.setObjectName("TestTone")
                 self.test.setToolTip(self.tr("Play a short tone in the headset"))
@@ -156,7 +156,7 @@ class AudioSettingsPage(QDialog):
                 form.addRow(caption, row)
             else:
                 form.addRow(caption, combo)
-            if role is Role.MICROPHONE:
+            if role is AudioRole.MICROPHONE:
                 self.meter = QProgressBar(self)
                 self.meter.setObjectName("MicMeter")
                 self.meter.setRange(0, 100)
@@ -233,7 +233,7 @@ class AudioSettingsPage(QDialog):
 
     # -- events ------------------------------------------------------------------------
 
-    def _on_combo_activated(self, role: Role, index: int) -> None:
+    def _on_combo_activated(self, role: AudioRole, index: int) -> None:
         if not self._rendering:
             self.device_chosen.emit(role, index)
 
@@ -323,13 +323,13 @@ class AudioSettingsController(QObject):
         elif isinstance(event, AudioDeviceFellBack):
             self._show_notice(event)
 
-    def _on_page_device_chosen(self, role: Role, index: int) -> None:
+    def _on_page_device_chosen(self, role: AudioRole, index: int) -> None:
         changed, device_id = self.presenter.choose(role, index)
         if changed:
             select = {
-                Role.MICROPHONE: self.audio.select_microphone,
-                Role.SPEAKER: self.audio.select_speaker,
-                Role.RINGER: self.audio.select_ringer,
+                AudioRole.MICROPHONE: self.audio.select_microphone,
+                AudioRole.SPEAKER: self.audio.select_speaker,
+                AudioRole.RINGER: self.audio.select_ringer,
             }[role]
             select(device_id)
         self._sync_settings()
@@ -394,13 +394,13 @@ class AudioSettingsController(QObject):
 def fallback_text(notice: FallbackNotice) -> str:
     """The banner's sentence: which device was lost and what is used now."""
     texts = {
-        Role.MICROPHONE: QCoreApplication.translate(
+        AudioRole.MICROPHONE: QCoreApplication.translate(
             "AudioSettingsPage", "Microphone “{lost}” unplugged: now using “{now}”."
         ),
-        Role.SPEAKER: QCoreApplication.translate(
+        AudioRole.SPEAKER: QCoreApplication.translate(
             "AudioSettingsPage", "Headset “{lost}” unplugged: you now hear calls on “{now}”."
         ),
-        Role.RINGER: QCoreApplication.translate(
+        AudioRole.RINGER: QCoreApplication.translate(
             "AudioSettingsPage", "Ringer “{lost}” unplugged: calls now ring on “{now}”."
         ),
     }

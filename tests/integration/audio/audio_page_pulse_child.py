@@ -18,8 +18,9 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from PySide6.QtWidgets import QApplication
 
-from homeagent.core.audio_setup import AudioSettingsFile, Role
-from homeagent.sip.audio import AudioService, AudioSettings
+from homeagent.core.audio_settings import AudioSettings
+from homeagent.core.audio_setup import AudioRole, AudioSettingsFile
+from homeagent.sip.audio import AudioService
 from homeagent.testing.screenshots import pump
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
@@ -34,7 +35,7 @@ def until(pred: Callable[[], object], what: str, timeout_s: float = 15.0) -> Non
         pump(50)
 
 
-def texts(controller: AudioSettingsController, role: Role) -> list[str]:
+def texts(controller: AudioSettingsController, role: AudioRole) -> list[str]:
     assert controller.page is not None
     combo = controller.page.combos[role]
     return [combo.itemText(i) for i in range(combo.count())]
@@ -57,12 +58,12 @@ def main(settings_path: str, step: str) -> dict[str, object]:
     page = controller.open_page()
     out: dict[str, object] = {}
     try:
-        until(lambda: "Virtual_Headset" in texts(controller, Role.SPEAKER), "the device lists")
+        until(lambda: "Virtual_Headset" in texts(controller, AudioRole.SPEAKER), "the device lists")
         if step == "again":
-            out["selected"] = {r.value: page.combos[r].currentText() for r in Role}
+            out["selected"] = {r.value: page.combos[r].currentText() for r in AudioRole}
             return out
-        out["speakers"] = texts(controller, Role.SPEAKER)
-        out["microphones"] = texts(controller, Role.MICROPHONE)
+        out["speakers"] = texts(controller, AudioRole.SPEAKER)
+        out["microphones"] = texts(controller, AudioRole.MICROPHONE)
         until(lambda: page.meter.value() > 40, "the meter to move with the tone")
         out["meter"] = page.meter.value()
         loaded = subprocess.run(
@@ -77,9 +78,9 @@ def main(settings_path: str, step: str) -> dict[str, object]:
             capture_output=True,
             text=True,
         )
-        until(lambda: "USB_Headset" in texts(controller, Role.RINGER), "the plugged headset")
-        index = texts(controller, Role.RINGER).index("USB_Headset")
-        page.combos[Role.RINGER].activated.emit(index)
+        until(lambda: "USB_Headset" in texts(controller, AudioRole.RINGER), "the plugged headset")
+        index = texts(controller, AudioRole.RINGER).index("USB_Headset")
+        page.combos[AudioRole.RINGER].activated.emit(index)
         out["ringer_id"] = audio.settings.ringer_id
         audio.start_ringing()
         time.sleep(0.5)

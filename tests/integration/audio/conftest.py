@@ -11,8 +11,9 @@ from typing import TypeVar
 
 import pytest
 
+from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.events import Event
-from homeagent.sip.audio import AudioService, AudioSettings
+from homeagent.sip.audio import AudioService
 from tests.helpers.pulse import PulseServer
 
 E = TypeVar("E", bound=Event)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.commands import Answer
 from homeagent.core.events import (
     AudioDeviceFellBack,
@@ -27,7 +28,7 @@ from homeagent.core.events import (
     RegistrationState,
 )
 from homeagent.core.sip_config import EngineConfig
-from homeagent.sip.audio import AudioService, AudioSettings
+from homeagent.sip.audio import AudioService
 from homeagent.sip.audio.dsp import dominant_frequency, goertzel_power
 from homeagent.sip.engine import SipEngine
 from homeagent.sip.media import AudioAttachment

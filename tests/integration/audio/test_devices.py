@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.events import AudioDevicesChanged, MicLevelMeasured
-from homeagent.sip.audio import AudioService, AudioSettings
+from homeagent.sip.audio import AudioService
 from homeagent.sip.audio.dsp import dominant_frequency, goertzel_power
 from tests.helpers.procs import wait_until
 from tests.helpers.pulse import PulseServer

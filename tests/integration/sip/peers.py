@@ -94,6 +94,10 @@ class PeerProcess:
             except subprocess.TimeoutExpired:
                 stop(self.proc)  # type: ignore[arg-type]
         self._reader.join(2)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         self._stderr.close()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeagent.core.audio_setup import AudioPagePresenter, OptionKind, Role, meter_percent
+from homeagent.core.audio_setup import AudioPagePresenter, AudioRole, OptionKind, meter_percent
 from homeagent.core.events import AudioDevice
 
 MIC = AudioDevice("mic-builtin", "Microphone interne", True, True)
@@ -12,7 +12,7 @@ HEADSET = AudioDevice("out-jabra", "Jabra Stéréo", False)
 
 
 def _presenter(**chosen: str | None) -> AudioPagePresenter:
-    p = AudioPagePresenter({Role(k): v for k, v in chosen.items()})
+    p = AudioPagePresenter({AudioRole(k): v for k, v in chosen.items()})
     p.set_devices((MIC, HEADSET_MIC), (SPEAKERS, HEADSET))
     return p
 
@@ -30,11 +30,11 @@ def test_default_first_named_after_the_current_default() -> None:
 
 def test_choose_reports_only_changes() -> None:
     p = _presenter()
-    assert p.choose(Role.SPEAKER, 2) == (True, "out-jabra")
-    assert p.choose(Role.SPEAKER, 2) == (False, "out-jabra")
-    assert p.choose(Role.SPEAKER, 9) == (False, "out-jabra")
+    assert p.choose(AudioRole.SPEAKER, 2) == (True, "out-jabra")
+    assert p.choose(AudioRole.SPEAKER, 2) == (False, "out-jabra")
+    assert p.choose(AudioRole.SPEAKER, 9) == (False, "out-jabra")
     assert p.view().speaker.selected == 2
-    assert p.choose(Role.SPEAKER, 0) == (True, None)
+    assert p.choose(AudioRole.SPEAKER, 0) == (True, None)
 
 
 def test_an_unplugged_choice_stays_listed_and_selected() -> None:
@@ -45,8 +45,8 @@ def test_an_unplugged_choice_stays_listed_and_selected() -> None:
     assert rv.options[1].name == "Jabra Stéréo"  # remembered from when it was listed
     assert rv.selected == 1
     assert rv.in_use_name == "Haut-parleurs"
-    assert p.choose(Role.SPEAKER, 1) == (False, "out-jabra")
-    never_seen = AudioPagePresenter({Role.RINGER: "usb-gone"})
+    assert p.choose(AudioRole.SPEAKER, 1) == (False, "out-jabra")
+    never_seen = AudioPagePresenter({AudioRole.RINGER: "usb-gone"})
     assert never_seen.view().ringer.options[1].name == "usb-gone"
 
 
@@ -55,13 +55,13 @@ def test_fallback_names_the_lost_device_and_the_one_in_use() -> None:
     p.set_devices((MIC,), (SPEAKERS, HEADSET))
     notice = p.fallback("microphone", "mic-jabra", "mic-builtin")
     assert (notice.role, notice.lost_name, notice.now_name) == (
-        Role.MICROPHONE,
+        AudioRole.MICROPHONE,
         "Jabra Mono",
         "Microphone interne",
     )
-    assert not p.is_back("mic-jabra", Role.MICROPHONE)
+    assert not p.is_back("mic-jabra", AudioRole.MICROPHONE)
     p.set_devices((MIC, HEADSET_MIC), (SPEAKERS,))
-    assert p.is_back("mic-jabra", Role.MICROPHONE)
+    assert p.is_back("mic-jabra", AudioRole.MICROPHONE)
 
 
 def test_volume_in_percent() -> None:
@@ -90,6 +90,6 @@ def test_names_are_stored_with_the_choices_and_read_back() -> None:
     assert stored_names(saved) == {"out-jabra": "Jabra Stéréo"}
     assert stored_names({"device_names": ["bad"]}) == {}
     assert stored_names(None) == {}
-    p = AudioPagePresenter({Role.SPEAKER: "out-jabra"}, names=stored_names(saved))
+    p = AudioPagePresenter({AudioRole.SPEAKER: "out-jabra"}, names=stored_names(saved))
     assert p.view().speaker.options[1].name == "Jabra Stéréo"
     assert p.fallback("speaker", "out-jabra", "").now_name == ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from homeagent.core.agent_state import AgentState
-from homeagent.core.state_echo import ServerStateFilter
+from homeagent.core.state_echo import ServerStateFilter, ServerStateSync
 
 AVAILABLE, BREAK, RINGING = AgentState.AVAILABLE, AgentState.BREAK, AgentState.RINGING
 
@@ -74,3 +76,54 @@ def test_replayed_history_is_not_applied_once_the_current_state_is_known() -> No
     assert not f.accept(BREAK, "Déjeuner", t0 + dt.timedelta(minutes=30))
     assert f.accept(AgentState.NOT_READY, "missed", t0 + dt.timedelta(minutes=31))
     assert not f.accept(AVAILABLE, "", t0 + dt.timedelta(minutes=31))  # not newer
+
+
+def _at(minute: int) -> dt.datetime:
+    return dt.datetime(2026, 12, 1, 9, minute, tzinfo=dt.UTC)
+
+
+class Desk:
+    """Records what the sync applied; publishes every applied state back, like the desk."""
+
+    def __init__(self) -> None:
+        self.applied: list[tuple[AgentState, str]] = []
+        self.sync = ServerStateSync(self.apply, ServerStateFilter(clock=Clock()))
+
+    def apply(self, state: AgentState, reason: str) -> None:
+        self.applied.append((state, reason))
+        self.sync.published(state, reason)  # the desk's sink publishes what it moved to
+
+
+def test_stream_events_wait_for_the_start_read_and_older_ones_are_dropped() -> None:
+    desk = Desk()
+    desk.sync.event(AVAILABLE, "", _at(1))  # replayed history, older than the read
+    desk.sync.event(AgentState.NOT_READY, "missed", _at(9))  # newer than the read
+    assert desk.applied == []  # nothing before the read
+    desk.sync.read((BREAK, "Déjeuner", _at(5)))
+    assert desk.applied == [(BREAK, "Déjeuner"), (AgentState.NOT_READY, "missed")]
+
+
+def test_a_failed_read_releases_the_held_events() -> None:
+    desk = Desk()
+    desk.sync.event(BREAK, "Café", _at(2))
+    desk.sync.read(None)
+    assert desk.applied == [(BREAK, "Café")]
+    desk.sync.event(AVAILABLE, "", _at(3))
+    assert desk.applied[-1] == (AVAILABLE, "")
+
+
+def test_what_the_desk_publishes_while_applying_expects_no_echo() -> None:
+    desk = Desk()
+    desk.sync.read(None)
+    desk.sync.event(BREAK, "Café", _at(2))
+    # had the publish during apply awaited an echo, this later decision would be dropped
+    desk.sync.event(AgentState.NOT_READY, "missed", _at(3))
+    assert desk.applied == [(BREAK, "Café"), (AgentState.NOT_READY, "missed")]
+
+
+def test_the_agents_own_change_waits_for_its_echo() -> None:
+    desk = Desk()
+    desk.sync.read(None)
+    desk.sync.published(BREAK, "Déjeuner")  # the agent chose a break
+    desk.sync.event(AVAILABLE, "", _at(4))  # produced before the server applied it
+    assert desk.applied == []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from homeagent.crm.phones import e164_prefix, mask, to_e164
+from homeagent.crm.phones import e164_prefix, to_e164
 
 
 @pytest.mark.parametrize(
@@ -29,8 +29,3 @@ def test_to_e164(text: str, region: str, expected: str | None) -> None:
 )
 def test_e164_prefix(text: str, expected: str | None) -> None:
     assert e164_prefix(text, "FR") == expected
-
-
-def test_mask_keeps_no_full_number() -> None:
-    assert mask("+33123456789") == "+33…89"
-    assert "234567" not in mask("+33123456789")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import homeagent.sip.audio.service as audio_service
-from homeagent.core.audio_setup import Role
+from homeagent.core.audio_setup import AudioRole
 from homeagent.core.eventlog import EventLog
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.desktop.session import AUDIO_SETTINGS_FILE, AgentSession
@@ -58,8 +58,8 @@ def test_choices_are_loaded_at_start_and_saved_on_change(
         page = s.audio_settings.page if s.audio_settings else None
         assert page is not None
         qtbot.waitUntil(page.isVisible)
-        assert page.combos[Role.SPEAKER].currentText() == HEADSET_OUT.name
-        page.combos[Role.RINGER].activated.emit(3)  # default, built-in, headset, HDMI
+        assert page.combos[AudioRole.SPEAKER].currentText() == HEADSET_OUT.name
+        page.combos[AudioRole.RINGER].activated.emit(3)  # default, built-in, headset, HDMI
         assert audio.calls[-1] == ("select_ringer", HDMI_OUT.id)
         qtbot.waitUntil(  # written by the task runner, off the GUI thread
             lambda: json.loads(path.read_text()).get("ringer_id") == HDMI_OUT.id

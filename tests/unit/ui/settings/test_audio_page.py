@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from homeagent.core.audio_setup import AudioSettingsFile, Role
+from homeagent.core.audio_settings import AudioSettings
+from homeagent.core.audio_setup import AudioRole, AudioSettingsFile
 from homeagent.core.events import AudioDevice
-from homeagent.sip.audio.settings import AudioRole, AudioSettings
 from homeagent.testing.audio_preview import (
     BUILT_IN_MIC,
     BUILT_IN_OUT,
@@ -33,7 +33,7 @@ from tests.unit.ui.conftest import make_desk
 SPEAKERPHONE = AudioDevice("alsa_output.usb-Poly_Sync_20-00.analog-stereo", "Poly Sync 20", False)
 
 
-def _texts(page: AudioSettingsPage, role: Role) -> list[str]:
+def _texts(page: AudioSettingsPage, role: AudioRole) -> list[str]:
     combo = page.combos[role]
     return [combo.itemText(i) for i in range(combo.count())]
 
@@ -74,18 +74,18 @@ def rig(qtbot) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
 
 def test_lists_show_system_default_first_then_devices_by_name(qtbot, rig) -> None:  # type: ignore[no-untyped-def]
     page = rig.open()
-    assert _texts(page, Role.MICROPHONE) == [
+    assert _texts(page, AudioRole.MICROPHONE) == [
         "System default device (Microphone interne)",
         "Microphone interne",  # chosen by name: stays even when the system default changes
         "Jabra Evolve2 40 Mono",
     ]
-    assert _texts(page, Role.SPEAKER) == [
+    assert _texts(page, AudioRole.SPEAKER) == [
         "System default device (Haut-parleurs intégrés)",
         "Haut-parleurs intégrés",
         "Jabra Evolve2 40 Stéréo",
         "Écran HDMI (DELL P2419H)",
     ]
-    assert _texts(page, Role.RINGER) == _texts(page, Role.SPEAKER)
+    assert _texts(page, AudioRole.RINGER) == _texts(page, AudioRole.SPEAKER)
     assert all(c.currentIndex() == 0 for c in page.combos.values())
     assert page.volume.value() == 80
 
@@ -93,36 +93,36 @@ def test_lists_show_system_default_first_then_devices_by_name(qtbot, rig) -> Non
 def test_lists_follow_hot_plug(qtbot, rig) -> None:  # type: ignore[no-untyped-def]
     page = rig.open()
     rig.audio.plug(SPEAKERPHONE)
-    qtbot.waitUntil(lambda: "Poly Sync 20" in _texts(page, Role.SPEAKER))
-    assert "Poly Sync 20" in _texts(page, Role.RINGER)
-    assert "Poly Sync 20" not in _texts(page, Role.MICROPHONE)
+    qtbot.waitUntil(lambda: "Poly Sync 20" in _texts(page, AudioRole.SPEAKER))
+    assert "Poly Sync 20" in _texts(page, AudioRole.RINGER)
+    assert "Poly Sync 20" not in _texts(page, AudioRole.MICROPHONE)
     rig.audio.unplug(HDMI_OUT.id)
-    qtbot.waitUntil(lambda: "Écran HDMI (DELL P2419H)" not in _texts(page, Role.SPEAKER))
+    qtbot.waitUntil(lambda: "Écran HDMI (DELL P2419H)" not in _texts(page, AudioRole.SPEAKER))
 
 
 def test_choosing_a_device_calls_select_and_keeps_the_choice_when_unplugged(qtbot, rig) -> None:  # type: ignore[no-untyped-def]
     page = rig.open()
-    combo = page.combos[Role.SPEAKER]
+    combo = page.combos[AudioRole.SPEAKER]
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_Down)  # the keyboard alone picks a device
     assert rig.audio.calls[-1] == ("select_speaker", BUILT_IN_OUT.id)
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert rig.audio.calls[-1] == ("select_speaker", HEADSET_OUT.id)
     assert rig.audio.settings.speaker_id == HEADSET_OUT.id
-    page.combos[Role.MICROPHONE].activated.emit(2)
-    page.combos[Role.RINGER].activated.emit(2)
+    page.combos[AudioRole.MICROPHONE].activated.emit(2)
+    page.combos[AudioRole.RINGER].activated.emit(2)
     assert ("select_microphone", HEADSET_MIC.id) in rig.audio.calls
     assert ("select_ringer", HEADSET_OUT.id) in rig.audio.calls
     # the headset goes away: still chosen, shown as unplugged, with what is used now
     rig.audio.unplug(HEADSET_OUT.id)
     qtbot.waitUntil(lambda: combo.currentText() == "Jabra Evolve2 40 Stéréo (unplugged)")
-    note = page.in_use[Role.SPEAKER]
+    note = page.in_use[AudioRole.SPEAKER]
     assert note.isVisible()
     assert "Haut-parleurs intégrés" in note.text()
     calls = len(rig.audio.calls)
-    page.combos[Role.SPEAKER].activated.emit(1)  # the unplugged entry again: no change
+    page.combos[AudioRole.SPEAKER].activated.emit(1)  # the unplugged entry again: no change
     assert len(rig.audio.calls) == calls
-    page.combos[Role.SPEAKER].activated.emit(0)  # back to the system default
+    page.combos[AudioRole.SPEAKER].activated.emit(0)  # back to the system default
     assert rig.audio.calls[-1] == ("select_speaker", None)
     assert combo.count() == 3  # the unplugged entry is gone once not chosen
     rig.audio.plug(HEADSET_OUT)
@@ -164,9 +164,9 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
     assert file.load() is None
     first = Rig(qtbot, AudioSettings.from_dict(file.load()), SettingsSaver(file))
     page = first.open()
-    page.combos[Role.MICROPHONE].activated.emit(2)
-    page.combos[Role.SPEAKER].activated.emit(2)
-    page.combos[Role.RINGER].activated.emit(3)
+    page.combos[AudioRole.MICROPHONE].activated.emit(2)
+    page.combos[AudioRole.SPEAKER].activated.emit(2)
+    page.combos[AudioRole.RINGER].activated.emit(3)
     page.volume.setValue(35)
     first.controller.stop()
     stored = json.loads(file.path.read_text(encoding="utf-8"))
@@ -192,9 +192,9 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
         outputs=(HDMI_OUT, HEADSET_OUT, BUILT_IN_OUT),
     )
     page = again.open()
-    assert page.combos[Role.MICROPHONE].currentText() == "Jabra Evolve2 40 Mono"
-    assert page.combos[Role.SPEAKER].currentText() == "Jabra Evolve2 40 Stéréo"
-    assert page.combos[Role.RINGER].currentText() == "Écran HDMI (DELL P2419H)"
+    assert page.combos[AudioRole.MICROPHONE].currentText() == "Jabra Evolve2 40 Mono"
+    assert page.combos[AudioRole.SPEAKER].currentText() == "Jabra Evolve2 40 Stéréo"
+    assert page.combos[AudioRole.RINGER].currentText() == "Écran HDMI (DELL P2419H)"
     assert page.volume.value() == 35
     again.controller.stop()
     # and a start without the headset: still chosen, shown by the name the agent knows
@@ -207,8 +207,8 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
         outputs=(BUILT_IN_OUT,),
     )
     page = unplugged.open()
-    assert page.combos[Role.SPEAKER].currentText() == "Jabra Evolve2 40 Stéréo (unplugged)"
-    assert page.in_use[Role.SPEAKER].text() == "Unplugged: now using Haut-parleurs intégrés"
+    assert page.combos[AudioRole.SPEAKER].currentText() == "Jabra Evolve2 40 Stéréo (unplugged)"
+    assert page.in_use[AudioRole.SPEAKER].text() == "Unplugged: now using Haut-parleurs intégrés"
     assert unplugged.audio.settings.speaker_id == HEADSET_OUT.id
     unplugged.controller.stop()
 
@@ -308,7 +308,7 @@ def test_the_page_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyp
     assert page.test.text() == "&Tester"
     assert page.windowTitle() == "Réglages audio"
     assert (
-        _texts(page, Role.MICROPHONE)[0]
+        _texts(page, AudioRole.MICROPHONE)[0]
         == "Périphérique par défaut du système (Microphone interne)"
     )
     rig.audio.unplug(HDMI_OUT.id, in_use_as=AudioRole.RINGER)
@@ -317,7 +317,7 @@ def test_the_page_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyp
         "Sonnerie « Écran HDMI (DELL P2419H) » débranchée : "
         "les appels sonnent maintenant sur « Haut-parleurs intégrés »."
     )
-    assert page.combos[Role.RINGER].currentText() == "Écran HDMI (DELL P2419H) (débranché)"
+    assert page.combos[AudioRole.RINGER].currentText() == "Écran HDMI (DELL P2419H) (débranché)"
     rig.controller.stop()
 
 

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import AudioDevice
-
-
-class AudioRole(enum.Enum):
-    """What a device is used for; the value is what events and settings carry."""
-
-    MICROPHONE = "microphone"
-    SPEAKER = "speaker"  # the headset earpiece: call audio and the test tone
-    RINGER = "ringer"  # where incoming calls ring (often the PC speakers)
-
-    @property
-    def is_input(self) -> bool:
-        return self is AudioRole.MICROPHONE
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from homeagent.core.audio_settings import AudioSettings, effective_device
+from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import AudioDevice
-from homeagent.sip.audio.settings import AudioRole, AudioSettings, effective_device
 
 BUILTIN = AudioDevice("alsa_output.pci-0000_00_1f.3.analog-stereo", "Built-in Audio", False, True)
 USB = AudioDevice("alsa_output.usb-Jabra_Evolve_20-00.analog-stereo", "Jabra Evolve 20", False)
