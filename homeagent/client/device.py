@@ -175,6 +175,14 @@ class DeviceSession:
                 self._outbox = Outbox(self._store)
             return self._store
 
+    def open_reader(self) -> LocalStore:
+        """A second connection to the cache, for reads while the sync writes (WAL mode);
+        the caller closes it."""
+        _ = self.store  # opened (and rebuilt if its key changed) first
+        return LocalStore.open(
+            self.vault.data_key(), self.data_dir, default_region=self.profile.default_region
+        )
+
     @property
     def outbox(self) -> Outbox:
         _ = self.store

@@ -102,9 +102,9 @@ class ServerStateSync:
             # the agent may have chosen a presence since start: then the read is stale
             if self._filter.accept(state, reason):
                 self._move(state, reason)
-        for state, reason, since in held:
-            if self._filter.accept(state, reason, since):
-                self._move(state, reason)
+        for held_state, held_reason, held_since in held:
+            if self._filter.accept(held_state, held_reason, held_since):
+                self._move(held_state, held_reason)
 
     def published(self, state: AgentState, reason: str) -> None:
         """The desk published this state (ignored while applying the server's own)."""

@@ -12,10 +12,11 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from homeagent.client.server import ServerClient
 from homeagent.core.agent_state import Presence
 from homeagent.core.commands import Command
 from homeagent.core.desk_types import (
@@ -33,6 +34,9 @@ from homeagent.core.desk_types import (
     TeamSettings,
     WrapUpRecord,
 )
+from homeagent.crm.outbox import Outbox
+from homeagent.crm.store import Contact as StoredContact
+from homeagent.crm.store import LocalStore
 from homeagent.ui.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ def parse_time(text: object) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def contact_from_store(c: Any, notes: list[dict[str, Any]] | None = None) -> Contact:
+def contact_from_store(c: StoredContact, notes: list[dict[str, Any]] | None = None) -> Contact:
     """A `homeagent.crm.store.Contact` (and its notes) as the desk's Contact."""
     return Contact(
         id=str(c.id),
@@ -105,22 +109,10 @@ def message_from_wire(m: Mapping[str, Any]) -> Message:
     )
 
 
-class Store(Protocol):
-    """What the adapters use of `homeagent.crm.store.LocalStore`."""
-
-    def lookup_number(self, number: str) -> list[Any]: ...
-    def get_contact(self, contact_id: str) -> Any: ...
-    def notes_of(self, contact_id: str) -> list[dict[str, Any]]: ...
-    def search(self, text: str, limit: int = 20) -> list[Any]: ...
-    def call_history(
-        self, limit: int = 100, contact_id: str | None = None
-    ) -> list[dict[str, Any]]: ...
-
-
 class StoreDirectory:
     """`ContactDirectory` over the encrypted local cache."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: LocalStore) -> None:
         self._store = store
 
     def lookup_number(self, number: str) -> Contact | None:
@@ -141,8 +133,8 @@ class AppSink:
         self,
         *,
         submit: Callable[[Command], None],
-        outbox: Any,
-        store: Any,
+        outbox: Outbox,
+        store: LocalStore,
         disk: TaskRunner,
         on_delivery: Callable[[str, Delivery], None],
         on_state_published: Callable[[Presence], None] | None = None,
@@ -253,7 +245,7 @@ class AppSink:
 class AppData:
     """`DeskData` over the store (history, search) and the server (callbacks, figures)."""
 
-    def __init__(self, store: Store, client: Any, user_id: Callable[[], str]) -> None:
+    def __init__(self, store: LocalStore, client: ServerClient, user_id: Callable[[], str]) -> None:
         self._store = store
         self._client = client
         self._user_id = user_id

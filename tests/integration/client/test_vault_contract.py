@@ -7,16 +7,16 @@ import uuid
 import pytest
 
 from homeagent.security.vault import SecretStore, Vault
+from homeagent.testing.vault import MemoryVault
 from tests.helpers.keyring_session import KeyringSession
-from tests.unit.security.fakes import FakeVault
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["fake", "gnome-keyring"])
+@pytest.fixture(params=["memory", "gnome-keyring"])
 def store(request: pytest.FixtureRequest) -> SecretStore:
-    if request.param == "fake":
-        return FakeVault()
+    if request.param == "memory":
+        return MemoryVault()
     session: KeyringSession = request.getfixturevalue("keyring_session")
     assert session.bus_address
     return Vault(service=f"HomeAgent-contract-{uuid.uuid4()}")

@@ -11,7 +11,7 @@ import pytest
 from homeagent.client.device import DeviceSession, NotEnrolled
 from homeagent.core.profile import Profile, SipProfile
 from homeagent.core.sip_config import SrtpMode, Transport
-from tests.unit.security.fakes import FakeVault
+from homeagent.testing.vault import MemoryVault
 
 PROFILE = Profile(
     version=1,
@@ -27,7 +27,7 @@ PROFILE = Profile(
 
 
 def test_not_enrolled(tmp_path: Path) -> None:
-    session = DeviceSession(PROFILE, FakeVault(), data_dir=tmp_path)
+    session = DeviceSession(PROFILE, MemoryVault(), data_dir=tmp_path)
     assert not session.is_enrolled
     with pytest.raises(NotEnrolled):
         _ = session.store
@@ -37,7 +37,7 @@ def test_not_enrolled(tmp_path: Path) -> None:
 
 
 def test_sip_account_and_wipe(tmp_path: Path) -> None:
-    vault = FakeVault()
+    vault = MemoryVault()
     vault.set_refresh_token("r")
     vault.set_sip_secret("sip-pw")
     (tmp_path / "device.json").write_text(
@@ -59,7 +59,7 @@ def test_sip_account_and_wipe(tmp_path: Path) -> None:
 
 
 def test_cache_written_with_another_key_is_replaced(tmp_path: Path) -> None:
-    vault = FakeVault()
+    vault = MemoryVault()
     vault.set_refresh_token("r")
     session = DeviceSession(PROFILE, vault, data_dir=tmp_path)
     session.outbox.add_note("c1", "x")
@@ -87,7 +87,7 @@ def test_failed_first_enrolment_leaves_nothing(tmp_path: Path) -> None:
         def sip_provisioning(self) -> dict[str, object]:
             raise ServerUnreachable("gone")
 
-    vault = FakeVault()
+    vault = MemoryVault()
     session = DeviceSession(PROFILE, vault, data_dir=tmp_path, client=HalfServer())  # type: ignore[arg-type]
     with pytest.raises(ServerUnreachable):
         session.enrol("alice", "pw", "pc")

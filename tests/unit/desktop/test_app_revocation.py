@@ -8,84 +8,22 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.crm.outbox import Outbox
-from homeagent.crm.store import LocalStore
 from homeagent.demo.world import write_signed_profile
 from homeagent.desktop.app import AppOptions, run_desk
 from homeagent.security.profile import parse_public_key
 from homeagent.security.provisioning import ProfileStore
+from homeagent.testing.device import FakeDevice
 from homeagent.testing.fakes import FakeEngine
 from homeagent.testing.vault import MemoryVault
 from homeagent.ui.first_run.dialogs import EnrolDialog
 from homeagent.ui.shell.main_window import MainWindow
-from tests.unit.desktop.test_session import FakeClient
-
-
-class RevocableDevice:
-    """`DeviceSession`'s surface over a real encrypted store; `revoke()` acts like the
-    server's revocation (wipe, then the listeners on the noticing thread)."""
-
-    instances: ClassVar[list[RevocableDevice]] = []
-
-    def __init__(self, profile: Any, vault: MemoryVault, *, data_dir: Path) -> None:
-        self.profile, self.vault, self.data_dir = profile, vault, data_dir
-        self.client = FakeClient()
-        self._listeners: list[Any] = []
-        self._store: LocalStore | None = None
-        self.enrolments: list[str] = []
-        self.started = 0
-        RevocableDevice.instances.append(self)
-
-    @property
-    def is_enrolled(self) -> bool:
-        return self.vault.get_refresh_token() is not None
-
-    def enrol(self, username: str, password: str, device_name: str) -> None:
-        assert password == "mot-de-passe"
-        self.vault.set_refresh_token("refresh")
-        self.vault.set_sip_secret("sip")
-        (self.data_dir / "device.json").write_text(json.dumps({"user": {"id": "u-1"}}))
-        self.enrolments.append(username)
-
-    @property
-    def store(self) -> LocalStore:
-        if self._store is None:
-            self._store = LocalStore.open(self.vault.data_key(), self.data_dir)
-            self.outbox = Outbox(self._store)
-        return self._store
-
-    def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
-        return SipAccountConfig("127.0.0.1", 5060, "demo.local", "1001", "sip")
-
-    def on_revoked(self, callback: Any) -> None:
-        self._listeners.append(callback)
-
-    def start(self, **_callbacks: Any) -> None:
-        self.started += 1
-
-    def stop(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-    def close(self) -> None:
-        self.stop()
-
-    def revoke(self) -> None:
-        if self._store is not None:
-            self._store.wipe()
-            self._store = None
-        self.vault.wipe()
-        (self.data_dir / "device.json").unlink(missing_ok=True)
-        for callback in self._listeners:
-            callback()
 
 
 def _engine(config: EngineConfig, account: SipAccountConfig, on_event: Any, audio: Any = None):  # type: ignore[no-untyped-def]
@@ -114,14 +52,14 @@ def options(tmp_path: Path) -> AppOptions:
         profile_store=store,
         vault=vault,
         engine_factory=_engine,
-        device_factory=RevocableDevice,
+        device_factory=FakeDevice,
         credentials=("alice", "mot-de-passe"),
     )
 
 
 def _revoke_from_another_thread() -> None:
     """The real revocation is noticed on the event-stream or a worker thread."""
-    threading.Thread(target=RevocableDevice.instances[0].revoke, name="event-stream").start()
+    threading.Thread(target=FakeDevice.instances[0].revoke, name="event-stream").start()
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
@@ -131,7 +69,7 @@ def _events(path: Path) -> list[dict[str, Any]]:
 def test_revocation_returns_to_sign_in_and_a_new_desk_opens(
     qtbot, options: AppOptions, tmp_path: Path
 ) -> None:
-    RevocableDevice.instances.clear()
+    FakeDevice.instances.clear()
     seen: dict[str, Any] = {"desks": [], "dialog_text": ""}
     script: list[str] = []
 
@@ -172,7 +110,7 @@ def test_revocation_returns_to_sign_in_and_a_new_desk_opens(
         watchdog.stop()
     assert code == 0
     assert script == ["first desk", "dialog", "second desk"]
-    device = RevocableDevice.instances[0]
+    device = FakeDevice.instances[0]
     assert device.enrolments == ["alice", "alice"]  # handed-over credentials, then the dialog
     assert device.started == 2
     assert "disconnected this computer" in seen["dialog_text"]
@@ -201,7 +139,7 @@ def test_revocation_returns_to_sign_in_and_a_new_desk_opens(
 def test_cancelling_the_sign_in_after_revocation_quits(
     qtbot, options: AppOptions, tmp_path: Path
 ) -> None:
-    RevocableDevice.instances.clear()
+    FakeDevice.instances.clear()
 
     def on_started(_session: Any) -> None:
         QTimer.singleShot(100, _revoke_from_another_thread)

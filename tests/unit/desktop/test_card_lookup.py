@@ -7,19 +7,17 @@ import json
 import threading
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 from homeagent.core.eventlog import EventLog
 from homeagent.desktop.session import AgentSession
-from homeagent.testing.vault import MemoryVault
-from tests.unit.desktop.test_app_revocation import RevocableDevice, _engine
+from homeagent.testing.device import FakeDevice
+from tests.unit.desktop.test_app_revocation import _engine
 
 HOLD_S = 2.0
 
 
 def test_card_pops_while_a_sync_page_is_being_written(qtbot, tmp_path: Path) -> None:
-    device = RevocableDevice(SimpleNamespace(default_region="FR"), MemoryVault(), data_dir=tmp_path)
-    device.enrol("alice", "mot-de-passe", "pc")
+    device = FakeDevice(data_dir=tmp_path, enrolled=True)
     camille = str(uuid.uuid4())
     device.store.apply_contact_changes(
         [{"id": camille, "first_name": "Camille", "last_name": "Martin",

@@ -17,14 +17,15 @@ from homeagent.core.desk_types import Delivery
 from homeagent.core.eventlog import EventLog
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.desktop.session import AgentSession
+from homeagent.testing.device import FakeDevice, FakeServerClient
 from homeagent.testing.fakes import FakeEngine
-from tests.unit.desktop.test_session import CAMILLE, FakeClient, FakeDevice
+from tests.unit.desktop.test_session import CAMILLE
 
 STALL_S = 20.0
 SAVED_WITHIN_S = 0.2  # what the agent perceives as "at once"
 
 
-class StallingClient(FakeClient):
+class StallingClient(FakeServerClient):
     """`GET /figures` hangs until released (or 20 s)."""
 
     def __init__(self) -> None:
@@ -41,9 +42,9 @@ def test_a_stalled_server_holds_neither_the_wrap_up_save_nor_the_search(
     qtbot,  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
-    device = FakeDevice(tmp_path)
+    device = FakeDevice(data_dir=tmp_path, enrolled=True)
     client = StallingClient()
-    device.client = client  # type: ignore[assignment]
+    device.client = client
     device.store.apply_contact_changes(
         [{"id": CAMILLE, "first_name": "Camille", "last_name": "Martin", "phones": ["0612345678"]}]
     )

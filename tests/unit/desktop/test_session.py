@@ -4,7 +4,6 @@ with a fake server client and the fake engine (no network, no SIP stack)."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,72 +15,16 @@ from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery
 from homeagent.core.eventlog import EventLog
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.crm.outbox import Outbox
-from homeagent.crm.store import LocalStore
 from homeagent.desktop.session import AgentSession
+from homeagent.testing.device import FakeDevice
 from homeagent.testing.fakes import FakeEngine
 
 CAMILLE = str(uuid.uuid4())
-ME = {
-    "user": {"id": "u-1", "name": "alice", "display_name": "Alice Robert", "role": "agent"},
-    "team": {
-        "id": "t-1",
-        "name": "Support",
-        "pause_reasons": ["Déjeuner", "Café"],
-        "wrap_up_s": 30,
-        "auto_answer_s": 0,
-        "auto_available_after_wrap_up": True,
-        "dispositions": [{"code": "ok", "label": "Résolu"}],
-    },
-}
-
-
-class FakeClient:
-    verify = True
-
-    def me(self) -> dict[str, Any]:
-        return ME
-
-    def callbacks(self, status: str, due_before: str | None = None) -> list[Any]:
-        return []
-
-    def figures_for_agent(self, agent_id: str, day: str) -> dict[str, Any]:
-        return {"calls_handled": 3, "avg_handle_s": 100, "wrap_up_s": 20,
-                "breaks": {"count": 1, "duration_s": 600}, "missed": 0}  # fmt: skip
-
-
-class FakeDevice:
-    """The parts of `DeviceSession` the session uses; the sender marks items sent."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.store = LocalStore.open(os.urandom(32), data_dir)
-        self.outbox = Outbox(self.store)
-        self.client = FakeClient()
-        self.on_outbox: Any = None
-        (data_dir / "device.json").write_text(json.dumps({"user": {"id": "u-1"}}))
-
-    def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
-        return SipAccountConfig("127.0.0.1", 5060, "demo.local", "1001", "secret")
-
-    def on_revoked(self, callback: Any) -> None:
-        self.revoked = callback
-
-    def start(self, *, on_event: Any, on_connection: Any, on_outbox: Any, on_sync: Any) -> None:
-        self.on_outbox = on_outbox
-
-    def server_sends_everything(self) -> None:
-        for item in self.outbox.pending():
-            self.outbox.mark_sent(item.id)
-        self.on_outbox(None)
-
-    def stop(self) -> None:
-        self.store.close()
 
 
 @pytest.fixture
 def session(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    device = FakeDevice(tmp_path)
+    device = FakeDevice(data_dir=tmp_path, enrolled=True)
     device.store.apply_contact_changes(
         [{"id": CAMILLE, "first_name": "Camille", "last_name": "Martin",
           "phones": ["06 12 34 56 78"]}]

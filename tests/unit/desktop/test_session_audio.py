@@ -14,8 +14,8 @@ from homeagent.core.eventlog import EventLog
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.desktop.session import AUDIO_SETTINGS_FILE, AgentSession
 from homeagent.testing.audio_preview import HDMI_OUT, HEADSET_OUT, FakeAudioService
+from homeagent.testing.device import FakeDevice
 from homeagent.testing.fakes import FakeEngine
-from tests.unit.desktop.test_session import FakeDevice
 
 
 def _factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=None):  # type: ignore[no-untyped-def]
@@ -25,7 +25,10 @@ def _factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=No
 def _start(qtbot, tmp_path: Path, *, use_audio: bool) -> AgentSession:  # type: ignore[no-untyped-def]
     log = EventLog(tmp_path / "events.jsonl")
     s = AgentSession(
-        device=FakeDevice(tmp_path), event_log=log, engine_factory=_factory, use_audio=use_audio
+        device=FakeDevice(data_dir=tmp_path, enrolled=True),
+        event_log=log,
+        engine_factory=_factory,
+        use_audio=use_audio,
     )
     window = s.start()
     qtbot.addWidget(window)

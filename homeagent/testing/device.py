@@ -1,0 +1,161 @@
+"""A device and a server client for tests: the real encrypted store and outbox, no server.
+
+`FakeDevice` has `homeagent.desktop.ports.Device`'s surface plus what
+`homeagent.desktop.app` uses (enrolment, revocation); `FakeServerClient` answers the
+desk's reads with fixed data, like a server with one agent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, ClassVar
+
+from homeagent.client.events import ConnectionState, StreamEvent
+from homeagent.core.sip_config import SipAccountConfig
+from homeagent.crm.outbox import Outbox, OutboxStatus
+from homeagent.crm.store import LocalStore
+from homeagent.crm.sync import SyncProgress
+from homeagent.testing.vault import MemoryVault
+
+ME: dict[str, Any] = {
+    "user": {"id": "u-1", "name": "alice", "display_name": "Alice Robert", "role": "agent"},
+    "team": {
+        "id": "t-1",
+        "name": "Support",
+        "pause_reasons": ["Déjeuner", "Café"],
+        "wrap_up_s": 30,
+        "auto_answer_s": 0,
+        "auto_available_after_wrap_up": True,
+        "dispositions": [{"code": "ok", "label": "Résolu"}],
+    },
+}
+PASSWORD = "mot-de-passe"  # noqa: S105 - what `FakeDevice.enrol` accepts
+
+
+class FakeServerClient:
+    """The desk's reads of `homeagent.client.server.ServerClient`, answered at once."""
+
+    verify: str | bool = True
+
+    def me(self) -> dict[str, Any]:
+        return ME
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        if path == "/agents/me/state":
+            return {"state": "offline", "reason": "", "since": "2026-12-01T07:00:00Z"}
+        raise LookupError(f"the fake server has no {path}")
+
+    def callbacks(self, status: str = "pending", due_before: str | None = None) -> list[Any]:
+        return []
+
+    def contact_interactions(self, contact_id: str) -> list[Any]:
+        return []
+
+    def figures_for_agent(self, agent_id: str, day: str) -> dict[str, Any]:
+        return {"calls_handled": 3, "avg_handle_s": 100, "wrap_up_s": 20,
+                "breaks": {"count": 1, "duration_s": 600}, "missed": 0}  # fmt: skip
+
+
+class FakeDevice:
+    """An enrolled (or enrollable) device over a real encrypted store in `data_dir`.
+
+    `revoke()` acts like the server's revocation: wipe, then the listeners on the calling
+    thread. Every instance is kept in `instances` so a test can reach the one the
+    composition made.
+    """
+
+    instances: ClassVar[list[FakeDevice]] = []
+
+    def __init__(
+        self,
+        profile: Any = None,
+        vault: MemoryVault | None = None,
+        *,
+        data_dir: Path,
+        enrolled: bool = False,
+    ) -> None:
+        self.profile = profile or SimpleNamespace(default_region="FR")
+        self.vault = vault or MemoryVault()
+        self.data_dir = data_dir
+        self.client: Any = FakeServerClient()
+        self._listeners: list[Callable[[], None]] = []
+        self._store: LocalStore | None = None
+        self._outbox: Outbox | None = None
+        self.on_outbox: Callable[[OutboxStatus], None] | None = None
+        self.enrolments: list[str] = []
+        self.started = 0
+        FakeDevice.instances.append(self)
+        if enrolled:
+            self.enrol("alice", PASSWORD, "pc")
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.vault.get_refresh_token() is not None
+
+    def enrol(self, username: str, password: str, device_name: str) -> None:
+        if password != PASSWORD:
+            raise PermissionError("wrong password")
+        self.vault.set_refresh_token("refresh")
+        self.vault.set_sip_secret("sip")
+        (self.data_dir / "device.json").write_text(json.dumps({"user": {"id": "u-1"}}))
+        self.enrolments.append(username)
+
+    @property
+    def store(self) -> LocalStore:
+        if self._store is None:
+            self._store = LocalStore.open(self.vault.data_key(), self.data_dir)
+            self._outbox = Outbox(self._store)
+        return self._store
+
+    @property
+    def outbox(self) -> Outbox:
+        _ = self.store
+        assert self._outbox is not None
+        return self._outbox
+
+    def open_reader(self) -> LocalStore:
+        return LocalStore.open(self.vault.data_key(), self.data_dir)
+
+    def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
+        return SipAccountConfig("127.0.0.1", 5060, "demo.local", "1001", "sip")
+
+    def on_revoked(self, callback: Callable[[], None]) -> None:
+        self._listeners.append(callback)
+
+    def start(
+        self,
+        *,
+        on_event: Callable[[StreamEvent], None] | None = None,
+        on_connection: Callable[[ConnectionState], None] | None = None,
+        on_outbox: Callable[[OutboxStatus], None] | None = None,
+        on_sync: Callable[[SyncProgress], None] | None = None,
+    ) -> None:
+        self.started += 1
+        self.on_outbox = on_outbox
+
+    def server_sends_everything(self) -> None:
+        """The outbox sender delivered every pending entry."""
+        for item in self.outbox.pending():
+            self.outbox.mark_sent(item.id)
+        if self.on_outbox is not None:
+            self.on_outbox(None)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def close(self) -> None:
+        self.stop()
+
+    def revoke(self) -> None:
+        if self._store is not None:
+            self._store.wipe()
+            self._store = None
+        self.vault.wipe()
+        (self.data_dir / "device.json").unlink(missing_ok=True)
+        for callback in self._listeners:
+            callback()
