@@ -31,6 +31,7 @@ from homeagent.client.errors import (
     ApiError,
     AuthenticationFailed,
     DeviceRevoked,
+    ServerFailed,
     ServerUnreachable,
     TlsVerificationFailed,
 )
@@ -305,7 +306,9 @@ class ServerClient:
                     self._sleep(attempt, resp.headers.get("Retry-After"))
                     continue
                 if status >= 500:
-                    raise ServerUnreachable(f"{method} {path.split('?')[0]}: {err}")
+                    raise ServerFailed(
+                        status, err.code, err.message, f"{method} {path.split('?')[0]}: {err}"
+                    )
             raise err
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:

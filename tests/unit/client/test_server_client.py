@@ -14,6 +14,7 @@ from homeagent.client.errors import (
     ApiError,
     AuthenticationFailed,
     DeviceRevoked,
+    ServerFailed,
     ServerUnreachable,
 )
 from homeagent.client.server import ServerClient
@@ -193,6 +194,32 @@ def test_client_errors_carry_code_and_message(script: tuple[Script, str]) -> Non
     assert (info.value.status, info.value.code, info.value.permanent) == (409, "conflict", True)
     assert client.lookup_contact("+33123456789") is None
     client.close()
+
+
+def test_a_server_that_answers_5xx_is_told_apart_from_no_answer(
+    script: tuple[Script, str],
+) -> None:
+    """The outbox goes on past one entry the server fails (5xx) but stops when nothing
+    answers: the 5xx error carries the status and the server's code, and is still a
+    `ServerUnreachable` for the callers that only need "offline"."""
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("POST", "/notes", (500, err("internal")))
+    client = make(url)
+    with pytest.raises(ServerFailed) as info:
+        client.post("/notes", {"id": "n"}, idempotency_key="k")
+    assert isinstance(info.value, ServerUnreachable)
+    assert (info.value.status, info.value.code) == (500, "internal")
+    client.close()
+
+
+def test_only_idempotency_in_progress_makes_a_409_worth_retrying() -> None:
+    assert ApiError(409, "conflict", "x").permanent
+    assert ApiError(409, "invalid_transition", "x").permanent
+    assert not ApiError(409, "idempotency_in_progress", "x").permanent
+    assert not AuthenticationFailed(401, "invalid_refresh_token", "x").permanent
+    assert ApiError(403, "forbidden", "x").permanent
+    assert not any(ApiError(s, "x", "x").permanent for s in (408, 425, 429, 500, 503))
 
 
 def test_unreachable_server(script: tuple[Script, str]) -> None:
