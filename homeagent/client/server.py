@@ -21,7 +21,6 @@ import random
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -138,13 +137,6 @@ class ServerClient:
             raise AuthenticationFailed(401, "not_enrolled", "this device is not enrolled")
         result = self._send("POST", "/auth/refresh", json={"refresh_token": token}, auth=False)
         self._take_tokens(result)
-
-    def logout(self) -> None:
-        try:
-            self._send("POST", "/auth/logout", auth=True, idempotency_key=str(uuid.uuid4()))
-        finally:
-            with self._lock:
-                self._access_token = None
 
     def _take_tokens(self, result: Mapping[str, Any]) -> None:
         refresh = result.get("refresh_token")
@@ -334,10 +326,6 @@ class ServerClient:
     def set_agent_state(self, state: str, reason: str = "", *, idempotency_key: str) -> Json:
         body = {"state": state, "reason": reason}
         return dict(self.put("/agents/me/state", body, idempotency_key=idempotency_key))
-
-    def search_contacts(self, q: str, limit: int = 20) -> list[Json]:
-        found = self.get("/contacts", {"q": q, "limit": limit})
-        return list(found["items"] if isinstance(found, dict) else found)
 
     def lookup_contact(self, number: str) -> Json | None:
         try:
