@@ -447,13 +447,13 @@ class Outbox:
 
         Returns how many entries were sent. A dead letter, or an entry that fails again
         in this pass, holds back the later entries of its records; the others are sent.
-        Raises the `ClientError` that stopped the pass (no answer, 401, 429, 502/503/504,
-        revoked), or after the pass the first retryable error some entry got (it stays
-        pending: the caller retries later).
+        Raises the `ClientError` that stopped the pass (no answer, TLS, 401, 429,
+        502/503/504, revoked), or after the pass the first retryable error some entry got
+        (it stays pending: the caller retries later).
         """
         sent = 0
         held: set[str] = set()
-        retry_later: ClientError | None = None
+        retry_later: Exception | None = None
         after_seq = 0
         while True:
             batch = self._select(
@@ -497,6 +497,13 @@ class Outbox:
                 except ServerUnreachable as exc:
                     self._mark_retrying(item.id, str(exc))
                     raise
+                except ClientError:
+                    raise  # TLS refused: nothing can be sent
+                except Exception as exc:  # e.g. a 2xx whose body is not JSON: this entry's
+                    self._mark_retrying(item.id, f"{type(exc).__name__}: {exc}")
+                    held |= keys
+                    retry_later = retry_later or exc
+                    continue
                 self.mark_sent(item.id)
                 sent += 1
         if retry_later is not None:

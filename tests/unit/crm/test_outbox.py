@@ -472,3 +472,15 @@ def test_dead_letters_survive_kill_9_mid_write(tmp_path: Path) -> None:
         assert outbox.dead_letter_count() == len(outbox.dead_letters()) >= 1
     finally:
         store.close()
+
+
+def test_an_unexpected_error_on_one_entry_holds_back_only_its_record(outbox: Outbox) -> None:
+    """E.g. a 2xx whose body is not JSON: the entry is retried later, the others go."""
+    key = outbox.add_note("c1", "x")
+    other = outbox.add_note("c2", "y")
+    sender = FakeSender()
+    sender.refuse_key[key] = ValueError("Expecting value: line 1 column 1")  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="Expecting value"):
+        outbox.send_pending(sender)
+    assert [k for _, _, _, k in sender.received] == [other]
+    assert outbox.status() == OutboxStatus(pending=1, dead_letters=0, retrying=1)
