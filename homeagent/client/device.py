@@ -313,11 +313,3 @@ class DeviceSession:
                     callback()
                 except Exception:
                     log.exception("on_revoked listener failed")
-
-    def sign_out(self) -> None:
-        """Revoke our own tokens at the server (best effort) and wipe."""
-        try:
-            self.client.logout()
-        except Exception as exc:
-            log.info("logout at the server failed (%s); wiping anyway", exc)
-        self.wipe()

@@ -13,6 +13,19 @@ class ServerUnreachable(ClientError):
     Queued writes stay in the outbox; the UI shows "offline"."""
 
 
+class ServerFailed(ServerUnreachable):
+    """The server answered, with a 5xx: it failed this request (retryable).
+
+    Still a `ServerUnreachable` for callers that only need "offline"; the outbox tells it
+    apart from no answer at all, so one entry the server fails cannot hold the others."""
+
+    def __init__(self, status: int, code: str, message: str, text: str = "") -> None:
+        super().__init__(text or f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
 class TlsVerificationFailed(ClientError):
     """The server's certificate does not chain to the organisation's CA (or the name
     does not match). Never retried, never bypassed."""
@@ -29,8 +42,16 @@ class ApiError(ClientError):
 
     @property
     def permanent(self) -> bool:
-        """A 4xx that retrying the same request cannot fix (except 408/425/429)."""
-        return 400 <= self.status < 500 and self.status not in (408, 425, 429)
+        """A refusal that sending the same request again cannot change.
+
+        Every 4xx but: 401 (authentication: fixed by a refresh or a new enrolment, never
+        by dropping the request), 408/425/429 (timing), and 409 `idempotency_in_progress`
+        (the first attempt is still running). Other 409s (`conflict`, `invalid_transition`,
+        `idempotency_conflict`) and 403 (this role or team may not do it) are facts about
+        the data, so they are permanent. 5xx never is (see `ServerFailed`)."""
+        if not 400 <= self.status < 500 or self.status in (401, 408, 425, 429):
+            return False
+        return not (self.status == 409 and self.code == "idempotency_in_progress")
 
 
 class AuthenticationFailed(ApiError):
@@ -39,3 +60,17 @@ class AuthenticationFailed(ApiError):
 
 class DeviceRevoked(ApiError):
     """401 device_revoked or a device_revoked event: wipe and re-enrol."""
+
+
+class MalformedPayload(ClientError, ValueError):
+    """The server's answer does not have the shape the API promises (docs/api.md).
+
+    Names the route and the field and says what was wrong, never the value (it may be a
+    customer's name or number). The desk logs it at WARNING and shows the part as
+    degraded; it never guesses a default."""
+
+    def __init__(self, route: str, field: str, problem: str) -> None:
+        super().__init__(f"{route}: {field}: {problem}")
+        self.route = route
+        self.field = field
+        self.problem = problem

@@ -10,27 +10,33 @@
   401 `token_expired` -> one refresh (rotating refresh token saved to the vault) -> retry.
   401 `device_revoked` -> `on_revoked` callbacks (on the calling thread), `DeviceRevoked`.
 - The access token lives in memory only; nothing here logs a token, password or body.
+- `read_*` methods parse the answer into typed records (`homeagent.client.records`) and
+  raise `MalformedPayload` (logged at WARNING) when it is not what the API promises.
+  The older dict-returning methods (`me()`, `messages()`…) stay until the desk uses them.
 
 Thread-safe: several workers may share one client (refresh is serialised).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import requests
 
+from homeagent.client import records
 from homeagent.client.errors import (
     ApiError,
     AuthenticationFailed,
     DeviceRevoked,
+    MalformedPayload,
+    ServerFailed,
     ServerUnreachable,
     TlsVerificationFailed,
 )
@@ -42,6 +48,7 @@ log = logging.getLogger(__name__)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 Json = dict[str, Any]
+R = TypeVar("R")
 
 
 class RefreshTokenStore(Protocol):
@@ -137,13 +144,6 @@ class ServerClient:
             raise AuthenticationFailed(401, "not_enrolled", "this device is not enrolled")
         result = self._send("POST", "/auth/refresh", json={"refresh_token": token}, auth=False)
         self._take_tokens(result)
-
-    def logout(self) -> None:
-        try:
-            self._send("POST", "/auth/logout", auth=True, idempotency_key=str(uuid.uuid4()))
-        finally:
-            with self._lock:
-                self._access_token = None
 
     def _take_tokens(self, result: Mapping[str, Any]) -> None:
         refresh = result.get("refresh_token")
@@ -305,7 +305,9 @@ class ServerClient:
                     self._sleep(attempt, resp.headers.get("Retry-After"))
                     continue
                 if status >= 500:
-                    raise ServerUnreachable(f"{method} {path.split('?')[0]}: {err}")
+                    raise ServerFailed(
+                        status, err.code, err.message, f"{method} {path.split('?')[0]}: {err}"
+                    )
             raise err
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
@@ -331,10 +333,6 @@ class ServerClient:
     def set_agent_state(self, state: str, reason: str = "", *, idempotency_key: str) -> Json:
         body = {"state": state, "reason": reason}
         return dict(self.put("/agents/me/state", body, idempotency_key=idempotency_key))
-
-    def search_contacts(self, q: str, limit: int = 20) -> list[Json]:
-        found = self.get("/contacts", {"q": q, "limit": limit})
-        return list(found["items"] if isinstance(found, dict) else found)
 
     def lookup_contact(self, number: str) -> Json | None:
         try:
@@ -362,6 +360,56 @@ class ServerClient:
 
     def figures_for_agent(self, agent_id: str, day: str) -> Json:
         return dict(self.get(f"/figures/agents/{agent_id}", {"day": day}))
+
+    # --- typed reads (docs/api.md -> homeagent.client.records) -----------------------
+
+    def read_me(self) -> records.Me:
+        return _parsed(records.parse_me, self.get("/me"))
+
+    def read_my_state(self) -> records.AgentStateRow:
+        return _parsed(records.parse_agent_state, self.get("/agents/me/state"))
+
+    def read_team_agents(self, team_id: str) -> tuple[records.AgentLive, ...]:
+        """The team's live board (team leads and admins)."""
+        return _parsed(records.parse_team_agents, self.get(f"/teams/{team_id}/agents"))
+
+    def read_messages(self, after_id: int | None = None) -> tuple[records.Message, ...]:
+        params = {"after_id": after_id} if after_id is not None else None
+        return _parsed(records.parse_messages, self.get("/messages", params))
+
+    def read_callbacks(
+        self,
+        status: records.CallbackStatus | None = "pending",
+        due_before: dt.datetime | None = None,
+    ) -> tuple[records.Callback, ...]:
+        """My callbacks (a lead: the team's), by due time; `due_before` must be aware."""
+        params: dict[str, Any] = {}
+        if status is not None:
+            params["status"] = status
+        if due_before is not None:
+            if due_before.tzinfo is None:
+                raise ValueError("due_before needs a timezone")
+            params["due_before"] = due_before.astimezone(dt.UTC).isoformat()
+        return _parsed(records.parse_callbacks, self.get("/callbacks", params))
+
+    def read_contact_history(self, contact_id: str) -> records.ContactHistory:
+        """A contact's calls (all agents) and notes."""
+        return _parsed(
+            records.parse_contact_history, self.get(f"/contacts/{contact_id}/interactions")
+        )
+
+    def read_figures(self, agent_id: str, day: dt.date) -> records.Figures:
+        """An agent's figures for `day` (own, or of my team as a lead)."""
+        found = self.get(f"/figures/agents/{agent_id}", {"day": day.isoformat()})
+        return _parsed(records.parse_figures, found)
+
+
+def _parsed(parse: Callable[[object], R], answer: object) -> R:
+    try:
+        return parse(answer)
+    except MalformedPayload as exc:
+        log.warning("malformed answer from the server: %s", exc)
+        raise
 
 
 def _api_error(resp: requests.Response) -> ApiError:

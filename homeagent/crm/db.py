@@ -192,8 +192,21 @@ def _v2(db: sqlite_utils.Database) -> None:
     _script(db, fts)
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """Dead letters (see `homeagent.crm.outbox`): the HTTP status and error code of the
+    refusal and when it came. Entries refused before this version keep a NULL status."""
+    _script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN failed_status INTEGER;
+        ALTER TABLE outbox ADD COLUMN failed_code TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+        """,
+    )
+
+
 # Append only: index + 1 is the schema version (`PRAGMA user_version`).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
 def open_database(path: Path, key: bytes) -> tuple[Any, sqlite_utils.Database]:

@@ -8,6 +8,14 @@ Sending (`OutboxSender`, its own thread): oldest first; each entry's id is its
 `Idempotency-Key` and the id of what it creates, so a resend after a crash (sent, but
 not yet marked sent) is replayed by the server, not applied twice.
 
+Order is kept per record, not across the whole queue: each entry has record keys (the
+records it creates or refers to, `record_keys()`: ``call:<interaction id>``,
+``contact:<id>``, ``callback:<id>``, ``message:<id>``, ``agent-state``…). An entry that
+fails (retrying, or a dead letter) holds back the later entries sharing one of its keys,
+and only those: a wrap-up waits for its call, a callback update for the wrap-up that
+created the callback, and every other record goes on. (A dead state change holds back
+nothing: each state change states the whole presence, the next one supersedes it.)
+
 Conflict rule (stated):
 - Agent-created objects (notes, interactions, wrap-ups, callbacks, help requests) carry
   client UUIDs: creation never conflicts, replays are idempotent.
@@ -16,27 +24,42 @@ Conflict rule (stated):
   idempotent by id); edits of existing contacts are not queued.
 - State changes and callback status updates are applied by the server in the order the
   agent made them (last write wins at the server, in our order).
-- If the server refuses an entry for good (a 4xx other than 401/408/425/429, e.g. 409
-  for a callback someone else already closed, 422 invalid), the entry is marked
-  `failed` with the server's message for the UI, and the queue goes on: one bad entry
-  never blocks the others. The server's version stands; the next sync shows it.
-- Unreachable server / 5xx / 429: the entry stays `pending`; retried with backoff, and
-  at once when `wake()` is called (the event stream came back online).
+- A permanent refusal (`ApiError.permanent`: every 4xx but 401, 408, 425, 429 and 409
+  `idempotency_in_progress`; e.g. 422 invalid, 404 unknown call, 409 a callback already
+  closed, 403 not for this role) makes the entry a dead letter (status `failed`, with the
+  HTTP status, the error code and the server's message, numbers masked), durable in the
+  same store. It stays until the desk retries it (back into the queue, in its place) or
+  discards it (logged). The server's version stands meanwhile; the next sync shows it.
+- Retryable: no answer (network, TLS aside), 5xx, 408, 425, 429, 409 in progress. The
+  entry stays `pending` with its error and is retried with backoff, and at once when
+  `wake()` is called (the event stream came back online). No answer, 401, 429 and
+  502/503/504 concern the whole server: the pass stops there. A 500/408/425/409 concerns
+  that request: the pass goes on with the other records.
 - A revoked device stops sending; the wipe deletes the outbox with the rest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import random
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from homeagent.client.errors import ApiError, ClientError, DeviceRevoked
+from homeagent.client.errors import (
+    ApiError,
+    ClientError,
+    DeviceRevoked,
+    ServerFailed,
+    ServerUnreachable,
+)
+from homeagent.core.timefmt import mask_number
 from homeagent.crm.store import LocalStore, utc_now
 
 log = logging.getLogger(__name__)
@@ -56,7 +79,61 @@ INTERACTION_FIELDS = frozenset(
         "sip_call_id",
     }
 )
-_ITEM_COLUMNS = "seq, id, kind, method, path, body, created_at, status, attempts, last_error"
+_ITEM_COLUMNS = (
+    "seq, id, kind, method, path, body, created_at, status, attempts, last_error, "
+    "failed_status, failed_code, failed_at"
+)
+# A refused state change is superseded by the next one: it holds back nothing.
+SUPERSEDED_KINDS = frozenset({"state"})
+# Answers about the whole server, not this request: the pass stops (see the docstring).
+_SERVER_WIDE = frozenset({401, 429, 502, 503, 504})
+_ERROR_CHARS = 300
+
+
+def _path_part(path: str, index: int) -> str:
+    parts = path.split("/")
+    return parts[index] if len(parts) > index else ""
+
+
+def record_keys(kind: str, path: str, body: Any, item_id: str) -> tuple[str, ...]:
+    """The records an entry creates or refers to; entries sharing one keep their order."""
+    b = body if isinstance(body, Mapping) else {}
+    keys: list[tuple[str, object]] = []
+    if kind == "interaction":
+        keys = [("call", b.get("id")), ("contact", b.get("contact_id"))]
+    elif kind == "wrap_up":  # /interactions/{id}/wrap-up
+        callback = b.get("callback")
+        cb_id = callback.get("id") if isinstance(callback, Mapping) else None
+        keys = [("call", _path_part(path, 2)), ("callback", cb_id)]
+    elif kind == "note":
+        keys = [("contact", b.get("contact_id")), ("call", b.get("interaction_id"))]
+    elif kind == "contact":
+        keys = [("contact", b.get("id") or item_id)]
+    elif kind == "callback":  # /callbacks/{id}
+        keys = [("callback", _path_part(path, 2))]
+    elif kind == "receipt":  # /messages/{id}/read
+        keys = [("message", _path_part(path, 2))]
+    elif kind == "state":
+        return ("agent-state",)
+    elif kind == "help_request":
+        keys = [("help", item_id)]
+    else:  # a kind this module does not know: keep the order of writes to one path
+        return (f"path:{path}",)
+    found = tuple(f"{name}:{value}" for name, value in keys if value)
+    return found or (f"{kind}:{item_id}",)
+
+
+_NUMBER = re.compile(r"(?<![\w-])\+?\d(?:[ .\-]?\d){5,}(?![\w-])")
+
+
+def error_summary(text: str) -> str:
+    """An error text fit for the desk and the logs: phone numbers masked, short."""
+    text = _NUMBER.sub(lambda m: mask_number(m.group(0)), " ".join(text.split()))
+    return text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 1] + "…"
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +145,62 @@ class OutboxItem:
     path: str
     body: Any
     created_at: str
-    status: str  # pending | sent | failed
+    status: str  # pending | sent | failed (a dead letter) | discarded
     attempts: int
-    last_error: str
+    last_error: str  # masked (`error_summary`)
+    failed_status: int | None = None  # HTTP status of a dead letter's refusal
+    failed_code: str = ""
+    failed_at: str | None = None
+
+    @property
+    def record_keys(self) -> tuple[str, ...]:
+        return record_keys(self.kind, self.path, self.body, self.id)
 
 
 def _item(r: tuple[Any, ...]) -> OutboxItem:
-    return OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9])
+    return OutboxItem(
+        r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An entry the server refused for good, as the desk lists it (no body, no number)."""
+
+    id: str  # the outbox entry's id (its Idempotency-Key)
+    kind: str  # note | interaction | wrap_up | state | callback | receipt | help_request | …
+    record_key: str  # the record it belongs to, e.g. ``call:<interaction id>``
+    created_at: datetime  # when the agent wrote it (UTC)
+    status: int | None  # the HTTP status (None: refused before HomeAgent recorded it)
+    error: str  # "422 unknown_disposition: 'x' is not a disposition of this team."
+    failed_at: datetime | None
+    attempts: int
+
+
+def _dead_letter(item: OutboxItem) -> DeadLetter:
+    head = f"{item.failed_status} {item.failed_code}".strip() if item.failed_status else ""
+    created = _moment(item.created_at)
+    assert created is not None
+    return DeadLetter(
+        id=item.id,
+        kind=item.kind,
+        record_key=item.record_keys[0],
+        created_at=created,
+        status=item.failed_status,
+        error=f"{head}: {item.last_error}" if head else item.last_error,
+        failed_at=_moment(item.failed_at),
+        attempts=item.attempts,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxStatus:
-    pending: int
-    failed: int
-    last_error: str = ""
+    """What the desk shows of the outbox ("1 élément non envoyé" = `dead_letters`)."""
+
+    pending: int  # waiting to be sent (retrying ones included)
+    dead_letters: int  # refused for good: wait for the agent to retry or discard them
+    last_error: str = ""  # why the last pass stopped (masked), "" if it did not
+    retrying: int = 0  # pending entries that failed at least once
 
 
 class Sender(Protocol):
@@ -199,20 +318,17 @@ class Outbox:
     # --- queue state -----------------------------------------------------------------
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
-        with self._store.lock:
-            rows = self._store.db.execute(
-                "SELECT seq, id, kind, method, path, body, created_at, status, attempts, "
-                "last_error FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
-                [limit],
-            ).fetchall()
-        return [_item(r) for r in rows]
+        return self._select("WHERE status = 'pending'", [], limit)
 
     def items(self, status: str | None = None) -> list[OutboxItem]:
         where, args = ("WHERE status = ?", [status]) if status else ("", [])
+        return self._select(where, args, -1)
+
+    def _select(self, where: str, args: list[Any], limit: int) -> list[OutboxItem]:
         with self._store.lock:
             rows = self._store.db.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM outbox {where} ORDER BY seq",  # noqa: S608
-                args,
+                f"SELECT {_ITEM_COLUMNS} FROM outbox {where} ORDER BY seq LIMIT ?",  # noqa: S608
+                [*args, limit],
             ).fetchall()
         return [_item(r) for r in rows]
 
@@ -223,7 +339,66 @@ class Outbox:
                     "SELECT status, count(*) FROM outbox GROUP BY status"
                 ).fetchall()
             )
-        return OutboxStatus(counts.get("pending", 0), counts.get("failed", 0))
+            retrying = self._store.db.execute(
+                "SELECT count(*) FROM outbox WHERE status = 'pending' AND last_error != ''"
+            ).fetchone()[0]
+        return OutboxStatus(
+            counts.get("pending", 0), counts.get("failed", 0), retrying=int(retrying)
+        )
+
+    # --- dead letters ----------------------------------------------------------------
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """The entries the server refused for good, oldest first."""
+        return [_dead_letter(item) for item in self.items("failed")]
+
+    def dead_letter_count(self) -> int:
+        with self._store.lock:
+            row = self._store.db.execute(
+                "SELECT count(*) FROM outbox WHERE status = 'failed'"
+            ).fetchone()
+        return int(row[0])
+
+    def retry_dead_letter(self, item_id: str) -> bool:
+        """Put a dead letter back into the queue, in its place (before the later entries
+        of its record). False if `item_id` is not a dead letter."""
+        with self._store.transaction() as db:
+            moved = db.execute(
+                "UPDATE outbox SET status = 'pending', last_error = '', failed_status = NULL, "
+                "failed_code = '', failed_at = NULL WHERE id = ? AND status = 'failed'",
+                [item_id],
+            ).rowcount
+        if moved:
+            log.info("outbox dead letter %s queued again", item_id)
+            self._committed()
+        return bool(moved)
+
+    def discard_dead_letter(self, item_id: str) -> bool:
+        """Give up a dead letter (the agent chose to): it is never sent, and the later
+        entries of its record go on. Kept as `discarded` until purged. False if
+        `item_id` is not a dead letter."""
+        with self._store.transaction() as db:
+            row = db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE id = ? AND status = 'failed'",  # noqa: S608
+                [item_id],
+            ).fetchone()
+            if row is not None:
+                db.execute("UPDATE outbox SET status = 'discarded' WHERE id = ?", [item_id])
+        if row is None:
+            return False
+        dead = _dead_letter(_item(row))
+        log.warning(
+            "outbox dead letter discarded by the agent: %s %s (%s, refused %s: %s)",
+            dead.kind,
+            dead.id,
+            dead.record_key,
+            dead.status,
+            dead.error,
+        )
+        self._committed()
+        return True
+
+    # --- sending ---------------------------------------------------------------------
 
     def mark_sent(self, item_id: str) -> None:
         with self._store.transaction() as db:
@@ -233,54 +408,114 @@ class Outbox:
                 [utc_now(), item_id],
             )
 
-    def mark_failed(self, item_id: str, error: str, *, permanent: bool) -> None:
+    def _mark_retrying(self, item_id: str, error: str) -> None:
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ? "
-                "WHERE id = ?",
-                ["failed" if permanent else "pending", error[:500], item_id],
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                [error_summary(error), item_id],
             )
 
-    def purge_sent(self, keep: int = 1000) -> None:
-        """Forget old sent entries (the server has them), keeping the latest `keep`."""
+    def _mark_dead(self, item: OutboxItem, exc: ApiError) -> None:
+        message = error_summary(exc.message or str(exc))
         with self._store.transaction() as db:
             db.execute(
-                "DELETE FROM outbox WHERE status = 'sent' AND seq NOT IN "
-                "(SELECT seq FROM outbox WHERE status = 'sent' ORDER BY seq DESC LIMIT ?)",
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, "
+                "failed_status = ?, failed_code = ?, failed_at = ? WHERE id = ?",
+                [message, exc.status, exc.code, utc_now(), item.id],
+            )
+        log.warning(
+            "outbox %s %s refused for good (%s %s: %s): kept as a dead letter",
+            item.kind,
+            item.id,
+            exc.status,
+            exc.code,
+            message,
+        )
+
+    def purge_sent(self, keep: int = 1000) -> None:
+        """Forget old sent and discarded entries, keeping the latest `keep`."""
+        with self._store.transaction() as db:
+            db.execute(
+                "DELETE FROM outbox WHERE status IN ('sent', 'discarded') AND seq NOT IN "
+                "(SELECT seq FROM outbox WHERE status IN ('sent', 'discarded') "
+                "ORDER BY seq DESC LIMIT ?)",
                 [keep],
             )
 
     def send_pending(self, sender: Sender) -> int:
-        """Send what is pending, in order, until done or the server is unreachable.
+        """One pass over the queue, oldest first, keeping the order of each record.
 
-        Returns how many were sent. Raises `ClientError` (unreachable, TLS, revoked)
-        when it had to stop; the remaining entries stay pending.
+        Returns how many entries were sent. A dead letter, or an entry that fails again
+        in this pass, holds back the later entries of its records; the others are sent.
+        Raises the `ClientError` that stopped the pass (no answer, TLS, 401, 429,
+        502/503/504, revoked), or after the pass the first retryable error some entry got
+        (it stays pending: the caller retries later).
         """
         sent = 0
+        held: set[str] = set()
+        retry_later: Exception | None = None
+        after_seq = 0
         while True:
-            batch = self.pending(50)
+            batch = self._select(
+                "WHERE status IN ('pending', 'failed') AND seq > ?", [after_seq], 100
+            )
             if not batch:
-                return sent
+                break
             for item in batch:
+                after_seq = item.seq
+                keys = set(item.record_keys)
+                if item.status == "failed":
+                    if item.kind not in SUPERSEDED_KINDS:
+                        held |= keys
+                    continue
+                if keys & held:
+                    held |= keys  # what waits holds back the rest of its records too
+                    continue
                 try:
                     sender.request(item.method, item.path, item.body, idempotency_key=item.id)
-                except DeviceRevoked:
-                    raise
                 except ApiError as exc:
-                    if not exc.permanent:
-                        self.mark_failed(item.id, str(exc), permanent=False)
+                    if exc.status == 401:  # refresh failed or revoked: not this entry's fault
                         raise
-                    log.warning("outbox %s %s refused by the server: %s", item.kind, item.id, exc)
-                    self.mark_failed(item.id, exc.message or str(exc), permanent=True)
+                    if exc.permanent:
+                        self._mark_dead(item, exc)
+                        if item.kind not in SUPERSEDED_KINDS:
+                            held |= keys
+                        continue
+                    self._mark_retrying(item.id, str(exc))
+                    if exc.status in _SERVER_WIDE:
+                        raise
+                    held |= keys
+                    retry_later = retry_later or exc
+                    continue
+                except ServerFailed as exc:
+                    self._mark_retrying(item.id, str(exc))
+                    if exc.status in _SERVER_WIDE:
+                        raise
+                    held |= keys
+                    retry_later = retry_later or exc
+                    continue
+                except ServerUnreachable as exc:
+                    self._mark_retrying(item.id, str(exc))
+                    raise
+                except ClientError:
+                    raise  # TLS refused: nothing can be sent
+                except Exception as exc:  # e.g. a 2xx whose body is not JSON: this entry's
+                    self._mark_retrying(item.id, f"{type(exc).__name__}: {exc}")
+                    held |= keys
+                    retry_later = retry_later or exc
                     continue
                 self.mark_sent(item.id)
                 sent += 1
+        if retry_later is not None:
+            raise retry_later
+        return sent
 
 
 class OutboxSender:
     """Drains the outbox on its own thread; `wake()` after a write or when back online.
 
-    `on_status` runs on the sender thread after each pass (pending/failed counts).
+    `on_status` runs on the sender thread after each pass (pending and dead-letter
+    counts, why the pass stopped).
     """
 
     def __init__(
@@ -338,7 +573,7 @@ class OutboxSender:
             if self._on_status is not None:
                 try:
                     st = self._outbox.status()
-                    self._on_status(OutboxStatus(st.pending, st.failed, error))
+                    self._on_status(dataclasses.replace(st, last_error=error_summary(error)))
                 except Exception:
                     log.exception("outbox status callback failed")
             if failures:

@@ -278,14 +278,6 @@ class LocalStore:
             ).fetchall()
         return [_contact(r) for r in rows]
 
-    def clear_contacts(self) -> None:
-        """Forget every cached contact and the sync cursor (a full resync follows)."""
-        with self.transaction() as db:
-            db.execute("DELETE FROM contact_phones")
-            db.execute("DELETE FROM contacts")
-            db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('delete-all')")
-            db.execute("DELETE FROM meta WHERE key LIKE 'sync.%'")
-
     # --- call history ----------------------------------------------------------------
 
     def record_call(self, call: Mapping[str, Any]) -> str:

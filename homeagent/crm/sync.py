@@ -26,15 +26,6 @@ class SyncProgress:
     done: bool
     total: int | None = None  # if the server says how many remain (optional field)
 
-    @property
-    def fraction(self) -> float | None:
-        """0..1 for a progress bar when the total is known."""
-        if self.done:
-            return 1.0
-        if not self.total:
-            return None
-        return min(1.0, self.received / self.total)
-
 
 FetchPage = Callable[[str | None, int], Mapping[str, Any]]
 

@@ -130,7 +130,7 @@ def test_enrol_sync_offline_notes_kill9_exactly_once(
     assert set(saved) <= local  # everything acknowledged as saved is in the outbox
     session.start()
     wait_until(lambda: session.outbox.status().pending == 0, timeout_s=60, interval_s=0.1)
-    assert session.outbox.status().failed == 0
+    assert session.outbox.status().dead_letters == 0
     history = session.client.contact_interactions(target["id"])
     on_server = [n["id"] for n in history["notes"]]
     assert sorted(on_server) == sorted(local)  # every note, once

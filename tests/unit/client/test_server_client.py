@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,8 @@ from homeagent.client.errors import (
     ApiError,
     AuthenticationFailed,
     DeviceRevoked,
+    MalformedPayload,
+    ServerFailed,
     ServerUnreachable,
 )
 from homeagent.client.server import ServerClient
@@ -192,6 +195,65 @@ def test_client_errors_carry_code_and_message(script: tuple[Script, str]) -> Non
         client.patch("/callbacks/x", {"status": "done"}, idempotency_key="k")
     assert (info.value.status, info.value.code, info.value.permanent) == (409, "conflict", True)
     assert client.lookup_contact("+33123456789") is None
+    client.close()
+
+
+def test_a_server_that_answers_5xx_is_told_apart_from_no_answer(
+    script: tuple[Script, str],
+) -> None:
+    """The outbox goes on past one entry the server fails (5xx) but stops when nothing
+    answers: the 5xx error carries the status and the server's code, and is still a
+    `ServerUnreachable` for the callers that only need "offline"."""
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    sc.on("POST", "/notes", (500, err("internal")))
+    client = make(url)
+    with pytest.raises(ServerFailed) as info:
+        client.post("/notes", {"id": "n"}, idempotency_key="k")
+    assert isinstance(info.value, ServerUnreachable)
+    assert (info.value.status, info.value.code) == (500, "internal")
+    client.close()
+
+
+def test_only_idempotency_in_progress_makes_a_409_worth_retrying() -> None:
+    assert ApiError(409, "conflict", "x").permanent
+    assert ApiError(409, "invalid_transition", "x").permanent
+    assert not ApiError(409, "idempotency_in_progress", "x").permanent
+    assert not AuthenticationFailed(401, "invalid_refresh_token", "x").permanent
+    assert ApiError(403, "forbidden", "x").permanent
+    assert not any(ApiError(s, "x", "x").permanent for s in (408, 425, 429, 500, 503))
+
+
+def test_typed_reads_refuse_a_malformed_answer_and_log_it(
+    script: tuple[Script, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    import datetime as dt
+
+    sc, url = script
+    sc.on("POST", "/auth/refresh", (200, tokens_body(1)))
+    figures = {
+        "day": "2026-11-24",
+        "calls_handled": 3,
+        "avg_handle_s": 200,
+        "wrap_up_s": 90,
+        "breaks": {"count": 1, "duration_s": 300},
+        "missed": 0,
+    }
+    sc.on("GET", "/figures/agents/a1", (200, figures), (200, {**figures, "missed": None}))
+    sc.on("GET", "/callbacks", (200, [{"id": "cb1", "due_at": "soon"}]))
+    client = make(url)
+    assert client.read_figures("a1", dt.date(2026, 11, 24)).calls_handled == 3
+    with (
+        caplog.at_level(logging.WARNING, logger="homeagent.client.server"),
+        pytest.raises(MalformedPayload, match=r"^GET /figures/agents/\{id\}: missed: "),
+    ):
+        client.read_figures("a1", dt.date(2026, 11, 24))
+    assert "missed" in caplog.text
+    with pytest.raises(MalformedPayload) as info:
+        client.read_callbacks()
+    assert info.value.field == "[0].contact_id"  # the first field it lacks, in schema order
+    with pytest.raises(ValueError, match="timezone"):
+        client.read_callbacks(due_before=dt.datetime(2026, 11, 24, 23, 59))
     client.close()
 
 

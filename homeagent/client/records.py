@@ -1,0 +1,460 @@
+"""What the desk reads from the server, as typed frozen records, parsed strictly.
+
+One `parse_*` function per answer of docs/api.md (the server's pydantic schemas in
+`homeagent.server.schemas` are the contract; this module does not import the server,
+which is never installed on agent PCs). Each one either returns a complete record or
+raises `MalformedPayload` naming the route and the field: no default fills a missing
+figure, no malformed time becomes "now".
+
+Rules: every field the schema declares is required (a `None`-able one may be null);
+fields the schema does not know are ignored (a newer server may add some); strings are
+strings; integers are `int` (never `bool` or `float`) within a stated range; times are
+ISO-8601 with a timezone, between 1970 and 2200, returned as aware UTC datetimes; a
+closed set of values (role, state, priority…) is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeVar, cast
+
+from homeagent.client.errors import MalformedPayload
+from homeagent.core.agent_state import AgentState
+
+T = TypeVar("T")
+
+MAX_COUNT = 10**9  # counts and ids: far above any real day or table
+MAX_SECONDS = 10**9  # durations (~31 years)
+MAX_DAY_SECONDS = 86_400  # team settings (wrap-up, auto-answer) fit in a day
+MAX_MESSAGE_ID = 2**63 - 1  # the server's integer key
+_YEARS = (1970, 2200)  # the server's own bounds for a moment
+
+Role = Literal["agent", "team_lead", "admin"]
+Priority = Literal["normal", "high"]
+Direction = Literal["inbound", "outbound"]
+CallbackStatus = Literal["pending", "done", "cancelled"]
+_ROLES = ("agent", "team_lead", "admin")
+_PRIORITIES = ("normal", "high")
+_DIRECTIONS = ("inbound", "outbound")
+_CALLBACK_STATUSES = ("pending", "done", "cancelled")
+_STATES = tuple(s.value for s in AgentState)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {dict: "object", list: "list", str: "str", bool: "bool", int: "int"}.get(
+        type(value), type(value).__name__
+    )
+
+
+class _Fields:
+    """Reads the fields of one JSON object of `route`; `where` is its path in the answer."""
+
+    def __init__(self, route: str, value: object, where: str) -> None:
+        if not isinstance(value, Mapping):
+            raise MalformedPayload(
+                route, where or "(answer)", f"expected an object, got {_kind(value)}"
+            )
+        self.route = route
+        self.where = where
+        self._obj: Mapping[str, object] = value
+
+    def path(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def fail(self, name: str, problem: str) -> MalformedPayload:
+        return MalformedPayload(self.route, self.path(name), problem)
+
+    def raw(self, name: str) -> object:
+        if name not in self._obj:
+            raise self.fail(name, "missing")
+        return self._obj[name]
+
+    def text(self, name: str) -> str:
+        value = self.raw(name)
+        if not isinstance(value, str):
+            raise self.fail(name, f"expected a string, got {_kind(value)}")
+        return value
+
+    def text_or_none(self, name: str) -> str | None:
+        return None if self.raw(name) is None else self.text(name)
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        value = self.text(name)
+        if value not in choices:
+            raise self.fail(name, f"not one of {', '.join(choices)}")
+        return value
+
+    def integer(self, name: str, low: int, high: int) -> int:
+        value = self.raw(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(name, f"expected an integer, got {_kind(value)}")
+        if not low <= value <= high:
+            raise self.fail(name, f"out of range ({low}..{high})")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.raw(name)
+        if not isinstance(value, bool):
+            raise self.fail(name, f"expected a bool, got {_kind(value)}")
+        return value
+
+    def moment(self, name: str) -> dt.datetime:
+        text = self.text(name)
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise self.fail(name, "not an ISO-8601 time") from None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise self.fail(name, "an ISO-8601 time without a timezone")
+        if not _YEARS[0] <= value.year <= _YEARS[1]:
+            raise self.fail(name, f"out of range (years {_YEARS[0]}..{_YEARS[1]})")
+        return value.astimezone(dt.UTC)
+
+    def moment_or_none(self, name: str) -> dt.datetime | None:
+        return None if self.raw(name) is None else self.moment(name)
+
+    def day(self, name: str) -> dt.date:
+        text = self.text(name)
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(name, "not an ISO-8601 day (YYYY-MM-DD)") from None
+        if not _YEARS[0] <= value.year <= _YEARS[1]:
+            raise self.fail(name, f"out of range (years {_YEARS[0]}..{_YEARS[1]})")
+        return value
+
+    def child(self, name: str) -> _Fields:
+        return _Fields(self.route, self.raw(name), self.path(name))
+
+    def child_or_none(self, name: str) -> _Fields | None:
+        return None if self.raw(name) is None else self.child(name)
+
+    def items(self, name: str, parse: Callable[[_Fields], T]) -> tuple[T, ...]:
+        return _items(self.route, self.raw(name), self.path(name), parse)
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.raw(name)
+        if not isinstance(value, list):
+            raise self.fail(name, f"expected a list, got {_kind(value)}")
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise MalformedPayload(
+                    self.route, f"{self.path(name)}[{i}]", f"expected a string, got {_kind(item)}"
+                )
+        return tuple(value)
+
+
+def _items(route: str, value: object, where: str, parse: Callable[[_Fields], T]) -> tuple[T, ...]:
+    if not isinstance(value, list):
+        raise MalformedPayload(route, where or "(answer)", f"expected a list, got {_kind(value)}")
+    return tuple(parse(_Fields(route, item, f"{where}[{i}]")) for i, item in enumerate(value))
+
+
+# --- me and team (GET /me) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    name: str
+    display_name: str
+    role: Role
+    team_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    name: str
+    pause_reasons: tuple[str, ...]
+    wrap_up_s: int
+    auto_answer_s: int  # 0: the agent answers by hand
+    auto_available_after_wrap_up: bool
+    dispositions: tuple[Disposition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    user: User
+    team: Team | None  # None: not in a team (an admin)
+
+
+def _user(f: _Fields) -> User:
+    return User(
+        id=f.text("id"),
+        name=f.text("name"),
+        display_name=f.text("display_name"),
+        role=cast(Role, f.choice("role", _ROLES)),
+        team_id=f.text_or_none("team_id"),
+    )
+
+
+def _disposition(f: _Fields) -> Disposition:
+    return Disposition(code=f.text("code"), label=f.text("label"))
+
+
+def _team(f: _Fields) -> Team:
+    return Team(
+        id=f.text("id"),
+        name=f.text("name"),
+        pause_reasons=f.texts("pause_reasons"),
+        wrap_up_s=f.integer("wrap_up_s", 0, MAX_DAY_SECONDS),
+        auto_answer_s=f.integer("auto_answer_s", 0, MAX_DAY_SECONDS),
+        auto_available_after_wrap_up=f.flag("auto_available_after_wrap_up"),
+        dispositions=f.items("dispositions", _disposition),
+    )
+
+
+def parse_me(obj: object, *, route: str = "GET /me") -> Me:
+    f = _Fields(route, obj, "")
+    team = f.child_or_none("team")
+    return Me(user=_user(f.child("user")), team=_team(team) if team is not None else None)
+
+
+# --- agent state ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateRow:
+    """An agent's presence at the server (PUT/GET /agents/me/state)."""
+
+    agent_id: str
+    state: AgentState
+    reason: str
+    since: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLive:
+    """One row of a team's live board (GET /teams/{id}/agents)."""
+
+    agent_id: str
+    name: str
+    display_name: str
+    state: AgentState
+    reason: str
+    since: dt.datetime
+
+
+def _state(f: _Fields) -> AgentState:
+    return AgentState(f.choice("state", _STATES))
+
+
+def _agent_state(f: _Fields) -> AgentStateRow:
+    return AgentStateRow(
+        agent_id=f.text("agent_id"),
+        state=_state(f),
+        reason=f.text("reason"),
+        since=f.moment("since"),
+    )
+
+
+def _agent_live(f: _Fields) -> AgentLive:
+    return AgentLive(
+        agent_id=f.text("agent_id"),
+        name=f.text("name"),
+        display_name=f.text("display_name"),
+        state=_state(f),
+        reason=f.text("reason"),
+        since=f.moment("since"),
+    )
+
+
+def parse_agent_state(obj: object, *, route: str = "GET /agents/me/state") -> AgentStateRow:
+    return _agent_state(_Fields(route, obj, ""))
+
+
+def parse_team_agents(
+    obj: object, *, route: str = "GET /teams/{id}/agents"
+) -> tuple[AgentLive, ...]:
+    return _items(route, obj, "", _agent_live)
+
+
+# --- messages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    sender_id: str
+    to_agent_id: str | None
+    to_team_id: str | None
+    body: str
+    priority: Priority
+    created_at: dt.datetime
+    read_at: dt.datetime | None  # by me
+
+
+def _message(f: _Fields) -> Message:
+    return Message(
+        id=f.integer("id", 1, MAX_MESSAGE_ID),
+        sender_id=f.text("sender_id"),
+        to_agent_id=f.text_or_none("to_agent_id"),
+        to_team_id=f.text_or_none("to_team_id"),
+        body=f.text("body"),
+        priority=cast(Priority, f.choice("priority", _PRIORITIES)),
+        created_at=f.moment("created_at"),
+        read_at=f.moment_or_none("read_at"),
+    )
+
+
+def parse_message(obj: object, *, route: str = "GET /messages") -> Message:
+    """One message (an item of GET /messages, or a `message` event's data)."""
+    return _message(_Fields(route, obj, ""))
+
+
+def parse_messages(obj: object, *, route: str = "GET /messages") -> tuple[Message, ...]:
+    return _items(route, obj, "", _message)
+
+
+# --- callbacks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    id: str
+    contact_id: str | None
+    interaction_id: str | None
+    agent_id: str
+    due_at: dt.datetime
+    notes: str
+    status: CallbackStatus
+
+
+def _callback(f: _Fields) -> Callback:
+    return Callback(
+        id=f.text("id"),
+        contact_id=f.text_or_none("contact_id"),
+        interaction_id=f.text_or_none("interaction_id"),
+        agent_id=f.text("agent_id"),
+        due_at=f.moment("due_at"),
+        notes=f.text("notes"),
+        status=cast(CallbackStatus, f.choice("status", _CALLBACK_STATUSES)),
+    )
+
+
+def parse_callbacks(obj: object, *, route: str = "GET /callbacks") -> tuple[Callback, ...]:
+    return _items(route, obj, "", _callback)
+
+
+# --- a contact's history (GET /contacts/{id}/interactions) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    id: str
+    contact_id: str | None
+    agent_id: str
+    direction: Direction
+    queue: str
+    remote_number: str  # a customer's number: never log it whole
+    started_at: dt.datetime
+    answered_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    outcome: str
+    sip_call_id: str
+    disposition: str | None
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    id: str
+    contact_id: str
+    interaction_id: str | None
+    agent_id: str
+    text: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHistory:
+    interactions: tuple[Interaction, ...]
+    notes: tuple[Note, ...]
+
+
+def _interaction(f: _Fields) -> Interaction:
+    return Interaction(
+        id=f.text("id"),
+        contact_id=f.text_or_none("contact_id"),
+        agent_id=f.text("agent_id"),
+        direction=cast(Direction, f.choice("direction", _DIRECTIONS)),
+        queue=f.text("queue"),
+        remote_number=f.text("remote_number"),
+        started_at=f.moment("started_at"),
+        answered_at=f.moment_or_none("answered_at"),
+        ended_at=f.moment_or_none("ended_at"),
+        outcome=f.text("outcome"),
+        sip_call_id=f.text("sip_call_id"),
+        disposition=f.text_or_none("disposition"),
+        notes=f.text("notes"),
+    )
+
+
+def _note(f: _Fields) -> Note:
+    return Note(
+        id=f.text("id"),
+        contact_id=f.text("contact_id"),
+        interaction_id=f.text_or_none("interaction_id"),
+        agent_id=f.text("agent_id"),
+        text=f.text("text"),
+        created_at=f.moment("created_at"),
+    )
+
+
+def parse_interaction(obj: object, *, route: str = "POST /interactions") -> Interaction:
+    return _interaction(_Fields(route, obj, ""))
+
+
+def parse_contact_history(
+    obj: object, *, route: str = "GET /contacts/{id}/interactions"
+) -> ContactHistory:
+    f = _Fields(route, obj, "")
+    return ContactHistory(
+        interactions=f.items("interactions", _interaction), notes=f.items("notes", _note)
+    )
+
+
+# --- figures (GET /figures/agents/{id}, /figures/teams/{id}) --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Breaks:
+    count: int
+    duration_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    day: dt.date
+    calls_handled: int
+    avg_handle_s: int
+    wrap_up_s: int
+    breaks: Breaks
+    missed: int
+
+
+def parse_figures(obj: object, *, route: str = "GET /figures/agents/{id}") -> Figures:
+    f = _Fields(route, obj, "")
+    b = f.child("breaks")
+    return Figures(
+        day=f.day("day"),
+        calls_handled=f.integer("calls_handled", 0, MAX_COUNT),
+        avg_handle_s=f.integer("avg_handle_s", 0, MAX_SECONDS),
+        wrap_up_s=f.integer("wrap_up_s", 0, MAX_SECONDS),
+        breaks=Breaks(
+            count=b.integer("count", 0, MAX_COUNT),
+            duration_s=b.integer("duration_s", 0, MAX_SECONDS),
+        ),
+        missed=f.integer("missed", 0, MAX_COUNT),
+    )
