@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from homeagent.core.records import MalformedPayload
+
+__all__ = [
+    "ApiError",
+    "ClientError",
+    "MalformedPayload",
+    "ServerUnreachable",
+    "TlsVerificationFailed",
+]
+
 
 class ClientError(Exception):
     """Base of every server-client error."""
@@ -60,17 +70,3 @@ class AuthenticationFailed(ApiError):
 
 class DeviceRevoked(ApiError):
     """401 device_revoked or a device_revoked event: wipe and re-enrol."""
-
-
-class MalformedPayload(ClientError, ValueError):
-    """The server's answer does not have the shape the API promises (docs/api.md).
-
-    Names the route and the field and says what was wrong, never the value (it may be a
-    customer's name or number). The desk logs it at WARNING and shows the part as
-    degraded; it never guesses a default."""
-
-    def __init__(self, route: str, field: str, problem: str) -> None:
-        super().__init__(f"{route}: {field}: {problem}")
-        self.route = route
-        self.field = field
-        self.problem = problem

@@ -10,7 +10,7 @@
   401 `token_expired` -> one refresh (rotating refresh token saved to the vault) -> retry.
   401 `device_revoked` -> `on_revoked` callbacks (on the calling thread), `DeviceRevoked`.
 - The access token lives in memory only; nothing here logs a token, password or body.
-- `read_*` methods parse the answer into typed records (`homeagent.client.records`) and
+- `read_*` methods parse the answer into typed records (`homeagent.core.records`) and
   raise `MalformedPayload` (logged at WARNING) when it is not what the API promises.
   The older dict-returning methods (`me()`, `messages()`…) stay until the desk uses them.
 
@@ -30,7 +30,6 @@ from typing import Any, Protocol, TypeVar
 
 import requests
 
-from homeagent.client import records
 from homeagent.client.errors import (
     ApiError,
     AuthenticationFailed,
@@ -40,6 +39,7 @@ from homeagent.client.errors import (
     ServerUnreachable,
     TlsVerificationFailed,
 )
+from homeagent.core import records
 from homeagent.core.profile import Profile
 from homeagent.security.tls import PinnedCaBundle
 
@@ -361,7 +361,7 @@ class ServerClient:
     def figures_for_agent(self, agent_id: str, day: str) -> Json:
         return dict(self.get(f"/figures/agents/{agent_id}", {"day": day}))
 
-    # --- typed reads (docs/api.md -> homeagent.client.records) -----------------------
+    # --- typed reads (docs/api.md -> homeagent.core.records) -----------------------
 
     def read_me(self) -> records.Me:
         return _parsed(records.parse_me, self.get("/me"))

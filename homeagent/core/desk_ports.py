@@ -53,13 +53,14 @@ class DeskSink(Protocol):
 
 
 class DeskData(Protocol):
-    """Lists the side panel and idle view show. Blocking (disk, network): run off the GUI."""
+    """Lists the side panel and idle view show. Blocking: `search` and `history_today` read
+    the local cache (the disk lane), the others ask the server (the network lane)."""
 
     def search(self, text: str, limit: int = 50) -> list[Contact]:
         """Contacts matching `text` (name, company, account, number)."""
 
-    def callbacks_today(self) -> list[Callback]:
-        """The agent's pending callbacks due today, by due time."""
+    def callbacks_today(self) -> list[Callback] | None:
+        """The agent's pending callbacks due today, by due time (None: unavailable now)."""
 
     def history_today(self) -> list[HistoryEntry]:
         """Today's calls, newest first."""
@@ -67,5 +68,5 @@ class DeskData(Protocol):
     def contact_history(self, contact_id: str) -> list[HistoryEntry]:
         """The contact's past calls, newest first."""
 
-    def figures_today(self) -> DayFigures:
-        """The agent's figures for today."""
+    def figures_today(self) -> DayFigures | None:
+        """The agent's figures for today (None: unavailable now, never zeros)."""

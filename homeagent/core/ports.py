@@ -1,16 +1,19 @@
-"""The seams of the desktop as Protocols: the SIP engine, the audio service, the device.
+"""The seams of the desktop as Protocols: the SIP engine, the audio service, the server.
 
 The real parts (`homeagent.sip.engine.SipEngine`, `homeagent.sip.audio.AudioService`,
-`homeagent.client.device.DeviceSession`) and their fakes (`homeagent.testing`) both
-implement these; the composition (`homeagent.desktop`) is typed against them, and the
-contract tests run the same cases through a fake and the real part.
+`homeagent.client.server.ServerClient`) and their fakes (`homeagent.testing`) both
+implement these (the device, whose parts are the cache's own types, is
+`homeagent.desktop.ports.Device`); the composition (`homeagent.desktop`) is typed
+against them, and the contract tests run the same cases through a fake and the real part.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
+from homeagent.core import records
 from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.commands import Command
 from homeagent.core.events import AudioDevicesChanged, Event
@@ -70,3 +73,28 @@ class AudioService(Protocol):
     def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None: ...
     def start_ringing(self) -> None: ...
     def stop_ringing(self) -> None: ...
+
+
+class ServerApi(Protocol):
+    """The desk's reads of the central server, parsed into typed records.
+
+    Each raises `homeagent.client.errors.ClientError` when the server cannot answer now
+    and `records.MalformedPayload` when the answer is not what the API promises.
+    """
+
+    @property
+    def verify(self) -> str | bool:
+        """The CA bundle TLS is verified against (a path), or True for the system's."""
+
+    def me(self) -> dict[str, Any]:
+        """GET /me as it came (the desk caches it for offline starts; parse_me reads it)."""
+
+    def read_me(self) -> records.Me: ...
+    def read_my_state(self) -> records.AgentStateRow: ...
+    def read_callbacks(
+        self,
+        status: records.CallbackStatus | None = "pending",
+        due_before: dt.datetime | None = None,
+    ) -> tuple[records.Callback, ...]: ...
+    def read_contact_history(self, contact_id: str) -> records.ContactHistory: ...
+    def read_figures(self, agent_id: str, day: dt.date) -> records.Figures: ...

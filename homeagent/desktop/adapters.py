@@ -16,7 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from homeagent.client.server import ServerClient
+from homeagent.client.errors import ClientError
+from homeagent.core import records
 from homeagent.core.agent_state import Presence
 from homeagent.core.commands import Command
 from homeagent.core.desk_types import (
@@ -34,6 +35,8 @@ from homeagent.core.desk_types import (
     TeamSettings,
     WrapUpRecord,
 )
+from homeagent.core.ports import ServerApi
+from homeagent.core.records import MalformedPayload
 from homeagent.crm.outbox import Outbox
 from homeagent.crm.store import Contact as StoredContact
 from homeagent.crm.store import LocalStore
@@ -47,15 +50,6 @@ def _iso(when: dt.datetime | None) -> str | None:
     if when is None:
         return None
     return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_time(text: object) -> dt.datetime:
-    """An ISO-8601 time from the server or the store (naive means UTC)."""
-    try:
-        value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return dt.datetime.now(dt.UTC)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def contact_from_store(c: StoredContact, notes: list[dict[str, Any]] | None = None) -> Contact:
@@ -73,21 +67,19 @@ def contact_from_store(c: StoredContact, notes: list[dict[str, Any]] | None = No
     )
 
 
-def team_from_me(me: Mapping[str, Any]) -> tuple[str, TeamSettings]:
+def team_from_me(me: records.Me) -> tuple[str, TeamSettings]:
     """The agent's display name and team settings from ``GET /me``."""
-    user = me.get("user") or {}
-    team = me.get("team") or {}
-    name = str(user.get("display_name") or user.get("name") or "")
-    auto = team.get("auto_answer_s")
+    name = me.user.display_name or me.user.name
+    team = me.team
+    if team is None:  # not in a team (an admin): the desk's defaults
+        return name, TeamSettings()
     return name, TeamSettings(
-        name=str(team.get("name") or ""),
-        pause_reasons=tuple(str(r) for r in team.get("pause_reasons") or ()),
-        wrap_up_s=int(team.get("wrap_up_s") or 60),
-        auto_answer_s=float(auto) if auto else None,
-        auto_available_after_wrap_up=bool(team.get("auto_available_after_wrap_up", True)),
-        dispositions=tuple(
-            Disposition(str(d["code"]), str(d["label"])) for d in team.get("dispositions") or ()
-        ),
+        name=team.name,
+        pause_reasons=team.pause_reasons,
+        wrap_up_s=team.wrap_up_s,
+        auto_answer_s=float(team.auto_answer_s) if team.auto_answer_s else None,
+        auto_available_after_wrap_up=team.auto_available_after_wrap_up,
+        dispositions=tuple(Disposition(d.code, d.label) for d in team.dispositions),
     )
 
 
@@ -95,7 +87,9 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 
 def message_from_wire(m: Mapping[str, Any]) -> Message:
-    """A message from the store or the event stream (a bare sender id reads "Team lead")."""
+    """A message from the store or the event stream (a bare sender id reads "Team lead").
+
+    Raises ValueError (or KeyError) when it has no id or no valid creation time."""
     sender = str(m.get("sender") or m.get("sender_name") or m.get("sender_id") or "")
     if not sender or _UUID.match(sender):
         sender = QCoreApplication.translate("Backend", "Team lead")
@@ -103,7 +97,7 @@ def message_from_wire(m: Mapping[str, Any]) -> Message:
         id=str(m["id"]),
         sender=sender,
         body=str(m.get("body") or ""),
-        sent_at=parse_time(m.get("created_at")),
+        sent_at=_stored_time(m["created_at"]),
         priority=Priority.HIGH if m.get("priority") == "high" else Priority.NORMAL,
         read=bool(m.get("read_at")),
     )
@@ -243,9 +237,13 @@ class AppSink:
 
 
 class AppData:
-    """`DeskData` over the store (history, search) and the server (callbacks, figures)."""
+    """`DeskData` over the store (history, search) and the server (callbacks, figures).
 
-    def __init__(self, store: LocalStore, client: ServerClient, user_id: Callable[[], str]) -> None:
+    Server answers are typed records (`homeagent.core.records`); an unreachable server
+    or a malformed answer gives None ("unavailable", shown as such), never zeros.
+    """
+
+    def __init__(self, store: LocalStore, client: ServerApi, user_id: Callable[[], str]) -> None:
         self._store = store
         self._client = client
         self._user_id = user_id
@@ -254,84 +252,121 @@ class AppData:
         """Search-as-you-type over the cache."""
         return [contact_from_store(c) for c in self._store.search(text, limit)]
 
-    def callbacks_today(self) -> list[Callback]:
-        """Pending callbacks due before tonight (empty while offline)."""
+    def callbacks_today(self) -> list[Callback] | None:
+        """Pending callbacks due before tonight (None: the server cannot tell now)."""
         end = dt.datetime.now().astimezone().replace(hour=23, minute=59, second=59)
         try:
-            items = self._client.callbacks("pending", _iso(end))
-        except Exception as exc:
-            log.info("callbacks unavailable: %s", exc)
-            return []
-        items = items.get("items", []) if isinstance(items, dict) else items
+            items = self._client.read_callbacks("pending", end)
+        except (ClientError, MalformedPayload) as exc:
+            _unavailable("callbacks", exc)
+            return None
         found = []
         for item in items:
-            contact = (
-                self._store.get_contact(item["contact_id"]) if item.get("contact_id") else None
-            )
+            contact = self._store.get_contact(item.contact_id) if item.contact_id else None
             found.append(
                 Callback(
-                    id=str(item["id"]),
-                    due_at=parse_time(item["due_at"]),
-                    contact_id=str(item.get("contact_id") or ""),
+                    id=item.id,
+                    due_at=item.due_at,
+                    contact_id=item.contact_id or "",
                     contact_name=contact.display_name if contact else "",
                     number=contact.phones[0] if contact and contact.phones else "",
-                    notes=str(item.get("notes") or ""),
+                    notes=item.notes,
                 )
             )
         return sorted(found, key=lambda c: c.due_at)
 
-    def _entries(self, rows: list[dict[str, Any]]) -> list[HistoryEntry]:
+    def _contact_name(self, contact_id: str) -> str:
+        contact = self._store.get_contact(contact_id) if contact_id else None
+        return contact.display_name if contact else ""
+
+    def _local_entries(self, rows: list[dict[str, Any]]) -> list[HistoryEntry]:
+        """Calls of the local history; a row this app wrote badly is skipped and said."""
         entries = []
         for row in rows:
-            contact_id = str(row.get("contact_id") or "")
-            contact = self._store.get_contact(contact_id) if contact_id else None
-            start = parse_time(row.get("answered_at") or row.get("started_at"))
-            end = parse_time(row["ended_at"]) if row.get("ended_at") else start
-            entries.append(
-                HistoryEntry(
-                    interaction_id=str(row["id"]),
-                    started_at=parse_time(row.get("started_at")),
-                    number=str(row.get("remote_number") or ""),
-                    outcome=Outcome.from_wire(str(row.get("outcome")), str(row.get("direction"))),
-                    contact_id=contact_id,
-                    contact_name=contact.display_name if contact else "",
-                    duration_s=max(0.0, (end - start).total_seconds())
-                    if row.get("answered_at")
-                    else 0.0,
-                    disposition=str(row.get("disposition") or ""),
-                )
-            )
+            try:
+                entries.append(self._local_entry(row))
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("local call %s unreadable: %s", row.get("id"), exc)
         return entries
+
+    def _local_entry(self, row: dict[str, Any]) -> HistoryEntry:
+        started = _stored_time(row["started_at"])
+        answered = _stored_time(row["answered_at"]) if row.get("answered_at") else None
+        ended = _stored_time(row["ended_at"]) if row.get("ended_at") else None
+        contact_id = str(row.get("contact_id") or "")
+        return HistoryEntry(
+            interaction_id=str(row["id"]),
+            started_at=started,
+            number=str(row.get("remote_number") or ""),
+            outcome=Outcome.from_wire(str(row.get("outcome")), str(row.get("direction"))),
+            contact_id=contact_id,
+            contact_name=self._contact_name(contact_id),
+            duration_s=_talk_s(answered, ended),
+            disposition=str(row.get("disposition") or ""),
+        )
 
     def history_today(self) -> list[HistoryEntry]:
         """Today's calls from the local history."""
         today = dt.datetime.now().astimezone().date()
         rows = self._store.call_history(200)
-        return [e for e in self._entries(rows) if e.started_at.astimezone().date() == today]
+        return [e for e in self._local_entries(rows) if e.started_at.astimezone().date() == today]
 
     def contact_history(self, contact_id: str) -> list[HistoryEntry]:
         """The contact's calls from the server (all agents), else the local history."""
         try:
-            found = self._client.contact_interactions(contact_id)
-            rows = found.get("interactions", []) if isinstance(found, dict) else list(found)
-        except Exception as exc:
-            log.info("contact history from the server unavailable: %s", exc)
-            rows = self._store.call_history(20, contact_id)
-        return sorted(self._entries(rows), key=lambda e: e.started_at, reverse=True)
+            found = self._client.read_contact_history(contact_id)
+        except (ClientError, MalformedPayload) as exc:
+            _unavailable("contact history", exc)
+            entries = self._local_entries(self._store.call_history(20, contact_id))
+        else:
+            name = self._contact_name(contact_id)
+            entries = [
+                HistoryEntry(
+                    interaction_id=i.id,
+                    started_at=i.started_at,
+                    number=i.remote_number,
+                    outcome=Outcome.from_wire(i.outcome, i.direction),
+                    contact_id=contact_id,
+                    contact_name=name,
+                    duration_s=_talk_s(i.answered_at, i.ended_at),
+                    disposition=i.disposition or "",
+                )
+                for i in found.interactions
+            ]
+        return sorted(entries, key=lambda e: e.started_at, reverse=True)
 
-    def figures_today(self) -> DayFigures:
-        """GET /figures/agents/me for today (zeros while offline)."""
+    def figures_today(self) -> DayFigures | None:
+        """The agent's figures for today (None: the server cannot tell now)."""
         try:
-            f = self._client.figures_for_agent(self._user_id(), dt.date.today().isoformat())
-        except Exception as exc:
-            log.info("figures unavailable: %s", exc)
-            return DayFigures()
-        breaks = f.get("breaks") or {}
+            f = self._client.read_figures(self._user_id(), dt.date.today())
+        except (ClientError, MalformedPayload) as exc:
+            _unavailable("figures", exc)
+            return None
         return DayFigures(
-            calls_handled=int(f.get("calls_handled") or 0),
-            avg_handle_s=float(f.get("avg_handle_s") or 0),
-            wrap_up_s=float(f.get("wrap_up_s") or 0),
-            breaks_count=int(breaks.get("count") or 0),
-            breaks_duration_s=float(breaks.get("duration_s") or 0),
-            missed=int(f.get("missed") or 0),
+            calls_handled=f.calls_handled,
+            avg_handle_s=float(f.avg_handle_s),
+            wrap_up_s=float(f.wrap_up_s),
+            breaks_count=f.breaks.count,
+            breaks_duration_s=float(f.breaks.duration_s),
+            missed=f.missed,
         )
+
+
+def _unavailable(what: str, exc: Exception) -> None:
+    """Offline is a state (INFO); an answer of the wrong shape is a defect (WARNING)."""
+    if isinstance(exc, MalformedPayload):
+        log.warning("%s: the server's answer is malformed: %s", what, exc)
+    else:
+        log.info("%s unavailable: %s", what, exc)
+
+
+def _stored_time(text: object) -> dt.datetime:
+    """A time this app stored (ISO-8601; naive means UTC); anything else is an error."""
+    value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _talk_s(answered: dt.datetime | None, ended: dt.datetime | None) -> float:
+    if answered is None or ended is None:
+        return 0.0
+    return max(0.0, (ended - answered).total_seconds())

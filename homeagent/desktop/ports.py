@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from homeagent.client.events import ConnectionState, StreamEvent
-from homeagent.client.server import ServerClient
+from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
 from homeagent.crm.outbox import Outbox, OutboxStatus
 from homeagent.crm.store import LocalStore
@@ -25,7 +25,7 @@ class Device(Protocol):
     @property
     def outbox(self) -> Outbox: ...
     @property
-    def client(self) -> ServerClient: ...
+    def client(self) -> ServerApi: ...
 
     def open_reader(self) -> LocalStore:
         """A second connection to the cache (the caller closes it)."""

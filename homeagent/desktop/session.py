@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from homeagent.client.events import ConnectionState, StreamEvent
+from homeagent.core import records
 from homeagent.core.agent_state import AgentState
 from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.audio_setup import AudioSettingsFile
@@ -40,7 +41,6 @@ from homeagent.desktop.adapters import (
     AppSink,
     StoreDirectory,
     message_from_wire,
-    parse_time,
     team_from_me,
 )
 from homeagent.desktop.ports import Device
@@ -126,10 +126,13 @@ class AgentSession:
         """Start the services; registration continues in the background."""
         device, d, store = self.device, self.dispatcher, self._store
         cached = store.get_meta(ME_META_KEY)
-        if cached:
-            self._apply_me(json.loads(cached))
+        if cached:  # an offline start still knows the team
+            try:
+                self._apply_me(records.parse_me(json.loads(cached), route="cached /me"))
+            except ValueError as exc:
+                log.warning("the cached GET /me is unreadable: %s", exc)
         for row in reversed(store.messages(100)):
-            self.model.add_message(message_from_wire(row))
+            self._add_message(row, "stored message")
         device.on_revoked(lambda: d.call_soon(self._on_device_revoked))
         device.start(
             on_event=lambda ev: d.call_soon(lambda: self._on_stream_event(ev)),
@@ -137,11 +140,11 @@ class AgentSession:
             on_outbox=lambda _st: d.call_soon(self.sink.check_sent),
             on_sync=lambda p: d.call_soon(lambda: self._on_sync_progress(p)) if p.done else None,
         )
-        self.lanes.net.run(device.client.me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
+        self.lanes.net.run(self._read_me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
         self.lanes.net.run(
-            lambda: device.client.get("/agents/me/state"),
+            device.client.read_my_state,
             self._on_server_state_read,
-            lambda exc: self._server_states.read(None),
+            lambda exc: self._server_states.read(None),  # logged by the lane
         )
         if self.engine is not None:
             self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
@@ -203,44 +206,49 @@ class AgentSession:
     def _on_engine_start_failed(self, exc: BaseException) -> None:
         self.dispatcher.post(EngineFailed(str(exc)))
 
-    def _on_me(self, me: dict[str, Any]) -> None:
+    def _read_me(self) -> tuple[records.Me, str]:
+        """GET /me (network lane): the record, and its JSON to cache for offline starts."""
+        raw = self.device.client.me()
+        return records.parse_me(raw), json.dumps(raw, ensure_ascii=False)
+
+    def _on_me(self, found: tuple[records.Me, str]) -> None:
+        me, raw = found
         self._apply_me(me)
         store = self._store
-        self.lanes.disk.run(lambda: store.set_meta(ME_META_KEY, json.dumps(me, ensure_ascii=False)))
+        self.lanes.disk.run(lambda: store.set_meta(ME_META_KEY, raw))
 
-    def _apply_me(self, me: dict[str, Any]) -> None:
-        self._user_id = str((me.get("user") or {}).get("id") or self._user_id)
+    def _apply_me(self, me: records.Me) -> None:
+        self._user_id = me.user.id
         name, team = team_from_me(me)
         self.model.configure(agent_name=name, team=team)
+
+    def _add_message(self, data: object, where: str) -> None:
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            message = message_from_wire(data)
+        except (KeyError, ValueError) as exc:
+            log.warning("%s unreadable: %s", where, exc)
+            return
+        self.model.add_message(message)
 
     def _on_stream_event(self, event: StreamEvent) -> None:
         data = event.data if isinstance(event.data, dict) else {}
         if event.type == "message":
-            self.model.add_message(message_from_wire(data))
+            self._add_message(event.data, f"event {event.id} (message)")
         elif event.type == "agent_state" and str(data.get("agent_id")) == self._user_id:
             try:
-                state, reason = AgentState(data.get("state")), str(data.get("reason") or "")
-                since = parse_time(data["since"]) if data.get("since") else None
-            except ValueError as exc:
-                log.warning("agent_state event %s malformed: %s", event.id, exc)
+                row = records.parse_agent_state(data, route=f"event {event.id} (agent_state)")
+            except records.MalformedPayload as exc:
+                log.warning("%s", exc)
                 return
-            self._server_states.event(state, reason, since)
+            self._server_states.event(row.state, row.reason, row.since)
         elif event.type in ("callback_due", "contact_changed"):
             self.controller.reload_lists()
 
-    def _on_server_state_read(self, row: Any) -> None:
+    def _on_server_state_read(self, row: records.AgentStateRow) -> None:
         """GET /agents/me/state at start: take it, then the events held meanwhile."""
-        current = None
-        if isinstance(row, dict) and row.get("since"):
-            try:
-                current = (
-                    AgentState(row.get("state")),
-                    str(row.get("reason") or ""),
-                    parse_time(row["since"]),
-                )
-            except ValueError as exc:
-                log.warning("GET /agents/me/state malformed: %s", exc)
-        self._server_states.read(current)
+        self._server_states.read((row.state, row.reason, row.since))
 
     def _from_server(self, state: AgentState, reason: str) -> None:
         """Move the desk where the server says (what that publishes expects no echo)."""

@@ -7,6 +7,8 @@ desk's reads with fixed data, like a server with one agent.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,8 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from homeagent.client.events import ConnectionState, StreamEvent
+from homeagent.core import records
+from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
 from homeagent.crm.outbox import Outbox, OutboxStatus
 from homeagent.crm.store import LocalStore
@@ -21,7 +25,13 @@ from homeagent.crm.sync import SyncProgress
 from homeagent.testing.vault import MemoryVault
 
 ME: dict[str, Any] = {
-    "user": {"id": "u-1", "name": "alice", "display_name": "Alice Robert", "role": "agent"},
+    "user": {
+        "id": "u-1",
+        "name": "alice",
+        "display_name": "Alice Robert",
+        "role": "agent",
+        "team_id": "t-1",
+    },
     "team": {
         "id": "t-1",
         "name": "Support",
@@ -36,27 +46,43 @@ PASSWORD = "mot-de-passe"  # noqa: S105 - what `FakeDevice.enrol` accepts
 
 
 class FakeServerClient:
-    """The desk's reads of `homeagent.client.server.ServerClient`, answered at once."""
+    """`homeagent.core.ports.ServerApi` answered at once from fixed data, through the same
+    parse functions as the real client's answers."""
 
     verify: str | bool = True
 
     def me(self) -> dict[str, Any]:
-        return ME
+        return copy.deepcopy(ME)
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        if path == "/agents/me/state":
-            return {"state": "offline", "reason": "", "since": "2026-12-01T07:00:00Z"}
-        raise LookupError(f"the fake server has no {path}")
+    def read_me(self) -> records.Me:
+        return records.parse_me(self.me())
 
-    def callbacks(self, status: str = "pending", due_before: str | None = None) -> list[Any]:
-        return []
+    def read_my_state(self) -> records.AgentStateRow:
+        return records.parse_agent_state(
+            {"agent_id": "u-1", "state": "offline", "reason": "", "since": "2026-12-01T07:00:00Z"}
+        )
 
-    def contact_interactions(self, contact_id: str) -> list[Any]:
-        return []
+    def read_callbacks(
+        self,
+        status: records.CallbackStatus | None = "pending",
+        due_before: dt.datetime | None = None,
+    ) -> tuple[records.Callback, ...]:
+        return ()
 
-    def figures_for_agent(self, agent_id: str, day: str) -> dict[str, Any]:
-        return {"calls_handled": 3, "avg_handle_s": 100, "wrap_up_s": 20,
-                "breaks": {"count": 1, "duration_s": 600}, "missed": 0}  # fmt: skip
+    def read_contact_history(self, contact_id: str) -> records.ContactHistory:
+        return records.ContactHistory(interactions=(), notes=())
+
+    def read_figures(self, agent_id: str, day: dt.date) -> records.Figures:
+        return records.parse_figures(
+            {
+                "day": day.isoformat(),
+                "calls_handled": 3,
+                "avg_handle_s": 100,
+                "wrap_up_s": 20,
+                "breaks": {"count": 1, "duration_s": 600},
+                "missed": 0,
+            }
+        )
 
 
 class FakeDevice:
@@ -80,7 +106,7 @@ class FakeDevice:
         self.profile = profile or SimpleNamespace(default_region="FR")
         self.vault = vault or MemoryVault()
         self.data_dir = data_dir
-        self.client: Any = FakeServerClient()
+        self.client: ServerApi = FakeServerClient()
         self._listeners: list[Callable[[], None]] = []
         self._store: LocalStore | None = None
         self._outbox: Outbox | None = None

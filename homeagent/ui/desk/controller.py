@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
@@ -22,6 +24,7 @@ from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
 
+T = TypeVar("T")
 CLOCK_INTERVAL_MS = 1000
 SEARCH_LIMIT = 50
 
@@ -177,7 +180,7 @@ class DeskController(QObject):
     def reload_lists(self) -> None:
         """Reload callbacks, history (local) and figures (server) in the background."""
         w = self.window
-        self.lanes.net.run(self.data.callbacks_today, w.idle.show_callbacks)
+        self.lanes.net.run(self.data.callbacks_today, _unless_none(w.idle.show_callbacks))
         self.lanes.disk.run(self.data.history_today, w.side.history.show_history)
         self.lanes.net.run(self.data.figures_today, w.side.my_day.show_figures)
 
@@ -201,3 +204,13 @@ class DeskController(QObject):
         """Stop the clock and stop rendering (before the services are torn down)."""
         self.clock.stop()
         self.model.unsubscribe(self._on_model_snapshot)
+
+
+def _unless_none(show: Callable[[T], object]) -> Callable[[T | None], None]:
+    """Keep what is shown when the server cannot tell now (None)."""
+
+    def maybe(value: T | None) -> None:
+        if value is not None:
+            show(value)
+
+    return maybe

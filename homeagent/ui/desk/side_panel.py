@@ -139,10 +139,18 @@ class MyDayTab(QWidget):
             grid.addWidget(caption, row * 2, 0)
             grid.addWidget(value, row * 2 + 1, 0)
             self._values[key] = value
-        grid.setRowStretch(len(names) * 2, 1)
+        self.unavailable = QLabel(self.tr("Figures unavailable: the server cannot be reached."))
+        self.unavailable.setProperty("role", "muted")
+        self.unavailable.setWordWrap(True)
+        self.unavailable.setVisible(False)
+        grid.addWidget(self.unavailable, len(names) * 2, 0)
+        grid.setRowStretch(len(names) * 2 + 1, 1)
 
-    def show_figures(self, figures: DayFigures) -> None:
-        """Show the figures."""
+    def show_figures(self, figures: DayFigures | None) -> None:
+        """Show the figures; None (unavailable now) keeps the last ones, marked as such."""
+        self.unavailable.setVisible(figures is None)
+        if figures is None:
+            return
         self._values["calls"].setText(str(figures.calls_handled))
         self._values["aht"].setText(format_duration(figures.avg_handle_s))
         self._values["wrap"].setText(format_duration(figures.wrap_up_s))

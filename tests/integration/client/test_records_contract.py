@@ -1,5 +1,5 @@
 """Real answers of the real server parse into the desk's typed records (the contract of
-`homeagent.client.records`), through every parse function: if the server changes a
+`homeagent.core.records`), through every parse function: if the server changes a
 field, this fails here instead of turning into a wrong figure or a "now" on screen."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from homeagent.client import records
 from homeagent.client.device import DeviceSession
 from homeagent.client.events import StreamEvent
+from homeagent.core import records
 from homeagent.core.agent_state import AgentState
 from homeagent.core.profile import Profile
 from homeagent.security.vault import Vault

@@ -7,11 +7,12 @@ still answer. With one lane for both, both waited behind the stalled request.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
+from homeagent.core import records
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery
 from homeagent.core.eventlog import EventLog
@@ -32,10 +33,10 @@ class StallingClient(FakeServerClient):
         self.release = threading.Event()
         self.figures_asked = threading.Event()
 
-    def figures_for_agent(self, agent_id: str, day: str) -> dict[str, Any]:
+    def read_figures(self, agent_id: str, day: dt.date) -> records.Figures:
         self.figures_asked.set()
         self.release.wait(STALL_S)
-        return super().figures_for_agent(agent_id, day)
+        return super().read_figures(agent_id, day)
 
 
 def test_a_stalled_server_holds_neither_the_wrap_up_save_nor_the_search(

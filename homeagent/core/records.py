@@ -20,8 +20,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar, cast
 
-from homeagent.client.errors import MalformedPayload
 from homeagent.core.agent_state import AgentState
+
+
+class MalformedPayload(ValueError):
+    """The server's answer does not have the shape the API promises (docs/api.md).
+
+    Names the route and the field and says what was wrong, never the value (it may be a
+    customer's name or number). The desk logs it at WARNING and shows the part as
+    degraded; it never guesses a default."""
+
+    def __init__(self, route: str, field: str, problem: str) -> None:
+        super().__init__(f"{route}: {field}: {problem}")
+        self.route = route
+        self.field = field
+        self.problem = problem
+
 
 T = TypeVar("T")
 
