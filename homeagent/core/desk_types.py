@@ -188,3 +188,36 @@ class HelpRequest:
     remote_number_masked: str = ""
     call_started_at: dt.datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+
+class UnsentKind(enum.Enum):
+    """What an outbox entry the server refused for good was about."""
+
+    CALL = "interaction"
+    WRAP_UP = "wrap_up"
+    NOTE = "note"
+    CONTACT = "contact"
+    CALLBACK = "callback"
+    RECEIPT = "receipt"
+    STATE = "state"
+    HELP_REQUEST = "help_request"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, kind: str) -> UnsentKind:
+        """The kind of an outbox entry (an unknown one is OTHER)."""
+        try:
+            return cls(kind)
+        except ValueError:
+            return cls.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class UnsentItem:
+    """An entry the server refused for good ("1 élément non envoyé"): retry or discard."""
+
+    id: str
+    kind: UnsentKind
+    created_at: dt.datetime
+    error: str  # the server's reason, numbers masked
+    retryable: bool = True  # a refused state change is superseded: discard only

@@ -33,11 +33,13 @@ from homeagent.core.desk_types import (
     Outcome,
     Priority,
     TeamSettings,
+    UnsentItem,
+    UnsentKind,
     WrapUpRecord,
 )
 from homeagent.core.ports import ServerApi
 from homeagent.core.records import MalformedPayload
-from homeagent.crm.outbox import Outbox
+from homeagent.crm.outbox import SUPERSEDED_KINDS, DeadLetter, Outbox
 from homeagent.crm.store import Contact as StoredContact
 from homeagent.crm.store import LocalStore
 from homeagent.ui.qt.tasks import TaskRunner
@@ -193,17 +195,21 @@ class AppSink:
             return
         keys = dict(self._waiting)
 
-        def pending() -> set[str]:
-            return {item.id for item in self._outbox.items("pending")} | {
-                item.id for item in self._outbox.items("failed")
+        def unsent() -> tuple[set[str], set[str]]:
+            waiting = {i.id for i in self._outbox.items("pending")} | {
+                i.id
+                for i in self._outbox.items("failed")  # refused: the agent decides
             }
+            return waiting, {i.id for i in self._outbox.items("discarded")}
 
-        def done(still: set[str]) -> None:
+        def done(found: tuple[set[str], set[str]]) -> None:
+            still, discarded = found
             for key, record_id in keys.items():
-                if key not in still and self._waiting.pop(key, None) is not None:
-                    self._on_delivery(record_id, Delivery.SENT)
+                if key in still or self._waiting.pop(key, None) is None:
+                    continue
+                self._on_delivery(record_id, Delivery.FAILED if key in discarded else Delivery.SENT)
 
-        self._disk.run(pending, done)
+        self._disk.run(unsent, done)
 
     def request_help(self, request: HelpRequest) -> None:
         """Queue POST /help-requests (number already masked)."""
@@ -370,3 +376,14 @@ def _talk_s(answered: dt.datetime | None, ended: dt.datetime | None) -> float:
     if answered is None or ended is None:
         return 0.0
     return max(0.0, (ended - answered).total_seconds())
+
+
+def unsent_from_outbox(letter: DeadLetter) -> UnsentItem:
+    """A dead letter of the outbox as the desk lists it."""
+    return UnsentItem(
+        id=letter.id,
+        kind=UnsentKind.of(letter.kind),
+        created_at=letter.created_at,
+        error=letter.error,  # "422 unknown_disposition: …", numbers masked by the outbox
+        retryable=letter.kind not in SUPERSEDED_KINDS,  # a newer state change replaced it
+    )

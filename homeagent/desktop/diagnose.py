@@ -18,8 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from homeagent.crm.outbox import Outbox
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def run_checks(config_dir: Path | None = None, data_dir: Path | None = None) -> 
         checks.append(_timed("network", lambda: check_network(profile)))
         checks.append(_timed("server", lambda: check_server(profile)))
         checks.append(_timed("sip", lambda: _sip(profile, data_dir)))
+        checks.append(_timed("outbox", lambda: _outbox(profile, data_dir)))
     checks.append(_timed("audio", check_audio))
     return checks
 
@@ -143,6 +147,32 @@ def _sip(profile: Any, data_dir: Path | None) -> tuple[str, str]:
         return check_sip(device)
     finally:
         device.client.close()
+
+
+def check_outbox(outbox: Outbox) -> tuple[str, str]:
+    """What waits to be sent, and what the server refused for good (kinds and reasons)."""
+    status = outbox.status()
+    dead = outbox.dead_letters()
+    if dead:
+        reasons = "; ".join(f"{d.kind}: {d.error}" for d in dead[:5])
+        more = f" (+{len(dead) - 5} more)" if len(dead) > 5 else ""
+        return "warn", f"{len(dead)} refused by the server, not sent: {reasons}{more}"
+    if status.retrying:
+        return "warn", f"{status.pending} waiting, {status.retrying} retrying: {status.last_error}"
+    return "ok", f"{status.pending} waiting to be sent, none refused"
+
+
+def _outbox(profile: Any, data_dir: Path | None) -> tuple[str, str]:
+    from homeagent.client.device import DeviceSession
+    from homeagent.security.vault import Vault
+
+    device = DeviceSession(profile, Vault(), data_dir=data_dir)
+    try:
+        if not device.is_enrolled:
+            return "warn", "this device is not enrolled yet"
+        return check_outbox(device.outbox)
+    finally:
+        device.close()
 
 
 def main(argv: list[str] | None = None) -> int:

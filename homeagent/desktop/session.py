@@ -33,6 +33,7 @@ from homeagent.core.events import EngineFailed
 from homeagent.core.ports import AudioService, EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.state_echo import ServerStateSync
+from homeagent.crm.outbox import OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
 from homeagent.desktop.adapters import (
@@ -42,6 +43,7 @@ from homeagent.desktop.adapters import (
     StoreDirectory,
     message_from_wire,
     team_from_me,
+    unsent_from_outbox,
 )
 from homeagent.desktop.ports import Device
 from homeagent.ui.desk.controller import DeskController
@@ -50,6 +52,7 @@ from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
+from homeagent.ui.shell.unsent_controller import UnsentController
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +121,15 @@ class AgentSession:
             notifier=Notifier(self.window),
         )
         self.audio_settings = self._wire_audio_page()
+        outbox = device.outbox
+        self.unsent = UnsentController(
+            badge=self.window.top.unsent,
+            disk=self.lanes.disk,
+            list_items=lambda: [unsent_from_outbox(d) for d in outbox.dead_letters()],
+            retry=outbox.retry_dead_letter,
+            discard=outbox.discard_dead_letter,
+            parent=self.window,
+        )
         self.model.subscribe(self._on_model_snapshot)
 
     # -- start -------------------------------------------------------------------------
@@ -134,10 +146,11 @@ class AgentSession:
         for row in reversed(store.messages(100)):
             self._add_message(row, "stored message")
         device.on_revoked(lambda: d.call_soon(self._on_device_revoked))
+        self.unsent.refresh()  # refused entries from an earlier run
         device.start(
             on_event=lambda ev: d.call_soon(lambda: self._on_stream_event(ev)),
             on_connection=lambda st: d.call_soon(lambda: self._on_stream_connection(st)),
-            on_outbox=lambda _st: d.call_soon(self.sink.check_sent),
+            on_outbox=lambda st: d.call_soon(lambda: self._on_outbox_status(st)),
             on_sync=lambda p: d.call_soon(lambda: self._on_sync_progress(p)) if p.done else None,
         )
         self.lanes.net.run(self._read_me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
@@ -272,6 +285,12 @@ class AgentSession:
         self.log.write("contacts_synced", received=progress.received, deleted=progress.deleted)
         self.controller.refresh_searches()
         self.controller.reload_lists()
+
+    def _on_outbox_status(self, status: OutboxStatus | None) -> None:
+        """After an outbox pass: acknowledged wrap-ups, and what the server refused."""
+        self.sink.check_sent()
+        if status is not None:
+            self.unsent.show_count(status.dead_letters)
 
     def _on_sink_delivery(self, record_id: str, delivery: Delivery) -> None:
         if delivery is Delivery.SAVED:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 
 from homeagent.core.agent_state import AgentState, Presence
 from homeagent.core.desk_snapshot import Notice, QualityLevel
-from homeagent.core.desk_types import Delivery, ServerLink
+from homeagent.core.desk_types import Delivery, ServerLink, UnsentKind
 from homeagent.core.events import RegistrationState
 
 
@@ -105,3 +105,17 @@ def notice_text(notice: Notice) -> str:
         ),
         Notice.CALL_MISSED: QCoreApplication.translate("Labels", "Missed call."),
     }[notice]
+
+
+def unsent_kind_text(kind: UnsentKind) -> str:
+    """What a refused outbox entry was, in the agent's words."""
+    return {
+        UnsentKind.CALL: QCoreApplication.translate("Labels", "Call record"),
+        UnsentKind.WRAP_UP: QCoreApplication.translate("Labels", "Wrap-up"),
+        UnsentKind.NOTE: QCoreApplication.translate("Labels", "Note"),
+        UnsentKind.CONTACT: QCoreApplication.translate("Labels", "New contact"),
+        UnsentKind.CALLBACK: QCoreApplication.translate("Labels", "Callback"),
+        UnsentKind.RECEIPT: QCoreApplication.translate("Labels", "Read receipt"),
+        UnsentKind.STATE: QCoreApplication.translate("Labels", "Presence change"),
+        UnsentKind.HELP_REQUEST: QCoreApplication.translate("Labels", "Help request"),
+    }.get(kind, QCoreApplication.translate("Labels", "Other item"))

@@ -15,6 +15,7 @@ from homeagent.core.events import RegistrationState
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.qt.labels import presence_text, quality_text, registration_text, server_text
 from homeagent.ui.qt.theme import RINGING_ALT, STATE_COLOURS, StateColour
+from homeagent.ui.shell.unsent import UnsentBadge
 
 
 class PresenceButton(QToolButton):
@@ -129,6 +130,7 @@ class TopBar(QWidget):
         self.audio.setToolTip(self.tr("Microphone, headset and ringer (Ctrl+Shift+A)"))
         self.audio.setAccessibleName(self.tr("Audio settings"))
         self.audio.clicked.connect(self.audio_requested)
+        self.unsent = UnsentBadge(self)
         self.agent = QLabel(self)
         self.agent.setObjectName("AgentName")
         layout = QHBoxLayout(self)
@@ -139,6 +141,7 @@ class TopBar(QWidget):
         for widget in (self.line, self.server, self.quality):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
+        layout.addWidget(self.unsent)
         layout.addWidget(self.audio)
         layout.addWidget(self.inbox)
         layout.addWidget(self.agent)

@@ -15,3 +15,28 @@ def test_diagnose_json_without_profile(tmp_path: Path, capsys) -> None:  # type:
     assert names == ["profile", "audio"]
     assert report["checks"][0]["status"] == "fail"
     assert code == 1
+
+
+def test_diagnose_reports_what_the_server_refused(tmp_path: Path) -> None:
+    from homeagent.client.errors import ApiError
+    from homeagent.crm.outbox import Outbox
+    from homeagent.crm.store import LocalStore
+    from homeagent.desktop.diagnose import check_outbox
+
+    class Refuses:
+        def request(self, method: str, path: str, body: object = None, **_kw: object) -> object:
+            raise ApiError(422, "invalid_input", "text: too long")
+
+    store = LocalStore.open(bytes(32), tmp_path)
+    try:
+        outbox = Outbox(store)
+        assert check_outbox(outbox)[0] == "ok"
+        outbox.add_note("c-1", "rappeler au 06 12 34 56 78")
+        outbox.send_pending(Refuses())
+        status, detail = check_outbox(outbox)
+    finally:
+        store.close()
+    assert status == "warn"
+    assert "1 refused by the server" in detail
+    assert "note: 422 invalid_input" in detail
+    assert "12 34 56" not in detail
