@@ -1,0 +1,110 @@
+"""The desk's lists: contact searches, today's callbacks (with reminders), history,
+figures, and a contact's past calls on a card. Local reads go on the disk lane, server
+reads on the network lane; an answer arriving late for an older request is dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QCoreApplication, QObject
+
+from homeagent.core.desk_ports import DeskData
+from homeagent.core.desk_snapshot import CardView
+from homeagent.core.desk_types import Contact, HistoryEntry
+from homeagent.core.reminders import CallbackReminders
+from homeagent.ui.desk.contact_card import ContactCard
+from homeagent.ui.desk.models import local_time
+from homeagent.ui.desk.search_box import ContactSearch
+from homeagent.ui.qt.tasks import TaskLanes
+from homeagent.ui.shell.main_window import MainWindow
+
+T = TypeVar("T")
+SEARCH_LIMIT = 50
+
+
+class ListsController(QObject):
+    """See the module docstring. `notify(title, text)` shows a desktop notification."""
+
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        lanes: TaskLanes,
+        data: DeskData,
+        notify: Callable[[str, str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.window, self.lanes, self.data = window, lanes, data
+        self._notify = notify
+        self._search_seq: dict[int, int] = {}
+        self._reminders = CallbackReminders()
+        self._boxes = (window.idle.search, window.side.contacts)
+        for box in self._boxes:
+            box.search_requested.connect(lambda text, b=box: self.search(b, text))
+        window.side.contacts.contact_selected.connect(self._on_contacts_contact_selected)
+
+    def start(self) -> None:
+        """First load of every list."""
+        self.reload()
+        for box in self._boxes:
+            self.search(box, "")
+
+    def reload(self) -> None:
+        """Reload callbacks, history (local) and figures (server) in the background."""
+        w = self.window
+        self.lanes.net.run(self.data.callbacks_today, _unless_none(w.idle.show_callbacks))
+        self.lanes.disk.run(self.data.history_today, w.side.history.show_history)
+        self.lanes.net.run(self.data.figures_today, w.side.my_day.show_figures)
+
+    def search(self, box: ContactSearch, text: str) -> None:
+        """Search the cache for `box`; results of an older keystroke are dropped."""
+        key = id(box)
+        seq = self._search_seq.get(key, 0) + 1
+        self._search_seq[key] = seq
+
+        def done(found: list[Contact]) -> None:
+            if self._search_seq.get(key) == seq:
+                box.show_results(found, text)
+
+        self.lanes.disk.run(lambda: self.data.search(text, SEARCH_LIMIT), done)
+
+    def refresh_searches(self) -> None:
+        """Run both contact searches again (the cache changed: a sync finished)."""
+        for box in self._boxes:
+            self.search(box, box.field.text())
+
+    def load_contact_history(self, card: ContactCard, contact_id: str) -> None:
+        """The contact's past calls onto `card`, if it still shows that contact."""
+
+        def done(entries: list[HistoryEntry]) -> None:
+            if card.contact_id == contact_id:
+                card.show_history(contact_id, entries)
+
+        self.lanes.net.run(lambda: self.data.contact_history(contact_id), done)
+
+    def remind_callbacks(self) -> None:
+        """Notify once when a callback of today is about to be due."""
+        now = dt.datetime.now(dt.UTC)
+        for callback in self._reminders.due(self.window.idle.callbacks_model.items(), now):
+            when = local_time(callback.due_at)
+            title = QCoreApplication.translate("Controller", "Callback at {time}")
+            self._notify(title.format(time=when), callback.contact_name or callback.number)
+
+    def _on_contacts_contact_selected(self, contact: Contact) -> None:
+        card = self.window.side.contact_card
+        card.show_card(CardView(contact.phones[0] if contact.phones else "", contact))
+        card.setVisible(True)
+        self.load_contact_history(card, contact.id)
+
+
+def _unless_none(show: Callable[[T], object]) -> Callable[[T | None], None]:
+    """Keep what is shown when the server cannot tell now (None)."""
+
+    def maybe(value: T | None) -> None:
+        if value is not None:
+            show(value)
+
+    return maybe
