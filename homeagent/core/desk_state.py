@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from homeagent.core import commands as cmd
-from homeagent.core.agent_state import AgentState, InvalidTransition, Presence
+from homeagent.core.agent_state import RONA_REASON, AgentState, InvalidTransition, Presence
 from homeagent.core.desk_ports import ContactDirectory, DeskSink
 from homeagent.core.desk_snapshot import (
     CallView,
@@ -324,9 +324,12 @@ class DeskState:
             self._log.write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
             return
         self._card = None
+        back = self._before_ringing
         if call.direction is CallDirection.INBOUND and call.phase is CallPhase.RINGING:
             self._notice = Notice.CALL_MISSED if ev.code != 486 else Notice.NONE
-        back = self._before_ringing
+            if ev.rang_out:
+                # the engine gave up (ring timeout): set aside exactly as the ACD's RONA does
+                back = Presence(AgentState.NOT_READY, RONA_REASON, self._clock())
         self._move(back.state, back.reason)
 
     # -- helpers -----------------------------------------------------------------------
@@ -398,7 +401,14 @@ class DeskState:
             return "busy" if ev.code in (486, 600) else "failed"
         if self._declined == call.call_id:
             return "busy"
+        if ev.rang_out or self._set_aside_for_rona():
+            return "missed"  # the 487 was the ACD's CANCEL after its RONA timer
         return "abandoned" if ev.code == 487 else "missed"
+
+    def _set_aside_for_rona(self) -> bool:
+        """The server set the agent Not ready "missed" while the call was ringing."""
+        back = self._before_ringing
+        return back.state is AgentState.NOT_READY and back.reason == RONA_REASON
 
     def _finish_interaction(self, outcome: str) -> None:
         if self._interaction is None:

@@ -150,6 +150,8 @@ class CallController:
     def _tick_call(self, record: CallRecord, call: EngineCall, now_s: float) -> None:
         if record.direction is CallDirection.INBOUND and not record.decided:
             self._decide(record, call, now_s)
+        elif record.ring_deadline_s is not None and now_s >= record.ring_deadline_s:
+            self._ring_out(record, call)
         elif record.auto_answer_at_s is not None and now_s >= record.auto_answer_at_s:
             record.auto_answer_at_s = None
             self._play_zip_tone()
@@ -181,6 +183,8 @@ class CallController:
             auto = self.auto_answer_s
             if auto is not None:
                 record.auto_answer_at_s = now_s + max(auto, 0.0)
+            if self.config.ring_timeout_s is not None:
+                record.ring_deadline_s = now_s + max(self.config.ring_timeout_s, 0.0)
             facts = record.facts
             self.emit(
                 CallRinging(
@@ -208,6 +212,22 @@ class CallController:
         record.ended = True
         _hangup(call, admission.code, admission.reason)
         self.emit(IncomingCallRefused(admission.code, admission.reason, record.facts.remote_uri))
+
+    def _ring_out(self, record: CallRecord, call: EngineCall) -> None:
+        """Nobody answered and nobody cancelled within ring_timeout_s: give up (480).
+
+        A safety net for INVITEs that no proxy timer guards (sent straight to us, or a
+        proxy that lost the transaction): without it the desk rings for ever and every
+        other call gets 486. pjsua2 then reports the call DISCONNECTED; ``_ended`` sends
+        the CallEnded with ``rang_out`` so the desk treats it like the ACD's RONA.
+        """
+        record.ring_deadline_s = None
+        record.auto_answer_at_s = None
+        if record.phase is not CallPhase.RINGING or record.answered:
+            return
+        record.rang_out = True
+        log.info("call %s rang out after %s s: 480", record.call_id, self.config.ring_timeout_s)
+        _hangup(call, 480, "Temporarily Unavailable: no answer")
 
     # ------------------------------------------------------------------ call callbacks
     def call_state_changed(self, call: EngineCall) -> None:
@@ -263,7 +283,17 @@ class CallController:
             duration = round(time.monotonic() - record.connected_at_s, 3)
         record.phase = CallPhase.ENDED
         self.emit(CallStateChanged(record.call_id, CallPhase.ENDED, code, reason))
-        self.emit(CallEnded(record.call_id, code, reason, duration, record.answered, quality))
+        self.emit(
+            CallEnded(
+                record.call_id,
+                code,
+                reason,
+                duration,
+                record.answered,
+                quality,
+                rang_out=record.rang_out and not record.answered,
+            )
+        )
 
     def call_media_changed(self, call: EngineCall) -> None:
         try:
@@ -358,6 +388,7 @@ class CallController:
             case cmd.Reject(call_id=call_id, code=code):
                 record, call = self._get(call_id)
                 record.decided = True
+                record.ring_deadline_s = None
                 _hangup(call, code if code in (486, 603) else 486, "")
             case cmd.Dial(destination=destination, headers=headers):
                 self.dial(destination, dict(headers))
@@ -415,6 +446,7 @@ class CallController:
             if record.ended:
                 raise LookupError(f"call {call_id} was turned away")
         record.auto_answer_at_s = None
+        record.ring_deadline_s = None  # answering: no longer ours to give up on
         # Call waiting: the call we were talking to goes on hold first.
         for other in self.calls.active_other(call_id):
             entry = self.calls.get(other.call_id)
