@@ -34,6 +34,7 @@ from homeagent.core.events import (
     TransferProgressed,
 )
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.core.text import clean_text
 from homeagent.sip.callmedia import CallMedia, measure_quality
 from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall
 from homeagent.sip.headers import parse_invite, source_host
@@ -107,7 +108,9 @@ class CallController:
     def incoming_call(self, pj_call_id: int, whole_msg: str, src_address: str) -> None:
         assert self.account is not None
         self.note_arrival(time.monotonic())
-        facts = parse_invite(whole_msg)
+        # SWIG decoded the bytes with surrogateescape: decode them again, once, here, so
+        # every fact (and every event built from them) is clean UTF-8 (Latin-1 PBXs).
+        facts = parse_invite(clean_text(whole_msg))
         record = CallRecord(
             call_id=self.calls.new_id(),
             direction=CallDirection.INBOUND,

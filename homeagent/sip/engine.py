@@ -24,6 +24,7 @@ import pjsua2 as pj
 from homeagent.core.commands import Command
 from homeagent.core.events import EngineFailed, EngineStarted, EngineStopped, Event
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.core.text import clean_value
 from homeagent.sip.accounts import EngineAccount, EngineEndpoint
 from homeagent.sip.controller import CallController
 from homeagent.sip.endpoint import (
@@ -127,6 +128,9 @@ class SipEngine:
     # ------------------------------------------------------------- engine thread
     def _emit(self, event: Event) -> None:
         try:
+            # Every string pjsua2 hands us (URIs, reasons, headers) may carry surrogates
+            # from bytes that were not UTF-8: events leave the engine as clean text.
+            event = clean_value(event)
             self._on_event(event)
         except Exception:
             log.exception("on_event raised for %s", type(event).__name__)

@@ -243,3 +243,19 @@ def test_an_answered_or_declined_call_never_rings_out(ctl) -> None:  # type: ign
     controller.tick(150.0)
     assert ("hangup", 480) not in answered.ops + declined.ops
     assert not answered.record.rang_out
+
+
+def test_a_latin1_header_rings_as_clean_text(ctl, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    controller, events = ctl
+    controller.account = object()  # only handed to the (fake) call
+    raw = INVITE.encode().replace(b"X-Queue: q1", b"X-Queue: Fran\xe7ais")
+    whole_msg = raw.decode("utf-8", errors="surrogateescape")  # as SWIG hands it over
+    monkeypatch.setattr(
+        "homeagent.sip.controller.EngineCall",
+        lambda listener, account, record, pj_call_id: FakeCall(record),
+    )
+    controller.incoming_call(0, whole_msg, "10.0.0.1:5060")
+    controller.tick(1.0)
+    ringing = next(e for e in events if isinstance(e, CallRinging))
+    assert ringing.queue == "Français"
+    assert ringing.headers["X-Queue"] == "Français"
