@@ -180,14 +180,14 @@ class CallController:
         admission = record.admission
         if admission.rings:
             record.decided = True
+            if self.config.ring_timeout_s is not None:  # first: nothing below may skip it
+                record.ring_deadline_s = now_s + max(self.config.ring_timeout_s, 0.0)
             if not _answer(call, 180):
                 record.ended = True  # gone already: never report it as ringing
                 return
             auto = self.auto_answer_s
             if auto is not None:
                 record.auto_answer_at_s = now_s + max(auto, 0.0)
-            if self.config.ring_timeout_s is not None:
-                record.ring_deadline_s = now_s + max(self.config.ring_timeout_s, 0.0)
             facts = record.facts
             self.emit(
                 CallRinging(

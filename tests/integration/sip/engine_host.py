@@ -46,7 +46,7 @@ def main() -> int:
     p.add_argument("--max-calls", type=int, default=4)
     p.add_argument("--unavailable", action="store_true")
     p.add_argument("--srtp", default="disabled")
-    p.add_argument("--ring-timeout", type=float, default=EngineConfig.ring_timeout_s)
+    p.add_argument("--ring-timeout", type=float, default=EngineConfig().ring_timeout_s)
     args = p.parse_args()
     host, port = args.registrar.rsplit(":", 1)
     out = os.fdopen(os.dup(1), "w", buffering=1)
