@@ -77,3 +77,6 @@ class EngineConfig:
     # ever CANCELs it. A safety net a little above the queues' RONA time (rona_s = 15 s)
     # and Kamailio's timer, so the ACD normally ends it first. None: ring until cancelled.
     ring_timeout_s: float | None = 20.0
+    # Diagnosis only: pjsip dumps every SIP message into the log (credentials redacted,
+    # callers' numbers NOT masked). Off, pjsip's lines are single-line and rate-limited.
+    sip_trace: bool = False
