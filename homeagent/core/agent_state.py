@@ -28,6 +28,10 @@ class AgentState(enum.Enum):
         return self in _AUTOMATIC
 
 
+# Reason of NOT_READY after a call rang out unanswered (RONA); the server uses the same word
+# (homeagent.server.state.RONA_REASON) and counts such segments as missed calls.
+RONA_REASON = "missed"
+
 _AUTOMATIC = frozenset({AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP})
 
 _S = AgentState

@@ -36,7 +36,7 @@ class DeskModel(DeskState):
         """Turn the ringing call down (486, so the queue offers it to someone else)."""
         if self._call is not None and self._call.phase is CallPhase.RINGING:
             self._declined = self._call.call_id
-            self._log.write("call_declined", call_id=self._call.call_id)
+            self._write("call_declined", call_id=self._call.call_id)
             self._sink.submit(cmd.Reject(self._call.call_id, 486))
 
     def hang_up(self) -> None:
@@ -68,12 +68,12 @@ class DeskModel(DeskState):
         if self._call is None and self._wrap_up is None and destination.strip():
             self._pending_dial, self._pending_number = "main", destination.strip()
             self._sink.submit(cmd.Dial(destination.strip()))
-            self._log.write("dial", remote_number=destination)
+            self._write("dial", remote_number=destination)
 
     def blind_transfer(self, destination: str) -> None:
         """Transfer the call to a queue, an agent or a number without talking first."""
         if self._call is not None and self._call.connected_at_s is not None and destination:
-            self._log.write("transfer_blind", call_id=self._call.call_id)
+            self._write("transfer_blind", call_id=self._call.call_id)
             self._sink.submit(cmd.BlindTransfer(self._call.call_id, destination.strip()))
 
     def start_consultation(self, destination: str) -> None:
@@ -89,7 +89,7 @@ class DeskModel(DeskState):
     def complete_transfer(self) -> None:
         """Join the customer and the consulted party (attended transfer, step 2)."""
         if self._call is not None and self._consult is not None:
-            self._log.write("transfer_attended", call_id=self._call.call_id)
+            self._write("transfer_attended", call_id=self._call.call_id)
             self._sink.submit(cmd.AttendedTransfer(self._call.call_id, self._consult.call_id))
 
     def request_help(self, text: str = "") -> None:
@@ -111,7 +111,7 @@ class DeskModel(DeskState):
         )
         self._call = replace(call, help_requested=True)
         self._notice = Notice.HELP_SENT
-        self._log.write("help_requested", call_id=call.call_id)
+        self._write("help_requested", call_id=call.call_id)
         self._changed()
 
     def create_contact(self, first_name: str, last_name: str, company: str = "") -> None:
@@ -129,7 +129,7 @@ class DeskModel(DeskState):
         self._card = replace(self._card, contact=contact)
         if self._interaction is not None:
             self._interaction = replace(self._interaction, contact_id=contact.id)
-        self._log.write("contact_created", contact_id=contact.id)
+        self._write("contact_created", contact_id=contact.id)
         self._changed()
 
     # -- agent intents: presence -------------------------------------------------------
@@ -201,7 +201,7 @@ class DeskModel(DeskState):
         self._last_delivery = Delivery.SAVING
         self._notice = Notice.NONE
         self._sink.save_wrap_up(record)
-        self._log.write(
+        self._write(
             "wrap_up_submitted",
             record_id=record.id,
             interaction_id=record.interaction_id,
@@ -230,7 +230,7 @@ class DeskModel(DeskState):
     def wrap_up_failed(self, record_id: str, message: str = "") -> None:
         """The outbox could not write the wrap-up: the form opens again for a retry."""
         self._set_delivery(record_id, Delivery.FAILED)
-        self._log.write("wrap_up_failed", record_id=record_id, message=message)
+        self._write("wrap_up_failed", record_id=record_id, message=message)
         self._changed()
 
     def _set_delivery(self, record_id: str, delivery: Delivery) -> None:
@@ -245,7 +245,7 @@ class DeskModel(DeskState):
         if self._last_delivery is None or order.index(delivery) > order.index(self._last_delivery):
             self._last_delivery = delivery
         if delivery is not Delivery.FAILED:
-            self._log.write(f"wrap_up_{delivery.value}", record_id=record_id)
+            self._write(f"wrap_up_{delivery.value}", record_id=record_id)
 
     def tick(self) -> None:
         """Called every second: a wrap-up past its time with a disposition saves itself."""
@@ -253,7 +253,7 @@ class DeskModel(DeskState):
         if wrap is None or wrap.submitted or self._clock() < wrap.deadline_s:
             return
         if wrap.disposition and self._team.auto_available_after_wrap_up:
-            self._log.write("wrap_up_timed_out", interaction_id=wrap.interaction_id)
+            self._write("wrap_up_timed_out", interaction_id=wrap.interaction_id)
             self.submit_wrap_up()
 
     def screen(self) -> Screen:

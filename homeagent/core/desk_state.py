@@ -3,18 +3,23 @@
 `DeskState` consumes engine events (``homeagent.core.events``) and server news, and tells
 its listeners the new `DeskSnapshot`; `homeagent.core.desk.DeskModel` adds the agent's
 intents. It runs on the GUI thread only: the UI's dispatcher delivers events there.
+
+A ringing call always reaches the snapshot: a failing contact lookup, event-log write,
+server sink or listener is logged (``logging``) and the desk carries on, so the agent
+sees the call and can answer it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
 from homeagent.core import commands as cmd
-from homeagent.core.agent_state import AgentState, InvalidTransition, Presence
+from homeagent.core.agent_state import RONA_REASON, AgentState, InvalidTransition, Presence
 from homeagent.core.desk_ports import ContactDirectory, DeskSink
 from homeagent.core.desk_snapshot import (
     CallView,
@@ -52,6 +57,7 @@ from homeagent.core.events import (
 from homeagent.core.inbox import Inbox
 
 Listener = Callable[[DeskSnapshot], None]
+_pylog = logging.getLogger(__name__)
 _MANUAL = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
 
 
@@ -137,7 +143,17 @@ class DeskState:
     def _changed(self) -> None:
         snap = self.snapshot()
         for listener in list(self._listeners):
-            listener(snap)
+            try:
+                listener(snap)
+            except Exception:  # one broken presenter must not hide the call from the others
+                _pylog.exception("desk listener %r failed", listener)
+
+    def _write(self, event: str, **fields: object) -> None:
+        """Write to the event log; a failing log never stops the desk."""
+        try:
+            self._log.write(event, **fields)
+        except Exception:
+            _pylog.exception("event log write %r failed", event)
 
     # -- configuration and connections -------------------------------------------------
 
@@ -152,7 +168,7 @@ class DeskState:
     def set_server_link(self, link: ServerLink) -> None:
         """The server connection changed (the app keeps working offline)."""
         if link is not self._server:
-            self._log.write("server_link", state=link.value)
+            self._write("server_link", state=link.value)
             self._server = link
             self._changed()
 
@@ -171,22 +187,30 @@ class DeskState:
     def add_message(self, message: Message) -> None:
         """A team-lead message arrived (replays are ignored)."""
         if self.inbox.add(message):
-            self._log.write(
-                "message_received", message_id=message.id, priority=message.priority.value
-            )
+            self._write("message_received", message_id=message.id, priority=message.priority.value)
             self._changed()
 
     def read_message(self, message_id: str) -> None:
         """The agent opened or acknowledged a message: send a read receipt once."""
         if self.inbox.mark_read(message_id):
             self._sink.mark_message_read(message_id)
-            self._log.write("message_read", message_id=message_id)
+            self._write("message_read", message_id=message_id)
             self._changed()
 
     # -- engine events -----------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
-        """Apply one engine event."""
+        """Apply one engine event; listeners always hear of the result."""
+        try:
+            handled = self._apply(event)
+        except Exception:  # show what we have rather than a stale desk
+            _pylog.exception("desk: handling %s failed", type(event).__name__)
+            handled = True
+        if handled:
+            self._changed()
+
+    def _apply(self, event: Event) -> bool:
+        """Change the state for `event`; False when the event does not concern the desk."""
         if isinstance(event, CallRinging):
             self._on_ringing(event)
         elif isinstance(event, CallStateChanged):
@@ -199,20 +223,20 @@ class DeskState:
             self._update_call(event.call_id, quality=QualityLevel.from_quality(event.quality))
         elif isinstance(event, RegistrationChanged):
             if event.state is not self._registration:
-                self._log.write("registration", state=event.state.value, code=event.code)
+                self._write("registration", state=event.state.value, code=event.code)
             self._registration = event.state
         elif isinstance(event, TransferProgressed) and event.final:
             self._notice = Notice.TRANSFER_DONE if event.accepted else Notice.TRANSFER_FAILED
-            self._log.write("transfer", code=event.code, accepted=event.accepted)
+            self._write("transfer", code=event.code, accepted=event.accepted)
         elif isinstance(event, EngineFailed):
             self._registration = RegistrationState.FAILED
             self._notice = Notice.ENGINE_FAILED
-            self._log.write("engine_failed", message=event.message)
+            self._write("engine_failed", message=event.message)
         elif isinstance(event, IncomingCallRefused):
-            self._log.write("call_refused", code=event.code, remote_uri=event.remote_uri)
+            self._write("call_refused", code=event.code, remote_uri=event.remote_uri)
         else:
-            return
-        self._changed()
+            return False
+        return True
 
     def _on_ringing(self, ev: CallRinging) -> None:
         if ev.direction is CallDirection.OUTBOUND:
@@ -221,8 +245,7 @@ class DeskState:
             return
         if self._call is not None:
             return  # the engine caps calls; a second inbound call is not ours to show
-        contact = self._find_contact(ev.contact_id, ev.remote_number)
-        self._card = CardView(number=ev.remote_number, contact=contact)
+        # The call first: whatever fails below, the desk shows it ringing and can answer.
         self._call = CallView(
             call_id=ev.call_id,
             direction=ev.direction,
@@ -232,12 +255,15 @@ class DeskState:
             queue=ev.queue,
             auto_answer_in_s=ev.auto_answer_in_s,
         )
+        self._card = CardView(number=ev.remote_number)
+        contact = self._find_contact(ev.contact_id, ev.remote_number)
+        self._card = CardView(number=ev.remote_number, contact=contact)
         self._wrap_up = None
         self._notice = Notice.NONE
         self._begin_interaction("inbound", ev.remote_number, ev.queue, ev.sip_call_id, contact)
         self._before_ringing = self._presence
         self._move(AgentState.RINGING)
-        self._log.write(
+        self._write(
             "call_ringing",
             call_id=ev.call_id,
             remote_number=ev.remote_number,
@@ -247,9 +273,17 @@ class DeskState:
         )
 
     def _find_contact(self, contact_id: str, number: str) -> Contact | None:
-        contact = self._directory.get(contact_id) if contact_id else None
+        """The caller's contact, or None (also when the cache fails: the call still rings)."""
+        contact: Contact | None = None
+        try:
+            contact = self._directory.get(contact_id) if contact_id else None
+        except Exception:
+            _pylog.exception("contact lookup by id failed")
         if contact is None and number:
-            contact = self._directory.lookup_number(number)
+            try:
+                contact = self._directory.lookup_number(number)
+            except Exception:
+                _pylog.exception("contact lookup by number failed")
         return contact
 
     def card_painted(self, call_id: int, monotonic_ns: int, engine_monotonic_ns: int) -> None:
@@ -259,7 +293,7 @@ class DeskState:
         self._painted.add(call_id)
         latency_ms = (monotonic_ns - engine_monotonic_ns) / 1e6 if engine_monotonic_ns else None
         contact = self._card.contact if self._card else None
-        self._log.write(
+        self._write(
             "card_painted",
             call_id=call_id,
             contact_id=contact.id if contact else "",
@@ -293,7 +327,7 @@ class DeskState:
                 self._move(AgentState.ON_CALL)
                 if self._interaction is not None:
                     self._interaction = replace(self._interaction, answered_at=self._now())
-                self._log.write("call_answered", call_id=ev.call_id)
+                self._write("call_answered", call_id=ev.call_id)
         self._store_call(replace(call, phase=ev.phase, auto_answer_in_s=None))
 
     def _on_ended(self, ev: CallEnded) -> None:
@@ -303,7 +337,7 @@ class DeskState:
         if self._call is None or ev.call_id != self._call.call_id:
             return
         call, self._call = self._call, None
-        self._log.write(
+        self._write(
             "call_ended",
             call_id=ev.call_id,
             code=ev.code,
@@ -321,12 +355,15 @@ class DeskState:
                 deadline_s=self._clock() + self._team.wrap_up_s,
             )
             self._move(AgentState.WRAP_UP)
-            self._log.write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
+            self._write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
             return
         self._card = None
+        back = self._before_ringing
         if call.direction is CallDirection.INBOUND and call.phase is CallPhase.RINGING:
             self._notice = Notice.CALL_MISSED if ev.code != 486 else Notice.NONE
-        back = self._before_ringing
+            if ev.rang_out:
+                # the engine gave up (ring timeout): set aside exactly as the ACD's RONA does
+                back = Presence(AgentState.NOT_READY, RONA_REASON, self._clock())
         self._move(back.state, back.reason)
 
     # -- helpers -----------------------------------------------------------------------
@@ -341,18 +378,19 @@ class DeskState:
             after = before.to(state, reason=reason, at_s=self._clock())
         except InvalidTransition:
             after = Presence(state, reason, self._clock())
-            self._log.write("state_forced", previous=before.state.value, state=state.value)
+            self._write("state_forced", previous=before.state.value, state=state.value)
         if after is before:
             return
         self._presence = after
         if state is AgentState.BREAK:
             self._last_break_reason = reason
-        self._sink.publish_state(after)
+        try:  # queued work; a failing sink must not leave the desk half-moved
+            self._sink.publish_state(after)
+        except Exception:
+            _pylog.exception("publishing the agent state failed")
         if state.accepts_calls is not before.state.accepts_calls:
             self._sink.submit(cmd.SetAvailable(state.accepts_calls))
-        self._log.write(
-            "agent_state", state=state.value, reason=reason, previous=before.state.value
-        )
+        self._write("agent_state", state=state.value, reason=reason, previous=before.state.value)
 
     def _call_id(self) -> int | None:
         return self._call.call_id if self._call is not None else None
@@ -398,7 +436,14 @@ class DeskState:
             return "busy" if ev.code in (486, 600) else "failed"
         if self._declined == call.call_id:
             return "busy"
+        if ev.rang_out or self._set_aside_for_rona():
+            return "missed"  # the 487 was the ACD's CANCEL after its RONA timer
         return "abandoned" if ev.code == 487 else "missed"
+
+    def _set_aside_for_rona(self) -> bool:
+        """The server set the agent Not ready "missed" while the call was ringing."""
+        back = self._before_ringing
+        return back.state is AgentState.NOT_READY and back.reason == RONA_REASON
 
     def _finish_interaction(self, outcome: str) -> None:
         if self._interaction is None:

@@ -126,6 +126,9 @@ class CallEnded(Event):
     duration_s: float  # connected time; 0 if never answered
     answered: bool
     quality: CallQuality | None = None
+    # True when the engine itself gave up on an unanswered inbound call (ring timeout,
+    # 480): the desk counts it as missed and sets the agent Not ready, like the ACD's RONA.
+    rang_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)

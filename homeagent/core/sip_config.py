@@ -73,3 +73,10 @@ class EngineConfig:
     log_level: int = 1
     codecs: tuple[str, ...] = ("G722/16000", "PCMA/8000", "PCMU/8000")
     trusted_sources: tuple[str, ...] = ()  # IPs allowed to send us INVITEs; () = the registrar
+    # An inbound call nobody answers is rejected (480) after this long, even if no proxy
+    # ever CANCELs it. A safety net a little above the queues' RONA time (rona_s = 15 s)
+    # and Kamailio's timer, so the ACD normally ends it first. None: ring until cancelled.
+    ring_timeout_s: float | None = 20.0
+    # Diagnosis only: pjsip dumps every SIP message into the log (credentials redacted,
+    # callers' numbers NOT masked). Off, pjsip's lines are single-line and rate-limited.
+    sip_trace: bool = False

@@ -32,6 +32,8 @@ class CallRecord:
     admission: Admission | None = None  # inbound: decided on the next loop turn
     decided: bool = False
     auto_answer_at_s: float | None = None
+    ring_deadline_s: float | None = None  # inbound ringing: rejected 480 past this
+    rang_out: bool = False  # we gave up on it (ring timeout)
     connected_at_s: float | None = None
     answered: bool = False
     muted: bool = False

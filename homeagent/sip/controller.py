@@ -34,6 +34,7 @@ from homeagent.core.events import (
     TransferProgressed,
 )
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.core.text import clean_text
 from homeagent.sip.callmedia import CallMedia, measure_quality
 from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall
 from homeagent.sip.headers import parse_invite, source_host
@@ -107,7 +108,9 @@ class CallController:
     def incoming_call(self, pj_call_id: int, whole_msg: str, src_address: str) -> None:
         assert self.account is not None
         self.note_arrival(time.monotonic())
-        facts = parse_invite(whole_msg)
+        # SWIG decoded the bytes with surrogateescape: decode them again, once, here, so
+        # every fact (and every event built from them) is clean UTF-8 (Latin-1 PBXs).
+        facts = parse_invite(clean_text(whole_msg))
         record = CallRecord(
             call_id=self.calls.new_id(),
             direction=CallDirection.INBOUND,
@@ -150,6 +153,8 @@ class CallController:
     def _tick_call(self, record: CallRecord, call: EngineCall, now_s: float) -> None:
         if record.direction is CallDirection.INBOUND and not record.decided:
             self._decide(record, call, now_s)
+        elif record.ring_deadline_s is not None and now_s >= record.ring_deadline_s:
+            self._ring_out(record, call)
         elif record.auto_answer_at_s is not None and now_s >= record.auto_answer_at_s:
             record.auto_answer_at_s = None
             self._play_zip_tone()
@@ -175,6 +180,8 @@ class CallController:
         admission = record.admission
         if admission.rings:
             record.decided = True
+            if self.config.ring_timeout_s is not None:  # first: nothing below may skip it
+                record.ring_deadline_s = now_s + max(self.config.ring_timeout_s, 0.0)
             if not _answer(call, 180):
                 record.ended = True  # gone already: never report it as ringing
                 return
@@ -208,6 +215,22 @@ class CallController:
         record.ended = True
         _hangup(call, admission.code, admission.reason)
         self.emit(IncomingCallRefused(admission.code, admission.reason, record.facts.remote_uri))
+
+    def _ring_out(self, record: CallRecord, call: EngineCall) -> None:
+        """Nobody answered and nobody cancelled within ring_timeout_s: give up (480).
+
+        A safety net for INVITEs that no proxy timer guards (sent straight to us, or a
+        proxy that lost the transaction): without it the desk rings for ever and every
+        other call gets 486. pjsua2 then reports the call DISCONNECTED; ``_ended`` sends
+        the CallEnded with ``rang_out`` so the desk treats it like the ACD's RONA.
+        """
+        record.ring_deadline_s = None
+        record.auto_answer_at_s = None
+        if record.phase is not CallPhase.RINGING or record.answered:
+            return
+        record.rang_out = True
+        log.info("call %s rang out after %s s: 480", record.call_id, self.config.ring_timeout_s)
+        _hangup(call, 480, "Temporarily Unavailable: no answer")
 
     # ------------------------------------------------------------------ call callbacks
     def call_state_changed(self, call: EngineCall) -> None:
@@ -263,7 +286,17 @@ class CallController:
             duration = round(time.monotonic() - record.connected_at_s, 3)
         record.phase = CallPhase.ENDED
         self.emit(CallStateChanged(record.call_id, CallPhase.ENDED, code, reason))
-        self.emit(CallEnded(record.call_id, code, reason, duration, record.answered, quality))
+        self.emit(
+            CallEnded(
+                record.call_id,
+                code,
+                reason,
+                duration,
+                record.answered,
+                quality,
+                rang_out=record.rang_out and not record.answered,
+            )
+        )
 
     def call_media_changed(self, call: EngineCall) -> None:
         try:
@@ -358,6 +391,7 @@ class CallController:
             case cmd.Reject(call_id=call_id, code=code):
                 record, call = self._get(call_id)
                 record.decided = True
+                record.ring_deadline_s = None
                 _hangup(call, code if code in (486, 603) else 486, "")
             case cmd.Dial(destination=destination, headers=headers):
                 self.dial(destination, dict(headers))
@@ -415,6 +449,7 @@ class CallController:
             if record.ended:
                 raise LookupError(f"call {call_id} was turned away")
         record.auto_answer_at_s = None
+        record.ring_deadline_s = None  # answering: no longer ours to give up on
         # Call waiting: the call we were talking to goes on hold first.
         for other in self.calls.active_other(call_id):
             entry = self.calls.get(other.call_id)

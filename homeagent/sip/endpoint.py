@@ -7,21 +7,31 @@ no pjsip DNS resolver, no presence, only G.722/PCMA/PCMU, short first registrati
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import re
 
 import pjsua2 as pj
 
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig, SrtpMode, Transport
+from homeagent.sip.pjlog import PjsipLogFilter, redact
+
+__all__ = [
+    "TRANSPORT_TYPES",
+    "PythonLogWriter",
+    "account_config",
+    "endpoint_config",
+    "quiet_pjlib_until_configured",
+    "redact",
+    "set_codec_priorities",
+    "transport_config",
+]
 
 log = logging.getLogger("homeagent.sip.pjsip")
 
-# pjsip's own log must never carry credentials: messages are not dumped (msgLogging=0),
-# level is capped at 3, and any line that still mentions digest fields is redacted.
-_SECRET = re.compile(
-    r"(authorization|proxy-authorization|response\s*=|password|passwd|nonce\s*=)", re.I
-)
+# Without a SIP trace pjsip's level is capped at 3 and messages are not dumped
+# (msgLogging=0); what pjsip still prints goes through PjsipLogFilter (see pjlog.py).
 MAX_PJ_LOG_LEVEL = 3
+TRACE_PJ_LOG_LEVEL = 4  # pjsip logs the messages it sends and receives at level 4
 
 TRANSPORT_TYPES = {
     Transport.UDP: pj.PJSIP_TRANSPORT_UDP,
@@ -36,18 +46,40 @@ _SRTP = {
 }
 
 
-def redact(line: str) -> str:
-    """The log line, or a placeholder when it could carry a credential."""
-    return "[redacted: line mentioned credentials]" if _SECRET.search(line) else line
-
-
 class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
-    """Send pjsip's log to Python logging, redacted."""
+    """Send pjsip's log to Python logging through a :class:`PjsipLogFilter`.
+
+    Called from pjsip's threads, also while the endpoint is being destroyed: never raises.
+    pjsua2's libDestroy() deletes the C++ side, so the engine disowns it and keeps the
+    Python object (and its filter) referenced until after libDestroy().
+    """
+
+    def __init__(self, log_filter: PjsipLogFilter | None = None) -> None:
+        super().__init__()
+        self.filter = log_filter or PjsipLogFilter(log)
 
     def write(self, entry: pj.LogEntry) -> None:
-        level = int(entry.level)
-        py_level = logging.WARNING if level <= 2 else logging.DEBUG
-        log.log(py_level, "%s", redact(str(entry.msg).rstrip()))
+        # raising into pjsip would abort the process
+        with contextlib.suppress(Exception):
+            self.filter.write(int(entry.level), str(entry.msg))
+
+
+def quiet_pjlib_until_configured() -> None:
+    """Silence pjlib's console log before libCreate (its banner went to stdout).
+
+    libInit() then applies our LogConfig (level + writer). pjlib's ``pj_log_set_level`` is
+    exported by the wheel's extension module; if it cannot be reached, nothing worse
+    happens than the banner on stdout.
+    """
+    try:
+        import ctypes
+
+        import pjsua2.pjsua2 as swig
+
+        lib = ctypes.CDLL(swig._pjsua2.__file__)
+        lib.pj_log_set_level(ctypes.c_int(0))
+    except Exception as exc:
+        log.debug("pj_log_set_level unavailable: %s", exc)
 
 
 def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) -> pj.EpConfig:
@@ -63,11 +95,15 @@ def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) 
     ua.enableUpnp = False
     ua.mwiUnsolicitedEnabled = False
     lc = ep_cfg.logConfig
-    lc.level = min(max(config.log_level, 0), MAX_PJ_LOG_LEVEL)
+    if config.sip_trace:  # diagnosis only: messages dumped (credentials still redacted)
+        lc.level = max(config.log_level, TRACE_PJ_LOG_LEVEL)
+        lc.msgLogging = 1
+    else:
+        lc.level = min(max(config.log_level, 0), MAX_PJ_LOG_LEVEL)
+        lc.msgLogging = 0
     lc.consoleLevel = lc.level  # pjsua2 hands the writer what passes consoleLevel
-    lc.msgLogging = 0
     lc.writer = writer
-    lc.decor = 0
+    lc.decor = 0  # no time/thread decoration: Python logging adds its own
     med = ep_cfg.medConfig
     med.threadCnt = 0  # media events are polled by our loop too
     med.hasIoqueue = True

@@ -24,6 +24,7 @@ import pjsua2 as pj
 from homeagent.core.commands import Command
 from homeagent.core.events import EngineFailed, EngineStarted, EngineStopped, Event
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
+from homeagent.core.text import clean_value
 from homeagent.sip.accounts import EngineAccount, EngineEndpoint
 from homeagent.sip.controller import CallController
 from homeagent.sip.endpoint import (
@@ -31,10 +32,13 @@ from homeagent.sip.endpoint import (
     PythonLogWriter,
     account_config,
     endpoint_config,
+    quiet_pjlib_until_configured,
     set_codec_priorities,
     transport_config,
 )
+from homeagent.sip.endpoint import log as pjsip_log
 from homeagent.sip.media import AudioAttachment
+from homeagent.sip.pjlog import PjsipLogFilter
 
 __all__ = ["AudioAttachment", "SipEngine"]
 
@@ -79,6 +83,8 @@ class SipEngine:
         self._ep: pj.Endpoint | None = None
         self._account: EngineAccount | None = None
         self._audio_open = False
+        self._writer: PythonLogWriter | None = None
+        self._log_filter: PjsipLogFilter | None = None
 
     # ------------------------------------------------------------------ public API
     @property
@@ -127,6 +133,9 @@ class SipEngine:
     # ------------------------------------------------------------- engine thread
     def _emit(self, event: Event) -> None:
         try:
+            # Every string pjsua2 hands us (URIs, reasons, headers) may carry surrogates
+            # from bytes that were not UTF-8: events leave the engine as clean text.
+            event = clean_value(event)
             self._on_event(event)
         except Exception:
             log.exception("on_event raised for %s", type(event).__name__)
@@ -140,8 +149,11 @@ class SipEngine:
     def _run(self) -> None:
         # pjsua2 objects live in attributes (not locals) so _teardown can drop the last
         # reference to each of them on this thread, before libDestroy().
-        # libDestroy() deletes the log writer itself: hand its ownership to C++.
-        writer = PythonLogWriter()
+        # libDestroy() deletes the log writer itself: hand its ownership to C++, but keep
+        # the Python side referenced until after libDestroy() (pjsip threads still log
+        # while the endpoint is destroyed).
+        self._log_filter = PjsipLogFilter(pjsip_log, sip_trace=self._config.sip_trace)
+        writer = self._writer = PythonLogWriter(self._log_filter)
         writer.__disown__()
         try:
             ctl = self._ctl = CallController(
@@ -153,6 +165,7 @@ class SipEngine:
             )
             ep = self._ep = EngineEndpoint(ctl)
             ctl.endpoint = ep
+            quiet_pjlib_until_configured()
             ep.libCreate()
             ep.libInit(
                 endpoint_config(self._config, writer, self._config.max_calls + EXTRA_CALL_SLOTS)
@@ -261,6 +274,9 @@ class SipEngine:
                 ctl.endpoint = None
             del ep
         del ctl
+        self._writer = None  # its C++ side went with libDestroy()
+        if self._log_filter is not None:
+            self._log_filter.flush()
 
     def _trusted_hosts(self) -> frozenset[str]:
         """IPs allowed to send INVITEs: configured, or the registrar's addresses."""

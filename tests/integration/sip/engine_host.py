@@ -1,7 +1,7 @@
 """Run a SipEngine in its own process for tests that may crash it (robustness, bursts).
 
     python -m tests.integration.sip.engine_host --registrar HOST:PORT --domain D --user U
-        [--transport udp] [--max-calls N] [--unavailable] [--srtp MODE]
+        [--transport udp] [--max-calls N] [--unavailable] [--srtp MODE] [--ring-timeout S]
 
 Password from $HOMEAGENT_PEER_PASSWORD. Prints every engine event as one JSON line
 ({"event": "CallRinging", ...}); reads commands on stdin: ``answer ID``, ``hangup ID``,
@@ -46,6 +46,7 @@ def main() -> int:
     p.add_argument("--max-calls", type=int, default=4)
     p.add_argument("--unavailable", action="store_true")
     p.add_argument("--srtp", default="disabled")
+    p.add_argument("--ring-timeout", type=float, default=EngineConfig().ring_timeout_s)
     args = p.parse_args()
     host, port = args.registrar.rsplit(":", 1)
     out = os.fdopen(os.dup(1), "w", buffering=1)
@@ -64,7 +65,9 @@ def main() -> int:
         transport=Transport(args.transport),
         srtp=SrtpMode(args.srtp),
     )
-    engine = SipEngine(EngineConfig(max_calls=args.max_calls), account, emit)
+    engine = SipEngine(
+        EngineConfig(max_calls=args.max_calls, ring_timeout_s=args.ring_timeout), account, emit
+    )
     engine.start()
     if args.unavailable:
         engine.submit(cmd.SetAvailable(False))

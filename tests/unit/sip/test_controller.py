@@ -218,3 +218,44 @@ def test_dtmf_on_a_held_call_fails_loudly_instead_of_vanishing(ctl) -> None:  # 
     failed = [e for e in events if isinstance(e, CommandFailed)]
     assert len(failed) == 1
     assert "held" in failed[0].message
+
+
+def test_an_unanswered_call_is_rejected_480_after_the_ring_timeout(ctl) -> None:  # type: ignore[no-untyped-def]
+    controller, _ = ctl
+    assert controller.config.ring_timeout_s == 20.0
+    call = _incoming(controller)
+    controller.tick(100.0)
+    controller.tick(119.9)
+    assert call.ops == [("answer", 180)]
+    controller.tick(120.0)
+    assert call.ops == [("answer", 180), ("hangup", 480)]
+    assert call.record.rang_out
+    controller.tick(130.0)
+    assert call.ops[-1] == ("hangup", 480)  # given up once
+
+
+def test_an_answered_or_declined_call_never_rings_out(ctl) -> None:  # type: ignore[no-untyped-def]
+    controller, _ = ctl
+    answered, declined = _incoming(controller), _incoming(controller)
+    controller.tick(100.0)
+    controller.handle(cmd.Answer(answered.record.call_id))
+    controller.handle(cmd.Reject(declined.record.call_id, 486))
+    controller.tick(150.0)
+    assert ("hangup", 480) not in answered.ops + declined.ops
+    assert not answered.record.rang_out
+
+
+def test_a_latin1_header_rings_as_clean_text(ctl, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    controller, events = ctl
+    controller.account = object()  # only handed to the (fake) call
+    raw = INVITE.encode().replace(b"X-Queue: q1", b"X-Queue: Fran\xe7ais")
+    whole_msg = raw.decode("utf-8", errors="surrogateescape")  # as SWIG hands it over
+    monkeypatch.setattr(
+        "homeagent.sip.controller.EngineCall",
+        lambda listener, account, record, pj_call_id: FakeCall(record),
+    )
+    controller.incoming_call(0, whole_msg, "10.0.0.1:5060")
+    controller.tick(1.0)
+    ringing = next(e for e in events if isinstance(e, CallRinging))
+    assert ringing.queue == "Français"
+    assert ringing.headers["X-Queue"] == "Français"
