@@ -303,7 +303,10 @@ class AgentSession:
     def _on_model_snapshot(self, snap: DeskSnapshot) -> None:
         ringing = snap.screen is Screen.RINGING
         if ringing != self._ringing and self.audio is not None:
-            (self.audio.start_ringing if ringing else self.audio.stop_ringing)()
+            try:
+                (self.audio.start_ringing if ringing else self.audio.stop_ringing)()
+            except Exception:  # a ringer that fails must not hide the call on screen
+                log.exception("the ringer failed to %s", "start" if ringing else "stop")
         self._ringing = ringing
 
     # -- stop --------------------------------------------------------------------------

@@ -5,6 +5,8 @@ controller, `homeagent.ui.desk.lists.ListsController`."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
@@ -21,6 +23,7 @@ from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
 
+_log = logging.getLogger(__name__)
 CLOCK_INTERVAL_MS = 1000
 
 
@@ -108,33 +111,44 @@ class DeskController(QObject):
     # -- outputs -----------------------------------------------------------------------
 
     def _on_model_snapshot(self, snap: DeskSnapshot) -> None:
+        """Draw the window first; then each follow-up on its own, so none can hide a call."""
         previous, self._previous = self._previous, snap
         self.window.show_snapshot(snap)
+        was = previous.screen if previous else Screen.IDLE
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("card history", self._follow_card),
+            ("tray state", lambda: self._show_state(snap)),
+        ]
+        if snap.screen is Screen.RINGING and was is not Screen.RINGING:
+            steps.append(("ringing notification", lambda: self._notify_ringing(snap)))
+        if previous is not None and snap.banner and snap.banner != previous.banner:
+            body = snap.banner.body
+            steps.append(("urgent notification", lambda: self._notify(
+                QCoreApplication.translate("Controller", "Urgent message"), body
+            )))  # fmt: skip
+        call_over = was in (Screen.IN_CALL, Screen.RINGING, Screen.WRAP_UP) and snap.screen in (
+            Screen.IDLE,
+            Screen.WRAP_UP,
+        )
+        if call_over and was is not snap.screen:
+            steps.append(("lists", self.lists.reload))
+        for name, step in steps:
+            try:
+                step()
+            except Exception:
+                _log.exception("%s failed after a desk change; the desk goes on", name)
+
+    def _follow_card(self) -> None:
         card = self.window.card
         if card.contact_id and card.contact_id != self._card_history_for:
             self._card_history_for = card.contact_id
             self.lists.load_contact_history(card, card.contact_id)
         elif not card.contact_id:
             self._card_history_for = ""
+
+    def _show_state(self, snap: DeskSnapshot) -> None:
         if self.notifier is not None:
             self.notifier.set_state(snap.presence.state, presence_text(snap.presence))
-        was = previous.screen if previous else Screen.IDLE
-        if snap.screen is Screen.RINGING and was is not Screen.RINGING:
-            self._notify_ringing(snap)
-        if previous is not None and snap.banner and snap.banner != previous.banner:
-            self._notify(
-                QCoreApplication.translate("Controller", "Urgent message"), snap.banner.body
-            )
-        if (
-            was in (Screen.IN_CALL, Screen.RINGING, Screen.WRAP_UP)
-            and snap.screen
-            in (
-                Screen.IDLE,
-                Screen.WRAP_UP,
-            )
-            and was is not snap.screen
-        ):
-            self.lists.reload()
 
     def _notify_ringing(self, snap: DeskSnapshot) -> None:
         contact: Contact | None = snap.card.contact if snap.card else None

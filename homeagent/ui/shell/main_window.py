@@ -5,6 +5,7 @@ It renders `DeskSnapshot`s and emits intent signals; it decides nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -57,6 +58,9 @@ _GLOBAL = (
     "presence_menu",
     "save_wrap_up",
 )
+
+
+_log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -224,15 +228,14 @@ class MainWindow(QMainWindow):
     # -- rendering ---------------------------------------------------------------------
 
     def show_snapshot(self, snap: DeskSnapshot) -> None:
-        """Render one snapshot (cheap; called on every change)."""
+        """Render one snapshot (cheap; called on every change).
+
+        The call zone comes first and every later part is drawn on its own: whatever
+        fails (a card that cannot render, a banner, the inbox), a ringing call is on
+        screen with its Answer button.
+        """
         previous = self._snapshot
         self._snapshot = snap
-        self.top.show_snapshot(snap)
-        self.setWindowTitle(
-            self.tr("HomeAgent — {state}").format(state=presence_text(snap.presence))
-        )
-        self.side.set_unread(snap.unread)
-        self.side.inbox.show_messages(self._messages())
         page = {
             Screen.RINGING: self.ringing,
             Screen.IN_CALL: self.controls,
@@ -241,15 +244,28 @@ class MainWindow(QMainWindow):
         if page is None:
             self._switch_centre(self.idle)
         else:
-            queue = snap.call.queue if snap.call else ""
-            self.card.show_card(snap.card, queue=queue)
             self._switch_actions(page)
             self._switch_centre(self.call_page)
-        self.idle.show_snapshot(snap)
-        self.ringing.show_snapshot(snap)
-        self.controls.show_snapshot(snap)
-        self.wrap_up.show_snapshot(snap)
-        self._show_banners(snap, previous)
+        queue = snap.call.queue if snap.call else ""
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("ringing", lambda: self.ringing.show_snapshot(snap)),
+            ("call controls", lambda: self.controls.show_snapshot(snap)),
+            ("wrap-up", lambda: self.wrap_up.show_snapshot(snap)),
+            ("top bar", lambda: self.top.show_snapshot(snap)),
+            ("title", lambda: self.setWindowTitle(
+                self.tr("HomeAgent — {state}").format(state=presence_text(snap.presence))
+            )),
+            ("card", lambda: self.card.show_card(snap.card, queue=queue) if page else None),
+            ("idle", lambda: self.idle.show_snapshot(snap)),
+            ("unread", lambda: self.side.set_unread(snap.unread)),
+            ("inbox", lambda: self.side.inbox.show_messages(self._messages())),
+            ("banners", lambda: self._show_banners(snap, previous)),
+        ]  # fmt: skip
+        for name, step in steps:
+            try:
+                step()
+            except Exception:
+                _log.exception("drawing the %s failed; the rest of the window goes on", name)
 
     def _messages(self) -> tuple[Message, ...]:
         return self._message_source() if self._message_source else ()

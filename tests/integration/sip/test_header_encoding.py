@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
@@ -25,7 +26,6 @@ from homeagent.core.eventlog import EventLog
 from homeagent.core.events import CallEnded, CallRinging, Event
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.text import is_clean
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 from homeagent.sip.engine import SipEngine
 from tests.helpers.kamailio import Kamailio
 from tests.integration.sip.conftest import account_for

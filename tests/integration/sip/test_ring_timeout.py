@@ -12,6 +12,7 @@ import queue
 import time
 
 import pytest
+from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import AgentState
@@ -20,7 +21,6 @@ from homeagent.core.desk_snapshot import Notice, Screen
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded, CallRinging, Event
 from homeagent.core.sip_config import EngineConfig
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 from homeagent.sip.engine import SipEngine
 from tests.helpers.kamailio import Kamailio
 from tests.helpers.sipp import SippRunner

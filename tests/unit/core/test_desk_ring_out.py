@@ -17,7 +17,7 @@ from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import Notice, Screen
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
 
 NUMBER = "+33612345678"
 

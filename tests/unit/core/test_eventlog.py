@@ -91,6 +91,9 @@ def test_a_failing_file_is_reported_once_and_never_raises(
         def close(self) -> None:
             pass
 
+    real = log._file
+    assert real is not None
+    real.close()
     log._file = Broken()  # type: ignore[assignment]  # the disk filled up under us
     with caplog.at_level("WARNING", logger="homeagent.core.eventlog"):
         for _ in range(3):

@@ -10,6 +10,7 @@ import pytest
 
 import homeagent.sip.audio.service as audio_service
 from homeagent.core.audio_setup import AudioRole
+from homeagent.core.desk_snapshot import Screen
 from homeagent.core.eventlog import EventLog
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.desktop.session import AUDIO_SETTINGS_FILE, AgentSession
@@ -86,3 +87,30 @@ def test_without_audio_the_page_is_not_offered(qtbot, tmp_path: Path) -> None:  
     finally:
         s.stop()
         s.log.close()  # the session does not own the log
+
+
+def test_a_ringer_that_fails_does_not_hide_the_ringing_call(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class BrokenRinger(FakeAudioService):
+        def start_ringing(self) -> None:
+            raise RuntimeError("the sound server went away")
+
+    monkeypatch.setattr(audio_service, "AudioService", BrokenRinger)
+    s = _start(qtbot, tmp_path, use_audio=True)
+    try:
+        engine = s.engine
+        assert isinstance(engine, FakeEngine)
+        qtbot.waitUntil(lambda: s.model.snapshot().agent_name == "Alice Robert", timeout=3000)
+        engine.ring("+33612345678")
+        qtbot.waitUntil(lambda: s.model.snapshot().screen is Screen.RINGING, timeout=3000)
+        window = s.window
+        assert window.centre.currentWidget() is window.call_page
+        assert window.actions_stack.currentWidget() is window.ringing
+        window.ringing.answer.click()
+        qtbot.waitUntil(lambda: s.model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+    finally:
+        s.stop()
+        s.log.close()
