@@ -31,6 +31,7 @@ from homeagent.core.desk_snapshot import (
     WrapUpView,
 )
 from homeagent.core.desk_types import (
+    CallOutcome,
     Contact,
     Delivery,
     InteractionRecord,
@@ -260,7 +261,9 @@ class DeskState:
         self._card = CardView(number=ev.remote_number, contact=contact)
         self._wrap_up = None
         self._notice = Notice.NONE
-        self._begin_interaction("inbound", ev.remote_number, ev.queue, ev.sip_call_id, contact)
+        self._begin_interaction(
+            CallDirection.INBOUND, ev.remote_number, ev.queue, ev.sip_call_id, contact
+        )
         self._before_ringing = self._presence
         self._move(AgentState.RINGING)
         self._write(
@@ -312,7 +315,7 @@ class DeskState:
             self._call = view
             self._wrap_up = None
             self._card = CardView(number, self._directory.lookup_number(number))
-            self._begin_interaction("outbound", number, "", "", self._card.contact)
+            self._begin_interaction(CallDirection.OUTBOUND, number, "", "", self._card.contact)
         self._pending_dial = ""
 
     def _on_call_state(self, ev: CallStateChanged) -> None:
@@ -413,39 +416,44 @@ class DeskState:
             self._store_call(replace(call, **changes))  # type: ignore[arg-type]
 
     def _begin_interaction(
-        self, direction: str, number: str, queue: str, sip_call_id: str, contact: Contact | None
+        self,
+        direction: CallDirection,
+        number: str,
+        queue: str,
+        sip_call_id: str,
+        contact: Contact | None,
     ) -> None:
         self._interaction = InteractionRecord(
             id=str(uuid.uuid4()),
             direction=direction,
             remote_number=number,
             started_at=self._now(),
-            outcome="",
+            outcome=None,
             contact_id=contact.id if contact else "",
             queue=queue,
             sip_call_id=sip_call_id,
         )
 
-    def _outcome(self, call: CallView, ev: CallEnded) -> str:
-        """The server's outcome word (``POST /interactions``) for a call that ended."""
+    def _outcome(self, call: CallView, ev: CallEnded) -> CallOutcome:
+        """The server's outcome (``POST /interactions``) for a call that ended."""
         if self._notice is Notice.TRANSFER_DONE:
-            return "transferred"
+            return CallOutcome.TRANSFERRED
         if ev.answered:
-            return "answered"
+            return CallOutcome.ANSWERED
         if call.direction is CallDirection.OUTBOUND:
-            return "busy" if ev.code in (486, 600) else "failed"
+            return CallOutcome.BUSY if ev.code in (486, 600) else CallOutcome.FAILED
         if self._declined == call.call_id:
-            return "busy"
+            return CallOutcome.BUSY
         if ev.rang_out or self._set_aside_for_rona():
-            return "missed"  # the 487 was the ACD's CANCEL after its RONA timer
-        return "abandoned" if ev.code == 487 else "missed"
+            return CallOutcome.MISSED  # the 487 was the ACD's CANCEL after its RONA timer
+        return CallOutcome.ABANDONED if ev.code == 487 else CallOutcome.MISSED
 
     def _set_aside_for_rona(self) -> bool:
         """The server set the agent Not ready "missed" while the call was ringing."""
         back = self._before_ringing
         return back.state is AgentState.NOT_READY and back.reason == RONA_REASON
 
-    def _finish_interaction(self, outcome: str) -> None:
+    def _finish_interaction(self, outcome: CallOutcome) -> None:
         if self._interaction is None:
             return
         self._interaction = replace(self._interaction, outcome=outcome, ended_at=self._now())

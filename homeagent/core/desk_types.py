@@ -11,6 +11,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from homeagent.core.events import CallDirection
+
 
 @dataclass(frozen=True, slots=True)
 class Contact:
@@ -92,6 +94,17 @@ class Callback:
     notes: str = ""
 
 
+class CallOutcome(enum.Enum):
+    """How a call ended, in the server's words (``POST /interactions``)."""
+
+    ANSWERED = "answered"
+    MISSED = "missed"  # rang out, or the ACD's RONA ended it
+    ABANDONED = "abandoned"  # the customer hung up while it rang
+    FAILED = "failed"  # an outbound call that did not connect
+    BUSY = "busy"  # declined by the agent, or a busy far end
+    TRANSFERRED = "transferred"
+
+
 class Outcome(enum.Enum):
     """How a call in the history ended."""
 
@@ -166,10 +179,10 @@ class InteractionRecord:
     """A call to log on the server (``POST /interactions``), numbers in full."""
 
     id: str
-    direction: str
+    direction: CallDirection
     remote_number: str
     started_at: dt.datetime
-    outcome: str
+    outcome: CallOutcome | None  # None while the call is not over
     contact_id: str = ""
     queue: str = ""
     answered_at: dt.datetime | None = None

@@ -159,13 +159,13 @@ class AppSink:
         body = {
             "id": record.id,
             "contact_id": record.contact_id or None,
-            "direction": record.direction,
+            "direction": record.direction.value,
             "queue": record.queue,
             "remote_number": record.remote_number[:20],
             "started_at": _iso(record.started_at),
             "answered_at": _iso(record.answered_at),
             "ended_at": _iso(record.ended_at),
-            "outcome": record.outcome,
+            "outcome": record.outcome.value if record.outcome else None,
             "sip_call_id": record.sip_call_id,
         }
         self._disk.run(lambda: self._outbox.log_call(body))

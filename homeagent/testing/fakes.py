@@ -19,6 +19,7 @@ from homeagent.core import commands as cmd
 from homeagent.core.agent_state import Presence
 from homeagent.core.desk_types import (
     Callback,
+    CallOutcome,
     Contact,
     DayFigures,
     Disposition,
@@ -374,7 +375,9 @@ class FakeDeskData:
                     record.id,
                     record.started_at,
                     record.remote_number,
-                    Outcome.from_wire(record.outcome, record.direction),
+                    Outcome.from_wire(
+                        record.outcome.value if record.outcome else "", record.direction.value
+                    ),
                     record.contact_id,
                     contact.full_name if contact else "",
                     duration,
@@ -395,7 +398,7 @@ class FakeDeskData:
 
     def figures_today(self) -> DayFigures:
         """Demo figures plus the calls of this session."""
-        answered = sum(1 for r in self.sink.interactions if r.outcome == "answered")
+        answered = sum(1 for r in self.sink.interactions if r.outcome is CallOutcome.ANSWERED)
         return DayFigures(
             calls_handled=DEMO_FIGURES.calls_handled + answered,
             avg_handle_s=DEMO_FIGURES.avg_handle_s,

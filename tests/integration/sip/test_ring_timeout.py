@@ -18,6 +18,7 @@ from homeagent.core import commands as cmd
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import Notice, Screen
+from homeagent.core.desk_types import CallOutcome
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded, CallRinging, Event
 from homeagent.core.sip_config import EngineConfig
@@ -91,7 +92,7 @@ def test_the_desk_goes_not_ready_missed_when_a_real_call_rings_out(
         assert snap.presence.state is AgentState.NOT_READY
         assert snap.presence.reason == "missed"
         assert snap.notice is Notice.CALL_MISSED
-        assert sink.interactions[-1].outcome == "missed"
+        assert sink.interactions[-1].outcome is CallOutcome.MISSED
         assert sink.states[-1].state is AgentState.NOT_READY  # the server is told
         assert run.wait(20).returncode == 0
     finally:

@@ -8,7 +8,7 @@ from homeagent.core import commands as cmd
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Notice, QualityLevel, Screen
-from homeagent.core.desk_types import Delivery
+from homeagent.core.desk_types import CallOutcome, Delivery
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallPhase, CallQuality, CallQualityMeasured, CallStateChanged
 from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
@@ -88,7 +88,7 @@ def test_answer_hold_mute_hang_up_then_wrap_up(desk) -> None:
     assert snap.presence.state is AgentState.WRAP_UP
     assert snap.card.contact.id == "c-001"  # the card stays
     assert snap.wrap_up.deadline_s == clock.now_s + DEMO_TEAM.wrap_up_s
-    assert sink.interactions[-1].outcome == "answered"
+    assert sink.interactions[-1].outcome is CallOutcome.ANSWERED
     assert log.events()[-1] == "wrap_up_started"
 
 
@@ -142,7 +142,7 @@ def test_declined_call_goes_back_to_available(desk) -> None:
     assert snap.screen is Screen.IDLE
     assert snap.presence.state is AgentState.AVAILABLE
     assert any(isinstance(c, cmd.Reject) and c.code == 486 for c in sink.commands)
-    assert sink.interactions[-1].outcome == "busy"
+    assert sink.interactions[-1].outcome is CallOutcome.BUSY
 
 
 def test_toggle_available_goes_back_to_the_last_break(desk) -> None:

@@ -15,6 +15,7 @@ from homeagent.core import commands as cmd
 from homeagent.core.agent_state import RONA_REASON, AgentState
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import Notice, Screen
+from homeagent.core.desk_types import CallOutcome
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded
 from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
@@ -40,7 +41,7 @@ def _ends_as_missed(model: DeskModel, sink: RecordingSink) -> None:
     assert snap.presence.state is AgentState.NOT_READY
     assert snap.presence.reason == RONA_REASON == "missed"
     assert snap.notice is Notice.CALL_MISSED
-    assert sink.interactions[-1].outcome == "missed"
+    assert sink.interactions[-1].outcome is CallOutcome.MISSED
     assert sink.states[-1].state is AgentState.NOT_READY
     assert not any(s.state is AgentState.AVAILABLE for s in sink.states[-2:])
 
@@ -87,7 +88,7 @@ def test_the_customer_hanging_up_while_it_rings_is_not_a_rona(desk) -> None:  # 
     call_id = engine.ring(NUMBER)
     model.handle(CallEnded(call_id, 487, "Request Terminated", 0.0, answered=False))
     assert model.snapshot().presence.state is AgentState.AVAILABLE
-    assert sink.interactions[-1].outcome == "abandoned"
+    assert sink.interactions[-1].outcome is CallOutcome.ABANDONED
 
 
 def test_a_rang_out_flag_on_an_answered_call_is_ignored(desk) -> None:  # type: ignore[no-untyped-def]
