@@ -11,6 +11,17 @@ from homeagent.core.agent_state import AgentState
 
 E164 = r"^\+[1-9][0-9]{5,14}$"
 Uuid = r"^[0-9a-fA-F-]{36}$"
+# Ids, cursors and event ids are 64-bit signed integers in both databases: a larger value
+# is refused at the edge (SQLite raised OverflowError, a 500 that dropped the connection).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """A non-negative 64-bit id from ASCII digits, or None."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def _sane_moment(value: datetime) -> datetime:

@@ -164,10 +164,11 @@ def sync_contacts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> schemas.SyncOut:
     """Changes since `cursor` (none: from the start), deletions included, in change order."""
-    try:
-        after = int(cursor) if cursor else 0
-    except ValueError:
-        raise ApiError(400, "bad_cursor", "The cursor is not one this server returned.") from None
+    after = schemas.parse_id(cursor) if cursor else 0
+    if after is None:
+        if cursor.isascii() and cursor.isdigit():
+            raise ApiError(422, "invalid_input", "cursor: out of range.")
+        raise ApiError(400, "bad_cursor", "The cursor is not one this server returned.")
     with ctx.db.read() as s:
         rows = list(
             s.scalars(

@@ -10,6 +10,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from homeagent.server import schemas
 from homeagent.server.deps import ServerContext, authenticate
 from homeagent.server.errors import ApiError
 from homeagent.server.events import Audience, EventBus, Subscriber, sse_frame
@@ -28,7 +29,7 @@ REPLAY_PAGE = 500
 async def events(
     request: Request,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[int | None, Query(ge=0, le=schemas.MAX_ID)] = None,
 ) -> StreamingResponse:
     """Every event for this device after `Last-Event-ID` (header or query), then live.
 
@@ -38,10 +39,13 @@ async def events(
     p = await anyio.to_thread.run_sync(authenticate, ctx, request.headers.get("authorization"))
     after = last_event_id or 0
     if last_event_id_header:
-        try:
-            after = max(after, int(last_event_id_header))
-        except ValueError:
-            raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an integer.") from None
+        header = last_event_id_header.strip()
+        value = schemas.parse_id(header)
+        if value is None:
+            if header.isascii() and header.isdigit():
+                raise ApiError(422, "invalid_input", "Last-Event-ID: out of range.")
+            raise ApiError(400, "bad_last_event_id", "Last-Event-ID must be an integer.")
+        after = max(after, value)
     audience = Audience(p.user_id, p.device_id, p.team_id, p.role)
     bus: EventBus = ctx.bus
     if last_event_id is None and not last_event_id_header:  # a first connection
