@@ -13,6 +13,7 @@ from platformdirs import user_data_dir
 
 from homeagent.server.admin import AdminError, create_user, list_devices, revoke_device
 from homeagent.server.db import Database
+from homeagent.server.passwords import password_problem
 
 
 def default_db() -> str:
@@ -135,8 +136,9 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
         from homeagent.server.seed import seed_demo
 
         password = read_password("Password for every demo user: ")
-        if len(password) < 8:
-            raise AdminError("the password needs at least 8 characters")
+        problem = password_problem(password)
+        if problem is not None:
+            raise AdminError(problem)
         try:
             counts = seed_demo(
                 db,

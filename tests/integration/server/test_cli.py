@@ -83,7 +83,7 @@ def test_init_is_repeatable_and_create_user_reads_stdin(db_file: str) -> None:
     assert "already exists" in dup.stderr
     short = cli("create-user", "--db", db_file, "--name", "x", "--role", "admin", stdin="court")
     assert short.returncode == 1
-    assert "8 characters" in short.stderr
+    assert "12 characters" in short.stderr
     no_team = cli("create-user", "--db", db_file, "--name", "y", "--role", "agent", stdin=secret)
     assert "needs a team" in no_team.stderr
 
@@ -121,12 +121,12 @@ def test_revoke_device_from_the_command_line(tmp_path: Path, db_file: str) -> No
         "agent",
         "--team",
         "Sud",
-        stdin="paul-password",
+        stdin="vieux-pont-neuf-42",
     )
     with run_server(db_file, tmp_path / "server.log") as url:
         r = httpx.post(
             f"{url}{API}/auth/login",
-            json={"username": "paul", "password": "paul-password", "device_name": "portable"},
+            json={"username": "paul", "password": "vieux-pont-neuf-42", "device_name": "portable"},
         )
         token = r.json()["access_token"]
         listed = cli("revoke-device", "--db", db_file, "--list", "--user", "paul").stdout
@@ -214,3 +214,15 @@ def test_run_serves_https_with_cert_and_key(tmp_path: Path, db_file: str) -> Non
         except httpx.ConnectError:
             refused = True
         assert refused
+
+
+@pytest.mark.parametrize("weak", ["12345678", "letmein12345", "azertyuiop12", "Motdepasse2026"])
+def test_create_user_refuses_short_and_common_passwords(db_file: str, weak: str) -> None:
+    r = cli("create-user", "--db", db_file, "--name", "yves", "--role", "admin", stdin=weak + "\n")
+    assert r.returncode == 1
+    assert "password" in r.stderr
+    assert weak not in r.stderr  # the refused password is not echoed
+    db = Database(db_file)
+    with db.read() as s:
+        assert s.scalar(select(User).where(User.name == "yves")) is None
+    db.dispose()

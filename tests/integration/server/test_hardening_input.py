@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.integration.server.conftest import Server
-from tests.integration.server.launch import API, Session
+from tests.integration.server.launch import Session
 
 TOO_BIG = str(2**63)  # one past the largest 64-bit id
 
