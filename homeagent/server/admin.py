@@ -118,6 +118,7 @@ def revoke_device(db: Database, device_id: str) -> None:
             raise AdminError(f"no device {device_id!r}")
         device.revoked_at = utcnow()
         device.refresh_hash = None
+        device.login_key_hash = None  # an admin revocation also ends its login exemption
         publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from homeagent.server import limits
 from homeagent.server.admin import AdminError, create_user, list_devices, revoke_device
 from homeagent.server.db import Database
 from homeagent.server.passwords import password_problem
@@ -59,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--key", help="TLS private key (PEM)")
     c.add_argument("--access-ttl-s", type=int, default=900)
     c.add_argument("--log-level", default="info")
+    c.add_argument(
+        "--forwarded-allow-ips",
+        default="",
+        help="addresses of the reverse proxies whose X-Forwarded-For is believed "
+        "(comma-separated; default: none, the peer address is the client)",
+    )
+    limits.add_arguments(c)
 
     c = cmd("create-user", "create a user; the password is read from stdin")
     c.add_argument("--name", required=True)
@@ -183,10 +191,13 @@ def _run(args: argparse.Namespace, db: Database) -> int:
 
     if bool(args.cert) != bool(args.key):
         raise AdminError("--cert and --key go together")
+    lim = limits.from_arguments(args)
     try:
-        app = create_app(db, access_ttl_s=args.access_ttl_s)
+        app = create_app(db, access_ttl_s=args.access_ttl_s, limits=lim)
     except RuntimeError as exc:
         raise AdminError(str(exc)) from None
+    _log_to_stderr(args.log_level)
+    proxies = [a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip()]
     uvicorn.run(
         app,
         host=args.host,
@@ -195,8 +206,24 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         ssl_keyfile=args.key,
         log_level=args.log_level,
         timeout_graceful_shutdown=3,
+        # X-Forwarded-For is believed only from the configured proxies (uvicorn trusts
+        # loopback by default, so a local client could pick any address it liked).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
     return 0
+
+
+def _log_to_stderr(level: str) -> None:
+    """The server's own lines (audit included) next to uvicorn's, on standard error."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("homeagent.server")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper() if level.upper() != "TRACE" else "DEBUG")
+    logger.propagate = False
 
 
 def _export(args: argparse.Namespace, db: Database) -> int:

@@ -51,6 +51,8 @@ class LoginIn(Strict):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
     device_name: str = Field(min_length=1, max_length=200)
+    # from an earlier login on this PC: spares it the back-off after others' failures
+    device_key: str | None = Field(default=None, max_length=200)
 
 
 class RefreshIn(Strict):
@@ -71,6 +73,7 @@ class TokensOut(BaseModel):
     expires_in_s: int
     device_id: str
     user: UserOut
+    device_key: str | None = None  # login only: keep it with the refresh token
 
 
 class DispositionOut(BaseModel):
