@@ -188,6 +188,7 @@ def _run(args: argparse.Namespace, db: Database) -> int:
     import uvicorn
 
     from homeagent.server.app import create_app
+    from homeagent.server.protocol import guarded_protocol
 
     if bool(args.cert) != bool(args.key):
         raise AdminError("--cert and --key go together")
@@ -206,6 +207,7 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         ssl_keyfile=args.key,
         log_level=args.log_level,
         timeout_graceful_shutdown=3,
+        http=guarded_protocol(lim),
         # X-Forwarded-For is believed only from the configured proxies (uvicorn trusts
         # loopback by default, so a local client could pick any address it liked).
         proxy_headers=bool(proxies),
