@@ -76,6 +76,7 @@ def test_a_body_that_trickles_is_408(server: Server) -> None:
         )
         sock.sendall(head.encode() + b'{"username": ')
         closed, got = _closed_within(sock, 5)
+        assert closed
         assert got.startswith(b"HTTP/1.1 408"), got[:100]
 
 
