@@ -38,10 +38,11 @@ def create_app(
     settings = db.settings()
     if "token_secret" not in settings:
         raise RuntimeError("the database is not initialised: run `homeagent-server init` first")
-    bus = EventBus(db)
-    ctx = ServerContext(
-        db=db, settings=settings, bus=bus, access_ttl_s=access_ttl_s, limits=limits or Limits()
+    limits = limits or Limits()
+    bus = EventBus(
+        db, streams_per_device=limits.streams_per_device, max_queue=limits.stream_queue_events
     )
+    ctx = ServerContext(db=db, settings=settings, bus=bus, access_ttl_s=access_ttl_s, limits=limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from homeagent.server import schemas
+from homeagent.server.auth import read_access_token
 from homeagent.server.deps import ServerContext, authenticate
 from homeagent.server.errors import ApiError
 from homeagent.server.events import Audience, EventBus, Subscriber, sse_frame
@@ -33,10 +35,17 @@ async def events(
 ) -> StreamingResponse:
     """Every event for this device after `Last-Event-ID` (header or query), then live.
 
-    Without an id (a first connection) the stream starts at the device's enrolment.
+    Without an id (a first connection) the stream starts at the device's enrolment. The
+    stream ends when its access token expires, when the device is revoked or the account
+    disabled (checked every `stream_check_s`), and when a newer stream of the same device
+    replaces it past `streams_per_device`.
     """
     ctx: ServerContext = request.app.state.ctx
-    p = await anyio.to_thread.run_sync(authenticate, ctx, request.headers.get("authorization"))
+    authorization = request.headers.get("authorization")
+    p = await anyio.to_thread.run_sync(authenticate, ctx, authorization)
+    assert authorization is not None
+    expires_at_s = read_access_token(ctx.token_secret, authorization[7:].strip()).expires_at_s
+    check_s = ctx.limits.stream_check_s
     after = last_event_id or 0
     if last_event_id_header:
         header = last_event_id_header.strip()
@@ -66,13 +75,28 @@ async def events(
                         return
                 if len(page) < REPLAY_PAGE:
                     break
+            next_ping = next_check = time.monotonic()
+            next_ping += PING_S
+            next_check += check_s
             while True:
-                try:
-                    item = await asyncio.wait_for(_next(sub), PING_S)
-                except TimeoutError:
+                left_s = expires_at_s - time.time()
+                if left_s <= 0:
+                    yield b": token expired\n\n"  # the client refreshes and reconnects
+                    return
+                now = time.monotonic()
+                if now >= next_check:
+                    if not await anyio.to_thread.run_sync(_still_valid, ctx, authorization):
+                        return
+                    next_check = now + check_s
+                if now >= next_ping:
                     yield b": ping\n\n"
+                    next_ping = now + PING_S
+                wait_s = max(0.01, min(next_ping - now, next_check - now, left_s))
+                try:
+                    item = await asyncio.wait_for(_next(sub), wait_s)
+                except TimeoutError:
                     continue
-                if item is None:  # server stopping, or this client fell too far behind
+                if item is None:  # stopping, too far behind, or replaced (sub.reason)
                     return
                 if item.id <= last:  # already sent during the replay
                     continue
@@ -92,3 +116,12 @@ async def events(
 
 async def _next(sub: Subscriber) -> Event | None:
     return await sub.queue.get()
+
+
+def _still_valid(ctx: ServerContext, authorization: str | None) -> bool:
+    """Whether the stream's device is still enrolled and its account active."""
+    try:
+        authenticate(ctx, authorization)
+    except ApiError:
+        return False
+    return True
