@@ -249,6 +249,14 @@ def _export(args: argparse.Namespace, db: Database) -> int:
         "issued_at": now,
         "expires_at": now + timedelta(days=args.valid_days),
     }
+    if cfg["sip_transport"] != "tls" or cfg["sip_srtp"] != "mandatory":
+        print(
+            f"homeagent-server: warning: this profile gives SIP over "
+            f"{cfg['sip_transport'].upper()} with SRTP {cfg['sip_srtp']}: calls can be "
+            "overheard on the agents' home networks. Use TLS and mandatory SRTP "
+            "(`init --sip-transport tls --srtp mandatory`) outside a lab.",
+            file=sys.stderr,
+        )
     try:
         data = sign_profile(profile, args.key.read_bytes())
     except ValueError as exc:

@@ -119,4 +119,5 @@ def test_me_and_provisioning(server: Server) -> None:
     sip = s.client.get("/provisioning/sip").json()
     assert sip["username"] == "agent_a1"
     assert len(sip["password"]) >= 16
-    assert sip["registrar_port"] == 5060
+    assert sip["registrar_port"] == 5061
+    assert (sip["transport"], sip["srtp"]) == ("tls", "mandatory")  # secure by default
