@@ -141,7 +141,8 @@ class DemoWorld:
 
     def start(self) -> None:
         """Seed, start Kamailio and the server, sign the profile, make the voices."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # SIP secrets, the server database: this user only
         self.server_port, self.sip_port = free_port(), free_port()
         sip_users = self._seed()
         self._start_kamailio(sip_users)
@@ -200,13 +201,16 @@ class DemoWorld:
             raise RuntimeError("kamailio is not installed (Debian package `kamailio`)")
         work = self.root / "kamailio"
         dbdir = work / "db"
-        dbdir.mkdir(parents=True, exist_ok=True)
-        (dbdir / "version").write_text("table_name(string) table_version(int)\nsubscriber:7\n")
+        dbdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (work, dbdir):
+            folder.chmod(0o700)
+        _write_private(dbdir / "version", "table_name(string) table_version(int)\nsubscriber:7\n")
         rows = "".join(
             f"{i}:{user}:{SIP_DOMAIN}:{pw}\n" for i, (user, pw) in enumerate(users.items(), 1)
         )
-        (dbdir / "subscriber").write_text(
-            "id(int,auto) username(string) domain(string) password(string)\n" + rows
+        _write_private(
+            dbdir / "subscriber",
+            "id(int,auto) username(string) domain(string) password(string)\n" + rows,
         )
         tcp = free_port()
         argv = [
@@ -223,7 +227,7 @@ class DemoWorld:
         self._spawn(argv, self.root / "server.log", ready_port=self.server_port)
 
     def _spawn(self, argv: list[str], log_path: Path, *, ready_port: int) -> None:
-        with open(log_path, "wb") as out:
+        with open(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
@@ -238,6 +242,7 @@ class DemoWorld:
             sip_port=self.sip_port,
             organisation="HomeAgent Démo",
         )
+        self.profile_path.chmod(0o600)
 
     def profile_store(self) -> Any:
         """A profile store that trusts the demo's organisation key only."""
@@ -304,7 +309,7 @@ class DemoWorld:
             argv += ["--tone", "440"]
         env = dict(os.environ, HOMEAGENT_PEER_PASSWORD=customer.password)
         log_path = self.root / "customer.log"
-        with open(log_path, "ab") as out:
+        with open(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
             proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
             )
@@ -331,3 +336,11 @@ class DemoWorld:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
         self._procs.clear()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable by this user only (it may hold SIP secrets)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    path.chmod(0o600)  # an older file keeps its mode through O_CREAT

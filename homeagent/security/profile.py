@@ -57,6 +57,10 @@ class ProfileNotYetValid(ProfileError):
     """`issued_at` is in the future (a wrong clock on this computer, or on the signer's)."""
 
 
+class ProfileRollback(ProfileError):
+    """Older (`issued_at`) than the profile already accepted: a replay of a past profile."""
+
+
 PublicKeyLike = bytes | str | Ed25519PublicKey
 
 

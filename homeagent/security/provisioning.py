@@ -29,7 +29,12 @@ import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from homeagent.core.profile import Profile
-from homeagent.security.profile import ProfileError, load_profile, parse_public_key
+from homeagent.security.profile import (
+    ProfileError,
+    ProfileRollback,
+    load_profile,
+    parse_public_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +122,21 @@ class ProfileStore:
             return None
 
     def import_bytes(self, data: bytes, *, now: datetime | None = None) -> ImportResult:
-        """Verify and install a profile; raise `ProfileError` (nothing changed) if refused."""
+        """Verify and install a profile; raise `ProfileError` (nothing changed) if refused.
+
+        A profile issued before the accepted one is refused (`ProfileRollback`), whatever
+        the way in: an old, still validly signed profile could point back to a retired
+        server or weaker SIP settings.
+        """
         if len(data) > MAX_PROFILE_BYTES:
             raise ProfileError("This file is too large to be a provisioning profile.")
         profile = load_profile(data, self._trusted, now=now)
         previous = self.current(now=now)
+        if previous is not None and profile.issued_at < previous.issued_at:
+            raise ProfileRollback(
+                f"This provisioning profile ({_day(profile.issued_at)}) is older than the "
+                f"one in use ({_day(previous.issued_at)}); it was not imported."
+            )
         self._dir.mkdir(parents=True, exist_ok=True)
         _atomic_write(self.path, data)
         changed = previous is not None and (
@@ -159,6 +174,10 @@ class ProfileStore:
         if current is not None and candidate.issued_at <= current.issued_at:
             return None
         return self.import_bytes(data, now=now)
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -20,6 +20,7 @@ from homeagent.server.models import (
     User,
     utcnow,
 )
+from homeagent.server.passwords import password_problem
 
 DEFAULT_PAUSE_REASONS = ("Déjeuner", "Pause café", "Formation", "Réunion")
 DEFAULT_DISPOSITIONS = (
@@ -86,8 +87,10 @@ def create_user(
         raise AdminError(f"unknown role {role!r} (agent, team_lead or admin)")
     if role != "admin" and not team:
         raise AdminError(f"a {role} needs a team (--team)")
-    if len(password) < 8 and password_hash is None:
-        raise AdminError("the password needs at least 8 characters")
+    if password_hash is None:
+        problem = password_problem(password, name)
+        if problem is not None:
+            raise AdminError(problem)
     team_id = ensure_team(db, team) if team else None
     with db.write() as s:
         if s.scalar(select(User.id).where(User.name == name)) is not None:
@@ -115,6 +118,7 @@ def revoke_device(db: Database, device_id: str) -> None:
             raise AdminError(f"no device {device_id!r}")
         device.revoked_at = utcnow()
         device.refresh_hash = None
+        device.login_key_hash = None  # an admin revocation also ends its login exemption
         publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
 
 

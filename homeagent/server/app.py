@@ -13,6 +13,7 @@ from homeagent.server.deps import ServerContext
 from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
 from homeagent.server.events import EventBus
 from homeagent.server.idempotency import IdempotencyMiddleware
+from homeagent.server.limits import Limits
 from homeagent.server.reminders import reminders
 from homeagent.server.routers import (
     acd,
@@ -29,14 +30,19 @@ from homeagent.server.routers import (
 API_PREFIX = "/api/v1"
 
 
-def create_app(database: Database | str, *, access_ttl_s: int = 900) -> FastAPI:
+def create_app(
+    database: Database | str, *, access_ttl_s: int = 900, limits: Limits | None = None
+) -> FastAPI:
     """Build the app over an initialised database (see `homeagent-server init`)."""
     db = database if isinstance(database, Database) else Database(database)
     settings = db.settings()
     if "token_secret" not in settings:
         raise RuntimeError("the database is not initialised: run `homeagent-server init` first")
-    bus = EventBus(db)
-    ctx = ServerContext(db=db, settings=settings, bus=bus, access_ttl_s=access_ttl_s)
+    limits = limits or Limits()
+    bus = EventBus(
+        db, streams_per_device=limits.streams_per_device, max_queue=limits.stream_queue_events
+    )
+    ctx = ServerContext(db=db, settings=settings, bus=bus, access_ttl_s=access_ttl_s, limits=limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

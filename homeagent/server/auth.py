@@ -1,4 +1,4 @@
-"""Passwords (argon2id), signed access tokens, rotating refresh tokens, lock-out."""
+"""Passwords (argon2id), signed access tokens, rotating refresh tokens, login back-off."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,8 +20,6 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 ACCESS_TOKEN_TTL_S = 900
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=5)
 REFRESH_GRACE = timedelta(minutes=2)  # a replaced refresh token still works, once
 
 # HOMEAGENT_ARGON2_CHEAP=1 (tests and benchmarks only) keeps argon2id with small costs so
@@ -145,6 +144,65 @@ class FailureWindow:
             self._seen.clear()  # bounded memory under a spray of addresses
             times = self._seen.setdefault(key, deque())
         return times
+
+
+def next_refresh_token(secret: str, device_id: str, replaced_hash: str, rotated_at: str) -> str:
+    """The token that replaces `replaced_hash`, derived rather than stored.
+
+    A retry with the replaced token inside the grace gets the very same answer, so the
+    device that did receive it is not logged out, and no token is kept in clear.
+    """
+    message = f"refresh|{device_id}|{replaced_hash}|{rotated_at}".encode()
+    return _b64(hmac.new(secret.encode(), message, hashlib.sha256).digest())
+
+
+class AccountBackoff:
+    """Failed logins per user name (known or not, alike) and the wait they impose.
+
+    After `free` failures each further one doubles the wait from `base_s` up to `max_s`.
+    Nothing locks: once the wait is over the right password works, and the agent's
+    enrolled PC (a valid device key) never waits at all. Per process, like FailureWindow.
+    """
+
+    def __init__(
+        self,
+        free: int = 5,
+        base_s: float = 30.0,
+        max_s: float = 900.0,
+        memory_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free, self.base_s, self.max_s, self.memory_s = free, base_s, max_s, memory_s
+        self._clock = clock
+        self._seen: dict[str, tuple[int, float]] = {}  # name -> (failures, last failure)
+        self._lock = threading.Lock()
+
+    def wait_s(self, name: str) -> float:
+        """Seconds before `name` may try a password again from an unknown device."""
+        with self._lock:
+            count, last = self._current(name)
+            if count < self.free:
+                return 0.0
+            delay = min(self.max_s, self.base_s * 2.0 ** (count - self.free))
+            return max(0.0, float(last + delay - self._clock()))
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            count, _last = self._current(name)
+            if len(self._seen) > 100_000:
+                self._seen.clear()  # bounded memory under a spray of names
+            self._seen[name] = (count + 1, self._clock())
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._seen.pop(name, None)
+
+    def _current(self, name: str) -> tuple[int, float]:
+        count, last = self._seen.get(name, (0, 0.0))
+        if count and self._clock() - last > self.memory_s:
+            self._seen.pop(name, None)
+            return 0, 0.0
+        return count, last
 
 
 def new_sip_password() -> str:

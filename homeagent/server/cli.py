@@ -11,8 +11,10 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from homeagent.server import limits
 from homeagent.server.admin import AdminError, create_user, list_devices, revoke_device
 from homeagent.server.db import Database
+from homeagent.server.passwords import password_problem
 
 
 def default_db() -> str:
@@ -58,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--key", help="TLS private key (PEM)")
     c.add_argument("--access-ttl-s", type=int, default=900)
     c.add_argument("--log-level", default="info")
+    c.add_argument(
+        "--forwarded-allow-ips",
+        default="",
+        help="addresses of the reverse proxies whose X-Forwarded-For is believed "
+        "(comma-separated; default: none, the peer address is the client)",
+    )
+    limits.add_arguments(c)
 
     c = cmd("create-user", "create a user; the password is read from stdin")
     c.add_argument("--name", required=True)
@@ -135,8 +144,9 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
         from homeagent.server.seed import seed_demo
 
         password = read_password("Password for every demo user: ")
-        if len(password) < 8:
-            raise AdminError("the password needs at least 8 characters")
+        problem = password_problem(password)
+        if problem is not None:
+            raise AdminError(problem)
         try:
             counts = seed_demo(
                 db,
@@ -178,13 +188,17 @@ def _run(args: argparse.Namespace, db: Database) -> int:
     import uvicorn
 
     from homeagent.server.app import create_app
+    from homeagent.server.protocol import guarded_protocol
 
     if bool(args.cert) != bool(args.key):
         raise AdminError("--cert and --key go together")
+    lim = limits.from_arguments(args)
     try:
-        app = create_app(db, access_ttl_s=args.access_ttl_s)
+        app = create_app(db, access_ttl_s=args.access_ttl_s, limits=lim)
     except RuntimeError as exc:
         raise AdminError(str(exc)) from None
+    _log_to_stderr(args.log_level)
+    proxies = [a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip()]
     uvicorn.run(
         app,
         host=args.host,
@@ -193,8 +207,25 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         ssl_keyfile=args.key,
         log_level=args.log_level,
         timeout_graceful_shutdown=3,
+        http=guarded_protocol(lim),
+        # X-Forwarded-For is believed only from the configured proxies (uvicorn trusts
+        # loopback by default, so a local client could pick any address it liked).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
     return 0
+
+
+def _log_to_stderr(level: str) -> None:
+    """The server's own lines (audit included) next to uvicorn's, on standard error."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("homeagent.server")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper() if level.upper() != "TRACE" else "DEBUG")
+    logger.propagate = False
 
 
 def _export(args: argparse.Namespace, db: Database) -> int:
@@ -218,6 +249,14 @@ def _export(args: argparse.Namespace, db: Database) -> int:
         "issued_at": now,
         "expires_at": now + timedelta(days=args.valid_days),
     }
+    if cfg["sip_transport"] != "tls" or cfg["sip_srtp"] != "mandatory":
+        print(
+            f"homeagent-server: warning: this profile gives SIP over "
+            f"{cfg['sip_transport'].upper()} with SRTP {cfg['sip_srtp']}: calls can be "
+            "overheard on the agents' home networks. Use TLS and mandatory SRTP "
+            "(`init --sip-transport tls --srtp mandatory`) outside a lab.",
+            file=sys.stderr,
+        )
     try:
         data = sign_profile(profile, args.key.read_bytes())
     except ValueError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -23,10 +24,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_SETTINGS = {
     "organisation": "HomeAgent",
     "sip_registrar_host": "127.0.0.1",
-    "sip_registrar_port": "5060",
+    "sip_registrar_port": "5061",
     "sip_domain": "homeagent.local",
-    "sip_transport": "udp",
-    "sip_srtp": "disabled",
+    # what devices and exported profiles get unless `init` says otherwise: signalling over
+    # TLS and media over SRTP (the app refuses neither; a home network is not trusted)
+    "sip_transport": "tls",
+    "sip_srtp": "mandatory",
 }
 SECRET_SETTINGS = ("token_secret", "acd_token")
 
@@ -53,6 +56,8 @@ class Database:
             # No pre-ping: it costs a round trip per checkout; stale connections are recycled
             # and a failed request is retried by the client.
             kwargs.update(pool_size=pool_size, max_overflow=20, pool_recycle=1800)
+        if self.is_sqlite:
+            _create_private(make_url(self.url).database)
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -112,6 +117,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _create_private(path: str | None) -> None:
+    """Create a new SQLite file owner-only (password hashes, SIP secrets, the token key).
+
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -10,8 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeagent.server.auth import TokenError, read_access_token
+from homeagent.server.auth import AccountBackoff, FailureWindow, TokenError, read_access_token
 from homeagent.server.errors import ApiError
+from homeagent.server.limits import Limits
 from homeagent.server.models import Device, User
 
 if TYPE_CHECKING:
@@ -30,6 +31,21 @@ class ServerContext:
     settings: dict[str, str]
     bus: EventBus
     access_ttl_s: int = 900
+    limits: Limits = field(default_factory=Limits)
+    failures_by_address: FailureWindow = field(init=False)
+    backoff: AccountBackoff = field(init=False)
+
+    def __post_init__(self) -> None:
+        lim = self.limits
+        self.failures_by_address = FailureWindow(
+            lim.login_address_limit, lim.login_address_window_s
+        )
+        self.backoff = AccountBackoff(
+            lim.login_free_failures,
+            lim.login_backoff_s,
+            lim.login_backoff_max_s,
+            lim.login_failure_memory_s,
+        )
 
     @property
     def token_secret(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -130,44 +131,48 @@ class BodyLimitMiddleware:
                 if too_big:
                     await self._refuse(send)
                     return
-        # Read the body up front (bounded), then hand it to the app in one piece.
+        # Read the body up front (bounded in size and time), then hand it to the app.
+        ctx = getattr(scope["app"].state, "ctx", None)
+        deadline_s = ctx.limits.body_timeout_s if ctx is not None else 30.0
         chunks: list[bytes] = []
         seen = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([], message), send)
-                return
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_bytes:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        with anyio.move_on_after(deadline_s) as scope_timer:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    await self.app(scope, _replay([], message), send)
+                    return
+                chunk = message.get("body", b"")
+                seen += len(chunk)
+                if seen > self.max_bytes:
+                    await self._refuse(send)
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        if scope_timer.cancelled_caught:
+            await _send_error(
+                send, 408, "body_timeout", f"The request body took over {deadline_s:g} s."
+            )
+            return
         await self.app(scope, _replay([b"".join(chunks)], None, receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "body_too_large",
-                    "message": f"The request body is larger than {self.max_bytes} bytes.",
-                }
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await _send_error(
+            send,
+            413,
+            "body_too_large",
+            f"The request body is larger than {self.max_bytes} bytes.",
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 408:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _replay(bodies: list[bytes], then: Message | None, receive: Receive | None = None) -> Receive:

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "homeagent_events"
 _EVENT_LOCK_KEY = 7262011  # pg_advisory_xact_lock key ordering event commits
 POLL_S = 1.0  # fallback poll, and the wake-up of a dispatcher without notifications
-MAX_QUEUE = 20_000  # a subscriber further behind is dropped; it reconnects and replays
+MAX_QUEUE = 1000  # a subscriber further behind is dropped; it reconnects and replays
+STREAMS_PER_DEVICE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +112,42 @@ def sse_frame(ev_id: int, type_: str, data: dict[str, Any]) -> bytes:
 
 @dataclass(eq=False)
 class Subscriber:
+    """One open stream: its audience and the events waiting to be written to it.
+
+    `None` in the queue ends the stream (server stopping, too far behind, replaced by a
+    newer stream of the same device); `reason` says which.
+    """
+
     audience: Audience
     queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    reason: str = ""
+
+    def end(self, reason: str) -> None:
+        if not self.reason:
+            self.reason = reason
+            self.queue.put_nowait(None)
 
 
 class EventBus:
-    """Per-process fan-out of new event rows to the connected subscribers."""
+    """Per-process fan-out of new event rows to the connected subscribers.
 
-    def __init__(self, db: Database) -> None:
+    Memory is bounded: at most `streams_per_device` streams per device (a new one ends the
+    oldest) and `max_queue` waiting events per stream (a stream further behind is ended;
+    its client reconnects with Last-Event-ID and replays from the database).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        streams_per_device: int = STREAMS_PER_DEVICE,
+        max_queue: int = MAX_QUEUE,
+    ) -> None:
         self.db = db
+        self.streams_per_device = streams_per_device
+        self.max_queue = max_queue
         self.subscribers: set[Subscriber] = set()
+        self._by_device: dict[str, list[Subscriber]] = {}
         self.high_water = 0
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -144,7 +171,7 @@ class EventBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         for sub in list(self.subscribers):
-            sub.queue.put_nowait(None)
+            sub.end("server_stopping")
         if self._listener is not None:
             await asyncio.to_thread(self._listener.join, 3)
 
@@ -154,12 +181,28 @@ class EventBus:
             loop.call_soon_threadsafe(self._wake.set)
 
     def subscribe(self, audience: Audience) -> Subscriber:
+        """A new stream for `audience`; the device's oldest streams past the cap end."""
         sub = Subscriber(audience)
+        streams = self._by_device.setdefault(audience.device_id, [])
+        while len(streams) >= self.streams_per_device:
+            oldest = streams.pop(0)
+            self.subscribers.discard(oldest)
+            oldest.end("replaced")
+        streams.append(sub)
         self.subscribers.add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
+        """Forget a stream and whatever it still had queued."""
         self.subscribers.discard(sub)
+        streams = self._by_device.get(sub.audience.device_id)
+        if streams is not None:
+            if sub in streams:
+                streams.remove(sub)
+            if not streams:
+                del self._by_device[sub.audience.device_id]
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
 
     def replay(self, audience: Audience, after_id: int, limit: int = 500) -> list[Event]:
         """Stored events for `audience` after `after_id` (a page, in id order)."""
@@ -215,9 +258,9 @@ class EventBus:
         for ev in rows:
             for sub in list(self.subscribers):
                 if sub.audience.sees(ev):
-                    if sub.queue.qsize() >= MAX_QUEUE:
+                    if sub.queue.qsize() >= self.max_queue:
                         self.subscribers.discard(sub)
-                        sub.queue.put_nowait(None)
+                        sub.end("too_far_behind")
                     else:
                         sub.queue.put_nowait(ev)
 

@@ -3,40 +3,56 @@
 Keys are scoped per user. The same key with a different request is 409
 `idempotency_conflict`; while the first is still running, 409 `idempotency_in_progress`.
 Responses 401/429/5xx are not stored, so a retry after a token refresh or an outage runs
-for real.
+for real. `/auth/*` answers (tokens, in clear) are never stored. A replay needs a token
+whose device is still valid (a revoked device gets its 401, not the stored answer), and
+records expire after `Limits.idempotency_ttl_s`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
+from datetime import timedelta
 
 import anyio.to_thread
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from homeagent.server.auth import TokenError, read_access_token
 from homeagent.server.db import Database
-from homeagent.server.models import IdempotencyRecord
+from homeagent.server.deps import ServerContext, authenticate
+from homeagent.server.errors import ApiError
+from homeagent.server.models import IdempotencyRecord, utcnow
 
 _METHODS = frozenset({"POST", "PUT", "PATCH"})
 _NOT_STORED = frozenset({401, 429})
 MAX_KEY_LEN = 100
+_NEVER_STORED_PREFIX = "/api/v1/auth/"
+SWEEP_EVERY_S = 60.0
 
 
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._last_sweep = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _METHODS:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _METHODS
+            or scope["path"].startswith(_NEVER_STORED_PREFIX)
+        ):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         key = headers.get("idempotency-key")
-        ctx = scope["app"].state.ctx
-        user_id = _user_of(ctx.token_secret, headers.get("authorization", ""))
+        ctx: ServerContext = scope["app"].state.ctx
+        user_id = None
+        if key:
+            user_id = await anyio.to_thread.run_sync(
+                _user_of, ctx, headers.get("authorization", "")
+            )
         if not key or user_id is None:
             await self.app(scope, receive, send)
             return
@@ -56,7 +72,11 @@ class IdempotencyMiddleware:
                 (scope["method"].encode(), scope["path"].encode(), scope["query_string"], body)
             )
         ).hexdigest()
-        stored = await anyio.to_thread.run_sync(_claim, ctx.db, user_id, key, digest)
+        ttl = timedelta(seconds=ctx.limits.idempotency_ttl_s)
+        if time.monotonic() - self._last_sweep > min(SWEEP_EVERY_S, ttl.total_seconds()):
+            self._last_sweep = time.monotonic()
+            await anyio.to_thread.run_sync(_sweep, ctx.db, ttl)
+        stored = await anyio.to_thread.run_sync(_claim, ctx.db, user_id, key, digest, ttl)
         if stored is not None:
             if stored.request_hash != digest:
                 await _send_json(
@@ -116,17 +136,32 @@ class IdempotencyMiddleware:
                 await anyio.to_thread.run_sync(_finish, ctx.db, user_id, key, 0, b"", False)
 
 
-def _user_of(secret: str, authorization: str) -> str | None:
-    if not authorization.lower().startswith("bearer "):
-        return None
+def _user_of(ctx: ServerContext, authorization: str) -> str | None:
+    """The user of a valid token of a device still enrolled, else None (the app answers)."""
     try:
-        return read_access_token(secret, authorization[7:].strip()).user_id
-    except TokenError:
+        return authenticate(ctx, authorization).user_id
+    except ApiError:
         return None
 
 
-def _claim(db: Database, user_id: str, key: str, digest: str) -> IdempotencyRecord | None:
+def _sweep(db: Database, ttl: timedelta) -> None:
+    """Forget the records older than `ttl` (finished or abandoned alike)."""
+    with db.write() as s:
+        s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - ttl))
+
+
+def _claim(
+    db: Database, user_id: str, key: str, digest: str, ttl: timedelta
+) -> IdempotencyRecord | None:
     """Reserve the key (status 0 = in progress); return the existing record if taken."""
+    with db.write() as s:  # an expired record no longer holds its key
+        s.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.created_at < utcnow() - ttl,
+            )
+        )
     try:
         with db.write() as s:
             s.add(

@@ -143,6 +143,19 @@ class Device(Base):
     # the refresh token this one replaced, honoured briefly in case the answer was lost
     previous_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     rotated_at: Mapped[datetime | None]
+    # how often the replaced token was presented again inside the grace (at most once)
+    refresh_retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # SHA-256 of the device key that spares this user's enrolled PC the login back-off
+    login_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class RetiredRefreshToken(Base):
+    """Refresh tokens a device has rotated away from: presenting one again is reuse."""
+
+    __tablename__ = "retired_refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AgentStatus(Base):
@@ -278,7 +291,7 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Event(Base):

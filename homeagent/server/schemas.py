@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from homeagent.core.agent_state import AgentState
 
 E164 = r"^\+[1-9][0-9]{5,14}$"
 Uuid = r"^[0-9a-fA-F-]{36}$"
+# Ids, cursors and event ids are 64-bit signed integers in both databases: a larger value
+# is refused at the edge (SQLite raised OverflowError, a 500 that dropped the connection).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """A non-negative 64-bit id from ASCII digits, or None."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def _sane_moment(value: datetime) -> datetime:
@@ -32,14 +50,42 @@ Moment = Annotated[datetime, AfterValidator(_sane_moment)]
 Day = Annotated[date, AfterValidator(_sane_day)]
 
 
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False  # nested models check themselves
+
+
 class Strict(BaseModel):
+    """Request bodies: unknown fields and NUL characters (in any text) are refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> Self:
+        for name in type(self).model_fields:
+            if _holds_nul(getattr(self, name)):
+                raise ValueError(f"{name}: NUL characters are refused")
+        return self
+
+
+# Sizes of the parts of a contact (the lists' lengths are capped where they are used).
+PhoneText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+CustomKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CustomValue = Annotated[str, StringConstraints(max_length=1000)]
 
 
 class LoginIn(Strict):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
     device_name: str = Field(min_length=1, max_length=200)
+    # from an earlier login on this PC: spares it the back-off after others' failures
+    device_key: str | None = Field(default=None, max_length=200)
 
 
 class RefreshIn(Strict):
@@ -60,6 +106,7 @@ class TokensOut(BaseModel):
     expires_in_s: int
     device_id: str
     user: UserOut
+    device_key: str | None = None  # login only: keep it with the refresh token
 
 
 class DispositionOut(BaseModel):
@@ -122,22 +169,22 @@ class ContactIn(Strict):
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)
     company: str = Field(default="", max_length=200)
-    phones: list[str] = Field(default_factory=list, max_length=10)
+    phones: list[PhoneText] = Field(default_factory=list, max_length=10)
     email: str = Field(default="", max_length=200)
     account_ref: str = Field(default="", max_length=100)
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    custom: dict[str, str] = Field(default_factory=dict, max_length=50)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    custom: dict[CustomKey, CustomValue] = Field(default_factory=dict, max_length=50)
 
 
 class ContactPatch(Strict):
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     company: str | None = Field(default=None, max_length=200)
-    phones: list[str] | None = Field(default=None, max_length=10)
+    phones: list[PhoneText] | None = Field(default=None, max_length=10)
     email: str | None = Field(default=None, max_length=200)
     account_ref: str | None = Field(default=None, max_length=100)
-    tags: list[str] | None = Field(default=None, max_length=50)
-    custom: dict[str, str] | None = Field(default=None, max_length=50)
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    custom: dict[CustomKey, CustomValue] | None = Field(default=None, max_length=50)
 
 
 class ContactOut(BaseModel):

@@ -14,6 +14,7 @@ from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.auth import hash_password
 from homeagent.server.db import Database
 from homeagent.server.models import Contact, ContactPhone, Counter, Interaction, Note, User, utcnow
+from homeagent.server.passwords import password_problem
 
 FIRST = (
     "Camille",
@@ -166,6 +167,9 @@ def seed_demo(
     with db.read() as s:
         if s.scalar(select(User.id).where(User.name == "admin")) is not None:
             raise ValueError("this database already holds the demo organisation")
+    problem = password_problem(password)
+    if problem is not None:
+        raise ValueError(problem)
     pw_hash = hash_password(password)  # one hash shared by the demo users: seeding stays fast
     create_user(
         db, "admin", password, "admin", display_name="Administrateur", password_hash=pw_hash

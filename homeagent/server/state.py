@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from homeagent.core.agent_state import AgentState, InvalidTransition, Presence
 from homeagent.server.errors import ApiError
 from homeagent.server.events import publish
-from homeagent.server.models import AgentStatus, PauseReason, StateHistory, User, utcnow
+from homeagent.server.models import (
+    AcdOffer,
+    AgentStatus,
+    Interaction,
+    PauseReason,
+    StateHistory,
+    User,
+    utcnow,
+)
 
 RONA_REASON = "missed"  # reason of NOT_READY after a call rang out (counted as missed)
+UNVERIFIED_REASON = "unverified"  # an on-call segment no call turned out to be behind
+OFFER_BEFORE_CALL = timedelta(minutes=10)  # a queue offer this long before backs on-call
+CLOCK_SLACK = timedelta(minutes=5)  # desk and server clocks differ; calls end before wrap-up
+
+
+def call_behind(session: Session, agent_id: str, since: datetime) -> bool:
+    """Whether a call backs the agent's on-call time that started at `since`.
+
+    A queue call: an offer to the agent rang or was answered shortly before. A direct or
+    outbound call: the desk logged an answered call (it logs it before the wrap-up).
+    """
+    offer = session.scalar(
+        select(AcdOffer.id)
+        .where(
+            AcdOffer.agent_id == agent_id,
+            AcdOffer.outcome.in_(("ringing", "answered")),
+            AcdOffer.offered_at >= since - OFFER_BEFORE_CALL,
+        )
+        .limit(1)
+    )
+    if offer is not None:
+        return True
+    call = session.scalar(
+        select(Interaction.id)
+        .where(
+            Interaction.agent_id == agent_id,
+            Interaction.answered_at.is_not(None),
+            or_(Interaction.ended_at.is_(None), Interaction.ended_at >= since - CLOCK_SLACK),
+        )
+        .limit(1)
+    )
+    return call is not None
 
 
 def status_of(session: Session, agent: User) -> AgentStatus:

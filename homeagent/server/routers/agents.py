@@ -13,7 +13,7 @@ from homeagent.server import schemas
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx
 from homeagent.server.errors import ApiError
 from homeagent.server.models import AgentStatus, StateHistory, Team, User, utcnow
-from homeagent.server.state import change_state, status_of
+from homeagent.server.state import UNVERIFIED_REASON, call_behind, change_state, status_of
 
 router = APIRouter(tags=["agents"])
 
@@ -26,12 +26,42 @@ def _state_out(row: AgentStatus) -> schemas.StateOut:
 
 @router.put("/agents/me/state", response_model=schemas.StateOut)
 def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
-    """Change my presence (Break needs one of my team's pause reasons)."""
+    """Change my presence (Break needs one of my team's pause reasons).
+
+    The call states follow the calls. Ringing is set by the queue (the desk's echo of it
+    changes nothing). On-call is taken as the desk says (outbound and direct calls pass no
+    queue), but leaving it is checked: wrap-up needs a call behind the on-call time (a
+    queue offer, or the call the desk logged first), else 409 `no_call`; going elsewhere
+    without one marks that on-call segment `unverified` in the history leads read.
+    """
     p.require(AGENT, TEAM_LEAD)
     with ctx.db.write() as s:
         agent = s.get(User, p.user_id)
         assert agent is not None
+        row = status_of(s, agent)
+        if body.state is AgentState.RINGING:
+            return _state_out(row)
+        leaving_call = (
+            row.state == AgentState.ON_CALL.value and body.state is not AgentState.ON_CALL
+        )
+        backed = not leaving_call or call_behind(s, agent.id, row.since)
+        if body.state is AgentState.WRAP_UP and leaving_call and not backed:
+            raise ApiError(
+                409,
+                "no_call",
+                "No call backs this on-call time: log the call (POST /interactions) first.",
+            )
+        segment = None
+        if not backed:
+            segment = s.scalar(
+                select(StateHistory)
+                .where(StateHistory.agent_id == agent.id, StateHistory.ended_at.is_(None))
+                .order_by(StateHistory.id.desc())
+                .limit(1)
+            )
         row = change_state(s, agent, body.state, body.reason)
+        if segment is not None and segment.state == AgentState.ON_CALL.value:
+            segment.reason = UNVERIFIED_REASON
         return _state_out(row)
 
 

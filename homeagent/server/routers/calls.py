@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from homeagent.server import schemas
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx
 from homeagent.server.errors import ApiError
-from homeagent.server.models import Callback, Disposition, Interaction, Note, utcnow
+from homeagent.server.models import Callback, Contact, Disposition, Interaction, Note, utcnow
 from homeagent.server.views import callback_out, interaction_out, note_out
 
 router = APIRouter(tags=["calls"])
@@ -30,6 +31,8 @@ def log_call(
             response.status_code = 200
             return interaction_out(existing)
         row = Interaction(**body.model_dump(), agent_id=p.user_id, team_id=p.team_id)
+        if row.contact_id is not None and _deleted(s, row.contact_id):
+            row.contact_id = None  # the call counts; the deleted contact is not linked again
         s.add(row)
         s.flush()
         return interaction_out(row)
@@ -83,10 +86,18 @@ def add_note(body: schemas.NoteIn, p: Auth, ctx: Ctx, response: Response) -> sch
                 raise ApiError(409, "conflict", "This note id is already used.")
             response.status_code = 200
             return note_out(existing)
+        if _deleted(s, body.contact_id):
+            raise ApiError(404, "not_found", "No such contact (it was deleted).")
         note = Note(**body.model_dump(), agent_id=p.user_id)
         s.add(note)
         s.flush()
         return note_out(note)
+
+
+def _deleted(s: Session, contact_id: str) -> bool:
+    """Whether `contact_id` names a deleted contact (unknown ids may be created offline)."""
+    contact = s.get(Contact, contact_id)
+    return contact is not None and contact.deleted_at is not None
 
 
 @router.get("/callbacks", response_model=list[schemas.CallbackOut])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -17,7 +18,20 @@ from homeagent.server.models import Contact, ContactPhone, Counter, Interaction,
 from homeagent.server.views import contact_out, interaction_out, note_out
 
 router = APIRouter(tags=["contacts"])
-_E164 = re.compile(r"^\+[1-9]\d{5,14}$")
+_E164 = re.compile(r"\+[1-9][0-9]{5,14}", re.ASCII)
+_SEPARATORS = re.compile(r"[ \t.\-/()]")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """E.164 from what people type, or None.
+
+    Full-width and mathematical digits fold to ASCII (NFKC), as do no-break spaces;
+    the trunk prefix in "+33 (0)1 …" goes. Other scripts' digits and invisible
+    characters are refused rather than stored as typed.
+    """
+    text = unicodedata.normalize("NFKC", raw).replace("(0)", "")
+    number = _SEPARATORS.sub("", text)
+    return number if _E164.fullmatch(number) else None
 
 
 def next_contact_seq(s: Session) -> int:
@@ -38,8 +52,8 @@ def next_contact_seq(s: Session) -> int:
 def normalise_phones(phones: list[str]) -> list[str]:
     out: list[str] = []
     for raw in phones:
-        number = re.sub(r"[\s.\-()]", "", raw)
-        if not _E164.match(number):
+        number = normalise_phone(raw)
+        if number is None:
             raise ApiError(422, "invalid_phone", f"'{raw}' is not an E.164 number (+33123456789).")
         if number not in out:
             out.append(number)
@@ -164,10 +178,11 @@ def sync_contacts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> schemas.SyncOut:
     """Changes since `cursor` (none: from the start), deletions included, in change order."""
-    try:
-        after = int(cursor) if cursor else 0
-    except ValueError:
-        raise ApiError(400, "bad_cursor", "The cursor is not one this server returned.") from None
+    after = schemas.parse_id(cursor) if cursor else 0
+    if after is None:
+        if cursor.isascii() and cursor.isdigit():
+            raise ApiError(422, "invalid_input", "cursor: out of range.")
+        raise ApiError(400, "bad_cursor", "The cursor is not one this server returned.")
     with ctx.db.read() as s:
         rows = list(
             s.scalars(
@@ -191,8 +206,9 @@ def sync_contacts(
 def contact_history(contact_id: str, p: Auth, ctx: Ctx) -> schemas.ContactHistoryOut:
     """Calls and notes of a contact, newest first."""
     with ctx.db.read() as s:
-        if s.get(Contact, contact_id) is None:
-            raise ApiError(404, "not_found", "No such contact.")
+        contact = s.get(Contact, contact_id)
+        if contact is None or contact.deleted_at is not None:
+            raise ApiError(404, "not_found", "No such contact.")  # deleted: history too
         calls = s.scalars(
             select(Interaction)
             .where(or_(Interaction.contact_id == contact_id))

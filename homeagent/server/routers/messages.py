@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import and_, or_, select
 
 from homeagent.server import schemas
@@ -26,7 +26,7 @@ def _payload(m: Message) -> dict[str, object]:
 def list_messages(
     p: Auth,
     ctx: Ctx,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=schemas.MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[schemas.MessageOut]:
     """Agents: messages to them or their team. Team leads: also what they sent. Admin: all."""
@@ -76,7 +76,9 @@ def send_message(body: schemas.MessageIn, p: Auth, ctx: Ctx) -> schemas.MessageO
 
 
 @router.post("/messages/{message_id}/read", response_model=schemas.ReadReceiptOut)
-def mark_read(message_id: int, p: Auth, ctx: Ctx) -> schemas.ReadReceiptOut:
+def mark_read(
+    message_id: Annotated[int, Path(ge=1, le=schemas.MAX_ID)], p: Auth, ctx: Ctx
+) -> schemas.ReadReceiptOut:
     """Read receipt by a recipient; the sender is told once."""
     with ctx.db.write() as s:
         m = s.get(Message, message_id)
@@ -135,7 +137,7 @@ def ask_help(body: schemas.HelpIn, p: Auth, ctx: Ctx) -> schemas.HelpOut:
 
 @router.get("/help-requests", response_model=list[schemas.HelpOut])
 def list_help(
-    p: Auth, ctx: Ctx, after_id: Annotated[int, Query(ge=0)] = 0
+    p: Auth, ctx: Ctx, after_id: Annotated[int, Query(ge=0, le=schemas.MAX_ID)] = 0
 ) -> list[schemas.HelpOut]:
     """Help requests of my team (team lead), all (admin), mine (agent)."""
     stmt = select(HelpRequest).where(HelpRequest.id > after_id)

@@ -29,6 +29,7 @@ class Server:
     db: Database
     org: Org
     backend: str
+    log: Path | None = None
 
     def login(self, name: str, device: str = "pc") -> Session:
         return login(self.url, name, device=device)
@@ -47,7 +48,18 @@ def server(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     db, org = prepare(db_url)
     log = tmp_path_factory.mktemp("log") / "server.log"
     with run_server(db_url, log) as url:
-        yield Server(url, db_url, db, org, "sqlite" if db_url.startswith("sqlite") else "pg")
+        yield Server(url, db_url, db, org, "sqlite" if db_url.startswith("sqlite") else "pg", log)
+    db.dispose()
+
+
+def tuned_server(
+    db_url: str, tmp_path_factory: pytest.TempPathFactory, *options: str
+) -> Iterator[Server]:
+    """A module's own server started with `options` (short clocks and limits)."""
+    db, org = prepare(db_url)
+    log = tmp_path_factory.mktemp("log") / "server.log"
+    with run_server(db_url, log, *options) as url:
+        yield Server(url, db_url, db, org, "sqlite" if db_url.startswith("sqlite") else "pg", log)
     db.dispose()
 
 

@@ -83,7 +83,7 @@ def test_init_is_repeatable_and_create_user_reads_stdin(db_file: str) -> None:
     assert "already exists" in dup.stderr
     short = cli("create-user", "--db", db_file, "--name", "x", "--role", "admin", stdin="court")
     assert short.returncode == 1
-    assert "8 characters" in short.stderr
+    assert "12 characters" in short.stderr
     no_team = cli("create-user", "--db", db_file, "--name", "y", "--role", "agent", stdin=secret)
     assert "needs a team" in no_team.stderr
 
@@ -121,12 +121,12 @@ def test_revoke_device_from_the_command_line(tmp_path: Path, db_file: str) -> No
         "agent",
         "--team",
         "Sud",
-        stdin="paul-password",
+        stdin="vieux-pont-neuf-42",
     )
     with run_server(db_file, tmp_path / "server.log") as url:
         r = httpx.post(
             f"{url}{API}/auth/login",
-            json={"username": "paul", "password": "paul-password", "device_name": "portable"},
+            json={"username": "paul", "password": "vieux-pont-neuf-42", "device_name": "portable"},
         )
         token = r.json()["access_token"]
         listed = cli("revoke-device", "--db", db_file, "--list", "--user", "paul").stdout
@@ -214,3 +214,73 @@ def test_run_serves_https_with_cert_and_key(tmp_path: Path, db_file: str) -> Non
         except httpx.ConnectError:
             refused = True
         assert refused
+
+
+@pytest.mark.parametrize("weak", ["12345678", "letmein12345", "azertyuiop12", "Motdepasse2026"])
+def test_create_user_refuses_short_and_common_passwords(db_file: str, weak: str) -> None:
+    r = cli("create-user", "--db", db_file, "--name", "yves", "--role", "admin", stdin=weak + "\n")
+    assert r.returncode == 1
+    assert "password" in r.stderr
+    assert weak not in r.stderr  # the refused password is not echoed
+    db = Database(db_file)
+    with db.read() as s:
+        assert s.scalar(select(User).where(User.name == "yves")) is None
+    db.dispose()
+
+
+def test_an_exported_profile_defaults_to_tls_and_srtp(tmp_path: Path) -> None:
+    db_path = str(tmp_path / "plain.db")
+    assert cli("init", "--db", db_path).returncode == 0  # no SIP options given
+    private_pem, public_pem = generate_signing_key()
+    key = tmp_path / "org.key"
+    key.write_bytes(private_pem)
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(make_ca("HomeAgent CA").cert_pem)
+    out = tmp_path / "profile.json"
+    argv = ["--db", db_path, "--out", str(out), "--server-url", "https://cc.exemple.fr"]
+    r = cli("export-profile", *argv, "--ca", str(ca_file), "--key", str(key))
+    assert r.returncode == 0, r.stderr
+    profile = load_profile(out.read_bytes(), [public_pem])
+    assert (profile.sip.transport, profile.sip.srtp) == ("tls", "mandatory")
+    assert profile.sip.registrar_port == 5061
+
+
+def test_an_insecure_sip_export_says_so(tmp_path: Path) -> None:
+    db_path = str(tmp_path / "udp.db")
+    r = cli("init", "--db", db_path, "--sip-transport", "udp", "--srtp", "disabled")
+    assert r.returncode == 0
+    private_pem, _public = generate_signing_key()
+    key = tmp_path / "org.key"
+    key.write_bytes(private_pem)
+    out = tmp_path / "profile.json"
+    argv = ["--db", db_path, "--out", str(out), "--server-url", "http://127.0.0.1:8443"]
+    r = cli("export-profile", *argv, "--key", str(key))
+    assert r.returncode == 0, r.stderr
+    assert "SRTP" in r.stderr
+    assert "TLS" in r.stderr
+
+
+def test_run_accepts_the_options_the_operations_guide_shows() -> None:
+    guide = (Path(__file__).parents[3] / "docs" / "operations.md").read_text()
+    fenced = guide.split("```")[1::2]  # the code blocks
+    commands = [
+        c.split("homeagent-server ", 1)[0]
+        for f in fenced
+        for c in f.split("homeagent-server run ")[1:]
+    ]
+    assert commands
+    words = " ".join(commands).replace("\\", " ").split()
+    options = sorted({w for w in words if w.startswith("--")})
+    help_text = cli("run", "--help").stdout
+    missing = [o for o in options if o not in help_text]
+    assert missing == []
+
+
+def test_a_new_sqlite_database_is_private_from_the_start(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    db.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
+    for extra in tmp_path.glob("fresh.db-*"):
+        assert extra.stat().st_mode & 0o777 == 0o600, extra

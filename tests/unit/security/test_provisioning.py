@@ -92,3 +92,23 @@ def test_expired_stored_profile_is_not_current(env: dict[str, Any]) -> None:
     store: ProfileStore = env["store"]
     store.import_bytes(p.sign_profile(_body(), env["priv"]), now=NOW)
     assert store.current(now=NOW + dt.timedelta(days=800)) is None
+
+
+@pytest.mark.parametrize("how", ["bytes", "file"])
+def test_an_older_profile_never_replaces_a_newer_one(
+    env: dict[str, Any], tmp_path: Path, how: str
+) -> None:
+    store: ProfileStore = env["store"]
+    newer = p.sign_profile(_body(issued_at="2026-11-10T00:00:00Z"), env["priv"])
+    older = p.sign_profile(
+        _body(issued_at="2026-11-01T00:00:00Z", server_url="https://old.example.org"),
+        env["priv"],
+    )
+    store.import_bytes(newer, now=NOW)
+    f = tmp_path / "old.homeagent-profile"
+    f.write_bytes(older)
+    with pytest.raises(p.ProfileRollback, match="older"):
+        store.import_bytes(older, now=NOW) if how == "bytes" else store.import_file(f, now=NOW)
+    assert store.path.read_bytes() == newer
+    again = store.import_bytes(newer, now=NOW)  # the same one again is fine
+    assert again.profile.organisation == "Téléservices Lyon"

@@ -63,3 +63,24 @@ def test_failure_window_blocks_then_forgets() -> None:
     assert not window.blocked("10.0.0.2")
     time.sleep(0.25)
     assert not window.blocked("10.0.0.1")
+
+
+def test_account_backoff_doubles_then_forgets() -> None:
+    from homeagent.server.auth import AccountBackoff
+
+    now = [1000.0]
+    b = AccountBackoff(free=2, base_s=10, max_s=25, memory_s=100, clock=lambda: now[0])
+    for _ in range(2):
+        assert b.wait_s("x") == 0
+        b.failed("x")
+    assert b.wait_s("x") == 10  # third failure onwards waits
+    b.failed("x")
+    assert b.wait_s("x") == 20
+    b.failed("x")
+    assert b.wait_s("x") == 25  # capped
+    now[0] += 25
+    assert b.wait_s("x") == 0
+    b.failed("x")
+    now[0] += 101
+    assert b.wait_s("x") == 0  # forgotten after memory_s
+    assert b.wait_s("unknown-name") == 0

@@ -63,3 +63,40 @@ def test_sse_frame() -> None:
         sse_frame(7, "message", {"body": "é"})
         == 'id: 7\nevent: message\ndata: {"body":"é"}\n\n'.encode()
     )
+
+
+def test_a_stream_too_far_behind_is_ended_and_its_queue_freed(db: Database) -> None:
+    import asyncio
+
+    from homeagent.server.events import EventBus
+
+    async def scenario() -> None:
+        bus = EventBus(db, streams_per_device=2, max_queue=5)
+        slow = bus.subscribe(AUDIENCES[0])
+        with db.write() as s:
+            rows = [publish(s, "x", {}, to_user_id="agent1") for _ in range(8)]
+        bus._fan_out(rows)
+        assert slow.queue.qsize() == 6  # five events, then the end marker
+        assert slow.reason == "too_far_behind"
+        assert slow not in bus.subscribers
+        bus.unsubscribe(slow)
+        assert slow.queue.empty()
+        assert bus._by_device == {}
+
+    asyncio.run(scenario())
+
+
+def test_a_new_stream_past_the_cap_ends_the_oldest_of_that_device(db: Database) -> None:
+    import asyncio
+
+    from homeagent.server.events import EventBus
+
+    async def scenario() -> None:
+        bus = EventBus(db, streams_per_device=2)
+        first, second, third = (bus.subscribe(AUDIENCES[0]) for _ in range(3))
+        other = bus.subscribe(AUDIENCES[1])
+        assert first.reason == "replaced"
+        assert first.queue.get_nowait() is None
+        assert bus.subscribers == {second, third, other}
+
+    asyncio.run(scenario())

@@ -1,0 +1,30 @@
+"""The demo keeps its secrets (SIP passwords, the server database) to its user."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from homeagent.demo.world import DemoWorld
+
+pytestmark = pytest.mark.integration
+
+
+def test_demo_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    root.mkdir(mode=0o755)  # as `homeagent demo --dir` may find it
+    world = DemoWorld(root, contacts=40)
+    try:
+        world.start()  # seeds, writes Kamailio's subscriber file, starts both servers
+    finally:
+        world.stop()
+    assert (root / "kamailio" / "db" / "subscriber").exists()
+    assert (root / "server.db").exists()
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if path.is_dir():
+            assert mode == 0o700, f"{path}: {oct(mode)}"
+        else:
+            assert mode & 0o077 == 0, f"{path}: {oct(mode)}"
