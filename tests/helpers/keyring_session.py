@@ -84,14 +84,15 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
     daemon = None
     old = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     try:
-        daemon = subprocess.Popen(
-            [gkd, "--foreground", "--unlock", "--components=secrets"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=open(home / "gnome-keyring.log", "wb"),  # noqa: SIM115 (closed by Popen)
-            start_new_session=True,
-        )
+        with open(home / "gnome-keyring.log", "wb") as errors:  # the child keeps a copy
+            daemon = subprocess.Popen(
+                [gkd, "--foreground", "--unlock", "--components=secrets"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                start_new_session=True,
+            )
         assert daemon.stdin is not None
         daemon.stdin.write(b"test-login-password")
         daemon.stdin.close()

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
+from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel

@@ -12,7 +12,7 @@ import queue
 import time
 
 import pytest
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
+from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import AgentState

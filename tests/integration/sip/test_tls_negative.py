@@ -56,12 +56,13 @@ def tls_server(tmp_path: Path) -> Iterator[object]:
         openssl = require_tool("openssl")
         port = free_port()
         log = tmp_path / f"s_server-{port}.log"
-        out = open(log, "wb")  # noqa: SIM115 - owned by the process
-        proc = subprocess.Popen(
-            [openssl, "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert.cert),
-             "-key", str(cert.key), "-tls1_2", "-ign_eof"],
-            stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen(
+                [openssl, "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert.cert),
+                 "-key", str(cert.key), "-tls1_2", "-ign_eof"],
+                stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
         procs.append(proc)
         wait_until(lambda: port_open(port), timeout_s=10)
         return TlsServer(port, log)
