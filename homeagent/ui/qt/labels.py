@@ -32,9 +32,11 @@ def presence_text(presence: Presence) -> str:
     """The state with its reason: ``Pause — Déjeuner``."""
     name = state_name(presence.state)
     if presence.reason and presence.state is AgentState.BREAK:
-        return QCoreApplication.translate("Labels", "Break — {reason}").format(
-            reason=presence.reason
-        )
+        template = QCoreApplication.translate("Labels", "Break — {reason}")
+        lead = template.split("{reason}")[0].strip(" —-")  # "Pause"
+        if _names_it(presence.reason, lead) or _names_it(presence.reason, name):
+            return presence.reason  # "Pause café", never "Pause — Pause café"
+        return template.format(reason=presence.reason)
     if presence.reason:
         return QCoreApplication.translate("Labels", "{state} — {reason}").format(
             state=name, reason=presence.reason
@@ -138,3 +140,8 @@ def key_text(keys: str) -> str:
     ):
         native = native.replace(qt_word, enter)
     return native
+
+
+def _names_it(reason: str, word: str) -> bool:
+    """Whether a break reason already starts with the word that names the state."""
+    return bool(word) and reason.casefold().startswith(word.casefold())
