@@ -252,6 +252,69 @@
     </message>
 </context>
 <context>
+    <name>Diagnose</name>
+    <message>
+        <source>{server} reachable ({addresses})</source>
+        <translation>{server} joignable ({addresses})</translation>
+    </message>
+    <message>
+        <source>No network: check the cable or the Wi-Fi, then the box.</source>
+        <translation>Pas de réseau : vérifiez le câble ou le Wi-Fi, puis la box.</translation>
+    </message>
+    <message>
+        <source>Connected to a network (this PC&apos;s address: {address}).</source>
+        <translation>Connecté à un réseau (adresse de ce PC : {address}).</translation>
+    </message>
+    <message>
+        <source>{url} answers and is healthy</source>
+        <translation>{url} répond et fonctionne</translation>
+    </message>
+    <message>
+        <source>{url} answered HTTP {code}</source>
+        <translation>{url} a répondu HTTP {code}</translation>
+    </message>
+    <message>
+        <source>No answer from {registrar} in {s} s</source>
+        <translation>Pas de réponse de {registrar} en {s} s</translation>
+    </message>
+    <message>
+        <source>{aor} registered at {registrar}</source>
+        <translation>{aor} enregistré auprès de {registrar}</translation>
+    </message>
+    <message>
+        <source>Registration refused: {code} {reason}</source>
+        <translation>Enregistrement refusé : {code} {reason}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>Microphones: {inputs}; headsets and speakers: {outputs}</source>
+        <translation>Microphones : {inputs} ; casques et haut-parleurs : {outputs}</translation>
+    </message>
+    <message>
+        <source>No connection profile yet: import the file your IT sent you with &apos;homeagent --profile FILE.json&apos; (or start HomeAgent and choose it).</source>
+        <translation>Aucun profil de connexion : importez le fichier envoyé par votre service informatique avec « homeagent --profile FICHIER.json » (ou démarrez HomeAgent et choisissez-le).</translation>
+    </message>
+    <message>
+        <source>This computer is not signed in yet: start HomeAgent once.</source>
+        <translation>Cet ordinateur n&apos;est pas encore connecté : démarrez HomeAgent une fois.</translation>
+    </message>
+    <message>
+        <source>{n} refused by the server, not sent: {reasons}</source>
+        <translation>{n} refusé(s) par le serveur, non envoyé(s) : {reasons}</translation>
+    </message>
+    <message>
+        <source>{n} waiting, {retrying} retrying: {error}</source>
+        <translation>{n} en attente, {retrying} en nouvel essai : {error}</translation>
+    </message>
+    <message>
+        <source>{n} waiting to be sent, none refused</source>
+        <translation>{n} en attente d&apos;envoi, aucun refusé</translation>
+    </message>
+</context>
+<context>
     <name>EnrolDialog</name>
     <message>
         <source>Sign in to {org}</source>
@@ -490,7 +553,7 @@
     </message>
     <message>
         <source>Help request</source>
-        <translation>Demande d'aide</translation>
+        <translation>Demande d&apos;aide</translation>
     </message>
     <message>
         <source>Other item</source>
@@ -811,7 +874,7 @@
     </message>
     <message>
         <source>The server refused these for good. Retry once the cause is fixed, or discard them: nothing else waits for them except what belongs to the same call or contact.</source>
-        <translation>Le serveur a refusé ces éléments définitivement. Réessayez une fois la cause corrigée, ou abandonnez-les : rien d'autre ne les attend, sauf ce qui concerne le même appel ou le même contact.</translation>
+        <translation>Le serveur a refusé ces éléments définitivement. Réessayez une fois la cause corrigée, ou abandonnez-les : rien d&apos;autre ne les attend, sauf ce qui concerne le même appel ou le même contact.</translation>
     </message>
     <message>
         <source>&amp;Retry</source>
