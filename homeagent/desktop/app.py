@@ -191,8 +191,13 @@ def _resolve_profile(opts: AppOptions) -> Any:
     if opts.profile_file is not None:
         try:
             return store.import_file(opts.profile_file).profile
-        except ProfileError as exc:
+        except ProfileError as exc:  # say it where a desktop icon's user looks: a window
             print(f"homeagent: {exc}", file=sys.stderr)
+            from PySide6.QtCore import QCoreApplication
+            from PySide6.QtWidgets import QMessageBox
+
+            why = QCoreApplication.translate("ProfileDialog", "This profile was refused: {why}")
+            QMessageBox.critical(None, "HomeAgent", why.format(why=exc))
             return None
     try:
         store.import_system()

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from PySide6.QtCore import QCoreApplication
+
 if TYPE_CHECKING:
     from homeagent.crm.outbox import Outbox
 
@@ -52,7 +54,24 @@ def check_network(profile: Any) -> tuple[str, str]:
     addresses = {str(a[4][0]) for a in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
     with socket.create_connection((host, port), timeout=5):
         pass
-    return "ok", f"{host}:{port} reachable ({', '.join(sorted(addresses))})"
+    return "ok", QCoreApplication.translate("Diagnose", "{server} reachable ({addresses})").format(
+        server=f"{host}:{port}", addresses=", ".join(sorted(addresses))
+    )
+
+
+def check_local_network() -> tuple[str, str]:
+    """Without a server to try: whether this PC has a route out (nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a route lookup, no packet leaves
+        except OSError:
+            return "fail", QCoreApplication.translate(
+                "Diagnose", "No network: check the cable or the Wi-Fi, then the box."
+            )
+        local = probe.getsockname()[0]
+    return "ok", QCoreApplication.translate(
+        "Diagnose", "Connected to a network (this PC's address: {address})."
+    ).format(address=local)
 
 
 def check_server(profile: Any) -> tuple[str, str]:
@@ -69,8 +88,12 @@ def check_server(profile: Any) -> tuple[str, str]:
         if bundle is not None:
             bundle.close()
     if resp.status_code == 200:
-        return "ok", f"{profile.server_url} healthy"
-    return "fail", f"{profile.server_url} answered HTTP {resp.status_code}"
+        return "ok", QCoreApplication.translate("Diagnose", "{url} answers and is healthy").format(
+            url=profile.server_url
+        )
+    return "fail", QCoreApplication.translate("Diagnose", "{url} answered HTTP {code}").format(
+        url=profile.server_url, code=resp.status_code
+    )
 
 
 def check_sip(device: Any, timeout_s: float = 8.0) -> tuple[str, str]:
@@ -98,11 +121,17 @@ def check_sip(device: Any, timeout_s: float = 8.0) -> tuple[str, str]:
     finally:
         engine.stop()
     if not seen:
-        return "fail", f"no answer from {account.registrar_uri} in {timeout_s:.0f} s"
+        return "fail", QCoreApplication.translate(
+            "Diagnose", "No answer from {registrar} in {s} s"
+        ).format(registrar=account.registrar_uri, s=round(timeout_s))
     last = seen[-1]
     if last.state is RegistrationState.REGISTERED:
-        return "ok", f"{account.aor} registered at {account.registrar_uri}"
-    return "fail", f"registration refused: {last.code} {last.reason}"
+        return "ok", QCoreApplication.translate(
+            "Diagnose", "{aor} registered at {registrar}"
+        ).format(aor=account.aor, registrar=account.registrar_uri)
+    return "fail", QCoreApplication.translate(
+        "Diagnose", "Registration refused: {code} {reason}"
+    ).format(code=last.code, reason=last.reason)
 
 
 def check_audio() -> tuple[str, str]:
@@ -115,7 +144,10 @@ def check_audio() -> tuple[str, str]:
     inputs = [d.description() for d in QMediaDevices.audioInputs()]
     outputs = [d.description() for d in QMediaDevices.audioOutputs()]
     status = "ok" if inputs and outputs else "warn"
-    return status, f"microphones: {inputs or 'none'}; speakers: {outputs or 'none'}"
+    none = QCoreApplication.translate("Diagnose", "none")
+    return status, QCoreApplication.translate(
+        "Diagnose", "Microphones: {inputs}; headsets and speakers: {outputs}"
+    ).format(inputs=", ".join(inputs) or none, outputs=", ".join(outputs) or none)
 
 
 def run_checks(config_dir: Path | None = None, data_dir: Path | None = None) -> list[Check]:
@@ -125,7 +157,13 @@ def run_checks(config_dir: Path | None = None, data_dir: Path | None = None) -> 
     checks: list[Check] = []
     profile = ProfileStore(user_config_dir=config_dir).current()
     if profile is None:
-        checks.append(Check("profile", "fail", "no valid provisioning profile imported"))
+        how = QCoreApplication.translate(
+            "Diagnose",
+            "No connection profile yet: import the file your IT sent you with "
+            "'homeagent --profile FILE.json' (or start HomeAgent and choose it).",
+        )
+        checks.append(Check("profile", "fail", how))
+        checks.append(_timed("network", check_local_network))
     else:
         checks.append(Check("profile", "ok", f"{profile.organisation}, {profile.server_url}"))
         checks.append(_timed("network", lambda: check_network(profile)))
@@ -143,7 +181,9 @@ def _sip(profile: Any, data_dir: Path | None) -> tuple[str, str]:
     device = DeviceSession(profile, Vault(), data_dir=data_dir)
     try:
         if not device.is_enrolled:
-            return "warn", "this device is not enrolled yet"
+            return "warn", QCoreApplication.translate(
+                "Diagnose", "This computer is not signed in yet: start HomeAgent once."
+            )
         return check_sip(device)
     finally:
         device.client.close()
@@ -156,10 +196,16 @@ def check_outbox(outbox: Outbox) -> tuple[str, str]:
     if dead:
         reasons = "; ".join(f"{d.kind}: {d.error}" for d in dead[:5])
         more = f" (+{len(dead) - 5} more)" if len(dead) > 5 else ""
-        return "warn", f"{len(dead)} refused by the server, not sent: {reasons}{more}"
+        return "warn", QCoreApplication.translate(
+            "Diagnose", "{n} refused by the server, not sent: {reasons}"
+        ).format(n=len(dead), reasons=reasons + more)
     if status.retrying:
-        return "warn", f"{status.pending} waiting, {status.retrying} retrying: {status.last_error}"
-    return "ok", f"{status.pending} waiting to be sent, none refused"
+        return "warn", QCoreApplication.translate(
+            "Diagnose", "{n} waiting, {retrying} retrying: {error}"
+        ).format(n=status.pending, retrying=status.retrying, error=status.last_error)
+    return "ok", QCoreApplication.translate(
+        "Diagnose", "{n} waiting to be sent, none refused"
+    ).format(n=status.pending)
 
 
 def _outbox(profile: Any, data_dir: Path | None) -> tuple[str, str]:
@@ -169,10 +215,26 @@ def _outbox(profile: Any, data_dir: Path | None) -> tuple[str, str]:
     device = DeviceSession(profile, Vault(), data_dir=data_dir)
     try:
         if not device.is_enrolled:
-            return "warn", "this device is not enrolled yet"
+            return "warn", QCoreApplication.translate(
+                "Diagnose", "This computer is not signed in yet: start HomeAgent once."
+            )
         return check_outbox(device.outbox)
     finally:
         device.close()
+
+
+def _install_language(lang: str | None, data_dir: Path | None) -> object:
+    """The report speaks the user's language (--lang, else the system's)."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication
+
+    from homeagent.ui.qt.i18n import choose_language, install_translators
+
+    app = QCoreApplication.instance() or QCoreApplication(["homeagent-diagnose"])
+    cache = (data_dir / "cache") if data_dir else Path(tempfile.gettempdir()) / "homeagent-i18n"
+    return install_translators(app, choose_language(lang), cache)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,8 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--config-dir", type=Path)
     parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--lang", choices=("fr", "en"), help="report language")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    translators = _install_language(args.lang, args.data_dir)
     checks = run_checks(args.config_dir, args.data_dir)
+    del translators
     if args.json:
         print(json.dumps({"checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
     else:

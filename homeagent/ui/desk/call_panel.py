@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from homeagent.core.desk_snapshot import DeskSnapshot
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.qt.labels import notice_text
+from homeagent.ui.qt.labels import key_text, notice_text
 
 KEYS = "123456789*0#"
 
@@ -56,8 +56,8 @@ class RingingPanel(QWidget):
     def retranslate(self) -> None:
         """Set the words (after a language change too)."""
         self.heading.setText(self.tr("Incoming call"))
-        self.answer.setText(self.tr("Answer  (Ctrl+Enter)"))
-        self.decline.setText(self.tr("Decline"))
+        self.answer.setText(self.tr("Answer  ({keys})").format(keys=key_text("Ctrl+Return")))
+        self.decline.setText(self.tr("Decline  ({keys})").format(keys=key_text("Ctrl+Shift+R")))
 
     def show_snapshot(self, snap: DeskSnapshot) -> None:
         """Show queue and auto-answer."""

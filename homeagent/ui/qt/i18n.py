@@ -39,6 +39,27 @@ def _lrelease() -> str:
     return str(Path(sys.executable).parent / "pyside6-lrelease")
 
 
+def _lupdate() -> str:
+    return str(Path(_lrelease()).with_name(Path(_lrelease()).name.replace("lrelease", "lupdate")))
+
+
+def source_files() -> list[Path]:
+    """The modules whose strings go into the catalogues (the UI and the composition)."""
+    package = RESOURCES.parent / "homeagent"
+    return sorted(p for part in ("ui", "desktop") for p in (package / part).rglob("*.py"))
+
+
+def update_catalogue(ts_file: Path) -> None:
+    """Bring `ts_file` up to date with the code's strings (pyside6-lupdate, no obsolete)."""
+    subprocess.run(
+        [_lupdate(), *map(str, source_files()), "-no-obsolete", "-locations", "none",
+         "-ts", str(ts_file)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )  # fmt: skip
+
+
 def compile_catalogue(lang: str, out_dir: Path) -> Path:
     """Compile ``homeagent_<lang>.ts`` into ``out_dir/homeagent_<lang>.qm``."""
     source = TRANSLATIONS / f"homeagent_{lang}.ts"

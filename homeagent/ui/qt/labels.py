@@ -7,6 +7,7 @@ finds it; the dictionaries are built at call time, after the translator is insta
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QKeySequence
 
 from homeagent.core.agent_state import AgentState, Presence
 from homeagent.core.desk_snapshot import Notice, QualityLevel
@@ -31,9 +32,11 @@ def presence_text(presence: Presence) -> str:
     """The state with its reason: ``Pause — Déjeuner``."""
     name = state_name(presence.state)
     if presence.reason and presence.state is AgentState.BREAK:
-        return QCoreApplication.translate("Labels", "Break — {reason}").format(
-            reason=presence.reason
-        )
+        template = QCoreApplication.translate("Labels", "Break — {reason}")
+        lead = template.split("{reason}")[0].strip(" —-")  # "Pause"
+        if _names_it(presence.reason, lead) or _names_it(presence.reason, name):
+            return presence.reason  # "Pause café", never "Pause — Pause café"
+        return template.format(reason=presence.reason)
     if presence.reason:
         return QCoreApplication.translate("Labels", "{state} — {reason}").format(
             state=name, reason=presence.reason
@@ -119,3 +122,26 @@ def unsent_kind_text(kind: UnsentKind) -> str:
         UnsentKind.STATE: QCoreApplication.translate("Labels", "Presence change"),
         UnsentKind.HELP_REQUEST: QCoreApplication.translate("Labels", "Help request"),
     }.get(kind, QCoreApplication.translate("Labels", "Other item"))
+
+
+def key_text(keys: str) -> str:
+    """A key sequence as the agent reads it ("Ctrl+Entrée"); the same on buttons and in F1.
+
+    Qt names the main Enter key "Return" ("Retour" in French) where keyboards print
+    "Entrée"/"Enter": the words of our catalogue replace it. A sentence stays as written.
+    """
+    if " " in keys.strip():
+        return keys
+    native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText) or keys
+    enter = QCoreApplication.translate("Labels", "Enter")
+    for qt_word in (
+        "Return",
+        QKeySequence("Return").toString(QKeySequence.SequenceFormat.NativeText),
+    ):
+        native = native.replace(qt_word, enter)
+    return native
+
+
+def _names_it(reason: str, word: str) -> bool:
+    """Whether a break reason already starts with the word that names the state."""
+    return bool(word) and reason.casefold().startswith(word.casefold())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.agent_state import AgentState
@@ -34,6 +34,21 @@ STATE_COLOURS: dict[AgentState, StateColour] = {
     AgentState.NOT_READY: StateColour("#F2A900", "#202124", "⚠"),
 }
 RINGING_ALT = StateColour("#1A73E8", "#FFFFFF", "☎")
+
+
+def state_icon(state: AgentState, size_px: int = 16) -> QIcon:
+    """A disc in the state's colour, for menus and the tray (colour is never the only
+    signal: the state's mark and name go with it)."""
+    pixmap = QPixmap(size_px, size_px)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(STATE_COLOURS[state].fill))
+    painter.setPen(QColor("#00000040"))
+    painter.drawEllipse(1, 1, size_px - 2, size_px - 2)
+    painter.end()
+    return QIcon(pixmap)
+
 
 _LIGHT = {
     "bar_bg": "#F4F6F8",

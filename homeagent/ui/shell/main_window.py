@@ -37,6 +37,7 @@ from homeagent.ui.shell.top_bar import TopBar
 # Default shortcuts (UX.md "Keyboard"); the first sequence is the one shown.
 SHORTCUTS: dict[str, tuple[str, ...]] = {
     "answer": ("Ctrl+Return", "Ctrl+Enter"),
+    "decline": ("Ctrl+Shift+R",),  # R: Refuser / Reject
     "hangup": ("Ctrl+Shift+E",),
     "hold": ("Ctrl+H",),
     "mute": ("Ctrl+M",),
@@ -51,6 +52,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
 # Shortcuts that must work even while a text field has focus (a field must not eat them).
 _GLOBAL = (
     "answer",
+    "decline",
     "hangup",
     "hold",
     "mute",
@@ -173,6 +175,7 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> dict[str, QAction]:
         targets = {
             "answer": (self.tr("Answer"), self.answer_requested.emit),
+            "decline": (self.tr("Decline"), self.decline_requested.emit),
             "hangup": (self.tr("Hang up"), self.hangup_requested.emit),
             "hold": (self.tr("Hold / resume"), self.hold_requested.emit),
             "mute": (self.tr("Mute / unmute"), self.mute_requested.emit),
@@ -205,9 +208,7 @@ class MainWindow(QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for the shortcut sheet."""
-        rows = [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
-        rows.insert(1, (self.tr("Decline"), self.tr("Tab to Decline, then Space")))
-        return rows
+        return [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
 
     def show_shortcut_sheet(self) -> ShortcutSheet:
         """Open the shortcut sheet (F1)."""

@@ -14,7 +14,7 @@ from homeagent.core.desk_types import ServerLink
 from homeagent.core.events import RegistrationState
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.qt.labels import presence_text, quality_text, registration_text, server_text
-from homeagent.ui.qt.theme import RINGING_ALT, STATE_COLOURS, StateColour
+from homeagent.ui.qt.theme import RINGING_ALT, STATE_COLOURS, StateColour, state_icon
 from homeagent.ui.shell.unsent import UnsentBadge
 
 
@@ -39,18 +39,29 @@ class PresenceButton(QToolButton):
         self.setToolTip(self.tr("Change your presence (Ctrl+D: toggle Available)"))
 
     def _build_menu(self, reasons: tuple[str, ...]) -> None:
+        """Available, Break ▸ reasons, Offline: each with the button's colour and mark."""
         self._menu.clear()
-        available = self._menu.addAction(self.tr("Available"))
+
+        def label(state: AgentState, text: str) -> str:
+            return f"{STATE_COLOURS[state].mark}  {text}"
+
+        available = self._menu.addAction(
+            state_icon(AgentState.AVAILABLE), label(AgentState.AVAILABLE, self.tr("Available"))
+        )
         available.triggered.connect(lambda: self.presence_requested.emit(AgentState.AVAILABLE, ""))
-        breaks = self._menu.addMenu(self.tr("Break"))
+        breaks = self._menu.addMenu(
+            state_icon(AgentState.BREAK), label(AgentState.BREAK, self.tr("Break"))
+        )
         for reason in reasons or (self.tr("Break"),):
-            action = QAction(reason, breaks)
+            action = QAction(state_icon(AgentState.BREAK), reason, breaks)
             action.triggered.connect(
                 lambda _=False, r=reason: self.presence_requested.emit(AgentState.BREAK, r)
             )
             breaks.addAction(action)
         self._menu.addSeparator()
-        offline = self._menu.addAction(self.tr("Offline"))
+        offline = self._menu.addAction(
+            state_icon(AgentState.OFFLINE), label(AgentState.OFFLINE, self.tr("Offline"))
+        )
         offline.triggered.connect(lambda: self.presence_requested.emit(AgentState.OFFLINE, ""))
         self._reasons = reasons
 

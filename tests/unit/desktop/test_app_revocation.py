@@ -161,3 +161,32 @@ def test_cancelling_the_sign_in_after_revocation_quits(
     names = [e["event"] for e in _events(tmp_path / "data" / "events.jsonl")]
     assert names[-2:] == ["enrolment_shown", "app_cancelled"]
     assert not (tmp_path / "data" / "device.json").exists()
+
+
+def test_a_refused_profile_is_shown_in_a_window_in_the_ui_language(
+    options: AppOptions, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    garbage = tmp_path / "garbage.json"
+    garbage.write_bytes(b"\xff\xfe not a profile")
+    options.profile_file = garbage
+    options.lang = "fr"
+    shown: list[str] = []
+
+    def close_the_box() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.accept()
+
+    timer = QTimer()
+    timer.timeout.connect(close_the_box)
+    timer.start(50)
+    try:
+        code = run_desk(options)
+    finally:
+        timer.stop()
+    assert code == 1
+    assert shown, "no window said why"
+    assert shown[0].startswith("Ce profil a été refusé")

@@ -12,7 +12,7 @@ def test_diagnose_json_without_profile(tmp_path: Path, capsys) -> None:  # type:
     code = main(["diagnose", "--json", "--config-dir", str(tmp_path), "--data-dir", str(tmp_path)])
     report = json.loads(capsys.readouterr().out)
     names = [c["name"] for c in report["checks"]]
-    assert names == ["profile", "audio"]
+    assert names == ["profile", "network", "audio"]
     assert report["checks"][0]["status"] == "fail"
     assert code == 1
 
@@ -40,3 +40,18 @@ def test_diagnose_reports_what_the_server_refused(tmp_path: Path) -> None:
     assert "1 refused by the server" in detail
     assert "note: 422 invalid_input" in detail
     assert "12 34 56" not in detail
+
+
+def test_without_a_profile_it_says_how_to_fix_it_in_french_and_still_checks(
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    code = main(["diagnose", "--lang", "fr", "--config-dir", str(tmp_path),
+                 "--data-dir", str(tmp_path)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "homeagent --profile" in out
+    assert "Aucun profil de connexion" in out
+    lines = out.splitlines()
+    assert any(" network " in f" {line} " for line in lines), out
+    assert any(" audio " in f" {line} " for line in lines), out

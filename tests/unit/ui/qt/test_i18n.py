@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from homeagent.core.agent_state import AgentState, Presence
-from homeagent.ui.qt.i18n import TRANSLATIONS, choose_language
+from homeagent.ui.qt.i18n import TRANSLATIONS, choose_language, update_catalogue
 from homeagent.ui.qt.labels import presence_text, state_name
 from tests.unit.ui.conftest import make_desk, ring
 
@@ -13,6 +16,22 @@ def test_language_choice() -> None:
     assert choose_language(None, system="fr_BE") == "fr"
     assert choose_language(None, system="de_DE") == "en"
     assert choose_language("xx", system="fr_CA") == "fr"
+
+
+def test_the_catalogue_holds_every_string_of_the_code_translated(tmp_path: Path) -> None:
+    """pyside6-lupdate over the code adds nothing to the .ts and leaves nothing unfinished."""
+    ts = tmp_path / "homeagent_fr.ts"
+    shutil.copy(TRANSLATIONS / "homeagent_fr.ts", ts)
+    before = ts.read_text(encoding="utf-8")
+    update_catalogue(ts)
+    after = ts.read_text(encoding="utf-8")
+    missing = [
+        line.strip()
+        for line, nxt in zip(after.splitlines(), after.splitlines()[1:], strict=False)
+        if "<source>" in line and 'type="unfinished"' in nxt
+    ]
+    assert not missing, f"strings without a French translation: {missing}"
+    assert after.count("<source>") == before.count("<source>"), "the .ts is not up to date"
 
 
 def test_every_source_string_has_a_french_translation() -> None:
@@ -41,7 +60,7 @@ def test_window_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyped
         ring(qtbot, desk, "+33700000042")
         assert w.card.name.text() == "Appelant inconnu"
         assert w.ringing.answer.text().startswith("Décrocher")
-        assert w.ringing.decline.text() == "Refuser"
+        assert w.ringing.decline.text().startswith("Refuser  (")
         desk.model.answer()
         qtbot.waitUntil(lambda: w.actions_stack.currentWidget() is w.controls)
         assert w.controls.help.text() == "Demande d'aide"

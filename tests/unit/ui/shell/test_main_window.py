@@ -208,8 +208,8 @@ def test_presence_menu_offers_the_team_break_reasons(qtbot, desk) -> None:
     button = desk.window.top.presence
     menu = button.menu()
     titles = [a.text() for a in menu.actions() if a.text()]
-    assert titles[0] == "Available"
-    assert "Offline" in titles
+    assert titles[0] == "●  Available"
+    assert "○  Offline" in titles
     breaks = next(a.menu() for a in menu.actions() if a.menu())
     reasons = [a.text() for a in breaks.actions()]
     assert reasons == list(DEMO_TEAM.pause_reasons)
@@ -258,3 +258,27 @@ def test_callback_due_soon_is_reminded_once(qtbot, desk) -> None:
     reminders = [t for t in desk.controller.notifier.shown if t[1] == "Sophie Dubois"]
     assert len(reminders) == 1
     assert reminders[0][0].startswith("Callback at ")
+
+
+def test_the_presence_menu_speaks_the_buttons_colour_language(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+    from homeagent.core.agent_state import AgentState
+    from homeagent.ui.qt.theme import STATE_COLOURS
+
+    menu = desk.window.top.presence.menu()
+    items = {a.text(): a for a in menu.actions() if a.text()}
+    available = next(a for t, a in items.items() if "Available" in t)
+    assert STATE_COLOURS[AgentState.AVAILABLE].mark in available.text()
+    assert not available.icon().isNull()
+    breaks = next(a for t, a in items.items() if "Break" in t)
+    assert STATE_COLOURS[AgentState.BREAK].mark in breaks.text()
+    assert not breaks.icon().isNull()
+    offline = next(a for t, a in items.items() if "Offline" in t)
+    assert STATE_COLOURS[AgentState.OFFLINE].mark in offline.text()
+
+
+def test_a_break_reason_that_names_the_break_is_said_once(qtbot, french) -> None:  # type: ignore[no-untyped-def]
+    from homeagent.core.agent_state import AgentState, Presence
+    from homeagent.ui.qt.labels import presence_text
+
+    assert presence_text(Presence(AgentState.BREAK, "Pause café")) == "Pause café"
+    assert presence_text(Presence(AgentState.BREAK, "Déjeuner")) == "Pause — Déjeuner"
