@@ -56,7 +56,7 @@ def run_desk(opts: AppOptions) -> int:
 
     from homeagent.core.eventlog import EventLog
     from homeagent.crm.store import default_data_dir
-    from homeagent.ui.qt.i18n import choose_language, install_translators
+    from homeagent.ui.qt.i18n import choose_language, install_translators, remove_translators
     from homeagent.ui.qt.theme import apply_theme
 
     app = QApplication.instance() or QApplication(["homeagent"])
@@ -85,7 +85,7 @@ def run_desk(opts: AppOptions) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         event_log.close()
-        del translators
+        remove_translators(app, translators)
 
 
 def _close_front() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTranslator
 
 if TYPE_CHECKING:
     from homeagent.crm.outbox import Outbox
@@ -223,7 +223,7 @@ def _outbox(profile: Any, data_dir: Path | None) -> tuple[str, str]:
         device.close()
 
 
-def _install_language(lang: str | None, data_dir: Path | None) -> object:
+def _install_language(lang: str | None, data_dir: Path | None) -> list[QTranslator]:
     """The report speaks the user's language (--lang, else the system's)."""
     import tempfile
 
@@ -246,12 +246,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=("fr", "en"), help="report language")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     translators = _install_language(args.lang, args.data_dir)
-    checks = run_checks(args.config_dir, args.data_dir)
-    del translators
-    if args.json:
-        print(json.dumps({"checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
-    else:
-        marks = {"ok": "✔", "warn": "!", "fail": "✘"}
-        for c in checks:
-            print(f"{marks[c.status]} {c.name:<8} {c.detail}  ({c.elapsed_ms:.0f} ms)")
+    try:
+        checks = run_checks(args.config_dir, args.data_dir)
+        _print_report(checks, as_json=args.json)
+    finally:
+        from homeagent.ui.qt.i18n import remove_translators
+
+        app = QCoreApplication.instance()
+        if app is not None:
+            remove_translators(app, translators)
     return 1 if any(c.status == "fail" for c in checks) else 0
+
+
+def _print_report(checks: list[Check], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
+        return
+    marks = {"ok": "✔", "warn": "!", "fail": "✘"}
+    for c in checks:
+        print(f"{marks[c.status]} {c.name:<8} {c.detail}  ({c.elapsed_ms:.0f} ms)")

@@ -89,6 +89,13 @@ def catalogue(lang: str, cache_dir: Path) -> Path | None:
         return None
 
 
+def remove_translators(app: QCoreApplication, installed: list[QTranslator]) -> None:
+    """Undo `install_translators` (an in-process caller, e.g. a test, keeps its language)."""
+    for translator in installed:
+        app.removeTranslator(translator)
+    QLocale.setDefault(QLocale.system())
+
+
 def install_translators(app: QCoreApplication, lang: str, cache_dir: Path) -> list[QTranslator]:
     """Install Qt's own and HomeAgent's translators; keep the returned list alive."""
     installed: list[QTranslator] = []

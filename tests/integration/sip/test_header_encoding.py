@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
@@ -27,6 +26,7 @@ from homeagent.core.events import CallEnded, CallRinging, Event
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.text import is_clean
 from homeagent.sip.engine import SipEngine
+from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 from tests.helpers.kamailio import Kamailio
 from tests.integration.sip.conftest import account_for
 
