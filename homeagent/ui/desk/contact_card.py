@@ -57,6 +57,7 @@ class ContactCard(QFrame):
         self._dispositions: tuple[Disposition, ...] = ()
         self._memory: ContactMemory | None = None
         self._preview = False  # the memory shown is the cache's latest note alone
+        self._server_answered = False  # the current load has the server's part
         self.title = QLabel(self)
         self.title.setObjectName("CardMuted")
         self.name = QLabel(self)
@@ -184,10 +185,17 @@ class ContactCard(QFrame):
             self._dispositions = dispositions
             self._draw_memory()
 
+    def begin_memory(self) -> None:
+        """A new load of the memory starts (what is shown stays until it comes)."""
+        self._server_answered = False
+
     def show_memory(self, memory: ContactMemory) -> None:
         """Show what the desk remembers of the contact shown (ignored for another one)."""
         if memory.contact_id != self._contact_id:
             return
+        if self._server_answered and not memory.complete:
+            return  # the server's answer came first: the cache's part adds nothing
+        self._server_answered = memory.complete
         self._memory_for, self._memory, self._preview = memory.contact_id, memory, False
         self._draw_memory()
 

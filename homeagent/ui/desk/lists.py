@@ -93,6 +93,7 @@ class ListsController(QObject):
             elif card.contact_id == contact_id:
                 card.show_memory(memory)
 
+        card.begin_memory()
         self.lanes.disk.run(lambda: self.data.local_memory(contact_id), local)
         self.lanes.net.run(
             lambda: self.data.contact_memory(contact_id),

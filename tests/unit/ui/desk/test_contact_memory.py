@@ -116,3 +116,13 @@ def test_a_contact_picked_in_a_search_opens_its_card_with_call(qtbot, desk) -> N
     QCoreApplication.processEvents()
     assert cmd.Dial("+33612345678") in desk.sink.commands
     assert not desk.window.card.call_button.isVisible()  # the call's card has no Call
+
+
+def test_the_server_answer_is_kept_when_the_cache_answers_last(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+    desk.data.local_delay_s = 0.5  # the disk lane is busy: the network answers first
+    ring(qtbot, desk, "0612345678")
+    card = desk.window.card
+    qtbot.waitUntil(lambda: "Vérifier le débit" in card.callbacks.text(), timeout=3000)
+    qtbot.wait(800)  # the cache's part arrives now
+    assert "Vérifier le débit" in card.callbacks.text()
+    assert "Box remplacée" in card.notes.text()
