@@ -632,7 +632,7 @@
     </message>
     <message>
         <source>Open the inbox</source>
-        <translation>Ouvrir la messagerie</translation>
+        <translation>Ouvrir les messages</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -859,11 +859,11 @@
 <context>
     <name>TopBar</name>
     <message>
-        <source>✉ Messages ({count})</source>
+        <source>✉ Inbox ({count})</source>
         <translation>✉ Messages ({count})</translation>
     </message>
     <message>
-        <source>✉ Messages</source>
+        <source>✉ Inbox</source>
         <translation>✉ Messages</translation>
     </message>
     <message>
@@ -966,6 +966,10 @@
     <message>
         <source>{time} left</source>
         <translation>Reste {time}</translation>
+    </message>
+    <message>
+        <source>Wrap-up: go to {field}</source>
+        <translation>Post-appel : aller à {field}</translation>
     </message>
 </context>
 </TS>

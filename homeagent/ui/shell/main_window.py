@@ -209,7 +209,8 @@ class MainWindow(QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for the shortcut sheet."""
-        return [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
+        rows = [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
+        return rows + self.wrap_up.mnemonics()  # Alt+letter: the letter differs by language
 
     def show_shortcut_sheet(self) -> ShortcutSheet:
         """Open the shortcut sheet (F1)."""

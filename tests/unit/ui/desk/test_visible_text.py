@@ -35,7 +35,8 @@ from homeagent.testing.harness import FakeDesk
 from tests.unit.ui.conftest import make_desk, ring
 
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
-CODES = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(d.code) for d in DEMO_TEAM.dispositions))
+_CODES = "|".join(re.escape(d.code) for d in DEMO_TEAM.dispositions)
+CODES = re.compile(rf"\b(?:{_CODES})\b")
 RAW_NUMBER = re.compile(r"\+\d{6,}|(?<![\d ])0\d{9}(?!\d)")
 
 
