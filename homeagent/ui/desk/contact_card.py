@@ -58,6 +58,7 @@ class ContactCard(QFrame):
         self._memory: ContactMemory | None = None
         self._preview = False  # the memory shown is the cache's latest note alone
         self._server_answered = False  # the current load has the server's part
+        self._server_unavailable = False  # the current load's server part failed
         self.title = QLabel(self)
         self.title.setObjectName("CardMuted")
         self.name = QLabel(self)
@@ -162,11 +163,11 @@ class ContactCard(QFrame):
             label.setVisible(bool(label.text()))
         self.setAccessibleName(self.name.text())
         if contact is None:
-            self._memory_for, self._memory = "", None
+            self._memory_for, self._memory, self._server_unavailable = "", None, False
             self._draw_memory()
         elif contact.id != self._memory_for:
             # the cache's latest note, until the memory comes (a moment later)
-            self._memory_for = ""
+            self._memory_for, self._server_unavailable = "", False
             preview = (
                 (ContactNote(contact.notes, dt.datetime.now(dt.UTC)),) if contact.notes else ()
             )
@@ -187,7 +188,7 @@ class ContactCard(QFrame):
 
     def begin_memory(self) -> None:
         """A new load of the memory starts (what is shown stays until it comes)."""
-        self._server_answered = False
+        self._server_answered = self._server_unavailable = False
 
     def show_memory(self, memory: ContactMemory) -> None:
         """Show what the desk remembers of the contact shown (ignored for another one)."""
@@ -202,10 +203,8 @@ class ContactCard(QFrame):
     def memory_unavailable(self, contact_id: str) -> None:
         """The server cannot tell now: keep the cache's part and say it may be partial."""
         if contact_id == self._contact_id and self._contact_id:
-            self.memory_status.setText(
-                self.tr("Server history unavailable: showing what this computer knows.")
-            )
-            self.memory_status.setVisible(True)
+            self._server_unavailable = True
+            self._draw_memory()
 
     def _draw_memory(self) -> None:
         memory, dated = self._memory, not self._preview
@@ -233,8 +232,12 @@ class ContactCard(QFrame):
             body.setVisible(bool(lines))
         full = "\n\n".join(n.text for n in memory.notes[:notes_n]) if memory else ""
         self.notes.setToolTip(full)
-        self.memory_status.setText("")
-        self.memory_status.setVisible(False)
+        self.memory_status.setText(
+            self.tr("Server history unavailable: showing what this computer knows.")
+            if self._server_unavailable
+            else ""
+        )
+        self.memory_status.setVisible(self._server_unavailable)
 
     def _note_line(self, note: ContactNote, dated: bool) -> str:
         text = " ".join(note.text.split())

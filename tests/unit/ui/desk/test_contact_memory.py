@@ -126,3 +126,14 @@ def test_the_server_answer_is_kept_when_the_cache_answers_last(qtbot, desk) -> N
     qtbot.wait(800)  # the cache's part arrives now
     assert "Vérifier le débit" in card.callbacks.text()
     assert "Box remplacée" in card.notes.text()
+
+
+def test_offline_is_still_said_when_the_cache_answers_after_the_server(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+    desk.data.server_online = False
+    desk.data.local_delay_s = 0.5  # the network's "unavailable" comes first
+    ring(qtbot, desk, "0612345678")
+    card = desk.window.card
+    qtbot.waitUntil(card.memory_status.isVisible, timeout=3000)
+    qtbot.wait(800)  # the cache's part arrives now
+    assert card.memory_status.isVisible()
+    assert "A signalé une coupure" in card.notes.text()
