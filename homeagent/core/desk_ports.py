@@ -9,6 +9,7 @@ from homeagent.core.commands import Command
 from homeagent.core.desk_types import (
     Callback,
     Contact,
+    ContactMemory,
     DayFigures,
     HelpRequest,
     HistoryEntry,
@@ -67,6 +68,15 @@ class DeskData(Protocol):
 
     def contact_history(self, contact_id: str) -> list[HistoryEntry]:
         """The contact's past calls, newest first."""
+
+    def local_memory(self, contact_id: str) -> ContactMemory:
+        """What the local cache remembers of the contact (its notes, the calls taken on
+        this PC); `complete` is False. The disk lane: fast, no network."""
+
+    def contact_memory(self, contact_id: str) -> ContactMemory | None:
+        """Everything known of the contact: the server's notes and calls (all agents) and
+        the agent's open callbacks for them, with the local part merged in (not yet sent).
+        None: the server cannot tell now (keep the local part). The network lane."""
 
     def figures_today(self) -> DayFigures | None:
         """The agent's figures for today (None: unavailable now, never zeros)."""

@@ -145,8 +145,33 @@ class HistoryEntry:
     contact_id: str = ""
     contact_name: str = ""
     duration_s: float = 0.0
-    disposition: str = ""
+    disposition: str = ""  # the team's code ("resolved"); the UI shows its label
     delivery: Delivery | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactNote:
+    """A note about a contact: one written on its own, or a call's wrap-up notes."""
+
+    text: str
+    created_at: dt.datetime
+    author: str = ""  # the writer's display name, "" when the server does not say
+    mine: bool = False  # written by this agent
+    interaction_id: str = ""
+    id: str = ""  # the note's id; "call:<interaction id>" for a call's wrap-up notes
+
+
+@dataclass(frozen=True, slots=True)
+class ContactMemory:
+    """What the desk remembers of a contact: notes and calls newest first, open callbacks
+    by due time. `complete` is False for the local cache's part alone (the server's part
+    has not come, or cannot come now): the card then says the list may be partial."""
+
+    contact_id: str
+    notes: tuple[ContactNote, ...] = ()
+    callbacks: tuple[Callback, ...] = ()
+    calls: tuple[HistoryEntry, ...] = ()
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)

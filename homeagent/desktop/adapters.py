@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -23,6 +23,8 @@ from homeagent.core.commands import Command
 from homeagent.core.desk_types import (
     Callback,
     Contact,
+    ContactMemory,
+    ContactNote,
     DayFigures,
     Delivery,
     Disposition,
@@ -45,6 +47,7 @@ from homeagent.crm.store import LocalStore
 from homeagent.ui.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+MEMORY_CALLS = 20  # the calls a card's memory reads (it shows fewer)
 ME_META_KEY = "desk.me"  # the last GET /me, so an offline start knows the team
 
 
@@ -341,6 +344,103 @@ class AppData:
             ]
         return sorted(entries, key=lambda e: e.started_at, reverse=True)
 
+    def local_memory(self, contact_id: str) -> ContactMemory:
+        """The cache's part: notes written here and the calls taken here (wrap-up notes
+        included), newest first; `complete` is False."""
+        calls: list[HistoryEntry] = []
+        notes: list[ContactNote] = []
+        for row in self._store.call_history(MEMORY_CALLS, contact_id):
+            entry = next(iter(self._local_entries([row])), None)
+            if entry is None:
+                continue
+            calls.append(entry)
+            if str(row.get("notes") or "").strip():
+                notes.append(
+                    _call_note(entry.interaction_id, str(row["notes"]), entry.started_at, True)
+                )
+        for row in self._store.notes_of(contact_id):
+            try:
+                notes.append(
+                    ContactNote(
+                        text=str(row["text"]),
+                        created_at=_stored_time(row["created_at"]),
+                        mine=True,
+                        interaction_id=str(row.get("interaction_id") or ""),
+                        id=str(row["id"]),
+                    )
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("local note %s unreadable: %s", row.get("id"), exc)
+        return ContactMemory(
+            contact_id=contact_id,
+            notes=_newest_first(notes),
+            calls=tuple(calls),
+            complete=False,
+        )
+
+    def contact_memory(self, contact_id: str) -> ContactMemory | None:
+        """The server's notes and calls (all agents), the agent's open callbacks for the
+        contact, and what the cache has that the server does not have yet.
+
+        None when the server cannot tell now: the card keeps the cache's part."""
+        try:
+            found = self._client.read_contact_history(contact_id)
+            pending = self._client.read_callbacks("pending")
+        except (ClientError, MalformedPayload) as exc:
+            _unavailable("contact memory", exc)
+            return None
+        local = self.local_memory(contact_id)
+        me = self._user_id()
+        name = self._contact_name(contact_id)
+        calls = {e.interaction_id: e for e in local.calls}
+        notes = {n.id: n for n in local.notes}
+        for i in found.interactions:
+            calls[i.id] = HistoryEntry(
+                interaction_id=i.id,
+                started_at=i.started_at,
+                number=i.remote_number,
+                outcome=Outcome.from_wire(i.outcome, i.direction),
+                contact_id=contact_id,
+                contact_name=name,
+                duration_s=_talk_s(i.answered_at, i.ended_at),
+                disposition=i.disposition or "",
+            )
+            if i.notes.strip():
+                when = i.ended_at or i.started_at
+                notes[f"call:{i.id}"] = _call_note(i.id, i.notes, when, i.agent_id == me)
+        for n in found.notes:
+            notes[n.id] = ContactNote(
+                text=n.text,
+                created_at=n.created_at,
+                mine=n.agent_id == me,
+                interaction_id=n.interaction_id or "",
+                id=n.id,
+            )
+        contact = self._store.get_contact(contact_id)
+        number = contact.phones[0] if contact and contact.phones else ""
+        callbacks = sorted(
+            (
+                Callback(
+                    id=c.id,
+                    due_at=c.due_at,
+                    contact_id=contact_id,
+                    contact_name=name,
+                    number=number,
+                    notes=c.notes,
+                )
+                for c in pending
+                if c.contact_id == contact_id
+            ),
+            key=lambda c: c.due_at,
+        )
+        return ContactMemory(
+            contact_id=contact_id,
+            notes=_newest_first(notes.values()),
+            callbacks=tuple(callbacks),
+            calls=tuple(sorted(calls.values(), key=lambda e: e.started_at, reverse=True)),
+            complete=True,
+        )
+
     def figures_today(self) -> DayFigures | None:
         """The agent's figures for today (None: the server cannot tell now)."""
         try:
@@ -370,6 +470,18 @@ def _stored_time(text: object) -> dt.datetime:
     """A time this app stored (ISO-8601; naive means UTC); anything else is an error."""
     value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _call_note(interaction_id: str, text: str, when: dt.datetime, mine: bool) -> ContactNote:
+    """A call's wrap-up notes as a note of the contact (one per call, whoever has it)."""
+    return ContactNote(
+        text=text, created_at=when, mine=mine, interaction_id=interaction_id,
+        id=f"call:{interaction_id}",
+    )  # fmt: skip
+
+
+def _newest_first(notes: Iterable[ContactNote]) -> tuple[ContactNote, ...]:
+    return tuple(sorted(notes, key=lambda n: n.created_at, reverse=True))
 
 
 def _talk_s(answered: dt.datetime | None, ended: dt.datetime | None) -> float:

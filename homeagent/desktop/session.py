@@ -48,6 +48,7 @@ from homeagent.desktop.adapters import (
 from homeagent.desktop.ports import Device
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
+from homeagent.ui.qt.phone_format import set_home_region
 from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
 from homeagent.ui.shell.main_window import MainWindow
@@ -87,6 +88,8 @@ class AgentSession:
         self.lanes = TaskLanes(self.dispatcher)
         # 2. the store (opened by the device) and a second connection for the card lookups
         self._store = device.store
+        # numbers read in the agent's national format: the profile's region, as the store
+        set_home_region(self._store.default_region)
         self._lookups = self._open_lookup_store()
         # 3. audio (optional: without a sound server calls still work on the null device)
         self._audio_saver: SettingsSaver | None = None

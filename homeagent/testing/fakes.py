@@ -21,6 +21,8 @@ from homeagent.core.desk_types import (
     Callback,
     CallOutcome,
     Contact,
+    ContactMemory,
+    ContactNote,
     DayFigures,
     Disposition,
     HelpRequest,
@@ -307,14 +309,15 @@ def demo_callbacks(now: dt.datetime) -> list[Callback]:
 
 
 def demo_history(now: dt.datetime) -> list[HistoryEntry]:
-    """A few calls of this morning."""
+    """A few calls of this morning; dispositions as the server and the store give them
+    (the team's codes, which the UI shows as labels)."""
     h = dt.timedelta
     return [
         HistoryEntry("i-3", now - h(minutes=20), "+33611223344", Outcome.ANSWERED, "c-005",
-                     "Léa Moreau", 312, "Résolu"),
+                     "Léa Moreau", 312, "resolved"),
         HistoryEntry("i-2", now - h(minutes=48), "+33700000042", Outcome.MISSED),
-        HistoryEntry("i-1", now - h(hours=1, minutes=5), "+33472000111", Outcome.ANSWERED,
-                     "c-006", "Hugo Laurent", 185, "Vente"),
+        HistoryEntry("i-1", now - h(hours=1, minutes=5), "+442079460958", Outcome.ANSWERED,
+                     "", "", 185, "wrong_number"),
     ]  # fmt: skip
 
 
@@ -328,8 +331,23 @@ DEMO_FIGURES = DayFigures(
 )
 
 
+def demo_memory_notes(now: dt.datetime) -> dict[str, list[ContactNote]]:
+    """What colleagues and the agent wrote about the demo contacts (the server's part)."""
+    d = dt.timedelta
+    return {
+        "c-001": [
+            ContactNote("Box remplacée. Rappeler pour vérifier le débit.",
+                        now - d(days=5, hours=2), mine=True, interaction_id="i-old-1",
+                        id="call:i-old-1"),
+        ],
+    }  # fmt: skip
+
+
 class FakeDeskData:
-    """`DeskData` over the fake cache and sink: today's lists and figures."""
+    """`DeskData` over the fake cache and sink: today's lists, figures, contact memory.
+
+    `server_online` False makes every server read unavailable (None); `server_delay_s`
+    makes them slow (a hung network), `local_delay_s` the cache's reads."""
 
     def __init__(
         self,
@@ -343,26 +361,35 @@ class FakeDeskData:
         self._now = now or (lambda: dt.datetime.now().astimezone())
         self.history = demo_history(self._now())
         self.callbacks = demo_callbacks(self._now())
+        tomorrow = (self._now() + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0)
+        self.later_callbacks = [
+            Callback("cb-3", tomorrow, "c-001", "Camille Martin", "+33612345678",
+                     "Vérifier le débit après le changement de box"),
+        ]  # fmt: skip
+        self.memory_notes = demo_memory_notes(self._now())
+        self.server_online = True
+        self.server_delay_s = 0.0
+        self.local_delay_s = 0.0
 
     def search(self, text: str, limit: int = 50) -> list[Contact]:
         """Search the fake cache."""
         return self.directory.search(text, limit)
 
-    def callbacks_today(self) -> list[Callback]:
-        """Demo callbacks plus those scheduled in wrap-ups."""
-        extra = [
+    def _scheduled(self) -> list[Callback]:
+        return [
             Callback(w.callback_id, w.callback_due_at, w.contact_id, notes=w.notes)
             for w in self.sink.wrap_ups
             if w.callback_due_at is not None
         ]
-        return sorted([*self.callbacks, *extra], key=lambda c: c.due_at)
+
+    def callbacks_today(self) -> list[Callback]:
+        """Demo callbacks plus those scheduled in wrap-ups."""
+        return sorted([*self.callbacks, *self._scheduled()], key=lambda c: c.due_at)
 
     def history_today(self) -> list[HistoryEntry]:
         """Calls logged through the sink, then the demo morning."""
         logged = []
-        dispositions = {d.code: d.label for d in DEMO_TEAM.dispositions}
-        wrapped = {w.interaction_id: dispositions.get(w.disposition, w.disposition)
-                   for w in self.sink.wrap_ups}  # fmt: skip
+        wrapped = {w.interaction_id: w.disposition for w in self.sink.wrap_ups}
         for record in reversed(self.sink.interactions):
             contact = self.directory.get(record.contact_id) if record.contact_id else None
             duration = (
@@ -390,11 +417,58 @@ class FakeDeskData:
         """Calls with this contact (today's and a few older demo ones)."""
         older = [
             HistoryEntry("i-old-1", self._now() - dt.timedelta(days=5, hours=2), "",
-                         Outcome.ANSWERED, "c-001", "", 412, "Transmis au niveau 2"),
+                         Outcome.ANSWERED, "c-001", "", 412, "escalated"),
             HistoryEntry("i-old-2", self._now() - dt.timedelta(days=12), "",
-                         Outcome.ANSWERED, "c-001", "", 198, "Résolu"),
+                         Outcome.ANSWERED, "c-001", "", 198, "resolved"),
         ]  # fmt: skip
         return [h for h in [*self.history_today(), *older] if h.contact_id == contact_id]
+
+    def local_memory(self, contact_id: str) -> ContactMemory:
+        """This session's calls with the contact and their wrap-up notes."""
+        if self.local_delay_s:
+            time.sleep(self.local_delay_s)
+        calls = [h for h in self.history_today() if h.contact_id == contact_id]
+        ours = {h.interaction_id for h in calls}
+        notes = [
+            ContactNote(w.notes, self._now(), mine=True, interaction_id=w.interaction_id,
+                        id=f"call:{w.interaction_id}")
+            for w in self.sink.wrap_ups
+            if w.notes and w.interaction_id in ours
+        ]  # fmt: skip
+        contact = self.directory.get(contact_id)
+        if contact is not None and contact.notes:  # the cache's note (the card's preview)
+            notes.append(ContactNote(contact.notes, self._now() - dt.timedelta(days=12),
+                                     author="Karim Haddad", id=f"n-{contact_id}"))  # fmt: skip
+        notes.sort(key=lambda n: n.created_at, reverse=True)
+        return ContactMemory(contact_id, tuple(notes), (), tuple(calls), complete=False)
+
+    def contact_memory(self, contact_id: str) -> ContactMemory | None:
+        """The local part, the demo's older calls and notes, and the open callbacks."""
+        if self.server_delay_s:
+            time.sleep(self.server_delay_s)
+        if not self.server_online:
+            return None
+        local = self.local_memory(contact_id)
+        notes = sorted(
+            [*local.notes, *self.memory_notes.get(contact_id, [])],
+            key=lambda n: n.created_at,
+            reverse=True,
+        )
+        callbacks = sorted(
+            (
+                c
+                for c in [*self.callbacks, *self.later_callbacks, *self._scheduled()]
+                if c.contact_id == contact_id
+            ),
+            key=lambda c: c.due_at,
+        )
+        return ContactMemory(
+            contact_id,
+            tuple(notes),
+            tuple(callbacks),
+            tuple(self.contact_history(contact_id)),
+            complete=True,
+        )
 
     def figures_today(self) -> DayFigures:
         """Demo figures plus the calls of this session."""

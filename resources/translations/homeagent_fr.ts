@@ -212,6 +212,38 @@
         <source>Queue: {queue}</source>
         <translation>File : {queue}</translation>
     </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>Promised callbacks</source>
+        <translation>Rappels promis</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Appeler</translation>
+    </message>
+    <message>
+        <source>Call this contact</source>
+        <translation>Appeler ce contact</translation>
+    </message>
+    <message>
+        <source>Server history unavailable: showing what this computer knows.</source>
+        <translation>Historique du serveur indisponible : voici ce que cet ordinateur en sait.</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>vous</translation>
+    </message>
+    <message>
+        <source>a colleague</source>
+        <translation>un collègue</translation>
+    </message>
+    <message>
+        <source>{when} · {author}: {note}</source>
+        <translation>{when} · {author} : {note}</translation>
+    </message>
 </context>
 <context>
     <name>ContactSearch</name>
@@ -600,7 +632,7 @@
     </message>
     <message>
         <source>Open the inbox</source>
-        <translation>Ouvrir la messagerie</translation>
+        <translation>Ouvrir les messages</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -827,11 +859,11 @@
 <context>
     <name>TopBar</name>
     <message>
-        <source>✉ Messages ({count})</source>
+        <source>✉ Inbox ({count})</source>
         <translation>✉ Messages ({count})</translation>
     </message>
     <message>
-        <source>✉ Messages</source>
+        <source>✉ Inbox</source>
         <translation>✉ Messages</translation>
     </message>
     <message>
@@ -934,6 +966,10 @@
     <message>
         <source>{time} left</source>
         <translation>Reste {time}</translation>
+    </message>
+    <message>
+        <source>Wrap-up: go to {field}</source>
+        <translation>Post-appel : aller à {field}</translation>
     </message>
 </context>
 </TS>

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from homeagent.core.desk_snapshot import DeskSnapshot
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.qt.labels import key_text, notice_text
+from homeagent.ui.qt.phone_format import format_number
 
 KEYS = "123456789*0#"
 
@@ -213,7 +214,9 @@ class CallControls(QWidget):
         self.complete.setEnabled(consult is not None)
         self.consult.setEnabled(consult is None)
         self.consult_state.setText(
-            self.tr("Consulting {number}…").format(number=consult.number) if consult else ""
+            self.tr("Consulting {number}…").format(number=format_number(consult.number))
+            if consult
+            else ""
         )
         self.consult_state.setVisible(consult is not None)
         self.notice.setText(notice_text(snap.notice))

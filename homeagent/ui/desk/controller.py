@@ -14,11 +14,12 @@ from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_ports import DeskData
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
-from homeagent.core.desk_types import Contact, Message
+from homeagent.core.desk_types import Contact, Message, TeamSettings
 from homeagent.core.events import CallRinging, Event
 from homeagent.ui.desk.lists import ListsController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.labels import presence_text
+from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
@@ -49,7 +50,9 @@ class DeskController(QObject):
         self.notifier = notifier
         self._engine_ns: dict[int, int] = {}
         self._previous: DeskSnapshot | None = None
-        self._card_history_for = ""
+        self._card_memory_for: tuple[int, str] | None = None  # (call id, contact id)
+        self._last_call_id = 0
+        self._team: TeamSettings | None = None
         self.lists = ListsController(window=window, lanes=lanes, data=data, notify=self._notify)
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
@@ -81,6 +84,7 @@ class DeskController(QObject):
         w.message_read_requested.connect(m.read_message)
         w.contact_create_requested.connect(m.create_contact)
         w.card_painted.connect(self._on_window_card_painted)
+        w.side.contact_card.dial_requested.connect(w.dial_requested)
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -116,7 +120,8 @@ class DeskController(QObject):
         self.window.show_snapshot(snap)
         was = previous.screen if previous else Screen.IDLE
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("card history", self._follow_card),
+            ("card memory", lambda: self._follow_card(snap)),
+            ("disposition labels", lambda: self._show_team(snap.team)),
             ("tray state", lambda: self._show_state(snap)),
         ]
         if snap.screen is Screen.RINGING and was is not Screen.RINGING:
@@ -138,13 +143,29 @@ class DeskController(QObject):
             except Exception:
                 _log.exception("%s failed after a desk change; the desk goes on", name)
 
-    def _follow_card(self) -> None:
+    def _follow_card(self, snap: DeskSnapshot) -> None:
+        """Load the memory of the card's contact once per call (a caller calling back
+        gets it afresh) and when the contact changes (quick-create)."""
+        if snap.call is not None:
+            self._last_call_id = snap.call.call_id
         card = self.window.card
-        if card.contact_id and card.contact_id != self._card_history_for:
-            self._card_history_for = card.contact_id
-            self.lists.load_contact_history(card, card.contact_id)
-        elif not card.contact_id:
-            self._card_history_for = ""
+        if not card.contact_id or snap.card is None:
+            self._card_memory_for = None
+            return
+        key = (self._last_call_id, card.contact_id)
+        if key != self._card_memory_for:
+            self._card_memory_for = key
+            self.lists.load_memory(card, card.contact_id)
+
+    def _show_team(self, team: TeamSettings) -> None:
+        """The team's disposition labels for every place that shows a call's code."""
+        if team == self._team:
+            return
+        self._team = team
+        w = self.window
+        for card in (w.card, w.side.contact_card):
+            card.set_dispositions(team.dispositions)
+        w.side.history.model.set_dispositions(team.dispositions)
 
     def _show_state(self, snap: DeskSnapshot) -> None:
         if self.notifier is not None:
@@ -152,7 +173,7 @@ class DeskController(QObject):
 
     def _notify_ringing(self, snap: DeskSnapshot) -> None:
         contact: Contact | None = snap.card.contact if snap.card else None
-        who = contact.full_name if contact else (snap.card.number if snap.card else "")
+        who = contact.full_name if contact else format_number(snap.card.number if snap.card else "")
         self._notify(QCoreApplication.translate("Controller", "Incoming call"), who)
 
     def _notify(self, title: str, text: str) -> None:

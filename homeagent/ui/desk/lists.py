@@ -1,6 +1,7 @@
 """The desk's lists: contact searches, today's callbacks (with reminders), history,
-figures, and a contact's past calls on a card. Local reads go on the disk lane, server
-reads on the network lane; an answer arriving late for an older request is dropped."""
+figures, and a contact's memory on a card (the cache's part first, then the server's).
+Local reads go on the disk lane, server reads on the network lane; an answer arriving
+late for an older request is dropped."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from PySide6.QtCore import QCoreApplication, QObject
 
 from homeagent.core.desk_ports import DeskData
 from homeagent.core.desk_snapshot import CardView
-from homeagent.core.desk_types import Contact, HistoryEntry
+from homeagent.core.desk_types import Contact, ContactMemory
 from homeagent.core.reminders import CallbackReminders
 from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.models import local_time
 from homeagent.ui.desk.search_box import ContactSearch
+from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
 
@@ -44,7 +46,8 @@ class ListsController(QObject):
         self._boxes = (window.idle.search, window.side.contacts)
         for box in self._boxes:
             box.search_requested.connect(lambda text, b=box: self.search(b, text))
-        window.side.contacts.contact_selected.connect(self._on_contacts_contact_selected)
+        for box in self._boxes:
+            box.contact_selected.connect(self._on_contacts_contact_selected)
 
     def start(self) -> None:
         """First load of every list."""
@@ -76,14 +79,27 @@ class ListsController(QObject):
         for box in self._boxes:
             self.search(box, box.field.text())
 
-    def load_contact_history(self, card: ContactCard, contact_id: str) -> None:
-        """The contact's past calls onto `card`, if it still shows that contact."""
+    def load_memory(self, card: ContactCard, contact_id: str) -> None:
+        """The contact's memory onto `card`: the cache's part (disk lane), then the
+        server's (network lane). Either may fail or be slow: the card shows what came."""
 
-        def done(entries: list[HistoryEntry]) -> None:
+        def local(memory: ContactMemory) -> None:
             if card.contact_id == contact_id:
-                card.show_history(contact_id, entries)
+                card.show_memory(memory)
 
-        self.lanes.net.run(lambda: self.data.contact_history(contact_id), done)
+        def remote(memory: ContactMemory | None) -> None:
+            if memory is None:
+                card.memory_unavailable(contact_id)
+            elif card.contact_id == contact_id:
+                card.show_memory(memory)
+
+        card.begin_memory()
+        self.lanes.disk.run(lambda: self.data.local_memory(contact_id), local)
+        self.lanes.net.run(
+            lambda: self.data.contact_memory(contact_id),
+            remote,
+            lambda _exc: card.memory_unavailable(contact_id),
+        )
 
     def remind_callbacks(self) -> None:
         """Notify once when a callback of today is about to be due."""
@@ -91,13 +107,17 @@ class ListsController(QObject):
         for callback in self._reminders.due(self.window.idle.callbacks_model.items(), now):
             when = local_time(callback.due_at)
             title = QCoreApplication.translate("Controller", "Callback at {time}")
-            self._notify(title.format(time=when), callback.contact_name or callback.number)
+            who = callback.contact_name or format_number(callback.number)
+            self._notify(title.format(time=when), who)
 
     def _on_contacts_contact_selected(self, contact: Contact) -> None:
-        card = self.window.side.contact_card
+        """A contact picked in either search: its card (and memory) in the Contacts tab."""
+        side = self.window.side
+        card = side.contact_card
         card.show_card(CardView(contact.phones[0] if contact.phones else "", contact))
         card.setVisible(True)
-        self.load_contact_history(card, contact.id)
+        side.setCurrentIndex(0)  # the Contacts tab, where the card is
+        self.load_memory(card, contact.id)
 
 
 def _unless_none(show: Callable[[T], object]) -> Callable[[T | None], None]:

@@ -23,9 +23,18 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from homeagent.core.desk_types import Callback, Contact, HistoryEntry, Message, Outcome, Priority
+from homeagent.core.desk_types import (
+    Callback,
+    Contact,
+    Disposition,
+    HistoryEntry,
+    Message,
+    Outcome,
+    Priority,
+)
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.qt.labels import delivery_text
+from homeagent.ui.qt.labels import delivery_text, disposition_text
+from homeagent.ui.qt.phone_format import format_number
 
 T = TypeVar("T")
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -98,7 +107,7 @@ class ContactListModel(_RecordList[Contact]):
             head = item.full_name or QCoreApplication.translate("Models", "(no name)")
             if item.company and item.company != head:
                 head = f"{head} — {item.company}"
-            phone = item.phones[0] if item.phones else ""
+            phone = format_number(item.phones[0]) if item.phones else ""
             return f"{head}\n{phone}" if phone else head
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return item.full_name
@@ -110,7 +119,7 @@ class CallbackListModel(_RecordList[Callback]):
 
     def item_data(self, item: Callback, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
-            who = item.contact_name or item.number
+            who = item.contact_name or format_number(item.number)
             line = f"{local_time(item.due_at)}  {who}"
             return f"{line}\n{item.notes}" if item.notes else line
         return None
@@ -142,6 +151,14 @@ class HistoryTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: tuple[HistoryEntry, ...] = ()
+        self._dispositions: tuple[Disposition, ...] = ()
+
+    def set_dispositions(self, dispositions: tuple[Disposition, ...]) -> None:
+        """The team's dispositions: the Disposition column shows their labels."""
+        self._dispositions = tuple(dispositions)
+        if self._rows:
+            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def set_items(self, rows: list[HistoryEntry] | tuple[HistoryEntry, ...]) -> None:
         """Replace every row."""
@@ -182,10 +199,11 @@ class HistoryTableModel(QAbstractTableModel):
             return None
         outcome = outcome_text(row.outcome)
         delivery = delivery_text(row.delivery)
+        disposition = disposition_text(row.disposition, self._dispositions)
         return (
             local_time(row.started_at),
-            row.contact_name or row.number,
+            row.contact_name or format_number(row.number),
             outcome,
             format_duration(row.duration_s) if row.duration_s else "—",
-            f"{row.disposition} ({delivery})" if delivery else row.disposition,
+            f"{disposition} ({delivery})" if delivery else disposition,
         )[index.column()]

@@ -172,7 +172,7 @@ class SidePanel(QTabWidget):
         contacts_page = QWidget(self)
         box = QVBoxLayout(contacts_page)
         box.addWidget(self.contacts, 3)
-        self.contact_card = ContactCard(contacts_page)
+        self.contact_card = ContactCard(contacts_page, callable=True, compact=True)
         self.contact_card.setVisible(False)
         box.addWidget(self.contact_card, 2)
         self.history = HistoryTab(self)

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 
 from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -159,6 +160,27 @@ class WrapUpForm(QWidget):
     def _on_field_changed(self) -> None:
         code = self.disposition.currentData() or ""
         self.edited.emit(self.notes.toPlainText(), str(code), self.current_callback())
+
+    def mnemonics(self) -> list[tuple[str, str]]:
+        """(action, keys) of the form's Alt+letter fields, in the UI language (the letter
+        is the label's: Alt+Q "Qualification" in French, Alt+D "Disposition" in English)."""
+        rows = []
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if not isinstance(label, QLabel):
+                continue
+            keys = QKeySequence.mnemonic(label.text())
+            if keys.isEmpty():
+                continue
+            field = label.text().replace("&", "").rstrip(" *")
+            rows.append(
+                (
+                    self.tr("Wrap-up: go to {field}").format(field=field),
+                    keys.toString(),  # portable: the sheet shows it in native words
+                )
+            )
+        return rows
 
     def delivery_is(self, delivery: Delivery) -> bool:
         """Whether the delivery label shows `delivery` (tests)."""

@@ -18,6 +18,10 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from homeagent.ui.qt.theme import RESOURCES
 
 LANGUAGES = ("fr", "en")
+# The locale of dates and times when the system gives none (C/POSIX): the UI language's.
+# English is the British one: a 24-hour clock and the day before the month, as the
+# French contact centres it serves write them (en_US would read "10/7/26 10:50 AM").
+UI_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 TRANSLATIONS = RESOURCES / "translations"
 _log = logging.getLogger(__name__)
 
@@ -96,12 +100,23 @@ def remove_translators(app: QCoreApplication, installed: list[QTranslator]) -> N
     QLocale.setDefault(QLocale.system())
 
 
+def ui_locale(lang: str, system: QLocale | None = None) -> QLocale:
+    """The locale dates and times are written in: French for the French UI; for English,
+    the system's, unless the system has none (C/POSIX: "7 10 2026 10:50") — then the UI
+    language's (`UI_LOCALES`)."""
+    system = system if system is not None else QLocale.system()
+    if lang != "en" or system.language() in (QLocale.Language.C, QLocale.Language.AnyLanguage):
+        return QLocale(UI_LOCALES.get(lang, "en_GB"))
+    return system
+
+
 def install_translators(app: QCoreApplication, lang: str, cache_dir: Path) -> list[QTranslator]:
-    """Install Qt's own and HomeAgent's translators; keep the returned list alive."""
+    """Install Qt's own and HomeAgent's translators and the UI's locale (`ui_locale`);
+    keep the returned list alive."""
     installed: list[QTranslator] = []
+    QLocale.setDefault(ui_locale(lang))
     if lang == "en":
         return installed
-    QLocale.setDefault(QLocale(lang))
     qt = QTranslator(app)
     if qt.load(
         QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

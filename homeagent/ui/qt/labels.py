@@ -6,12 +6,14 @@ finds it; the dictionaries are built at call time, after the translator is insta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 
 from homeagent.core.agent_state import AgentState, Presence
 from homeagent.core.desk_snapshot import Notice, QualityLevel
-from homeagent.core.desk_types import Delivery, ServerLink, UnsentKind
+from homeagent.core.desk_types import Delivery, Disposition, ServerLink, UnsentKind
 from homeagent.core.events import RegistrationState
 
 
@@ -145,3 +147,17 @@ def key_text(keys: str) -> str:
 def _names_it(reason: str, word: str) -> bool:
     """Whether a break reason already starts with the word that names the state."""
     return bool(word) and reason.casefold().startswith(word.casefold())
+
+
+def disposition_text(code: str, dispositions: Iterable[Disposition]) -> str:
+    """A disposition code as the agent reads it: the team's label ("Faux numéro").
+
+    A code the team no longer has (renamed or removed since the call) is never shown raw:
+    its words, capitalised ("wrong_number" → "Wrong number")."""
+    if not code:
+        return ""
+    for item in dispositions:
+        if item.code == code:
+            return item.label
+    words = code.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]

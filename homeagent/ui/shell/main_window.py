@@ -30,6 +30,7 @@ from homeagent.ui.desk.idle_view import IdleView
 from homeagent.ui.desk.side_panel import SidePanel
 from homeagent.ui.desk.wrapup_form import WrapUpForm
 from homeagent.ui.qt.labels import presence_text
+from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.shell.banner import Banner
 from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
 from homeagent.ui.shell.top_bar import TopBar
@@ -208,7 +209,8 @@ class MainWindow(QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for the shortcut sheet."""
-        return [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
+        rows = [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
+        return rows + self.wrap_up.mnemonics()  # Alt+letter: the letter differs by language
 
     def show_shortcut_sheet(self) -> ShortcutSheet:
         """Open the shortcut sheet (F1)."""
@@ -312,7 +314,8 @@ class MainWindow(QMainWindow):
         ringing = snap.screen is Screen.RINGING and snap.call is not None
         if ringing and snap.call is not None:
             who = snap.card.contact.full_name if snap.card and snap.card.contact else ""
-            who = who or (snap.card.number if snap.card else "") or self.tr("Unknown caller")
+            number = format_number(snap.card.number) if snap.card else ""
+            who = who or number or self.tr("Unknown caller")
             self.ring_banner.show_text(
                 self.tr("Incoming call: {who}").format(who=who), self.tr("Answer")
             )

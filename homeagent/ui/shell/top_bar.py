@@ -177,8 +177,8 @@ class TopBar(QWidget):
                 "▮▮▮", quality_text(call.quality), q_level.get(call.quality, "ok")
             )
         if snap.unread:
-            self.inbox.setText(self.tr("✉ Messages ({count})").format(count=snap.unread))
+            self.inbox.setText(self.tr("✉ Inbox ({count})").format(count=snap.unread))
         else:
-            self.inbox.setText(self.tr("✉ Messages"))
+            self.inbox.setText(self.tr("✉ Inbox"))  # the side panel's tab: one name
         self.inbox.setAccessibleName(self.tr("{count} unread messages").format(count=snap.unread))
         self.agent.setText(snap.agent_name)

@@ -29,7 +29,9 @@ STEPS: dict[str, Callable[[FakeDesk, pytest.MonkeyPatch], None]] = {
     "banners": lambda d, mp: mp.setattr(d.window, "_show_banners", _boom),
     "notification": lambda d, mp: mp.setattr(d.controller.notifier, "notify", _boom),
     "tray state": lambda d, mp: mp.setattr(d.controller.notifier, "set_state", _boom),
-    "card history": lambda d, mp: mp.setattr(d.controller.lists, "load_contact_history", _boom),
+    "card memory": lambda d, mp: mp.setattr(d.controller.lists, "load_memory", _boom),
+    "local memory": lambda d, mp: mp.setattr(d.data, "local_memory", _boom),
+    "server memory": lambda d, mp: mp.setattr(d.data, "contact_memory", _boom),
 }
 
 
