@@ -72,6 +72,10 @@
         <translation>{name} (débranché)</translation>
     </message>
     <message>
+        <source>Playing…</source>
+        <translation>Lecture…</translation>
+    </message>
+    <message>
         <source>Microphone “{lost}” unplugged: now using “{now}”.</source>
         <translation>Microphone « {lost} » débranché : le micro utilisé est maintenant « {now} ».</translation>
     </message>
@@ -966,6 +970,14 @@
     <message>
         <source>{time} left</source>
         <translation>Reste {time}</translation>
+    </message>
+    <message>
+        <source>Saved: {disposition}, no callback.</source>
+        <translation>Enregistré : {disposition}, sans rappel.</translation>
+    </message>
+    <message>
+        <source>Saved: {disposition}, callback on {when}.</source>
+        <translation>Enregistré : {disposition}, rappel le {when}.</translation>
     </message>
     <message>
         <source>Wrap-up: go to {field}</source>

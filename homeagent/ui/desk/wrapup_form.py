@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -52,7 +52,7 @@ class WrapUpForm(QWidget):
         self.callback.toggled.connect(self.callback_at.setEnabled)
         self.save = QPushButton(self)
         self.save.setObjectName("PrimaryButton")
-        self.save.clicked.connect(self.save_requested)
+        self.save.clicked.connect(self.request_save)
         self.ready = QPushButton(self)
         self.ready.clicked.connect(self.ready_requested)
         self.delivery = QLabel(self)
@@ -60,6 +60,11 @@ class WrapUpForm(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("Notice")
         self.notice.setWordWrap(True)
+        self.saved = QLabel(self)  # what was saved, once it was
+        self.saved.setProperty("role", "muted")
+        self.saved.setWordWrap(True)
+        self.saved.setVisible(False)
+        self.disposition.currentIndexChanged.connect(self._on_disposition_changed)
         self.notes.textChanged.connect(self._on_field_changed)
         self.disposition.currentIndexChanged.connect(self._on_field_changed)
         self.callback.toggled.connect(self._on_field_changed)
@@ -88,6 +93,7 @@ class WrapUpForm(QWidget):
         layout.addLayout(head)
         layout.addLayout(self.form)
         layout.addWidget(self.notice)
+        layout.addWidget(self.saved)
         layout.addLayout(actions)
         self.heading.setText(self.tr("Wrap-up"))
         self.callback.setText(self.tr("Call back on"))
@@ -109,6 +115,8 @@ class WrapUpForm(QWidget):
             widget.setEnabled(editable)
         self.callback_at.setEnabled(editable and self.callback.isChecked())
         self.delivery.setText(delivery_text(wrap.delivery))
+        self.saved.setText(self._saved_text(snap) if wrap.submitted else "")
+        self.saved.setVisible(wrap.submitted)
         self.ready.setVisible(wrap.submitted and not snap.team.auto_available_after_wrap_up)
         self.notice.setText(notice_text(snap.notice))
         self.refresh()
@@ -150,6 +158,32 @@ class WrapUpForm(QWidget):
             self.countdown.style().unpolish(self.countdown)
             self.countdown.style().polish(self.countdown)
 
+    def request_save(self) -> None:
+        """Save (button or Ctrl+S); without a disposition, go to it: the desk says why."""
+        if not self.disposition.currentData():
+            self.disposition.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.save_requested.emit()
+
+    def _on_disposition_changed(self, _index: int) -> None:
+        """A disposition that promises a callback ticks "Call back on" (one click less)."""
+        code = str(self.disposition.currentData() or "")
+        if _promises_callback(code) and not self.callback.isChecked():
+            self.callback.setChecked(True)
+
+    def _saved_text(self, snap: DeskSnapshot) -> str:
+        """ "Saved: <disposition>, callback <date time>" from what the desk holds."""
+        wrap = snap.wrap_up
+        if wrap is None:
+            return ""
+        labels = {d.code: d.label for d in snap.team.dispositions}
+        what = labels.get(wrap.disposition, self.disposition.currentText())
+        if wrap.callback_at is None:
+            return self.tr("Saved: {disposition}, no callback.").format(disposition=what)
+        when = QDateTime.fromSecsSinceEpoch(int(wrap.callback_at.timestamp()))
+        return self.tr("Saved: {disposition}, callback on {when}.").format(
+            disposition=what, when=QLocale().toString(when, QLocale.FormatType.ShortFormat)
+        )
+
     def current_callback(self) -> dt.datetime | None:
         """The callback time the agent set, as an aware datetime, or None."""
         if not self.callback.isChecked():
@@ -185,3 +219,9 @@ class WrapUpForm(QWidget):
     def delivery_is(self, delivery: Delivery) -> bool:
         """Whether the delivery label shows `delivery` (tests)."""
         return self.delivery.text() == delivery_text(delivery)
+
+
+def _promises_callback(code: str) -> bool:
+    """Whether a disposition code means "we call back" (``callback``, ``rappel_prevu``…)."""
+    words = code.casefold().replace("-", "_").split("_")
+    return "callback" in words or "rappel" in words

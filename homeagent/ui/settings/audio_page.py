@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +50,8 @@ from homeagent.core.events import (
 )
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.shell.banner import Banner
+
+TEST_TONE_S = 1.5  # the headset test tone's length
 
 
 class AudioPort(Protocol):
@@ -150,6 +152,7 @@ class AudioSettingsPage(QDialog):
                 self.test.setObjectName("TestTone")
                 self.test.setToolTip(self.tr("Play a short tone in the headset"))
                 self.test.clicked.connect(self.test_requested)
+                self._test_text = self.test.text()
                 row = QHBoxLayout()
                 row.addWidget(combo, 1)
                 row.addWidget(self.test)
@@ -226,6 +229,17 @@ class AudioSettingsPage(QDialog):
             )
             note.setText(text)
         note.setVisible(missing)
+
+    def show_playing(self, duration_s: float) -> None:
+        """The test button says the tone plays, until it has played."""
+        self.test.setEnabled(False)
+        self.test.setText(self.tr("Playing…"))
+
+        def done() -> None:
+            self.test.setText(self._test_text)
+            self.test.setEnabled(True)
+
+        QTimer.singleShot(int(duration_s * 1000), self, done)
 
     def show_level(self, pct: int) -> None:
         """The microphone meter (0 .. 100)."""
@@ -341,7 +355,9 @@ class AudioSettingsController(QObject):
             self.audio.set_ringer_volume(volume)
 
     def _on_page_test_requested(self) -> None:
-        self.audio.play_test_tone()
+        self.audio.play_test_tone(duration_s=TEST_TONE_S)
+        if self.page is not None:
+            self.page.show_playing(TEST_TONE_S)
 
     def _on_page_visibility_changed(self, shown: bool) -> None:
         self._set_meter(shown)

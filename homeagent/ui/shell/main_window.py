@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
                 self.top.presence.showMenu,
             ),
             "search": (self.tr("Search contacts"), self.focus_search),
-            "save_wrap_up": (self.tr("Save the wrap-up"), self.wrap_up_save_requested.emit),
+            "save_wrap_up": (self.tr("Save the wrap-up"), self.wrap_up.request_save),
             "inbox": (self.tr("Open the inbox"), self._on_top_inbox_requested),
             "audio_settings": (
                 self.tr("Audio settings (microphone, headset, ringer)"),

@@ -147,8 +147,13 @@ def test_meter_runs_only_while_the_page_is_open_and_moves_with_the_level(qtbot, 
 
 def test_test_button_plays_the_tone_and_volume_is_sent(qtbot, rig) -> None:  # type: ignore[no-untyped-def]
     page = rig.open()
+    idle_text = page.test.text()
     qtbot.mouseClick(page.test, Qt.MouseButton.LeftButton)
     assert rig.audio.calls[-1][0] == "play_test_tone"
+    assert page.test.text() != idle_text  # says it plays ("Lecture…")
+    assert not page.test.isEnabled()
+    qtbot.waitUntil(lambda: page.test.text() == idle_text, timeout=4000)
+    assert page.test.isEnabled()
     page.volume.setFocus()
     qtbot.keyClick(page.volume, Qt.Key.Key_PageDown)  # 80 -> 70
     assert rig.audio.calls[-1] == ("set_ringer_volume", 0.7)
