@@ -92,12 +92,24 @@ class CallMedia:
             log.debug("zip tone: %s", exc)
 
 
+_LIVE_MEDIA = (
+    pj.PJSUA_CALL_MEDIA_ACTIVE,
+    pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
+    pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+)
+
+
 def measure_quality(call: pj.Call) -> CallQuality | None:
-    """RTCP figures of the call's audio stream, or None when it has none (yet / any more)."""
+    """RTCP figures of the call's audio stream, or None when it has none (yet / any more).
+
+    A call that is ending has no stream left to ask: pjsip would log PJ_EINVAL (an ERROR
+    line at every hang-up), so only a live stream is read."""
     try:
         info = call.getInfo()
+        if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            return None
         for media in info.media:
-            if media.type != pj.PJMEDIA_TYPE_AUDIO:
+            if media.type != pj.PJMEDIA_TYPE_AUDIO or media.status not in _LIVE_MEDIA:
                 continue
             stat = call.getStreamStat(media.index).rtcp
             codec = str(call.getStreamInfo(media.index).codecName)
