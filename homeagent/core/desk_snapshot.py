@@ -65,6 +65,7 @@ class CallView:
     display_name: str = ""
     queue: str = ""
     connected_at_s: float | None = None  # monotonic seconds; timer origin
+    held_since_s: float | None = None  # when the current hold began (same clock)
     muted: bool = False
     quality: QualityLevel = QualityLevel.UNKNOWN
     auto_answer_in_s: float | None = None

@@ -331,7 +331,12 @@ class DeskState:
                 if self._interaction is not None:
                     self._interaction = replace(self._interaction, answered_at=self._now())
                 self._write("call_answered", call_id=ev.call_id)
-        self._store_call(replace(call, phase=ev.phase, auto_answer_in_s=None))
+        held_since = None
+        if ev.phase is CallPhase.HELD:
+            held_since = call.held_since_s if call.held_since_s is not None else self._clock()
+        self._store_call(
+            replace(call, phase=ev.phase, auto_answer_in_s=None, held_since_s=held_since)
+        )
 
     def _on_ended(self, ev: CallEnded) -> None:
         if self._consult is not None and ev.call_id == self._consult.call_id:

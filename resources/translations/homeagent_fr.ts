@@ -142,8 +142,12 @@
         <translation>Demande d&apos;aide</translation>
     </message>
     <message>
-        <source>On hold</source>
-        <translation>En attente</translation>
+        <source>Microphone off</source>
+        <translation>Micro coupé</translation>
+    </message>
+    <message>
+        <source>On hold · {time}</source>
+        <translation>En attente · {time}</translation>
     </message>
     <message>
         <source>In conversation</source>
@@ -500,8 +504,8 @@
         <translation>Mode hors ligne</translation>
     </message>
     <message>
-        <source>Quality: —</source>
-        <translation>Qualité : —</translation>
+        <source>Quality: measuring…</source>
+        <translation>Qualité : mesure…</translation>
     </message>
     <message>
         <source>Quality: good</source>

@@ -109,8 +109,12 @@ class CallControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._connected_at_s: float | None = None
+        self._held_since_s: float | None = None
         self.state = QLabel(self)
         self.state.setObjectName("SectionTitle")
+        self.muted_badge = QLabel(self)  # the microphone is off: said beside the timer too
+        self.muted_badge.setObjectName("MutedBadge")
+        self.muted_badge.setVisible(False)
         self.timer = QLabel("00:00", self)
         self.timer.setObjectName("Timer")
         self.hold = QPushButton(self)
@@ -159,6 +163,8 @@ class CallControls(QWidget):
             row.addWidget(button)
         head = QHBoxLayout()
         head.addWidget(self.timer)
+        head.addSpacing(12)
+        head.addWidget(self.muted_badge)
         head.addStretch(1)
         head.addWidget(self.hangup)
         layout = QVBoxLayout(self)
@@ -193,9 +199,12 @@ class CallControls(QWidget):
         if call is None:
             return
         self._connected_at_s = call.connected_at_s
+        self._held_since_s = call.held_since_s if call.held else None
         connected = call.connected_at_s is not None
+        self.muted_badge.setText(self.tr("Microphone off"))
+        self.muted_badge.setVisible(call.muted)
         if call.held:
-            self.state.setText(self.tr("On hold"))
+            self._show_held()
         elif connected:
             self.state.setText(self.tr("In conversation"))
         else:
@@ -222,8 +231,15 @@ class CallControls(QWidget):
         self.notice.setText(notice_text(snap.notice))
         self.refresh()
 
+    def _show_held(self) -> None:
+        since = self._held_since_s
+        held_s = time.time() - since if since is not None else 0.0
+        self.state.setText(self.tr("On hold · {time}").format(time=format_duration(held_s)))
+
     def refresh(self) -> None:
-        """Update the timer (called every second)."""
+        """Update the timers (called every second)."""
+        if self._held_since_s is not None:
+            self._show_held()
         if self._connected_at_s is not None:
             self.timer.setText(format_duration(time.time() - self._connected_at_s))
         else:

@@ -68,7 +68,7 @@ def server_text(link: ServerLink) -> str:
 def quality_text(level: QualityLevel) -> str:
     """Call quality in one word."""
     return {
-        QualityLevel.UNKNOWN: QCoreApplication.translate("Labels", "Quality: —"),
+        QualityLevel.UNKNOWN: QCoreApplication.translate("Labels", "Quality: measuring…"),
         QualityLevel.GOOD: QCoreApplication.translate("Labels", "Quality: good"),
         QualityLevel.FAIR: QCoreApplication.translate("Labels", "Quality: fair"),
         QualityLevel.POOR: QCoreApplication.translate("Labels", "Quality: poor"),

@@ -29,7 +29,9 @@ def test_a_hang_up_logs_no_pjsip_error(
     cid = events.wait_for(CallRinging).call_id
     with caplog.at_level(logging.WARNING, logger="homeagent.sip"):
         engine.submit(cmd.Answer(cid))
-        events.wait_for(CallStateChanged, lambda e: e.call_id == cid and e.phase is CallPhase.ACTIVE)
+        events.wait_for(
+            CallStateChanged, lambda e: e.call_id == cid and e.phase is CallPhase.ACTIVE
+        )
         if who_hangs_up == "customer":
             caller.send("hangup")
         else:
