@@ -25,6 +25,7 @@ from homeagent.core.desk_snapshot import (
     CallView,
     CardView,
     DeskSnapshot,
+    MissedCall,
     Notice,
     QualityLevel,
     Screen,
@@ -97,6 +98,7 @@ class DeskState:
         self._interaction: InteractionRecord | None = None
         self._last_delivery: Delivery | None = None
         self._notice = Notice.NONE
+        self._missed: MissedCall | None = None  # the caller Notice.CALL_MISSED names
         self._painted: set[int] = set()
         self._declined: int | None = None  # the call the agent turned down
 
@@ -130,6 +132,7 @@ class DeskState:
             last_delivery=self._last_delivery,
             notice=self._notice,
             available_after_break=self._last_break_reason,
+            missed_call=self._missed if self._notice is Notice.CALL_MISSED else None,
         )
 
     def _screen(self) -> Screen:
@@ -314,6 +317,8 @@ class DeskState:
         else:
             self._call = view
             self._wrap_up = None
+            if self._notice is Notice.CALL_MISSED:  # e.g. its Call back: the notice is done
+                self._notice = Notice.NONE
             self._card = CardView(number, self._directory.lookup_number(number))
             self._begin_interaction(CallDirection.OUTBOUND, number, "", "", self._card.contact)
         self._pending_dial = ""
@@ -360,13 +365,21 @@ class DeskState:
             self._move(AgentState.WRAP_UP)
             self._write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
             return
-        self._card = None
+        card, self._card = self._card, None
         back = self._before_ringing
         if call.direction is CallDirection.INBOUND and call.phase is CallPhase.RINGING:
-            self._notice = Notice.CALL_MISSED if ev.code != 486 else Notice.NONE
+            declined = ev.code == 486 or self._declined == call.call_id
+            self._notice = Notice.NONE if declined else Notice.CALL_MISSED
             if ev.rang_out:
-                # the engine gave up (ring timeout): set aside exactly as the ACD's RONA does
+                # nobody answered in time — the engine's ring timeout, or the ACD's CANCEL
+                # with its RONA reason: set aside exactly as the ACD's RONA does
                 back = Presence(AgentState.NOT_READY, RONA_REASON, self._clock())
+            contact = card.contact if card is not None else None
+            self._missed = MissedCall(
+                number=call.number,
+                name=contact.full_name if contact is not None else call.display_name,
+                set_aside=back.state is AgentState.NOT_READY and back.reason == RONA_REASON,
+            )
         self._move(back.state, back.reason)
 
     # -- helpers -----------------------------------------------------------------------
