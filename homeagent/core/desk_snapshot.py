@@ -69,6 +69,7 @@ class CallView:
     quality: QualityLevel = QualityLevel.UNKNOWN
     auto_answer_in_s: float | None = None
     help_requested: bool = False
+    rona_at_s: float | None = None  # a queue offer: when the ACD's RONA CANCELs it
 
     @property
     def held(self) -> bool:
