@@ -12,7 +12,6 @@ import queue
 import time
 
 import pytest
-from homeagent.demo.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import AgentState
@@ -23,6 +22,7 @@ from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded, CallRinging, Event
 from homeagent.core.sip_config import EngineConfig
 from homeagent.sip.engine import SipEngine
+from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
 from tests.helpers.kamailio import Kamailio
 from tests.helpers.sipp import SippRunner
 from tests.integration.sip.conftest import EngineRunner, account_for
