@@ -70,6 +70,7 @@ class CallView:
     quality: QualityLevel = QualityLevel.UNKNOWN
     auto_answer_in_s: float | None = None
     help_requested: bool = False
+    rona_at_s: float | None = None  # a queue offer: when the ACD's RONA CANCELs it
 
     @property
     def held(self) -> bool:
@@ -109,6 +110,26 @@ class CardView:
 
 
 @dataclass(frozen=True, slots=True)
+class MissedCall:
+    """The caller of the call just missed, for the "Missed call" notice and its Call back.
+
+    `set_aside`: nobody answered in time (the ACD's RONA or the engine's ring timeout) and
+    the agent is Not ready because of it; False when the customer hung up while it rang.
+    """
+
+    number: str
+    name: str = ""  # the contact's name, else the caller's display name, else ""
+    set_aside: bool = False
+
+    @property
+    def caller(self) -> str:
+        """Who called, as the notice names them: "Name (number)", or the number."""
+        if self.name and self.number:
+            return f"{self.name} ({self.number})"
+        return self.name or self.number
+
+
+@dataclass(frozen=True, slots=True)
 class DeskSnapshot:
     """Everything the window shows, at one moment."""
 
@@ -127,3 +148,4 @@ class DeskSnapshot:
     last_delivery: Delivery | None = None
     notice: Notice = Notice.NONE
     available_after_break: str = ""  # the break reason Ctrl+D goes back to
+    missed_call: MissedCall | None = None  # with Notice.CALL_MISSED: who, and Call back

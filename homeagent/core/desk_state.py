@@ -25,6 +25,7 @@ from homeagent.core.desk_snapshot import (
     CallView,
     CardView,
     DeskSnapshot,
+    MissedCall,
     Notice,
     QualityLevel,
     Screen,
@@ -60,6 +61,10 @@ from homeagent.core.inbox import Inbox
 Listener = Callable[[DeskSnapshot], None]
 _pylog = logging.getLogger(__name__)
 _MANUAL = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
+# The ACD's offers say how long they ring before its RONA ("X-Acd-Rona-Ms", see
+# deploy/kamailio/acd): a CANCEL this close to that time, or later, is the RONA.
+RONA_HEADER = "X-Acd-Rona-Ms"
+RONA_SLACK_S = 1.0
 
 
 class DeskState:
@@ -97,6 +102,7 @@ class DeskState:
         self._interaction: InteractionRecord | None = None
         self._last_delivery: Delivery | None = None
         self._notice = Notice.NONE
+        self._missed: MissedCall | None = None  # the caller Notice.CALL_MISSED names
         self._painted: set[int] = set()
         self._declined: int | None = None  # the call the agent turned down
 
@@ -130,6 +136,7 @@ class DeskState:
             last_delivery=self._last_delivery,
             notice=self._notice,
             available_after_break=self._last_break_reason,
+            missed_call=self._missed if self._notice is Notice.CALL_MISSED else None,
         )
 
     def _screen(self) -> Screen:
@@ -255,6 +262,7 @@ class DeskState:
             display_name=ev.display_name,
             queue=ev.queue,
             auto_answer_in_s=ev.auto_answer_in_s,
+            rona_at_s=self._rona_at(ev),
         )
         self._card = CardView(number=ev.remote_number)
         contact = self._find_contact(ev.contact_id, ev.remote_number)
@@ -273,6 +281,22 @@ class DeskState:
             contact_id=contact.id if contact else "",
             queue=ev.queue,
             engine_monotonic_ns=ev.monotonic_ns,
+        )
+
+    def _rona_at(self, ev: CallRinging) -> float | None:
+        """When the ACD's RONA ends this offer (its header), or None (no queue offer)."""
+        try:
+            ms = int(ev.headers.get(RONA_HEADER, ""))
+        except ValueError:
+            return None
+        return self._clock() + ms / 1000 if 0 < ms <= 3_600_000 else None
+
+    def _rona_cancel(self, call: CallView, ev: CallEnded) -> bool:
+        """Whether this end is the ACD's RONA: its CANCEL (487) once the offer's time is up."""
+        return (
+            ev.code == 487
+            and call.rona_at_s is not None
+            and self._clock() >= call.rona_at_s - RONA_SLACK_S
         )
 
     def _find_contact(self, contact_id: str, number: str) -> Contact | None:
@@ -314,6 +338,8 @@ class DeskState:
         else:
             self._call = view
             self._wrap_up = None
+            if self._notice is Notice.CALL_MISSED:  # e.g. its Call back: the notice is done
+                self._notice = Notice.NONE
             self._card = CardView(number, self._directory.lookup_number(number))
             self._begin_interaction(CallDirection.OUTBOUND, number, "", "", self._card.contact)
         self._pending_dial = ""
@@ -365,13 +391,21 @@ class DeskState:
             self._move(AgentState.WRAP_UP)
             self._write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
             return
-        self._card = None
+        card, self._card = self._card, None
         back = self._before_ringing
         if call.direction is CallDirection.INBOUND and call.phase is CallPhase.RINGING:
-            self._notice = Notice.CALL_MISSED if ev.code != 486 else Notice.NONE
-            if ev.rang_out:
-                # the engine gave up (ring timeout): set aside exactly as the ACD's RONA does
+            declined = ev.code == 486 or self._declined == call.call_id
+            self._notice = Notice.NONE if declined else Notice.CALL_MISSED
+            if (ev.rang_out or self._rona_cancel(call, ev)) and not declined:
+                # nobody answered in time — the engine's ring timeout, or the ACD's CANCEL
+                # once the offer's RONA time is up: set aside exactly as the ACD's RONA does
                 back = Presence(AgentState.NOT_READY, RONA_REASON, self._clock())
+            contact = card.contact if card is not None else None
+            self._missed = MissedCall(
+                number=call.number,
+                name=contact.full_name if contact is not None else call.display_name,
+                set_aside=back.state is AgentState.NOT_READY and back.reason == RONA_REASON,
+            )
         self._move(back.state, back.reason)
 
     # -- helpers -----------------------------------------------------------------------
@@ -449,7 +483,7 @@ class DeskState:
             return CallOutcome.BUSY if ev.code in (486, 600) else CallOutcome.FAILED
         if self._declined == call.call_id:
             return CallOutcome.BUSY
-        if ev.rang_out or self._set_aside_for_rona():
+        if ev.rang_out or self._rona_cancel(call, ev) or self._set_aside_for_rona():
             return CallOutcome.MISSED  # the 487 was the ACD's CANCEL after its RONA timer
         return CallOutcome.ABANDONED if ev.code == 487 else CallOutcome.MISSED
 

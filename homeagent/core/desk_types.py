@@ -115,14 +115,31 @@ class Outcome(enum.Enum):
 
     @classmethod
     def from_wire(cls, outcome: str, direction: str = "inbound") -> Outcome:
-        """Map the server's outcome word (answered, missed, busy…) to the history's."""
+        """Map the server's outcome word (answered, missed, busy…) to the history's.
+
+        The one rule of "Manqué": an inbound call that rang at the agent and was neither
+        answered nor declined — rang out, set aside by the ACD (RONA) or hung up by the
+        customer while it rang (``abandoned``). The server's "missed" figure counts the
+        same calls (``homeagent.server.routers.figures``, docs/api.md).
+        """
         if direction == "outbound":
             return cls.OUTBOUND
-        if outcome in ("answered", "transferred"):
+        if outcome in ANSWERED_OUTCOMES:
             return cls.ANSWERED
-        if outcome == "busy":
+        if outcome in DECLINED_OUTCOMES:
             return cls.DECLINED
         return cls.MISSED
+
+
+# The server's outcome words for a call the agent took, and for one the agent turned down;
+# every other inbound outcome is a missed call (`Outcome.from_wire`).
+ANSWERED_OUTCOMES = frozenset({CallOutcome.ANSWERED.value, CallOutcome.TRANSFERRED.value})
+DECLINED_OUTCOMES = frozenset({CallOutcome.BUSY.value})
+
+
+def is_missed(outcome: str, direction: str) -> bool:
+    """Whether a logged call counts as missed for its agent (History "Manqué")."""
+    return Outcome.from_wire(outcome, direction) is Outcome.MISSED
 
 
 class Delivery(enum.Enum):
@@ -179,11 +196,12 @@ class DayFigures:
     """The agent's own figures for today (``GET /figures/agents/{id}``)."""
 
     calls_handled: int = 0
-    avg_handle_s: float = 0.0
-    wrap_up_s: float = 0.0
+    avg_handle_s: float = 0.0  # talk (hold included) + wrap-up, per handled call
+    wrap_up_s: float = 0.0  # the day's total wrap-up time
     breaks_count: int = 0
     breaks_duration_s: float = 0.0
     missed: int = 0
+    avg_wrap_up_s: float = 0.0  # per handled call; never more than avg_handle_s
 
 
 @dataclass(frozen=True, slots=True)

@@ -450,12 +450,18 @@ class Breaks:
 
 @dataclass(frozen=True, slots=True)
 class Figures:
+    """One day's figures (their definitions: docs/api.md, "Figures")."""
+
     day: dt.date
     calls_handled: int
     avg_handle_s: int
-    wrap_up_s: int
+    wrap_up_s: int  # total
     breaks: Breaks
     missed: int
+    declined: int = 0
+    talk_s: int = 0
+    handle_s: int = 0
+    avg_wrap_up_s: int = 0
 
 
 def parse_figures(obj: object, *, route: str = "GET /figures/agents/{id}") -> Figures:
@@ -471,4 +477,8 @@ def parse_figures(obj: object, *, route: str = "GET /figures/agents/{id}") -> Fi
             duration_s=b.integer("duration_s", 0, MAX_SECONDS),
         ),
         missed=f.integer("missed", 0, MAX_COUNT),
+        declined=f.integer("declined", 0, MAX_COUNT),
+        talk_s=f.integer("talk_s", 0, MAX_SECONDS),
+        handle_s=f.integer("handle_s", 0, MAX_SECONDS),
+        avg_wrap_up_s=f.integer("avg_wrap_up_s", 0, MAX_SECONDS),
     )

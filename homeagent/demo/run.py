@@ -1,7 +1,8 @@
 """``homeagent demo``: the server, Kamailio, the agent app and calling customers, on loopback.
 
 Prints where the server listens and the agent's SIP address, then opens the desk logged in
-as a demo agent. Customers (demo contacts) call every so often and say a French phrase;
+as a demo agent. Customers (demo contacts) call the agent's queue every so often, through
+the ACD (`--direct`: straight to the agent), and say a French phrase;
 the team lead's messages arrive in the inbox. Ctrl+C or closing the window stops it all.
 """
 
@@ -28,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--call-every", type=float, default=45.0, help="seconds between calls")
     p.add_argument("--first-call", type=float, default=10.0, help="seconds before the first")
     p.add_argument("--talk", type=float, help="seconds each customer talks (default 20-40)")
+    p.add_argument(
+        "--direct",
+        action="store_true",
+        help="customers call the agent directly (plain registrar) instead of the queue (ACD)",
+    )
     p.add_argument("--dir", type=Path, help="keep everything in this folder")
     p.add_argument("--no-audio", action="store_true", help="do not open sound devices")
     return p
@@ -39,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.dir or Path(tempfile.mkdtemp(prefix="homeagent-demo-"))
     world = DemoWorld(
         root, contacts=args.contacts, call_every_s=args.call_every,
-        first_call_after_s=args.first_call, talk_s=args.talk,
+        first_call_after_s=args.first_call, talk_s=args.talk, acd=not args.direct,
     )  # fmt: skip
     try:
         print("HomeAgent démo : préparation (serveur, Kamailio, données)…", flush=True)
@@ -47,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Serveur        : {world.server_url}  (API {world.server_url}/api/v1)")
         print(f"SIP            : Kamailio udp:127.0.0.1:{world.sip_port}")
         print(f"Agent          : {world.agent_name} — {world.agent_aor}")
+        if world.acd:
+            print(f"File d'attente : {world.queue_uri} (ACD, sonnerie sans réponse → Non prêt)")
         print(f"Dossier        : {root}")
         print("Ctrl+C ou fermer la fenêtre pour arrêter.", flush=True)
         return _run_desk(world, args)

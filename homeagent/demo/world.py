@@ -1,10 +1,14 @@
 """Everything around the agent in the demo: the server, Kamailio and the customers.
 
 All on loopback, in one throw-away folder: a seeded server (`homeagent-server` run as a
-child process), a Kamailio registrar/proxy (when installed) whose users are the demo
-agent and a few demo customers, a signed provisioning profile, and simulated customers
-(`python -m homeagent.sip.peer`) who call the agent from their own numbers and speak a
-short French phrase.
+child process), Kamailio with the ACD configuration (`deploy/kamailio/acd`: the agents
+authenticate with the SIP secret the server provisions, queue calls are routed by the
+server's ACD hook, an offer nobody answers in the queue's RONA time sets the agent Not
+ready "missed"), a signed provisioning profile, and simulated customers
+(`python -m homeagent.sip.peer`) who call the agent's queue from their own numbers, from
+the gateway address (loopback), and speak a short French phrase — the path a real
+contact centre's calls take. `acd=False` keeps the plain registrar
+(`deploy/kamailio/kamailio.cfg`) and customers who call the agent's address directly.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +36,8 @@ log = logging.getLogger(__name__)
 SIP_DOMAIN = "homeagent.test"
 REPO = Path(__file__).resolve().parents[2]
 KAMAILIO_CFG = REPO / "deploy" / "kamailio" / "kamailio.cfg"
+ACD_KAMAILIO_CFG = REPO / "deploy" / "kamailio" / "acd" / "kamailio-acd.cfg"
+KAMAILIO_MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
 
 
 def free_port() -> int:
@@ -106,6 +113,7 @@ class DemoWorld:
     call_every_s: float = 45.0
     first_call_after_s: float = 10.0
     talk_s: float | None = None  # how long customers talk (None: 20 to 40 s)
+    acd: bool = True  # customers call the agent's queue through the ACD (else directly)
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12), repr=False)
     server_port: int = 0
     sip_port: int = 0
@@ -114,6 +122,7 @@ class DemoWorld:
     agent_sip_user: str = ""
     lead_login: str = ""
     team_id: str = ""
+    queue: str = ""  # the agent's team's queue (customers call sip:queue-<name>@…)
     customers: list[Customer] = field(default_factory=list)
     trusted_key_pem: bytes = b""
     profile_path: Path | None = None
@@ -121,6 +130,7 @@ class DemoWorld:
     _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _calls: threading.Thread | None = None
+    _acd_token: str = field(default="", repr=False)
 
     @property
     def server_url(self) -> str:
@@ -131,6 +141,11 @@ class DemoWorld:
     def agent_aor(self) -> str:
         """The agent's SIP address."""
         return f"sip:{self.agent_sip_user}@{SIP_DOMAIN}"
+
+    @property
+    def queue_uri(self) -> str:
+        """Where customers call: the agent's queue on Kamailio."""
+        return f"sip:queue-{self.queue}@127.0.0.1:{self.sip_port}"
 
     @property
     def db_url(self) -> str:
@@ -145,8 +160,12 @@ class DemoWorld:
         self.root.chmod(0o700)  # SIP secrets, the server database: this user only
         self.server_port, self.sip_port = free_port(), free_port()
         sip_users = self._seed()
-        self._start_kamailio(sip_users)
-        self._start_server()
+        if self.acd:  # the ACD asks the server: the server first
+            self._start_server()
+            self._start_acd_kamailio()
+        else:
+            self._start_kamailio(sip_users)
+            self._start_server()
         self._write_profile()
         from homeagent.demo.voices import phrase_files
 
@@ -156,7 +175,7 @@ class DemoWorld:
         from sqlalchemy import select
 
         from homeagent.server.db import Database
-        from homeagent.server.models import Contact, User
+        from homeagent.server.models import Contact, Queue, User
         from homeagent.server.seed import seed_demo
 
         db = Database(self.db_url)
@@ -184,16 +203,43 @@ class DemoWorld:
                 self.agent_login, self.agent_name = agent.name, agent.display_name
                 self.agent_sip_user, self.team_id = agent.sip_username, agent.team_id or ""
                 self.lead_login = lead.name if lead is not None else ""
+                queue = s.scalars(select(Queue).where(Queue.team_id == agent.team_id)).first()
+                self.queue = queue.name if queue is not None else ""
                 users = {agent.sip_username: agent.sip_password}
                 for c in s.scalars(select(Contact).order_by(Contact.last_name).limit(6)):
                     if c.phones:
                         self.customers.append(
                             Customer(c.id, str(c.phones[0]), f"{c.first_name} {c.last_name}")
                         )
+            self._acd_token = db.settings()["acd_token"]
         finally:
             db.dispose()
         users.update({c.number: c.password for c in self.customers})
         return users
+
+    def _start_acd_kamailio(self) -> None:
+        """Kamailio with the ACD configuration, asking the running server (its ACD hook)."""
+        binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
+        if not os.path.exists(binary):
+            raise RuntimeError("kamailio is not installed (Debian package `kamailio`)")
+        if not (KAMAILIO_MODULES / "http_client.so").exists():
+            raise RuntimeError("Kamailio's http_client module is missing (kamailio-utils-modules)")
+        work = self.root / "kamailio"
+        work.mkdir(mode=0o700, parents=True, exist_ok=True)
+        work.chmod(0o700)
+        conn = work / "acd-http.cfg"
+        _write_private(
+            conn,
+            f"[acd]\nurl = {self.server_url}/api/v1/acd\nusername = acd\n"
+            f"password = {self._acd_token}\nauthmethod = 1\ntimeout = 2\n",
+        )
+        argv = [
+            binary, "-DD", "-E", "-f", str(ACD_KAMAILIO_CFG), "-L", str(KAMAILIO_MODULES),
+            "-w", str(work), "-Y", str(work), "-m", "32", "-M", "8",
+            "-l", f"udp:127.0.0.1:{self.sip_port}",
+            "-A", f'ACD_HTTP_CONF="{conn}"', "-A", 'GATEWAY_IP="127.0.0.1"',
+        ]  # fmt: skip
+        self._spawn(argv, work / "kamailio.log", ready=lambda: _sip_answers(self.sip_port))
 
     def _start_kamailio(self, users: dict[str, str]) -> None:
         binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
@@ -226,13 +272,23 @@ class DemoWorld:
         argv += ["--port", str(self.server_port), "--log-level", "warning"]
         self._spawn(argv, self.root / "server.log", ready_port=self.server_port)
 
-    def _spawn(self, argv: list[str], log_path: Path, *, ready_port: int) -> None:
+    def _spawn(
+        self,
+        argv: list[str],
+        log_path: Path,
+        *,
+        ready_port: int = 0,
+        ready: Callable[[], bool] | None = None,
+    ) -> None:
         with open(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         self._procs.append(proc)
-        _wait_port(ready_port, proc)
+        if ready is not None:
+            _wait_until(ready, proc)
+        else:
+            _wait_port(ready_port, proc)
 
     def _write_profile(self) -> None:
         self.profile_path = self.root / "profile.json"
@@ -297,10 +353,13 @@ class DemoWorld:
                 return
 
     def call_once(self, customer: Customer, talk_s: float = 30.0) -> subprocess.Popen[bytes]:
-        """One customer calls the agent now; returns the peer process."""
-        argv = [sys.executable, "-m", "homeagent.sip.peer", "--registrar",
-                f"127.0.0.1:{self.sip_port}", "--user", customer.number, "--domain", SIP_DOMAIN,
-                "--call", self.agent_aor]  # fmt: skip
+        """One customer calls now (the agent's queue, or the agent); returns the peer."""
+        argv = [sys.executable, "-m", "homeagent.sip.peer", "--user", customer.number,
+                "--domain", SIP_DOMAIN]  # fmt: skip
+        if self.acd:  # from the gateway address: no registration, no digest
+            argv += ["--call", self.queue_uri]
+        else:
+            argv += ["--registrar", f"127.0.0.1:{self.sip_port}", "--call", self.agent_aor]
         argv += ["--header", f"X-Contact-Id: {customer.contact_id}"]
         argv += ["--hangup-after", f"{talk_s:.0f}", "--exit-after", "120", "--exit-on-end"]
         if self.voices:
@@ -336,6 +395,37 @@ class DemoWorld:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
         self._procs.clear()
+
+
+def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20.0
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"a demo process exited with {proc.returncode}")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise RuntimeError("a demo process is not ready after 20 s")
+
+
+def _sip_answers(port: int) -> bool:
+    """Whether something on 127.0.0.1:`port` (UDP) answers a SIP OPTIONS now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        s.bind(("127.0.0.1", 0))
+        local = s.getsockname()[1]
+        probe = (
+            f"OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK{secrets.token_hex(8)}\r\n"
+            f"From: <sip:probe@127.0.0.1>;tag={secrets.token_hex(4)}\r\n"
+            f"To: <sip:127.0.0.1:{port}>\r\nCall-ID: {secrets.token_hex(8)}\r\n"
+            "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        )
+        s.sendto(probe.encode(), ("127.0.0.1", port))
+        try:
+            return s.recv(4096).startswith(b"SIP/2.0")
+        except OSError:
+            return False
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -455,6 +455,7 @@ class AppData:
             breaks_count=f.breaks.count,
             breaks_duration_s=float(f.breaks.duration_s),
             missed=f.missed,
+            avg_wrap_up_s=float(f.avg_wrap_up_s),
         )
 
 

@@ -259,6 +259,9 @@ class AgentSession:
                 log.warning("%s", exc)
                 return
             self._server_states.event(row.state, row.reason, row.since)
+            if row.state not in (AgentState.RINGING, AgentState.ON_CALL):
+                # a break or a wrap-up just ended on the server: "Ma journée" follows
+                self.controller.reload_lists()
         elif event.type in ("callback_due", "contact_changed"):
             self.controller.reload_lists()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -32,9 +33,20 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC."""
+def system_now() -> datetime:
+    """The system clock, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+# The clock of every time the server records (state segments, queue offers, receipts…).
+# Only an in-process test replaces it, to script a day at known times
+# (tests/integration/server/test_figures_day.py); access tokens keep the system clock.
+clock: Callable[[], datetime] = system_now
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC (from `clock`)."""
+    return clock()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

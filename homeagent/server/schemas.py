@@ -334,12 +334,18 @@ class BreaksOut(BaseModel):
 
 
 class FiguresOut(BaseModel):
+    """One day's figures; each is defined once in `homeagent.server.routers.figures`."""
+
     day: str
-    calls_handled: int
-    avg_handle_s: int
-    wrap_up_s: int
+    calls_handled: int  # answered calls, inbound or outbound
+    missed: int  # inbound calls that rang and were neither answered nor declined
+    declined: int  # inbound calls the agent turned down
+    talk_s: int  # answered -> ended of the handled calls (hold included)
+    wrap_up_s: int  # time in wrap-up segments (total)
+    handle_s: int  # talk_s + wrap_up_s
+    avg_handle_s: int  # handle_s / calls_handled
+    avg_wrap_up_s: int  # wrap_up_s / calls_handled (never above avg_handle_s)
     breaks: BreaksOut
-    missed: int
 
 
 class OkOut(BaseModel):

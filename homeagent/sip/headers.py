@@ -32,6 +32,7 @@ _KEPT = (
     "P-Asserted-Identity",
     "X-Contact-Id",
     "X-Queue",
+    "X-Acd-Rona-Ms",  # when the ACD's RONA CANCEL comes (deploy/kamailio/acd)
     "Call-Info",
     "Alert-Info",
     "Subject",

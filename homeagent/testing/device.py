@@ -50,6 +50,7 @@ class FakeServerClient:
     parse functions as the real client's answers."""
 
     verify: str | bool = True
+    figures_reads = 0  # how often the desk read its figures
 
     def me(self) -> dict[str, Any]:
         return copy.deepcopy(ME)
@@ -73,14 +74,19 @@ class FakeServerClient:
         return records.ContactHistory(interactions=(), notes=())
 
     def read_figures(self, agent_id: str, day: dt.date) -> records.Figures:
+        self.figures_reads += 1
         return records.parse_figures(
             {
                 "day": day.isoformat(),
                 "calls_handled": 3,
-                "avg_handle_s": 100,
-                "wrap_up_s": 20,
-                "breaks": {"count": 1, "duration_s": 600},
                 "missed": 0,
+                "declined": 0,
+                "talk_s": 240,
+                "wrap_up_s": 60,
+                "handle_s": 300,
+                "avg_handle_s": 100,
+                "avg_wrap_up_s": 20,
+                "breaks": {"count": 1, "duration_s": 600},
             }
         )
 
@@ -111,6 +117,7 @@ class FakeDevice:
         self._store: LocalStore | None = None
         self._outbox: Outbox | None = None
         self.on_outbox: Callable[[OutboxStatus], None] | None = None
+        self.on_event: Callable[[StreamEvent], None] | None = None
         self.enrolments: list[str] = []
         self.started = 0
         FakeDevice.instances.append(self)
@@ -161,6 +168,7 @@ class FakeDevice:
     ) -> None:
         self.started += 1
         self.on_outbox = on_outbox
+        self.on_event = on_event  # a test delivers stream events through it
 
     def server_sends_everything(self) -> None:
         """The outbox sender delivered every pending entry."""

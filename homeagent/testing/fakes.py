@@ -324,10 +324,11 @@ def demo_history(now: dt.datetime) -> list[HistoryEntry]:
 DEMO_FIGURES = DayFigures(
     calls_handled=14,
     avg_handle_s=262,
-    wrap_up_s=41,
+    wrap_up_s=14 * 41,
     breaks_count=2,
     breaks_duration_s=1500,
     missed=1,
+    avg_wrap_up_s=41,
 )
 
 
@@ -480,4 +481,5 @@ class FakeDeskData:
             breaks_count=DEMO_FIGURES.breaks_count,
             breaks_duration_s=DEMO_FIGURES.breaks_duration_s,
             missed=DEMO_FIGURES.missed,
+            avg_wrap_up_s=DEMO_FIGURES.avg_wrap_up_s,
         )

@@ -422,6 +422,21 @@
         <source>Last wrap-up: {state}</source>
         <translation>Dernier post-appel : {state}</translation>
     </message>
+    <message>
+        <location filename="../../homeagent/ui/desk/idle_view.py" line="87" />
+        <source>Missed call from {caller}: nobody answered in time, so you are Not ready.</source>
+        <translation>Appel manqué de {caller} : sans réponse à temps, vous êtes en Non prêt.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/desk/idle_view.py" line="90" />
+        <source>Missed call from {caller}: the caller hung up.</source>
+        <translation>Appel manqué de {caller} : l'appelant a raccroché.</translation>
+    </message>
+    <message>
+        <location filename="../../homeagent/ui/desk/idle_view.py" line="99" />
+        <source>Call back {caller}</source>
+        <translation>Rappeler {caller}</translation>
+    </message>
 </context>
 <context>
     <name>InboxTab</name>

@@ -1,14 +1,19 @@
 """End to end: the real app process (`homeagent demo`) under Xvfb, with the real server,
-Kamailio and a pjsua2 customer. The agent's keystrokes go in through XTEST (xdotool); the
-assertions read the structured event log and the server's database.
+Kamailio with the ACD configuration and pjsua2 customers calling the agent's queue. The
+agent's keystrokes go in through XTEST (xdotool); the assertions read the structured event
+log, the customers' log and the server's database.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,11 +48,14 @@ def test_call_answered_wrapped_up_then_refused_when_offline(xvfb, tmp_path: Path
         wait_event(log_path, "wrap_up_saved", 10, proc)
         wait_event(log_path, "wrap_up_sent", 30, proc)
         _assert_on_server(root, ringing["contact_id"])
-        # not available: the next customer is refused with 486 so the queue routes elsewhere
+        # not available: the ACD offers the next customer to nobody (480), the desk never rings
         keys(xvfb.env, "ctrl+d")
-        wait_event(log_path, "agent_state", 5, proc, state="offline", previous="available")
-        refused = wait_event(log_path, "call_refused", 40, proc)
-        assert refused["code"] == 486
+        offline = wait_event(log_path, "agent_state", 5, proc, state="offline",
+                             previous="available")  # fmt: skip
+        seen = len(events(log_path))
+        ended = _customer_call_ended(root, after_s=_epoch(offline["ts"]), timeout_s=40)
+        assert ended["code"] == 480, ended
+        assert "call_ringing" not in [e["event"] for e in events(log_path)[seen:]]
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -57,6 +65,26 @@ def test_call_answered_wrapped_up_then_refused_when_offline(xvfb, tmp_path: Path
     assert names[-1] == "app_stopped"
     text = log_path.read_text()
     assert "password" not in text
+
+
+def _epoch(stamp: object) -> float:
+    return dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()
+
+
+def _customer_call_ended(root: Path, *, after_s: float, timeout_s: float) -> dict[str, Any]:
+    """The first customer call that ended after `after_s` (the demo's customer log)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        path = root / "customer.log"
+        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+        for line in lines:
+            if not line.startswith("{"):
+                continue  # pjsip's own lines
+            event = json.loads(line)
+            if event.get("event") == "ended" and float(event.get("t", 0)) > after_s:
+                return dict(event)
+        time.sleep(0.5)
+    raise AssertionError("no customer call ended after the agent went offline")
 
 
 def _assert_on_server(root: Path, contact_id: str) -> None:

@@ -13,7 +13,13 @@ from homeagent.server import schemas
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx
 from homeagent.server.errors import ApiError
 from homeagent.server.models import AgentStatus, StateHistory, Team, User, utcnow
-from homeagent.server.state import UNVERIFIED_REASON, call_behind, change_state, status_of
+from homeagent.server.state import (
+    RONA_REASON,
+    UNVERIFIED_REASON,
+    call_behind,
+    change_state,
+    status_of,
+)
 
 router = APIRouter(tags=["agents"])
 
@@ -33,6 +39,8 @@ def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
     queue), but leaving it is checked: wrap-up needs a call behind the on-call time (a
     queue offer, or the call the desk logged first), else 409 `no_call`; going elsewhere
     without one marks that on-call segment `unverified` in the history leads read.
+    Not ready "missed" from Available is a direct call that rang out at the desk: the
+    server records the ringing it never saw, then the RONA.
     """
     p.require(AGENT, TEAM_LEAD)
     with ctx.db.write() as s:
@@ -51,6 +59,14 @@ def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
                 "no_call",
                 "No call backs this on-call time: log the call (POST /interactions) first.",
             )
+        if (
+            body.state is AgentState.NOT_READY
+            and body.reason == RONA_REASON
+            and row.state == AgentState.AVAILABLE.value
+        ):
+            # A direct call rang out at the desk (its engine's ring timeout): no queue
+            # offer told the server it rang, so record that ringing, then the RONA.
+            change_state(s, agent, AgentState.RINGING)
         segment = None
         if not backed:
             segment = s.scalar(

@@ -38,6 +38,13 @@ class IdleView(QWidget):
         self.status.setObjectName("Delivery")
         self.notice = QLabel(self)
         self.notice.setObjectName("Notice")
+        self.notice.setWordWrap(True)
+        # the missed caller's Call back: prepares the dial, dials only when clicked
+        self.notice_call_back = QPushButton(self.tr("Call back"), self)
+        self.notice_call_back.setObjectName("NoticeCallBack")
+        self.notice_call_back.setVisible(False)
+        self.notice_call_back.clicked.connect(self._on_notice_call_back_clicked)
+        self._missed_number = ""
 
         left = QVBoxLayout()
         left.addWidget(self.callbacks_title)
@@ -53,7 +60,10 @@ class IdleView(QWidget):
         columns.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.notice)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.notice_call_back)
+        layout.addLayout(notice_row)
         layout.addLayout(columns, 1)
         layout.addWidget(self.status)
 
@@ -69,8 +79,29 @@ class IdleView(QWidget):
         self.status.setText(
             self.tr("Last wrap-up: {state}").format(state=delivery) if delivery else ""
         )
-        self.notice.setText(notice_text(snap.notice))
-        self.notice.setVisible(bool(self.notice.text()))
+        missed = snap.missed_call
+        text = notice_text(snap.notice)
+        if missed is not None and missed.caller:
+            if missed.set_aside:
+                text = self.tr(
+                    "Missed call from {caller}: nobody answered in time, so you are Not ready."
+                ).format(caller=missed.caller)
+            else:
+                text = self.tr("Missed call from {caller}: the caller hung up.").format(
+                    caller=missed.caller
+                )
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self._missed_number = missed.number if missed is not None else ""
+        self.notice_call_back.setVisible(bool(self._missed_number))
+        if missed is not None:
+            self.notice_call_back.setAccessibleName(
+                self.tr("Call back {caller}").format(caller=missed.caller)
+            )
+
+    def _on_notice_call_back_clicked(self) -> None:
+        if self._missed_number:
+            self.dial_requested.emit(self._missed_number)
 
     def _on_callbacks_activated(self, index: QModelIndex) -> None:
         callback = self.callbacks_model.item(index.row())

@@ -153,7 +153,7 @@ class MyDayTab(QWidget):
             return
         self._values["calls"].setText(str(figures.calls_handled))
         self._values["aht"].setText(format_duration(figures.avg_handle_s))
-        self._values["wrap"].setText(format_duration(figures.wrap_up_s))
+        self._values["wrap"].setText(format_duration(figures.avg_wrap_up_s))
         self._values["breaks"].setText(
             self.tr("{count} · {time}").format(
                 count=figures.breaks_count, time=format_duration(figures.breaks_duration_s)

@@ -76,6 +76,9 @@ def test_figures_count_calls_handle_time_breaks_and_missed(
         assert agent is not None
         change_state(s, agent, AgentState.RINGING)
         change_state(s, agent, AgentState.NOT_READY, RONA_REASON)
+    missed = {**call, "id": str(uuid.uuid4()), "outcome": "missed", "sip_call_id": "m@test"}
+    del missed["answered_at"]
+    assert a.client.post("/interactions", json=missed).status_code == 201  # the desk's log
     after = a.client.get(f"/figures/agents/{a.user_id}").json()
     assert after["calls_handled"] == before["calls_handled"] + 1
     assert after["avg_handle_s"] >= 100

@@ -17,12 +17,18 @@ def test_demo_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
     root.mkdir(mode=0o755)  # as `homeagent demo --dir` may find it
     world = DemoWorld(root, contacts=40)
     try:
-        world.start()  # seeds, writes Kamailio's subscriber file, starts both servers
+        world.start()  # seeds, starts the server, writes the ACD's connection file, Kamailio
     finally:
         world.stop()
-    assert (root / "kamailio" / "db" / "subscriber").exists()
+    assert (root / "kamailio" / "acd-http.cfg").exists()  # holds the ACD token
     assert (root / "server.db").exists()
-    for path in [root, *root.rglob("*")]:
+    direct = DemoWorld(tmp_path / "direct", contacts=40, acd=False)
+    try:
+        direct.start()  # the plain registrar: Kamailio's subscriber file
+    finally:
+        direct.stop()
+    assert (tmp_path / "direct" / "kamailio" / "db" / "subscriber").exists()
+    for path in [root, tmp_path / "direct", *root.rglob("*"), *(tmp_path / "direct").rglob("*")]:
         mode = stat.S_IMODE(path.stat().st_mode)
         if path.is_dir():
             assert mode == 0o700, f"{path}: {oct(mode)}"

@@ -234,10 +234,14 @@ def test_typed_reads_refuse_a_malformed_answer_and_log_it(
     figures = {
         "day": "2026-11-24",
         "calls_handled": 3,
-        "avg_handle_s": 200,
-        "wrap_up_s": 90,
-        "breaks": {"count": 1, "duration_s": 300},
         "missed": 0,
+        "declined": 0,
+        "talk_s": 510,
+        "wrap_up_s": 90,
+        "handle_s": 600,
+        "avg_handle_s": 200,
+        "avg_wrap_up_s": 30,
+        "breaks": {"count": 1, "duration_s": 300},
     }
     sc.on("GET", "/figures/agents/a1", (200, figures), (200, {**figures, "missed": None}))
     sc.on("GET", "/callbacks", (200, [{"id": "cb1", "due_at": "soon"}]))

@@ -97,3 +97,62 @@ def test_a_rang_out_flag_on_an_answered_call_is_ignored(desk) -> None:  # type: 
     model.answer()
     model.handle(CallEnded(call_id, 200, "BYE", 12.0, answered=True, rang_out=True))
     assert model.snapshot().presence.state is AgentState.WRAP_UP
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _acd_offer(rona_ms: str) -> tuple[DeskModel, RecordingSink, Clock]:
+    from homeagent.core.events import CallDirection, CallRinging
+
+    clock = Clock()
+    directory = FakeDirectory()
+    sink = RecordingSink(directory=directory)
+    model = DeskModel(directory=directory, sink=sink, log=MemoryEventLog(), clock=clock)
+    model.configure(agent_name="Alice", team=DEMO_TEAM)
+    model.set_presence(AgentState.AVAILABLE)
+    model.handle(
+        CallRinging(
+            call_id=7,
+            direction=CallDirection.INBOUND,
+            remote_uri=f"sip:{NUMBER}@acd",
+            remote_number=NUMBER,
+            queue="ventes",
+            headers={"X-Acd-Rona-Ms": rona_ms},
+        )
+    )
+    return model, sink, clock
+
+
+def test_the_acd_s_cancel_at_its_rona_time_sets_aside_before_any_server_news() -> None:
+    """Kamailio's timer CANCEL carries no reason; the offer said when the RONA comes."""
+    model, sink, clock = _acd_offer("15000")
+    clock.now += 14.5  # the desk saw the INVITE a moment after Kamailio armed its timer
+    model.handle(CallEnded(7, 487, "Request Terminated", 0.0, answered=False))
+    _ends_as_missed(model, sink)
+    assert model.snapshot().missed_call is not None
+    assert model.snapshot().missed_call.set_aside
+    published = len(sink.states)
+    model.server_set_state(AgentState.NOT_READY, RONA_REASON)  # the ACD's news, late
+    assert len(sink.states) == published
+
+
+def test_an_earlier_cancel_of_an_acd_offer_is_the_customer_hanging_up() -> None:
+    model, sink, clock = _acd_offer("15000")
+    clock.now += 6.0
+    model.handle(CallEnded(7, 487, "Request Terminated", 0.0, answered=False))
+    assert model.snapshot().presence.state is AgentState.AVAILABLE
+    assert sink.interactions[-1].outcome is CallOutcome.ABANDONED
+
+
+@pytest.mark.parametrize("value", ["", "soon", "-5", "0", "99999999999"])
+def test_a_rona_time_that_makes_no_sense_is_ignored(value: str) -> None:
+    model, sink, clock = _acd_offer(value)
+    clock.now += 3600.0
+    model.handle(CallEnded(7, 487, "Request Terminated", 0.0, answered=False))
+    assert sink.interactions[-1].outcome is CallOutcome.ABANDONED

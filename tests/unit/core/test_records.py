@@ -88,10 +88,14 @@ HISTORY = {"interactions": [INTERACTION], "notes": [NOTE]}
 FIGURES = {
     "day": "2026-11-24",
     "calls_handled": 12,
-    "avg_handle_s": 245,
-    "wrap_up_s": 600,
-    "breaks": {"count": 2, "duration_s": 900},
     "missed": 1,
+    "declined": 0,
+    "talk_s": 2340,
+    "wrap_up_s": 600,
+    "handle_s": 2940,
+    "avg_handle_s": 245,
+    "avg_wrap_up_s": 50,
+    "breaks": {"count": 2, "duration_s": 900},
 }
 
 

@@ -79,3 +79,21 @@ def test_a_call_goes_through_the_real_store_and_outbox(qtbot, session, tmp_path)
     text = (tmp_path / "events.jsonl").read_text()
     assert "612345678" not in text
     assert "secret" not in text
+
+
+def test_my_day_is_read_again_when_the_server_moves_my_state(qtbot, session) -> None:
+    """A break that ended (or a wrap-up) changes "Ma journée": its figures follow."""
+    from homeagent.client.events import StreamEvent
+
+    device, client = session.device, session.device.client
+    qtbot.waitUntil(lambda: session.model.snapshot().agent_name == "Alice Robert", timeout=3000)
+    qtbot.waitUntil(lambda: client.figures_reads >= 1, timeout=3000)
+    before = client.figures_reads
+    ringing = {"agent_id": "u-1", "state": "ringing", "reason": "", "since": "2026-12-01T09:00:00Z"}
+    device.on_event(StreamEvent(1, "agent_state", ringing))
+    back = {**ringing, "state": "available", "since": "2026-12-01T09:30:00Z"}
+    device.on_event(StreamEvent(2, "agent_state", {**back, "agent_id": "someone-else"}))
+    device.on_event(StreamEvent(3, "agent_state", back))
+    qtbot.waitUntil(lambda: client.figures_reads >= before + 1, timeout=3000)
+    qtbot.wait(300)  # the events are handled in order: any earlier re-read has landed too
+    assert client.figures_reads == before + 1  # not for ringing, nor for another agent

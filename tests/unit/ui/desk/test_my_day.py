@@ -1,0 +1,21 @@
+"""'Ma journée' shows the server's figures under the right captions."""
+
+from __future__ import annotations
+
+from homeagent.core.desk_types import DayFigures
+from homeagent.ui.desk.side_panel import MyDayTab
+
+
+def test_average_wrap_up_is_the_average_not_the_day_s_total(qtbot) -> None:
+    tab = MyDayTab()
+    qtbot.addWidget(tab)
+    tab.show_figures(
+        DayFigures(calls_handled=3, avg_handle_s=260, wrap_up_s=180, breaks_count=1,
+                   breaks_duration_s=1800, missed=4, avg_wrap_up_s=60)
+    )  # fmt: skip
+    values = tab._values
+    assert values["calls"].text() == "3"
+    assert values["aht"].text() == "04:20"
+    assert values["wrap"].text() == "01:00"  # 180 s over 3 calls, never above the AHT
+    assert values["breaks"].text() == "1 · 30:00"
+    assert values["missed"].text() == "4"
