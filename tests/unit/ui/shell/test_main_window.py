@@ -62,7 +62,7 @@ def test_whole_call_with_the_keyboard(qtbot, desk) -> None:
     assert desk.model.snapshot().presence.state is AgentState.ON_CALL
     _key(qtbot, desk, Qt.Key.Key_H, CTRL)
     qtbot.waitUntil(lambda: w.controls.hold.isChecked())
-    assert w.controls.state.text() .startswith("On hold · ")
+    assert w.controls.state.text().startswith("On hold · ")
     _key(qtbot, desk, Qt.Key.Key_H, CTRL)
     qtbot.waitUntil(lambda: not w.controls.hold.isChecked())
     _key(qtbot, desk, Qt.Key.Key_M, CTRL)
