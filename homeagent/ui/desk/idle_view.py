@@ -5,11 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
-from homeagent.core.desk_snapshot import DeskSnapshot
+from homeagent.core.desk_snapshot import DeskSnapshot, MissedCall
 from homeagent.core.desk_types import Callback
 from homeagent.ui.desk.models import CallbackListModel
 from homeagent.ui.desk.search_box import ContactSearch
 from homeagent.ui.qt.labels import delivery_text, notice_text
+from homeagent.ui.qt.phone_format import format_number
 
 
 class IdleView(QWidget):
@@ -82,13 +83,17 @@ class IdleView(QWidget):
         missed = snap.missed_call
         text = notice_text(snap.notice)
         if missed is not None and missed.caller:
+            number = format_number(missed.number)
+            caller = (
+                f"{missed.name} ({number})" if missed.name and number else missed.name or number
+            )
             if missed.set_aside:
                 text = self.tr(
                     "Missed call from {caller}: nobody answered in time, so you are Not ready."
-                ).format(caller=missed.caller)
+                ).format(caller=caller)
             else:
                 text = self.tr("Missed call from {caller}: the caller hung up.").format(
-                    caller=missed.caller
+                    caller=caller
                 )
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
@@ -96,7 +101,7 @@ class IdleView(QWidget):
         self.notice_call_back.setVisible(bool(self._missed_number))
         if missed is not None:
             self.notice_call_back.setAccessibleName(
-                self.tr("Call back {caller}").format(caller=missed.caller)
+                self.tr("Call back {caller}").format(caller=caller)
             )
 
     def _on_notice_call_back_clicked(self) -> None:
@@ -114,3 +119,9 @@ class IdleView(QWidget):
             index = self.callbacks_model.index(0, 0)
         if index.isValid():
             self._on_callbacks_activated(index)
+
+
+def _caller(missed: MissedCall) -> str:
+    """ "Name (06 12 34 56 78)", or the name, or the number, as the agent reads them."""
+    number = format_number(missed.number)
+    return f"{missed.name} ({number})" if missed.name and number else missed.name or number

@@ -29,7 +29,7 @@ def test_a_rona_names_the_caller_in_french_and_calls_back_on_click(qtbot, french
         _missed(qtbot, desk, "+33612345678", code=480, reason="no answer", rang_out=True)
         assert desk.window.centre.currentWidget() is idle
         assert idle.notice.text() == (
-            "Appel manqué de Camille Martin (+33612345678) : sans réponse à temps, "
+            "Appel manqué de Camille Martin (06 12 34 56 78) : sans réponse à temps, "
             "vous êtes en Non prêt."
         )
         assert idle.notice_call_back.isVisible()
@@ -49,7 +49,7 @@ def test_a_customer_hang_up_names_the_caller_and_leaves_the_agent_available(qtbo
     try:
         idle = desk.window.idle
         _missed(qtbot, desk, "+33700000042", code=487, reason="Request Terminated")
-        assert idle.notice.text() == "Missed call from +33700000042: the caller hung up."
+        assert idle.notice.text() == "Missed call from 07 00 00 00 42: the caller hung up."
         assert idle.notice_call_back.isVisible()
         assert desk.model.snapshot().presence.state is AgentState.AVAILABLE
     finally:
