@@ -162,6 +162,11 @@ class DeskModel(DeskState):
 
     # -- agent intents: wrap-up --------------------------------------------------------
 
+    def edit_call_notes(self, text: str) -> None:
+        """Notes typed while talking: the wrap-up starts from them (no redraw needed)."""
+        if self._call is not None:
+            self._call_notes = text
+
     def edit_wrap_up(
         self, *, notes: str, disposition: str, callback_at: dt.datetime | None
     ) -> None:

@@ -99,6 +99,7 @@ class DeskState:
         self._pending_number: str = ""
         self._card: CardView | None = None
         self._wrap_up: WrapUpView | None = None
+        self._call_notes = ""  # typed while talking; the wrap-up starts from them
         self._interaction: InteractionRecord | None = None
         self._last_delivery: Delivery | None = None
         self._notice = Notice.NONE
@@ -268,6 +269,7 @@ class DeskState:
         contact = self._find_contact(ev.contact_id, ev.remote_number)
         self._card = CardView(number=ev.remote_number, contact=contact)
         self._wrap_up = None
+        self._call_notes = ""
         self._notice = Notice.NONE
         self._begin_interaction(
             CallDirection.INBOUND, ev.remote_number, ev.queue, ev.sip_call_id, contact
@@ -338,6 +340,7 @@ class DeskState:
         else:
             self._call = view
             self._wrap_up = None
+            self._call_notes = ""
             if self._notice is Notice.CALL_MISSED:  # e.g. its Call back: the notice is done
                 self._notice = Notice.NONE
             self._card = CardView(number, self._directory.lookup_number(number))
@@ -387,6 +390,7 @@ class DeskState:
             self._wrap_up = WrapUpView(
                 interaction_id=self._interaction.id,
                 deadline_s=self._clock() + self._team.wrap_up_s,
+                notes=self._call_notes,
             )
             self._move(AgentState.WRAP_UP)
             self._write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)

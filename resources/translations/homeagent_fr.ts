@@ -154,6 +154,14 @@
         <translation>En conversation</translation>
     </message>
     <message>
+        <source>&amp;Notes during the call (the wrap-up starts from them)</source>
+        <translation>&amp;Notes pendant l&apos;appel (le post-appel partira de là)</translation>
+    </message>
+    <message>
+        <source>What the customer says, what you promise…</source>
+        <translation>Ce que dit le client, ce que vous promettez…</translation>
+    </message>
+    <message>
         <source>Calling…</source>
         <translation>Appel en cours…</translation>
     </message>
@@ -403,6 +411,10 @@
 <context>
     <name>IdleView</name>
     <message>
+        <source>My day</source>
+        <translation>Ma journée</translation>
+    </message>
+    <message>
         <source>Today&apos;s callbacks</source>
         <translation>Rappels du jour</translation>
     </message>
@@ -423,17 +435,14 @@
         <translation>Dernier post-appel : {state}</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/desk/idle_view.py" line="87" />
         <source>Missed call from {caller}: nobody answered in time, so you are Not ready.</source>
         <translation>Appel manqué de {caller} : sans réponse à temps, vous êtes en Non prêt.</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/desk/idle_view.py" line="90" />
         <source>Missed call from {caller}: the caller hung up.</source>
-        <translation>Appel manqué de {caller} : l'appelant a raccroché.</translation>
+        <translation>Appel manqué de {caller} : l&apos;appelant a raccroché.</translation>
     </message>
     <message>
-        <location filename="../../homeagent/ui/desk/idle_view.py" line="99" />
         <source>Call back {caller}</source>
         <translation>Rappeler {caller}</translation>
     </message>

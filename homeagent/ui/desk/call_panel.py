@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -105,11 +106,18 @@ class CallControls(QWidget):
     consult_requested = Signal(str)  # payload: destination to consult before transferring
     complete_transfer_requested = Signal()  # payload: none
     help_requested = Signal()  # payload: none
+    notes_edited = Signal(str)  # payload: the notes typed during the call (whole text)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._connected_at_s: float | None = None
         self._held_since_s: float | None = None
+        self._call_id: int | None = None
+        self.notes = QPlainTextEdit(self)
+        self.notes.setTabChangesFocus(True)
+        self.notes.textChanged.connect(lambda: self.notes_edited.emit(self.notes.toPlainText()))
+        self.notes_label = QLabel(self)
+        self.notes_label.setBuddy(self.notes)
         self.state = QLabel(self)
         self.state.setObjectName("SectionTitle")
         self.muted_badge = QLabel(self)  # the microphone is off: said beside the timer too
@@ -177,11 +185,14 @@ class CallControls(QWidget):
         layout.addWidget(self.transfer_box)
         layout.addWidget(self.help, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.notice)
-        layout.addStretch(1)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(self.notes, 1)  # the rest of the height: agents write while talking
         self.retranslate()
 
     def retranslate(self) -> None:
         """Set the words."""
+        self.notes_label.setText(self.tr("&Notes during the call (the wrap-up starts from them)"))
+        self.notes.setPlaceholderText(self.tr("What the customer says, what you promise…"))
         self.hold.setText(self.tr("Hold  (Ctrl+H)"))
         self.mute.setText(self.tr("Mute  (Ctrl+M)"))
         self.keypad_toggle.setText(self.tr("Keypad"))
@@ -198,6 +209,11 @@ class CallControls(QWidget):
         call = snap.call
         if call is None:
             return
+        if call.call_id != self._call_id:  # a new call starts with an empty page
+            self._call_id = call.call_id
+            self.notes.blockSignals(True)
+            self.notes.clear()
+            self.notes.blockSignals(False)
         self._connected_at_s = call.connected_at_s
         self._held_since_s = call.held_since_s if call.held else None
         connected = call.connected_at_s is not None

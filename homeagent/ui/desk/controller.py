@@ -84,6 +84,7 @@ class DeskController(QObject):
         w.message_read_requested.connect(m.read_message)
         w.contact_create_requested.connect(m.create_contact)
         w.card_painted.connect(self._on_window_card_painted)
+        w.controls.notes_edited.connect(m.edit_call_notes)
         w.side.contact_card.dial_requested.connect(w.dial_requested)
 
     # -- inputs ------------------------------------------------------------------------

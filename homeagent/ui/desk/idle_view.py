@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from homeagent.core.desk_snapshot import DeskSnapshot, MissedCall
 from homeagent.core.desk_types import Callback
 from homeagent.ui.desk.models import CallbackListModel
+from homeagent.ui.desk.my_day import MyDayTab
 from homeagent.ui.desk.search_box import ContactSearch
 from homeagent.ui.qt.labels import delivery_text, notice_text
 from homeagent.ui.qt.phone_format import format_number
 
+MAX_CALLBACK_ROWS = 8  # then the list scrolls
+
 
 class IdleView(QWidget):
-    """Callbacks due today (with Call) beside the contact search."""
+    """Callbacks due today (as tall as they are, with Call) and the day's figures, beside
+    the contact search (the side panel hides its own search meanwhile)."""
 
     dial_requested = Signal(str)  # payload: the number to call
 
@@ -25,6 +29,11 @@ class IdleView(QWidget):
         self.callbacks.setModel(self.callbacks_model)
         self.callbacks.setAlternatingRowColors(True)
         self.callbacks.activated.connect(self._on_callbacks_activated)
+        self.callbacks.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.callbacks_model.modelReset.connect(self._fit_callbacks)
+        self.day_title = QLabel(self.tr("My day"), self)
+        self.day_title.setObjectName("SectionTitle")
+        self.day = MyDayTab(self)
         self.callbacks_title = QLabel(self.tr("Today's callbacks"), self)
         self.callbacks_title.setObjectName("SectionTitle")
         self.callbacks_empty = QLabel(self.tr("No callback due today."), self)
@@ -49,9 +58,13 @@ class IdleView(QWidget):
 
         left = QVBoxLayout()
         left.addWidget(self.callbacks_title)
-        left.addWidget(self.callbacks, 1)
+        left.addWidget(self.callbacks)
         left.addWidget(self.callbacks_empty)
         left.addWidget(self.call_back)
+        left.addSpacing(12)
+        left.addWidget(self.day_title)
+        left.addWidget(self.day)
+        left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.search_title)
         right.addWidget(self.search, 1)
@@ -67,6 +80,13 @@ class IdleView(QWidget):
         layout.addLayout(notice_row)
         layout.addLayout(columns, 1)
         layout.addWidget(self.status)
+
+    def _fit_callbacks(self) -> None:
+        """As tall as its rows (up to `MAX_CALLBACK_ROWS`, then it scrolls)."""
+        rows = min(self.callbacks_model.rowCount(), MAX_CALLBACK_ROWS)
+        height = sum(self.callbacks.sizeHintForRow(r) for r in range(rows))
+        self.callbacks.setFixedHeight(max(height, 1) + 2 * self.callbacks.frameWidth() + 2)
+        self.callbacks.setVisible(rows > 0)
 
     def show_callbacks(self, callbacks: list[Callback]) -> None:
         """Replace today's callbacks."""

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 
 from homeagent.core.desk_ports import DeskData
 from homeagent.core.desk_snapshot import CardView
-from homeagent.core.desk_types import Contact, ContactMemory
+from homeagent.core.desk_types import Contact, ContactMemory, DayFigures
 from homeagent.core.reminders import CallbackReminders
 from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.models import local_time
@@ -60,7 +60,11 @@ class ListsController(QObject):
         w = self.window
         self.lanes.net.run(self.data.callbacks_today, _unless_none(w.idle.show_callbacks))
         self.lanes.disk.run(self.data.history_today, w.side.history.show_history)
-        self.lanes.net.run(self.data.figures_today, w.side.my_day.show_figures)
+        self.lanes.net.run(self.data.figures_today, self._show_figures)
+
+    def _show_figures(self, figures: DayFigures | None) -> None:
+        self.window.side.my_day.show_figures(figures)
+        self.window.idle.day.show_figures(figures)
 
     def search(self, box: ContactSearch, text: str) -> None:
         """Search the cache for `box`; results of an older keystroke are dropped."""

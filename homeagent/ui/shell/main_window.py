@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.centre.addWidget(self.idle)
         self.centre.addWidget(call_page)
         self.side = SidePanel(self)
+        self._show_side_contacts(False)  # the window opens idle: the centre has the search
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.centre)
         self.splitter.addWidget(self.side)
@@ -296,6 +297,7 @@ class MainWindow(QMainWindow):
         """Change the centre page without ever moving focus out of a visible text field."""
         if self.centre.currentWidget() is page:
             return
+        self._show_side_contacts(page is not self.idle)
         focus = QApplication.focusWidget()
         leaving = self.centre.currentWidget()
         if focus is not None and leaving is not None and leaving.isAncestorOf(focus):
@@ -309,6 +311,15 @@ class MainWindow(QMainWindow):
             else:
                 self.centre.setFocus(Qt.FocusReason.OtherFocusReason)
         self.centre.setCurrentWidget(page)
+
+    def _show_side_contacts(self, shown: bool) -> None:
+        """One contact search at a time: idle, the centre has it; in a call, the side panel."""
+        index = self.side.indexOf(self.side.contacts_page)
+        if self.side.isTabVisible(index) == shown:
+            return
+        if not shown and self.side.currentIndex() == index:
+            self.side.setCurrentIndex(self.side.indexOf(self.side.history))
+        self.side.setTabVisible(index, shown)
 
     def _show_banners(self, snap: DeskSnapshot, previous: DeskSnapshot | None) -> None:
         ringing = snap.screen is Screen.RINGING and snap.call is not None

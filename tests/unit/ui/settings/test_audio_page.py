@@ -243,7 +243,7 @@ def test_fallback_banner_names_the_lost_device_and_never_takes_focus(qtbot) -> N
         controller = AudioSettingsController(
             audio=audio, dispatcher=desk.dispatcher, banner=w.audio_banner, parent_widget=w
         )
-        field = w.side.contacts.field
+        field = w.idle.search.field  # idle: the centre has the one search
         field.setFocus()
         qtbot.waitUntil(field.hasFocus)
         qtbot.keyClicks(field, "Dub")

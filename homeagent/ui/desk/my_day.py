@@ -1,0 +1,53 @@
+"""The agent's own figures for today: in the side panel's My day tab and on the idle view."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from homeagent.core.desk_types import DayFigures
+from homeagent.core.timefmt import format_duration
+
+
+class MyDayTab(QWidget):
+    """The agent's own figures for today."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        self._values: dict[str, QLabel] = {}
+        names = (
+            ("calls", self.tr("Calls handled")),
+            ("aht", self.tr("Average handle time")),
+            ("wrap", self.tr("Average wrap-up")),
+            ("breaks", self.tr("Breaks")),
+            ("missed", self.tr("Missed calls")),
+        )
+        for row, (key, title) in enumerate(names):
+            caption = QLabel(title, self)
+            caption.setProperty("role", "muted")
+            value = QLabel("—", self)
+            value.setObjectName("FigureValue")
+            grid.addWidget(caption, row * 2, 0)
+            grid.addWidget(value, row * 2 + 1, 0)
+            self._values[key] = value
+        self.unavailable = QLabel(self.tr("Figures unavailable: the server cannot be reached."))
+        self.unavailable.setProperty("role", "muted")
+        self.unavailable.setWordWrap(True)
+        self.unavailable.setVisible(False)
+        grid.addWidget(self.unavailable, len(names) * 2, 0)
+        grid.setRowStretch(len(names) * 2 + 1, 1)
+
+    def show_figures(self, figures: DayFigures | None) -> None:
+        """Show the figures; None (unavailable now) keeps the last ones, marked as such."""
+        self.unavailable.setVisible(figures is None)
+        if figures is None:
+            return
+        self._values["calls"].setText(str(figures.calls_handled))
+        self._values["aht"].setText(format_duration(figures.avg_handle_s))
+        self._values["wrap"].setText(format_duration(figures.avg_wrap_up_s))
+        self._values["breaks"].setText(
+            self.tr("{count} · {time}").format(
+                count=figures.breaks_count, time=format_duration(figures.breaks_duration_s)
+            )
+        )
+        self._values["missed"].setText(str(figures.missed))
