@@ -313,13 +313,15 @@ class MainWindow(QMainWindow):
         self.centre.setCurrentWidget(page)
 
     def _show_side_contacts(self, shown: bool) -> None:
-        """One contact search at a time: idle, the centre has it; in a call, the side panel."""
-        index = self.side.indexOf(self.side.contacts_page)
-        if self.side.isTabVisible(index) == shown:
-            return
-        if not shown and self.side.currentIndex() == index:
-            self.side.setCurrentIndex(self.side.indexOf(self.side.history))
-        self.side.setTabVisible(index, shown)
+        """Nothing twice: idle, the centre has the contact search and the day's figures;
+        in a call, the side panel has them."""
+        for page in (self.side.contacts_page, self.side.my_day):
+            index = self.side.indexOf(page)
+            if self.side.isTabVisible(index) == shown:
+                continue
+            if not shown and self.side.currentIndex() == index:
+                self.side.setCurrentIndex(self.side.indexOf(self.side.history))
+            self.side.setTabVisible(index, shown)
 
     def _show_banners(self, snap: DeskSnapshot, previous: DeskSnapshot | None) -> None:
         ringing = snap.screen is Screen.RINGING and snap.call is not None
