@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 # Debian packages the tests start for real (see docs/architecture.md).
 DEB_PACKAGES := kamailio kamailio-tls-modules kamailio-utils-modules sip-tester gnome-keyring dbus dbus-x11 \
@@ -17,7 +18,7 @@ DEB_PACKAGES := kamailio kamailio-tls-modules kamailio-utils-modules sip-tester 
 .PHONY: demo test unit check lint typecheck deps venv clean installer
 
 demo: deps venv
-	$(BIN)/homeagent demo
+	$(BIN)/homeagent demo $(DEMO_ARGS)
 
 # Every test, on as many workers as cores (integration tests use free ports and temp dirs;
 # the audio tests share one worker: see their xdist_group).
