@@ -43,6 +43,7 @@ class DeskModel(DeskState):
         """End the consultation call if there is one, else the call."""
         target = self._consult or self._call
         if target is not None and target.phase is not CallPhase.RINGING:
+            self._hung_up_here = target.call_id
             self._sink.submit(cmd.Hangup(target.call_id))
 
     def toggle_hold(self) -> None:

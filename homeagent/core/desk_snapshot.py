@@ -52,6 +52,7 @@ class Notice(enum.Enum):
     WRAP_UP_FIRST = "wrap_up_first"
     ENGINE_FAILED = "engine_failed"
     CALL_MISSED = "call_missed"
+    CUSTOMER_HUNG_UP = "customer_hung_up"  # the far end ended an answered call
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,7 @@ class DeskState:
         self._card: CardView | None = None
         self._wrap_up: WrapUpView | None = None
         self._call_notes = ""  # typed while talking; the wrap-up starts from them
+        self._hung_up_here: int | None = None  # the call the agent hung up
         self._interaction: InteractionRecord | None = None
         self._last_delivery: Delivery | None = None
         self._notice = Notice.NONE
@@ -392,6 +393,8 @@ class DeskState:
                 deadline_s=self._clock() + self._team.wrap_up_s,
                 notes=self._call_notes,
             )
+            if self._hung_up_here != ev.call_id and self._notice is not Notice.TRANSFER_DONE:
+                self._notice = Notice.CUSTOMER_HUNG_UP  # "Le client a raccroché"
             self._move(AgentState.WRAP_UP)
             self._write("wrap_up_started", call_id=ev.call_id, wrap_up_s=self._team.wrap_up_s)
             return

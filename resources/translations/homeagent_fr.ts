@@ -592,6 +592,10 @@
         <translation>Appel manqué.</translation>
     </message>
     <message>
+        <source>The customer hung up.</source>
+        <translation>Le client a raccroché.</translation>
+    </message>
+    <message>
         <source>Call record</source>
         <translation>Fiche d&apos;appel</translation>
     </message>

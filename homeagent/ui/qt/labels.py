@@ -109,6 +109,7 @@ def notice_text(notice: Notice) -> str:
             "Labels", "The phone line stopped; restart the app."
         ),
         Notice.CALL_MISSED: QCoreApplication.translate("Labels", "Missed call."),
+        Notice.CUSTOMER_HUNG_UP: QCoreApplication.translate("Labels", "The customer hung up."),
     }[notice]
 
 

@@ -248,3 +248,21 @@ def test_caller_abandoning_while_ringing_goes_back_to_available(desk) -> None:
     call_id = engine.ring("+33612345678")
     engine.remote_hangup(call_id)
     assert model.snapshot().presence.state is AgentState.AVAILABLE
+
+
+def test_the_wrap_up_says_when_the_customer_hung_up(desk) -> None:
+    model, engine, _sink, _log, _clock = desk
+    call_id = engine.ring("+33612345678")
+    model.answer()
+    engine.remote_hangup(call_id)
+    assert model.snapshot().screen is Screen.WRAP_UP
+    assert model.snapshot().notice is Notice.CUSTOMER_HUNG_UP
+
+
+def test_the_agents_own_hang_up_says_nothing(desk) -> None:
+    model, engine, _sink, _log, _clock = desk
+    engine.ring("+33612345678")
+    model.answer()
+    model.hang_up()
+    assert model.snapshot().screen is Screen.WRAP_UP
+    assert model.snapshot().notice is Notice.NONE
