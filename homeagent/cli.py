@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `homeagent` command."""
     args = sys.argv[1:] if argv is None else list(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter: nothing to do
     if args[:1] == ["demo"]:
         try:
             from homeagent.demo.run import main as demo_main

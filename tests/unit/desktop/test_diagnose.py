@@ -55,3 +55,13 @@ def test_without_a_profile_it_says_how_to_fix_it_in_french_and_still_checks(
     lines = out.splitlines()
     assert any(" network " in f" {line} " for line in lines), out
     assert any(" audio " in f" {line} " for line in lines), out
+
+
+def test_the_command_line_keeps_library_chatter_out_of_the_log() -> None:
+    import logging
+
+    from homeagent.cli import main as cli_main
+
+    with __import__("contextlib").suppress(SystemExit):
+        cli_main(["--help"])
+    assert logging.getLogger("alembic").getEffectiveLevel() >= logging.WARNING
