@@ -358,15 +358,19 @@ class DemoWorld:
                 "--domain", SIP_DOMAIN]  # fmt: skip
         if self.acd:  # from the gateway address: no registration, no digest
             argv += ["--call", self.queue_uri]
-        else:
-            argv += ["--registrar", f"127.0.0.1:{self.sip_port}", "--call", self.agent_aor]
+        else:  # registered: its password from a private file, never the environment
+            secret = self.root / f"customer-{customer.number}.secret"
+            with open(os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                f.write(customer.password)
+            argv += ["--registrar", f"127.0.0.1:{self.sip_port}", "--call", self.agent_aor,
+                     "--password-file", str(secret)]  # fmt: skip
         argv += ["--header", f"X-Contact-Id: {customer.contact_id}"]
         argv += ["--hangup-after", f"{talk_s:.0f}", "--exit-after", "120", "--exit-on-end"]
         if self.voices:
             argv += ["--play", str(random.choice(self.voices))]  # noqa: S311
         else:
             argv += ["--tone", "440"]
-        env = dict(os.environ, HOMEAGENT_PEER_PASSWORD=customer.password)
+        env = {k: v for k, v in os.environ.items() if k != "HOMEAGENT_PEER_PASSWORD"}
         log_path = self.root / "customer.log"
         with open(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
             proc = subprocess.Popen(

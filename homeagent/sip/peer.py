@@ -14,7 +14,8 @@ Identity and transport:
   --registrar HOST:PORT     register as --user@--domain through this proxy
   --user NAME               user part of our address (default "peer")
   --domain NAME             SIP domain (default: the --bind address)
-  --password-env VAR        take the digest password from environment variable VAR
+  --password-file PATH      take the digest password from a file (mode 0600 or stricter)
+  --password-env VAR        else from environment variable VAR
                             (default HOMEAGENT_PEER_PASSWORD; never on the command line)
   --srtp disabled|optional|mandatory   SDES-SRTP use (default disabled)
   --codec NAME              enable only this codec (repeatable: G722, PCMA, PCMU)
@@ -53,6 +54,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 import pjsua2 as pj
@@ -220,7 +222,7 @@ class Peer:
             proxies = pj.StringVector()
             proxies.append(uri + ";lr")
             acfg.sipConfig.proxies = proxies
-            password = os.environ.get(args.password_env, "")
+            password = peer_password(args.password_file, args.password_env)
             creds = pj.AuthCredInfoVector()
             creds.append(pj.AuthCredInfo("digest", "*", args.user, 0, password))
             acfg.sipConfig.authCreds = creds
@@ -423,6 +425,16 @@ class Peer:
         self.ep = None
 
 
+def peer_password(file: Path | None, env_var: str) -> str:
+    """The digest password: from `file` (readable by its owner only, one line), else from
+    the environment variable `env_var` (tests), else ""."""
+    if file is None:
+        return os.environ.get(env_var, "")
+    if file.stat().st_mode & 0o077:
+        raise SystemExit(f"peer: {file} must be readable by its owner only (chmod 600)")
+    return file.read_text(encoding="utf-8").strip()
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m homeagent.sip.peer", description=__doc__)
     p.add_argument("--bind", default="127.0.0.1")
@@ -431,6 +443,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--registrar")
     p.add_argument("--user", default="peer")
     p.add_argument("--domain")
+    p.add_argument("--password-file", type=Path)
     p.add_argument("--password-env", default="HOMEAGENT_PEER_PASSWORD")
     p.add_argument("--srtp", choices=tuple(_SRTP), default="disabled")
     p.add_argument("--codec", action="append")
