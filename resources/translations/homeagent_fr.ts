@@ -267,6 +267,14 @@
         <source>Type a name, a company or a number.</source>
         <translation>Tapez un nom, une société ou un numéro.</translation>
     </message>
+    <message>
+        <source>Call {number}</source>
+        <translation>Appeler {number}</translation>
+    </message>
+    <message>
+        <source>From a link: press Call to dial {number}.</source>
+        <translation>Depuis un lien : appuyez sur Appeler pour composer {number}.</translation>
+    </message>
 </context>
 <context>
     <name>Controller</name>

@@ -166,9 +166,8 @@ class MainWindow(QMainWindow):
         self.wrap_up.ready_requested.connect(self.toggle_available_requested)
         self.card.create_requested.connect(self.contact_create_requested)
         self.card.first_painted.connect(self.card_painted)
-        for search in (self.idle.search, self.side.contacts):
-            search.dial_requested.connect(self.dial_requested)
-        self.idle.dial_requested.connect(self.dial_requested)
+        self.side.contacts.dial_requested.connect(self.dial_requested)
+        self.idle.dial_requested.connect(self.dial_requested)  # its search's and callbacks'
         self.side.history.dial_requested.connect(self.dial_requested)
         self.side.inbox.read_requested.connect(self.message_read_requested)
         self.urgent_banner.action_clicked.connect(self._on_urgent_banner_action_clicked)
@@ -227,6 +226,20 @@ class MainWindow(QMainWindow):
             field = self.side.contacts.field
         field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         field.selectAll()
+
+    def prepare_dial(self, target: str) -> None:
+        """A tel:/sip: link: the number in the search (the centre's when idle, else the
+        side panel's), its contact's card when found; calling waits for the agent's click."""
+        if self.centre.currentWidget() is self.idle:
+            box = self.idle.search
+        else:  # in a call or a wrap-up: the side panel, without touching the call zone
+            self.side.setCurrentIndex(0)
+            box = self.side.contacts
+        focus = QApplication.focusWidget()
+        typing = focus is not box.field and _has_typed_text(focus)  # e.g. wrap-up notes
+        box.prepare_number(target)
+        if not typing:
+            box.call.setFocus(Qt.FocusReason.OtherFocusReason)  # Space calls
 
     # -- rendering ---------------------------------------------------------------------
 
