@@ -85,7 +85,7 @@ def run_desk(opts: AppOptions) -> int:
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
-    shell = DesktopShell(event_log, instance)
+    shell = DesktopShell(event_log, instance, data_dir, minimized=opts.minimized)
     shell.links.received(opts.link, "command line")
     # Ctrl+C / SIGTERM close whatever is in front: a dialog (cancel) or the desk (stop).
     signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, _close_front))

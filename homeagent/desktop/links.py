@@ -49,7 +49,8 @@ class LinkRouter:
         """The desk is up: prepare the link that waited for it."""
         self._window = window
         pending, self._pending = self._pending, None
-        if pending is not None:
+        if pending is not None:  # the agent clicked a link: the window comes with it
+            self._raise()
             self._prepare(*pending)
 
     def detach(self) -> None:

@@ -89,6 +89,10 @@ class MainWindow(QMainWindow):
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     closing = Signal()  # payload: none (the agent closed the window)
+    hidden_to_tray = Signal()  # payload: none (closed by the agent while a tray icon exists)
+    # set by the desktop shell when a tray icon exists: the window manager's close hides the
+    # window; a programmatic close() (Quit, Ctrl+C, revocation) still ends the desk
+    close_to_tray = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -383,6 +387,11 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray and event.spontaneous():  # the agent closed it: the tray keeps it
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
         QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         self.closing.emit()
         super().closeEvent(event)
