@@ -1,6 +1,7 @@
 """The `homeagent` command: the desk, ``demo`` and ``diagnose``, dispatched in one place.
 
-``homeagent [--profile FILE] [--lang fr|en]`` runs the agent desk (`homeagent.desktop.app`);
+``homeagent [--profile FILE] [--lang fr|en] [--minimized] [tel:…|sip:…]`` runs the agent
+desk (`homeagent.desktop.app`), or hands the link to the desk already running;
 ``homeagent demo`` runs everything on loopback (`homeagent.demo.run`; needs the server
 extra, ``pip install homeagent[server]``); ``homeagent diagnose [--json]`` checks network,
 server, SIP and audio (`homeagent.desktop.diagnose`). Each part is imported only when its
@@ -30,6 +31,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="where the cache and the event log live")
     parser.add_argument("--config-dir", type=Path, help="where the accepted profile lives")
     parser.add_argument("--no-audio", action="store_true", help="do not open sound devices")
+    parser.add_argument(
+        "--minimized", action="store_true", default=None, help="start in the tray (or minimised)"
+    )
+    parser.add_argument(
+        "--instance",
+        help="single-instance name (default: $HOMEAGENT_INSTANCE or 'desk'); "
+        "a second start with the same name raises the running window",
+    )
+    parser.add_argument(
+        "link",
+        nargs="?",
+        default="",
+        help="a tel:, sip: or sips: link: the number is prepared in the window (never dialled)",
+    )
     return parser
 
 
@@ -54,7 +69,21 @@ def main(argv: list[str] | None = None) -> int:
 
         return diagnose_main(args[1:])
     ns = _parser().parse_args(args)
+    from homeagent.core.dial_link import InvalidDialLink, parse_dial_link
     from homeagent.desktop.app import AppOptions, run_desk
+    from homeagent.desktop.instance import instance_name
+
+    if ns.link:
+        try:
+            parse_dial_link(ns.link)
+        except InvalidDialLink as exc:
+            logging.getLogger("homeagent").error("refused the link on the command line: %s", exc)
+            return 2
+    try:
+        instance = instance_name(ns.instance)
+    except ValueError as exc:
+        print(f"homeagent: {exc}", file=sys.stderr)
+        return 2
 
     return run_desk(
         AppOptions(
@@ -63,5 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             data_dir=ns.data_dir,
             config_dir=ns.config_dir,
             use_audio=not ns.no_audio,
+            link=ns.link,
+            instance=instance,
+            minimized=ns.minimized,
         )
     )

@@ -43,6 +43,10 @@ class AppOptions:
     device_factory: Any = None  # DeviceSession's signature (tests: a fake device)
     credentials: tuple[str, str] | None = None  # enrol without the dialog (demo)
     on_started: Callable[[Any], None] | None = None
+    # desktop integration (`homeagent.desktop.shell`)
+    link: str = ""  # a tel:/sip:/sips: link to prepare once the desk is up
+    instance: str | None = None  # single-instance name; None: $HOMEAGENT_INSTANCE or none
+    minimized: bool | None = None  # start in the tray; None: the agent's setting
 
 
 def run_desk(opts: AppOptions) -> int:
@@ -63,6 +67,15 @@ def run_desk(opts: AppOptions) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("HomeAgent")
     app.setQuitOnLastWindowClosed(False)  # we quit after an orderly stop
+    from homeagent.desktop.shell import DesktopShell, claim_instance
+
+    try:  # before anything is written: a later start only hands its link over
+        go_on, instance = claim_instance(opts.instance, opts.link)
+    except RuntimeError as exc:
+        print(f"homeagent: {exc}", file=sys.stderr)
+        return 1
+    if not go_on:
+        return 0
     data_dir = opts.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     lang = choose_language(opts.lang)
@@ -72,6 +85,8 @@ def run_desk(opts: AppOptions) -> int:
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
+    shell = DesktopShell(event_log, instance, data_dir, minimized=opts.minimized)
+    shell.links.received(opts.link, "command line")
     # Ctrl+C / SIGTERM close whatever is in front: a dialog (cancel) or the desk (stop).
     signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, _close_front))
     signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, _close_front))
@@ -79,8 +94,9 @@ def run_desk(opts: AppOptions) -> int:
     pulse.start(200)
     pulse.timeout.connect(lambda: None)
     try:
-        return _run_device(app, opts, event_log, data_dir)
+        return _run_device(app, opts, event_log, data_dir, shell)
     finally:
+        shell.close()
         pulse.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -102,7 +118,7 @@ def _close_front() -> None:
             widget.close()
 
 
-def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path) -> int:
+def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shell: Any) -> int:
     """Profile, vault and device; then desks until the agent quits (one per enrolment)."""
     from PySide6.QtWidgets import QMessageBox
 
@@ -131,7 +147,7 @@ def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path) -> i
                     return 1
                 credentials = None  # handed-over credentials serve the first enrolment only
             event_log.write("enrolled")
-            revoked, code = _run_one_desk(app, opts, device, event_log, first=first)
+            revoked, code = _run_one_desk(app, opts, device, event_log, shell, first=first)
             if not revoked:
                 return code
             first, notice = False, "revoked"
@@ -140,7 +156,7 @@ def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path) -> i
 
 
 def _run_one_desk(
-    app: Any, opts: AppOptions, device: Any, event_log: Any, *, first: bool
+    app: Any, opts: AppOptions, device: Any, event_log: Any, shell: Any, *, first: bool
 ) -> tuple[bool, int]:
     """One desk over the enrolled device until it closes; (revoked, exit code)."""
     from homeagent.core.sip_config import EngineConfig
@@ -164,12 +180,13 @@ def _run_one_desk(
     window = session.start()
     window.closing.connect(app.quit)
     window.resize(1366, 740)
-    window.show()
+    shell.show(window, session)  # the tray, start minimised, a link that waited
     if first and opts.on_started is not None:
         opts.on_started(session)
     try:
         code = int(app.exec())
     finally:
+        shell.detach()
         session.stop()
         window.hide()
         window.deleteLater()

@@ -283,6 +283,14 @@
         <source>Type a name, a company or a number.</source>
         <translation>Tapez un nom, une société ou un numéro.</translation>
     </message>
+    <message>
+        <source>Call {number}</source>
+        <translation>Appeler {number}</translation>
+    </message>
+    <message>
+        <source>From a link: press Call to dial {number}.</source>
+        <translation>Depuis un lien : appuyez sur Appeler pour composer {number}.</translation>
+    </message>
 </context>
 <context>
     <name>Controller</name>
@@ -297,6 +305,56 @@
     <message>
         <source>Incoming call</source>
         <translation>Appel entrant</translation>
+    </message>
+</context>
+<context>
+    <name>DeskTray</name>
+    <message>
+        <source>Show HomeAgent</source>
+        <translation>Afficher HomeAgent</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Décrocher</translation>
+    </message>
+    <message>
+        <source>Break</source>
+        <translation>En pause</translation>
+    </message>
+    <message>
+        <source>Start minimised in the tray</source>
+        <translation>Démarrer réduit dans la zone de notification</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>Démarrer à l’ouverture de session</translation>
+    </message>
+    <message>
+        <source>Quit HomeAgent</source>
+        <translation>Quitter HomeAgent</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Disponible</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Hors ligne</translation>
+    </message>
+    <message>
+        <source>{line}: calls cannot reach you</source>
+        <translation>{line} : les appels ne peuvent pas vous joindre</translation>
+    </message>
+    <message>
+        <source>Missed calls: {count}</source>
+        <translation>Appels manqués : {count}</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopShell</name>
+    <message>
+        <source>HomeAgent goes on in the tray. Quit from its menu.</source>
+        <translation>HomeAgent continue dans la zone de notification. Quittez-le depuis son menu.</translation>
     </message>
 </context>
 <context>
@@ -779,6 +837,21 @@
     <message>
         <source>{count} · {time}</source>
         <translation>{count} · {time}</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>Show HomeAgent</source>
+        <translation>Afficher HomeAgent</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Décrocher</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Refuser</translation>
     </message>
 </context>
 <context>

@@ -56,6 +56,9 @@ class DeskController(QObject):
         self.lists = ListsController(window=window, lanes=lanes, data=data, notify=self._notify)
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
+        if notifier is not None:  # Answer / Decline on the ringing call's notification
+            notifier.answer_requested.connect(model.answer)
+            notifier.decline_requested.connect(model.decline)
         window.set_message_source(lambda: self.model.inbox.messages)
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_INTERVAL_MS)
@@ -127,6 +130,8 @@ class DeskController(QObject):
         ]
         if snap.screen is Screen.RINGING and was is not Screen.RINGING:
             steps.append(("ringing notification", lambda: self._notify_ringing(snap)))
+        elif was is Screen.RINGING and snap.screen is not Screen.RINGING and self.notifier:
+            steps.append(("ringing notification withdrawn", self.notifier.call_over))
         if previous is not None and snap.banner and snap.banner != previous.banner:
             body = snap.banner.body
             steps.append(("urgent notification", lambda: self._notify(
@@ -175,7 +180,10 @@ class DeskController(QObject):
     def _notify_ringing(self, snap: DeskSnapshot) -> None:
         contact: Contact | None = snap.card.contact if snap.card else None
         who = contact.full_name if contact else format_number(snap.card.number if snap.card else "")
-        self._notify(QCoreApplication.translate("Controller", "Incoming call"), who)
+        if self.notifier is not None:
+            self.notifier.notify_call(
+                QCoreApplication.translate("Controller", "Incoming call"), who
+            )
 
     def _notify(self, title: str, text: str) -> None:
         if self.notifier is not None:

@@ -89,6 +89,10 @@ class MainWindow(QMainWindow):
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     closing = Signal()  # payload: none (the agent closed the window)
+    hidden_to_tray = Signal()  # payload: none (closed by the agent while a tray icon exists)
+    # set by the desktop shell when a tray icon exists: the window manager's close hides the
+    # window; a programmatic close() (Quit, Ctrl+C, revocation) still ends the desk
+    close_to_tray = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,9 +171,8 @@ class MainWindow(QMainWindow):
         self.wrap_up.ready_requested.connect(self.toggle_available_requested)
         self.card.create_requested.connect(self.contact_create_requested)
         self.card.first_painted.connect(self.card_painted)
-        for search in (self.idle.search, self.side.contacts):
-            search.dial_requested.connect(self.dial_requested)
-        self.idle.dial_requested.connect(self.dial_requested)
+        self.side.contacts.dial_requested.connect(self.dial_requested)
+        self.idle.dial_requested.connect(self.dial_requested)  # its search's and callbacks'
         self.side.history.dial_requested.connect(self.dial_requested)
         self.side.inbox.read_requested.connect(self.message_read_requested)
         self.urgent_banner.action_clicked.connect(self._on_urgent_banner_action_clicked)
@@ -228,6 +231,20 @@ class MainWindow(QMainWindow):
             field = self.side.contacts.field
         field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         field.selectAll()
+
+    def prepare_dial(self, target: str) -> None:
+        """A tel:/sip: link: the number in the search (the centre's when idle, else the
+        side panel's), its contact's card when found; calling waits for the agent's click."""
+        if self.centre.currentWidget() is self.idle:
+            box = self.idle.search
+        else:  # in a call or a wrap-up: the side panel, without touching the call zone
+            self.side.setCurrentIndex(0)
+            box = self.side.contacts
+        focus = QApplication.focusWidget()
+        typing = focus is not box.field and _has_typed_text(focus)  # e.g. wrap-up notes
+        box.prepare_number(target)
+        if not typing:
+            box.call.setFocus(Qt.FocusReason.OtherFocusReason)  # Space calls
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -383,6 +400,11 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray and event.spontaneous():  # the agent closed it: the tray keeps it
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
         QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         self.closing.emit()
         super().closeEvent(event)
