@@ -413,6 +413,14 @@ class DeskState:
                 name=contact.full_name if contact is not None else call.display_name,
                 set_aside=back.state is AgentState.NOT_READY and back.reason == RONA_REASON,
             )
+            if not declined:
+                self._write(
+                    "call_missed",
+                    call_id=call.call_id,
+                    remote_number=call.number,
+                    contact_id=contact.id if contact is not None else "",
+                    set_aside=self._missed.set_aside,
+                )
         self._move(back.state, back.reason)
 
     # -- helpers -----------------------------------------------------------------------

@@ -266,3 +266,15 @@ def test_the_agents_own_hang_up_says_nothing(desk) -> None:
     model.hang_up()
     assert model.snapshot().screen is Screen.WRAP_UP
     assert model.snapshot().notice is Notice.NONE
+
+
+def test_a_missed_call_is_in_the_event_log_with_the_caller_masked(desk) -> None:
+    from homeagent.core.events import CallEnded
+
+    model, engine, _sink, log, _clock = desk
+    call_id = engine.ring("+33612345678")
+    model.handle(CallEnded(call_id, 480, "no answer", 0.0, answered=False, rang_out=True))
+    missed = next(r for r in log.records if r["event"] == "call_missed")
+    assert missed["set_aside"] is True
+    assert missed["contact_id"] == "c-001"
+    assert "612345678" not in str(missed["remote_number"])
