@@ -34,6 +34,7 @@ from homeagent.core.desk_snapshot import (
 from homeagent.core.desk_types import (
     CallOutcome,
     Contact,
+    ContactMemory,
     Delivery,
     InteractionRecord,
     Message,
@@ -315,6 +316,17 @@ class DeskState:
             except Exception:
                 _pylog.exception("contact lookup by number failed")
         return contact
+
+    def memory_shown(self, memory: ContactMemory, source: str) -> None:
+        """A card shows what the desk remembers of a contact (`source`: local | server)."""
+        self._write(
+            "card_memory",
+            contact_id=memory.contact_id,
+            source=source,
+            notes=len(memory.notes),
+            callbacks=len(memory.callbacks),
+            calls=len(memory.calls),
+        )
 
     def card_painted(self, call_id: int, monotonic_ns: int, engine_monotonic_ns: int) -> None:
         """The UI painted the ringing card: log it once with the screen-pop latency."""

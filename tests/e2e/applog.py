@@ -84,3 +84,19 @@ def answered_interactions(db_url: str, contact_id: str) -> list[Any]:
             return [r for r in rows if r.outcome == "answered"]
     finally:
         db.dispose()
+
+
+def contact_name(db_url: str, contact_id: str) -> str:
+    """A contact's "first last" name, read from the server's database (to search for it)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from homeagent.server.db import Database
+    from homeagent.server.models import Contact
+
+    db = Database(db_url)
+    try:
+        with db.read() as s:
+            contact = s.get(Contact, contact_id)
+            assert contact is not None, f"no contact {contact_id} on the server"
+            return f"{contact.first_name} {contact.last_name}"
+    finally:
+        db.dispose()

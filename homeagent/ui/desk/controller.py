@@ -53,7 +53,9 @@ class DeskController(QObject):
         self._card_memory_for: tuple[int, str] | None = None  # (call id, contact id)
         self._last_call_id = 0
         self._team: TeamSettings | None = None
-        self.lists = ListsController(window=window, lanes=lanes, data=data, notify=self._notify)
+        self.lists = ListsController(
+            window=window, lanes=lanes, data=data, notify=self._notify, on_memory=model.memory_shown
+        )
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
         if notifier is not None:  # Answer / Decline on the ringing call's notification

@@ -36,11 +36,13 @@ class ListsController(QObject):
         lanes: TaskLanes,
         data: DeskData,
         notify: Callable[[str, str], None],
+        on_memory: Callable[[ContactMemory, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.window, self.lanes, self.data = window, lanes, data
         self._notify = notify
+        self._on_memory = on_memory  # (memory, "local" | "server"): what a card showed
         self._search_seq: dict[int, int] = {}
         self._reminders = CallbackReminders()
         self._boxes = (window.idle.search, window.side.contacts)
@@ -90,12 +92,14 @@ class ListsController(QObject):
         def local(memory: ContactMemory) -> None:
             if card.contact_id == contact_id:
                 card.show_memory(memory)
+                self._memory_shown(memory, "local")
 
         def remote(memory: ContactMemory | None) -> None:
             if memory is None:
                 card.memory_unavailable(contact_id)
             elif card.contact_id == contact_id:
                 card.show_memory(memory)
+                self._memory_shown(memory, "server")
 
         card.begin_memory()
         self.lanes.disk.run(lambda: self.data.local_memory(contact_id), local)
@@ -104,6 +108,10 @@ class ListsController(QObject):
             remote,
             lambda _exc: card.memory_unavailable(contact_id),
         )
+
+    def _memory_shown(self, memory: ContactMemory, source: str) -> None:
+        if self._on_memory is not None:
+            self._on_memory(memory, source)
 
     def remind_callbacks(self) -> None:
         """Notify once when a callback of today is about to be due."""
@@ -120,7 +128,9 @@ class ListsController(QObject):
         card = side.contact_card
         card.show_card(CardView(contact.phones[0] if contact.phones else "", contact))
         card.setVisible(True)
-        side.setCurrentIndex(0)  # the Contacts tab, where the card is
+        page = side.indexOf(side.contacts_page)
+        side.setTabVisible(page, True)  # idle, it was hidden: the agent asked for a card
+        side.setCurrentIndex(page)
         self.load_memory(card, contact.id)
 
 
