@@ -329,19 +329,7 @@ class AppData:
             entries = self._local_entries(self._store.call_history(20, contact_id))
         else:
             name = self._contact_name(contact_id)
-            entries = [
-                HistoryEntry(
-                    interaction_id=i.id,
-                    started_at=i.started_at,
-                    number=i.remote_number,
-                    outcome=Outcome.from_wire(i.outcome, i.direction),
-                    contact_id=contact_id,
-                    contact_name=name,
-                    duration_s=_talk_s(i.answered_at, i.ended_at),
-                    disposition=i.disposition or "",
-                )
-                for i in found.interactions
-            ]
+            entries = [_server_entry(i, contact_id, name) for i in found.interactions]
         return sorted(entries, key=lambda e: e.started_at, reverse=True)
 
     def local_memory(self, contact_id: str) -> ContactMemory:
@@ -395,16 +383,7 @@ class AppData:
         calls = {e.interaction_id: e for e in local.calls}
         notes = {n.id: n for n in local.notes}
         for i in found.interactions:
-            calls[i.id] = HistoryEntry(
-                interaction_id=i.id,
-                started_at=i.started_at,
-                number=i.remote_number,
-                outcome=Outcome.from_wire(i.outcome, i.direction),
-                contact_id=contact_id,
-                contact_name=name,
-                duration_s=_talk_s(i.answered_at, i.ended_at),
-                disposition=i.disposition or "",
-            )
+            calls[i.id] = _server_entry(i, contact_id, name)
             if i.notes.strip():
                 when = i.ended_at or i.started_at
                 notes[f"call:{i.id}"] = _call_note(i.id, i.notes, when, i.agent_id == me)
@@ -483,6 +462,20 @@ def _call_note(interaction_id: str, text: str, when: dt.datetime, mine: bool) ->
 
 def _newest_first(notes: Iterable[ContactNote]) -> tuple[ContactNote, ...]:
     return tuple(sorted(notes, key=lambda n: n.created_at, reverse=True))
+
+
+def _server_entry(i: records.Interaction, contact_id: str, name: str) -> HistoryEntry:
+    """A call the server logged (any agent's), as a line of the contact's history."""
+    return HistoryEntry(
+        interaction_id=i.id,
+        started_at=i.started_at,
+        number=i.remote_number,
+        outcome=Outcome.from_wire(i.outcome, i.direction),
+        contact_id=contact_id,
+        contact_name=name,
+        duration_s=_talk_s(i.answered_at, i.ended_at),
+        disposition=i.disposition or "",
+    )
 
 
 def _talk_s(answered: dt.datetime | None, ended: dt.datetime | None) -> float:

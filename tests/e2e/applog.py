@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tests.helpers.procs import require_tool
+
+
+@dataclass
+class Demo:
+    """A running `homeagent demo`: its process, folder and the agent's event log."""
+
+    proc: subprocess.Popen[bytes]
+    root: Path
+    log: Path
+    db_url: str
+
+
+@contextlib.contextmanager
+def running_demo(env: dict[str, str], tmp_path: Path, *args: str) -> Iterator[Demo]:
+    """`homeagent demo --dir … --no-audio --lang fr ARGS` as a process; on leaving, Ctrl+C
+    and a clean exit (code 0, last event `app_stopped`) are asserted."""
+    require_tool("kamailio")
+    root = tmp_path / "demo"
+    argv = [sys.executable, "-m", "homeagent", "demo", "--dir", str(root), "--no-audio",
+            "--lang", "fr", *args]  # fmt: skip
+    with open(tmp_path / "app.log", "wb") as out:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    demo = Demo(proc, root, root / "agent" / "events.jsonl", f"sqlite:///{root / 'server.db'}")
+    try:
+        yield demo
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        code = proc.wait(30)
+    assert code == 0, (tmp_path / "app.log").read_text()[-3000:]
+    assert events(demo.log)[-1]["event"] == "app_stopped"
 
 
 def events(path: Path) -> list[dict[str, Any]]:

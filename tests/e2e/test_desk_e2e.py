@@ -8,31 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.applog import answered_interactions, events, keys, wait_event
-from tests.helpers.procs import require_tool
+from tests.e2e.applog import answered_interactions, events, keys, running_demo, wait_event
 
 pytestmark = pytest.mark.e2e
 
 
 def test_call_answered_wrapped_up_then_refused_when_offline(xvfb, tmp_path: Path) -> None:
-    require_tool("kamailio")
-    root = tmp_path / "demo"
-    log_path = root / "agent" / "events.jsonl"
-    argv = [sys.executable, "-m", "homeagent", "demo", "--dir", str(root), "--contacts",
-            "300", "--first-call", "4", "--call-every", "10", "--talk", "6", "--no-audio",
-            "--lang", "fr"]  # fmt: skip
-    with open(tmp_path / "app.log", "wb") as out:
-        proc = subprocess.Popen(argv, env=xvfb.env, stdout=out, stderr=subprocess.STDOUT)
-    try:
+    args = ("--contacts", "300", "--first-call", "4", "--call-every", "10", "--talk", "6")
+    with running_demo(xvfb.env, tmp_path, *args) as demo:
+        log_path, proc, root = demo.log, demo.proc, demo.root
         wait_event(log_path, "registration", 60, proc)
         ringing = wait_event(log_path, "call_ringing", 60, proc)
         painted = wait_event(log_path, "card_painted", 10, proc)
@@ -56,15 +46,7 @@ def test_call_answered_wrapped_up_then_refused_when_offline(xvfb, tmp_path: Path
         ended = _customer_call_ended(root, after_s=_epoch(offline["ts"]), timeout_s=40)
         assert ended["code"] == 480, ended
         assert "call_ringing" not in [e["event"] for e in events(log_path)[seen:]]
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-        code = proc.wait(30)
-    assert code == 0, (tmp_path / "app.log").read_text()[-3000:]
-    names = [e["event"] for e in events(log_path)]
-    assert names[-1] == "app_stopped"
-    text = log_path.read_text()
-    assert "password" not in text
+    assert "password" not in demo.log.read_text()
 
 
 def _epoch(stamp: object) -> float:

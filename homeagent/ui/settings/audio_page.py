@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -48,25 +48,11 @@ from homeagent.core.events import (
     Event,
     MicLevelMeasured,
 )
+from homeagent.core.ports import AudioService
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.shell.banner import Banner
 
 TEST_TONE_S = 1.5  # the headset test tone's length
-
-
-class AudioPort(Protocol):
-    """What the page needs from `homeagent.sip.audio.AudioService` (and its fake)."""
-
-    @property
-    def settings(self) -> Any: ...  # AudioSettings: *_id fields, ringer_volume, to_dict()
-
-    def devices(self) -> AudioDevicesChanged: ...
-    def select_microphone(self, device_id: str | None) -> None: ...
-    def select_speaker(self, device_id: str | None) -> None: ...
-    def select_ringer(self, device_id: str | None) -> None: ...
-    def set_ringer_volume(self, volume: float) -> None: ...
-    def set_mic_meter(self, on: bool) -> None: ...
-    def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None: ...
 
 
 class SettingsSaver:
@@ -275,7 +261,7 @@ class AudioSettingsController(QObject):
     def __init__(
         self,
         *,
-        audio: AudioPort,
+        audio: AudioService,
         dispatcher: Dispatcher,
         banner: Banner | None = None,
         parent_widget: QWidget | None = None,

@@ -15,11 +15,8 @@ from pathlib import Path
 from homeagent.core import records
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery
-from homeagent.core.eventlog import EventLog
-from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.desktop.session import AgentSession
 from homeagent.testing.device import FakeDevice, FakeServerClient
-from homeagent.testing.fakes import FakeEngine
+from tests.unit.desktop.conftest import running_session
 from tests.unit.desktop.test_session import CAMILLE
 
 STALL_S = 20.0
@@ -49,38 +46,28 @@ def test_a_stalled_server_holds_neither_the_wrap_up_save_nor_the_search(
     device.store.apply_contact_changes(
         [{"id": CAMILLE, "first_name": "Camille", "last_name": "Martin", "phones": ["0612345678"]}]
     )
-    engines: list[FakeEngine] = []
-
-    def factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=None):  # type: ignore[no-untyped-def]
-        engines.append(FakeEngine(on_event, threaded=True))
-        return engines[-1]
-
-    log = EventLog(tmp_path / "events.jsonl")
-    session = AgentSession(device=device, event_log=log, engine_factory=factory, use_audio=False)
-    window = session.start()
-    qtbot.addWidget(window)
     try:
-        assert client.figures_asked.wait(5), "the desk asks for its figures at start"
-        model, engine = session.model, engines[0]
-        assert model is not None
-        call_id = engine.ring("+33612345678")
-        qtbot.waitUntil(lambda: model.snapshot().screen is Screen.RINGING, timeout=3000)
-        model.answer()
-        qtbot.waitUntil(lambda: model.snapshot().screen is Screen.IN_CALL, timeout=3000)
-        engine.remote_hangup(call_id)
-        qtbot.waitUntil(lambda: model.snapshot().screen is Screen.WRAP_UP, timeout=3000)
-        model.edit_wrap_up(notes="rappel demain", disposition="ok", callback_at=None)
-        started = time.monotonic()
-        model.submit_wrap_up()
-        qtbot.waitUntil(lambda: model.snapshot().last_delivery is Delivery.SAVED, timeout=3000)
-        saved_s = time.monotonic() - started
-        assert saved_s < SAVED_WITHIN_S, f"Enregistré after {saved_s:.3f} s"
+        with running_session(qtbot, device, tmp_path / "events.jsonl") as session:
+            window = session.window
+            assert client.figures_asked.wait(5), "the desk asks for its figures at start"
+            model, engine = session.model, session.fake_engine  # type: ignore[attr-defined]
+            call_id = engine.ring("+33612345678")
+            qtbot.waitUntil(lambda: model.snapshot().screen is Screen.RINGING, timeout=3000)
+            model.answer()
+            qtbot.waitUntil(lambda: model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+            engine.remote_hangup(call_id)
+            qtbot.waitUntil(lambda: model.snapshot().screen is Screen.WRAP_UP, timeout=3000)
+            model.edit_wrap_up(notes="rappel demain", disposition="ok", callback_at=None)
+            started = time.monotonic()
+            model.submit_wrap_up()
+            qtbot.waitUntil(lambda: model.snapshot().last_delivery is Delivery.SAVED, timeout=3000)
+            saved_s = time.monotonic() - started
+            assert saved_s < SAVED_WITHIN_S, f"Enregistré after {saved_s:.3f} s"
 
-        box = window.side.contacts
-        box.field.setText("Camille")
-        qtbot.waitUntil(lambda: box.model.rowCount() == 1, timeout=3000)
-        assert not client.release.is_set(), "all of it happened while /figures still hung"
+            box = window.side.contacts
+            box.field.setText("Camille")
+            qtbot.waitUntil(lambda: box.model.rowCount() == 1, timeout=3000)
+            assert not client.release.is_set(), "all of it happened while /figures still hung"
+            client.release.set()  # before the session stops
     finally:
         client.release.set()
-        session.stop()
-        log.close()

@@ -13,11 +13,8 @@ from PySide6.QtCore import QCoreApplication
 
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery
-from homeagent.core.eventlog import EventLog
-from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.desktop.session import AgentSession
 from homeagent.testing.device import FakeDevice
-from homeagent.testing.fakes import FakeEngine
+from tests.unit.desktop.conftest import running_session
 
 CAMILLE = str(uuid.uuid4())
 
@@ -29,22 +26,8 @@ def session(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
         [{"id": CAMILLE, "first_name": "Camille", "last_name": "Martin",
           "phones": ["06 12 34 56 78"]}]
     )  # fmt: skip
-    engines: list[FakeEngine] = []
-
-    def factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=None):  # type: ignore[no-untyped-def]
-        engine = FakeEngine(on_event, threaded=True)
-        engines.append(engine)
-        return engine
-
-    log = EventLog(tmp_path / "events.jsonl")
-    s = AgentSession(device=device, event_log=log, engine_factory=factory, use_audio=False)
-    window = s.start()
-    qtbot.addWidget(window)
-    window.show()
-    s.fake_engine = engines[0]  # type: ignore[attr-defined]
-    yield s
-    s.stop()
-    log.close()
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as s:
+        yield s
 
 
 def _events(path: Path) -> list[dict[str, Any]]:

@@ -13,11 +13,8 @@ import pytest
 from homeagent.client.errors import ApiError
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery, UnsentKind
-from homeagent.core.eventlog import EventLog
-from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.desktop.session import AgentSession
 from homeagent.testing.device import FakeDevice
-from homeagent.testing.fakes import FakeEngine
+from tests.unit.desktop.conftest import running_session
 
 
 class RefusesWrapUps:
@@ -34,21 +31,8 @@ class RefusesWrapUps:
 @pytest.fixture
 def session(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     device = FakeDevice(data_dir=tmp_path, enrolled=True)
-    engines: list[FakeEngine] = []
-
-    def factory(config: EngineConfig, account: SipAccountConfig, on_event, audio=None):  # type: ignore[no-untyped-def]
-        engines.append(FakeEngine(on_event, threaded=True))
-        return engines[-1]
-
-    log = EventLog(tmp_path / "events.jsonl")
-    s = AgentSession(device=device, event_log=log, engine_factory=factory, use_audio=False)
-    window = s.start()
-    qtbot.addWidget(window)
-    window.show()
-    s.fake_engine = engines[0]  # type: ignore[attr-defined]
-    yield s
-    s.stop()
-    log.close()
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as s:
+        yield s
 
 
 def _refused_wrap_up(qtbot, session) -> None:  # type: ignore[no-untyped-def]
