@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 INSTANCE_ENV = "HOMEAGENT_INSTANCE"
 DEFAULT_INSTANCE = "desk"
-HANDOVER_TIMEOUT_MS = 3000
+HANDOVER_TIMEOUT_MS = 10_000  # a desk busy on a loaded PC still answers within it
 MAX_MESSAGE = 4096
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -155,7 +155,7 @@ def claim(instance: str, link: str = "") -> InstanceServer | None:
 def _hand_over(name: str, link: str) -> bool:
     sock = QLocalSocket()
     sock.connectToServer(name)
-    if not sock.waitForConnected(500):
+    if not sock.waitForConnected(2000):
         return False
     sock.write(json.dumps({"link": link}).encode() + b"\n")
     sock.waitForBytesWritten(1000)
