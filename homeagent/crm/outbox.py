@@ -35,6 +35,14 @@ Conflict rule (stated):
   `wake()` is called (the event stream came back online). No answer, 401, 429 and
   502/503/504 concern the whole server: the pass stops there. A 500/408/425/409 concerns
   that request: the pass goes on with the other records.
+- After an outage (the first pass that follows a failed one), a queued call state
+  (ringing, on call, wrap-up) that a later queued state supersedes is not replayed: it is
+  marked `superseded`. Replayed hours late it would show the lead a call that ended long
+  ago as live, and the server refuses the stale wrap-up state (409 `no_call`: the call it
+  logged ended before the replayed on-call time), leaving the agent dead letters nothing
+  can send. The call itself arrives with its own times (`POST /interactions`, then its
+  wrap-up); the agent's own states (available, break with its reason, offline) are all
+  replayed, in order, and so is the last state queued, whatever it is.
 - A revoked device stops sending; the wipe deletes the outbox with the rest.
 """
 
@@ -85,6 +93,8 @@ _ITEM_COLUMNS = (
 )
 # A refused state change is superseded by the next one: it holds back nothing.
 SUPERSEDED_KINDS = frozenset({"state"})
+# States the desk sets for a call; replayed after an outage only if nothing supersedes them.
+CALL_STATES = frozenset({"ringing", "on_call", "wrap_up"})
 # Answers about the whole server, not this request: the pass stops (see the docstring).
 _SERVER_WIDE = frozenset({401, 429, 502, 503, 504})
 _ERROR_CHARS = 300
@@ -145,7 +155,7 @@ class OutboxItem:
     path: str
     body: Any
     created_at: str
-    status: str  # pending | sent | failed (a dead letter) | discarded
+    status: str  # pending | sent | failed (a dead letter) | discarded | superseded
     attempts: int
     last_error: str  # masked (`error_summary`)
     failed_status: int | None = None  # HTTP status of a dead letter's refusal
@@ -436,14 +446,33 @@ class Outbox:
         """Forget old sent and discarded entries, keeping the latest `keep`."""
         with self._store.transaction() as db:
             db.execute(
-                "DELETE FROM outbox WHERE status IN ('sent', 'discarded') AND seq NOT IN "
-                "(SELECT seq FROM outbox WHERE status IN ('sent', 'discarded') "
+                "DELETE FROM outbox WHERE status IN ('sent', 'discarded', 'superseded') "
+                "AND seq NOT IN (SELECT seq FROM outbox "
+                "WHERE status IN ('sent', 'discarded', 'superseded') "
                 "ORDER BY seq DESC LIMIT ?)",
                 [keep],
             )
 
-    def send_pending(self, sender: Sender) -> int:
+    def supersede_call_states(self) -> int:
+        """Mark `superseded` the queued call states a later queued state supersedes (see
+        the module docstring: done after an outage). Returns how many."""
+        with self._store.transaction() as db:
+            rows = db.execute(
+                "SELECT id, body FROM outbox WHERE status = 'pending' AND kind = 'state' "
+                "ORDER BY seq"
+            ).fetchall()
+            stale = [r[0] for r in rows[:-1] if json.loads(r[1]).get("state") in CALL_STATES]
+            for item_id in stale:
+                db.execute("UPDATE outbox SET status = 'superseded' WHERE id = ?", [item_id])
+        if stale:
+            log.info("outbox: %d call states superseded while offline, not replayed", len(stale))
+        return len(stale)
+
+    def send_pending(self, sender: Sender, *, after_outage: bool = False) -> int:
         """One pass over the queue, oldest first, keeping the order of each record.
+
+        `after_outage`: the previous pass failed; first drop the call states that later
+        states superseded (`supersede_call_states`).
 
         Returns how many entries were sent. A dead letter, or an entry that fails again
         in this pass, holds back the later entries of its records; the others are sent.
@@ -451,6 +480,8 @@ class Outbox:
         502/503/504, revoked), or after the pass the first retryable error some entry got
         (it stays pending: the caller retries later).
         """
+        if after_outage:
+            self.supersede_call_states()
         sent = 0
         held: set[str] = set()
         retry_later: Exception | None = None
@@ -556,7 +587,7 @@ class OutboxSender:
             self._wake.clear()
             error = ""
             try:
-                if self._outbox.send_pending(self._sender):
+                if self._outbox.send_pending(self._sender, after_outage=failures > 0):
                     self._outbox.purge_sent()
                 failures = 0
             except DeviceRevoked:
