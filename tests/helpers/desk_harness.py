@@ -12,6 +12,7 @@ records every snapshot with its time.
 from __future__ import annotations
 
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -232,3 +233,31 @@ def deliveries(seen: list[Seen]) -> list[Delivery | None]:
 
 def make_event_log(path: Path) -> EventLog:
     return EventLog(path)
+
+
+class MemoryVault:
+    """A `SecretStore` in memory (the OS keyring is not what these tests are about)."""
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, str] = {}
+
+    def get_sip_secret(self) -> str | None:
+        return self._secrets.get("sip")
+
+    def set_sip_secret(self, value: str) -> None:
+        self._secrets["sip"] = value
+
+    def get_refresh_token(self) -> str | None:
+        return self._secrets.get("refresh")
+
+    def set_refresh_token(self, value: str) -> None:
+        self._secrets["refresh"] = value
+
+    def data_key(self) -> bytes:
+        return bytes.fromhex(self._secrets.setdefault("data", secrets.token_hex(32)))
+
+    def has_data_key(self) -> bool:
+        return "data" in self._secrets
+
+    def wipe(self) -> None:
+        self._secrets.clear()

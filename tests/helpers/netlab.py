@@ -161,9 +161,14 @@ def netlab(links: tuple[str, ...] = ("wifi",)) -> Iterator[NetLab]:
 
 
 class CentreKamailio:
-    """Kamailio in the centre namespace on `service_ip`, restartable on the same ports."""
+    """Kamailio in the centre namespace on `service_ip`, restartable on the same ports.
 
-    def __init__(self, lab: NetLab, tmp: Path, *, tls: bool = False) -> None:
+    `defines` are ``NAME=VALUE`` for the config's #!defines, e.g. an accelerated shift
+    raises ``AGENT_INVITE_BURST`` (the proxy turns away an 11th INVITE within 2 s)."""
+
+    def __init__(
+        self, lab: NetLab, tmp: Path, *, tls: bool = False, defines: tuple[str, ...] = ()
+    ) -> None:
         self.lab = lab
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
@@ -184,6 +189,7 @@ class CentreKamailio:
                 tls_port=self.tls_port,
                 tls_cfg=tls_cfg,
             ),
+            *(arg for define in defines for arg in ("-A", define)),
         ]
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0

@@ -22,7 +22,7 @@ import requests
 
 from homeagent.security.profile import generate_signing_key
 from tests.helpers.certs import Issued, issue_server_cert, make_ca
-from tests.helpers.procs import free_port, stop, wait_until
+from tests.helpers.procs import free_port, require_tool, stop, wait_until
 
 BIN = Path(sys.executable).parent
 SERVER = str(BIN / "homeagent-server")
@@ -49,6 +49,9 @@ class ServerInstance:
         self.access_ttl_s = access_ttl_s
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / "server.log"
+        # e.g. "+8h": the next start() runs the server under libfaketime, its clock that
+        # far ahead (a server back after a shift-long outage sees the desk's records as old)
+        self.clock_offset: str | None = None
         self.cli(
             "init",
             "--organisation",
@@ -162,6 +165,8 @@ class ServerInstance:
             "--log-level",
             "warning",
         ]
+        if self.clock_offset:
+            argv = [require_tool("faketime"), "-f", self.clock_offset, *argv]
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
