@@ -304,3 +304,32 @@ def test_tls_registration_is_left_to_pjsip(ctl) -> None:  # type: ignore[no-unty
     controller.tick(100.0)
     controller.tick(10_000.0)
     assert account.refreshes == 0
+
+
+def test_a_refresh_without_answer_tells_the_desk_and_is_not_sent_twice(ctl) -> None:  # type: ignore[no-untyped-def]
+    # The home link died silently: the refresh REGISTER gets no answer. After a few
+    # seconds the desk hears the line is reconnecting (pjsip's transaction would only time
+    # out after 32 s); no second REGISTER is started while that one is outstanding (pjsip
+    # refuses it: PJSIP_EBUSY); the 200 OK when the link returns says REGISTERED again.
+    from homeagent.sip.controller import REGISTRAR_SILENT_S
+
+    controller, events = ctl
+    account = controller.account = FakeAccount()
+    every = controller.account_cfg.reregister_s
+    controller.registration_reported(200, "OK", 300)
+    controller.tick(0.0)
+    controller.tick(every + 0.1)
+    assert account.refreshes == 1
+    events.clear()
+    controller.tick(every + REGISTRAR_SILENT_S - 0.5)
+    assert events == []
+    controller.tick(every + REGISTRAR_SILENT_S + 0.2)
+    controller.tick(every + REGISTRAR_SILENT_S + 0.3)
+    assert [(e.state, bool(e.reason)) for e in events] == [(RegistrationState.REGISTERING, True)]
+    controller.tick(2 * every + 1)
+    assert account.refreshes == 1  # still outstanding: not sent again
+    controller.registration_reported(200, "OK", 300)
+    assert events[-1].state is RegistrationState.REGISTERED
+    controller.tick(2 * every + 2)
+    controller.tick(3 * every + 3)
+    assert account.refreshes == 2
