@@ -43,6 +43,14 @@ Conflict rule (stated):
   can send. The call itself arrives with its own times (`POST /interactions`, then its
   wrap-up); the agent's own states (available, break with its reason, offline) are all
   replayed, in order, and so is the last state queued, whatever it is.
+- A server killed while it ran a request leaves that request's Idempotency-Key claimed
+  ("in progress") until its records expire: every try gets 409
+  `idempotency_in_progress`, and the entry (with every later entry of its records, all
+  the agent's later states among them) would wait for hours. After
+  `IN_PROGRESS_REKEY_AFTER` such answers in a row the entry is sent under a new key
+  (`send_key`, kept with the entry). That is safe because what the outbox sends is
+  idempotent by itself (client ids, whole-state PUTs, same-value wrap-ups), except help
+  requests (the API gives them no id): they keep their key.
 - A revoked device stops sending; the wipe deletes the outbox with the rest.
 """
 
@@ -89,8 +97,12 @@ INTERACTION_FIELDS = frozenset(
 )
 _ITEM_COLUMNS = (
     "seq, id, kind, method, path, body, created_at, status, attempts, last_error, "
-    "failed_status, failed_code, failed_at"
+    "failed_status, failed_code, failed_at, send_key"
 )
+# 409 idempotency_in_progress answers in a row before an entry goes under a new key (with
+# the sender's back-off, at least ~30 s: longer than any request the server really runs)
+IN_PROGRESS_REKEY_AFTER = 5
+_NEVER_REKEYED = frozenset({"help_request"})  # no id of its own: a new key, a second one
 # A refused state change is superseded by the next one: it holds back nothing.
 SUPERSEDED_KINDS = frozenset({"state"})
 # States the desk sets for a call; replayed after an outage only if nothing supersedes them.
@@ -161,6 +173,11 @@ class OutboxItem:
     failed_status: int | None = None  # HTTP status of a dead letter's refusal
     failed_code: str = ""
     failed_at: str | None = None
+    send_key: str = ""  # the Idempotency-Key when it is not `id` (see the docstring)
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.send_key or self.id
 
     @property
     def record_keys(self) -> tuple[str, ...]:
@@ -169,7 +186,20 @@ class OutboxItem:
 
 def _item(r: tuple[Any, ...]) -> OutboxItem:
     return OutboxItem(
-        r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        json.loads(r[5]),
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[10],
+        r[11],
+        r[12],
+        r[13],
     )
 
 
@@ -421,9 +451,35 @@ class Outbox:
     def _mark_retrying(self, item_id: str, error: str) -> None:
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, in_progress = 0 "
+                "WHERE id = ?",
                 [error_summary(error), item_id],
             )
+
+    def _mark_in_progress(self, item: OutboxItem, error: str) -> None:
+        """409 idempotency_in_progress again; a new key after too many (see the docstring)."""
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
+                "in_progress = in_progress + 1 WHERE id = ?",
+                [error_summary(error), item.id],
+            )
+            (count,) = db.execute(
+                "SELECT in_progress FROM outbox WHERE id = ?", [item.id]
+            ).fetchone()
+            if count < IN_PROGRESS_REKEY_AFTER or item.kind in _NEVER_REKEYED:
+                return
+            key = f"{item.id}.{uuid.uuid4().hex[:8]}"
+            db.execute(
+                "UPDATE outbox SET send_key = ?, in_progress = 0 WHERE id = ?", [key, item.id]
+            )
+        log.warning(
+            "outbox %s %s: its key stayed in progress on the server for %d tries "
+            "(a request the server never finished): sent again under a new key",
+            item.kind,
+            item.id,
+            count,
+        )
 
     def _mark_dead(self, item: OutboxItem, exc: ApiError) -> None:
         message = error_summary(exc.message or str(exc))
@@ -503,10 +559,17 @@ class Outbox:
                     held |= keys  # what waits holds back the rest of its records too
                     continue
                 try:
-                    sender.request(item.method, item.path, item.body, idempotency_key=item.id)
+                    sender.request(
+                        item.method, item.path, item.body, idempotency_key=item.idempotency_key
+                    )
                 except ApiError as exc:
                     if exc.status == 401:  # refresh failed or revoked: not this entry's fault
                         raise
+                    if exc.status == 409 and exc.code == "idempotency_in_progress":
+                        self._mark_in_progress(item, str(exc))
+                        held |= keys
+                        retry_later = retry_later or exc
+                        continue
                     if exc.permanent:
                         self._mark_dead(item, exc)
                         if item.kind not in SUPERSEDED_KINDS:

@@ -562,3 +562,53 @@ def test_the_sender_replays_after_an_outage_without_the_superseded_call_states(
         assert sender.received[-1][2]["state"] == "on_call"
     finally:
         worker.stop()
+
+
+# --- a server killed mid-request leaves its key "in progress" for good ------------------
+
+
+def test_an_entry_stuck_in_progress_is_sent_again_under_a_new_key(outbox: Outbox) -> None:
+    # The server was killed -9 while it ran this request: its Idempotency-Key stays
+    # claimed ("in progress") until the server's records expire, and every try gets 409
+    # idempotency_in_progress. After IN_PROGRESS_REKEY_AFTER such answers in a row the
+    # entry goes again under a fresh key: safe, since what the outbox sends is
+    # idempotent by itself (client ids, whole-state PUTs, same-value wrap-ups).
+    from homeagent.crm.outbox import IN_PROGRESS_REKEY_AFTER
+
+    stuck = outbox.set_agent_state("break", "lunch")
+    outbox.set_agent_state("available")
+    sender = FakeSender()
+    sender.refuse_key[stuck] = ApiError(409, "idempotency_in_progress", "still running")
+    for _ in range(IN_PROGRESS_REKEY_AFTER):
+        with pytest.raises(ApiError):
+            outbox.send_pending(sender)
+    assert sender.received == []  # the later state waits behind it, in order
+    assert outbox.send_pending(sender) == 2
+    (first, second) = sender.received
+    assert first[2] == {"state": "break", "reason": "lunch"}
+    assert first[3] != stuck
+    assert first[3].startswith(stuck)
+    assert second[2] == {"state": "available", "reason": ""}
+    assert {i.id for i in outbox.items("sent")} >= {stuck}  # the entry keeps its id
+
+
+def test_a_help_request_is_never_sent_under_a_new_key(outbox: Outbox) -> None:
+    # the API gives help requests no id of their own: a second key could make a second one
+    from homeagent.crm.outbox import IN_PROGRESS_REKEY_AFTER
+
+    key = outbox.help_request({"queue": "q"}, "aide")
+    sender = FakeSender()
+    sender.refuse_key[key] = ApiError(409, "idempotency_in_progress", "still running")
+    for _ in range(IN_PROGRESS_REKEY_AFTER + 2):
+        with pytest.raises(ApiError):
+            outbox.send_pending(sender)
+    assert set(sender.tried) == {key}
+
+
+def test_the_cache_has_the_send_key_columns(tmp_path: Path) -> None:
+    store = LocalStore.open(KEY, tmp_path)
+    try:
+        cols = {r[1] for r in store.db.execute("PRAGMA table_info(outbox)").fetchall()}
+    finally:
+        store.close()
+    assert {"send_key", "in_progress"} <= cols
