@@ -30,14 +30,24 @@ PASSWORD = "correct horse battery"  # test users' password (not a real secret)
 
 
 class ServerInstance:
-    def __init__(self, root: Path, *, ca: Issued | None = None, access_ttl_s: int = 900) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        ca: Issued | None = None,
+        access_ttl_s: int = 900,
+        host: str = "127.0.0.1",
+        prefix: tuple[str, ...] = (),  # e.g. ("ip", "netns", "exec", NS): run it there
+    ) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{root / 'server.db'}"
         self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}"
+        self.host = host
+        self.prefix = prefix
+        self.url = f"https://{host}:{self.port}"
         self.ca = ca or make_ca("HomeAgent Test Org CA")
-        cert = issue_server_cert(self.ca, "127.0.0.1")
+        cert = issue_server_cert(self.ca, host)
         (root / "ca.pem").write_bytes(self.ca.cert_pem)
         (root / "cert.pem").write_bytes(cert.cert_pem)
         (root / "key.pem").write_bytes(cert.key_pem)
@@ -154,6 +164,8 @@ class ServerInstance:
             "run",
             "--db",
             self.db_url,
+            "--host",
+            self.host,
             "--port",
             str(self.port),
             "--cert",
@@ -167,6 +179,7 @@ class ServerInstance:
         ]
         if self.clock_offset:
             argv = [require_tool("faketime"), "-f", self.clock_offset, *argv]
+        argv = [*self.prefix, *argv]
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

@@ -114,7 +114,11 @@ class AgentApp:
             if time.monotonic() - t0 > timeout_s:
                 raise TimeoutError(
                     f"outbox still has {self.pending()} entries after {timeout_s} s: "
-                    f"{self.device.outbox.status()}"
+                    f"{self.device.outbox.status()}; "
+                    + "; ".join(
+                        f"{i.kind} {i.path} x{i.attempts}: {i.last_error}"
+                        for i in self.device.outbox.pending()
+                    )
                 )
             time.sleep(0.05)
         return time.monotonic() - t0

@@ -40,7 +40,8 @@ def test_server_down_for_a_shift(
     tmp_path: Path,
     start_agent: Callable[..., Agent],
 ) -> None:
-    server = ServerInstance(tmp_path / "server")
+    # the central server in the centre too: the app reaches it over the home link
+    server = ServerInstance(tmp_path / "server", host=lab.service_ip, prefix=lab.exec_prefix)
     try:
         _shift(lab, centre, server, tmp_path, start_agent)
     finally:
