@@ -9,7 +9,11 @@
 It behaves like a home router's NAT: each client address gets its own upstream socket,
 so the upstream (Kamailio) sees one source per client and its answers and requests to
 that source are relayed back to the client. Delayed datagrams wait in a heap served by
-the relay's one thread; jitter may reorder them, as a real path does. Random choices use
+the relay's one thread; jitter may reorder them, as a real path does.
+
+For SIP, listen on the upstream's port number (on another address): a SIP client answers
+a request at the address it came from (the relay) and the port of the sender's Via, which
+carries the upstream's own port when the upstream does not ask for rport. Random choices use
 a seeded generator, so a failing run can be replayed.
 """
 
@@ -146,7 +150,7 @@ class UdpRelay:
         sock = self._back.get(client)
         if sock is None:
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            sock.bind((self._front.getsockname()[0], 0))
+            sock.bind(("", 0))  # the route to the upstream picks the source address
             sock.setblocking(False)
             self._back[client] = sock
             self._sel.register(sock, selectors.EVENT_READ, client)
