@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
 # Debian packages the tests start for real (see docs/architecture.md).
-DEB_PACKAGES := kamailio kamailio-tls-modules kamailio-utils-modules sip-tester gnome-keyring dbus dbus-x11 \
+DEB_PACKAGES := iproute2 faketime kamailio kamailio-tls-modules kamailio-utils-modules sip-tester gnome-keyring dbus dbus-x11 \
 	pulseaudio pulseaudio-utils xvfb postgresql espeak-ng sox openssl imagemagick x11-utils \
 	xdotool desktop-file-utils dunst trayer libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \

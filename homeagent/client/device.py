@@ -57,6 +57,7 @@ class DeviceSession:
         data_dir: Path | None = None,
         client: ServerClient | None = None,
         sync_page_size: int = 1000,
+        max_backoff_s: float = 30.0,
     ) -> None:
         self.profile = profile
         self.vault = vault
@@ -64,6 +65,9 @@ class DeviceSession:
         self.client = client or ServerClient.from_profile(profile, vault)
         self.client.on_revoked(self._handle_revoked)
         self._sync_page_size = sync_page_size
+        # the longest wait between two tries of the event stream and the outbox sender
+        # while the server is away (tests shorten it to run a long outage quickly)
+        self._max_backoff_s = max_backoff_s
         self._revoked_listeners: list[Callable[[], None]] = []
         self._lock = threading.RLock()
         self._store: LocalStore | None = None
@@ -231,12 +235,15 @@ class DeviceSession:
                 on_connection(state)
 
         self._stopping.clear()
-        self._sender = OutboxSender(self.outbox, self.client, on_status=on_outbox)
+        self._sender = OutboxSender(
+            self.outbox, self.client, on_status=on_outbox, max_retry_s=self._max_backoff_s
+        )
         self._stream = EventStream(
             self.client,
             handle,
             on_state=connection,
             last_event_id=int(last) if last and last.isdigit() else None,
+            max_backoff_s=self._max_backoff_s,
         )
         self._sync_thread = threading.Thread(
             target=self._sync_loop, args=(on_sync,), name="contacts-sync", daemon=True

@@ -46,6 +46,11 @@ class SipAccountConfig:
     first_retry_s: int = 3
     retry_interval_s: int = 20
     keepalive_s: int = 15
+    # UDP only: re-REGISTER this often while registered. Nothing tells a UDP client that
+    # the registrar restarted and forgot its binding (Kamailio keeps them in memory): the
+    # refresh gives it back within this time. TCP/TLS notice the connection closing.
+    # 0: refresh only before expiry (register_expiry_s).
+    reregister_s: int = 20
 
     @property
     def aor(self) -> str:

@@ -205,8 +205,20 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """The Idempotency-Key an outbox entry is sent under when it is not its id (`send_key`,
+    '' = the id), and how many 409 `idempotency_in_progress` answers in a row it got."""
+    _script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN send_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outbox ADD COLUMN in_progress INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 # Append only: index + 1 is the schema version (`PRAGMA user_version`).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 
 
 def open_database(path: Path, key: bytes) -> tuple[Any, sqlite_utils.Database]:

@@ -35,6 +35,22 @@ Conflict rule (stated):
   `wake()` is called (the event stream came back online). No answer, 401, 429 and
   502/503/504 concern the whole server: the pass stops there. A 500/408/425/409 concerns
   that request: the pass goes on with the other records.
+- After an outage (the first pass that follows a failed one), a queued call state
+  (ringing, on call, wrap-up) that a later queued state supersedes is not replayed: it is
+  marked `superseded`. Replayed hours late it would show the lead a call that ended long
+  ago as live, and the server refuses the stale wrap-up state (409 `no_call`: the call it
+  logged ended before the replayed on-call time), leaving the agent dead letters nothing
+  can send. The call itself arrives with its own times (`POST /interactions`, then its
+  wrap-up); the agent's own states (available, break with its reason, offline) are all
+  replayed, in order, and so is the last state queued, whatever it is.
+- A server killed while it ran a request leaves that request's Idempotency-Key claimed
+  ("in progress") until its records expire: every try gets 409
+  `idempotency_in_progress`, and the entry (with every later entry of its records, all
+  the agent's later states among them) would wait for hours. After
+  `IN_PROGRESS_REKEY_AFTER` such answers in a row the entry is sent under a new key
+  (`send_key`, kept with the entry). That is safe because what the outbox sends is
+  idempotent by itself (client ids, whole-state PUTs, same-value wrap-ups), except help
+  requests (the API gives them no id): they keep their key.
 - A revoked device stops sending; the wipe deletes the outbox with the rest.
 """
 
@@ -81,10 +97,16 @@ INTERACTION_FIELDS = frozenset(
 )
 _ITEM_COLUMNS = (
     "seq, id, kind, method, path, body, created_at, status, attempts, last_error, "
-    "failed_status, failed_code, failed_at"
+    "failed_status, failed_code, failed_at, send_key"
 )
+# 409 idempotency_in_progress answers in a row before an entry goes under a new key (with
+# the sender's back-off, at least ~30 s: longer than any request the server really runs)
+IN_PROGRESS_REKEY_AFTER = 5
+_NEVER_REKEYED = frozenset({"help_request"})  # no id of its own: a new key, a second one
 # A refused state change is superseded by the next one: it holds back nothing.
 SUPERSEDED_KINDS = frozenset({"state"})
+# States the desk sets for a call; replayed after an outage only if nothing supersedes them.
+CALL_STATES = frozenset({"ringing", "on_call", "wrap_up"})
 # Answers about the whole server, not this request: the pass stops (see the docstring).
 _SERVER_WIDE = frozenset({401, 429, 502, 503, 504})
 _ERROR_CHARS = 300
@@ -145,12 +167,17 @@ class OutboxItem:
     path: str
     body: Any
     created_at: str
-    status: str  # pending | sent | failed (a dead letter) | discarded
+    status: str  # pending | sent | failed (a dead letter) | discarded | superseded
     attempts: int
     last_error: str  # masked (`error_summary`)
     failed_status: int | None = None  # HTTP status of a dead letter's refusal
     failed_code: str = ""
     failed_at: str | None = None
+    send_key: str = ""  # the Idempotency-Key when it is not `id` (see the docstring)
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.send_key or self.id
 
     @property
     def record_keys(self) -> tuple[str, ...]:
@@ -159,7 +186,20 @@ class OutboxItem:
 
 def _item(r: tuple[Any, ...]) -> OutboxItem:
     return OutboxItem(
-        r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        json.loads(r[5]),
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[10],
+        r[11],
+        r[12],
+        r[13],
     )
 
 
@@ -411,9 +451,35 @@ class Outbox:
     def _mark_retrying(self, item_id: str, error: str) -> None:
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, in_progress = 0 "
+                "WHERE id = ?",
                 [error_summary(error), item_id],
             )
+
+    def _mark_in_progress(self, item: OutboxItem, error: str) -> None:
+        """409 idempotency_in_progress again; a new key after too many (see the docstring)."""
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
+                "in_progress = in_progress + 1 WHERE id = ?",
+                [error_summary(error), item.id],
+            )
+            (count,) = db.execute(
+                "SELECT in_progress FROM outbox WHERE id = ?", [item.id]
+            ).fetchone()
+            if count < IN_PROGRESS_REKEY_AFTER or item.kind in _NEVER_REKEYED:
+                return
+            key = f"{item.id}.{uuid.uuid4().hex[:8]}"
+            db.execute(
+                "UPDATE outbox SET send_key = ?, in_progress = 0 WHERE id = ?", [key, item.id]
+            )
+        log.warning(
+            "outbox %s %s: its key stayed in progress on the server for %d tries "
+            "(a request the server never finished): sent again under a new key",
+            item.kind,
+            item.id,
+            count,
+        )
 
     def _mark_dead(self, item: OutboxItem, exc: ApiError) -> None:
         message = error_summary(exc.message or str(exc))
@@ -436,14 +502,33 @@ class Outbox:
         """Forget old sent and discarded entries, keeping the latest `keep`."""
         with self._store.transaction() as db:
             db.execute(
-                "DELETE FROM outbox WHERE status IN ('sent', 'discarded') AND seq NOT IN "
-                "(SELECT seq FROM outbox WHERE status IN ('sent', 'discarded') "
+                "DELETE FROM outbox WHERE status IN ('sent', 'discarded', 'superseded') "
+                "AND seq NOT IN (SELECT seq FROM outbox "
+                "WHERE status IN ('sent', 'discarded', 'superseded') "
                 "ORDER BY seq DESC LIMIT ?)",
                 [keep],
             )
 
-    def send_pending(self, sender: Sender) -> int:
+    def supersede_call_states(self) -> int:
+        """Mark `superseded` the queued call states a later queued state supersedes (see
+        the module docstring: done after an outage). Returns how many."""
+        with self._store.transaction() as db:
+            rows = db.execute(
+                "SELECT id, body FROM outbox WHERE status = 'pending' AND kind = 'state' "
+                "ORDER BY seq"
+            ).fetchall()
+            stale = [r[0] for r in rows[:-1] if json.loads(r[1]).get("state") in CALL_STATES]
+            for item_id in stale:
+                db.execute("UPDATE outbox SET status = 'superseded' WHERE id = ?", [item_id])
+        if stale:
+            log.info("outbox: %d call states superseded while offline, not replayed", len(stale))
+        return len(stale)
+
+    def send_pending(self, sender: Sender, *, after_outage: bool = False) -> int:
         """One pass over the queue, oldest first, keeping the order of each record.
+
+        `after_outage`: the previous pass failed; first drop the call states that later
+        states superseded (`supersede_call_states`).
 
         Returns how many entries were sent. A dead letter, or an entry that fails again
         in this pass, holds back the later entries of its records; the others are sent.
@@ -451,6 +536,8 @@ class Outbox:
         502/503/504, revoked), or after the pass the first retryable error some entry got
         (it stays pending: the caller retries later).
         """
+        if after_outage:
+            self.supersede_call_states()
         sent = 0
         held: set[str] = set()
         retry_later: Exception | None = None
@@ -472,10 +559,17 @@ class Outbox:
                     held |= keys  # what waits holds back the rest of its records too
                     continue
                 try:
-                    sender.request(item.method, item.path, item.body, idempotency_key=item.id)
+                    sender.request(
+                        item.method, item.path, item.body, idempotency_key=item.idempotency_key
+                    )
                 except ApiError as exc:
                     if exc.status == 401:  # refresh failed or revoked: not this entry's fault
                         raise
+                    if exc.status == 409 and exc.code == "idempotency_in_progress":
+                        self._mark_in_progress(item, str(exc))
+                        held |= keys
+                        retry_later = retry_later or exc
+                        continue
                     if exc.permanent:
                         self._mark_dead(item, exc)
                         if item.kind not in SUPERSEDED_KINDS:
@@ -556,7 +650,7 @@ class OutboxSender:
             self._wake.clear()
             error = ""
             try:
-                if self._outbox.send_pending(self._sender):
+                if self._outbox.send_pending(self._sender, after_outage=failures > 0):
                     self._outbox.purge_sent()
                 failures = 0
             except DeviceRevoked:

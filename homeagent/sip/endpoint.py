@@ -16,6 +16,9 @@ from homeagent.core.sip_config import EngineConfig, SipAccountConfig, SrtpMode, 
 from homeagent.sip.pjlog import PjsipLogFilter, redact
 
 __all__ = [
+    "CONTACT_REWRITE_ALWAYS_UPDATE",
+    "CONTACT_REWRITE_NO_UNREG",
+    "CONTACT_REWRITE_UNREGISTER",
     "TRANSPORT_TYPES",
     "PythonLogWriter",
     "account_config",
@@ -38,6 +41,11 @@ TRANSPORT_TYPES = {
     Transport.TCP: pj.PJSIP_TRANSPORT_TCP,
     Transport.TLS: pj.PJSIP_TRANSPORT_TLS,
 }
+
+# pjsua's contact rewrite methods (pjsua.h; the wheel's SWIG module does not export them)
+CONTACT_REWRITE_UNREGISTER = 1  # unregister the old contact, then register the new one
+CONTACT_REWRITE_NO_UNREG = 2
+CONTACT_REWRITE_ALWAYS_UPDATE = 4  # also when only the port changed
 
 _SRTP = {
     SrtpMode.DISABLED: pj.PJMEDIA_SRTP_DISABLED,
@@ -180,6 +188,10 @@ def account_config(
     nat.sdpNatRewriteUse = 0
     nat.udpKaIntervalSec = account.keepalive_s
     nat.contactRewriteUse = 1
+    # When our address changes (Wi-Fi → wired, a new public port behind the home router),
+    # unregister the old contact: pjsua's default (NO_UNREG) leaves it bound, and the proxy
+    # then forks every call to the dead address as well.
+    nat.contactRewriteMethod = CONTACT_REWRITE_UNREGISTER | CONTACT_REWRITE_ALWAYS_UPDATE
     media = acfg.mediaConfig
     media.srtpUse = _SRTP[account.srtp]
     # 1 would demand TLS on the first hop for SRTP; we ask for it only when we have TLS.

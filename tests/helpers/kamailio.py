@@ -61,37 +61,57 @@ def _write_db(db: Path, passwords: dict[str, str]) -> None:
     )
 
 
+def kamailio_argv(
+    binary: str,
+    tmp: Path,
+    *,
+    host: str,
+    udp: int,
+    tcp: int,
+    tls_port: int | None = None,
+    tls_cfg: Path | None = None,
+) -> list[str]:
+    """Kamailio's command line for `tmp` (database in tmp/db), listening on `host`."""
+    argv = [
+        binary, "-DD", "-E", "-f", str(CONFIG), "-w", str(tmp),
+        "-m", "32", "-M", "8", "-n", "2",
+        "-l", f"udp:{host}:{udp}", "-l", f"tcp:{host}:{tcp}",
+        "-A", f'DBURL="text://{tmp / "db"}"',
+        "-A", f'SIP_DOMAIN="{DOMAIN}"',
+    ]  # fmt: skip
+    if tls_port is not None and tls_cfg is not None:
+        argv += ["-l", f"tls:{host}:{tls_port}", "-A", "WITH_TLS", "-A", f'TLS_CFG="{tls_cfg}"']
+    return argv
+
+
+def write_tls_config(tmp: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A test CA and a server certificate for `host`; returns (tls.cfg, CA file)."""
+    pki = tmp / "pki"
+    pki.mkdir()
+    authority = certs.make_ca()
+    ca = authority.write(pki, "ca")
+    server = certs.issue_cert((host, "localhost"), issuer=authority).write(pki, "server")
+    tls_cfg = tmp / "tls.cfg"
+    tls_cfg.write_text(
+        "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
+        f"require_certificate = no\nprivate_key = {server.key}\ncertificate = {server.cert}\n"
+        "\n[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
+        "require_certificate = no\n"
+    )
+    return tls_cfg, ca.cert
+
+
 def start_kamailio(tmp: Path, *, tls: bool) -> Iterator[Kamailio]:
     """Start Kamailio in `tmp` (generator used by the fixtures)."""
     binary = require_tool("kamailio")
     passwords = {user: secrets.token_hex(8) for user in USERS}
     _write_db(tmp / "db", passwords)
     udp, tcp = free_port(), free_port()
-    argv = [
-        binary, "-DD", "-E", "-f", str(CONFIG), "-w", str(tmp),
-        "-m", "32", "-M", "8", "-n", "2",
-        "-l", f"udp:127.0.0.1:{udp}", "-l", f"tcp:127.0.0.1:{tcp}",
-        "-A", f'DBURL="text://{tmp / "db"}"',
-        "-A", f'SIP_DOMAIN="{DOMAIN}"',
-    ]  # fmt: skip
-    tls_port = None
-    ca_file = None
-    if tls:
-        pki = tmp / "pki"
-        pki.mkdir()
-        authority = certs.make_ca()
-        ca = authority.write(pki, "ca")
-        server = certs.issue_cert(issuer=authority).write(pki, "server")
-        tls_cfg = tmp / "tls.cfg"
-        tls_cfg.write_text(
-            "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
-            f"require_certificate = no\nprivate_key = {server.key}\ncertificate = {server.cert}\n"
-            "\n[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
-            "require_certificate = no\n"
-        )
-        tls_port = free_port()
-        argv += ["-l", f"tls:127.0.0.1:{tls_port}", "-A", "WITH_TLS", "-A", f'TLS_CFG="{tls_cfg}"']
-        ca_file = ca.cert
+    tls_port = free_port() if tls else None
+    tls_cfg, ca_file = write_tls_config(tmp) if tls else (None, None)
+    argv = kamailio_argv(
+        binary, tmp, host="127.0.0.1", udp=udp, tcp=tcp, tls_port=tls_port, tls_cfg=tls_cfg
+    )
     log = tmp / "kamailio.log"
     with running(argv, log=log, ready=lambda: port_open(tcp), ready_timeout_s=20) as proc:
         yield Kamailio(

@@ -22,7 +22,7 @@ import requests
 
 from homeagent.security.profile import generate_signing_key
 from tests.helpers.certs import Issued, issue_server_cert, make_ca
-from tests.helpers.procs import free_port, stop, wait_until
+from tests.helpers.procs import free_port, require_tool, stop, wait_until
 
 BIN = Path(sys.executable).parent
 SERVER = str(BIN / "homeagent-server")
@@ -30,14 +30,24 @@ PASSWORD = "correct horse battery"  # test users' password (not a real secret)
 
 
 class ServerInstance:
-    def __init__(self, root: Path, *, ca: Issued | None = None, access_ttl_s: int = 900) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        ca: Issued | None = None,
+        access_ttl_s: int = 900,
+        host: str = "127.0.0.1",
+        prefix: tuple[str, ...] = (),  # e.g. ("ip", "netns", "exec", NS): run it there
+    ) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{root / 'server.db'}"
         self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}"
+        self.host = host
+        self.prefix = prefix
+        self.url = f"https://{host}:{self.port}"
         self.ca = ca or make_ca("HomeAgent Test Org CA")
-        cert = issue_server_cert(self.ca, "127.0.0.1")
+        cert = issue_server_cert(self.ca, host)
         (root / "ca.pem").write_bytes(self.ca.cert_pem)
         (root / "cert.pem").write_bytes(cert.cert_pem)
         (root / "key.pem").write_bytes(cert.key_pem)
@@ -49,6 +59,9 @@ class ServerInstance:
         self.access_ttl_s = access_ttl_s
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / "server.log"
+        # e.g. "+8h": the next start() runs the server under libfaketime, its clock that
+        # far ahead (a server back after a shift-long outage sees the desk's records as old)
+        self.clock_offset: str | None = None
         self.cli(
             "init",
             "--organisation",
@@ -151,6 +164,8 @@ class ServerInstance:
             "run",
             "--db",
             self.db_url,
+            "--host",
+            self.host,
             "--port",
             str(self.port),
             "--cert",
@@ -162,6 +177,9 @@ class ServerInstance:
             "--log-level",
             "warning",
         ]
+        if self.clock_offset:
+            argv = [require_tool("faketime"), "-f", self.clock_offset, *argv]
+        argv = [*self.prefix, *argv]
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

@@ -23,11 +23,16 @@ class PeerProcess:
     """A running peer; its JSON events are collected by a reader thread."""
 
     def __init__(
-        self, argv: list[str], env: dict[str, str], log: Path, module: str = "homeagent.sip.peer"
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        log: Path,
+        module: str = "homeagent.sip.peer",
+        prefix: tuple[str, ...] = (),  # e.g. ("ip", "netns", "exec", NS): run it there
     ) -> None:
         self._stderr = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", module, *argv],
+            [*prefix, sys.executable, "-m", module, *argv],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

@@ -259,3 +259,77 @@ def test_a_latin1_header_rings_as_clean_text(ctl, monkeypatch) -> None:  # type:
     ringing = next(e for e in events if isinstance(e, CallRinging))
     assert ringing.queue == "Français"
     assert ringing.headers["X-Queue"] == "Français"
+
+
+class FakeAccount:
+    def __init__(self) -> None:
+        self.refreshes = 0
+
+    def setRegistration(self, renew: bool) -> None:
+        assert renew
+        self.refreshes += 1
+
+
+def test_udp_registration_is_refreshed_so_a_restarted_registrar_gets_it_back(ctl) -> None:  # type: ignore[no-untyped-def]
+    # Over UDP nothing tells us the registrar restarted and forgot our binding: the
+    # controller re-REGISTERs every `reregister_s` while registered (TCP/TLS see the
+    # connection close instead).
+    controller, _ = ctl
+    account = controller.account = FakeAccount()
+    every = controller.account_cfg.reregister_s
+    controller.tick(100.0)
+    assert account.refreshes == 0  # not registered yet: pjsip's own retries run
+    controller.registration_reported(200, "OK", 300)
+    controller.tick(100.0)
+    controller.tick(100.0 + every - 1)
+    assert account.refreshes == 0
+    controller.tick(100.0 + every + 0.1)
+    assert account.refreshes == 1
+    controller.tick(100.0 + every + 0.2)
+    assert account.refreshes == 1  # once per period
+    controller.registration_reported(408, "Request Timeout", 0)
+    controller.tick(100.0 + 3 * every)
+    assert account.refreshes == 1  # failing: pjsip retries on its own schedule
+
+
+def test_tls_registration_is_left_to_pjsip(ctl) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from homeagent.core.sip_config import Transport
+
+    controller, _ = ctl
+    controller.account_cfg = replace(controller.account_cfg, transport=Transport.TLS)
+    account = controller.account = FakeAccount()
+    controller.registration_reported(200, "OK", 300)
+    controller.tick(100.0)
+    controller.tick(10_000.0)
+    assert account.refreshes == 0
+
+
+def test_a_refresh_without_answer_tells_the_desk_and_is_not_sent_twice(ctl) -> None:  # type: ignore[no-untyped-def]
+    # The home link died silently: the refresh REGISTER gets no answer. After a few
+    # seconds the desk hears the line is reconnecting (pjsip's transaction would only time
+    # out after 32 s); no second REGISTER is started while that one is outstanding (pjsip
+    # refuses it: PJSIP_EBUSY); the 200 OK when the link returns says REGISTERED again.
+    from homeagent.sip.controller import REGISTRAR_SILENT_S
+
+    controller, events = ctl
+    account = controller.account = FakeAccount()
+    every = controller.account_cfg.reregister_s
+    controller.registration_reported(200, "OK", 300)
+    controller.tick(0.0)
+    controller.tick(every + 0.1)
+    assert account.refreshes == 1
+    events.clear()
+    controller.tick(every + REGISTRAR_SILENT_S - 0.5)
+    assert events == []
+    controller.tick(every + REGISTRAR_SILENT_S + 0.2)
+    controller.tick(every + REGISTRAR_SILENT_S + 0.3)
+    assert [(e.state, bool(e.reason)) for e in events] == [(RegistrationState.REGISTERING, True)]
+    controller.tick(2 * every + 1)
+    assert account.refreshes == 1  # still outstanding: not sent again
+    controller.registration_reported(200, "OK", 300)
+    assert events[-1].state is RegistrationState.REGISTERED
+    controller.tick(2 * every + 2)
+    controller.tick(3 * every + 3)
+    assert account.refreshes == 2
