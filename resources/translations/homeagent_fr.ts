@@ -98,6 +98,10 @@
 <context>
     <name>CallControls</name>
     <message>
+        <source>Transfer destination</source>
+        <translation>Destination du transfert</translation>
+    </message>
+    <message>
         <source>Hold  (Ctrl+H)</source>
         <translation>Mettre en attente  (Ctrl+H)</translation>
     </message>
@@ -256,6 +260,10 @@
         <translation>Rechercher un contact</translation>
     </message>
     <message>
+        <source>Contacts found</source>
+        <translation>Contacts trouvés</translation>
+    </message>
+    <message>
         <source>Call</source>
         <translation>Appeler</translation>
     </message>
@@ -388,6 +396,10 @@
 <context>
     <name>HistoryTab</name>
     <message>
+        <source>Today&apos;s calls</source>
+        <translation>Appels du jour</translation>
+    </message>
+    <message>
         <source>Call back</source>
         <translation>Rappeler</translation>
     </message>
@@ -417,6 +429,10 @@
 </context>
 <context>
     <name>InboxTab</name>
+    <message>
+        <source>Messages from the team lead</source>
+        <translation>Messages du chef d&apos;équipe</translation>
+    </message>
     <message>
         <source>Mark as read</source>
         <translation>Marquer comme lu</translation>
@@ -923,6 +939,10 @@
 </context>
 <context>
     <name>WrapUpForm</name>
+    <message>
+        <source>Callback date and time</source>
+        <translation>Date et heure du rappel</translation>
+    </message>
     <message>
         <source>&amp;Disposition *</source>
         <translation>&amp;Qualification *</translation>
