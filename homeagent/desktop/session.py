@@ -41,6 +41,7 @@ from homeagent.desktop.adapters import (
     AppData,
     AppSink,
     StoreDirectory,
+    VCardFiles,
     message_from_wire,
     team_from_me,
     unsent_from_outbox,
@@ -122,6 +123,7 @@ class AgentSession:
             lanes=self.lanes,
             data=AppData(self._store, device.client, lambda: self._user_id),
             notifier=Notifier(self.window),
+            files=VCardFiles(self._store, device.outbox),
         )
         self.audio_settings = self._wire_audio_page()
         outbox = device.outbox

@@ -250,6 +250,115 @@
     </message>
 </context>
 <context>
+    <name>ContactFiles</name>
+    <message>
+        <source>no name</source>
+        <translation>sans nom</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>illisible</translation>
+    </message>
+    <message>
+        <source>already in your contacts</source>
+        <translation>déjà dans vos contacts</translation>
+    </message>
+    <message>
+        <source>{name} ({reason})</source>
+        <translation>{name} ({reason})</translation>
+    </message>
+    <message>
+        <source>card {n} ({reason})</source>
+        <translation>fiche {n} ({reason})</translation>
+    </message>
+    <message>
+        <source>This file is too big (more than {mb} MB): nothing was imported.</source>
+        <translation>Ce fichier est trop gros (plus de {mb} Mo) : rien n&apos;a été importé.</translation>
+    </message>
+    <message>
+        <source>This file has more than {n} contacts: nothing was imported. Split it and import each part.</source>
+        <translation>Ce fichier contient plus de {n} contacts : rien n&apos;a été importé. Découpez-le et importez chaque partie.</translation>
+    </message>
+    <message>
+        <source>This file holds no vCard contact: nothing was imported.</source>
+        <translation>Ce fichier ne contient aucun contact vCard : rien n&apos;a été importé.</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written: {why}</source>
+        <translation>Le fichier n&apos;a pas pu être lu ou écrit : {why}</translation>
+    </message>
+    <message>
+        <source>1 contact imported</source>
+        <translation>1 contact importé</translation>
+    </message>
+    <message>
+        <source>{n} contacts imported</source>
+        <translation>{n} contacts importés</translation>
+    </message>
+    <message>
+        <source>1 skipped</source>
+        <translation>1 ignoré</translation>
+    </message>
+    <message>
+        <source>{n} skipped</source>
+        <translation>{n} ignorés</translation>
+    </message>
+    <message>
+        <source>{count}: {names}</source>
+        <translation>{count} : {names}</translation>
+    </message>
+    <message>
+        <source>{imported}, {skipped}</source>
+        <translation>{imported}, {skipped}</translation>
+    </message>
+    <message>
+        <source>({n} numbers that are not phone numbers were left out.)</source>
+        <translation>({n} numéro(s) invalide(s) laissé(s) de côté.)</translation>
+    </message>
+    <message>
+        <source>1 contact exported to {file}.</source>
+        <translation>1 contact exporté dans {file}.</translation>
+    </message>
+    <message>
+        <source>{n} contacts exported to {file}.</source>
+        <translation>{n} contacts exportés dans {file}.</translation>
+    </message>
+</context>
+<context>
+    <name>ContactFilesBar</name>
+    <message>
+        <source>Import contacts (vCard)…</source>
+        <translation>Importer des contacts (vCard)…</translation>
+    </message>
+    <message>
+        <source>Export (vCard)…</source>
+        <translation>Exporter (vCard)…</translation>
+    </message>
+</context>
+<context>
+    <name>ContactFilesController</name>
+    <message>
+        <source>vCard files (*.vcf *.vcard);;All files (*)</source>
+        <translation>Fichiers vCard (*.vcf *.vcard);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Import contacts (vCard)</source>
+        <translation>Importer des contacts (vCard)</translation>
+    </message>
+    <message>
+        <source>Export contacts (vCard)</source>
+        <translation>Exporter les contacts (vCard)</translation>
+    </message>
+    <message>
+        <source>Importing {file}…</source>
+        <translation>Import de {file}…</translation>
+    </message>
+    <message>
+        <source>Exporting to {file}…</source>
+        <translation>Export vers {file}…</translation>
+    </message>
+</context>
+<context>
     <name>ContactSearch</name>
     <message>
         <source>Search a name, a company, a number…  (Ctrl+F)</source>

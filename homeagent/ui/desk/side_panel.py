@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from homeagent.core.desk_types import DayFigures, HistoryEntry, Message
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.desk.contact_card import ContactCard
+from homeagent.ui.desk.contact_files import ContactFilesBar
 from homeagent.ui.desk.models import HistoryTableModel, InboxListModel
 from homeagent.ui.desk.search_box import ContactSearch
 
@@ -175,6 +176,9 @@ class SidePanel(QTabWidget):
         contacts_page = QWidget(self)
         box = QVBoxLayout(contacts_page)
         box.addWidget(self.contacts, 3)
+        self.files = ContactFilesBar(contacts_page)  # shown when the desk can import
+        self.files.setVisible(False)
+        box.addWidget(self.files)
         self.contact_card = ContactCard(contacts_page, callable=True, compact=True)
         self.contact_card.setVisible(False)
         box.addWidget(self.contact_card, 2)
