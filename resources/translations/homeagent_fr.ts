@@ -514,6 +514,52 @@
     </message>
 </context>
 <context>
+    <name>Hotkeys</name>
+    <message>
+        <source>Not available on this desktop (Wayland): Wayland lets no program read keys meant for another window. Use the shortcuts in the HomeAgent window.</source>
+        <translation>Non disponible sur ce bureau (Wayland) : Wayland ne laisse aucun programme lire les touches destinées à une autre fenêtre. Utilisez les raccourcis dans la fenêtre HomeAgent.</translation>
+    </message>
+    <message>
+        <source>Not available on this desktop: use the shortcuts in the HomeAgent window.</source>
+        <translation>Non disponible sur ce bureau : utilisez les raccourcis dans la fenêtre HomeAgent.</translation>
+    </message>
+    <message>
+        <source>Not available: the X11 library (libX11) is not installed.</source>
+        <translation>Non disponible : la bibliothèque X11 (libX11) n&apos;est pas installée.</translation>
+    </message>
+</context>
+<context>
+    <name>HotkeysPage</name>
+    <message>
+        <source>Global hotkeys</source>
+        <translation>Raccourcis globaux</translation>
+    </message>
+    <message>
+        <source>&amp;Use global hotkeys (they work from any window)</source>
+        <translation>&amp;Utiliser les raccourcis globaux (ils marchent depuis n&apos;importe quelle fenêtre)</translation>
+    </message>
+    <message>
+        <source>&amp;Answer</source>
+        <translation>&amp;Décrocher</translation>
+    </message>
+    <message>
+        <source>&amp;Hang up</source>
+        <translation>&amp;Raccrocher</translation>
+    </message>
+    <message>
+        <source>&amp;Mute / unmute</source>
+        <translation>&amp;Couper / rétablir le micro</translation>
+    </message>
+    <message>
+        <source>&amp;Toggle Available</source>
+        <translation>&amp;Basculer Disponible</translation>
+    </message>
+    <message>
+        <source>{keys} is already used by another program: choose another.</source>
+        <translation>{keys} est déjà utilisé par un autre programme : choisissez-en un autre.</translation>
+    </message>
+</context>
+<context>
     <name>IdleView</name>
     <message>
         <source>Today&apos;s callbacks</source>
@@ -983,6 +1029,18 @@
 </context>
 <context>
     <name>TopBar</name>
+    <message>
+        <source>⌨ Hotkeys</source>
+        <translation>⌨ Raccourcis</translation>
+    </message>
+    <message>
+        <source>Global hotkeys</source>
+        <translation>Raccourcis globaux</translation>
+    </message>
+    <message>
+        <source>Answer, hang up, mute from any window</source>
+        <translation>Décrocher, raccrocher, couper le micro depuis n&apos;importe quelle fenêtre</translation>
+    </message>
     <message>
         <source>✉ Inbox ({count})</source>
         <translation>✉ Messages ({count})</translation>

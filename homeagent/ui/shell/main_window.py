@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
     wrap_up_save_requested = Signal()  # payload: none
     message_read_requested = Signal(str)  # payload: message id
     audio_settings_requested = Signal()  # payload: none (open the audio settings page)
+    hotkeys_settings_requested = Signal()  # payload: none (open the global hotkeys page)
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     closing = Signal()  # payload: none (the agent closed the window)
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.top.presence_requested.connect(self.presence_requested)
         self.top.inbox_requested.connect(self._on_top_inbox_requested)
         self.top.audio_requested.connect(self.audio_settings_requested)
+        self.top.hotkeys_requested.connect(self.hotkeys_settings_requested)
         self.ringing.answer_requested.connect(self.answer_requested)
         self.ringing.decline_requested.connect(self.decline_requested)
         self.ring_banner.action_clicked.connect(self.answer_requested)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QHeaderView,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -34,6 +35,7 @@ INTERACTIVE = (
     QAbstractSpinBox,
     QAbstractSlider,
     QTabBar,
+    QKeySequenceEdit,
 )
 
 
@@ -43,7 +45,9 @@ def _inner_part(widget: QWidget) -> bool:
     parent = widget.parentWidget()
     if isinstance(widget, QScrollBar):
         return True
-    if isinstance(widget, QLineEdit) and isinstance(parent, QComboBox | QAbstractSpinBox):
+    if isinstance(widget, QLineEdit) and isinstance(
+        parent, QComboBox | QAbstractSpinBox | QKeySequenceEdit
+    ):
         return True
     if isinstance(widget, QHeaderView) and isinstance(parent, QAbstractItemView):
         return True  # the table's name covers it; its sections have their own text

@@ -22,6 +22,7 @@ from homeagent.ui.first_run.dialogs import EnrolDialog, ProfileDialog
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.tasks import TaskRunner
 from homeagent.ui.settings.audio_page import AudioSettingsPage
+from homeagent.ui.settings.hotkeys_page import HotkeysPage
 from homeagent.ui.shell.unsent import UnsentDialog
 from tests.unit.ui.a11y import buddies, interactive_widgets, named, unnamed
 from tests.unit.ui.conftest import make_desk, ring
@@ -103,6 +104,8 @@ def test_every_control_of_the_dialogs_has_a_name(qtbot, tmp_path: Path) -> None:
     runner = TaskRunner(Dispatcher(), "test")
     enrol = EnrolDialog(lambda *_a: None, runner, "Demo")
     unsent = UnsentDialog()
+    hotkeys = HotkeysPage()
+    hotkeys.enabled.setChecked(True)
     unsent.show_items(
         [
             UnsentItem(
@@ -121,6 +124,7 @@ def test_every_control_of_the_dialogs_has_a_name(qtbot, tmp_path: Path) -> None:
             ("profile dialog", profile),
             ("sign-in dialog", enrol),
             ("unsent dialog", unsent),
+            ("global hotkeys page", hotkeys),
         ):
             qtbot.addWidget(dialog)
             dialog.show()
