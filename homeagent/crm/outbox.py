@@ -334,6 +334,16 @@ class Outbox:
         self._committed()
         return key
 
+    def create_contacts(self, bodies: list[dict[str, Any]]) -> int:
+        """Add contacts to the cache and queue their POST /contacts, in one transaction
+        (a vCard import: all of them or none, durable when this returns)."""
+        with self._store.transaction() as db:
+            count = self._store.upsert_contacts(db, bodies)
+            for body in bodies:
+                self._insert(db, "contact", "POST", "/contacts", body, str(body["id"]))
+        self._committed()
+        return count
+
     def set_agent_state(self, state: str, reason: str = "") -> str:
         return self.enqueue("state", "PUT", "/agents/me/state", {"state": state, "reason": reason})
 

@@ -172,31 +172,11 @@ class LocalStore:
     ) -> tuple[int, int]:
         """Upsert `items`, delete `deleted` ids and (optionally) save the sync cursor, in
         one transaction: a crash leaves either the whole page or none of it."""
-        rows = {str(item["id"]): self._row(item) for item in items}  # last one wins
         gone = [str(x) for x in deleted]
         removed = 0
         with self.transaction() as db:
             conn = db.conn
-            if rows:
-                conn.executemany(_UPSERT, [values for values, _ in rows.values()])
-                ids = list(rows)
-                rid_of: dict[str, int] = {}
-                for k in range(0, len(ids), 500):
-                    chunk = ids[k : k + 500]
-                    marks = ",".join("?" * len(chunk))
-                    rid_of.update(
-                        conn.execute(
-                            f"SELECT id, rid FROM contacts WHERE id IN ({marks})",  # noqa: S608
-                            chunk,
-                        ).fetchall()
-                    )
-                conn.executemany(
-                    "DELETE FROM contact_phones WHERE rid = ?", [(r,) for r in rid_of.values()]
-                )
-                conn.executemany(
-                    "INSERT OR IGNORE INTO contact_phones (e164, rid) VALUES (?, ?)",
-                    [(p, rid_of[cid]) for cid, (_, phones) in rows.items() for p in phones],
-                )
+            count = self.upsert_contacts(db, items)
             for contact_id in gone:
                 row = conn.execute("SELECT rid FROM contacts WHERE id = ?", [contact_id]).fetchone()
                 if row is not None:
@@ -205,7 +185,35 @@ class LocalStore:
                     removed += 1
             if cursor_key is not None:
                 self._set_meta(cursor_key, cursor)
-        return len(rows), removed
+        return count, removed
+
+    def upsert_contacts(self, db: sqlite_utils.Database, items: Iterable[Mapping[str, Any]]) -> int:
+        """Upsert `items` inside the caller's `transaction()` (the outbox queues them in
+        the same one); returns how many distinct ids."""
+        rows = {str(item["id"]): self._row(item) for item in items}  # last one wins
+        if not rows:
+            return 0
+        conn = db.conn
+        conn.executemany(_UPSERT, [values for values, _ in rows.values()])
+        ids = list(rows)
+        rid_of: dict[str, int] = {}
+        for k in range(0, len(ids), 500):
+            chunk = ids[k : k + 500]
+            marks = ",".join("?" * len(chunk))
+            rid_of.update(
+                conn.execute(
+                    f"SELECT id, rid FROM contacts WHERE id IN ({marks})",  # noqa: S608
+                    chunk,
+                ).fetchall()
+            )
+        conn.executemany(
+            "DELETE FROM contact_phones WHERE rid = ?", [(r,) for r in rid_of.values()]
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO contact_phones (e164, rid) VALUES (?, ?)",
+            [(p, rid_of[cid]) for cid, (_, phones) in rows.items() for p in phones],
+        )
+        return len(rows)
 
     def _row(self, item: Mapping[str, Any]) -> tuple[list[Any], list[str]]:
         phones = list(
@@ -233,6 +241,18 @@ class LocalStore:
     def contact_count(self) -> int:
         with self.lock:
             return int(self.db.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+    def contacts(self, ids: Iterable[str] | None = None) -> list[Contact]:
+        """Every cached contact by name (or those of `ids`, in that order): the export."""
+        with self.lock:
+            if ids is None:
+                rows = self.db.execute(
+                    f"SELECT {_CONTACT_COLUMNS} FROM contacts "  # noqa: S608
+                    "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, company"
+                ).fetchall()
+                return [_contact(r) for r in rows]
+        found = (self.get_contact(i) for i in dict.fromkeys(ids))
+        return [c for c in found if c is not None]
 
     def get_contact(self, contact_id: str) -> Contact | None:
         with self.lock:

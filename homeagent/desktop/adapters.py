@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -20,6 +21,7 @@ from homeagent.client.errors import ClientError
 from homeagent.core import records
 from homeagent.core.agent_state import Presence
 from homeagent.core.commands import Command
+from homeagent.core.contact_files import ExportSummary, ImportSummary, SkippedCard, SkipReason
 from homeagent.core.desk_types import (
     Callback,
     Contact,
@@ -41,6 +43,7 @@ from homeagent.core.desk_types import (
 )
 from homeagent.core.ports import ServerApi
 from homeagent.core.records import MalformedPayload
+from homeagent.crm import vcard
 from homeagent.crm.outbox import SUPERSEDED_KINDS, DeadLetter, Outbox
 from homeagent.crm.store import Contact as StoredContact
 from homeagent.crm.store import LocalStore
@@ -68,8 +71,70 @@ def contact_from_store(c: StoredContact, notes: list[dict[str, Any]] | None = No
         email=c.email,
         account_ref=c.account_ref,
         tags=tuple(c.tags),
-        notes=str(notes[-1]["text"]) if notes else "",
+        notes=str(notes[-1]["text"]) if notes else str(c.custom.get(vcard.NOTE_KEY) or ""),
     )
+
+
+def contact_body(c: StoredContact) -> dict[str, Any]:
+    """The ``POST /contacts`` body of a cached contact (what the server accepts)."""
+    body: dict[str, Any] = {
+        "id": c.id,
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "company": c.company,
+        "phones": list(c.phones),
+    }
+    if c.email:
+        body["email"] = c.email
+    if c.tags:
+        body["tags"] = list(c.tags)
+    if c.custom:
+        body["custom"] = dict(c.custom)
+    return body
+
+
+class VCardFiles:
+    """`ContactFiles` over the cache and the outbox: imported contacts are queued to
+    ``POST /contacts`` like a contact created from an unknown caller (the disk lane)."""
+
+    def __init__(self, store: LocalStore, outbox: Outbox) -> None:
+        self._store = store
+        self._outbox = outbox
+
+    def import_vcard(self, path: Path) -> ImportSummary:
+        """Read, leave out what the cache already has, add and queue the rest at once."""
+        try:
+            parsed = vcard.read_vcard_file(path, self._store.default_region)
+        except vcard.VCardFileError as exc:
+            return ImportSummary(problem=exc.problem, limit=exc.limit, detail=exc.detail)
+        skipped = list(parsed.skipped)
+        new: list[StoredContact] = []
+        numbers: set[str] = set()
+        for position, c in parsed.cards:
+            known = self._store.get_contact(c.id) is not None or any(
+                p in numbers or self._store.lookup_number(p) for p in c.phones
+            )
+            if known:
+                skipped.append(SkippedCard(position, c.display_name, SkipReason.ALREADY_KNOWN))
+                continue
+            numbers.update(c.phones)
+            new.append(c)
+        if new:
+            self._outbox.create_contacts([contact_body(c) for c in new])
+        return ImportSummary(
+            imported=len(new),
+            skipped=tuple(sorted(skipped, key=lambda s: s.position)),
+            numbers_dropped=parsed.numbers_dropped,
+            lines_dropped=parsed.lines_dropped,
+        )
+
+    def export_vcard(self, path: Path, contact_ids: Sequence[str] | None = None) -> ExportSummary:
+        """Write the cache's contacts (or a selection) as vCard 4.0."""
+        contacts = self._store.contacts(contact_ids)
+        try:
+            return ExportSummary(exported=vcard.write_vcard_file(path, contacts))
+        except vcard.VCardFileError as exc:
+            return ExportSummary(problem=exc.problem, detail=exc.detail)
 
 
 def team_from_me(me: records.Me) -> tuple[str, TeamSettings]:

@@ -61,7 +61,7 @@ def run_desk(opts: AppOptions) -> int:
     from homeagent.core.eventlog import EventLog
     from homeagent.crm.store import default_data_dir
     from homeagent.ui.qt.i18n import choose_language, install_translators, remove_translators
-    from homeagent.ui.qt.theme import apply_theme
+    from homeagent.ui.qt.theme import apply_theme, follow_system_scheme
 
     app = QApplication.instance() or QApplication(["homeagent"])
     assert isinstance(app, QApplication)
@@ -82,7 +82,7 @@ def run_desk(opts: AppOptions) -> int:
     translators = install_translators(app, lang, data_dir / "cache")
     apply_theme(app, opts.dark)
     if opts.dark is None:  # follow the system when it switches between light and dark
-        app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
+        follow_system_scheme(app)
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
     shell = DesktopShell(event_log, instance, data_dir, minimized=opts.minimized)

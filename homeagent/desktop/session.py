@@ -30,6 +30,7 @@ from homeagent.core.desk_snapshot import DeskSnapshot, Screen
 from homeagent.core.desk_types import Delivery, ServerLink
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import EngineFailed
+from homeagent.core.hotkey_settings import HOTKEY_SETTINGS_FILE, HotkeySettingsFile
 from homeagent.core.ports import AudioService, EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.state_echo import ServerStateSync
@@ -41,6 +42,7 @@ from homeagent.desktop.adapters import (
     AppData,
     AppSink,
     StoreDirectory,
+    VCardFiles,
     message_from_wire,
     team_from_me,
     unsent_from_outbox,
@@ -51,6 +53,7 @@ from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.phone_format import set_home_region
 from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
+from homeagent.ui.settings.hotkeys_page import HotkeysController
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
 from homeagent.ui.shell.unsent_controller import UnsentController
@@ -122,8 +125,10 @@ class AgentSession:
             lanes=self.lanes,
             data=AppData(self._store, device.client, lambda: self._user_id),
             notifier=Notifier(self.window),
+            files=VCardFiles(self._store, device.outbox),
         )
         self.audio_settings = self._wire_audio_page()
+        self.hotkeys = self._wire_hotkeys()
         outbox = device.outbox
         self.unsent = UnsentController(
             badge=self.window.top.unsent,
@@ -216,6 +221,20 @@ class AgentSession:
         )
         window.audio_settings_requested.connect(page.open_page)
         return page
+
+    def _wire_hotkeys(self) -> HotkeysController:
+        """Global hotkeys (off by default; X11 only), their page from the top bar."""
+        window = self.window
+        controller = HotkeysController(
+            file=HotkeySettingsFile(Path(self.device.data_dir) / HOTKEY_SETTINGS_FILE),
+            trigger=lambda name: window.shortcut_actions[name].trigger(),
+            run=self.lanes.disk.run,
+            parent_widget=window,
+            parent=window,
+        )
+        window.hotkeys_settings_requested.connect(controller.open_page)
+        window.top.hotkeys.setVisible(True)
+        return controller
 
     # -- inputs from other threads (already on the GUI thread) ----------------------------
 
@@ -320,6 +339,7 @@ class AgentSession:
     def stop(self) -> None:
         """Tear down in reverse order; safe to call twice."""
         self.log.write("app_stopping", at=dt.datetime.now(dt.UTC).isoformat())
+        self.hotkeys.stop()  # release the keys for the other programs
         self.controller.stop()
         if self.engine is not None:
             try:

@@ -12,11 +12,13 @@ import itertools
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import Presence
+from homeagent.core.contact_files import ExportSummary, ImportSummary, SkippedCard, SkipReason
 from homeagent.core.desk_types import (
     Callback,
     CallOutcome,
@@ -169,6 +171,66 @@ class RecordingSink:
     def mark_message_read(self, message_id: str) -> None:
         """Record."""
         self.receipts.append(message_id)
+
+
+class FakeContactFiles:
+    """`ContactFiles` over the fake cache with the real vCard reader and writer; each new
+    contact goes to the sink's `create_contact` (queued to the server, as a contact made
+    from an unknown caller is). `delay_s` holds the disk lane (a slow disk)."""
+
+    def __init__(self, directory: FakeDirectory, sink: RecordingSink, region: str = "FR") -> None:
+        self.directory = directory
+        self.sink = sink
+        self.region = region
+        self.delay_s = 0.0
+        self.threads: list[str] = []  # where each call ran (never the GUI thread)
+
+    def import_vcard(self, path: Path) -> ImportSummary:
+        """Read `path`; add what the fake cache does not know yet."""
+        from homeagent.crm import vcard
+
+        self.threads.append(threading.current_thread().name)
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        try:
+            parsed = vcard.read_vcard_file(path, self.region)
+        except vcard.VCardFileError as exc:
+            return ImportSummary(problem=exc.problem, limit=exc.limit, detail=exc.detail)
+        skipped = list(parsed.skipped)
+        added = 0
+        for position, c in parsed.cards:
+            if self.directory.get(c.id) or any(self.directory.lookup_number(p) for p in c.phones):
+                skipped.append(SkippedCard(position, c.display_name, SkipReason.ALREADY_KNOWN))
+                continue
+            self.sink.create_contact(
+                Contact(c.id, c.first_name, c.last_name, c.company, c.phones, c.email,
+                        c.account_ref, c.tags, str(c.custom.get(vcard.NOTE_KEY) or ""))
+            )  # fmt: skip
+            added += 1
+        return ImportSummary(
+            imported=added,
+            skipped=tuple(sorted(skipped, key=lambda s: s.position)),
+            numbers_dropped=parsed.numbers_dropped,
+            lines_dropped=parsed.lines_dropped,
+        )
+
+    def export_vcard(self, path: Path, contact_ids: Sequence[str] | None = None) -> ExportSummary:
+        """Write the fake cache (or a selection) as vCard 4.0."""
+        from homeagent.crm import vcard
+        from homeagent.crm.store import Contact as StoredContact
+
+        self.threads.append(threading.current_thread().name)
+        ids = list(contact_ids) if contact_ids is not None else list(self.directory.contacts)
+        chosen = [self.directory.contacts[i] for i in ids if i in self.directory.contacts]
+        stored = [
+            StoredContact(c.id, c.first_name, c.last_name, c.company, c.email, c.account_ref,
+                          c.phones, c.tags, {vcard.NOTE_KEY: c.notes} if c.notes else {})
+            for c in chosen
+        ]  # fmt: skip
+        try:
+            return ExportSummary(exported=vcard.write_vcard_file(path, stored))
+        except vcard.VCardFileError as exc:
+            return ExportSummary(problem=exc.problem, detail=exc.detail)
 
 
 class FakeEngine:

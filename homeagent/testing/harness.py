@@ -13,6 +13,7 @@ from homeagent.core.desk_types import TeamSettings, WrapUpRecord
 from homeagent.core.eventlog import EventLog, MemoryEventLog
 from homeagent.testing.fakes import (
     DEMO_TEAM,
+    FakeContactFiles,
     FakeDeskData,
     FakeDirectory,
     FakeEngine,
@@ -42,6 +43,7 @@ class FakeDesk:
     window: MainWindow
     controller: DeskController
     data: FakeDeskData
+    files: FakeContactFiles
 
     def close(self) -> None:
         """Stop timers and the worker; close the window."""
@@ -70,6 +72,7 @@ def build_fake_desk(
     sink.engine = engine
     window = MainWindow()
     data = FakeDeskData(directory, sink)
+    files = FakeContactFiles(directory, sink)
     controller = DeskController(
         model=model,
         window=window,
@@ -77,6 +80,7 @@ def build_fake_desk(
         lanes=lanes,
         data=data,
         notifier=Notifier(window),
+        files=files,
     )
     if auto_outbox:
 
@@ -88,7 +92,7 @@ def build_fake_desk(
         sink.on_wrap_up = outbox
     model.configure(agent_name=agent_name, team=team)
     return FakeDesk(
-        dispatcher, lanes, directory, sink, engine, log, model, window, controller, data
+        dispatcher, lanes, directory, sink, engine, log, model, window, controller, data, files
     )
 
 

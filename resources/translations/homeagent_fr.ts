@@ -102,6 +102,10 @@
 <context>
     <name>CallControls</name>
     <message>
+        <source>Transfer destination</source>
+        <translation>Destination du transfert</translation>
+    </message>
+    <message>
         <source>Hold  (Ctrl+H)</source>
         <translation>Mettre en attente  (Ctrl+H)</translation>
     </message>
@@ -262,6 +266,115 @@
     </message>
 </context>
 <context>
+    <name>ContactFiles</name>
+    <message>
+        <source>no name</source>
+        <translation>sans nom</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>illisible</translation>
+    </message>
+    <message>
+        <source>already in your contacts</source>
+        <translation>déjà dans vos contacts</translation>
+    </message>
+    <message>
+        <source>{name} ({reason})</source>
+        <translation>{name} ({reason})</translation>
+    </message>
+    <message>
+        <source>card {n} ({reason})</source>
+        <translation>fiche {n} ({reason})</translation>
+    </message>
+    <message>
+        <source>This file is too big (more than {mb} MB): nothing was imported.</source>
+        <translation>Ce fichier est trop gros (plus de {mb} Mo) : rien n&apos;a été importé.</translation>
+    </message>
+    <message>
+        <source>This file has more than {n} contacts: nothing was imported. Split it and import each part.</source>
+        <translation>Ce fichier contient plus de {n} contacts : rien n&apos;a été importé. Découpez-le et importez chaque partie.</translation>
+    </message>
+    <message>
+        <source>This file holds no vCard contact: nothing was imported.</source>
+        <translation>Ce fichier ne contient aucun contact vCard : rien n&apos;a été importé.</translation>
+    </message>
+    <message>
+        <source>The file could not be read or written: {why}</source>
+        <translation>Le fichier n&apos;a pas pu être lu ou écrit : {why}</translation>
+    </message>
+    <message>
+        <source>1 contact imported</source>
+        <translation>1 contact importé</translation>
+    </message>
+    <message>
+        <source>{n} contacts imported</source>
+        <translation>{n} contacts importés</translation>
+    </message>
+    <message>
+        <source>1 skipped</source>
+        <translation>1 ignoré</translation>
+    </message>
+    <message>
+        <source>{n} skipped</source>
+        <translation>{n} ignorés</translation>
+    </message>
+    <message>
+        <source>{count}: {names}</source>
+        <translation>{count} : {names}</translation>
+    </message>
+    <message>
+        <source>{imported}, {skipped}</source>
+        <translation>{imported}, {skipped}</translation>
+    </message>
+    <message>
+        <source>({n} numbers that are not phone numbers were left out.)</source>
+        <translation>({n} numéro(s) invalide(s) laissé(s) de côté.)</translation>
+    </message>
+    <message>
+        <source>1 contact exported to {file}.</source>
+        <translation>1 contact exporté dans {file}.</translation>
+    </message>
+    <message>
+        <source>{n} contacts exported to {file}.</source>
+        <translation>{n} contacts exportés dans {file}.</translation>
+    </message>
+</context>
+<context>
+    <name>ContactFilesBar</name>
+    <message>
+        <source>Import contacts (vCard)…</source>
+        <translation>Importer des contacts (vCard)…</translation>
+    </message>
+    <message>
+        <source>Export (vCard)…</source>
+        <translation>Exporter (vCard)…</translation>
+    </message>
+</context>
+<context>
+    <name>ContactFilesController</name>
+    <message>
+        <source>vCard files (*.vcf *.vcard);;All files (*)</source>
+        <translation>Fichiers vCard (*.vcf *.vcard);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Import contacts (vCard)</source>
+        <translation>Importer des contacts (vCard)</translation>
+    </message>
+    <message>
+        <source>Export contacts (vCard)</source>
+        <translation>Exporter les contacts (vCard)</translation>
+    </message>
+    <message>
+        <source>Importing {file}…</source>
+        <translation>Import de {file}…</translation>
+    </message>
+    <message>
+        <source>Exporting to {file}…</source>
+        <translation>Export vers {file}…</translation>
+    </message>
+</context>
+<context>
     <name>ContactSearch</name>
     <message>
         <source>Search a name, a company, a number…  (Ctrl+F)</source>
@@ -270,6 +383,10 @@
     <message>
         <source>Search contacts</source>
         <translation>Rechercher un contact</translation>
+    </message>
+    <message>
+        <source>Contacts found</source>
+        <translation>Contacts trouvés</translation>
     </message>
     <message>
         <source>Call</source>
@@ -462,8 +579,58 @@
 <context>
     <name>HistoryTab</name>
     <message>
+        <source>Today&apos;s calls</source>
+        <translation>Appels du jour</translation>
+    </message>
+    <message>
         <source>Call back</source>
         <translation>Rappeler</translation>
+    </message>
+</context>
+<context>
+    <name>Hotkeys</name>
+    <message>
+        <source>Not available on this desktop (Wayland): Wayland lets no program read keys meant for another window. Use the shortcuts in the HomeAgent window.</source>
+        <translation>Non disponible sur ce bureau (Wayland) : Wayland ne laisse aucun programme lire les touches destinées à une autre fenêtre. Utilisez les raccourcis dans la fenêtre HomeAgent.</translation>
+    </message>
+    <message>
+        <source>Not available on this desktop: use the shortcuts in the HomeAgent window.</source>
+        <translation>Non disponible sur ce bureau : utilisez les raccourcis dans la fenêtre HomeAgent.</translation>
+    </message>
+    <message>
+        <source>Not available: the X11 library (libX11) is not installed.</source>
+        <translation>Non disponible : la bibliothèque X11 (libX11) n&apos;est pas installée.</translation>
+    </message>
+</context>
+<context>
+    <name>HotkeysPage</name>
+    <message>
+        <source>Global hotkeys</source>
+        <translation>Raccourcis globaux</translation>
+    </message>
+    <message>
+        <source>&amp;Use global hotkeys (they work from any window)</source>
+        <translation>&amp;Utiliser les raccourcis globaux (ils marchent depuis n&apos;importe quelle fenêtre)</translation>
+    </message>
+    <message>
+        <source>&amp;Answer</source>
+        <translation>&amp;Décrocher</translation>
+    </message>
+    <message>
+        <source>&amp;Hang up</source>
+        <translation>&amp;Raccrocher</translation>
+    </message>
+    <message>
+        <source>&amp;Mute / unmute</source>
+        <translation>&amp;Couper / rétablir le micro</translation>
+    </message>
+    <message>
+        <source>&amp;Toggle Available</source>
+        <translation>&amp;Basculer Disponible</translation>
+    </message>
+    <message>
+        <source>{keys} is already used by another program: choose another.</source>
+        <translation>{keys} est déjà utilisé par un autre programme : choisissez-en un autre.</translation>
     </message>
 </context>
 <context>
@@ -507,6 +674,10 @@
 </context>
 <context>
     <name>InboxTab</name>
+    <message>
+        <source>Messages from the team lead</source>
+        <translation>Messages du chef d&apos;équipe</translation>
+    </message>
     <message>
         <source>Mark as read</source>
         <translation>Marquer comme lu</translation>
@@ -968,6 +1139,18 @@
 <context>
     <name>TopBar</name>
     <message>
+        <source>⌨ Hotkeys</source>
+        <translation>⌨ Raccourcis</translation>
+    </message>
+    <message>
+        <source>Global hotkeys</source>
+        <translation>Raccourcis globaux</translation>
+    </message>
+    <message>
+        <source>Answer, hang up, mute from any window</source>
+        <translation>Décrocher, raccrocher, couper le micro depuis n&apos;importe quelle fenêtre</translation>
+    </message>
+    <message>
         <source>✉ Inbox ({count})</source>
         <translation>✉ Messages ({count})</translation>
     </message>
@@ -1032,6 +1215,10 @@
 </context>
 <context>
     <name>WrapUpForm</name>
+    <message>
+        <source>Callback date and time</source>
+        <translation>Date et heure du rappel</translation>
+    </message>
     <message>
         <source>&amp;Disposition *</source>
         <translation>&amp;Qualification *</translation>

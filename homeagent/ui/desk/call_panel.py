@@ -143,6 +143,7 @@ class CallControls(QWidget):
 
         self.transfer_box = QGroupBox(self)
         self.destination = QLineEdit(self.transfer_box)
+        self.destination.setAccessibleName(self.tr("Transfer destination"))
         self.blind = QPushButton(self.transfer_box)
         self.blind.clicked.connect(self._on_blind_clicked)
         self.consult = QPushButton(self.transfer_box)

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from homeagent.core.agent_state import AgentState
+from homeagent.core.contact_files import ContactFiles
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_ports import DeskData
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
 from homeagent.core.desk_types import Contact, Message, TeamSettings
 from homeagent.core.events import CallRinging, Event
+from homeagent.ui.desk.contact_files import ContactFilesController
 from homeagent.ui.desk.lists import ListsController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.labels import presence_text
@@ -40,6 +42,7 @@ class DeskController(QObject):
         lanes: TaskLanes,
         data: DeskData,
         notifier: Notifier | None = None,
+        files: ContactFiles | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -56,6 +59,12 @@ class DeskController(QObject):
         self.lists = ListsController(
             window=window, lanes=lanes, data=data, notify=self._notify, on_memory=model.memory_shown
         )
+        self.files: ContactFilesController | None = None
+        if files is not None:  # vCard import / export in the Contacts tab
+            self.files = ContactFilesController(
+                bar=window.side.files, files=files, disk=lanes.disk, parent=self
+            )
+            self.files.imported.connect(lambda _n: self.lists.refresh_searches())
         dispatcher.event_delivered.connect(self._on_dispatcher_event_delivered)
         self._wire_window()
         if notifier is not None:  # Answer / Decline on the ringing call's notification

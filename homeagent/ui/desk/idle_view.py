@@ -36,6 +36,7 @@ class IdleView(QWidget):
         self.day = MyDayTab(self)
         self.callbacks_title = QLabel(self.tr("Today's callbacks"), self)
         self.callbacks_title.setObjectName("SectionTitle")
+        self.callbacks_title.setBuddy(self.callbacks)  # the list's name for screen readers
         self.callbacks_empty = QLabel(self.tr("No callback due today."), self)
         self.callbacks_empty.setProperty("role", "muted")
         self.call_back = QPushButton(self.tr("Call back"), self)

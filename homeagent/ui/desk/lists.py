@@ -128,9 +128,7 @@ class ListsController(QObject):
         card = side.contact_card
         card.show_card(CardView(contact.phones[0] if contact.phones else "", contact))
         card.setVisible(True)
-        page = side.indexOf(side.contacts_page)
-        side.setTabVisible(page, True)  # idle, it was hidden: the agent asked for a card
-        side.setCurrentIndex(page)
+        side.setCurrentIndex(side.indexOf(side.contacts_page))
         self.load_memory(card, contact.id)
 
 

@@ -38,6 +38,7 @@ class ContactSearch(QWidget):
         self.results.setModel(self.model)
         self.results.setAlternatingRowColors(True)
         self.results.setUniformItemSizes(True)
+        self.results.setAccessibleName(self.tr("Contacts found"))
         self.status = QLabel(self)
         self.status.setProperty("role", "muted")
         self.call = QPushButton(self.tr("Call"), self)

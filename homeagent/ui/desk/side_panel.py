@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from homeagent.core.desk_types import HistoryEntry, Message
 from homeagent.ui.desk.contact_card import ContactCard
+from homeagent.ui.desk.contact_files import ContactFilesBar
 from homeagent.ui.desk.models import HistoryTableModel, InboxListModel
 from homeagent.ui.desk.my_day import MyDayTab
 from homeagent.ui.desk.search_box import ContactSearch
@@ -35,6 +36,7 @@ class InboxTab(QWidget):
         self.list.setModel(self.model)
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
+        self.list.setAccessibleName(self.tr("Messages from the team lead"))
         self.body = QLabel(self)
         self.body.setWordWrap(True)
         self.mark = QPushButton(self.tr("Mark as read"), self)
@@ -86,8 +88,10 @@ class HistoryTab(QWidget):
         self.model = HistoryTableModel()
         self.table = QTableView(self)
         self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Today's calls"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -126,6 +130,9 @@ class SidePanel(QTabWidget):
         self.contacts_page = contacts_page = QWidget(self)
         box = QVBoxLayout(contacts_page)
         box.addWidget(self.contacts, 3)
+        self.files = ContactFilesBar(contacts_page)  # shown when the desk can import
+        self.files.setVisible(False)
+        box.addWidget(self.files)
         self.contact_card = ContactCard(contacts_page, callable=True, compact=True)
         self.contact_card.setVisible(False)
         box.addWidget(self.contact_card, 2)

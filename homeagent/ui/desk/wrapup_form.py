@@ -48,6 +48,7 @@ class WrapUpForm(QWidget):
         self.callback = QCheckBox(self)
         self.callback_at = QDateTimeEdit(self)
         self.callback_at.setCalendarPopup(True)
+        self.callback_at.setAccessibleName(self.tr("Callback date and time"))
         self.callback_at.setEnabled(False)
         self.callback.toggled.connect(self.callback_at.setEnabled)
         self.save = QPushButton(self)

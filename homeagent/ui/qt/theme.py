@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMetaObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -24,9 +24,10 @@ class StateColour:
 
 
 # UX.md "Colour and state language"; RINGING alternates with RINGING_ALT (the only animation).
+# Each text colour reads on its fill at a WCAG contrast of 4.5 or more (tests/unit/ui/qt).
 STATE_COLOURS: dict[AgentState, StateColour] = {
-    AgentState.AVAILABLE: StateColour("#1E8E3E", "#FFFFFF", "●"),
-    AgentState.RINGING: StateColour("#1E8E3E", "#FFFFFF", "☎"),
+    AgentState.AVAILABLE: StateColour("#188038", "#FFFFFF", "●"),
+    AgentState.RINGING: StateColour("#188038", "#FFFFFF", "☎"),
     AgentState.ON_CALL: StateColour("#C5221F", "#FFFFFF", "☎"),
     AgentState.WRAP_UP: StateColour("#1A73E8", "#FFFFFF", "✎"),
     AgentState.BREAK: StateColour("#F2A900", "#202124", "❚❚"),
@@ -121,6 +122,23 @@ def _dark_palette() -> QPalette:
     for role, colour in roles.items():
         palette.setColor(role, QColor(colour))
     return palette
+
+
+def theme_tokens(dark: bool) -> dict[str, str]:
+    """The style sheet's colours for one scheme (a copy)."""
+    return dict(_DARK if dark else _LIGHT)
+
+
+def follow_system_scheme(app: QApplication) -> QMetaObject.Connection:
+    """Re-apply the theme whenever the system switches between light and dark."""
+
+    def changed(scheme: Qt.ColorScheme) -> None:
+        if scheme is Qt.ColorScheme.Unknown:
+            apply_theme(app)
+        else:
+            apply_theme(app, scheme is Qt.ColorScheme.Dark)
+
+    return app.styleHints().colorSchemeChanged.connect(changed)
 
 
 def apply_theme(app: QApplication, dark: bool | None = None) -> bool:

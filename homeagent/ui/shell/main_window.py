@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
     wrap_up_save_requested = Signal()  # payload: none
     message_read_requested = Signal(str)  # payload: message id
     audio_settings_requested = Signal()  # payload: none (open the audio settings page)
+    hotkeys_settings_requested = Signal()  # payload: none (open the global hotkeys page)
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     closing = Signal()  # payload: none (the agent closed the window)
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         self.top.presence_requested.connect(self.presence_requested)
         self.top.inbox_requested.connect(self._on_top_inbox_requested)
         self.top.audio_requested.connect(self.audio_settings_requested)
+        self.top.hotkeys_requested.connect(self.hotkeys_settings_requested)
         self.ringing.answer_requested.connect(self.answer_requested)
         self.ringing.decline_requested.connect(self.decline_requested)
         self.ring_banner.action_clicked.connect(self.answer_requested)
@@ -331,14 +333,15 @@ class MainWindow(QMainWindow):
 
     def _show_side_contacts(self, shown: bool) -> None:
         """Nothing twice: idle, the centre has the contact search and the day's figures;
-        in a call, the side panel has them."""
-        for page in (self.side.contacts_page, self.side.my_day):
-            index = self.side.indexOf(page)
-            if self.side.isTabVisible(index) == shown:
-                continue
-            if not shown and self.side.currentIndex() == index:
-                self.side.setCurrentIndex(self.side.indexOf(self.side.history))
-            self.side.setTabVisible(index, shown)
+        in a call, the side panel has them (its Contacts tab keeps the card and the
+        vCard import/export either way)."""
+        self.side.contacts.setVisible(shown)
+        index = self.side.indexOf(self.side.my_day)
+        if self.side.isTabVisible(index) == shown:
+            return
+        if not shown and self.side.currentIndex() == index:
+            self.side.setCurrentIndex(self.side.indexOf(self.side.history))
+        self.side.setTabVisible(index, shown)
 
     def _show_banners(self, snap: DeskSnapshot, previous: DeskSnapshot | None) -> None:
         ringing = snap.screen is Screen.RINGING and snap.call is not None

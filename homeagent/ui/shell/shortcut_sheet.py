@@ -27,6 +27,8 @@ class ShortcutSheet(QDialog):
         table = QTableWidget(len(rows), 2, self)
         table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Keys")])
         table.verticalHeader().setVisible(False)
+        table.setAccessibleName(self.tr("Keyboard shortcuts"))
+        table.setTabKeyNavigation(False)  # Tab goes on to Close
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (action, keys) in enumerate(rows):
             table.setItem(row, 0, QTableWidgetItem(action))

@@ -123,6 +123,7 @@ class TopBar(QWidget):
     presence_requested = Signal(object, str)  # payload: (AgentState, break reason or "")
     inbox_requested = Signal()  # payload: none (the agent clicked the inbox badge)
     audio_requested = Signal()  # payload: none (the agent clicked the headset button)
+    hotkeys_requested = Signal()  # payload: none (the global hotkeys' settings)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +142,13 @@ class TopBar(QWidget):
         self.audio.setToolTip(self.tr("Microphone, headset and ringer (Ctrl+Shift+A)"))
         self.audio.setAccessibleName(self.tr("Audio settings"))
         self.audio.clicked.connect(self.audio_requested)
+        self.hotkeys = QToolButton(self)
+        self.hotkeys.setObjectName("InboxButton")
+        self.hotkeys.setText(self.tr("⌨ Hotkeys"))
+        self.hotkeys.setAccessibleName(self.tr("Global hotkeys"))
+        self.hotkeys.setToolTip(self.tr("Answer, hang up, mute from any window"))
+        self.hotkeys.clicked.connect(self.hotkeys_requested)
+        self.hotkeys.setVisible(False)  # shown when the desk can run them
         self.unsent = UnsentBadge(self)
         self.agent = QLabel(self)
         self.agent.setObjectName("AgentName")
@@ -153,6 +161,7 @@ class TopBar(QWidget):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
         layout.addWidget(self.unsent)
+        layout.addWidget(self.hotkeys)
         layout.addWidget(self.audio)
         layout.addWidget(self.inbox)
         layout.addWidget(self.agent)

@@ -107,7 +107,7 @@ def test_a_contact_picked_in_a_search_opens_its_card_with_call(qtbot, desk) -> N
     card = side.contact_card
     qtbot.waitUntil(lambda: card.isVisible() and card.contact_id == "c-001", timeout=3000)
     assert side.currentIndex() == 0
-    assert side.isTabVisible(0)  # even idle, where the side panel hides its own search
+    assert side.isTabVisible(0)
     qtbot.waitUntil(lambda: "Vérifier le débit" in card.callbacks.text(), timeout=3000)
     assert "Karim Haddad" in card.notes.text()
     assert "Vérifier le débit" in card.callbacks.text()

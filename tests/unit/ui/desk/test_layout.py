@@ -25,10 +25,13 @@ def test_idle_shows_one_contact_search(qtbot, desk) -> None:  # type: ignore[no-
     w = desk.window
     assert w.centre.currentWidget() is w.idle
     assert w.idle.search.isVisible()
-    assert not w.side.isTabVisible(w.side.indexOf(w.side.contacts_page))
+    w.side.setCurrentIndex(w.side.indexOf(w.side.contacts_page))
+    assert not w.side.contacts.isVisible()  # the side panel's own search waits
+    assert not w.side.isTabVisible(w.side.indexOf(w.side.my_day))  # the idle view shows it
     ring(qtbot, desk)
     qtbot.waitUntil(lambda: w.centre.currentWidget() is w.call_page)
-    assert w.side.isTabVisible(w.side.indexOf(w.side.contacts_page))
+    assert w.side.contacts.isVisible()
+    assert w.side.isTabVisible(w.side.indexOf(w.side.my_day))
 
 
 def test_the_callbacks_list_is_as_tall_as_its_rows(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
