@@ -84,6 +84,10 @@ class WrapUpForm(QWidget):
         callback_label = QLabel(self.tr("Call&back"), self)
         callback_label.setBuddy(self.callback)  # a buddy makes the mnemonic work
         self.form.addRow(callback_label, callback_row)
+        # Tab goes the way the form reads: Qualification, Notes, Callback, its time, Save
+        chain = (self.disposition, self.notes, self.callback, self.callback_at, self.save)
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
         actions = QHBoxLayout()
         actions.addWidget(self.delivery)
         actions.addStretch(1)

@@ -65,3 +65,13 @@ def test_after_the_save_the_form_says_what_was_saved(qtbot, desk) -> None:  # ty
     assert label in form.saved.text()
     assert form.callback_at.dateTime().toString("HH:mm") in form.saved.text()
     assert form.saved.isVisible()
+
+
+def test_tab_goes_the_way_the_form_reads(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+    form = _in_wrap_up(qtbot, desk)
+    form.disposition.setFocus()
+    qtbot.waitUntil(form.disposition.hasFocus)
+    qtbot.keyClick(form.disposition, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.notes
+    qtbot.keyClick(form.notes, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.callback
