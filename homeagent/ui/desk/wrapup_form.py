@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
@@ -86,7 +87,7 @@ class WrapUpForm(QWidget):
         self.form.addRow(callback_label, callback_row)
         # Tab goes the way the form reads: Qualification, Notes, Callback, its time, Save
         chain = (self.disposition, self.notes, self.callback, self.callback_at, self.save)
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         actions = QHBoxLayout()
         actions.addWidget(self.delivery)
