@@ -14,6 +14,7 @@ parallel tests and a demo beside a real desk apart.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -55,11 +56,23 @@ def _runtime_dir() -> Path:
     return Path(tempfile.gettempdir())
 
 
+MAX_SOCKET_PATH = 100  # a Unix socket's path must fit sun_path (108 bytes on Linux)
+
+
 def socket_name(instance: str) -> str:
-    """The per-user server name (a socket path on Unix, a pipe name on Windows)."""
+    """The per-user server name (a socket path on Unix, a pipe name on Windows).
+
+    A runtime folder so deep that the path would not fit a Unix socket (a deep
+    XDG_RUNTIME_DIR: listening failed and a later start found nobody answering) gives a
+    short path in the temporary folder instead, named after the long one.
+    """
     if os.name == "nt":
         return f"homeagent-{_user_tag()}-{instance}"
-    return str(_runtime_dir() / f"homeagent-{_user_tag()}-{instance}.sock")
+    path = str(_runtime_dir() / f"homeagent-{_user_tag()}-{instance}.sock")
+    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"homeagent-{_user_tag()}-{digest}.sock")
 
 
 def lock_path(instance: str) -> Path:

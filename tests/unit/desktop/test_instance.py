@@ -128,3 +128,37 @@ def test_instance_names_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert inst.instance_name("mine") == "mine"
     with pytest.raises(ValueError):
         inst.instance_name("../../etc")
+
+
+def test_a_deep_runtime_folder_still_gives_a_socket_that_listens(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    """sun_path holds 108 bytes: a deeper path made listening fail (seen under xdist)."""
+    deep = tmp_path / ("d" * 60) / ("e" * 40)
+    deep.mkdir(parents=True, mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    path = inst.socket_name(name)
+    assert len(os.fsencode(path)) <= inst.MAX_SOCKET_PATH
+    server = inst.claim(name)
+    assert server is not None
+    try:
+        assert server._server.isListening()
+        got: list[str] = []
+        server.activated.connect(got.append)
+        code = (
+            "from PySide6.QtCore import QCoreApplication\n"
+            "from homeagent.desktop.instance import claim\n"
+            "app = QCoreApplication([])\n"
+            f"print('desk' if claim({name!r}, 'tel:+33612345678') else 'handed over')\n"
+        )
+        env = dict(os.environ, XDG_RUNTIME_DIR=str(deep), QT_QPA_PLATFORM="offscreen")
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                                text=True)  # fmt: skip
+        qtbot.waitUntil(lambda: got == ["tel:+33612345678"], timeout=15000)
+        out, _ = proc.communicate(timeout=15)
+        assert out.strip() == "handed over"
+    finally:
+        server.close()
