@@ -279,8 +279,12 @@ def test_reachable_from_the_top_bar_and_a_shortcut_listed_in_f1(qtbot) -> None: 
             audio=audio, dispatcher=desk.dispatcher, banner=w.audio_banner, parent_widget=w
         )
         w.audio_settings_requested.connect(controller.open_page)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)  # window active
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, _CTRL_SHIFT)
+        w.activateWindow()
+        field = w.idle.search.field  # a field of this window has the keyboard
+        field.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+        qtbot.keyClick(field, Qt.Key.Key_A, _CTRL_SHIFT)
+        qtbot.waitUntil(lambda: controller.page is not None, timeout=3000)
         page = controller.page
         assert page is not None
         assert page.isVisible()
