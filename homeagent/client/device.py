@@ -25,7 +25,8 @@ from homeagent.client.server import ServerClient
 from homeagent.core.profile import Profile
 from homeagent.core.sip_config import SipAccountConfig, SrtpMode, Transport
 from homeagent.crm.db import StoreKeyMismatch
-from homeagent.crm.outbox import Outbox, OutboxSender, OutboxStatus
+from homeagent.crm.outbox import Outbox, OutboxStatus
+from homeagent.crm.outbox_sender import OutboxSender
 from homeagent.crm.store import LocalStore, default_data_dir, delete_database_files
 from homeagent.crm.sync import SyncProgress, sync_contacts
 from homeagent.security.vault import SecretStore

@@ -56,12 +56,9 @@ Conflict rule (stated):
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-import random
 import re
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -71,11 +68,11 @@ from typing import Any, Protocol
 from homeagent.client.errors import (
     ApiError,
     ClientError,
-    DeviceRevoked,
     ServerFailed,
     ServerUnreachable,
 )
 from homeagent.core.timefmt import mask_number
+from homeagent.crm.outbox_keys import record_keys
 from homeagent.crm.store import LocalStore, utc_now
 
 log = logging.getLogger(__name__)
@@ -110,39 +107,6 @@ CALL_STATES = frozenset({"ringing", "on_call", "wrap_up"})
 # Answers about the whole server, not this request: the pass stops (see the docstring).
 _SERVER_WIDE = frozenset({401, 429, 502, 503, 504})
 _ERROR_CHARS = 300
-
-
-def _path_part(path: str, index: int) -> str:
-    parts = path.split("/")
-    return parts[index] if len(parts) > index else ""
-
-
-def record_keys(kind: str, path: str, body: Any, item_id: str) -> tuple[str, ...]:
-    """The records an entry creates or refers to; entries sharing one keep their order."""
-    b = body if isinstance(body, Mapping) else {}
-    keys: list[tuple[str, object]] = []
-    if kind == "interaction":
-        keys = [("call", b.get("id")), ("contact", b.get("contact_id"))]
-    elif kind == "wrap_up":  # /interactions/{id}/wrap-up
-        callback = b.get("callback")
-        cb_id = callback.get("id") if isinstance(callback, Mapping) else None
-        keys = [("call", _path_part(path, 2)), ("callback", cb_id)]
-    elif kind == "note":
-        keys = [("contact", b.get("contact_id")), ("call", b.get("interaction_id"))]
-    elif kind == "contact":
-        keys = [("contact", b.get("id") or item_id)]
-    elif kind == "callback":  # /callbacks/{id}
-        keys = [("callback", _path_part(path, 2))]
-    elif kind == "receipt":  # /messages/{id}/read
-        keys = [("message", _path_part(path, 2))]
-    elif kind == "state":
-        return ("agent-state",)
-    elif kind == "help_request":
-        keys = [("help", item_id)]
-    else:  # a kind this module does not know: keep the order of writes to one path
-        return (f"path:{path}",)
-    found = tuple(f"{name}:{value}" for name, value in keys if value)
-    return found or (f"{kind}:{item_id}",)
 
 
 _NUMBER = re.compile(r"(?<![\w-])\+?\d(?:[ .\-]?\d){5,}(?![\w-])")
@@ -613,75 +577,3 @@ class Outbox:
         if retry_later is not None:
             raise retry_later
         return sent
-
-
-class OutboxSender:
-    """Drains the outbox on its own thread; `wake()` after a write or when back online.
-
-    `on_status` runs on the sender thread after each pass (pending and dead-letter
-    counts, why the pass stopped).
-    """
-
-    def __init__(
-        self,
-        outbox: Outbox,
-        sender: Sender,
-        *,
-        on_status: Callable[[OutboxStatus], None] | None = None,
-        retry_s: float = 1.0,
-        max_retry_s: float = 30.0,
-    ) -> None:
-        self._outbox = outbox
-        self._sender = sender
-        self._on_status = on_status
-        self._retry_s = retry_s
-        self._max_retry_s = max_retry_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        outbox.on_enqueued(self.wake)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            self._wake.clear()
-            error = ""
-            try:
-                if self._outbox.send_pending(self._sender, after_outage=failures > 0):
-                    self._outbox.purge_sent()
-                failures = 0
-            except DeviceRevoked:
-                return
-            except ClientError as exc:
-                failures += 1
-                error = str(exc)
-            except Exception as exc:  # e.g. the store was wiped under us
-                if self._stop.is_set():
-                    return
-                failures += 1
-                error = f"{type(exc).__name__}: {exc}"
-                log.exception("outbox sender pass failed")
-            if self._on_status is not None:
-                try:
-                    st = self._outbox.status()
-                    self._on_status(dataclasses.replace(st, last_error=error_summary(error)))
-                except Exception:
-                    log.exception("outbox status callback failed")
-            if failures:
-                delay = min(self._max_retry_s, self._retry_s * 2 ** (failures - 1))
-                self._wake.wait(random.uniform(delay / 2, delay))  # noqa: S311 (jitter)
-            else:
-                self._wake.wait()
