@@ -3,30 +3,17 @@ agent was set aside"); Call back dials only when the agent asks for it."""
 
 from __future__ import annotations
 
-import pytest
-
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import RONA_REASON, AgentState
-from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import MissedCall, Notice
-from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.fakes import RecordingSink
+from tests.unit.core.test_desk_ring_out import desk  # the same desk over the fakes
+
+__all__ = ["desk"]  # the fixture
 
 CAMILLE = "+33612345678"  # a known contact: Camille Martin
 STRANGER = "+33700000042"
-
-
-@pytest.fixture
-def desk() -> tuple[DeskModel, FakeEngine, RecordingSink]:
-    directory = FakeDirectory()
-    sink = RecordingSink(directory=directory)
-    model = DeskModel(directory=directory, sink=sink, log=MemoryEventLog())
-    engine = FakeEngine(model.handle)
-    sink.engine = engine
-    model.configure(agent_name="Alice", team=DEMO_TEAM)
-    model.set_presence(AgentState.AVAILABLE)
-    return model, engine, sink
 
 
 def _dials(sink: RecordingSink) -> list[cmd.Command]:
