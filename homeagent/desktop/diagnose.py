@@ -168,13 +168,20 @@ def run_checks(config_dir: Path | None = None, data_dir: Path | None = None) -> 
         checks.append(Check("profile", "ok", f"{profile.organisation}, {profile.server_url}"))
         checks.append(_timed("network", lambda: check_network(profile)))
         checks.append(_timed("server", lambda: check_server(profile)))
-        checks.append(_timed("sip", lambda: _sip(profile, data_dir)))
-        checks.append(_timed("outbox", lambda: _outbox(profile, data_dir)))
+        checks.append(_timed("sip", lambda: _with_device(profile, data_dir, check_sip)))
+        checks.append(
+            _timed(
+                "outbox", lambda: _with_device(profile, data_dir, lambda d: check_outbox(d.outbox))
+            )
+        )
     checks.append(_timed("audio", check_audio))
     return checks
 
 
-def _sip(profile: Any, data_dir: Path | None) -> tuple[str, str]:
+def _with_device(
+    profile: Any, data_dir: Path | None, check: Callable[[Any], tuple[str, str]]
+) -> tuple[str, str]:
+    """Run `check` on this PC's enrolled device (a warning when it is not enrolled yet)."""
     from homeagent.client.device import DeviceSession
     from homeagent.security.vault import Vault
 
@@ -184,9 +191,9 @@ def _sip(profile: Any, data_dir: Path | None) -> tuple[str, str]:
             return "warn", QCoreApplication.translate(
                 "Diagnose", "This computer is not signed in yet: start HomeAgent once."
             )
-        return check_sip(device)
+        return check(device)
     finally:
-        device.client.close()
+        device.close()
 
 
 def check_outbox(outbox: Outbox) -> tuple[str, str]:
@@ -206,21 +213,6 @@ def check_outbox(outbox: Outbox) -> tuple[str, str]:
     return "ok", QCoreApplication.translate(
         "Diagnose", "{n} waiting to be sent, none refused"
     ).format(n=status.pending)
-
-
-def _outbox(profile: Any, data_dir: Path | None) -> tuple[str, str]:
-    from homeagent.client.device import DeviceSession
-    from homeagent.security.vault import Vault
-
-    device = DeviceSession(profile, Vault(), data_dir=data_dir)
-    try:
-        if not device.is_enrolled:
-            return "warn", QCoreApplication.translate(
-                "Diagnose", "This computer is not signed in yet: start HomeAgent once."
-            )
-        return check_outbox(device.outbox)
-    finally:
-        device.close()
 
 
 def _install_language(lang: str | None, data_dir: Path | None) -> list[QTranslator]:
