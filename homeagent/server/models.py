@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -181,6 +182,45 @@ class AgentStatus(Base):
     state: Mapped[str] = mapped_column(String(16), default="offline")
     reason: Mapped[str] = mapped_column(String(100), default="")
     since: Mapped[datetime] = mapped_column(default=utcnow)
+    # the lead who set the current state remotely (None: the agent or the ACD), and why
+    changed_by_id: Mapped[str | None] = mapped_column(String(36))
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # a lead's state change waiting for the end of the current call (and its wrap-up)
+    pending_state: Mapped[str | None] = mapped_column(String(16))
+    pending_reason: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    pending_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    pending_by_id: Mapped[str | None] = mapped_column(String(36))
+    pending_at: Mapped[datetime | None]
+
+
+class CallQuality(Base):
+    """The latest call-quality figures an agent's app published (one row per agent)."""
+
+    __tablename__ = "call_quality"
+    agent_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sip_call_id: Mapped[str] = mapped_column(String(255), default="")
+    mos: Mapped[float] = mapped_column(Float)
+    loss_pct: Mapped[float] = mapped_column(Float)
+    jitter_ms: Mapped[float] = mapped_column(Float)
+    rtt_ms: Mapped[float] = mapped_column(Float)
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, when: remote state changes, acknowledgements, settings."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[str] = mapped_column(String(36))
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    __table_args__ = (Index("ix_audit_log_team_at", "team_id", "at"),)
 
 
 class StateHistory(Base):
