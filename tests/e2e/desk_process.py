@@ -2,13 +2,15 @@
 
 Everything is the production path (keyring vault, sign-in dialog, device session, SIP
 engine, window) except where trust comes from: the test's organisation key is passed on
-the command line instead of being installed under /etc/homeagent.
+the command line instead of being installed under /etc/homeagent. With `--user`, the app
+enrols without the dialog into a memory vault (several apps on one display and keyring).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 from homeagent.core.sip_config import EngineConfig
@@ -24,6 +26,11 @@ def main() -> int:
     p.add_argument("--data-dir", type=Path, required=True)
     p.add_argument("--config-dir", type=Path, required=True)
     p.add_argument("--lang", default="fr")
+    p.add_argument(
+        "--user",
+        help="enrol as this user without the dialog, with a memory vault (the password is "
+        "read from $HOMEAGENT_E2E_PASSWORD); default: the keyring and the sign-in dialog",
+    )
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     store = ProfileStore(
@@ -31,6 +38,11 @@ def main() -> int:
         system_dir=args.config_dir / "system",
         trusted_keys=[parse_public_key(args.trusted_key.read_bytes())],
     )
+    vault, credentials = None, None
+    if args.user:
+        from homeagent.testing.vault import MemoryVault
+
+        vault, credentials = MemoryVault(), (args.user, os.environ["HOMEAGENT_E2E_PASSWORD"])
     return run_desk(
         AppOptions(
             profile_file=args.profile,
@@ -40,6 +52,8 @@ def main() -> int:
             use_audio=False,
             profile_store=store,
             engine_config=EngineConfig(bind_address="127.0.0.1"),
+            vault=vault,
+            credentials=credentials,
         )
     )
 
