@@ -62,9 +62,10 @@ class TeamWorld:
     def start_app(self, user: User) -> App:
         """The real desk process signed in as `user` (no dialog, memory vault)."""
         data = self.root / f"app-{user.name}"
+        config = self.root / f"config-{user.name}"
         argv = [sys.executable, "-m", "tests.e2e.desk_process", "--profile", str(self.profile),
                 "--trusted-key", str(self.key), "--data-dir", str(data),
-                "--config-dir", str(self.root / f"config-{user.name}"), "--user", user.name]  # fmt: skip
+                "--config-dir", str(config), "--user", user.name]  # fmt: skip
         output = self.root / f"app-{user.name}.out"
         env = {**self.env, "HOMEAGENT_E2E_PASSWORD": PASSWORD}
         with open(output, "wb") as out:
