@@ -105,7 +105,8 @@ DAY: dict[str, Any] = {
             ],
         }
     ],
-    "team": {"figures": dict(FIGURES), "calls_per_hour": list(HOURS), "handle_by_hour": list(HANDLE)},
+    "team": {"figures": dict(FIGURES), "calls_per_hour": list(HOURS),
+             "handle_by_hour": list(HANDLE)},
 }  # fmt: skip
 
 
@@ -128,16 +129,20 @@ def _with(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 def test_a_message_reads_whole_and_high_means_urgent() -> None:
     msg = lc.parse_lead_message(MESSAGE)
-    assert msg.id == 12 and msg.sender_name == "Léa Chef" and msg.urgent
+    assert msg.id == 12
+    assert msg.sender_name == "Léa Chef"
+    assert msg.urgent
     assert msg.counts == lc.ReceiptCounts(2, 2, 1, 0)
-    assert msg.created_at == AT0 and not msg.from_agent
+    assert msg.created_at == AT0
+    assert not msg.from_agent
     assert lc.parse_lead_message(_with(MESSAGE, "priority", "high")).priority == "urgent"
     agent_msg = lc.parse_lead_message(
         {**MESSAGE, "sender_id": "a-1", "thread_agent_id": "a-1", "to_team_id": None,
          "priority": "normal", "counts": None,
          "receipt": {"delivered_at": T0, "read_at": None, "acked_at": None}}
     )  # fmt: skip
-    assert agent_msg.from_agent and agent_msg.receipt is not None
+    assert agent_msg.from_agent
+    assert agent_msg.receipt is not None
     assert agent_msg.receipt.read_at is None
 
 
@@ -159,7 +164,8 @@ def test_a_message_reads_whole_and_high_means_urgent() -> None:
 def test_a_malformed_message_names_its_field(path: str, value: Any, field: str) -> None:
     with pytest.raises(MalformedPayload) as err:
         lc.parse_lead_message(_with(MESSAGE, path, value), route="GET /messages")
-    assert err.value.field == field and err.value.route == "GET /messages"
+    assert err.value.field == field
+    assert err.value.route == "GET /messages"
     assert "Réunion" not in str(err.value)  # never the value
 
 
@@ -178,7 +184,8 @@ def test_receipts_read_and_an_impossible_one_is_refused() -> None:
 
 def test_a_help_request_reads_with_its_call_and_a_sparse_context() -> None:
     req = lc.parse_help_request(HELP)
-    assert req.status == "acknowledged" and req.acked_by == lc.Actor("lead-1", "Léa Chef")
+    assert req.status == "acknowledged"
+    assert req.acked_by == lc.Actor("lead-1", "Léa Chef")
     assert req.call.queue == "support"
     assert req.call.call_started_at == dt.datetime(2026, 12, 1, 9, 25, tzinfo=dt.UTC)
     sparse = lc.parse_help_request(_with(HELP, "call_context", {}))
@@ -192,8 +199,11 @@ def test_a_help_request_reads_with_its_call_and_a_sparse_context() -> None:
 
 def test_an_alert_reads_and_a_newer_kind_is_kept() -> None:
     alert = lc.parse_alert(ALERT)
-    assert alert.kind == "break_over" and alert.value == 960 and alert.threshold == 900
-    assert alert.open and alert.needs_ack
+    assert alert.kind == "break_over"
+    assert alert.value == 960
+    assert alert.threshold == 900
+    assert alert.open
+    assert alert.needs_ack
     assert lc.parse_alert(_with(ALERT, "kind", "queue_overflow")).kind == "queue_overflow"
     assert lc.parse_alert(_with(ALERT, "id", "al-7")).id == "al-7"
     for path, value in (("kind", ""), ("detail.value", "960"), ("detail.threshold", ...),
@@ -204,12 +214,16 @@ def test_an_alert_reads_and_a_newer_kind_is_kept() -> None:
 
 def test_a_day_reads_whole() -> None:
     day = lc.parse_day(DAY)
-    assert day.day == dt.date(2026, 12, 1) and day.team is not None
+    assert day.day == dt.date(2026, 12, 1)
+    assert day.team is not None
     agent = day.agents[0]
-    assert agent.calls_per_hour[9] == 2 and agent.handle_by_hour[0] is None
-    assert agent.timeline[2].state is AgentState.BREAK and agent.timeline[2].reason == "Café"
+    assert agent.calls_per_hour[9] == 2
+    assert agent.handle_by_hour[0] is None
+    assert agent.timeline[2].state is AgentState.BREAK
+    assert agent.timeline[2].reason == "Café"
     assert agent.figures.breaks.duration_s == 900
-    assert day.agent("a-1") is agent and day.agent("nobody") is None
+    assert day.agent("a-1") is agent
+    assert day.agent("nobody") is None
     assert lc.parse_day({**DAY, "team": None}).team is None
 
 

@@ -47,7 +47,9 @@ def test_hour_bars_run_from_the_first_to_the_last_busy_hour_in_local_time() -> N
     bars = hour_bars(DAY, calls, handle, PARIS)
     assert [b.start_local.hour for b in bars] == [9, 10, 11, 12]  # UTC+1 in December
     assert [b.calls for b in bars] == [2, 0, 0, 1]
-    assert bars[0].start_utc == _utc(8) and bars[0].handle_s == 300 and bars[1].handle_s is None
+    assert bars[0].start_utc == _utc(8)
+    assert bars[0].handle_s == 300
+    assert bars[1].handle_s is None
     summer = hour_bars(dt.date(2026, 7, 1), calls, handle, PARIS)
     assert [b.start_local.hour for b in summer] == [10, 11, 12, 13]  # UTC+2
 
@@ -155,7 +157,8 @@ def test_the_english_format_uses_commas_points_and_iso_dates() -> None:
     lines = text.split("\r\n")
     assert lines[5] == "Zoé; «=chef»,2026-12-01 09:00:00,2,3.8"
     assert lines[9].startswith("Zoé; «=chef»,Disponible,,2026-12-01 09:00:00,")
-    assert hms(3725) == "1:02:05" and hms(-3) == "0:00:00"
+    assert hms(3725) == "1:02:05"
+    assert hms(-3) == "0:00:00"
 
 
 def test_a_failed_write_leaves_no_partial_file_and_keeps_the_old_one(

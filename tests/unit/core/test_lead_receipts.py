@@ -11,7 +11,10 @@ from homeagent.core.lead_receipts import ReceiptBook
 T = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def _msg(counts: lc.ReceiptCounts | None = lc.ReceiptCounts(2, 0, 0, 0)) -> lc.LeadMessage:
+TWO_UNREAD = lc.ReceiptCounts(2, 0, 0, 0)
+
+
+def _msg(counts: lc.ReceiptCounts | None = TWO_UNREAD) -> lc.LeadMessage:
     return lc.LeadMessage(1, "lead-1", "Léa", None, "team-1", None, "Point", "urgent",
                           T, None, counts)  # fmt: skip
 
@@ -54,7 +57,8 @@ def test_the_list_and_the_events_merge_in_any_order() -> None:
     assert [r.display_name for r in book.not_acked_by(1) or ()] == ["Alice"]
     book.apply(_upd("a-1", 1, 6, 7))
     assert book.counts(1) == lc.ReceiptCounts(2, 2, 2, 2)
-    assert book.not_read_by(1) == () and book.not_acked_by(1) == ()
+    assert book.not_read_by(1) == ()
+    assert book.not_acked_by(1) == ()
     assert book.recipients(1)[0].acked_at == T + dt.timedelta(minutes=7)
 
 
