@@ -51,7 +51,10 @@ def _dark() -> bool:
 
 
 def highlight_brush(kind: str = "urgent") -> QBrush:
-    """The background of a row that needs the lead (`urgent`) or is past a threshold (`warn`)."""
+    """The background of a row that needs the lead (`urgent`) or is past a threshold
+    (`warn`); `none`: the table's own."""
+    if kind == "none":
+        return QBrush()
     tokens = theme_tokens(_dark())
     return QBrush(QColor(tokens["urgent_bg" if kind == "urgent" else "checked_bg"]))
 
