@@ -408,3 +408,95 @@ class FakeLeadComms:
     def set_day(self, kind: str, owner: str, day: dt.date, payload: Json) -> None:
         """The day payload GET /teams|agents/{id}/day answers (`kind`: team or agent)."""
         self.days[(kind, owner, day)] = copy.deepcopy(payload)
+
+
+def sample_day(
+    day: dt.date,
+    agents: Sequence[tuple[str, str, str]] = (
+        ("a-1", "alice", "Alice Martin"),
+        ("a-2", "bruno", "Bruno Petit"),
+    ),
+    *,
+    start_hour_utc: int = 7,
+    calls_each: int = 12,
+) -> Json:
+    """A plausible, self-consistent GET /teams/{id}/day payload: each agent signs in at
+    `start_hour_utc` (+ a few minutes per agent), takes `calls_each` calls (talk + 60 s of
+    wrap-up) with a coffee break in the middle, and signs out; figures match the
+    timeline (the definitions of docs/api.md)."""  # fmt: skip
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+    rows: list[Json] = []
+    team_calls = [0] * 24
+    team_handle: list[list[int]] = [[] for _ in range(24)]
+    totals = {"calls_handled": 0, "talk_s": 0, "wrap_up_s": 0, "count": 0, "duration_s": 0}
+    for n, (agent_id, name, display) in enumerate(agents):
+        t = midnight + dt.timedelta(hours=start_hour_utc, minutes=7 * n)
+        timeline: list[Json] = [{"state": "offline", "reason": "", "start": _iso(midnight),
+                                 "end": _iso(t)}]  # fmt: skip
+        calls, handle = [0] * 24, [[] for _ in range(24)]  # type: list[int], list[list[int]]
+        talk_total = wrap_total = 0
+
+        def add(
+            state: str, seconds: int, reason: str = "", timeline: list[Json] = timeline
+        ) -> None:
+            nonlocal t
+            end = t + dt.timedelta(seconds=seconds)
+            timeline.append({"state": state, "reason": reason, "start": _iso(t), "end": _iso(end)})
+            t = end
+
+        for k in range(calls_each):
+            add("available", 600 + 290 * ((k + n) % 5))
+            talk = 180 + 45 * ((k * 3 + n) % 7)
+            hour = t.hour
+            add("ringing", 8)
+            add("on_call", talk)
+            add("wrap_up", 60)
+            calls[hour] += 1
+            handle[hour].append(talk + 60)
+            talk_total, wrap_total = talk_total + talk, wrap_total + 60
+            if k == calls_each // 2:
+                add("break", 900, "Café")
+        add("available", 600)
+        timeline.append({"state": "offline", "reason": "", "start": _iso(t),
+                         "end": _iso(midnight + dt.timedelta(days=1))})  # fmt: skip
+        handled = calls_each
+        figures = {
+            "day": day.isoformat(), "calls_handled": handled, "missed": n % 2, "declined": 0,
+            "talk_s": talk_total, "wrap_up_s": wrap_total, "handle_s": talk_total + wrap_total,
+            "avg_handle_s": round((talk_total + wrap_total) / handled),
+            "avg_wrap_up_s": round(wrap_total / handled),
+            "breaks": {"count": 1, "duration_s": 900},
+        }  # fmt: skip
+        rows.append({
+            "agent_id": agent_id, "name": name, "display_name": display, "figures": figures,
+            "calls_per_hour": calls,
+            "handle_by_hour": [round(sum(h) / len(h)) if h else None for h in handle],
+            "timeline": timeline,
+        })  # fmt: skip
+        for h in range(24):
+            team_calls[h] += calls[h]
+            team_handle[h] += handle[h]
+        totals["calls_handled"] += handled
+        totals["talk_s"] += talk_total
+        totals["wrap_up_s"] += wrap_total
+        totals["count"] += 1
+        totals["duration_s"] += 900
+    handled = totals["calls_handled"]
+    team_figures = {
+        "day": day.isoformat(), "calls_handled": handled,
+        "missed": sum(r["figures"]["missed"] for r in rows), "declined": 0,
+        "talk_s": totals["talk_s"], "wrap_up_s": totals["wrap_up_s"],
+        "handle_s": totals["talk_s"] + totals["wrap_up_s"],
+        "avg_handle_s": round((totals["talk_s"] + totals["wrap_up_s"]) / handled) if handled else 0,
+        "avg_wrap_up_s": round(totals["wrap_up_s"] / handled) if handled else 0,
+        "breaks": {"count": totals["count"], "duration_s": totals["duration_s"]},
+    }  # fmt: skip
+    return {
+        "day": day.isoformat(),
+        "agents": rows,
+        "team": {
+            "figures": team_figures,
+            "calls_per_hour": team_calls,
+            "handle_by_hour": [round(sum(h) / len(h)) if h else None for h in team_handle],
+        },
+    }

@@ -21,6 +21,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -111,7 +112,16 @@ class AlertsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for col in range(5):
+            stretch = col == COL_ALERT
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if stretch
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(col, mode)
+        self.table.setWordWrap(True)
         self.table.setAccessibleName(self.tr("Today's alerts, open ones first"))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.ack_button = QPushButton(self.tr("Acknowledge"), self)
@@ -251,6 +261,7 @@ class AlertsPanel(QWidget):
         self.table.setVisible(bool(self._order))
         if selected is not None:
             self.select(selected.id)
+        self.table.resizeRowsToContents()
         self._update_buttons()
 
     def highlighted(self, alert_id: AlertKey) -> bool:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -79,7 +80,15 @@ class HelpQueuePanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for col in range(5):
+            stretch = col in (COL_CALL, COL_TEXT)
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if stretch
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(col, mode)
         self.table.setWordWrap(True)
         self.table.setAccessibleName(self.tr("Help requests, oldest first"))
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
@@ -245,6 +254,7 @@ class HelpQueuePanel(QWidget):
         if selected is not None:
             self.select(selected.id)
         self.tick()
+        self.table.resizeRowsToContents()
 
     def _cell(self, row: int, col: int) -> QTableWidgetItem:
         item = self.table.item(row, col)

@@ -152,6 +152,7 @@ class MessagesPanel(QWidget):
         split.addWidget(self.threads)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
+        split.setSizes([220, 780])
         QVBoxLayout(self).addWidget(split)
         self._on_target_changed(TO_ONE)
         self._render_threads()
@@ -503,7 +504,9 @@ class MessagesPanel(QWidget):
             key = item.data(ID_ROLE)
             if key != self._current:
                 self.open_conversation(key)
-                if key != TEAM:
+                if key == TEAM:
+                    self.target.setCurrentIndex(TO_TEAM)
+                else:
                     self.target.setCurrentIndex(TO_ONE)
                     self.one.setCurrentIndex(max(0, self.one.findData(key)))
 
