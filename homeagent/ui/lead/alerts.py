@@ -48,31 +48,33 @@ AlertKey = int | str
 
 def kind_label(kind: str) -> str:
     """The alert's name in the UI language (never its code)."""
-    t = QCoreApplication.translate
     return {
-        "break_over": t("Alerts", "Long break"),
-        "call_over": t("Alerts", "Long call"),
-        "wrap_up_over": t("Alerts", "Wrap-up overrun"),
-        "missed_in_row": t("Alerts", "Missed calls in a row"),
-        "no_break": t("Alerts", "No break for a long time"),
-        "mos_under": t("Alerts", "Poor call quality"),
-        "help_waiting": t("Alerts", "Help request waiting"),
-    }.get(kind, t("Alerts", "Alert"))
+        "break_over": QCoreApplication.translate("Alerts", "Long break"),
+        "call_over": QCoreApplication.translate("Alerts", "Long call"),
+        "wrap_up_over": QCoreApplication.translate("Alerts", "Wrap-up overrun"),
+        "missed_in_row": QCoreApplication.translate("Alerts", "Missed calls in a row"),
+        "no_break": QCoreApplication.translate("Alerts", "No break for a long time"),
+        "mos_under": QCoreApplication.translate("Alerts", "Poor call quality"),
+        "help_waiting": QCoreApplication.translate("Alerts", "Help request waiting"),
+    }.get(kind, QCoreApplication.translate("Alerts", "Alert"))
 
 
 def detail_text(alert: Alert) -> str:
     """What crossed what: "16:00 (threshold 15:00)", "3 (threshold 3)", "MOS 2.9 (…)"."""
-    t = QCoreApplication.translate
     if alert.kind == "missed_in_row":
         value, limit = f"{alert.value:.0f}", f"{alert.threshold:.0f}"
     elif alert.kind == "mos_under":
-        value = t("Alerts", "MOS {value}").format(value=f"{alert.value:.1f}")
+        value = QCoreApplication.translate("Alerts", "MOS {value}").format(
+            value=f"{alert.value:.1f}"
+        )
         limit = f"{alert.threshold:.1f}"
     elif alert.kind in ("break_over", "call_over", "wrap_up_over", "no_break", "help_waiting"):
         value, limit = format_duration(alert.value), format_duration(alert.threshold)
     else:
         value, limit = f"{alert.value:g}", f"{alert.threshold:g}"
-    return t("Alerts", "{value} (threshold {threshold})").format(value=value, threshold=limit)
+    return QCoreApplication.translate("Alerts", "{value} (threshold {threshold})").format(
+        value=value, threshold=limit
+    )
 
 
 class AlertsPanel(QWidget):
@@ -226,26 +228,24 @@ class AlertsPanel(QWidget):
     # --- rendering --------------------------------------------------------------------
 
     def row_texts(self, row: int) -> list[str]:
-        return [self.table.item(row, c).text() for c in range(self.table.columnCount())]  # type: ignore[union-attr]
+        """The texts of one row, as shown."""
+        items = (self.table.item(row, c) for c in range(self.table.columnCount()))
+        return [item.text() if item is not None else "" for item in items]
 
     def _render(self) -> None:
         selected = self.selected()
         self.table.setRowCount(len(self._order))
         for row, key in enumerate(self._order):
             alert = self._alerts[key]
-            state = (
-                self.tr("Ongoing")
-                if alert.open
-                else self.tr("Over at {time}").format(time=clock_text(alert.cleared_at, self._tz))  # type: ignore[arg-type]
-            )
-            acked = (
-                self.tr("⚠ To acknowledge")
-                if alert.needs_ack
-                else self.tr("{time} by {name}").format(
-                    time=clock_text(alert.acked_at, self._tz),  # type: ignore[arg-type]
-                    name=alert.acked_by.name if alert.acked_by else "—",
-                )
-            )
+            state = self.tr("Ongoing")
+            if alert.cleared_at is not None:
+                when = clock_text(alert.cleared_at, self._tz)
+                state = self.tr("Over at {time}").format(time=when)
+            acked = self.tr("⚠ To acknowledge")
+            if alert.acked_at is not None:
+                by = alert.acked_by.name if alert.acked_by else "—"
+                when = clock_text(alert.acked_at, self._tz)
+                acked = self.tr("{time} by {name}").format(time=when, name=by)
             cells = (clock_text(alert.raised_at, self._tz), alert.agent_name,
                      f"{kind_label(alert.kind)} — {detail_text(alert)}", state, acked)  # fmt: skip
             highlight = alert.needs_ack

@@ -27,36 +27,35 @@ FORMATS: dict[str, CsvFormat] = {"fr": FRENCH_CSV, "en": ENGLISH_CSV}
 
 def csv_labels() -> CsvLabels:
     """The export's headers and words, translated now."""
-    t = QCoreApplication.translate
     return CsvLabels(
         figures_header=(
-            t("DayCsv", "Agent"),
-            t("DayCsv", "Calls handled"),
-            t("DayCsv", "Missed"),
-            t("DayCsv", "Declined"),
-            t("DayCsv", "Talk time"),
-            t("DayCsv", "Wrap-up time"),
-            t("DayCsv", "Handle time"),
-            t("DayCsv", "Average handle time"),
-            t("DayCsv", "Average wrap-up"),
-            t("DayCsv", "Breaks"),
-            t("DayCsv", "Break time"),
+            QCoreApplication.translate("DayCsv", "Agent"),
+            QCoreApplication.translate("DayCsv", "Calls handled"),
+            QCoreApplication.translate("DayCsv", "Missed"),
+            QCoreApplication.translate("DayCsv", "Declined"),
+            QCoreApplication.translate("DayCsv", "Talk time"),
+            QCoreApplication.translate("DayCsv", "Wrap-up time"),
+            QCoreApplication.translate("DayCsv", "Handle time"),
+            QCoreApplication.translate("DayCsv", "Average handle time"),
+            QCoreApplication.translate("DayCsv", "Average wrap-up"),
+            QCoreApplication.translate("DayCsv", "Breaks"),
+            QCoreApplication.translate("DayCsv", "Break time"),
         ),
         hours_header=(
-            t("DayCsv", "Agent"),
-            t("DayCsv", "Hour"),
-            t("DayCsv", "Calls"),
-            t("DayCsv", "Average handle time (min)"),
+            QCoreApplication.translate("DayCsv", "Agent"),
+            QCoreApplication.translate("DayCsv", "Hour"),
+            QCoreApplication.translate("DayCsv", "Calls"),
+            QCoreApplication.translate("DayCsv", "Average handle time (min)"),
         ),
         timeline_header=(
-            t("DayCsv", "Agent"),
-            t("DayCsv", "State"),
-            t("DayCsv", "Reason"),
-            t("DayCsv", "Start"),
-            t("DayCsv", "End"),
-            t("DayCsv", "Duration"),
+            QCoreApplication.translate("DayCsv", "Agent"),
+            QCoreApplication.translate("DayCsv", "State"),
+            QCoreApplication.translate("DayCsv", "Reason"),
+            QCoreApplication.translate("DayCsv", "Start"),
+            QCoreApplication.translate("DayCsv", "End"),
+            QCoreApplication.translate("DayCsv", "Duration"),
         ),
-        team=t("DayCsv", "Team"),
+        team=QCoreApplication.translate("DayCsv", "Team"),
         state_name=state_name,
     )
 

@@ -167,3 +167,19 @@ def test_the_board_can_address_the_composer(qtbot, panel) -> None:  # type: igno
     panel.compose_to(["a-2"])
     assert panel.one.currentData() == "a-2"
     assert panel.threads.currentItem().text() == "Bruno Petit"
+
+
+def test_in_french_the_lead_reads_lu_2_sur_2(qtbot, french, server, net) -> None:  # type: ignore[no-untyped-def]
+    panel = MessagesPanel(server, net, server.team_id)
+    qtbot.addWidget(panel)
+    panel.set_agents(AGENTS)
+    _send(qtbot, panel, "Réunion", target=TO_TEAM, urgent=True)
+    assert panel.status.text() == "Envoyé à toute l'équipe."
+    message_id = max(server.messages)
+    for agent in ("a-1", "a-2"):
+        server.agent_receipt(message_id, agent, "read")
+    feed(panel, server)
+    qtbot.waitUntil(lambda: "confirmé" in panel.receipt_text(message_id), timeout=3000)
+    lines = panel.receipt_text(message_id).split("\n")
+    assert lines[0] == "Distribué 2/2 · lu 2/2 · bien reçu 0/2"
+    assert lines[1] == "Pas encore confirmé par : Alice Martin, Bruno Petit"
