@@ -60,10 +60,15 @@ class _Entry:
 
 
 class ReceiptBook:
-    """The lead's sent messages and their recipients' receipts (GUI thread only)."""
+    """The lead's sent messages and their recipients' receipts (GUI thread only).
 
-    def __init__(self) -> None:
+    A receipt for a message not tracked yet (its event overtook the history's answer) is
+    kept, up to `max_pending` of them, and merged when the message arrives."""
+
+    def __init__(self, max_pending: int = 1000) -> None:
         self._entries: dict[int, _Entry] = {}
+        self._pending: dict[tuple[int, str], ReceiptUpdate] = {}
+        self._max_pending = max_pending
 
     def __contains__(self, message_id: int) -> bool:
         return message_id in self._entries
@@ -74,6 +79,8 @@ class ReceiptBook:
         entry = self._entries.get(message.id)
         if entry is None:
             self._entries[message.id] = _Entry(message, {})
+            for key in [k for k in self._pending if k[0] == message.id]:
+                self.apply(self._pending.pop(key))
         else:
             entry.message = message
 
@@ -86,9 +93,14 @@ class ReceiptBook:
         return entry is not None and entry.listed
 
     def apply(self, update: ReceiptUpdate) -> bool:
-        """Merge one recipient's receipt; False when the message is not tracked here."""
+        """Merge one recipient's receipt; False when the message is not tracked (yet)."""
         entry = self._entries.get(update.message_id)
         if entry is None:
+            key = (update.message_id, update.agent_id)
+            self._pending.pop(key, None)
+            self._pending[key] = update  # the newest last: the oldest go first
+            while len(self._pending) > self._max_pending:
+                del self._pending[next(iter(self._pending))]
             return False
         known = entry.recipients.get(update.agent_id) or Recipient(update.agent_id, "")
         entry.recipients[update.agent_id] = known.merged(

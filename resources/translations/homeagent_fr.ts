@@ -702,6 +702,10 @@
         <translation>Aucun chiffre pour cet agent ce jour-là.</translation>
     </message>
     <message>
+        <source>{day}: {figures}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Export the day</source>
         <translation>Exporter la journée</translation>
     </message>

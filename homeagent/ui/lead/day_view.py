@@ -151,13 +151,19 @@ class DayView(QWidget):
             return  # an answer for a day the lead has left
         self.report = report
         for agent in report.agents:
-            if self.scope.findData(agent.agent_id) < 0:
+            index = self.scope.findData(agent.agent_id)
+            if index < 0:
                 self.scope.addItem(agent.display_name, agent.agent_id)
+            else:
+                self.scope.setItemText(index, agent.display_name)
         self.status.setText("")
         self._render()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.status.setText(self.tr("The day is unavailable: {why}").format(why=failure_text(exc)))
+        # the charts still show the last day loaded (its date is in the figures line);
+        # the export is of the day picked, so it waits for that day
+        self.export_button.setEnabled(self.report is not None and self.report.day == self.day())
 
     def _figures_text(self, f: Figures) -> str:
         return self.tr(
@@ -180,12 +186,18 @@ class DayView(QWidget):
         if self._scope and agent is None:
             self.figures.setText(self.tr("No figures for this agent on that day."))
             return
+        day = QLocale().toString(
+            QDate(report.day.year, report.day.month, report.day.day), QLocale.FormatType.ShortFormat
+        )
         if agent is not None:
             self.charts.show_agent(report, agent.agent_id)
-            self.figures.setText(f"{agent.display_name} — {self._figures_text(agent.figures)}")
+            text = f"{agent.display_name} — {self._figures_text(agent.figures)}"
         elif report.team is not None:
             self.charts.show_team(report)
-            self.figures.setText(self._figures_text(report.team.figures))
+            text = self._figures_text(report.team.figures)
+        else:
+            return
+        self.figures.setText(self.tr("{day}: {figures}").format(day=day, figures=text))
 
     # --- export -----------------------------------------------------------------------
 

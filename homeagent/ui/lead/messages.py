@@ -452,6 +452,9 @@ class MessagesPanel(QWidget):
 
     def _render_view(self) -> None:
         selected = self.view.currentItem().data(ID_ROLE) if self.view.currentItem() else None
+        before = self.view.count()
+        bar = self.view.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
         self.view.blockSignals(True)
         self.view.clear()
         for msg in self._conversation():
@@ -473,7 +476,10 @@ class MessagesPanel(QWidget):
             if msg.id == selected:
                 self.view.setCurrentItem(item)
         self.view.blockSignals(False)
-        self.view.scrollToBottom()
+        if self.view.count() != before or at_end:
+            self.view.scrollToBottom()  # a new message; a receipt never moves the reader
+        else:
+            bar.setValue(min(bar.value(), bar.maximum()))
         self._render_receipts()
 
     def _render_receipts(self) -> None:

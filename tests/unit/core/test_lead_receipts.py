@@ -82,3 +82,16 @@ def test_a_newer_copy_of_the_message_keeps_what_events_said() -> None:
     book.apply(_upd("a-1", 1, 2))
     book.track(_msg(lc.ReceiptCounts(2, 1, 0, 0)))  # an older snapshot of the counts
     assert book.counts(1) == lc.ReceiptCounts(2, 1, 1, 0)
+
+
+def test_a_receipt_that_overtakes_its_message_is_kept_until_it_arrives() -> None:
+    book = ReceiptBook(max_pending=2)
+    assert not book.apply(_upd("a-1", 1, 2))
+    book.apply(lc.ReceiptUpdate(50, "a-1", T, None, None))
+    book.apply(lc.ReceiptUpdate(51, "a-1", T, None, None))  # pushes the oldest out
+    book.track(_msg(lc.ReceiptCounts(2, 0, 0, 0)))
+    assert book.counts(1) == lc.ReceiptCounts(2, 0, 0, 0)  # the first one was dropped
+    book = ReceiptBook()
+    book.apply(_upd("a-1", 1, 2))
+    book.track(_msg())
+    assert book.counts(1) == lc.ReceiptCounts(2, 1, 1, 0)

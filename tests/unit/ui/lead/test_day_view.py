@@ -66,7 +66,8 @@ def test_the_team_day_shows_local_hours_and_a_strip_per_agent(view: DayView) -> 
     assert blocks[0].x0 == 0.0
     assert blocks[-1].x1 <= 1.0
     assert any(b.state is AgentState.BREAK and b.reason == "Café" for b in blocks)
-    assert view.figures.text().startswith("24 calls handled")
+    assert view.figures.text().endswith(": 24 calls handled · average handle 06:15 · 1 missed · "
+                                        "breaks 2 (30:00)")  # fmt: skip
 
 
 def test_the_strip_paints_the_state_colours(view: DayView) -> None:
@@ -89,7 +90,7 @@ def test_the_boards_day_request_shows_one_agent_without_a_new_request(view, serv
     view.show_agent("a-2")
     assert len(server.calls) == before
     assert list(view.charts.strips) == ["a-2"]
-    assert view.figures.text().startswith("Bruno Petit — 12 calls handled")
+    assert ": Bruno Petit — 12 calls handled" in view.figures.text()
     assert sum(view.charts.calls.values) == 12
     view.show_team()
     assert set(view.charts.strips) == {"a-1", "a-2"}
@@ -99,7 +100,22 @@ def test_another_day_is_loaded_and_a_missing_one_says_so(qtbot, view, server) ->
     view.day_edit.setDate(view.day_edit.date().addDays(-1))
     qtbot.waitUntil(lambda: view.status.text().startswith("The day is unavailable"), timeout=3000)
     assert view.report is not None
-    assert view.report.day == DAY  # the last day shown stays
+    assert view.report.day == DAY  # the last day shown stays, with its date
+    assert not view.export_button.isEnabled()  # but the export waits for the day picked
+    view.day_edit.setDate(view.day_edit.date().addDays(1))
+    qtbot.waitUntil(lambda: view.export_button.isEnabled(), timeout=3000)
+
+
+def test_a_day_requested_before_the_roster_names_the_agent_when_loaded(
+    qtbot, server, net, disk, clock
+) -> None:  # type: ignore[no-untyped-def]
+    server.set_day("team", server.team_id, DAY, sample_day(DAY))
+    view = DayView(server, net, disk, server.team_id, clock=clock, tz=PARIS)
+    qtbot.addWidget(view)
+    view.show_agent("a-2")
+    qtbot.waitUntil(lambda: view.report is not None, timeout=3000)
+    assert view.scope.currentText() == "Bruno Petit"
+    assert list(view.charts.strips) == ["a-2"]
 
 
 def test_the_export_writes_the_french_csv(qtbot, view, tmp_path) -> None:  # type: ignore[no-untyped-def]
