@@ -703,7 +703,7 @@
     </message>
     <message>
         <source>{day}: {figures}</source>
-        <translation type="unfinished"></translation>
+        <translation>{day} : {figures}</translation>
     </message>
     <message>
         <source>Export the day</source>
