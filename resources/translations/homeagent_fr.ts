@@ -59,8 +59,8 @@
         <translation>Alerte</translation>
     </message>
     <message>
-        <source>Now</source>
-        <translation>En cours</translation>
+        <source>Status</source>
+        <translation>Statut</translation>
     </message>
     <message>
         <source>Acknowledged</source>

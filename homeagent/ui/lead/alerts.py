@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,14 +64,13 @@ def detail_text(alert: Alert) -> str:
     if alert.kind == "missed_in_row":
         value, limit = f"{alert.value:.0f}", f"{alert.threshold:.0f}"
     elif alert.kind == "mos_under":
-        value = QCoreApplication.translate("Alerts", "MOS {value}").format(
-            value=f"{alert.value:.1f}"
-        )
-        limit = f"{alert.threshold:.1f}"
+        mos = QCoreApplication.translate("Alerts", "MOS {value}")
+        value = mos.format(value=QLocale().toString(alert.value, "f", 1))  # "2,8" in French
+        limit = QLocale().toString(alert.threshold, "f", 1)
     elif alert.kind in ("break_over", "call_over", "wrap_up_over", "no_break", "help_waiting"):
         value, limit = format_duration(alert.value), format_duration(alert.threshold)
     else:
-        value, limit = f"{alert.value:g}", f"{alert.threshold:g}"
+        value, limit = QLocale().toString(alert.value), QLocale().toString(alert.threshold)
     return QCoreApplication.translate("Alerts", "{value} (threshold {threshold})").format(
         value=value, threshold=limit
     )
@@ -107,7 +106,7 @@ class AlertsPanel(QWidget):
     def _build(self) -> None:
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Raised"), self.tr("Agent"), self.tr("Alert"), self.tr("Now"),
+            [self.tr("Raised"), self.tr("Agent"), self.tr("Alert"), self.tr("Status"),
              self.tr("Acknowledged")]
         )  # fmt: skip
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -123,7 +122,7 @@ class AlertsPanel(QWidget):
                 else QHeaderView.ResizeMode.ResizeToContents
             )
             header.setSectionResizeMode(col, mode)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)  # one line a row; the whole text in its tooltip
         self.table.setAccessibleName(self.tr("Today's alerts, open ones first"))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.ack_button = QPushButton(self.tr("Acknowledge"), self)
@@ -251,6 +250,7 @@ class AlertsPanel(QWidget):
             highlight = alert.needs_ack
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if highlight:
                     item.setBackground(highlight_brush("urgent"))
                     font = QFont(item.font())
@@ -261,7 +261,6 @@ class AlertsPanel(QWidget):
         self.table.setVisible(bool(self._order))
         if selected is not None:
             self.select(selected.id)
-        self.table.resizeRowsToContents()
         self._update_buttons()
 
     def highlighted(self, alert_id: AlertKey) -> bool:

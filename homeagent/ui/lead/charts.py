@@ -15,6 +15,7 @@ embed: `show_team(report)` / `show_agent(report, agent_id)` with a parsed
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 from collections.abc import Sequence
 
@@ -28,10 +29,11 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QLocale, QMargins, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from homeagent.core.agent_state import AgentState
 from homeagent.core.lead_comms import DayAgent, DayReport
 from homeagent.core.lead_day import (
     HourBar,
@@ -82,6 +84,8 @@ class _Chart(QChartView):
         chart.legend().setVisible(False)
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.setBackgroundRoundness(0)
+        chart.setLocalizeNumbers(True)  # "6,5" in French
+        chart.setLocale(QLocale())
         self.setChart(chart)
         return chart
 
@@ -126,7 +130,7 @@ class CallsPerHourChart(_Chart):
         chart.addSeries(series)
         step = max(1, math.ceil(max(self.values) / 5))  # whole calls on the axis
         ticks = math.ceil((max(self.values) + 1) / step)
-        x, y = self._axes(chart, self.labels, float(step * ticks), "%d")
+        x, y = self._axes(chart, self.labels, float(step * ticks), "%.0f")
         y.setTickCount(ticks + 1)
         series.attachAxis(x)
         series.attachAxis(y)
@@ -273,6 +277,27 @@ class HourAxis(QWidget):
         painter.end()
 
 
+LEGEND_STATES = (
+    AgentState.AVAILABLE,
+    AgentState.ON_CALL,
+    AgentState.WRAP_UP,
+    AgentState.BREAK,
+    AgentState.NOT_READY,
+    AgentState.OFFLINE,
+)
+
+
+def state_legend() -> str:
+    """The timeline's key: each state's colour, mark and name (rich text)."""
+    parts = []
+    for state in LEGEND_STATES:
+        colour = STATE_COLOURS[state]
+        swatch = (f'<span style="background-color:{colour.fill}; color:{colour.text}">'
+                  f"&nbsp;{html.escape(colour.mark)}&nbsp;</span>")  # fmt: skip
+        parts.append(f"{swatch}&nbsp;{html.escape(state_name(state))}")
+    return " &nbsp; ".join(parts)
+
+
 class DayCharts(QWidget):
     """Bars, trend and timelines of one day, for the team or one agent (module doc)."""
 
@@ -283,6 +308,9 @@ class DayCharts(QWidget):
         self.handle = HandleTrendChart(self)
         self.timeline_title = QLabel(self.tr("States across the shift"), self)
         self.timeline_title.setProperty("role", "muted")
+        self.legend = QLabel(state_legend(), self)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
         self._lines = QWidget(self)
         self._grid = QGridLayout(self._lines)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -295,6 +323,7 @@ class DayCharts(QWidget):
         layout.addWidget(self.handle, 2)
         layout.addWidget(self.timeline_title)
         layout.addWidget(self._lines)
+        layout.addWidget(self.legend)
 
     def show_team(self, report: DayReport) -> None:
         """The team's bars and trend, one timeline strip per agent."""

@@ -89,7 +89,7 @@ class HelpQueuePanel(QWidget):
                 else QHeaderView.ResizeMode.ResizeToContents
             )
             header.setSectionResizeMode(col, mode)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)  # one line a row; the whole text in its tooltip
         self.table.setAccessibleName(self.tr("Help requests, oldest first"))
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.ack_button = QPushButton(self.tr("I'm coming"), self)
@@ -246,7 +246,9 @@ class HelpQueuePanel(QWidget):
             request = self._requests[request_id]
             for col, text in ((COL_AGENT, request.agent_name), (COL_TEXT, request.text),
                               (COL_STATUS, self._status_text(request))):  # fmt: skip
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
             self.table.setItem(row, COL_WAIT, QTableWidgetItem())
             self.table.setItem(row, COL_CALL, QTableWidgetItem())
         self.empty.setVisible(not self._order)
@@ -254,7 +256,6 @@ class HelpQueuePanel(QWidget):
         if selected is not None:
             self.select(selected.id)
         self.tick()
-        self.table.resizeRowsToContents()
 
     def _cell(self, row: int, col: int) -> QTableWidgetItem:
         item = self.table.item(row, col)
@@ -287,9 +288,12 @@ class HelpQueuePanel(QWidget):
                 font = QFont(item.font())
                 font.setBold(late)
                 item.setFont(font)
-                if late:
-                    item.setToolTip(self.tr("Waiting for more than {time}").format(
-                        time=format_duration(self.threshold_s)))  # fmt: skip
+            if late:  # the wait cell says why it is highlighted
+                self._cell(row, COL_WAIT).setToolTip(
+                    self.tr("Waiting for more than {time}").format(
+                        time=format_duration(self.threshold_s)
+                    )
+                )
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -139,7 +139,8 @@ class MessagesPanel(QWidget):
         to_row = QHBoxLayout()
         to_row.addWidget(QLabel(self.tr("To:"), self))
         to_row.addWidget(self.target)
-        to_row.addWidget(self.one, 1)
+        to_row.addWidget(self.one, 3)
+        to_row.addStretch(1)  # keeps the row in place while the agent list is hidden
         to_row.addWidget(self.urgent)
         col.addLayout(to_row)
         col.addWidget(self.pick)
@@ -154,7 +155,8 @@ class MessagesPanel(QWidget):
         split.setStretchFactor(1, 3)
         split.setSizes([220, 780])
         QVBoxLayout(self).addWidget(split)
-        self._on_target_changed(TO_ONE)
+        self.target.setCurrentIndex(TO_TEAM)  # the team's messages are shown first
+        self._on_target_changed(TO_TEAM)
         self._render_threads()
 
     # --- inputs from the composition ----------------------------------------------
