@@ -75,6 +75,10 @@
         <translation>Prendre en compte</translation>
     </message>
     <message>
+        <source>Acknowledge the selected alert (Enter)</source>
+        <translation>Prendre en compte l&apos;alerte sélectionnée (Entrée)</translation>
+    </message>
+    <message>
         <source>No alert today.</source>
         <translation>Aucune alerte aujourd&apos;hui.</translation>
     </message>
@@ -924,8 +928,8 @@
         <translation>J&apos;arrive</translation>
     </message>
     <message>
-        <source>Tell the agent you are on your way</source>
-        <translation>Prévenir l&apos;agent que vous arrivez</translation>
+        <source>Tell the agent you are on your way (Enter)</source>
+        <translation>Prévenir l&apos;agent que vous arrivez (Entrée)</translation>
     </message>
     <message>
         <source>Reply by message</source>

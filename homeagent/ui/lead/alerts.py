@@ -16,8 +16,8 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QLocale, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -125,7 +125,10 @@ class AlertsPanel(QWidget):
         self.table.setWordWrap(False)  # one line a row; the whole text in its tooltip
         self.table.setAccessibleName(self.tr("Today's alerts, open ones first"))
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.acknowledge_selected)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)  # Enter on a row: acknowledge
         self.ack_button = QPushButton(self.tr("Acknowledge"), self)
+        self.ack_button.setToolTip(self.tr("Acknowledge the selected alert (Enter)"))
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.status = QLabel(self)
         self.status.setProperty("role", "muted")

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QDate, QLocale, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -53,6 +53,7 @@ class DayView(QWidget):
         clock: Callable[[], dt.datetime] = utc_now,
         tz: dt.tzinfo | None = None,
         choose_path: PathChooser | None = None,
+        refresh_after_ms: int = 10_000,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -64,6 +65,11 @@ class DayView(QWidget):
         self._tz = tz
         self._choose_path = choose_path or self._ask_path
         self.report: DayReport | None = None
+        self._clock = clock
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(refresh_after_ms)
+        self._refresh.timeout.connect(self.load)
         self._scope = TEAM
         today = clock().astimezone(dt.UTC).date()
         self.day_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
@@ -119,6 +125,9 @@ class DayView(QWidget):
         self.scope.setCurrentIndex(max(0, self.scope.findData(current)))
         self.scope.blockSignals(False)
 
+    def _today(self) -> dt.date:
+        return self._clock().astimezone(dt.UTC).date()
+
     def day(self) -> dt.date:
         q = self.day_edit.date()
         return dt.date(q.year(), q.month(), q.day())
@@ -135,6 +144,19 @@ class DayView(QWidget):
 
     def show_team(self) -> None:
         self.scope.setCurrentIndex(0)
+
+    def apply_event(self, event_type: str, data: object) -> bool:
+        """A listener, never the event's owner (returns False: the board needs them too):
+        while today is shown, `agent_figures` and `agent_state` bring a reload within
+        `refresh_after_ms`, coalesced (one request however many events)."""
+        today = self.day() == self._today()
+        if (
+            event_type in ("agent_figures", "agent_state")
+            and today
+            and not self._refresh.isActive()
+        ):
+            self._refresh.start()
+        return False
 
     def load(self) -> None:
         """Fetch the chosen day of the team."""

@@ -15,8 +15,8 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -92,8 +92,10 @@ class HelpQueuePanel(QWidget):
         self.table.setWordWrap(False)  # one line a row; the whole text in its tooltip
         self.table.setAccessibleName(self.tr("Help requests, oldest first"))
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.acknowledge_selected)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)  # Enter on a row: "J'arrive"
         self.ack_button = QPushButton(self.tr("I'm coming"), self)
-        self.ack_button.setToolTip(self.tr("Tell the agent you are on your way"))
+        self.ack_button.setToolTip(self.tr("Tell the agent you are on your way (Enter)"))
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.reply_button = QPushButton(self.tr("Reply by message"), self)
         self.reply_button.clicked.connect(self._on_reply_button_clicked)

@@ -79,6 +79,7 @@ class MessagesPanel(QWidget):
         self._members: dict[str, set[int]] = {}  # agent → ids of its conversation
         self._book = ReceiptBook()
         self._unread: set[int] = set()
+        self._unread_said = 0
         self._fetching: set[int] = set()
         self._marking: set[int] = set()
         self._current = TEAM
@@ -252,14 +253,19 @@ class MessagesPanel(QWidget):
                 self._unread.discard(msg.id)
             if unread and self._current == msg.thread_agent_id and self.isVisible():
                 self._mark_current_read()
-        self.unread_changed.emit(len(self._unread))
+        self._emit_unread()
+
+    def _emit_unread(self) -> None:
+        if len(self._unread) != self._unread_said:
+            self._unread_said = len(self._unread)
+            self.unread_changed.emit(self._unread_said)
 
     def _on_receipt(self, update: ReceiptUpdate) -> None:
         msg = self._messages.get(update.message_id)
         if msg is not None and msg.from_agent and update.agent_id == self._me_id:
             if update.read_at is not None:  # read on another device of mine
                 self._unread.discard(msg.id)
-                self.unread_changed.emit(len(self._unread))
+                self._emit_unread()
             return
         if self._book.apply(update) and not self._book.is_listed(update.message_id):
             self._fetch_receipts(update.message_id)
@@ -315,7 +321,7 @@ class MessagesPanel(QWidget):
     def _on_marked_read(self, message_id: int, _update: ReceiptUpdate) -> None:
         self._marking.discard(message_id)
         self._unread.discard(message_id)
-        self.unread_changed.emit(len(self._unread))
+        self._emit_unread()
         self._render_threads()
         self._render_view()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import Qt
 
 from homeagent.testing.fakes import FakeLeadComms
 from homeagent.ui.lead.alerts import COL_ACK, COL_ALERT, COL_STATE, AlertsPanel
@@ -94,3 +95,13 @@ def test_a_malformed_or_foreign_alert_is_ignored(panel, server, caplog) -> None:
     assert panel.alerts() == []
     assert panel.apply_event(event_type, {**data, "kind": "a_newer_kind"})
     assert panel.row_texts(0)[COL_ALERT].startswith("Alert — ")
+
+
+def test_enter_on_a_row_acknowledges_it(qtbot, panel, server) -> None:  # type: ignore[no-untyped-def]
+    alert_id = server.raise_alert("a-1", "wrap_up_over", 75, 60)
+    feed(panel, server)
+    panel.select(alert_id)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not panel.highlighted(alert_id), timeout=3000)
+    assert f"POST /alerts/{alert_id}/ack" in server.calls

@@ -166,3 +166,21 @@ def test_a_repeated_local_hour_keeps_distinct_labels() -> None:
         return HourBar(start, start.astimezone(PARIS), 1, None)
 
     assert hour_labels([bar(0), bar(1), bar(2)]) == ["02:00", "02:00′", "03:00"]
+
+
+def test_todays_figures_events_bring_one_coalesced_reload(qtbot, server, net, disk, clock) -> None:  # type: ignore[no-untyped-def]
+    server.set_day("team", server.team_id, DAY, sample_day(DAY))
+    view = DayView(server, net, disk, server.team_id, clock=clock, tz=PARIS, refresh_after_ms=50)
+    qtbot.addWidget(view)
+    for _ in range(20):
+        assert not view.apply_event("agent_figures", {"agent_id": "a-1", "today": {}})
+    view.apply_event("agent_state", {"agent_id": "a-2"})
+    assert not view.apply_event("message", {})
+    qtbot.waitUntil(lambda: view.report is not None, timeout=3000)
+    qtbot.wait(150)
+    assert server.calls.count(f"GET /teams/{server.team_id}/day") == 1
+    view.day_edit.setDate(view.day_edit.date().addDays(-1))  # another day: no reload
+    qtbot.waitUntil(lambda: server.calls.count(f"GET /teams/{server.team_id}/day") == 2)
+    view.apply_event("agent_figures", {"agent_id": "a-1", "today": {}})
+    qtbot.wait(150)
+    assert server.calls.count(f"GET /teams/{server.team_id}/day") == 2
