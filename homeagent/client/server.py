@@ -25,7 +25,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import requests
@@ -39,7 +39,7 @@ from homeagent.client.errors import (
     ServerUnreachable,
     TlsVerificationFailed,
 )
-from homeagent.core import records
+from homeagent.core import lead_comms, records
 from homeagent.core.profile import Profile
 from homeagent.security.tls import PinnedCaBundle
 
@@ -402,6 +402,97 @@ class ServerClient:
         """An agent's figures for `day` (own, or of my team as a lead)."""
         found = self.get(f"/figures/agents/{agent_id}", {"day": day.isoformat()})
         return _parsed(records.parse_figures, found)
+
+    # --- the team-lead console's messages, help queue, alerts, days (lead-contract.md) -
+
+    def send_lead_message(
+        self,
+        body: str,
+        *,
+        priority: lead_comms.MessagePriority = "normal",
+        to_agent_ids: Sequence[str] = (),
+        to_team_id: str | None = None,
+        idempotency_key: str,
+    ) -> lead_comms.LeadMessage:
+        """To one agent (a conversation of its own), several, or the whole team."""
+        target: dict[str, Any]
+        if to_team_id is not None:
+            if to_agent_ids:
+                raise ValueError("a message goes to agents or to a team, not both")
+            target = {"to_team_id": to_team_id}
+        elif len(to_agent_ids) == 1:
+            target = {"to_agent_id": to_agent_ids[0]}
+        elif to_agent_ids:
+            target = {"to_agent_ids": list(to_agent_ids)}
+        else:
+            raise ValueError("a message needs a recipient")
+        answer = self.post(
+            "/messages",
+            {**target, "body": body, "priority": priority},
+            idempotency_key=idempotency_key,
+        )
+        return _parsed(lambda o: lead_comms.parse_lead_message(o, route="POST /messages"), answer)
+
+    def read_lead_messages(
+        self, after_id: int | None = None, agent_id: str | None = None
+    ) -> tuple[lead_comms.LeadMessage, ...]:
+        params: dict[str, Any] = {}
+        if after_id is not None:
+            params["after_id"] = after_id
+        if agent_id is not None:
+            params["agent_id"] = agent_id
+        return _parsed(lead_comms.parse_lead_messages, self.get("/messages", params or None))
+
+    def read_message_receipts(self, message_id: int) -> tuple[lead_comms.RecipientReceipt, ...]:
+        return _parsed(lead_comms.parse_receipts, self.get(f"/messages/{int(message_id)}/receipts"))
+
+    def mark_message_read(self, message_id: int) -> lead_comms.ReceiptUpdate:
+        # idempotent on the server: a key lets the client retry it safely
+        answer = self.post(
+            f"/messages/{int(message_id)}/read", idempotency_key=f"read-{int(message_id)}"
+        )
+        return _parsed(lead_comms.parse_receipt_update, answer)
+
+    def read_help_requests(
+        self, status: lead_comms.HelpStatus, after_id: int | None = None
+    ) -> tuple[lead_comms.HelpRequest, ...]:
+        params: dict[str, Any] = {"status": status}
+        if after_id is not None:
+            params["after_id"] = after_id
+        return _parsed(lead_comms.parse_help_requests, self.get("/help-requests", params))
+
+    def ack_help_request(self, request_id: int) -> lead_comms.HelpRequest:
+        path = f"/help-requests/{int(request_id)}/ack"
+        answer = self.post(path, idempotency_key=f"help-ack-{int(request_id)}")
+        return _parsed(lambda o: lead_comms.parse_help_request(o, route=f"POST {path}"), answer)
+
+    def resolve_help_request(self, request_id: int) -> lead_comms.HelpRequest:
+        path = f"/help-requests/{int(request_id)}/resolve"
+        answer = self.post(path, idempotency_key=f"help-resolve-{int(request_id)}")
+        return _parsed(lambda o: lead_comms.parse_help_request(o, route=f"POST {path}"), answer)
+
+    def read_alerts(
+        self, team_id: str, day: dt.date | None = None, *, open_only: bool = False
+    ) -> tuple[lead_comms.Alert, ...]:
+        params: dict[str, Any] = {}
+        if day is not None:
+            params["day"] = day.isoformat()
+        if open_only:
+            params["open"] = "true"
+        answer = self.get(f"/teams/{team_id}/alerts", params or None)
+        return _parsed(lead_comms.parse_alerts, answer)
+
+    def ack_alert(self, alert_id: int | str) -> lead_comms.Alert:
+        answer = self.post(f"/alerts/{alert_id}/ack", idempotency_key=f"alert-ack-{alert_id}")
+        return _parsed(lead_comms.parse_alert, answer)
+
+    def read_team_day(self, team_id: str, day: dt.date) -> lead_comms.DayReport:
+        answer = self.get(f"/teams/{team_id}/day", {"day": day.isoformat()})
+        return _parsed(lead_comms.parse_day, answer)
+
+    def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport:
+        answer = self.get(f"/agents/{agent_id}/day", {"day": day.isoformat()})
+        return _parsed(lambda o: lead_comms.parse_day(o, route="GET /agents/{id}/day"), answer)
 
 
 def _parsed(parse: Callable[[object], R], answer: object) -> R:

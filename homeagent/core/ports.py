@@ -10,10 +10,10 @@ against them, and the contract tests run the same cases through a fake and the r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from homeagent.core import records
+from homeagent.core import lead_comms, records
 from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.commands import Command
 from homeagent.core.events import AudioDevicesChanged, Event
@@ -98,3 +98,58 @@ class ServerApi(Protocol):
     ) -> tuple[records.Callback, ...]: ...
     def read_contact_history(self, contact_id: str) -> records.ContactHistory: ...
     def read_figures(self, agent_id: str, day: dt.date) -> records.Figures: ...
+
+
+class LeadCommsApi(Protocol):
+    """The team-lead console's messages, help queue, alerts and days (docs/lead-contract.md).
+
+    Blocking (call them on the net lane). Each raises `homeagent.client.errors.ClientError`
+    when the server cannot answer now and `records.MalformedPayload` when the answer is not
+    what the contract promises.
+    """
+
+    def send_lead_message(
+        self,
+        body: str,
+        *,
+        priority: lead_comms.MessagePriority = "normal",
+        to_agent_ids: Sequence[str] = (),
+        to_team_id: str | None = None,
+        idempotency_key: str,
+    ) -> lead_comms.LeadMessage:
+        """POST /messages to one agent, several, or (`to_team_id`) the whole team."""
+        ...
+
+    def read_lead_messages(
+        self, after_id: int | None = None, agent_id: str | None = None
+    ) -> tuple[lead_comms.LeadMessage, ...]:
+        """GET /messages: every message the lead sees, or one agent's conversation."""
+        ...
+
+    def read_message_receipts(self, message_id: int) -> tuple[lead_comms.RecipientReceipt, ...]:
+        """GET /messages/{id}/receipts: every recipient's delivered / read / acknowledged."""
+        ...
+
+    def mark_message_read(self, message_id: int) -> lead_comms.ReceiptUpdate:
+        """POST /messages/{id}/read: the lead read an agent's message."""
+        ...
+
+    def read_help_requests(
+        self, status: lead_comms.HelpStatus, after_id: int | None = None
+    ) -> tuple[lead_comms.HelpRequest, ...]: ...
+
+    def ack_help_request(self, request_id: int) -> lead_comms.HelpRequest:
+        """POST /help-requests/{id}/ack ("J'arrive")."""
+        ...
+
+    def resolve_help_request(self, request_id: int) -> lead_comms.HelpRequest: ...
+
+    def read_alerts(
+        self, team_id: str, day: dt.date | None = None, *, open_only: bool = False
+    ) -> tuple[lead_comms.Alert, ...]: ...
+
+    def ack_alert(self, alert_id: int | str) -> lead_comms.Alert: ...
+
+    def read_team_day(self, team_id: str, day: dt.date) -> lead_comms.DayReport: ...
+
+    def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport: ...

@@ -465,7 +465,11 @@ class Figures:
 
 
 def parse_figures(obj: object, *, route: str = "GET /figures/agents/{id}") -> Figures:
-    f = _Fields(route, obj, "")
+    return figures_from(_Fields(route, obj, ""))
+
+
+def figures_from(f: _Fields) -> Figures:
+    """One FiguresOut object read through `f` (shared with the day payload's parser)."""
     b = f.child("breaks")
     return Figures(
         day=f.day("day"),

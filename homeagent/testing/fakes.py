@@ -545,3 +545,7 @@ class FakeDeskData:
             missed=DEMO_FIGURES.missed,
             avg_wrap_up_s=DEMO_FIGURES.avg_wrap_up_s,
         )
+
+
+# The team-lead console's messages, help queue, alerts and days: its own module (size).
+from homeagent.testing.lead_comms import FakeLeadComms  # noqa: E402, F401

@@ -2,6 +2,128 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>Alerts</name>
+    <message>
+        <source>Long break</source>
+        <translation>Pause trop longue</translation>
+    </message>
+    <message>
+        <source>Long call</source>
+        <translation>Appel trop long</translation>
+    </message>
+    <message>
+        <source>Wrap-up overrun</source>
+        <translation>Post-appel dépassé</translation>
+    </message>
+    <message>
+        <source>Missed calls in a row</source>
+        <translation>Appels manqués à la suite</translation>
+    </message>
+    <message>
+        <source>No break for a long time</source>
+        <translation>Pas de pause depuis longtemps</translation>
+    </message>
+    <message>
+        <source>Poor call quality</source>
+        <translation>Mauvaise qualité d&apos;appel</translation>
+    </message>
+    <message>
+        <source>Help request waiting</source>
+        <translation>Demande d&apos;aide en attente</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Alerte</translation>
+    </message>
+    <message>
+        <source>MOS {value}</source>
+        <translation>MOS {value}</translation>
+    </message>
+    <message>
+        <source>{value} (threshold {threshold})</source>
+        <translation>{value} (seuil {threshold})</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPanel</name>
+    <message>
+        <source>Raised</source>
+        <translation>Déclenchée</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Alerte</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Prise en compte</translation>
+    </message>
+    <message>
+        <source>Today&apos;s alerts, open ones first</source>
+        <translation>Alertes du jour, en cours d&apos;abord</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>Prendre en compte</translation>
+    </message>
+    <message>
+        <source>Acknowledge the selected alert (Enter)</source>
+        <translation>Prendre en compte l&apos;alerte sélectionnée (Entrée)</translation>
+    </message>
+    <message>
+        <source>No alert today.</source>
+        <translation>Aucune alerte aujourd&apos;hui.</translation>
+    </message>
+    <message>
+        <source>Alert: {kind}</source>
+        <translation>Alerte : {kind}</translation>
+    </message>
+    <message>
+        <source>{agent}: {detail}</source>
+        <translation>{agent} : {detail}</translation>
+    </message>
+    <message>
+        <source>Alerts unavailable: {why}</source>
+        <translation>Alertes indisponibles : {why}</translation>
+    </message>
+    <message>
+        <source>Acknowledging…</source>
+        <translation>Prise en compte…</translation>
+    </message>
+    <message>
+        <source>Acknowledged.</source>
+        <translation>Prise en compte.</translation>
+    </message>
+    <message>
+        <source>Not acknowledged: {why}</source>
+        <translation>Non prise en compte : {why}</translation>
+    </message>
+    <message>
+        <source>Ongoing</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <source>Over at {time}</source>
+        <translation>Terminée à {time}</translation>
+    </message>
+    <message>
+        <source>⚠ To acknowledge</source>
+        <translation>⚠ À prendre en compte</translation>
+    </message>
+    <message>
+        <source>{time} by {name}</source>
+        <translation>{time} par {name}</translation>
+    </message>
+</context>
+<context>
     <name>AudioSettingsPage</name>
     <message>
         <source>“{lost}” unplugged: no other sound device is available.</source>
@@ -184,6 +306,21 @@
     <message>
         <source>Consulting {number}…</source>
         <translation>Consultation de {number}…</translation>
+    </message>
+</context>
+<context>
+    <name>CallsPerHourChart</name>
+    <message>
+        <source>Calls per hour</source>
+        <translation>Appels par heure</translation>
+    </message>
+    <message>
+        <source>Calls per hour: no call yet</source>
+        <translation>Appels par heure : aucun appel pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>Appels</translation>
     </message>
 </context>
 <context>
@@ -425,6 +562,179 @@
     </message>
 </context>
 <context>
+    <name>DayCharts</name>
+    <message>
+        <source>States across the shift</source>
+        <translation>États sur la vacation</translation>
+    </message>
+</context>
+<context>
+    <name>DayCsv</name>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Calls handled</source>
+        <translation>Appels traités</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>Manqués</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Refusés</translation>
+    </message>
+    <message>
+        <source>Talk time</source>
+        <translation>Temps de conversation</translation>
+    </message>
+    <message>
+        <source>Wrap-up time</source>
+        <translation>Temps de post-appel</translation>
+    </message>
+    <message>
+        <source>Handle time</source>
+        <translation>Temps de traitement</translation>
+    </message>
+    <message>
+        <source>Average handle time</source>
+        <translation>Durée moyenne de traitement</translation>
+    </message>
+    <message>
+        <source>Average wrap-up</source>
+        <translation>Post-appel moyen</translation>
+    </message>
+    <message>
+        <source>Breaks</source>
+        <translation>Pauses</translation>
+    </message>
+    <message>
+        <source>Break time</source>
+        <translation>Durée des pauses</translation>
+    </message>
+    <message>
+        <source>Hour</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>Appels</translation>
+    </message>
+    <message>
+        <source>Average handle time (min)</source>
+        <translation>Durée moyenne de traitement (min)</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Début</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Fin</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>Équipe</translation>
+    </message>
+    <message>
+        <source>day</source>
+        <translation>journee</translation>
+    </message>
+</context>
+<context>
+    <name>DayView</name>
+    <message>
+        <source>Day</source>
+        <translation>Jour</translation>
+    </message>
+    <message>
+        <source>Team or agent</source>
+        <translation>Équipe ou agent</translation>
+    </message>
+    <message>
+        <source>Whole team</source>
+        <translation>Toute l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualiser</translation>
+    </message>
+    <message>
+        <source>CSV format</source>
+        <translation>Format CSV</translation>
+    </message>
+    <message>
+        <source>CSV (French: ; and 1,5)</source>
+        <translation>CSV (français : ; et 1,5)</translation>
+    </message>
+    <message>
+        <source>CSV (English: , and 1.5)</source>
+        <translation>CSV (anglais : , et 1.5)</translation>
+    </message>
+    <message>
+        <source>Export the day…</source>
+        <translation>Exporter la journée…</translation>
+    </message>
+    <message>
+        <source>Loading the day…</source>
+        <translation>Chargement de la journée…</translation>
+    </message>
+    <message>
+        <source>The day is unavailable: {why}</source>
+        <translation>Journée indisponible : {why}</translation>
+    </message>
+    <message>
+        <source>{calls} calls handled · average handle {aht} · {missed} missed · breaks {breaks} ({break_time})</source>
+        <translation>{calls} appels traités · DMT {aht} · {missed} manqués · pauses {breaks} ({break_time})</translation>
+    </message>
+    <message>
+        <source>No figures for this agent on that day.</source>
+        <translation>Aucun chiffre pour cet agent ce jour-là.</translation>
+    </message>
+    <message>
+        <source>{day}: {figures}</source>
+        <translation>{day} : {figures}</translation>
+    </message>
+    <message>
+        <source>Export the day</source>
+        <translation>Exporter la journée</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>team</source>
+        <translation>equipe</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Export en cours…</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>Exporté dans {path}</translation>
+    </message>
+    <message>
+        <source>Not exported (no file was written): {why}</source>
+        <translation>Non exporté (aucun fichier écrit) : {why}</translation>
+    </message>
+</context>
+<context>
     <name>DeskTray</name>
     <message>
         <source>Show HomeAgent</source>
@@ -574,6 +884,116 @@
     <message>
         <source>Your organisation disconnected this computer and erased its local data. Sign in again to continue.</source>
         <translation>Votre organisation a déconnecté cet ordinateur et effacé ses données locales. Reconnectez-vous pour continuer.</translation>
+    </message>
+</context>
+<context>
+    <name>HandleTrendChart</name>
+    <message>
+        <source>Average handle time (min)</source>
+        <translation>Durée moyenne de traitement (min)</translation>
+    </message>
+    <message>
+        <source>Average handle time: no call yet</source>
+        <translation>Durée moyenne de traitement : aucun appel pour l&apos;instant</translation>
+    </message>
+</context>
+<context>
+    <name>HelpQueuePanel</name>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Attente</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Appel</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Demande</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Help requests, oldest first</source>
+        <translation>Demandes d&apos;aide, la plus ancienne d&apos;abord</translation>
+    </message>
+    <message>
+        <source>I&apos;m coming</source>
+        <translation>J&apos;arrive</translation>
+    </message>
+    <message>
+        <source>Tell the agent you are on your way (Enter)</source>
+        <translation>Prévenir l&apos;agent que vous arrivez (Entrée)</translation>
+    </message>
+    <message>
+        <source>Reply by message</source>
+        <translation>Répondre par message</translation>
+    </message>
+    <message>
+        <source>Listen in</source>
+        <translation>Écouter</translation>
+    </message>
+    <message>
+        <source>Listening in comes with call supervision (issue 12).</source>
+        <translation>L&apos;écoute arrive avec la supervision des appels (ticket 12).</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Résolu</translation>
+    </message>
+    <message>
+        <source>No help request waiting.</source>
+        <translation>Aucune demande d&apos;aide en attente.</translation>
+    </message>
+    <message>
+        <source>Help requests unavailable: {why}</source>
+        <translation>Demandes d&apos;aide indisponibles : {why}</translation>
+    </message>
+    <message>
+        <source>Acknowledging…</source>
+        <translation>Envoi de « J&apos;arrive »…</translation>
+    </message>
+    <message>
+        <source>Resolving…</source>
+        <translation>Clôture…</translation>
+    </message>
+    <message>
+        <source>{name} knows you are coming.</source>
+        <translation>{name} sait que vous arrivez.</translation>
+    </message>
+    <message>
+        <source>Request of {name} resolved.</source>
+        <translation>Demande de {name} résolue.</translation>
+    </message>
+    <message>
+        <source>Not done: {why}</source>
+        <translation>Non effectué : {why}</translation>
+    </message>
+    <message>
+        <source>queue {queue}</source>
+        <translation>file {queue}</translation>
+    </message>
+    <message>
+        <source>in call {time}</source>
+        <translation>en appel depuis {time}</translation>
+    </message>
+    <message>
+        <source>No call</source>
+        <translation>Pas d&apos;appel</translation>
+    </message>
+    <message>
+        <source>On the way: {name}</source>
+        <translation>En route : {name}</translation>
+    </message>
+    <message>
+        <source>Waiting for more than {time}</source>
+        <translation>En attente depuis plus de {time}</translation>
     </message>
 </context>
 <context>
@@ -862,6 +1282,29 @@
     </message>
 </context>
 <context>
+    <name>LeadComms</name>
+    <message>
+        <source>The server&apos;s answer was not understood.</source>
+        <translation>La réponse du serveur n&apos;a pas été comprise.</translation>
+    </message>
+    <message>
+        <source>It no longer exists on the server.</source>
+        <translation>Cet élément n&apos;existe plus sur le serveur.</translation>
+    </message>
+    <message>
+        <source>The server refused it in this state.</source>
+        <translation>Le serveur l&apos;a refusé dans cet état.</translation>
+    </message>
+    <message>
+        <source>The server refused it: {reason}</source>
+        <translation>Le serveur l&apos;a refusé : {reason}</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached; try again in a moment.</source>
+        <translation>Le serveur est injoignable ; réessayez dans un instant.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Answer</source>
@@ -930,6 +1373,153 @@
     <message>
         <source>Audio settings (microphone, headset, ringer)</source>
         <translation>Réglages audio (microphone, casque, sonnerie)</translation>
+    </message>
+</context>
+<context>
+    <name>MessagesPanel</name>
+    <message>
+        <source>Conversations</source>
+        <translation>Conversations</translation>
+    </message>
+    <message>
+        <source>Messages of the conversation</source>
+        <translation>Messages de la conversation</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Distribué</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Lu</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Bien reçu</translation>
+    </message>
+    <message>
+        <source>Receipts of the selected message</source>
+        <translation>Accusés de réception du message sélectionné</translation>
+    </message>
+    <message>
+        <source>One agent</source>
+        <translation>Un agent</translation>
+    </message>
+    <message>
+        <source>Several agents</source>
+        <translation>Plusieurs agents</translation>
+    </message>
+    <message>
+        <source>The whole team</source>
+        <translation>Toute l&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Send to</source>
+        <translation>Destinataires</translation>
+    </message>
+    <message>
+        <source>Agents to write to</source>
+        <translation>Agents destinataires</translation>
+    </message>
+    <message>
+        <source>Urgent: must be acknowledged</source>
+        <translation>Urgent : accusé de réception obligatoire</translation>
+    </message>
+    <message>
+        <source>Write a message…</source>
+        <translation>Écrire un message…</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>Envoyer (Ctrl+Entrée)</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>À :</translation>
+    </message>
+    <message>
+        <source>Loading messages…</source>
+        <translation>Chargement des messages…</translation>
+    </message>
+    <message>
+        <source>Message history unavailable: {why}</source>
+        <translation>Historique des messages indisponible : {why}</translation>
+    </message>
+    <message>
+        <source>Write the message first.</source>
+        <translation>Écrivez d&apos;abord le message.</translation>
+    </message>
+    <message>
+        <source>Choose who the message is for.</source>
+        <translation>Choisissez les destinataires du message.</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <source>Sent to the whole team.</source>
+        <translation>Envoyé à toute l&apos;équipe.</translation>
+    </message>
+    <message>
+        <source>Sent to {name}.</source>
+        <translation>Envoyé à {name}.</translation>
+    </message>
+    <message>
+        <source>Sent to {count} agents.</source>
+        <translation>Envoyé à {count} agents.</translation>
+    </message>
+    <message>
+        <source>Not sent (the draft is kept): {why}</source>
+        <translation>Non envoyé (le brouillon est conservé) : {why}</translation>
+    </message>
+    <message>
+        <source>Team messages</source>
+        <translation>Messages d&apos;équipe</translation>
+    </message>
+    <message>
+        <source>{name} ({count} unread)</source>
+        <translation>{name} ({count} à lire)</translation>
+    </message>
+    <message>
+        <source>Delivered {n}/{total}</source>
+        <translation>Distribué {n}/{total}</translation>
+    </message>
+    <message>
+        <source>Read {n}/{total}</source>
+        <translation>lu {n}/{total}</translation>
+    </message>
+    <message>
+        <source>Acknowledged {n}/{total}</source>
+        <translation>bien reçu {n}/{total}</translation>
+    </message>
+    <message>
+        <source>Not yet read by: {names}</source>
+        <translation>Pas encore lu par : {names}</translation>
+    </message>
+    <message>
+        <source>Not yet acknowledged by: {names}</source>
+        <translation>Pas encore confirmé par : {names}</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Urgent</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Nouveau</translation>
     </message>
 </context>
 <context>
@@ -1134,6 +1724,13 @@
     <message>
         <source>Inbox ({count})</source>
         <translation>Messages ({count})</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineStrip</name>
+    <message>
+        <source>States of {name}</source>
+        <translation>États de {name}</translation>
     </message>
 </context>
 <context>

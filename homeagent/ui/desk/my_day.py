@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from homeagent.core.desk_types import DayFigures
+from homeagent.core.lead_comms import DayReport
 from homeagent.core.timefmt import format_duration
+from homeagent.ui.lead.charts import DayCharts
 
 
 class MyDayTab(QWidget):
@@ -36,6 +38,9 @@ class MyDayTab(QWidget):
         self.unavailable.setVisible(False)
         grid.addWidget(self.unavailable, len(names) * 2, 0)
         grid.setRowStretch(len(names) * 2 + 1, 1)
+        self._grid = grid
+        self._charts_row = len(names) * 2 + 2
+        self.charts: DayCharts | None = None  # made on the first show_day (QtCharts' cost)
 
     def show_figures(self, figures: DayFigures | None) -> None:
         """Show the figures; None (unavailable now) keeps the last ones, marked as such."""
@@ -51,3 +56,16 @@ class MyDayTab(QWidget):
             )
         )
         self._values["missed"].setText(str(figures.missed))
+
+    def show_day(self, report: DayReport | None, agent_id: str) -> None:
+        """The same charts as the lead's day view, for this agent (GET /agents/{id}/day,
+        parsed by `homeagent.core.lead_comms.parse_day`); None hides them."""
+        if report is None or report.agent(agent_id) is None:
+            if self.charts is not None:
+                self.charts.setVisible(False)
+            return
+        if self.charts is None:
+            self.charts = DayCharts(self)
+            self._grid.addWidget(self.charts, self._charts_row, 0)
+        self.charts.show_agent(report, agent_id)
+        self.charts.setVisible(True)

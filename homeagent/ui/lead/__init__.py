@@ -1,0 +1,1 @@
+"""The team-lead console's screens (issue 11)."""
