@@ -132,7 +132,7 @@ class InboxListModel(_RecordList[Message]):
         if role == Qt.ItemDataRole.DisplayRole:
             mark = (
                 QCoreApplication.translate("Models", "! Urgent — ")
-                if item.priority is Priority.HIGH
+                if item.priority is Priority.URGENT
                 else ""
             )
             return f"{mark}{item.sender} · {local_time(item.sent_at)}\n{item.body}"
