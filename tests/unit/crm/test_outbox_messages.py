@@ -34,7 +34,8 @@ def test_a_message_that_reaches_the_desk_is_stored_with_its_delivered_receipt(st
     assert server.receipts[message["id"]]["read_at"] is not None  # ack implies read
     [row] = store.message_rows()
     assert row["raw"]["body"] == "Réunion à 14 h"
-    assert row["acked_at"] and row["read_at"]
+    assert row["acked_at"]
+    assert row["read_at"]
 
 
 def test_a_message_that_is_not_ours_to_receive_gets_no_receipt(store) -> None:  # type: ignore[no-untyped-def]
