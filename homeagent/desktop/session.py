@@ -286,6 +286,10 @@ class AgentSession:
         except records.MalformedPayload as exc:
             log.warning("%s", exc)
             return
+        if found.receipt is None and found.sender_id != self._user_id:
+            # a lead who takes calls hears every team message: the desk shows only the
+            # ones to them (their receipt) and their own
+            return
         self.model.add_message(
             message_from_record(found, my_id=self._user_id, read=read, acked=acked)
         )

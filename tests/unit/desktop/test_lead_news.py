@@ -238,3 +238,19 @@ def test_nothing_of_the_lead_s_news_hides_a_ringing_call(qtbot, session) -> None
     assert window.rect().contains(answer.mapTo(window, answer.rect().bottomRight()))
     assert window.side.contacts.field.hasFocus() or search.hasFocus()  # typing goes on
     assert not any(w.isModal() for w in window.findChildren(type(window)))
+
+
+def test_the_inbox_shows_only_my_conversation(qtbot, session) -> None:  # type: ignore[no-untyped-def]
+    """A lead who takes calls hears every team message; only theirs reach the desk's inbox."""
+    device, model = session.device, session.model
+    other = {
+        "id": 99, "sender_id": "u-2", "sender_name": "Bob", "to_agent_id": None,
+        "to_team_id": None, "thread_agent_id": "u-2", "body": "à la cheffe",
+        "priority": "normal", "created_at": "2026-12-01T09:00:00Z", "receipt": None,
+        "counts": None,
+    }  # fmt: skip
+    device.push("message", other)
+    mine = device.server.lead_sends("pour toi")
+    qtbot.waitUntil(lambda: model.inbox.get(str(mine["id"])) is not None, timeout=3000)
+    assert model.inbox.get("99") is None
+    assert [i.path for i in device.outbox.pending()] == [f"/messages/{mine['id']}/delivered"]
