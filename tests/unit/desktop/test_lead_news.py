@@ -254,3 +254,28 @@ def test_the_inbox_shows_only_my_conversation(qtbot, session) -> None:  # type: 
     qtbot.waitUntil(lambda: model.inbox.get(str(mine["id"])) is not None, timeout=3000)
     assert model.inbox.get("99") is None
     assert [i.path for i in device.outbox.pending()] == [f"/messages/{mine['id']}/delivered"]
+
+
+def test_an_ack_and_a_message_made_offline_survive_a_restart(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    device = FakeDevice(data_dir=tmp_path, enrolled=True)
+    with running_session(qtbot, device, tmp_path / "one.jsonl") as s:
+        urgent = device.server.lead_sends("Incident Lyon", "urgent")
+        qtbot.waitUntil(s.window.urgent_banner.isVisible, timeout=3000)
+        qtbot.mouseClick(s.window.urgent_banner.button, Qt.MouseButton.LeftButton)
+        s.model.send_to_lead("Je regarde")
+        qtbot.waitUntil(lambda: _queued(device, "/messages/to-lead"), timeout=3000)
+        qtbot.waitUntil(lambda: _queued(device, f"/messages/{urgent['id']}/ack"), timeout=3000)
+    # the server was away all along; the desk starts again
+    with running_session(qtbot, device, tmp_path / "two.jsonl") as s:
+        inbox = s.window.side.inbox
+        qtbot.waitUntil(lambda: inbox.model.rowCount() == 2, timeout=3000)
+        assert not s.window.urgent_banner.isVisible()  # acknowledged before the restart
+        mine = str(inbox.model.data(inbox.model.index(1, 0)))
+        assert "Saved" in mine
+        assert mine.endswith("Je regarde")
+        device.server_sends_everything()
+        assert device.server.receipts[urgent["id"]]["acked_at"] is not None
+        assert device.server.sent("/messages/to-lead") == [{"body": "Je regarde"}]
+        qtbot.waitUntil(
+            lambda: "Sent" in str(inbox.model.data(inbox.model.index(1, 0))), timeout=3000
+        )
