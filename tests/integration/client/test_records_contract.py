@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from homeagent.client.device import DeviceSession
 from homeagent.client.events import StreamEvent
 from homeagent.core import records
 from homeagent.core.agent_state import AgentState
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.profile import Profile
 from homeagent.security.vault import Vault
 from tests.helpers.procs import wait_until
@@ -134,6 +136,9 @@ def test_every_answer_the_desk_reads_parses_strictly(
         quality = {"sip_call_id": "q@test", "mos": 4.1, "loss_pct": 0.5, "jitter_ms": 9.0,
                    "rtt_ms": 40.0, "final": False}  # fmt: skip
         assert client.post("/agents/me/call-quality", quality) is None
+        time.sleep(1.1)  # the server's pace
+        session.publish_quality(QualitySample("q@test", 3.2, 4.0, 30.0, 120.0, final=True))
+        wait_until(lambda: session._quality is not None and session._quality.sent == 1)
 
         [callback] = client.read_callbacks(due_before=now + dt.timedelta(days=2))
         assert (callback.due_at, callback.interaction_id, callback.status) == (
