@@ -397,7 +397,7 @@ class MainWindow(QMainWindow):
         else:
             self.state_banner.setVisible(False)
         if snap.unread and self._inbox_open() and self.isActiveWindow():
-            QTimer.singleShot(0, self.messages_seen.emit)  # on screen: read (after drawing)
+            QTimer.singleShot(0, self, self._on_inbox_still_open)  # on screen: read (after drawing)
 
     def refresh_clock(self) -> None:
         """Every second: time in state, call timer, wrap-up countdown."""
@@ -425,6 +425,10 @@ class MainWindow(QMainWindow):
             and self.side.currentWidget() is self.side.inbox
             and self.splitter.sizes()[1] > 0
         )
+
+    def _on_inbox_still_open(self) -> None:
+        if self._inbox_open():
+            self.messages_seen.emit()
 
     def _on_side_current_changed(self, _index: int) -> None:
         if self.side.currentWidget() is self.side.inbox:
