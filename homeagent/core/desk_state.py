@@ -486,7 +486,9 @@ class DeskState:
         inter = self._interaction
         if quality is None or inter is None:
             return
-        sample = QualitySample.of(inter.sip_call_id, quality, final=final)
+        # the SIP Call-ID names the call for the server; an outbound call answered without
+        # a 180 never told it: the interaction's own id is as unique
+        sample = QualitySample.of(inter.sip_call_id or inter.id, quality, final=final)
         if sample is None:
             return
         try:

@@ -206,3 +206,13 @@ def test_writing_to_the_lead_says_saved_then_sent(desk) -> None:  # type: ignore
     model.message_delivery(local_id, Delivery.SENT)
     model.message_delivery(local_id, Delivery.SAVED)  # never backwards
     assert model.inbox.get(local_id).delivery is Delivery.SENT  # type: ignore[union-attr]
+
+
+def test_an_outbound_call_without_a_sip_call_id_is_named_by_its_interaction(desk) -> None:  # type: ignore[no-untyped-def]
+    model, engine, sink = desk
+    model.dial("01 45 67 89 01")  # the fake answers at once: no 180, no Call-ID told
+    call_id = model.snapshot().call.call_id  # type: ignore[union-attr]
+    engine.measure(call_id, CallQuality(mos=4.0))
+    engine.remote_hangup(call_id)
+    ids = {q.sip_call_id for q in sink.qualities}
+    assert ids == {sink.interactions[-1].id}

@@ -107,3 +107,16 @@ def test_the_conversation_in_order_with_bien_recu_and_the_reply(qtbot, french, d
     assert inbox.model.data(last, Qt.ItemDataRole.TextAlignmentRole) == int(
         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     )
+
+
+def test_the_help_request_is_still_followed_in_the_wrap_up(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    call_id = ring(qtbot, desk)
+    desk.model.answer()
+    qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+    desk.model.request_help()
+    desk.model.help_answered(desk.sink.help_requests[0].id, 5, "open")
+    desk.engine.remote_hangup(call_id)
+    qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.WRAP_UP, timeout=3000)
+    desk.model.help_updated(5, "acknowledged", "Claire M.")
+    assert desk.window.wrap_up.help_status.isVisible()
+    assert desk.window.wrap_up.help_status.text() == "Claire M. arrive"
