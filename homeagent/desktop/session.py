@@ -169,6 +169,11 @@ class AgentSession:
         )
         self.lanes.net.run(self._read_me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
         self.lanes.net.run(
+            device.client.messages,
+            self._on_messages_listed,
+            lambda exc: log.info("GET /messages: %s", exc),
+        )
+        self.lanes.net.run(
             device.client.read_my_state,
             self._on_server_state_read,
             lambda exc: self._server_states.read(None),  # logged by the lane
@@ -277,6 +282,34 @@ class AgentSession:
                 self.model.add_message(sent_message_from_row(sent, name))
             except (KeyError, TypeError, ValueError) as exc:
                 log.warning("stored message to the lead unreadable: %s", exc)
+
+    def _on_messages_listed(self, listed: object) -> None:
+        """GET /messages at start: the conversation as the server keeps it (a cache that
+        was rebuilt, a stream that cannot replay that far). Each message that reaches the
+        desk this way is stored with its "delivered" receipt, like one from the stream;
+        the agent's own messages the store already has (sent from here) are not doubled."""
+        if not isinstance(listed, list):
+            log.warning("GET /messages: expected a list, got %s", type(listed).__name__)
+            return
+        outbox, store = self.device.outbox, self._store
+
+        def store_them() -> list[object]:
+            local = {row["server_id"] for row in store.sent_messages(1000) if row["server_id"]}
+            fresh: list[object] = []
+            for item in listed:
+                if not isinstance(item, dict) or "id" not in item:
+                    continue
+                if item.get("sender_id") == self._user_id and item["id"] in local:
+                    continue  # the store's own copy of a message sent from here
+                outbox.message_arrived(item)
+                fresh.append(item)
+            return fresh
+
+        def show(found: list[object]) -> None:
+            for item in found:
+                self._add_message(item, "GET /messages")
+
+        self.lanes.disk.run(store_them, show)
 
     def _add_message(
         self, data: object, where: str, *, read: bool = False, acked: bool = False

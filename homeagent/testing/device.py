@@ -54,6 +54,11 @@ class FakeServerClient:
 
     verify: str | bool = True
     figures_reads = 0  # how often the desk read its figures
+    server: FakeServer | None = None  # the messages GET /messages lists
+
+    def messages(self, after_id: str | int | None = None) -> list[dict[str, Any]]:
+        server = self.server
+        return server.conversation(int(after_id or 0)) if server is not None else []
 
     def me(self) -> dict[str, Any]:
         return copy.deepcopy(ME)
@@ -124,6 +129,8 @@ class FakeDevice:
         self.enrolments: list[str] = []
         self.started = 0
         self.server = FakeServer(push=self.push)  # answers the outbox, pushes events
+        if isinstance(self.client, FakeServerClient):
+            self.client.server = self.server
         self.qualities: list[QualitySample] = []  # what `publish_quality` was handed
         self._event_ids = itertools.count(1)
         FakeDevice.instances.append(self)

@@ -178,6 +178,14 @@ class FakeServer:
         self.push("help_request_updated", dict(h))
         return dict(h)
 
+    def conversation(self, after_id: int = 0) -> list[dict[str, Any]]:
+        """GET /messages for the agent: to them (with their receipt) and their own."""
+        return [
+            self._message_out(m)
+            for m_id, m in sorted(self.messages.items())
+            if m_id > after_id and (m_id in self.receipts or m["sender_id"] == self.agent_id)
+        ]
+
     def sent(self, path: str) -> list[Any]:
         """The bodies the server received on `path`, in order."""
         return [body for _method, p, body in self.requests if p == path]

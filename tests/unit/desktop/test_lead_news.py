@@ -279,3 +279,22 @@ def test_an_ack_and_a_message_made_offline_survive_a_restart(qtbot, tmp_path: Pa
         qtbot.waitUntil(
             lambda: "Sent" in str(inbox.model.data(inbox.model.index(1, 0))), timeout=3000
         )
+
+
+def test_messages_the_stream_cannot_replay_come_from_the_list_at_start(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    device = FakeDevice(data_dir=tmp_path, enrolled=True)
+    missed = device.server.lead_sends("Envoyé pendant votre absence")  # no desk listening
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as s:
+        qtbot.waitUntil(lambda: s.model.inbox.get(str(missed["id"])) is not None, timeout=3000)
+        assert s.model.snapshot().unread == 1
+        _send(qtbot, device, f"/messages/{missed['id']}/delivered")
+        assert device.server.receipts[missed["id"]]["delivered_at"] is not None
+        s.model.send_to_lead("Je suis là")
+        qtbot.waitUntil(lambda: _queued(device, "/messages/to-lead"), timeout=3000)
+        device.server_sends_everything()
+    with running_session(qtbot, device, tmp_path / "again.jsonl") as s:
+        qtbot.wait(300)  # the list came again: nothing twice, mine not doubled
+        assert len(s.model.inbox.messages) == 2
+        assert [i.path for i in device.outbox.pending()] == []
