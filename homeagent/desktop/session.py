@@ -169,14 +169,14 @@ class AgentSession:
         )
         self.lanes.net.run(self._read_me, self._on_me, lambda exc: log.info("GET /me: %s", exc))
         self.lanes.net.run(
-            device.client.messages,
-            self._on_messages_listed,
-            lambda exc: log.info("GET /messages: %s", exc),
-        )
-        self.lanes.net.run(
             device.client.read_my_state,
             self._on_server_state_read,
             lambda exc: self._server_states.read(None),  # logged by the lane
+        )
+        self.lanes.net.run(  # after the state: events wait for that one
+            device.client.messages,
+            self._on_messages_listed,
+            lambda exc: log.info("GET /messages: %s", exc),
         )
         if self.engine is not None:
             self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
