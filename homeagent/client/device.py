@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from homeagent.client.events import ConnectionState, EventStream, StreamEvent
+from homeagent.client.quality import QualityPublisher
 from homeagent.client.server import ServerClient
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.profile import Profile
 from homeagent.core.sip_config import SipAccountConfig, SrtpMode, Transport
 from homeagent.crm.db import StoreKeyMismatch
@@ -75,6 +77,7 @@ class DeviceSession:
         self._outbox: Outbox | None = None
         self._stream: EventStream | None = None
         self._sender: OutboxSender | None = None
+        self._quality: QualityPublisher | None = None
         self._sync_wake = threading.Event()
         self._sync_thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -219,9 +222,12 @@ class DeviceSession:
         store = self.store
         last = store.get_meta(LAST_EVENT_KEY)
 
+        outbox = self.outbox
+
         def handle(event: StreamEvent) -> None:
             if event.type == "message" and isinstance(event.data, dict):
-                store.save_messages([event.data])
+                # stored with its "delivered" receipt queued, in one transaction
+                outbox.message_arrived(event.data)
             elif event.type == "contact_changed":
                 self._sync_wake.set()
             if on_event is not None:
@@ -249,9 +255,17 @@ class DeviceSession:
         self._sync_thread = threading.Thread(
             target=self._sync_loop, args=(on_sync,), name="contacts-sync", daemon=True
         )
+        self._quality = QualityPublisher(self.client)
+        self._quality.start()
         self._sender.start()
         self._sync_thread.start()
         self._stream.start()
+
+    def publish_quality(self, sample: QualitySample) -> None:
+        """Post a call-quality sample live (its own thread), or drop it; never blocks."""
+        quality = self._quality
+        if quality is not None:
+            quality.publish(sample)
 
     def _sync_loop(self, on_sync: Callable[[SyncProgress], None] | None) -> None:
         while not self._stopping.is_set():
@@ -272,6 +286,9 @@ class DeviceSession:
             self._stream.stop()
         if self._sender is not None:
             self._sender.stop()
+        if self._quality is not None:
+            self._quality.stop()
+            self._quality = None
         current = threading.current_thread()
         if self._sync_thread is not None and self._sync_thread is not current:
             self._sync_thread.join(10)
@@ -297,6 +314,9 @@ class DeviceSession:
             )
         if self._sender is not None:
             self._sender.stop()
+        if self._quality is not None:
+            self._quality.stop(timeout_s=0)
+            self._quality = None
         with self._lock:
             if self._store is not None:
                 self._store.wipe()

@@ -13,16 +13,16 @@ from dataclasses import replace
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import AgentState
+from homeagent.core.desk_lead import DeskLeadNews
 from homeagent.core.desk_snapshot import Notice, Screen
-from homeagent.core.desk_state import DeskState
-from homeagent.core.desk_types import Contact, Delivery, HelpRequest, WrapUpRecord
+from homeagent.core.desk_types import Contact, Delivery, HelpRequest, HelpView, WrapUpRecord
 from homeagent.core.events import CallPhase
 from homeagent.core.timefmt import mask_number
 
 _MANUAL = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
 
 
-class DeskModel(DeskState):
+class DeskModel(DeskLeadNews):
     """One agent's desk: state plus intents. Every intent returns at once."""
 
     # -- agent intents: calls ----------------------------------------------------------
@@ -100,16 +100,16 @@ class DeskModel(DeskState):
             return
         contact = self._card.contact if self._card else None
         started = self._interaction.answered_at if self._interaction else None
-        self._sink.request_help(
-            HelpRequest(
-                id=str(uuid.uuid4()),
-                text=text,
-                queue=call.queue,
-                contact_id=contact.id if contact else "",
-                remote_number_masked=mask_number(call.number),
-                call_started_at=started,
-            )
+        request = HelpRequest(
+            id=str(uuid.uuid4()),
+            text=text,
+            queue=call.queue,
+            contact_id=contact.id if contact else "",
+            remote_number_masked=mask_number(call.number),
+            call_started_at=started,
         )
+        self._help, self._help_server_id, self._help_news = HelpView(request.id), None, {}
+        self._sink.request_help(request)
         self._call = replace(call, help_requested=True)
         self._notice = Notice.HELP_SENT
         self._write("help_requested", call_id=call.call_id)
@@ -149,6 +149,7 @@ class DeskModel(DeskState):
             self._wrap_up = None
             self._card = None
         self._notice = Notice.NONE
+        self._remote = None  # the agent chose: a lead's earlier change is no news any more
         self._move(state, reason)
         self._changed()
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from homeagent.core.agent_state import Presence
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.commands import Command
 from homeagent.core.desk_types import (
     Callback,
@@ -50,7 +51,17 @@ class DeskSink(Protocol):
         """Save a contact created from an unknown caller."""
 
     def mark_message_read(self, message_id: str) -> None:
-        """Send a read receipt."""
+        """Send a read receipt (through the outbox: it survives a restart offline)."""
+
+    def ack_message(self, message_id: str) -> None:
+        """Acknowledge an urgent message ("Bien reçu"; through the outbox)."""
+
+    def send_to_lead(self, message_id: str, body: str) -> None:
+        """Write to the team's leads (through the outbox); the desk hears back through
+        `message_delivery(message_id, …)`: saved, then sent."""
+
+    def publish_quality(self, sample: QualitySample) -> None:
+        """Publish a call-quality sample live, or drop it (never queued, never blocks)."""
 
 
 class DeskData(Protocol):

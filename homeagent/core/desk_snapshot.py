@@ -7,7 +7,15 @@ import enum
 from dataclasses import dataclass
 
 from homeagent.core.agent_state import Presence
-from homeagent.core.desk_types import Contact, Delivery, Message, ServerLink, TeamSettings
+from homeagent.core.desk_types import (
+    Contact,
+    Delivery,
+    HelpView,
+    Message,
+    RemoteChange,
+    ServerLink,
+    TeamSettings,
+)
 from homeagent.core.events import CallDirection, CallPhase, CallQuality, RegistrationState
 
 
@@ -150,3 +158,7 @@ class DeskSnapshot:
     notice: Notice = Notice.NONE
     available_after_break: str = ""  # the break reason Ctrl+D goes back to
     missed_call: MissedCall | None = None  # with Notice.CALL_MISSED: who, and Call back
+    remote_change: RemoteChange | None = None  # a lead set the state shown now: who, why
+    pending: RemoteChange | None = None  # a lead's change waiting for the call's end
+    help: HelpView | None = None  # the help request of this call and where it is
+    new_message: Message | None = None  # the newest unread normal message (a discreet line)

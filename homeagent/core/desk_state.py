@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import RONA_REASON, AgentState, InvalidTransition, Presence
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.desk_ports import ContactDirectory, DeskSink
 from homeagent.core.desk_snapshot import (
     CallView,
@@ -36,8 +37,10 @@ from homeagent.core.desk_types import (
     Contact,
     ContactMemory,
     Delivery,
+    HelpView,
     InteractionRecord,
     Message,
+    RemoteChange,
     ServerLink,
     TeamSettings,
 )
@@ -47,6 +50,7 @@ from homeagent.core.events import (
     CallEnded,
     CallMuteChanged,
     CallPhase,
+    CallQuality,
     CallQualityMeasured,
     CallRinging,
     CallStateChanged,
@@ -108,6 +112,13 @@ class DeskState:
         self._missed: MissedCall | None = None  # the caller Notice.CALL_MISSED names
         self._painted: set[int] = set()
         self._declined: int | None = None  # the call the agent turned down
+        # the team lead's news (homeagent.core.desk_lead)
+        self._remote: RemoteChange | None = None  # the last state a lead set
+        self._pending: RemoteChange | None = None  # a lead's change after this call
+        self._help: HelpView | None = None
+        self._help_server_id: int | None = None
+        self._help_news: dict[int, tuple[str, str]] = {}  # server id -> (status, by)
+        self._last_quality: CallQuality | None = None  # of the main call
 
     # -- observation -------------------------------------------------------------------
 
@@ -140,7 +151,20 @@ class DeskState:
             notice=self._notice,
             available_after_break=self._last_break_reason,
             missed_call=self._missed if self._notice is Notice.CALL_MISSED else None,
+            remote_change=self._remote_shown(),
+            pending=self._pending if self._presence.state.is_automatic else None,
+            help=self._help,
+            new_message=self.inbox.latest_unread,
         )
+
+    def _remote_shown(self) -> RemoteChange | None:
+        """The lead's change, while the desk is in the state the lead set."""
+        change, presence = self._remote, self._presence
+        if change is None or change.state is not presence.state:
+            return None
+        if change.state is AgentState.BREAK and change.reason != presence.reason:
+            return None
+        return change
 
     def _screen(self) -> Screen:
         if self._call is not None and self._call.phase is CallPhase.RINGING:
@@ -184,11 +208,14 @@ class DeskState:
             self._changed()
 
     def server_set_state(self, state: AgentState, reason: str = "") -> None:
-        """The server moved the agent (e.g. not ready after a missed call)."""
+        """The server moved the agent (not ready after a missed call, a lead's change).
+
+        Not published back: the server has it, and a PUT of it would make it the agent's
+        own change (a lead's "changed by" would be lost)."""
         if state.is_automatic or state is self._presence.state:
             return
         if self._call is None and self._wrap_up is None:
-            self._move(state, reason)
+            self._move(state, reason, publish=False)
             self._changed()
         elif self._call is not None and self._call.phase is CallPhase.RINGING:
             # e.g. RONA: set aside while the INVITE is still being cancelled; when the
@@ -232,6 +259,9 @@ class DeskState:
             self._update_call(event.call_id, muted=event.muted)
         elif isinstance(event, CallQualityMeasured):
             self._update_call(event.call_id, quality=QualityLevel.from_quality(event.quality))
+            if event.call_id == self._call_id():
+                self._last_quality = event.quality
+                self._publish_quality(event.quality, final=False)
         elif isinstance(event, RegistrationChanged):
             if event.state is not self._registration:
                 self._write("registration", state=event.state.value, code=event.code)
@@ -253,6 +283,9 @@ class DeskState:
         if ev.direction is CallDirection.OUTBOUND:
             self._on_new_outbound(ev.call_id, ev.remote_number)
             self._update_call(ev.call_id, phase=CallPhase.DIALING)
+            inter = self._interaction
+            if ev.call_id == self._call_id() and inter and ev.sip_call_id and not inter.sip_call_id:
+                self._interaction = replace(inter, sip_call_id=ev.sip_call_id)
             return
         if self._call is not None:
             return  # the engine caps calls; a second inbound call is not ours to show
@@ -273,6 +306,7 @@ class DeskState:
         self._wrap_up = None
         self._call_notes = ""
         self._notice = Notice.NONE
+        self._new_call_news()
         self._begin_interaction(
             CallDirection.INBOUND, ev.remote_number, ev.queue, ev.sip_call_id, contact
         )
@@ -354,6 +388,7 @@ class DeskState:
             self._call = view
             self._wrap_up = None
             self._call_notes = ""
+            self._new_call_news()
             if self._notice is Notice.CALL_MISSED:  # e.g. its Call back: the notice is done
                 self._notice = Notice.NONE
             self._card = CardView(number, self._directory.lookup_number(number))
@@ -397,6 +432,8 @@ class DeskState:
         if self._consult is not None:
             self._sink.submit(cmd.Hangup(self._consult.call_id))
             self._consult = None
+        if ev.answered:  # the call's last word for the lead's board
+            self._publish_quality(ev.quality or self._last_quality, final=True)
         self._finish_interaction(self._outcome(call, ev))
         if ev.answered:
             assert self._interaction is not None
@@ -440,8 +477,29 @@ class DeskState:
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self._clock(), dt.UTC)
 
-    def _move(self, state: AgentState, reason: str = "") -> None:
-        """Change presence; reality wins over the state machine (a call that rings rings)."""
+    def _new_call_news(self) -> None:
+        """A new call: no help asked for it yet, no quality measured."""
+        self._help, self._help_server_id, self._last_quality = None, None, None
+
+    def _publish_quality(self, quality: CallQuality | None, *, final: bool) -> None:
+        """Hand a sample of the main call's quality to the sink (live, or dropped)."""
+        inter = self._interaction
+        if quality is None or inter is None:
+            return
+        # the SIP Call-ID names the call for the server; an outbound call answered without
+        # a 180 never told it: the interaction's own id is as unique
+        sample = QualitySample.of(inter.sip_call_id or inter.id, quality, final=final)
+        if sample is None:
+            return
+        try:
+            self._sink.publish_quality(sample)
+        except Exception:  # a figure for the board must never disturb the call
+            _pylog.exception("publishing the call quality failed")
+
+    def _move(self, state: AgentState, reason: str = "", *, publish: bool = True) -> None:
+        """Change presence; reality wins over the state machine (a call that rings rings).
+
+        `publish`: tell the server (False: the server itself moved the agent)."""
         before = self._presence
         try:
             after = before.to(state, reason=reason, at_s=self._clock())
@@ -453,10 +511,13 @@ class DeskState:
         self._presence = after
         if state is AgentState.BREAK:
             self._last_break_reason = reason
-        try:  # queued work; a failing sink must not leave the desk half-moved
-            self._sink.publish_state(after)
-        except Exception:
-            _pylog.exception("publishing the agent state failed")
+        if not state.is_automatic:
+            self._pending = None  # the call is over: the server applied it (or it waits)
+        if publish:
+            try:  # queued work; a failing sink must not leave the desk half-moved
+                self._sink.publish_state(after)
+            except Exception:
+                _pylog.exception("publishing the agent state failed")
         if state.accepts_calls is not before.state.accepts_calls:
             self._sink.submit(cmd.SetAvailable(state.accepts_calls))
         self._write("agent_state", state=state.value, reason=reason, previous=before.state.value)

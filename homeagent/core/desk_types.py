@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from homeagent.core.agent_state import AgentState
 from homeagent.core.events import CallDirection
 
 
@@ -64,22 +65,59 @@ class ServerLink(enum.Enum):
 
 
 class Priority(enum.Enum):
-    """Priority of a team-lead message."""
+    """Priority of a team-lead message: an urgent one must be acknowledged ("Bien reçu")."""
 
     NORMAL = "normal"
-    HIGH = "high"
+    URGENT = "urgent"  # the server's old word "high" means the same
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A message from the team lead."""
+    """A message of the agent's conversation with the team lead: one the lead sent
+    (to the agent or the team), or one the agent wrote (`mine`)."""
 
-    id: str
+    id: str  # the server's id; a message of mine not yet sent: its local id
     sender: str
     body: str
     sent_at: dt.datetime
     priority: Priority = Priority.NORMAL
     read: bool = False
+    acked: bool = False  # an urgent message the agent acknowledged
+    mine: bool = False  # the agent wrote it to the lead
+    delivery: Delivery | None = None  # mine: "Enregistré" (saved) → "Envoyé" (sent)
+
+    @property
+    def needs_ack(self) -> bool:
+        """An urgent message from the lead that waits for "Bien reçu"."""
+        return self.priority is Priority.URGENT and not self.acked and not self.mine
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteChange:
+    """A state a team lead set for the agent (applied, or pending until the call ends)."""
+
+    state: AgentState
+    reason: str = ""
+    by: str = ""  # the lead's name
+    note: str = ""
+
+
+class HelpStatus(enum.Enum):
+    """Where the agent's help request is (docs/lead-contract.md, "Help requests")."""
+
+    SAVED = "saved"  # in the outbox, not yet at the server
+    SENT = "sent"  # "Envoyée": the leads have it
+    ACKNOWLEDGED = "acknowledged"  # "Claire M. arrive"
+    RESOLVED = "resolved"  # "Résolue"
+
+
+@dataclass(frozen=True, slots=True)
+class HelpView:
+    """The agent's help request for the current call, as the call panel shows it."""
+
+    request_id: str
+    status: HelpStatus = HelpStatus.SAVED
+    by: str = ""  # the lead who acknowledged it
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +295,7 @@ class UnsentKind(enum.Enum):
     RECEIPT = "receipt"
     STATE = "state"
     HELP_REQUEST = "help_request"
+    MESSAGE = "message"  # a message the agent wrote to the lead
     OTHER = "other"
 
     @classmethod

@@ -89,6 +89,9 @@ class ServerApi(Protocol):
     def me(self) -> dict[str, Any]:
         """GET /me as it came (the desk caches it for offline starts; parse_me reads it)."""
 
+    def messages(self, after_id: str | int | None = None) -> Any:
+        """GET /messages as it came: the agent's conversation (the desk stores it raw)."""
+
     def read_me(self) -> records.Me: ...
     def read_my_state(self) -> records.AgentStateRow: ...
     def read_callbacks(

@@ -46,11 +46,11 @@ MAX_MESSAGE_ID = 2**63 - 1  # the server's integer key
 _YEARS = (1970, 2200)  # the server's own bounds for a moment
 
 Role = Literal["agent", "team_lead", "admin"]
-Priority = Literal["normal", "high"]
+Priority = Literal["normal", "urgent"]  # "high" (the old word) is read as "urgent"
 Direction = Literal["inbound", "outbound"]
 CallbackStatus = Literal["pending", "done", "cancelled"]
 _ROLES = ("agent", "team_lead", "admin")
-_PRIORITIES = ("normal", "high")
+_PRIORITIES = ("normal", "urgent", "high")
 _DIRECTIONS = ("inbound", "outbound")
 _CALLBACK_STATUSES = ("pending", "done", "cancelled")
 _STATES = tuple(s.value for s in AgentState)
@@ -81,6 +81,10 @@ class _Fields:
 
     def fail(self, name: str, problem: str) -> MalformedPayload:
         return MalformedPayload(self.route, self.path(name), problem)
+
+    def has(self, name: str) -> bool:
+        """Whether the object carries `name` (for the fields a newer server added)."""
+        return name in self._obj
 
     def raw(self, name: str) -> object:
         if name not in self._obj:
@@ -127,6 +131,14 @@ class _Fields:
         if not _YEARS[0] <= value.year <= _YEARS[1]:
             raise self.fail(name, f"out of range (years {_YEARS[0]}..{_YEARS[1]})")
         return value.astimezone(dt.UTC)
+
+    def number(self, name: str, low: float, high: float) -> float:
+        value = self.raw(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(name, f"expected a number, got {_kind(value)}")
+        if not low <= value <= high:
+            raise self.fail(name, f"out of range ({low}..{high})")
+        return float(value)
 
     def moment_or_none(self, name: str) -> dt.datetime | None:
         return None if self.raw(name) is None else self.moment(name)
@@ -239,13 +251,26 @@ def parse_me(obj: object, *, route: str = "GET /me") -> Me:
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """Someone the server names in an answer (a lead who changed a state, acknowledged…)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgentStateRow:
-    """An agent's presence at the server (PUT/GET /agents/me/state)."""
+    """An agent's presence at the server (PUT/GET /agents/me/state, `agent_state` events).
+
+    `changed_by` and `note` (docs/lead-contract.md): a team lead set this state, and why;
+    absent from older answers (None and "")."""
 
     agent_id: str
     state: AgentState
     reason: str
     since: dt.datetime
+    changed_by: Person | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,12 +289,24 @@ def _state(f: _Fields) -> AgentState:
     return AgentState(f.choice("state", _STATES))
 
 
+def _person(f: _Fields) -> Person:
+    return Person(id=f.text("id"), name=f.text("name"))
+
+
+def _person_or_none(f: _Fields, name: str) -> Person | None:
+    child = f.child_or_none(name)
+    return _person(child) if child is not None else None
+
+
 def _agent_state(f: _Fields) -> AgentStateRow:
+    changed_by = _person_or_none(f, "changed_by") if f.has("changed_by") else None
     return AgentStateRow(
         agent_id=f.text("agent_id"),
         state=_state(f),
         reason=f.text("reason"),
         since=f.moment("since"),
+        changed_by=changed_by,
+        note=(f.text_or_none("note") or "") if f.has("note") else "",
     )
 
 
@@ -288,6 +325,51 @@ def parse_agent_state(obj: object, *, route: str = "GET /agents/me/state") -> Ag
     return _agent_state(_Fields(route, obj, ""))
 
 
+# --- remote state changes (docs/lead-contract.md) ---------------------------------------
+
+RemoteState = Literal["break", "not_ready", "offline"]
+_REMOTE_STATES = ("break", "not_ready", "offline")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingState:
+    """A state a lead set during a call: applied when the call and its wrap-up end."""
+
+    state: AgentState
+    reason: str
+    by: Person
+    note: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """A `state_change_pending` event: `pending` None = the lead cancelled it."""
+
+    agent_id: str
+    pending: PendingState | None
+
+
+def _pending(f: _Fields) -> PendingState:
+    return PendingState(
+        state=AgentState(f.choice("state", _REMOTE_STATES)),
+        reason=f.text("reason"),
+        by=_person(f.child("by")),
+        note=f.text_or_none("note") or "",
+        at=f.moment("at"),
+    )
+
+
+def parse_pending_change(
+    obj: object, *, route: str = "event state_change_pending"
+) -> PendingChange:
+    f = _Fields(route, obj, "")
+    pending = f.child_or_none("pending")
+    return PendingChange(
+        agent_id=f.text("agent_id"), pending=_pending(pending) if pending is not None else None
+    )
+
+
 def parse_team_agents(
     obj: object, *, route: str = "GET /teams/{id}/agents"
 ) -> tuple[AgentLive, ...]:
@@ -298,27 +380,57 @@ def parse_team_agents(
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """Where a message is for one recipient (the caller's own receipt)."""
+
+    delivered_at: dt.datetime | None
+    read_at: dt.datetime | None
+    acked_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
+    """MessageOut (docs/lead-contract.md), as the caller sees it."""
+
     id: int
     sender_id: str
+    sender_name: str
     to_agent_id: str | None
     to_team_id: str | None
+    thread_agent_id: str | None  # the agent of a one-to-one conversation
     body: str
     priority: Priority
     created_at: dt.datetime
-    read_at: dt.datetime | None  # by me
+    receipt: Receipt | None  # None: the caller is not a recipient (its sender, a lead)
+
+    @property
+    def read_at(self) -> dt.datetime | None:
+        """When I read it (None: not yet, or not mine to read)."""
+        return self.receipt.read_at if self.receipt is not None else None
+
+
+def _receipt(f: _Fields) -> Receipt:
+    return Receipt(
+        delivered_at=f.moment_or_none("delivered_at"),
+        read_at=f.moment_or_none("read_at"),
+        acked_at=f.moment_or_none("acked_at"),
+    )
 
 
 def _message(f: _Fields) -> Message:
+    priority = f.choice("priority", _PRIORITIES)
+    receipt = f.child_or_none("receipt")
     return Message(
         id=f.integer("id", 1, MAX_MESSAGE_ID),
         sender_id=f.text("sender_id"),
+        sender_name=f.text("sender_name"),
         to_agent_id=f.text_or_none("to_agent_id"),
         to_team_id=f.text_or_none("to_team_id"),
+        thread_agent_id=f.text_or_none("thread_agent_id"),
         body=f.text("body"),
-        priority=cast(Priority, f.choice("priority", _PRIORITIES)),
+        priority="urgent" if priority == "high" else cast(Priority, priority),
         created_at=f.moment("created_at"),
-        read_at=f.moment_or_none("read_at"),
+        receipt=_receipt(receipt) if receipt is not None else None,
     )
 
 
@@ -329,6 +441,65 @@ def parse_message(obj: object, *, route: str = "GET /messages") -> Message:
 
 def parse_messages(obj: object, *, route: str = "GET /messages") -> tuple[Message, ...]:
     return _items(route, obj, "", _message)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptOut:
+    """The answer of POST /messages/{id}/delivered | /read | /ack."""
+
+    message_id: int
+    agent_id: str
+    delivered_at: dt.datetime | None
+    read_at: dt.datetime | None
+    acked_at: dt.datetime | None
+
+
+def parse_receipt(obj: object, *, route: str = "POST /messages/{id}/read") -> ReceiptOut:
+    f = _Fields(route, obj, "")
+    return ReceiptOut(
+        message_id=f.integer("message_id", 1, MAX_MESSAGE_ID),
+        agent_id=f.text("agent_id"),
+        delivered_at=f.moment_or_none("delivered_at"),
+        read_at=f.moment_or_none("read_at"),
+        acked_at=f.moment_or_none("acked_at"),
+    )
+
+
+# --- help requests (HelpOut, docs/lead-contract.md) -----------------------------------
+
+HelpStatus = Literal["open", "acknowledged", "resolved"]
+_HELP_STATUSES = ("open", "acknowledged", "resolved")
+MAX_HELP_ID = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequestOut:
+    id: int
+    agent_id: str
+    agent_name: str
+    team_id: str | None
+    text: str
+    created_at: dt.datetime
+    status: HelpStatus
+    acked_by: Person | None
+    acked_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+
+
+def parse_help_request(obj: object, *, route: str = "POST /help-requests") -> HelpRequestOut:
+    f = _Fields(route, obj, "")
+    return HelpRequestOut(
+        id=f.integer("id", 1, MAX_HELP_ID),
+        agent_id=f.text("agent_id"),
+        agent_name=f.text("agent_name"),
+        team_id=f.text_or_none("team_id"),
+        text=f.text("text"),
+        created_at=f.moment("created_at"),
+        status=cast(HelpStatus, f.choice("status", _HELP_STATUSES)),
+        acked_by=_person_or_none(f, "acked_by"),
+        acked_at=f.moment_or_none("acked_at"),
+        resolved_at=f.moment_or_none("resolved_at"),
+    )
 
 
 # --- callbacks ------------------------------------------------------------------------

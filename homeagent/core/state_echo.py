@@ -42,6 +42,16 @@ class ServerStateFilter:
         if self._latest is None or since > self._latest:
             self._latest = since
 
+    def stale(self, since: dt.datetime) -> bool:
+        """Whether a state that began at `since` is older than the newest one known."""
+        return self._latest is not None and since < self._latest
+
+    def settled(self, since: dt.datetime) -> None:
+        """The server answered the desk's latest publish with a state that began at
+        `since`: no echo is awaited any more, and what is older is history."""
+        self._awaiting = None
+        self.known(since)
+
     def published(self, state: AgentState, reason: str) -> None:
         """The desk sent this presence to the server."""
         if state.is_automatic:
@@ -98,13 +108,33 @@ class ServerStateSync:
         held, self._held = self._held or [], None
         if current is not None:
             state, reason, since = current
+            stale = self._filter.stale(since)  # an answer to a PUT came first
             self._filter.known(since)
             # the agent may have chosen a presence since start: then the read is stale
-            if self._filter.accept(state, reason):
+            if not stale and self._filter.accept(state, reason):
                 self._move(state, reason)
         for held_state, held_reason, held_since in held:
             if self._filter.accept(held_state, held_reason, held_since):
                 self._move(held_state, held_reason)
+
+    def answered(
+        self, published: tuple[AgentState, str], current: tuple[AgentState, str, dt.datetime]
+    ) -> None:
+        """The server's answer to the desk's latest presence PUT (`published`, a state the
+        agent chose): the state the server applied.
+
+        Usually the same. A lead's pending change makes it another one (the agent's move to
+        Available after a call became the break the lead planned, docs/lead-contract.md):
+        the desk takes the server's answer instead of insisting — re-sending Available
+        would undo the lead's change, and no echo of it would ever come."""
+        state, reason, since = current
+        self._filter.settled(since)
+        if (state, reason) != published:
+            self._move(state, reason)
+
+    def stale(self, since: dt.datetime) -> bool:
+        """Whether a server state that began at `since` is older than the newest known."""
+        return self._filter.stale(since)
 
     def published(self, state: AgentState, reason: str) -> None:
         """The desk published this state (ignored while applying the server's own)."""

@@ -217,8 +217,28 @@ def _v4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """Messages both ways (docs/lead-contract.md): when the agent acknowledged an urgent
+    message (its "Bien reçu" queued), and the messages the agent wrote to the lead, kept
+    here first ("Enregistré") and given the server's id when it took them ("Envoyé")."""
+    _script(
+        db,
+        """
+        ALTER TABLE messages ADD COLUMN acked_at TEXT;
+        CREATE TABLE sent_messages (
+            id TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            server_id INTEGER,
+            sent_at TEXT
+        );
+        CREATE INDEX sent_messages_created ON sent_messages (created_at);
+        """,
+    )
+
+
 # Append only: index + 1 is the schema version (`PRAGMA user_version`).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def open_database(path: Path, key: bytes) -> tuple[Any, sqlite_utils.Database]:

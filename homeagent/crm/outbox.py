@@ -71,6 +71,7 @@ from homeagent.client.errors import (
     ServerFailed,
     ServerUnreachable,
 )
+from homeagent.core import records
 from homeagent.core.timefmt import mask_number
 from homeagent.crm.outbox_keys import record_keys
 from homeagent.crm.store import LocalStore, utc_now
@@ -99,7 +100,8 @@ _ITEM_COLUMNS = (
 # 409 idempotency_in_progress answers in a row before an entry goes under a new key (with
 # the sender's back-off, at least ~30 s: longer than any request the server really runs)
 IN_PROGRESS_REKEY_AFTER = 5
-_NEVER_REKEYED = frozenset({"help_request"})  # no id of its own: a new key, a second one
+# no id of their own: under a new key the server would make a second one
+_NEVER_REKEYED = frozenset({"help_request", "message"})
 # A refused state change is superseded by the next one: it holds back nothing.
 SUPERSEDED_KINDS = frozenset({"state"})
 # States the desk sets for a call; replayed after an outage only if nothing supersedes them.
@@ -219,10 +221,16 @@ class Outbox:
     def __init__(self, store: LocalStore) -> None:
         self._store = store
         self._listeners: list[Callable[[], None]] = []
+        self._sent_listeners: list[Callable[[OutboxItem, Any], None]] = []
 
     def on_enqueued(self, callback: Callable[[], None]) -> None:
         """Called (on the writer's thread) after each committed entry: wake the sender."""
         self._listeners.append(callback)
+
+    def on_sent(self, callback: Callable[[OutboxItem, Any], None]) -> None:
+        """Called (on the sender's thread) with each entry the server took and its answer
+        (the state it applied to a PUT, the help request it created…)."""
+        self._sent_listeners.append(callback)
 
     def _committed(self) -> None:
         for callback in list(self._listeners):
@@ -314,6 +322,21 @@ class Outbox:
     def update_callback(self, callback_id: str, status: str) -> str:
         return self.enqueue("callback", "PATCH", f"/callbacks/{callback_id}", {"status": status})
 
+    def message_arrived(self, message: Mapping[str, Any]) -> bool:
+        """Store a message that reached the desk (stream or list) and, in the same
+        transaction, queue its "delivered" receipt when it is ours to receive (it has our
+        receipt, not yet delivered): a crash can lose neither. False: already stored."""
+        receipt = message.get("receipt")
+        with self._store.transaction() as db:
+            new = self._store.insert_message(db, message)
+            due = isinstance(receipt, Mapping) and not receipt.get("delivered_at")
+            if new and due:
+                path = f"/messages/{message['id']}/delivered"
+                self._insert(db, "receipt", "POST", path, {}, None)
+        if new and due:
+            self._committed()
+        return bool(new)
+
     def mark_message_read(self, message_id: str) -> str:
         with self._store.transaction() as db:
             db.execute(
@@ -324,10 +347,41 @@ class Outbox:
         self._committed()
         return key
 
-    def help_request(self, call_context: Mapping[str, Any], text: str) -> str:
-        """Queue a help request (the outbox key makes it idempotent; the API has no id)."""
+    def ack_message(self, message_id: str) -> str:
+        """The agent acknowledged an urgent message ("Bien reçu"; the server's ack implies
+        read): kept locally and queued, so an acknowledgement made offline reaches the lead."""
+        now = utc_now()
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE messages SET acked_at = ?, read_at = COALESCE(read_at, ?) "
+                "WHERE id = ? AND acked_at IS NULL",
+                [now, now, message_id],
+            )
+            key = self._insert(db, "receipt", "POST", f"/messages/{message_id}/ack", {}, None)
+        self._committed()
+        return key
+
+    def message_to_lead(self, body: str, message_id: str | None = None) -> str:
+        """The agent writes to the team's leads: kept locally ("Enregistré") and queued
+        (POST /messages/to-lead); its id is the entry's, so the answer finds it."""
+        local_id = message_id or str(uuid.uuid4())
+        with self._store.transaction() as db:
+            db.execute(
+                "INSERT INTO sent_messages (id, body, created_at) VALUES (?,?,?)",
+                [local_id, body, utc_now()],
+            )
+            self._insert(db, "message", "POST", "/messages/to-lead", {"body": body}, local_id)
+        self._committed()
+        return local_id
+
+    def help_request(
+        self, call_context: Mapping[str, Any], text: str, request_id: str | None = None
+    ) -> str:
+        """Queue a help request (the outbox key makes it idempotent; the API has no id).
+        `request_id`, the desk's own id, becomes the key: the answer (the server's id and
+        status) is matched to the request by it."""
         body = {"call_context": dict(call_context), "text": text}
-        return self.enqueue("help_request", "POST", "/help-requests", body)
+        return self.enqueue("help_request", "POST", "/help-requests", body, item_id=request_id)
 
     # --- queue state -----------------------------------------------------------------
 
@@ -416,11 +470,36 @@ class Outbox:
 
     def mark_sent(self, item_id: str) -> None:
         with self._store.transaction() as db:
-            db.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
-                "last_error = '' WHERE id = ?",
-                [utc_now(), item_id],
-            )
+            self._sent(db, item_id)
+
+    def _sent(self, db: Any, item_id: str) -> None:
+        db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+            "last_error = '' WHERE id = ?",
+            [utc_now(), item_id],
+        )
+
+    def _took(self, item: OutboxItem, answer: Any) -> None:
+        """The server took `item` and answered `answer`: marked sent (a message to the
+        lead gets the server's id, in the same transaction), then the listeners."""
+        server_id: int | None = None
+        if item.kind == "message":
+            try:
+                server_id = records.parse_message(answer, route="POST /messages/to-lead").id
+            except records.MalformedPayload as exc:  # the server has it all the same
+                log.warning("%s", exc)
+        with self._store.transaction() as db:
+            self._sent(db, item.id)
+            if item.kind == "message":
+                db.execute(
+                    "UPDATE sent_messages SET sent_at = ?, server_id = ? WHERE id = ?",
+                    [utc_now(), server_id, item.id],
+                )
+        for callback in list(self._sent_listeners):
+            try:
+                callback(item, answer)
+            except Exception:
+                log.exception("outbox sent listener failed for a %s entry", item.kind)
 
     def _mark_retrying(self, item_id: str, error: str) -> None:
         with self._store.transaction() as db:
@@ -533,7 +612,7 @@ class Outbox:
                     held |= keys  # what waits holds back the rest of its records too
                     continue
                 try:
-                    sender.request(
+                    answer = sender.request(
                         item.method, item.path, item.body, idempotency_key=item.idempotency_key
                     )
                 except ApiError as exc:
@@ -572,7 +651,7 @@ class Outbox:
                     held |= keys
                     retry_later = retry_later or exc
                     continue
-                self.mark_sent(item.id)
+                self._took(item, answer)
                 sent += 1
         if retry_later is not None:
             raise retry_later

@@ -355,21 +355,52 @@ class LocalStore:
         new = 0
         with self.transaction() as db:
             for m in messages:
-                cur = db.execute(
-                    "INSERT INTO messages (id, created_at, sender, body, priority, read_at, raw) "
-                    "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
-                    [
-                        str(m["id"]),
-                        str(m.get("created_at") or ""),
-                        str(m.get("sender_name") or m.get("sender_id") or m.get("sender") or ""),
-                        str(m.get("body") or ""),
-                        str(m.get("priority") or "normal"),
-                        m.get("read_at"),
-                        json.dumps(dict(m), ensure_ascii=False, default=str),
-                    ],
-                )
-                new += cur.rowcount
+                new += self.insert_message(db, m)
         return new
+
+    def insert_message(self, db: Any, m: Mapping[str, Any]) -> int:
+        """Store one message inside the caller's transaction; 1 if it was new, else 0.
+        Read and acknowledged as the server says (the caller's own receipt)."""
+        found = m.get("receipt")
+        receipt: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        cur = db.execute(
+            "INSERT INTO messages (id, created_at, sender, body, priority, read_at, raw, "
+            "acked_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
+            [
+                str(m["id"]),
+                str(m.get("created_at") or ""),
+                str(m.get("sender_name") or m.get("sender_id") or m.get("sender") or ""),
+                str(m.get("body") or ""),
+                str(m.get("priority") or "normal"),
+                receipt.get("read_at") or m.get("read_at"),
+                json.dumps(dict(m), ensure_ascii=False, default=str),
+                receipt.get("acked_at"),
+            ],
+        )
+        return int(cur.rowcount)
+
+    def message_rows(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The newest messages received: the server's object as it came (`raw`, decoded)
+        and the local `read_at` / `acked_at` (receipts queued here)."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT raw, read_at, acked_at FROM messages "
+                "ORDER BY created_at DESC, id DESC LIMIT ?",
+                [limit],
+            ).fetchall()
+        return [{"raw": json.loads(r[0]), "read_at": r[1], "acked_at": r[2]} for r in rows]
+
+    def sent_messages(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The agent's messages to the lead, newest first: id (local), body, created_at,
+        server_id and sent_at (None while the server has not taken it)."""
+        with self.lock:
+            return list(
+                self.db.query(
+                    "SELECT id, body, created_at, server_id, sent_at FROM sent_messages "
+                    "ORDER BY created_at DESC LIMIT ?",
+                    [limit],
+                )
+            )
 
     def messages(self, limit: int = 200, unread_only: bool = False) -> list[dict[str, Any]]:
         where = "WHERE read_at IS NULL" if unread_only else ""

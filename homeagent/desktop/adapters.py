@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication
 from homeagent.client.errors import ClientError
 from homeagent.core import records
 from homeagent.core.agent_state import Presence
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.commands import Command
 from homeagent.core.contact_files import ExportSummary, ImportSummary, SkippedCard, SkipReason
 from homeagent.core.desk_types import (
@@ -156,20 +157,43 @@ def team_from_me(me: records.Me) -> tuple[str, TeamSettings]:
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-def message_from_wire(m: Mapping[str, Any]) -> Message:
-    """A message from the store or the event stream (a bare sender id reads "Team lead").
+def _sender_name(name: str) -> str:
+    """The sender as the inbox names them (a bare id, or nothing, reads "Team lead")."""
+    if not name or _UUID.match(name):
+        return QCoreApplication.translate("Backend", "Team lead")
+    return name
 
-    Raises ValueError (or KeyError) when it has no id or no valid creation time."""
-    sender = str(m.get("sender") or m.get("sender_name") or m.get("sender_id") or "")
-    if not sender or _UUID.match(sender):
-        sender = QCoreApplication.translate("Backend", "Team lead")
+
+def message_from_record(
+    m: records.Message, *, my_id: str, read: bool = False, acked: bool = False
+) -> Message:
+    """A message of the conversation from the server's MessageOut (stream, list or the
+    store's copy); `read` / `acked`: what the desk already queued for it."""
+    receipt = m.receipt
+    mine = bool(my_id) and m.sender_id == my_id
     return Message(
-        id=str(m["id"]),
+        id=str(m.id),
+        sender=_sender_name(m.sender_name),
+        body=m.body,
+        sent_at=m.created_at,
+        priority=Priority.URGENT if m.priority == "urgent" else Priority.NORMAL,
+        read=mine or read or (receipt is not None and receipt.read_at is not None),
+        acked=acked or (receipt is not None and receipt.acked_at is not None),
+        mine=mine,
+        delivery=Delivery.SENT if mine else None,
+    )
+
+
+def sent_message_from_row(row: Mapping[str, Any], sender: str) -> Message:
+    """A message the agent wrote to the lead, from the store (`sent_messages`)."""
+    return Message(
+        id=str(row["id"]),
         sender=sender,
-        body=str(m.get("body") or ""),
-        sent_at=_stored_time(m["created_at"]),
-        priority=Priority.HIGH if m.get("priority") == "high" else Priority.NORMAL,
-        read=bool(m.get("read_at")),
+        body=str(row["body"]),
+        sent_at=_stored_time(row["created_at"]),
+        read=True,
+        mine=True,
+        delivery=Delivery.SENT if row.get("sent_at") else Delivery.SAVED,
     )
 
 
@@ -202,9 +226,18 @@ class AppSink:
         disk: TaskRunner,
         on_delivery: Callable[[str, Delivery], None],
         on_state_published: Callable[[Presence], None] | None = None,
+        on_message_delivery: Callable[[str, Delivery], None] | None = None,
+        on_state_answer: Callable[[Presence, Any], None] | None = None,
+        quality: Callable[[QualitySample], None] | None = None,
     ) -> None:
         self._submit = submit
         self._on_state_published = on_state_published
+        self._on_message_delivery = on_message_delivery
+        self._quality = quality
+        self._state_writes = 0  # state PUTs handed to the disk lane, not yet in the outbox
+        self._latest_state: tuple[str, Presence] | None = None  # (outbox key, presence)
+        self._on_state_answer = on_state_answer
+        self._early_answer: tuple[str, Any] | None = None  # came before its write's news
         self._outbox = outbox
         self._store = store
         self._disk = disk
@@ -220,7 +253,30 @@ class AppSink:
         if self._on_state_published is not None:
             self._on_state_published(presence)
         state, reason = presence.state.value, presence.reason
-        self._disk.run(lambda: self._outbox.set_agent_state(state, reason))
+        self._state_writes += 1
+
+        def done(key: str) -> None:
+            self._state_writes -= 1
+            self._latest_state = (key, presence)
+            early, self._early_answer = self._early_answer, None
+            if early is not None and early[0] == key:
+                self.state_answered(*early)
+
+        def failed(_exc: BaseException) -> None:
+            self._state_writes -= 1
+
+        self._disk.run(lambda: self._outbox.set_agent_state(state, reason), done, failed)
+
+    def state_answered(self, item_id: str, answer: Any) -> None:
+        """The server answered the state PUT of outbox entry `item_id` (GUI thread). Only
+        the answer to the desk's latest PUT, nothing published since, is the server's
+        word on the desk's state (`on_state_answer`); an earlier one is history."""
+        if self._state_writes:  # a PUT on its way to the outbox: this may be its answer
+            self._early_answer = (item_id, answer)
+            return
+        latest = self._latest_state
+        if latest is not None and latest[0] == item_id and self._on_state_answer is not None:
+            self._on_state_answer(latest[1], answer)
 
     def log_interaction(self, record: InteractionRecord) -> None:
         """Record the call locally and queue POST /interactions."""
@@ -287,7 +343,7 @@ class AppSink:
             "remote_number_masked": request.remote_number_masked,
             "call_started_at": _iso(request.call_started_at),
         }
-        self._disk.run(lambda: self._outbox.help_request(context, request.text))
+        self._disk.run(lambda: self._outbox.help_request(context, request.text, request.id))
 
     def create_contact(self, contact: Contact) -> None:
         """Add to the local cache now and queue POST /contacts."""
@@ -308,6 +364,25 @@ class AppSink:
     def mark_message_read(self, message_id: str) -> None:
         """Mark read locally and queue the read receipt."""
         self._disk.run(lambda: self._outbox.mark_message_read(message_id))
+
+    def ack_message(self, message_id: str) -> None:
+        """Acknowledge locally and queue POST /messages/{id}/ack (it survives offline)."""
+        self._disk.run(lambda: self._outbox.ack_message(message_id))
+
+    def send_to_lead(self, message_id: str, body: str) -> None:
+        """Keep the message and queue POST /messages/to-lead: "Enregistré" when on disk;
+        "Envoyé" comes from the outbox's answer (`AgentSession`)."""
+        report = self._on_message_delivery or (lambda _id, _d: None)
+        self._disk.run(
+            lambda: self._outbox.message_to_lead(body, message_id),
+            lambda _key: report(message_id, Delivery.SAVED),
+            lambda _exc: report(message_id, Delivery.FAILED),
+        )
+
+    def publish_quality(self, sample: QualitySample) -> None:
+        """Post the sample live (the device's own thread) or drop it."""
+        if self._quality is not None:
+            self._quality(sample)
 
 
 class AppData:

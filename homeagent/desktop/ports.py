@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from homeagent.client.events import ConnectionState, StreamEvent
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
 from homeagent.crm.outbox import Outbox, OutboxStatus
@@ -41,3 +42,5 @@ class Device(Protocol):
         on_sync: Callable[[SyncProgress], None] | None = None,
     ) -> None: ...
     def stop(self) -> None: ...
+    def publish_quality(self, sample: QualitySample) -> None:
+        """Post a call-quality sample now (its own thread) or drop it; never blocks."""

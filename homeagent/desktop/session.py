@@ -22,19 +22,19 @@ from typing import Any
 
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.core import records
-from homeagent.core.agent_state import AgentState
+from homeagent.core.agent_state import AgentState, Presence
 from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.audio_setup import AudioSettingsFile
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
-from homeagent.core.desk_types import Delivery, ServerLink
+from homeagent.core.desk_types import Delivery, RemoteChange, ServerLink
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import EngineFailed
 from homeagent.core.hotkey_settings import HOTKEY_SETTINGS_FILE, HotkeySettingsFile
 from homeagent.core.ports import AudioService, EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.state_echo import ServerStateSync
-from homeagent.crm.outbox import OutboxStatus
+from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
 from homeagent.desktop.adapters import (
@@ -43,7 +43,8 @@ from homeagent.desktop.adapters import (
     AppSink,
     StoreDirectory,
     VCardFiles,
-    message_from_wire,
+    message_from_record,
+    sent_message_from_row,
     team_from_me,
     unsent_from_outbox,
 )
@@ -113,6 +114,9 @@ class AgentSession:
             disk=self.lanes.disk,
             on_delivery=self._on_sink_delivery,
             on_state_published=lambda p: self._server_states.published(p.state, p.reason),
+            on_message_delivery=lambda i, d: self.model.message_delivery(i, d),
+            on_state_answer=self._on_state_answer,
+            quality=device.publish_quality,
         )
         self.model = DeskModel(
             directory=StoreDirectory(self._lookups), sink=self.sink, log=self.log
@@ -151,8 +155,10 @@ class AgentSession:
                 self._apply_me(records.parse_me(json.loads(cached), route="cached /me"))
             except ValueError as exc:
                 log.warning("the cached GET /me is unreadable: %s", exc)
-        for row in reversed(store.messages(100)):
-            self._add_message(row, "stored message")
+        self._load_conversation()
+        device.outbox.on_sent(
+            lambda item, answer: d.call_soon(lambda: self._on_outbox_sent(item, answer))
+        )
         device.on_revoked(lambda: d.call_soon(self._on_device_revoked))
         self.unsent.refresh()  # refused entries from an earlier run
         device.start(
@@ -166,6 +172,11 @@ class AgentSession:
             device.client.read_my_state,
             self._on_server_state_read,
             lambda exc: self._server_states.read(None),  # logged by the lane
+        )
+        self.lanes.net.run(  # after the state: events wait for that one
+            device.client.messages,
+            self._on_messages_listed,
+            lambda exc: log.info("GET /messages: %s", exc),
         )
         if self.engine is not None:
             self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
@@ -257,32 +268,136 @@ class AgentSession:
         name, team = team_from_me(me)
         self.model.configure(agent_name=name, team=team)
 
-    def _add_message(self, data: object, where: str) -> None:
-        try:
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-            message = message_from_wire(data)
-        except (KeyError, ValueError) as exc:
-            log.warning("%s unreadable: %s", where, exc)
+    def _load_conversation(self) -> None:
+        """The conversation kept in the store: the lead's messages (with what the desk
+        already acknowledged) and the agent's own, sent or still waiting."""
+        store = self._store
+        for row in reversed(store.message_rows(100)):
+            self._add_message(
+                row["raw"], "stored message", read=bool(row["read_at"]), acked=bool(row["acked_at"])
+            )
+        name = self.model.snapshot().agent_name
+        for sent in reversed(store.sent_messages(100)):
+            try:
+                self.model.add_message(sent_message_from_row(sent, name))
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("stored message to the lead unreadable: %s", exc)
+
+    def _on_messages_listed(self, listed: object) -> None:
+        """GET /messages at start: the conversation as the server keeps it (a cache that
+        was rebuilt, a stream that cannot replay that far). Each message that reaches the
+        desk this way is stored with its "delivered" receipt, like one from the stream;
+        the agent's own messages the store already has (sent from here) are not doubled."""
+        if not isinstance(listed, list):
+            log.warning("GET /messages: expected a list, got %s", type(listed).__name__)
             return
-        self.model.add_message(message)
+        outbox, store = self.device.outbox, self._store
+
+        def store_them() -> list[object]:
+            local = {row["server_id"] for row in store.sent_messages(1000) if row["server_id"]}
+            fresh: list[object] = []
+            for item in listed:
+                if not isinstance(item, dict) or "id" not in item:
+                    continue
+                if item.get("sender_id") == self._user_id and item["id"] in local:
+                    continue  # the store's own copy of a message sent from here
+                outbox.message_arrived(item)
+                fresh.append(item)
+            return fresh
+
+        def show(found: list[object]) -> None:
+            for item in found:
+                self._add_message(item, "GET /messages")
+
+        self.lanes.disk.run(store_them, show)
+
+    def _add_message(
+        self, data: object, where: str, *, read: bool = False, acked: bool = False
+    ) -> None:
+        try:
+            found = records.parse_message(data, route=where)
+        except records.MalformedPayload as exc:
+            log.warning("%s", exc)
+            return
+        if found.receipt is None and found.sender_id != self._user_id:
+            # a lead who takes calls hears every team message: the desk shows only the
+            # ones to them (their receipt) and their own
+            return
+        self.model.add_message(
+            message_from_record(found, my_id=self._user_id, read=read, acked=acked)
+        )
 
     def _on_stream_event(self, event: StreamEvent) -> None:
         data = event.data if isinstance(event.data, dict) else {}
+        mine = str(data.get("agent_id")) == self._user_id
         if event.type == "message":
             self._add_message(event.data, f"event {event.id} (message)")
-        elif event.type == "agent_state" and str(data.get("agent_id")) == self._user_id:
+        elif event.type == "agent_state" and mine:
             try:
                 row = records.parse_agent_state(data, route=f"event {event.id} (agent_state)")
             except records.MalformedPayload as exc:
                 log.warning("%s", exc)
                 return
+            fresh = not self._server_states.stale(row.since)
             self._server_states.event(row.state, row.reason, row.since)
+            if row.changed_by is not None and fresh:
+                self._remote_change(row)
             if row.state not in (AgentState.RINGING, AgentState.ON_CALL):
                 # a break or a wrap-up just ended on the server: "Ma journée" follows
                 self.controller.reload_lists()
+        elif event.type == "state_change_pending" and mine:
+            try:
+                found = records.parse_pending_change(data, route=f"event {event.id} (pending)")
+            except records.MalformedPayload as exc:
+                log.warning("%s", exc)
+                return
+            p = found.pending
+            self.model.set_pending(
+                None if p is None else RemoteChange(p.state, p.reason, p.by.name, p.note)
+            )
+        elif event.type == "help_request_updated" and mine:
+            try:
+                out = records.parse_help_request(data, route=f"event {event.id} (help)")
+            except records.MalformedPayload as exc:
+                log.warning("%s", exc)
+                return
+            self.model.help_updated(out.id, out.status, out.acked_by.name if out.acked_by else "")
         elif event.type in ("callback_due", "contact_changed"):
             self.controller.reload_lists()
+
+    def _remote_change(self, row: records.AgentStateRow) -> None:
+        by = row.changed_by.name if row.changed_by is not None else ""
+        self.model.remote_state_change(RemoteChange(row.state, row.reason, by, row.note))
+
+    def _on_outbox_sent(self, item: OutboxItem, answer: object) -> None:
+        """The server took an outbox entry: what its answer tells the desk."""
+        if item.kind == "state":
+            self.sink.state_answered(item.id, answer)
+        elif item.kind == "message":
+            self.model.message_delivery(item.id, Delivery.SENT)
+        elif item.kind == "help_request":
+            try:
+                out = records.parse_help_request(answer)
+            except records.MalformedPayload as exc:
+                log.warning("%s", exc)
+                return
+            by = out.acked_by.name if out.acked_by else ""
+            self.model.help_answered(item.id, out.id, out.status, by)
+
+    def _on_state_answer(self, published: Presence, answer: object) -> None:
+        """The server's answer to the desk's latest state PUT: the state it applied."""
+        if published.state.is_automatic:  # the call's states follow the call, not this
+            return
+        try:
+            row = records.parse_agent_state(answer, route="PUT /agents/me/state")
+        except records.MalformedPayload as exc:
+            log.warning("%s", exc)
+            return
+        self._server_states.answered(
+            (published.state, published.reason), (row.state, row.reason, row.since)
+        )
+        if row.changed_by is not None:
+            self._remote_change(row)
 
     def _on_server_state_read(self, row: records.AgentStateRow) -> None:
         """GET /agents/me/state at start: take it, then the events held meanwhile."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,11 +18,13 @@ from typing import Any, ClassVar
 
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.core import records
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
 from homeagent.crm.outbox import Outbox, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
+from homeagent.testing.fake_server import FakeServer
 from homeagent.testing.vault import MemoryVault
 
 ME: dict[str, Any] = {
@@ -51,6 +54,11 @@ class FakeServerClient:
 
     verify: str | bool = True
     figures_reads = 0  # how often the desk read its figures
+    server: FakeServer | None = None  # the messages GET /messages lists
+
+    def messages(self, after_id: str | int | None = None) -> list[dict[str, Any]]:
+        server = self.server
+        return server.conversation(int(after_id or 0)) if server is not None else []
 
     def me(self) -> dict[str, Any]:
         return copy.deepcopy(ME)
@@ -120,6 +128,11 @@ class FakeDevice:
         self.on_event: Callable[[StreamEvent], None] | None = None
         self.enrolments: list[str] = []
         self.started = 0
+        self.server = FakeServer(push=self.push)  # answers the outbox, pushes events
+        if isinstance(self.client, FakeServerClient):
+            self.client.server = self.server
+        self.qualities: list[QualitySample] = []  # what `publish_quality` was handed
+        self._event_ids = itertools.count(1)
         FakeDevice.instances.append(self)
         if enrolled:
             self.enrol("alice", PASSWORD, "pc")
@@ -171,11 +184,23 @@ class FakeDevice:
         self.on_event = on_event  # a test delivers stream events through it
 
     def server_sends_everything(self) -> None:
-        """The outbox sender delivered every pending entry."""
-        for item in self.outbox.pending():
-            self.outbox.mark_sent(item.id)
+        """The outbox sender's pass: every pending entry to the fake server, which answers
+        as the contract says (what it refuses becomes a dead letter, as for real)."""
+        self.outbox.send_pending(self.server)
         if self.on_outbox is not None:
-            self.on_outbox(None)  # type: ignore[arg-type]
+            self.on_outbox(self.outbox.status())
+
+    def push(self, type_: str, data: dict[str, Any]) -> None:
+        """A stream event, handled as `DeviceSession` does: a message is stored with its
+        "delivered" receipt queued, then the desk hears of it."""
+        if type_ == "message":
+            self.outbox.message_arrived(data)
+        if self.on_event is not None:
+            self.on_event(StreamEvent(next(self._event_ids), type_, copy.deepcopy(data)))
+
+    def publish_quality(self, sample: QualitySample) -> None:
+        """Record (the real device posts it live on its own thread)."""
+        self.qualities.append(sample)
 
     def stop(self) -> None:
         if self._store is not None:

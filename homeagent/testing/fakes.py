@@ -18,6 +18,7 @@ from pathlib import Path
 
 from homeagent.core import commands as cmd
 from homeagent.core.agent_state import Presence
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.contact_files import ExportSummary, ImportSummary, SkippedCard, SkipReason
 from homeagent.core.desk_types import (
     Callback,
@@ -41,6 +42,8 @@ from homeagent.core.events import (
     CallEnded,
     CallMuteChanged,
     CallPhase,
+    CallQuality,
+    CallQualityMeasured,
     CallRinging,
     CallStateChanged,
     Event,
@@ -136,6 +139,9 @@ class RecordingSink:
     help_requests: list[HelpRequest] = field(default_factory=list)
     created: list[Contact] = field(default_factory=list)
     receipts: list[str] = field(default_factory=list)
+    acks: list[str] = field(default_factory=list)
+    to_lead: list[tuple[str, str]] = field(default_factory=list)  # (local id, body)
+    qualities: list[QualitySample] = field(default_factory=list)
     on_wrap_up: Callable[[WrapUpRecord], None] | None = None
 
     def submit(self, command: cmd.Command) -> None:
@@ -171,6 +177,18 @@ class RecordingSink:
     def mark_message_read(self, message_id: str) -> None:
         """Record."""
         self.receipts.append(message_id)
+
+    def ack_message(self, message_id: str) -> None:
+        """Record."""
+        self.acks.append(message_id)
+
+    def send_to_lead(self, message_id: str, body: str) -> None:
+        """Record (the test says when it is saved and sent)."""
+        self.to_lead.append((message_id, body))
+
+    def publish_quality(self, sample: QualitySample) -> None:
+        """Record."""
+        self.qualities.append(sample)
 
 
 class FakeContactFiles:
@@ -294,14 +312,24 @@ class FakeEngine:
         )
         return call_id
 
-    def remote_hangup(self, call_id: int) -> None:
-        """The customer hangs up."""
-        self._end(call_id, 200, "BYE")
+    def remote_hangup(self, call_id: int, quality: CallQuality | None = None) -> None:
+        """The customer hangs up (`quality`: the call's last measure, as the engine's)."""
+        self._end(call_id, 200, "BYE", quality)
 
-    def _end(self, call_id: int, code: int, reason: str) -> None:
+    def measure(self, call_id: int, quality: CallQuality) -> None:
+        """The periodic RTCP measure of a connected call (the engine's every 5 s)."""
+        self._emit(CallQualityMeasured(call_id, quality))
+
+    def _end(
+        self, call_id: int, code: int, reason: str, quality: CallQuality | None = None
+    ) -> None:
         started = self._connected.pop(call_id, None)
         duration = time.monotonic() - started if started else 0.0
-        self._emit(CallEnded(call_id, code, reason, duration, answered=started is not None))
+        self._emit(
+            CallEnded(
+                call_id, code, reason, duration, answered=started is not None, quality=quality
+            )
+        )
 
     def submit(self, command: cmd.Command) -> None:
         """Apply a command the way a well-behaved far end would answer it."""
@@ -343,7 +371,7 @@ def demo_messages(now: dt.datetime) -> list[Message]:
             "Nadia (cheffe d'équipe)",
             "Incident fibre en cours à Lyon : proposez un rappel sous 24 h.",
             now - dt.timedelta(minutes=5),
-            Priority.HIGH,
+            Priority.URGENT,
         ),
     ]
 

@@ -557,6 +557,10 @@
         <translation>Message urgent</translation>
     </message>
     <message>
+        <source>Your team lead changed your state</source>
+        <translation>Votre chef d&apos;équipe a changé votre état</translation>
+    </message>
+    <message>
         <source>Incoming call</source>
         <translation>Appel entrant</translation>
     </message>
@@ -1095,12 +1099,28 @@
 <context>
     <name>InboxTab</name>
     <message>
-        <source>Messages from the team lead</source>
-        <translation>Messages du chef d&apos;équipe</translation>
+        <source>Conversation with the team lead</source>
+        <translation>Conversation avec le chef d&apos;équipe</translation>
     </message>
     <message>
-        <source>Mark as read</source>
-        <translation>Marquer comme lu</translation>
+        <source>Got it</source>
+        <translation>Bien reçu</translation>
+    </message>
+    <message>
+        <source>Acknowledge the urgent message</source>
+        <translation>Confirmer la réception du message urgent</translation>
+    </message>
+    <message>
+        <source>Write to your team lead…</source>
+        <translation>Écrire à votre chef d&apos;équipe…</translation>
+    </message>
+    <message>
+        <source>Message to the team lead</source>
+        <translation>Message au chef d&apos;équipe</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
     </message>
 </context>
 <context>
@@ -1273,8 +1293,76 @@
         <translation>Demande d&apos;aide</translation>
     </message>
     <message>
+        <source>Message to the team lead</source>
+        <translation>Message au chef d&apos;équipe</translation>
+    </message>
+    <message>
         <source>Other item</source>
         <translation>Autre élément</translation>
+    </message>
+    <message>
+        <source>your team lead</source>
+        <translation>votre chef d&apos;équipe</translation>
+    </message>
+    <message>
+        <source>{what} — {why}</source>
+        <translation>{what} — {why}</translation>
+    </message>
+    <message>
+        <source>Put on break by {name}</source>
+        <translation>Mis en pause par {name}</translation>
+    </message>
+    <message>
+        <source>Set to Not ready by {name}</source>
+        <translation>Passé en « Non prêt » par {name}</translation>
+    </message>
+    <message>
+        <source>Signed out by {name}: you no longer receive calls</source>
+        <translation>Mis hors ligne par {name} : vous ne recevez plus d&apos;appels</translation>
+    </message>
+    <message>
+        <source>Set to Available by {name}</source>
+        <translation>Mis en « Disponible » par {name}</translation>
+    </message>
+    <message>
+        <source>State changed by {name}</source>
+        <translation>État changé par {name}</translation>
+    </message>
+    <message>
+        <source>Break planned at the end of the call ({name})</source>
+        <translation>Pause prévue à la fin de l&apos;appel ({name})</translation>
+    </message>
+    <message>
+        <source>Not ready planned at the end of the call ({name})</source>
+        <translation>« Non prêt » prévu à la fin de l&apos;appel ({name})</translation>
+    </message>
+    <message>
+        <source>Sign-out planned at the end of the call ({name})</source>
+        <translation>Mise hors ligne prévue à la fin de l&apos;appel ({name})</translation>
+    </message>
+    <message>
+        <source>State change planned at the end of the call ({name})</source>
+        <translation>Changement d&apos;état prévu à la fin de l&apos;appel ({name})</translation>
+    </message>
+    <message>
+        <source>Your team lead</source>
+        <translation>Votre chef d&apos;équipe</translation>
+    </message>
+    <message>
+        <source>{name} is coming</source>
+        <translation>{name} arrive</translation>
+    </message>
+    <message>
+        <source>Help request saved, sending…</source>
+        <translation>Demande d&apos;aide enregistrée, envoi…</translation>
+    </message>
+    <message>
+        <source>Help request sent</source>
+        <translation>Demande d&apos;aide envoyée</translation>
+    </message>
+    <message>
+        <source>Help request resolved</source>
+        <translation>Demande d&apos;aide résolue</translation>
     </message>
     <message>
         <source>Enter</source>
@@ -1345,6 +1433,18 @@
     <message>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>New message from {sender}: {body}</source>
+        <translation>Nouveau message de {sender} : {body}</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
     </message>
     <message>
         <source>Decline</source>
@@ -1529,8 +1629,16 @@
         <translation>(sans nom)</translation>
     </message>
     <message>
+        <source>You</source>
+        <translation>Vous</translation>
+    </message>
+    <message>
         <source>! Urgent — </source>
         <translation>! Urgent — </translation>
+    </message>
+    <message>
+        <source>Urgent (acknowledged) — </source>
+        <translation>Urgent (reçu) — </translation>
     </message>
     <message>
         <source>Time</source>

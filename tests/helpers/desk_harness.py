@@ -146,6 +146,15 @@ class RecordingSink:
     def mark_message_read(self, message_id: str) -> None:
         pass
 
+    def ack_message(self, message_id: str) -> None:
+        pass
+
+    def send_to_lead(self, message_id: str, body: str) -> None:
+        pass
+
+    def publish_quality(self, sample: Any) -> None:
+        pass
+
 
 class NoContacts:
     def lookup_number(self, number: str) -> Contact | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from homeagent.core.desk_snapshot import DeskSnapshot
+from homeagent.core.desk_snapshot import DeskSnapshot, Notice
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.qt.labels import key_text, notice_text
+from homeagent.ui.qt.labels import help_text, key_text, notice_text
 from homeagent.ui.qt.phone_format import format_number
 
 KEYS = "123456789*0#"
@@ -162,6 +162,9 @@ class CallControls(QWidget):
 
         self.help = QPushButton(self)
         self.help.clicked.connect(self.help_requested)
+        self.help_status = QLabel(self)  # "Envoyée" → "Claire M. arrive" → "Résolue"
+        self.help_status.setObjectName("HelpStatus")
+        self.help_status.setVisible(False)
         self.notice = QLabel(self)
         self.notice.setObjectName("Notice")
         self.notice.setWordWrap(True)
@@ -184,7 +187,10 @@ class CallControls(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.keypad)
         layout.addWidget(self.transfer_box)
-        layout.addWidget(self.help, 0, Qt.AlignmentFlag.AlignLeft)
+        help_row = QHBoxLayout()
+        help_row.addWidget(self.help)
+        help_row.addWidget(self.help_status, 1)
+        layout.addLayout(help_row)
         layout.addWidget(self.notice)
         layout.addWidget(self.notes_label)
         layout.addWidget(self.notes, 1)  # the rest of the height: agents write while talking
@@ -236,6 +242,9 @@ class CallControls(QWidget):
         self.help.setText(
             self.tr("Help requested") if call.help_requested else self.tr("Ask for help")
         )
+        self.help_status.setText(help_text(snap.help) if snap.help else "")
+        self.help_status.setAccessibleName(self.help_status.text())
+        self.help_status.setVisible(snap.help is not None)
         consult = snap.consult
         self.complete.setEnabled(consult is not None)
         self.consult.setEnabled(consult is None)
@@ -245,7 +254,9 @@ class CallControls(QWidget):
             else ""
         )
         self.consult_state.setVisible(consult is not None)
-        self.notice.setText(notice_text(snap.notice))
+        # the help request's status says more than "sent" (it may still be on its way)
+        shown = Notice.NONE if snap.notice is Notice.HELP_SENT and snap.help else snap.notice
+        self.notice.setText(notice_text(shown))
         self.refresh()
 
     def _show_held(self) -> None:

@@ -20,7 +20,7 @@ from homeagent.core.events import CallRinging, Event
 from homeagent.ui.desk.contact_files import ContactFilesController
 from homeagent.ui.desk.lists import ListsController
 from homeagent.ui.qt.dispatcher import Dispatcher
-from homeagent.ui.qt.labels import presence_text
+from homeagent.ui.qt.labels import presence_text, remote_change_text
 from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.shell.main_window import MainWindow
@@ -96,6 +96,10 @@ class DeskController(QObject):
         w.wrap_up_edited.connect(self._on_window_wrap_up_edited)
         w.wrap_up_save_requested.connect(m.submit_wrap_up)
         w.message_read_requested.connect(m.read_message)
+        w.message_ack_requested.connect(m.ack_message)
+        w.messages_seen.connect(lambda: m.read_messages())
+        w.message_send_requested.connect(m.send_to_lead)
+        w.remote_change_dismissed.connect(m.dismiss_remote_change)
         w.contact_create_requested.connect(m.create_contact)
         w.card_painted.connect(self._on_window_card_painted)
         w.controls.notes_edited.connect(m.edit_call_notes)
@@ -143,10 +147,19 @@ class DeskController(QObject):
             steps.append(("ringing notification", lambda: self._notify_ringing(snap)))
         elif was is Screen.RINGING and snap.screen is not Screen.RINGING and self.notifier:
             steps.append(("ringing notification withdrawn", self.notifier.call_over))
-        if previous is not None and snap.banner and snap.banner != previous.banner:
+        # a call (ringing or taken) is never interrupted: its own notification stays alone
+        calm = snap.screen in (Screen.IDLE, Screen.WRAP_UP)
+        new_banner = previous is not None and snap.banner and snap.banner != previous.banner
+        if new_banner and calm and snap.banner is not None:
             body = snap.banner.body
             steps.append(("urgent notification", lambda: self._notify(
                 QCoreApplication.translate("Controller", "Urgent message"), body
+            )))  # fmt: skip
+        change = snap.remote_change
+        if change is not None and calm and (previous is None or previous.remote_change != change):
+            text = remote_change_text(change)
+            steps.append(("remote change notification", lambda: self._notify(
+                QCoreApplication.translate("Controller", "Your team lead changed your state"), text
             )))  # fmt: skip
         call_over = was in (Screen.IN_CALL, Screen.RINGING, Screen.WRAP_UP) and snap.screen in (
             Screen.IDLE,

@@ -126,16 +126,26 @@ class CallbackListModel(_RecordList[Callback]):
 
 
 class InboxListModel(_RecordList[Message]):
-    """Team-lead messages: unread in bold, high priority marked with "!" and a word."""
+    """The conversation: the lead's messages (unread in bold, urgent marked with "!" and a
+    word) and the agent's own, on the right with where they are (saved, sent)."""
 
     def item_data(self, item: Message, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
-            mark = (
-                QCoreApplication.translate("Models", "! Urgent — ")
-                if item.priority is Priority.HIGH
-                else ""
-            )
+            if item.mine:
+                you = QCoreApplication.translate("Models", "You")
+                state = delivery_text(item.delivery)
+                head = f"{you} · {local_time(item.sent_at)}" + (f" · {state}" if state else "")
+                return f"{head}\n{item.body}"
+            mark = ""
+            if item.priority is Priority.URGENT:
+                mark = (
+                    QCoreApplication.translate("Models", "! Urgent — ")
+                    if item.needs_ack
+                    else QCoreApplication.translate("Models", "Urgent (acknowledged) — ")
+                )
             return f"{mark}{item.sender} · {local_time(item.sent_at)}\n{item.body}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and item.mine:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and not item.read:
             font = QFont()
             font.setBold(True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListView,
     QPushButton,
     QTableView,
@@ -25,9 +26,14 @@ from homeagent.ui.desk.search_box import ContactSearch
 
 
 class InboxTab(QWidget):
-    """Messages newest first; opening one sends its read receipt."""
+    """The conversation with the team lead, oldest first, and a line to write back.
+
+    Selecting a message reads it; an urgent one is acknowledged with "Got it" ("Bien
+    reçu"). Sending never blocks: the message shows "Saving…", "Saved", then "Sent"."""
 
     read_requested = Signal(str)  # payload: message id the agent opened
+    ack_requested = Signal(str)  # payload: id of the urgent message acknowledged
+    send_requested = Signal(str)  # payload: the text the agent writes to the lead
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,28 +42,45 @@ class InboxTab(QWidget):
         self.list.setModel(self.model)
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
-        self.list.setAccessibleName(self.tr("Messages from the team lead"))
+        self.list.setAccessibleName(self.tr("Conversation with the team lead"))
         self.body = QLabel(self)
         self.body.setWordWrap(True)
-        self.mark = QPushButton(self.tr("Mark as read"), self)
-        self.mark.setEnabled(False)
-        self.mark.clicked.connect(self._on_mark_clicked)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.ack = QPushButton(self.tr("Got it"), self)
+        self.ack.setAccessibleName(self.tr("Acknowledge the urgent message"))
+        self.ack.setVisible(False)
+        self.ack.clicked.connect(self._on_ack_clicked)
+        self.compose = QLineEdit(self)
+        self.compose.setPlaceholderText(self.tr("Write to your team lead…"))
+        self.compose.setAccessibleName(self.tr("Message to the team lead"))
+        self.compose.setMaxLength(2000)
+        self.compose.returnPressed.connect(self._on_send_clicked)
+        self.send = QPushButton(self.tr("Send"), self)
+        self.send.clicked.connect(self._on_send_clicked)
         self.list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.body)
-        layout.addWidget(self.mark)
+        layout.addWidget(self.ack, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addWidget(self.compose, 1)
+        row.addWidget(self.send)
+        layout.addLayout(row)
 
     def show_messages(self, messages: tuple[Message, ...]) -> None:
-        """Replace the list, keeping the selected message selected."""
+        """Show the conversation (given newest first), keeping the selected message."""
         current = self._current()
+        ordered = tuple(reversed(messages))
+        grew = len(ordered) != self.model.rowCount()
         self.list.selectionModel().blockSignals(True)
-        self.model.set_items(messages)
+        self.model.set_items(ordered)
         if current is not None:
-            for row, message in enumerate(messages):
+            for row, message in enumerate(ordered):
                 if message.id == current.id:
                     self.list.setCurrentIndex(self.model.index(row, 0))
         self.list.selectionModel().blockSignals(False)
+        if grew:
+            self.list.scrollToBottom()
         self._show_current()
 
     def _current(self) -> Message | None:
@@ -67,15 +90,24 @@ class InboxTab(QWidget):
     def _show_current(self) -> None:
         message = self._current()
         self.body.setText(message.body if message else "")
-        self.mark.setEnabled(message is not None and not message.read)
+        self.ack.setVisible(message is not None and message.needs_ack)
 
     def _on_list_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
         self._show_current()
-
-    def _on_mark_clicked(self) -> None:
         message = self._current()
-        if message is not None:
+        if message is not None and not message.read:
             self.read_requested.emit(message.id)
+
+    def _on_ack_clicked(self) -> None:
+        message = self._current()
+        if message is not None and message.needs_ack:
+            self.ack_requested.emit(message.id)
+
+    def _on_send_clicked(self) -> None:
+        text = self.compose.text().strip()
+        if text:
+            self.send_requested.emit(text)
+            self.compose.clear()
 
 
 class HistoryTab(QWidget):

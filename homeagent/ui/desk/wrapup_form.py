@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from homeagent.core.desk_snapshot import DeskSnapshot
 from homeagent.core.desk_types import Delivery
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.qt.labels import delivery_text, notice_text
+from homeagent.ui.qt.labels import delivery_text, help_text, notice_text
 
 
 class WrapUpForm(QWidget):
@@ -66,6 +66,9 @@ class WrapUpForm(QWidget):
         self.saved.setProperty("role", "muted")
         self.saved.setWordWrap(True)
         self.saved.setVisible(False)
+        self.help_status = QLabel(self)  # the call's help request, still followed here
+        self.help_status.setObjectName("HelpStatus")
+        self.help_status.setVisible(False)
         self.disposition.currentIndexChanged.connect(self._on_disposition_changed)
         self.notes.textChanged.connect(self._on_field_changed)
         self.disposition.currentIndexChanged.connect(self._on_field_changed)
@@ -100,6 +103,7 @@ class WrapUpForm(QWidget):
         layout.addLayout(self.form)
         layout.addWidget(self.notice)
         layout.addWidget(self.saved)
+        layout.addWidget(self.help_status)
         layout.addLayout(actions)
         self.heading.setText(self.tr("Wrap-up"))
         self.callback.setText(self.tr("Call back on"))
@@ -125,6 +129,8 @@ class WrapUpForm(QWidget):
         self.saved.setVisible(wrap.submitted)
         self.ready.setVisible(wrap.submitted and not snap.team.auto_available_after_wrap_up)
         self.notice.setText(notice_text(snap.notice))
+        self.help_status.setText(help_text(snap.help) if snap.help else "")
+        self.help_status.setVisible(snap.help is not None)
         self.refresh()
 
     def _fill(self, snap: DeskSnapshot) -> None:

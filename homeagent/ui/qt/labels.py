@@ -13,7 +13,15 @@ from PySide6.QtGui import QKeySequence
 
 from homeagent.core.agent_state import AgentState, Presence
 from homeagent.core.desk_snapshot import Notice, QualityLevel
-from homeagent.core.desk_types import Delivery, Disposition, ServerLink, UnsentKind
+from homeagent.core.desk_types import (
+    Delivery,
+    Disposition,
+    HelpStatus,
+    HelpView,
+    RemoteChange,
+    ServerLink,
+    UnsentKind,
+)
 from homeagent.core.events import RegistrationState
 
 
@@ -124,7 +132,67 @@ def unsent_kind_text(kind: UnsentKind) -> str:
         UnsentKind.RECEIPT: QCoreApplication.translate("Labels", "Read receipt"),
         UnsentKind.STATE: QCoreApplication.translate("Labels", "Presence change"),
         UnsentKind.HELP_REQUEST: QCoreApplication.translate("Labels", "Help request"),
+        UnsentKind.MESSAGE: QCoreApplication.translate("Labels", "Message to the team lead"),
     }.get(kind, QCoreApplication.translate("Labels", "Other item"))
+
+
+def _lead_name(change: RemoteChange) -> str:
+    return change.by or QCoreApplication.translate("Labels", "your team lead")
+
+
+def _with_why(text: str, why: str) -> str:
+    if not why:
+        return text
+    return QCoreApplication.translate("Labels", "{what} — {why}").format(what=text, why=why)
+
+
+def remote_change_text(change: RemoteChange) -> str:
+    """Who set the agent's state, and why: "Mis en pause par Claire M. — Réunion d'équipe"."""
+    name = _lead_name(change)
+    template = {
+        AgentState.BREAK: QCoreApplication.translate("Labels", "Put on break by {name}"),
+        AgentState.NOT_READY: QCoreApplication.translate("Labels", "Set to Not ready by {name}"),
+        AgentState.OFFLINE: QCoreApplication.translate(
+            "Labels", "Signed out by {name}: you no longer receive calls"
+        ),
+        AgentState.AVAILABLE: QCoreApplication.translate("Labels", "Set to Available by {name}"),
+    }.get(change.state, QCoreApplication.translate("Labels", "State changed by {name}"))
+    why = change.note or (change.reason if change.state is AgentState.BREAK else "")
+    return _with_why(template.format(name=name), why)
+
+
+def pending_text(change: RemoteChange) -> str:
+    """A lead's change waiting for the call's end: "Pause prévue à la fin de l'appel (Claire)"."""
+    name = _lead_name(change)
+    template = {
+        AgentState.BREAK: QCoreApplication.translate(
+            "Labels", "Break planned at the end of the call ({name})"
+        ),
+        AgentState.NOT_READY: QCoreApplication.translate(
+            "Labels", "Not ready planned at the end of the call ({name})"
+        ),
+        AgentState.OFFLINE: QCoreApplication.translate(
+            "Labels", "Sign-out planned at the end of the call ({name})"
+        ),
+    }.get(
+        change.state,
+        QCoreApplication.translate(
+            "Labels", "State change planned at the end of the call ({name})"
+        ),
+    )
+    return _with_why(template.format(name=name), change.note)
+
+
+def help_text(help_: HelpView) -> str:
+    """Where the agent's help request is: sent, the lead coming, resolved."""
+    if help_.status is HelpStatus.ACKNOWLEDGED:
+        name = help_.by or QCoreApplication.translate("Labels", "Your team lead")
+        return QCoreApplication.translate("Labels", "{name} is coming").format(name=name)
+    return {
+        HelpStatus.SAVED: QCoreApplication.translate("Labels", "Help request saved, sending…"),
+        HelpStatus.SENT: QCoreApplication.translate("Labels", "Help request sent"),
+        HelpStatus.RESOLVED: QCoreApplication.translate("Labels", "Help request resolved"),
+    }[help_.status]
 
 
 def key_text(keys: str) -> str:

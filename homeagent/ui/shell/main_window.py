@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +29,7 @@ from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.idle_view import IdleView
 from homeagent.ui.desk.side_panel import SidePanel
 from homeagent.ui.desk.wrapup_form import WrapUpForm
-from homeagent.ui.qt.labels import presence_text
+from homeagent.ui.qt.labels import pending_text, presence_text, remote_change_text
 from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.shell.banner import Banner
 from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
@@ -85,6 +85,10 @@ class MainWindow(QMainWindow):
     wrap_up_edited = Signal(str, str, object)  # payload: (notes, disposition, datetime|None)
     wrap_up_save_requested = Signal()  # payload: none
     message_read_requested = Signal(str)  # payload: message id
+    message_ack_requested = Signal(str)  # payload: id of the urgent message ("Bien reçu")
+    messages_seen = Signal()  # payload: none (the Inbox is open: its unread are read)
+    message_send_requested = Signal(str)  # payload: the text the agent writes to the lead
+    remote_change_dismissed = Signal()  # payload: none (the agent read who set the state)
     audio_settings_requested = Signal()  # payload: none (open the audio settings page)
     hotkeys_settings_requested = Signal()  # payload: none (open the global hotkeys page)
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
@@ -103,6 +107,8 @@ class MainWindow(QMainWindow):
         self.top = TopBar(self)
         self.ring_banner = Banner("ringing", self)
         self.urgent_banner = Banner("urgent", self)
+        self.message_banner = Banner("info", self)  # a new message: one discreet line
+        self.state_banner = Banner("info", self)  # a lead set the state, or will after the call
         self.audio_banner = Banner("missed", self)  # a headset was unplugged (audio page)
         self.idle = IdleView(self)
         self.card = ContactCard(self)
@@ -140,6 +146,8 @@ class MainWindow(QMainWindow):
         inner.setSpacing(8)
         inner.addWidget(self.ring_banner)
         inner.addWidget(self.urgent_banner)
+        inner.addWidget(self.state_banner)
+        inner.addWidget(self.message_banner)
         inner.addWidget(self.audio_banner)
         inner.addWidget(self.splitter, 1)
         box.addLayout(inner, 1)
@@ -177,7 +185,12 @@ class MainWindow(QMainWindow):
         self.idle.dial_requested.connect(self.dial_requested)  # its search's and callbacks'
         self.side.history.dial_requested.connect(self.dial_requested)
         self.side.inbox.read_requested.connect(self.message_read_requested)
+        self.side.inbox.ack_requested.connect(self.message_ack_requested)
+        self.side.inbox.send_requested.connect(self.message_send_requested)
+        self.side.currentChanged.connect(self._on_side_current_changed)
         self.urgent_banner.action_clicked.connect(self._on_urgent_banner_action_clicked)
+        self.message_banner.action_clicked.connect(self._on_top_inbox_requested)
+        self.state_banner.action_clicked.connect(self.remote_change_dismissed)
 
     def _make_actions(self) -> dict[str, QAction]:
         targets = {
@@ -358,7 +371,7 @@ class MainWindow(QMainWindow):
         else:
             self.ring_banner.setVisible(False)
         banner = snap.banner
-        if banner is not None:
+        if banner is not None:  # stays until "Bien reçu", even while a call rings
             self.urgent_banner.show_text(
                 self.tr("Urgent from {sender}: {body}").format(
                     sender=banner.sender, body=banner.body
@@ -367,6 +380,24 @@ class MainWindow(QMainWindow):
             )
         else:
             self.urgent_banner.setVisible(False)
+        # A ringing call has the room to itself: the lead's other news wait for it.
+        new = snap.new_message
+        if new is not None and not ringing and not self._inbox_open():
+            first = new.body.splitlines()[0] if new.body else ""
+            self.message_banner.show_text(
+                self.tr("New message from {sender}: {body}").format(sender=new.sender, body=first),
+                self.tr("Open"),
+            )
+        else:
+            self.message_banner.setVisible(False)
+        if snap.pending is not None and not ringing:
+            self.state_banner.show_text(pending_text(snap.pending))
+        elif snap.remote_change is not None and not ringing:
+            self.state_banner.show_text(remote_change_text(snap.remote_change), self.tr("OK"))
+        else:
+            self.state_banner.setVisible(False)
+        if snap.unread and self._inbox_open() and self.isActiveWindow():
+            QTimer.singleShot(0, self, self._on_inbox_still_open)  # on screen: read (after drawing)
 
     def refresh_clock(self) -> None:
         """Every second: time in state, call timer, wrap-up countdown."""
@@ -379,14 +410,33 @@ class MainWindow(QMainWindow):
     # -- events ------------------------------------------------------------------------
 
     def _on_top_inbox_requested(self) -> None:
+        already = self.side.currentWidget() is self.side.inbox
         self.side.setCurrentWidget(self.side.inbox)
         sizes = self.splitter.sizes()
         if sizes[1] == 0:  # collapsed: open it again
             self.splitter.setSizes([sizes[0] - 480, 480])
+        if already:  # no tab change to tell: the agent looks at it now
+            self.messages_seen.emit()
+
+    def _inbox_open(self) -> bool:
+        """Whether the agent can see the Inbox now (its tab current, the panel open)."""
+        return (
+            self.isVisible()
+            and self.side.currentWidget() is self.side.inbox
+            and self.splitter.sizes()[1] > 0
+        )
+
+    def _on_inbox_still_open(self) -> None:
+        if self._inbox_open():
+            self.messages_seen.emit()
+
+    def _on_side_current_changed(self, _index: int) -> None:
+        if self.side.currentWidget() is self.side.inbox:
+            self.messages_seen.emit()
 
     def _on_urgent_banner_action_clicked(self) -> None:
         if self._snapshot is not None and self._snapshot.banner is not None:
-            self.message_read_requested.emit(self._snapshot.banner.id)
+            self.message_ack_requested.emit(self._snapshot.banner.id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A text field would accept e.g. Ctrl+D (delete) or Ctrl+H as its own key; the call

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from homeagent.client.device import DeviceSession
 from homeagent.client.events import StreamEvent
 from homeagent.core import records
 from homeagent.core.agent_state import AgentState
+from homeagent.core.call_quality import QualitySample
 from homeagent.core.profile import Profile
 from homeagent.security.vault import Vault
 from tests.helpers.procs import wait_until
@@ -82,7 +84,13 @@ def test_every_answer_the_desk_reads_parses_strictly(
         wait_until(lambda: any(e.type == "message" for e in events), timeout_s=15)
         event = next(e for e in events if e.type == "message")
         pushed = records.parse_message(event.data, route="event message")
-        assert (pushed.id, pushed.priority, pushed.body) == (sent["id"], "high", "Point à 14 h")
+        assert (pushed.id, pushed.priority, pushed.body) == (sent["id"], "urgent", "Point à 14 h")
+        assert pushed.receipt is not None  # a recipient: its own receipt, not yet delivered
+        assert pushed.receipt.delivered_at is None
+        # the device stored it as it came, its "delivered" receipt queued: never twice
+        assert not session.outbox.message_arrived(event.data)
+        session.outbox.ack_message(str(sent["id"]))  # "Bien reçu" (urgent: allowed)
+        local = session.outbox.message_to_lead("Bien noté, merci")
         lead.post("/messages", {"to_team_id": me.team.id, "body": "Réunion demain"})
         listed = client.read_messages()
         assert [m.body for m in listed] == ["Point à 14 h", "Réunion demain"]
@@ -116,6 +124,21 @@ def test_every_answer_the_desk_reads_parses_strictly(
         out.mark_message_read(str(listed[0].id))
         wait_until(lambda: out.status().pending == 0, timeout_s=15)
         assert out.dead_letters() == []
+        [mine] = [m for m in session.store.sent_messages() if m["id"] == local]
+        assert mine["server_id"] is not None  # the server's MessageOut parsed: "Envoyé"
+        [acked] = [m for m in client.read_messages() if m.id == sent["id"]]
+        assert acked.receipt is not None
+        assert acked.receipt.acked_at is not None
+        assert acked.receipt.read_at is not None  # ack implies read
+        assert acked.receipt.delivered_at is not None
+
+        # call quality: posted live (204), paced by the server to 1 a second
+        quality = {"sip_call_id": "q@test", "mos": 4.1, "loss_pct": 0.5, "jitter_ms": 9.0,
+                   "rtt_ms": 40.0, "final": False}  # fmt: skip
+        assert client.post("/agents/me/call-quality", quality) is None
+        time.sleep(1.1)  # the server's pace
+        session.publish_quality(QualitySample("q@test", 3.2, 4.0, 30.0, 120.0, final=True))
+        wait_until(lambda: session._quality is not None and session._quality.sent == 1)
 
         [callback] = client.read_callbacks(due_before=now + dt.timedelta(days=2))
         assert (callback.due_at, callback.interaction_id, callback.status) == (

@@ -191,7 +191,7 @@ def test_wrap_up_times_out_with_disposition(desk) -> None:
     assert len(sink.wrap_ups) == 1
 
 
-def test_high_priority_message_banner_until_read(desk) -> None:
+def test_urgent_message_banner_until_acknowledged(desk) -> None:
     import datetime as dt
 
     from homeagent.testing.fakes import demo_messages
@@ -206,10 +206,14 @@ def test_high_priority_message_banner_until_read(desk) -> None:
     assert snap.banner is not None
     assert snap.banner.id == "m-2"
     assert snap.screen is Screen.IN_CALL  # the call is not interrupted
-    model.read_message("m-2")
-    model.read_message("m-2")
+    model.read_message("m-2")  # read in the inbox: the banner waits for "Bien reçu"
+    assert model.snapshot().banner is not None
+    model.ack_message("m-2")
+    model.ack_message("m-2")
     assert model.snapshot().banner is None
     assert sink.receipts == ["m-2"]
+    assert sink.acks == ["m-2"]  # once
+    assert model.snapshot().unread == 1
 
 
 def test_listeners_get_every_snapshot(desk) -> None:

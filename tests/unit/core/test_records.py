@@ -42,15 +42,36 @@ ME = {
 }
 STATE = {"agent_id": AGENT, "state": "break", "reason": "Pause café", "since": T0}
 LIVE = {**STATE, "name": "alice", "display_name": "Alice Martin"}
-MESSAGE = {
+MESSAGE = {  # MessageOut, docs/lead-contract.md
     "id": 7,
     "sender_id": AGENT,
+    "sender_name": "Claire M.",
     "to_agent_id": None,
     "to_team_id": TEAM,
+    "thread_agent_id": None,
     "body": "Point à 14 h",
-    "priority": "high",
+    "priority": "high",  # the old word: read as "urgent"
     "created_at": T0,
-    "read_at": None,
+    "receipt": {"delivered_at": None, "read_at": None, "acked_at": None},
+    "counts": None,
+}
+LEAD = {"id": "lead-1", "name": "Claire M."}
+PENDING = {
+    "agent_id": AGENT,
+    "pending": {"state": "break", "reason": "Réunion", "by": LEAD, "note": "", "at": T0},
+}
+HELP = {
+    "id": 12,
+    "agent_id": AGENT,
+    "agent_name": "Alice Martin",
+    "team_id": TEAM,
+    "text": "",
+    "call_context": {"queue": "support"},
+    "created_at": T0,
+    "status": "acknowledged",
+    "acked_by": LEAD,
+    "acked_at": T0,
+    "resolved_at": None,
 }
 CALLBACK = {
     "id": "cb000000-0000-4000-8000-000000000001",
@@ -114,8 +135,23 @@ def test_good_answers_parse_into_typed_records() -> None:
     assert (live.display_name, live.state) == ("Alice Martin", AgentState.BREAK)
 
     [message] = r.parse_messages([MESSAGE])
-    assert (message.id, message.priority, message.read_at) == (7, "high", None)
+    assert (message.id, message.priority, message.read_at) == (7, "urgent", None)
+    assert (message.sender_name, message.thread_agent_id) == ("Claire M.", None)
     assert message.created_at == T0_AT
+    assert r.parse_message({**MESSAGE, "priority": "urgent", "receipt": None}).receipt is None
+
+    changed = r.parse_agent_state({**STATE, "changed_by": LEAD, "note": "Réunion d'équipe"})
+    assert (changed.changed_by, changed.note) == (
+        r.Person("lead-1", "Claire M."),
+        "Réunion d'équipe",
+    )
+    assert r.parse_agent_state(STATE).changed_by is None  # an older server: no such field
+    pending = r.parse_pending_change(PENDING).pending
+    assert pending is not None
+    assert (pending.state, pending.by.name) == (AgentState.BREAK, "Claire M.")
+    assert r.parse_pending_change({**PENDING, "pending": None}).pending is None
+    help_ = r.parse_help_request(HELP)
+    assert (help_.id, help_.status, help_.acked_by) == (12, "acknowledged", r.Person(**LEAD))
 
     [callback] = r.parse_callbacks([CALLBACK])
     assert callback.due_at == dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # in UTC
@@ -184,8 +220,14 @@ CASES: list[tuple[str, Parse, Any, str, Any, str]] = [
     ("live missing", r.parse_team_agents, [LIVE], "0.display_name", _DELETE, "missing"),
     ("message id bool", r.parse_messages, [MESSAGE], "0.id", False, "got bool"),
     ("message id huge", r.parse_messages, [MESSAGE], "0.id", 2**70, "out of range"),
-    ("priority", r.parse_messages, [MESSAGE], "0.priority", "urgent", "not one of"),
-    ("read_at garbage", r.parse_messages, [MESSAGE], "0.read_at", "soon", "ISO-8601"),
+    ("priority", r.parse_messages, [MESSAGE], "0.priority", "critical", "not one of"),
+    ("read_at garbage", r.parse_messages, [MESSAGE], "0.receipt.read_at", "soon", "ISO-8601"),
+    ("no sender name", r.parse_messages, [MESSAGE], "0.sender_name", _DELETE, "missing"),
+    ("changed_by shape", r.parse_agent_state, STATE, "changed_by", "Claire", "expected an object"),
+    ("pending state", r.parse_pending_change, PENDING, "pending.state", "available", "not one of"),
+    ("pending by", r.parse_pending_change, PENDING, "pending.by.name", _DELETE, "missing"),
+    ("help status", r.parse_help_request, HELP, "status", "closed", "not one of"),
+    ("help id", r.parse_help_request, HELP, "id", "12", "expected an integer"),
     ("due_at garbage", r.parse_callbacks, [CALLBACK], "0.due_at", "demain 10h", "ISO-8601"),
     ("due_at naive", r.parse_callbacks, [CALLBACK], "0.due_at", "2026-11-25T10:00", "timezone"),
     ("callback status", r.parse_callbacks, [CALLBACK], "0.status", "lost", "not one of"),

@@ -127,3 +127,27 @@ def test_the_agents_own_change_waits_for_its_echo() -> None:
     desk.sync.published(BREAK, "Déjeuner")  # the agent chose a break
     desk.sync.event(AVAILABLE, "", _at(4))  # produced before the server applied it
     assert desk.applied == []
+
+
+def test_the_server_s_answer_to_our_put_wins_over_what_we_asked() -> None:
+    """Available after a call became the lead's pending break: the desk takes the answer;
+    the echo it waited for never comes, later events are applied again."""
+    desk = Desk()
+    desk.sync.read(None)
+    desk.sync.published(AVAILABLE, "")  # wrap-up over: the desk asks for Available
+    later = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    desk.sync.answered((AVAILABLE, ""), (BREAK, "Réunion", later))
+    assert desk.applied[-1] == (BREAK, "Réunion")
+    desk.sync.event(AVAILABLE, "", later - dt.timedelta(seconds=1))  # older: history
+    assert desk.applied == [(BREAK, "Réunion")]
+    desk.sync.event(AgentState.OFFLINE, "", later + dt.timedelta(seconds=5))  # a lead, later
+    assert desk.applied[-1] == (AgentState.OFFLINE, "")
+
+
+def test_an_answer_that_agrees_changes_nothing() -> None:
+    desk = Desk()
+    desk.sync.read(None)
+    desk.sync.published(BREAK, "Déjeuner")
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    desk.sync.answered((BREAK, "Déjeuner"), (BREAK, "Déjeuner", now))
+    assert desk.applied == []

@@ -109,7 +109,7 @@ def test_migration_from_v1_keeps_data_and_search(
     s.close()
     monkeypatch.undo()
     s = LocalStore.open(KEY, tmp_path)
-    assert schema_version(s.db) == len(MIGRATIONS) == 4
+    assert schema_version(s.db) == len(MIGRATIONS) == 5
     assert [c.id for c in s.search("zoe anc")] == ["old"]
     assert [c.id for c in s.search("ancien")] == ["old"]
     s.close()

@@ -198,9 +198,9 @@ def test_urgent_message_during_a_call_shows_a_banner_until_acknowledged(qtbot, d
     assert notes.hasFocus()  # the banner did not take focus
     assert desk.window.top.inbox.text().endswith("(2)")
     assert desk.model.snapshot().screen is Screen.IN_CALL
-    qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)  # "Bien reçu"
     assert not banner.isVisible()
-    assert desk.sink.receipts == ["m-2"]
+    assert desk.sink.acks == ["m-2"]  # the ack (the server's ack implies read)
     assert desk.window.side.tabText(2) == "Inbox (1)"
 
 

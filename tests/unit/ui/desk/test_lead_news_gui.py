@@ -1,0 +1,122 @@
+"""The team lead's news on the desk's window, in French: who changed the state and why,
+the change planned after the call, the help request's status, the conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+
+from homeagent.core.agent_state import AgentState
+from homeagent.core.desk_snapshot import Screen
+from homeagent.core.desk_types import Delivery, Message, Priority, RemoteChange
+from tests.unit.ui.conftest import ring
+
+T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def _in_call(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+    ring(qtbot, desk)
+    desk.model.answer()
+    qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+
+
+def test_who_changed_the_state_and_why_in_french(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    model, window = desk.model, desk.window
+    model.server_set_state(AgentState.BREAK, "Café")
+    model.remote_state_change(
+        RemoteChange(AgentState.BREAK, "Café", "Claire M.", "Réunion d'équipe")
+    )
+    banner = window.state_banner
+    assert banner.isVisible()
+    assert banner.text.text() == "Mis en pause par Claire M. — Réunion d'équipe"
+    assert banner.button.text() == "OK"
+    assert banner.focusPolicy() is Qt.FocusPolicy.NoFocus
+    qtbot.mouseClick(banner.button, Qt.MouseButton.LeftButton)
+    assert not banner.isVisible()
+    model.server_set_state(AgentState.OFFLINE)
+    model.remote_state_change(RemoteChange(AgentState.OFFLINE, "", "Claire M."))
+    assert banner.text.text() == "Mis hors ligne par Claire M. : vous ne recevez plus d'appels"
+
+
+def test_the_change_planned_after_the_call_in_french(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    _in_call(qtbot, desk)
+    desk.model.set_pending(RemoteChange(AgentState.BREAK, "Café", "Claire M."))
+    banner = desk.window.state_banner
+    assert banner.isVisible()
+    assert banner.text.text() == "Pause prévue à la fin de l'appel (Claire M.)"
+    assert not banner.button.isVisible()  # nothing to do: it waits for the call's end
+    desk.model.set_pending(RemoteChange(AgentState.OFFLINE, "", "Claire M.", "Fin de service"))
+    assert (
+        banner.text.text()
+        == "Mise hors ligne prévue à la fin de l'appel (Claire M.) — Fin de service"
+    )
+
+
+def test_the_help_request_status_in_french(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    _in_call(qtbot, desk)
+    controls = desk.window.controls
+    qtbot.mouseClick(controls.help, Qt.MouseButton.LeftButton)
+    request_id = desk.sink.help_requests[0].id
+    assert controls.help_status.text() == "Demande d'aide enregistrée, envoi…"
+    assert controls.notice.text() == ""  # not "sent" before it is
+    desk.model.help_answered(request_id, 9, "open")
+    assert controls.help_status.text() == "Demande d'aide envoyée"
+    desk.model.help_updated(9, "acknowledged", "Claire M.")
+    assert controls.help_status.text() == "Claire M. arrive"
+    desk.model.help_updated(9, "resolved")
+    assert controls.help_status.text() == "Demande d'aide résolue"
+
+
+def test_the_conversation_in_order_with_bien_recu_and_the_reply(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    model, window = desk.model, desk.window
+    model.add_message(Message("1", "Claire M.", "Bonjour", T0))
+    model.add_message(
+        Message("2", "Claire M.", "Incident Lyon", T0 + dt.timedelta(minutes=1), Priority.URGENT)
+    )
+    urgent = window.urgent_banner
+    assert urgent.isVisible()
+    assert urgent.button.text() == "Bien reçu"
+    assert window.message_banner.text.text() == "Nouveau message de Claire M. : Bonjour"
+    assert window.message_banner.button.text() == "Ouvrir"
+    qtbot.mouseClick(window.message_banner.button, Qt.MouseButton.LeftButton)
+    inbox = window.side.inbox
+    assert window.side.currentWidget() is inbox
+    assert sorted(desk.sink.receipts) == ["1", "2"]  # seen in the open Inbox
+    assert not window.message_banner.isVisible()
+    texts = [str(inbox.model.data(inbox.model.index(r, 0))) for r in range(inbox.model.rowCount())]
+    assert texts[0].startswith("Claire M. · ")  # oldest first
+    assert texts[1].startswith("! Urgent — Claire M.")
+    inbox.list.setCurrentIndex(inbox.model.index(1, 0))
+    assert inbox.ack.isVisible()
+    assert inbox.ack.text() == "Bien reçu"
+    qtbot.mouseClick(inbox.ack, Qt.MouseButton.LeftButton)
+    assert desk.sink.acks == ["2"]
+    assert not urgent.isVisible()
+    assert not inbox.ack.isVisible()
+    inbox.compose.setText("Bien noté, merci")
+    qtbot.keyClick(inbox.compose, Qt.Key.Key_Return)
+    [(local_id, body)] = desk.sink.to_lead
+    assert body == "Bien noté, merci"
+    last = inbox.model.index(inbox.model.rowCount() - 1, 0)
+    assert str(inbox.model.data(last)).startswith("Vous · ")
+    model.message_delivery(local_id, Delivery.SAVED)
+    assert "Enregistré" in str(inbox.model.data(last))
+    model.message_delivery(local_id, Delivery.SENT)
+    assert "Envoyé" in str(inbox.model.data(last))
+    assert inbox.model.data(last, Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
+
+
+def test_the_help_request_is_still_followed_in_the_wrap_up(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    call_id = ring(qtbot, desk)
+    desk.model.answer()
+    qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+    desk.model.request_help()
+    desk.model.help_answered(desk.sink.help_requests[0].id, 5, "open")
+    desk.engine.remote_hangup(call_id)
+    qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.WRAP_UP, timeout=3000)
+    desk.model.help_updated(5, "acknowledged", "Claire M.")
+    assert desk.window.wrap_up.help_status.isVisible()
+    assert desk.window.wrap_up.help_status.text() == "Claire M. arrive"
