@@ -162,8 +162,8 @@ def test_a_deep_runtime_folder_still_gives_a_socket_that_listens(
         env = dict(os.environ, XDG_RUNTIME_DIR=str(deep), QT_QPA_PLATFORM="offscreen")
         proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
                                 text=True)  # fmt: skip
-        qtbot.waitUntil(lambda: got == ["tel:+33612345678"], timeout=15000)
-        out, _ = proc.communicate(timeout=15)
+        qtbot.waitUntil(lambda: got == ["tel:+33612345678"], timeout=45000)
+        out, _ = proc.communicate(timeout=45)
         assert out.strip() == "handed over"
     finally:
         server.close()
