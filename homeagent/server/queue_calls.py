@@ -13,17 +13,16 @@ caller's transaction and returns whether a figure changed (the caller then tells
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from homeagent.server.models import Queue, QueueCall
 from homeagent.server.queue_stats import FINAL, LIVE
 
-__all__ = ["ENDINGS", "FINAL", "LIVE", "answered", "ended", "entry", "missed", "nobody", "offered"]
-
 ENDINGS = ("abandoned", "timed_out")  # what the ACD may report with /acd/ended
+ASKED_WITHIN = timedelta(seconds=5)  # a waiting call Kamailio asked about lately (1 s ticks)
 
 
 def entry(s: Session, queue: Queue, call_id: str, now: datetime) -> tuple[QueueCall, bool]:
@@ -43,6 +42,27 @@ def entry(s: Session, queue: Queue, call_id: str, now: datetime) -> tuple[QueueC
     s.add(call)
     s.flush()
     return call, True
+
+
+def older_calls(s: Session, call: QueueCall, now: datetime) -> int:
+    """How many calls that entered the queue before `call` wait for an agent.
+
+    Kamailio asks for every waiting call each second, in no particular order; the caller
+    gives `call` an agent only while fewer older calls wait than agents are free, so the
+    queue stays first come, first served. Calls the ACD stopped asking about are left
+    out (they are closed as lost later).
+    """
+    return int(
+        s.scalar(
+            select(func.count(QueueCall.id)).where(
+                QueueCall.queue == call.queue,
+                QueueCall.outcome == "waiting",
+                QueueCall.entered_at < call.entered_at,
+                QueueCall.seen_at >= now - ASKED_WITHIN,
+            )
+        )
+        or 0
+    )
 
 
 def offered(call: QueueCall, now: datetime) -> None:

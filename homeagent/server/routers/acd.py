@@ -20,13 +20,14 @@ from typing import Annotated, Any, Literal, NamedTuple
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from homeagent.core.agent_state import AgentState
 from homeagent.server import queue_calls
 from homeagent.server.deps import AGENT, ServerContext, context
 from homeagent.server.errors import ApiError, error_response
 from homeagent.server.models import AcdOffer, AgentStatus, Queue, QueueCall, User, utcnow
+from homeagent.server.queue_stats import FINAL
 from homeagent.server.state import RONA_REASON, change_state
 
 router = APIRouter(prefix="/acd", tags=["acd"])
@@ -73,10 +74,10 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> Answer:
         now = utcnow()
         call, entered = queue_calls.entry(s, queue, call_id, now)
         changed = queue.name if entered else None
-        if call.outcome in queue_calls.FINAL:
+        if call.outcome in FINAL:
             return Answer(404, "call-ended")  # hung up or timed out: offer it to nobody
         tried = select(AcdOffer.agent_id).where(AcdOffer.call_id == call_id)
-        stmt = (
+        free = (
             select(User)
             .join(AgentStatus, AgentStatus.agent_id == User.id)
             .where(
@@ -86,12 +87,14 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> Answer:
                 AgentStatus.state == AgentState.AVAILABLE.value,
                 User.id.not_in(tried),
             )
-            .order_by(AgentStatus.since, User.name)
-            .limit(1)
         )
+        stmt = free.order_by(AgentStatus.since, User.name).limit(1)
         if not ctx.db.is_sqlite:
             stmt = stmt.with_for_update(of=AgentStatus, skip_locked=True)
         agent = s.scalar(stmt)
+        older = queue_calls.older_calls(s, call, now) if agent is not None else 0
+        if older and older >= (s.scalar(select(func.count()).select_from(free.subquery())) or 0):
+            agent = None  # first come, first served: the free agents go to older calls
         if agent is None:
             left_s = queue_calls.nobody(call, queue, now)
             if left_s is None:
