@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import socket
 import subprocess
 import time
@@ -32,6 +33,7 @@ from tests.helpers.procs import free_port, require_tool, running
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import PASSWORD, Session, SseEvent, SseReader
 from tests.integration.server.test_acd_kamailio import register_agent
+from tests.integration.sip.peers import PeerProcess
 
 SCENARIOS = Path(__file__).parent / "sipp"
 THRESHOLD_S = 6  # the ten-call test's service-level threshold
@@ -429,3 +431,39 @@ def test_queue_figures_are_for_the_team_leads_only(server: Server) -> None:
     finally:
         for s in (lead, agent, other_lead):
             s.close()
+
+
+def test_the_demo_customer_waits_hears_ringing_and_is_connected(
+    server: Server, kamailio: AcdKamailio, tmp_path: Path
+) -> None:
+    """The demo's pjsua2 customer (homeagent.sip.peer): our queued 180 and the agent's
+    180/200 carry different To tags; pjsip must still connect to the agent."""
+    team = queue_team(server, 1, rona_s=10, sl_threshold_s=20, max_wait_s=30)
+    (agent,) = (server.login(name) for name in team.agents)
+    ports = Ports()
+    env = {k: v for k, v in os.environ.items() if k != "HOMEAGENT_PEER_PASSWORD"}
+    customer = PeerProcess(
+        [
+            "--call", f"sip:queue-{team.queue}@127.0.0.1:{kamailio.port}",
+            "--user", "+33611112222", "--domain", "homeagent.test", "--tone", "440",
+            "--hangup-after", "1", "--exit-on-end", "--exit-after", "30",
+        ],
+        env,
+        tmp_path / "customer-peer.log",
+    )  # fmt: skip
+    try:
+        with contextlib.ExitStack() as stack:
+            endpoint = agent_endpoint(stack, kamailio, agent, tmp_path, ports)
+            customer.wait_for("state", lambda e: e["state"] == "early", timeout_s=10)
+            time.sleep(2)
+            assert not customer.named("ended"), "the call did not wait"
+            available(agent)
+            customer.wait_for("state", lambda e: e["state"] == "confirmed", timeout_s=10)
+            customer.wait_for("ended", timeout_s=10)
+            wait_all([endpoint], kamailio, 10)
+    finally:
+        customer.stop()
+        agent.close()
+    (row,) = queue_rows(server, team.queue).values()
+    assert row.outcome == "answered"
+    assert seconds(row.entered_at, row.answered_at) >= 2  # type: ignore[arg-type]
