@@ -65,22 +65,29 @@ def ensure_queue(
     team_id: str,
     *,
     label: str = "",
-    rona_s: int = 15,
+    rona_s: int | None = None,
     sl_threshold_s: int | None = None,
     max_wait_s: int | None = None,
 ) -> str:
-    """The id of queue `name`, created or updated (settings left None keep their value;
-    a new queue gets a 20 s service-level threshold and waits at most 300 s)."""
-    for what, value in (("sl_threshold_s", sl_threshold_s), ("max_wait_s", max_wait_s)):
-        if value is not None and not 0 <= value <= MAX_QUEUE_WAIT_S:
-            raise AdminError(f"{what} must be between 0 and {MAX_QUEUE_WAIT_S} seconds")
+    """The id of queue `name`, created or updated for team `team_id`.
+
+    Settings left None keep their value; a new queue rings each agent 15 s (RONA), has a
+    20 s service-level threshold and lets a call wait 300 s at most.
+    """
+    checks = (("rona_s", rona_s, 1), ("sl_threshold_s", sl_threshold_s, 0))
+    for what, value, low in (*checks, ("max_wait_s", max_wait_s, 0)):
+        if value is not None and not low <= value <= MAX_QUEUE_WAIT_S:
+            raise AdminError(f"{what} must be between {low} and {MAX_QUEUE_WAIT_S} seconds")
     with db.write() as s:
         queue = s.scalar(select(Queue).where(Queue.name == name))
         if queue is None:
-            queue = Queue(name=name, team_id=team_id, label=label or name, rona_s=rona_s)
+            queue = Queue(name=name, team_id=team_id, label=label or name, rona_s=15)
             s.add(queue)
-        else:
-            queue.team_id, queue.rona_s = team_id, rona_s
+        queue.team_id = team_id
+        if label:
+            queue.label = label
+        if rona_s is not None:
+            queue.rona_s = rona_s
         if sl_threshold_s is not None:
             queue.sl_threshold_s = sl_threshold_s
         if max_wait_s is not None:

@@ -216,30 +216,42 @@ def publish_if_changed(db: Database, queue_name: str) -> float | None:
 
 
 def close_lost_calls(db: Database) -> set[str]:
-    """Close calls the ACD lost track of as timed out; the queues that changed."""
+    """Close calls the ACD lost track of as timed out; the queues that changed.
+
+    A waiting call is asked about every second, a ringing one has its offer's result
+    within the RONA time: silence far beyond that means Kamailio no longer has the call.
+    """
     now = utcnow()
-    changed: set[str] = set()
-    with db.write() as s:
+    with db.read() as s:
         rona = {q.name: q.rona_s for q in s.scalars(select(Queue))}
-        stale = s.scalars(
-            select(QueueCall).where(
+        candidates = s.execute(
+            select(QueueCall.id, QueueCall.queue, QueueCall.outcome, QueueCall.seen_at).where(
                 QueueCall.outcome.in_(LIVE), QueueCall.seen_at < now - STALE_WAITING
             )
-        )
-        for call in stale:
-            limit = STALE_WAITING
-            if call.outcome == "ringing":
-                limit = timedelta(seconds=rona.get(call.queue, 15)) + STALE_RINGING_SLACK
-            if now - call.seen_at < limit:
-                continue
+        ).all()
+    lost = [
+        c
+        for c in candidates
+        if c.outcome == "waiting"
+        or now - c.seen_at >= timedelta(seconds=rona.get(c.queue, 15)) + STALE_RINGING_SLACK
+    ]
+    changed: set[str] = set()
+    if not lost:
+        return changed
+    with db.write() as s:
+        for c in lost:
             done = s.execute(
                 update(QueueCall)
-                .where(QueueCall.id == call.id, QueueCall.outcome == call.outcome)
-                .values(outcome="timed_out", ended_at=call.seen_at)
+                .where(
+                    QueueCall.id == c.id,
+                    QueueCall.outcome == c.outcome,
+                    QueueCall.seen_at == c.seen_at,  # not asked about meanwhile
+                )
+                .values(outcome="timed_out", ended_at=c.seen_at)
             )
             if done.rowcount:  # type: ignore[attr-defined]
-                log.warning("queue %s: call %s lost by the ACD, closed", call.queue, call.id)
-                changed.add(call.queue)
+                log.warning("queue %s: call %s lost by the ACD, closed", c.queue, c.id)
+                changed.add(c.queue)
     return changed
 
 

@@ -17,6 +17,7 @@ from homeagent.server.models import Base, Event, Queue, QueueCall, Team
 from homeagent.server.queue_stats import (
     CallTimes,
     QueueStatsPublisher,
+    close_lost_calls,
     digest,
     figures,
     publish_if_changed,
@@ -234,3 +235,28 @@ def test_the_publisher_coalesces_a_burst_to_at_most_four_a_second(db: Database) 
     stamps = [e.created_at for e in events]
     for first, fifth in zip(stamps, stamps[4:], strict=False):
         assert (fifth - first).total_seconds() >= 0.95
+
+
+def test_calls_the_acd_lost_are_closed_as_timed_out_at_the_last_word(db: Database) -> None:
+    now = datetime.now(UTC)
+    seen = {
+        "fresh": ("waiting", now - timedelta(seconds=3)),
+        "silent": ("waiting", now - timedelta(seconds=20)),
+        "ringing": ("ringing", now - timedelta(seconds=20)),  # within RONA 15 s + 60 s
+        "ringing-long-ago": ("ringing", now - timedelta(seconds=80)),
+    }
+    with db.write() as s:
+        for call_id, (outcome, at_) in seen.items():
+            s.add(QueueCall(call_id=call_id, queue="ventes", team_id="team",
+                            entered_at=at_, seen_at=at_, outcome=outcome))  # fmt: skip
+    assert close_lost_calls(db) == {"ventes"}
+    with db.read() as s:
+        rows = {c.call_id: c for c in s.scalars(select(QueueCall))}
+    assert {k: r.outcome for k, r in rows.items()} == {
+        "fresh": "waiting",
+        "silent": "timed_out",
+        "ringing": "ringing",
+        "ringing-long-ago": "timed_out",
+    }
+    assert rows["silent"].ended_at == seen["silent"][1]
+    assert close_lost_calls(db) == set()
