@@ -467,3 +467,37 @@ def test_the_demo_customer_waits_hears_ringing_and_is_connected(
     (row,) = queue_rows(server, team.queue).values()
     assert row.outcome == "answered"
     assert seconds(row.entered_at, row.answered_at) >= 2  # type: ignore[arg-type]
+
+
+def test_after_a_rona_the_call_waits_again_until_the_next_agent_is_free(
+    server: Server, kamailio: AcdKamailio, tmp_path: Path
+) -> None:
+    """The first agent rings out (RONA, 2 s): nobody else is free, so the call goes back
+    to waiting (suspended from the failure route) and the next agent free takes it."""
+    team = queue_team(server, 2, rona_s=2, sl_threshold_s=20, max_wait_s=30)
+    first, second = (server.login(name) for name in team.agents)
+    ports = Ports()
+    try:
+        with contextlib.ExitStack() as stack:
+            rings_out = agent_endpoint(
+                stack, kamailio, first, tmp_path, ports, scenario="agent_rings_out.xml"
+            )
+            answers = agent_endpoint(stack, kamailio, second, tmp_path, ports)
+            available(first)
+            customer = call(stack, kamailio, team.queue, tmp_path, ports)
+            wait_all([rings_out], kamailio, 10)
+            time.sleep(2)
+            assert customer.proc.poll() is None, "the call did not wait after the RONA"
+            free_at = available(second)
+            wait_all([customer.proc, answers], kamailio, 15)
+        (row,) = queue_rows(server, team.queue).values()
+        assert row.outcome == "answered"
+        assert row.answered_by == second.user_id
+        assert 0 <= seconds(free_at, row.answered_at) < 2.5  # type: ignore[arg-type]
+        with server.db.read() as s:
+            status = s.get(AgentStatus, first.user_id)
+            assert status is not None
+            assert (status.state, status.reason) == ("not_ready", "missed")
+    finally:
+        first.close()
+        second.close()
