@@ -9,11 +9,19 @@ connects every agent and every team lead to /events, then measures:
   each agent of the team receives it (and until the last one does);
 - contact lookups by E.164 while all this runs.
 
+With `--queue-calls RATE` the state-change phase runs twice, first alone, then with RATE
+customer calls a second through the ACD hook (what Kamailio asks: entry, a re-ask every
+second while nobody is free, the offer's result, hang-ups), answered by the agents of
+`--queue-teams` extra teams (5 agents and a lead each, on the stream) who then wrap up:
+queue-call recording and `queue_stats` publication on top of the same load, so the two
+state-change lines compare with and without it in one run.
+
 Devices and access tokens are made directly in the database (thousands of argon2 logins
 would only measure argon2). Bounded: loopback only, fixed rate and duration.
 
     .venv/bin/python benchmarks/server_load.py --agents 2000 --backend sqlite
     .venv/bin/python benchmarks/server_load.py --agents 2000 --backend postgresql
+    .venv/bin/python benchmarks/server_load.py --agents 2000 --queue-calls 5
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from homeagent.server.admin import create_user, ensure_team  # noqa: E402
+from homeagent.server.admin import create_user, ensure_queue, ensure_team  # noqa: E402
 from homeagent.server.auth import hash_password, issue_access_token  # noqa: E402
 from homeagent.server.db import Database  # noqa: E402
 from homeagent.server.models import Device  # noqa: E402
@@ -59,8 +67,25 @@ class Actor:
 
 
 @dataclass
+class QueueTeam:
+    """A queue whose calls the benchmark places, and the agents who answer them."""
+
+    name: str
+    agents: list[Actor]
+    lead: Actor
+    free: list[Actor] = field(default_factory=list)
+
+
+@dataclass
 class Results:
     state_ms: list[float] = field(default_factory=list)
+    state_ms_with_queue: list[float] = field(default_factory=list)
+    queue_calls: int = 0
+    queue_answered: int = 0
+    queue_abandoned: int = 0
+    queue_errors: int = 0
+    queue_hook_ms: list[float] = field(default_factory=list)
+    queue_stats_events: int = 0
     broadcast_ms: list[float] = field(default_factory=list)
     broadcast_last_ms: list[float] = field(default_factory=list)
     lookup_ms: list[float] = field(default_factory=list)
@@ -76,8 +101,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def prepare(db: Database, agents: int, team_size: int) -> tuple[list[Actor], list[Actor], str]:
-    """Teams of `team_size` agents with one lead each; tokens issued for one device each."""
+def prepare(
+    db: Database, agents: int, team_size: int, queue_teams: int = 0
+) -> tuple[list[Actor], list[Actor], list[QueueTeam]]:
+    """Teams of `team_size` agents with one lead each; tokens issued for one device each.
+
+    `queue_teams` more teams (5 agents, a lead, a queue each) answer the queue calls.
+    """
     db.migrate()
     db.ensure_settings()
     seed_demo(db, "bench-password", contacts=3000, agents_per_team=1)
@@ -96,13 +126,34 @@ def prepare(db: Database, agents: int, team_size: int) -> tuple[list[Actor], lis
             name = f"agent{t:03d}_{i:03d}"
             uid = create_user(db, name, "", "agent", team_name, password_hash=shared)
             members.append(Actor(name, uid, t, ""))
+    queues: list[QueueTeam] = []
+    for q in range(queue_teams):
+        team_name = f"File {q:03d}"
+        team_id = ensure_team(db, team_name)
+        name = f"bench-{q:03d}"
+        ensure_queue(db, name, team_id, rona_s=15, max_wait_s=60)
+        lead = f"qlead{q:03d}"
+        uid = create_user(db, lead, "", "team_lead", team_name, password_hash=shared)
+        qagents = []
+        for i in range(5):
+            agent = f"qagent{q:03d}_{i}"
+            qagents.append(
+                Actor(
+                    agent,
+                    create_user(db, agent, "", "agent", team_name, password_hash=shared),
+                    -1,
+                    "",
+                )
+            )
+        queues.append(QueueTeam(name, qagents, Actor(lead, uid, -1, "", team_id)))
+    extra = [a for qt in queues for a in (*qt.agents, qt.lead)]
     with db.write() as s:
-        for actor in (*members, *leads):
+        for actor in (*members, *leads, *extra):
             device = Device(user_id=actor.user_id, name="bench")
             s.add(device)
             s.flush()
             actor.token = issue_access_token(secret, actor.user_id, device.id, 24 * 3600)
-    return members, leads, secret
+    return members, leads, queues
 
 
 async def read_stream(port: int, actor: Actor, on_event: object, ready: asyncio.Event) -> None:
@@ -145,7 +196,12 @@ async def read_stream(port: int, actor: Actor, on_event: object, ready: asyncio.
 
 
 async def run_load(
-    port: int, members: list[Actor], leads: list[Actor], args: argparse.Namespace
+    port: int,
+    members: list[Actor],
+    leads: list[Actor],
+    args: argparse.Namespace,
+    queues: list[QueueTeam] | None = None,
+    acd_token: str = "",
 ) -> Results:
     res = Results()
     pending_state: dict[str, float] = {}
@@ -161,11 +217,15 @@ async def run_load(
                 res.state_ms.append((at - sent) * 1000)
         elif kind == "message" and not actor.name.startswith("lead"):
             actor.received[int(data["id"])] = at  # type: ignore[call-overload]
+        elif kind == "queue_stats":
+            res.queue_stats_events += 1
 
+    queues = queues or []
+    everyone = leads + members + [a for qt in queues for a in (qt.lead, *qt.agents)]
     tasks = []
     started = time.perf_counter()
-    for batch in range(0, len(members) + len(leads), 100):
-        group = (leads + members)[batch : batch + 100]
+    for batch in range(0, len(everyone), 100):
+        group = everyone[batch : batch + 100]
         events = [asyncio.Event() for _ in group]
         for actor, ev in zip(group, events, strict=True):
             tasks.append(asyncio.create_task(read_stream(port, actor, on_event, ev)))
@@ -215,22 +275,44 @@ async def run_load(
             else:
                 res.lookup_errors += 1
 
-        # Phase 1: state changes and lookups at a fixed total rate.
-        interval = 1.0 / args.rate
-        inflight: set[asyncio.Task[None]] = set()
-        end = time.perf_counter() + args.duration
-        while time.perf_counter() < end:
-            agent = rng.choice(members)
-            if agent.user_id not in pending_state:
-                t = asyncio.create_task(change_state(agent))
-                inflight.add(t)
-                t.add_done_callback(inflight.discard)
-            t2 = asyncio.create_task(lookup(rng.choice(members)))
-            inflight.add(t2)
-            t2.add_done_callback(inflight.discard)
-            await asyncio.sleep(interval)
-        await asyncio.gather(*inflight)
-        await asyncio.sleep(2)
+        async def state_phase() -> None:
+            """State changes and lookups at a fixed total rate for `--duration` s."""
+            interval = 1.0 / args.rate
+            inflight: set[asyncio.Task[None]] = set()
+            end = time.perf_counter() + args.duration
+            while time.perf_counter() < end:
+                agent = rng.choice(members)
+                if agent.user_id not in pending_state:
+                    t = asyncio.create_task(change_state(agent))
+                    inflight.add(t)
+                    t.add_done_callback(inflight.discard)
+                t2 = asyncio.create_task(lookup(rng.choice(members)))
+                inflight.add(t2)
+                t2.add_done_callback(inflight.discard)
+                await asyncio.sleep(interval)
+            await asyncio.gather(*inflight)
+            await asyncio.sleep(2)
+
+        # Phase 1: state changes and lookups at a fixed total rate (then again with queue
+        # calls on top, when asked: the second phase's latencies go to their own list).
+        await state_phase()
+        if queues and args.queue_calls > 0:
+            for qt in queues:
+                for a in qt.agents:
+                    r = await http.put(
+                        "/agents/me/state", json={"state": "available"}, headers=_auth(a)
+                    )
+                    assert r.status_code == 200, r.text
+                    qt.free.append(a)
+            baseline, res.state_ms = res.state_ms, res.state_ms_with_queue
+            stop = asyncio.Event()
+            traffic = asyncio.create_task(
+                queue_traffic(port, queues, acd_token, args.queue_calls, res, stop, http)
+            )
+            await state_phase()
+            stop.set()
+            await traffic
+            res.state_ms_with_queue, res.state_ms = res.state_ms, baseline
 
         # Phase 2: each lead broadcasts to the whole team, round after round.
         for _round in range(args.broadcast_rounds):
@@ -253,6 +335,89 @@ async def run_load(
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     return res
+
+
+async def queue_traffic(
+    port: int,
+    queues: list[QueueTeam],
+    acd_token: str,
+    rate: float,
+    res: Results,
+    stop: asyncio.Event,
+    http: httpx.AsyncClient,
+) -> None:
+    """Customer calls at `rate`/s as Kamailio's ACD reports them, until `stop`.
+
+    A call asks `/acd/route` (its entry), again every second while nobody is free; rings
+    0.3-1.5 s; 10 % hang up while it rings (487), 10 % give up waiting after 2-10 s
+    (`/acd/ended`), the rest are answered, talk 1-3 s and wrap up (the agent's PUTs).
+    """
+    rng = random.Random(11)
+    by_sip = {a.name: a for qt in queues for a in qt.agents}
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}{API}/acd",
+        auth=("acd", acd_token),
+        limits=limits,
+        timeout=60,
+    ) as acd:
+
+        async def hook(path: str, **params: str | int) -> httpx.Response:
+            t0 = time.perf_counter()
+            r = await acd.get(path, params=params)
+            res.queue_hook_ms.append((time.perf_counter() - t0) * 1000)
+            return r
+
+        async def one_call(n: int) -> None:
+            qt = rng.choice(queues)
+            call_id = f"bench-{n}@{qt.name}"
+            patience_s = rng.uniform(2, 10) if rng.random() < 0.1 else 60.0
+            entered = time.perf_counter()
+            try:
+                while True:
+                    r = await hook("/route", queue=qt.name, call_id=call_id)
+                    if r.status_code == 200:
+                        break
+                    if r.status_code != 202:
+                        res.queue_errors += 1
+                        return
+                    if time.perf_counter() - entered > patience_s:
+                        await hook("/ended", call_id=call_id, outcome="abandoned")
+                        res.queue_abandoned += 1
+                        return
+                    await asyncio.sleep(1.0)
+                agent = by_sip[r.text]
+                await asyncio.sleep(rng.uniform(0.3, 1.5))
+                if rng.random() < 0.1:
+                    await hook("/ended", call_id=call_id, outcome="abandoned")
+                    await hook("/result", call_id=call_id, code=487)
+                    res.queue_abandoned += 1
+                    return
+                r = await hook("/result", call_id=call_id, code=200)
+                if r.status_code != 200:
+                    res.queue_errors += 1
+                    return
+                res.queue_answered += 1
+                await asyncio.sleep(rng.uniform(1, 3))
+                for state in ("wrap_up", "available"):
+                    r = await http.put(
+                        "/agents/me/state", json={"state": state}, headers=_auth(agent)
+                    )
+                    if r.status_code != 200:
+                        res.queue_errors += 1
+            except httpx.HTTPError:
+                res.queue_errors += 1
+
+        calls: set[asyncio.Task[None]] = set()
+        n = 0
+        while not stop.is_set():
+            n += 1
+            res.queue_calls += 1
+            task = asyncio.create_task(one_call(n))
+            calls.add(task)
+            task.add_done_callback(calls.discard)
+            await asyncio.sleep(1.0 / rate)
+        await asyncio.gather(*calls)
 
 
 def _auth(actor: Actor) -> dict[str, str]:
@@ -283,12 +448,21 @@ def main() -> int:
     )
     p.add_argument("--duration", type=float, default=30.0, help="seconds of state changes")
     p.add_argument("--broadcast-rounds", type=int, default=3)
+    p.add_argument(
+        "--queue-calls",
+        type=float,
+        default=0.0,
+        help="customer calls/s through the ACD hook in a second state-change phase (0: off)",
+    )
+    p.add_argument("--queue-teams", type=int, default=40, help="teams answering queue calls")
     args = p.parse_args()
     os.environ["HOMEAGENT_ARGON2_CHEAP"] = "1"
     with database(args.backend) as url, tempfile.TemporaryDirectory() as logs:
         db = Database(url)
         t0 = time.perf_counter()
-        members, leads, _ = prepare(db, args.agents, args.team_size)
+        queue_teams = args.queue_teams if args.queue_calls > 0 else 0
+        members, leads, queues = prepare(db, args.agents, args.team_size, queue_teams)
+        acd_token = db.settings()["acd_token"]
         print(
             f"{len(members)} agents, {len(leads)} leads ready in {time.perf_counter() - t0:.1f} s",
             flush=True,
@@ -321,7 +495,7 @@ def main() -> int:
                     ):
                         break
                 time.sleep(0.1)
-            res = asyncio.run(run_load(port, members, leads, args))
+            res = asyncio.run(run_load(port, members, leads, args, queues, acd_token))
         finally:
             server.terminate()
             server.wait(15)
@@ -332,6 +506,14 @@ def main() -> int:
         f"rate={args.rate}/s duration={args.duration}s"
     )
     _line("state change -> team lead", res.state_ms)
+    if args.queue_calls > 0:
+        _line("  same, with queue calls", res.state_ms_with_queue)
+        _line("ACD hook request (HTTP)", res.queue_hook_ms)
+        print(
+            f"queue calls: {res.queue_calls} placed at {args.queue_calls}/s, "
+            f"{res.queue_answered} answered, {res.queue_abandoned} abandoned, "
+            f"{res.queue_errors} errors; queue_stats events received: {res.queue_stats_events}"
+        )
     _line("team broadcast -> each agent", res.broadcast_ms)
     _line("team broadcast -> last agent", res.broadcast_last_ms)
     _line("contact lookup (HTTP)", res.lookup_ms)

@@ -31,6 +31,9 @@ DEFAULT_DISPOSITIONS = (
 )
 
 
+MAX_QUEUE_WAIT_S = 3600  # Kamailio keeps a waiting call's transaction at most this long
+
+
 class AdminError(ValueError):
     """An administration request that cannot be done; the message is for the operator."""
 
@@ -57,16 +60,39 @@ def ensure_team(
 
 
 def ensure_queue(
-    db: Database, name: str, team_id: str, *, label: str = "", rona_s: int = 15
+    db: Database,
+    name: str,
+    team_id: str,
+    *,
+    label: str = "",
+    rona_s: int | None = None,
+    sl_threshold_s: int | None = None,
+    max_wait_s: int | None = None,
 ) -> str:
+    """The id of queue `name`, created or updated for team `team_id`.
+
+    Settings left None keep their value; a new queue rings each agent 15 s (RONA), has a
+    20 s service-level threshold and lets a call wait 300 s at most.
+    """
+    checks = (("rona_s", rona_s, 1), ("sl_threshold_s", sl_threshold_s, 0))
+    for what, value, low in (*checks, ("max_wait_s", max_wait_s, 0)):
+        if value is not None and not low <= value <= MAX_QUEUE_WAIT_S:
+            raise AdminError(f"{what} must be between {low} and {MAX_QUEUE_WAIT_S} seconds")
     with db.write() as s:
         queue = s.scalar(select(Queue).where(Queue.name == name))
         if queue is None:
-            queue = Queue(name=name, team_id=team_id, label=label or name, rona_s=rona_s)
+            queue = Queue(name=name, team_id=team_id, label=label or name, rona_s=15)
             s.add(queue)
-            s.flush()
-        else:
-            queue.team_id, queue.rona_s = team_id, rona_s
+        queue.team_id = team_id
+        if label:
+            queue.label = label
+        if rona_s is not None:
+            queue.rona_s = rona_s
+        if sl_threshold_s is not None:
+            queue.sl_threshold_s = sl_threshold_s
+        if max_wait_s is not None:
+            queue.max_wait_s = max_wait_s
+        s.flush()
         return queue.id
 
 

@@ -14,6 +14,7 @@ from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, instal
 from homeagent.server.events import EventBus
 from homeagent.server.idempotency import IdempotencyMiddleware
 from homeagent.server.limits import Limits
+from homeagent.server.queue_stats import QueueStatsPublisher
 from homeagent.server.reminders import reminders
 from homeagent.server.routers import (
     acd,
@@ -24,6 +25,7 @@ from homeagent.server.routers import (
     figures,
     me,
     messages,
+    queues,
     stream,
 )
 
@@ -42,15 +44,25 @@ def create_app(
     bus = EventBus(
         db, streams_per_device=limits.streams_per_device, max_queue=limits.stream_queue_events
     )
-    ctx = ServerContext(db=db, settings=settings, bus=bus, access_ttl_s=access_ttl_s, limits=limits)
+    publisher = QueueStatsPublisher(db)
+    ctx = ServerContext(
+        db=db,
+        settings=settings,
+        bus=bus,
+        access_ttl_s=access_ttl_s,
+        limits=limits,
+        queue_stats=publisher,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
+        await publisher.start()
         try:
             async with reminders(db):
                 yield
         finally:
+            await publisher.stop()
             await bus.stop()
 
     app = FastAPI(
@@ -69,7 +81,7 @@ def create_app(
     def health() -> schemas.OkOut:
         return schemas.OkOut()
 
-    for module in (auth, me, agents, contacts, calls, messages, figures, stream, acd):
+    for module in (auth, me, agents, contacts, calls, messages, figures, queues, stream, acd):
         api.include_router(module.router)
     app.include_router(api)
     # Outermost first: the body limit buffers the body the idempotency layer hashes.

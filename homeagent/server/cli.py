@@ -12,7 +12,14 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from homeagent.server import limits
-from homeagent.server.admin import AdminError, create_user, list_devices, revoke_device
+from homeagent.server.admin import (
+    AdminError,
+    create_user,
+    ensure_queue,
+    ensure_team,
+    list_devices,
+    revoke_device,
+)
 from homeagent.server.db import Database
 from homeagent.server.passwords import password_problem
 
@@ -74,6 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--team")
     c.add_argument("--display-name", default="")
     c.add_argument("--sip-username")
+
+    c = cmd("set-queue", "create a call queue (sip:queue-NAME@…) or change its settings")
+    c.add_argument("name", help="the queue's name (SIP user part without 'queue-')")
+    c.add_argument("--team", required=True, help="the team whose agents take its calls")
+    c.add_argument("--label", default="", help="the name leads see")
+    c.add_argument("--rona-s", type=int, help="seconds an offer rings before RONA (15)")
+    c.add_argument("--sl-threshold-s", type=int, help="service level: answered within (20 s)")
+    c.add_argument(
+        "--max-wait-s",
+        type=int,
+        help="a call nobody takes gets 480 after this long (300 s; 0: at once)",
+    )
 
     c = cmd("seed-demo", "create a French demo organisation; its password is read from stdin")
     c.add_argument("--seed", type=int, default=42)
@@ -139,6 +158,18 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
             sip_username=args.sip_username,
         )
         print(uid)
+        return 0
+    if args.command == "set-queue":
+        queue_id = ensure_queue(
+            db,
+            args.name,
+            ensure_team(db, args.team),
+            label=args.label,
+            rona_s=args.rona_s,
+            sl_threshold_s=args.sl_threshold_s,
+            max_wait_s=args.max_wait_s,
+        )
+        print(queue_id)
         return 0
     if args.command == "seed-demo":
         from homeagent.server.seed import seed_demo

@@ -18,6 +18,7 @@ from homeagent.server.models import Device, User
 if TYPE_CHECKING:
     from homeagent.server.db import Database
     from homeagent.server.events import EventBus
+    from homeagent.server.queue_stats import QueueStatsPublisher
 
 AGENT, TEAM_LEAD, ADMIN = "agent", "team_lead", "admin"
 ROLES = (AGENT, TEAM_LEAD, ADMIN)
@@ -32,6 +33,7 @@ class ServerContext:
     bus: EventBus
     access_ttl_s: int = 900
     limits: Limits = field(default_factory=Limits)
+    queue_stats: QueueStatsPublisher | None = None  # publishes `queue_stats` events
     failures_by_address: FailureWindow = field(init=False)
     backoff: AccountBackoff = field(init=False)
 

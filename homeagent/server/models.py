@@ -128,6 +128,13 @@ class Queue(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     rona_s: Mapped[int] = mapped_column(Integer, default=15)
+    # service level: answered within this many seconds of entering the queue
+    sl_threshold_s: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    # a call nobody has taken after this long gets 480 (0: at once, nobody waits)
+    max_wait_s: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
+    # when the last `queue_stats` event left (any instance) and a digest of its figures
+    stats_sent_at: Mapped[datetime | None]
+    stats_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class User(Base):
@@ -371,3 +378,30 @@ class AcdOffer(Base):
     agent_id: Mapped[str] = mapped_column(String(36))
     offered_at: Mapped[datetime] = mapped_column(default=utcnow)
     outcome: Mapped[str] = mapped_column(String(16), default="ringing")
+
+
+class QueueCall(Base):
+    """One customer call through a queue, from entry to answer, abandon or time-out.
+
+    `outcome`: waiting (in the queue, nobody ringing), ringing (offered to an agent),
+    answered, abandoned (the customer hung up first), timed_out (nobody took it within the
+    queue's `max_wait_s`). `ended_at` is when it left the queue (answer, hang-up, 480);
+    `seen_at` the ACD's latest word about it (it asks every second while the call waits).
+    """
+
+    __tablename__ = "queue_calls"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(255), unique=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(String(36))
+    entered_at: Mapped[datetime]
+    offered_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(36))
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16), default="waiting")
+    seen_at: Mapped[datetime]
+    __table_args__ = (
+        Index("ix_queue_calls_queue_entered", "queue", "entered_at"),
+        Index("ix_queue_calls_outcome", "outcome"),
+    )

@@ -348,5 +348,24 @@ class FiguresOut(BaseModel):
     breaks: BreaksOut
 
 
+class QueueStatsOut(BaseModel):
+    """A queue's live and daily figures; each is defined once in `homeagent.server.queue_stats`."""
+
+    queue: str  # the queue's name (its SIP user part without "queue-")
+    label: str
+    team_id: str
+    waiting: int  # customers in the queue now, not yet answered (ringing at an agent too)
+    longest_wait_s: int  # how long the oldest of them has waited (0 with nobody waiting)
+    oldest_since: str | None  # when the oldest of them entered the queue (clients tick it)
+    offered: int  # calls that entered the queue today
+    answered: int
+    abandoned: int  # the customer hung up before an answer
+    timed_out: int  # nobody took it within the queue's max_wait_s (480)
+    service_level_pct: float | None  # answered within sl_threshold_s / (answered + late abandons)
+    sl_threshold_s: int
+    asa_s: float | None  # mean time to answer of the answered calls
+    day: str  # the UTC day of the daily figures (YYYY-MM-DD)
+
+
 class OkOut(BaseModel):
     ok: bool = True

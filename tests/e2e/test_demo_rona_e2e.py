@@ -64,7 +64,8 @@ def test_a_queue_call_nobody_answers_sets_the_agent_aside_with_the_caller(
             with db.read() as s:
                 team_id = s.scalar(select(User.team_id).where(User.name == world.agent_login))
             assert team_id is not None
-            ensure_queue(db, world.queue, team_id, rona_s=RONA_S)  # a short RONA for the test
+            # a short RONA; a queue that does not wait (max_wait_s 0): nobody left -> 480 at once
+            ensure_queue(db, world.queue, team_id, rona_s=RONA_S, max_wait_s=0)
         finally:
             db.dispose()
         login = {"username": world.agent_login, "password": world.password, "device_name": "t"}

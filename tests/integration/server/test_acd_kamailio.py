@@ -38,7 +38,7 @@ _request = sip_request
 @pytest.fixture(scope="module")
 def acd_team(server: Server) -> dict[str, str]:
     team = ensure_team(server.db, "Équipe ACD")
-    ensure_queue(server.db, "file-acd", team, rona_s=RONA_S)
+    ensure_queue(server.db, "file-acd", team, rona_s=RONA_S, max_wait_s=0)  # 480 at once
     return {
         name: create_user(server.db, name, PASSWORD, "agent", "Équipe ACD")
         for name in ("acd_first", "acd_second", "acd_break")

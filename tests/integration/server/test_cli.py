@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from homeagent.security.profile import generate_signing_key, load_profile
 from homeagent.server.db import Database
-from homeagent.server.models import Contact, User
+from homeagent.server.models import Contact, Queue, User
 from tests.helpers.certs import issue_server_cert, make_ca
 from tests.helpers.procs import free_port, running
 from tests.integration.server.launch import API, SERVER_ENV, run_server
@@ -284,3 +284,23 @@ def test_a_new_sqlite_database_is_private_from_the_start(tmp_path: Path) -> None
     assert path.stat().st_mode & 0o777 == 0o600
     for extra in tmp_path.glob("fresh.db-*"):
         assert extra.stat().st_mode & 0o777 == 0o600, extra
+
+
+def test_set_queue_creates_then_changes_only_what_is_given(db_file: str) -> None:
+    r = cli("set-queue", "--db", db_file, "ventes", "--team", "Nord", "--label", "Ventes")
+    assert r.returncode == 0, r.stderr
+    queue_id = r.stdout.strip()
+    r = cli("set-queue", "--db", db_file, "ventes", "--team", "Nord", "--max-wait-s", "0",
+            "--sl-threshold-s", "30")  # fmt: skip
+    assert (r.returncode, r.stdout.strip()) == (0, queue_id), r.stderr
+    db = Database(db_file)
+    try:
+        with db.read() as s:
+            q = s.get(Queue, queue_id)
+            assert q is not None
+            assert (q.label, q.rona_s, q.sl_threshold_s, q.max_wait_s) == ("Ventes", 15, 30, 0)
+    finally:
+        db.dispose()
+    bad = cli("set-queue", "--db", db_file, "ventes", "--team", "Nord", "--max-wait-s", "7200")
+    assert bad.returncode == 1
+    assert "max_wait_s must be between 0 and 3600 seconds" in bad.stderr

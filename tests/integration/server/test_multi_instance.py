@@ -7,11 +7,24 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.db import Database
+from homeagent.server.models import Event
 from tests.helpers.postgres import PostgresCluster
-from tests.integration.server.launch import Org, Session, SseReader, login, prepare, run_server
+from tests.integration.server.launch import (
+    API,
+    PASSWORD,
+    Org,
+    Session,
+    SseReader,
+    login,
+    prepare,
+    run_server,
+)
 from tests.integration.server.test_events import _ids_for, _max_event_id
 
 pytestmark = pytest.mark.integration
@@ -119,3 +132,69 @@ def test_reconnecting_to_the_other_instance_replays_exactly_once(pair: Pair) -> 
     assert len(received) == len(set(received)), "an event was delivered twice"
     assert received == expected, "events lost or out of order"
     assert len(expected) >= 80
+
+
+def test_queue_figures_are_right_whichever_instance_the_acd_asks(pair: Pair) -> None:
+    """Kamailio's hook requests land on either instance (a load balancer): the figures both
+    instances answer and stream are the same, at most 4 `queue_stats` a second in all."""
+    team = ensure_team(pair.db, "Équipe multi-file")
+    ensure_queue(pair.db, "file-multi", team, rona_s=5, sl_threshold_s=20, max_wait_s=300)
+    create_user(pair.db, "chef_multi", PASSWORD, "team_lead", "Équipe multi-file")
+    create_user(pair.db, "agent_multi", PASSWORD, "agent", "Équipe multi-file")
+    token = pair.db.settings()["acd_token"]
+    hooks = [httpx.Client(base_url=f"{u}{API}/acd", auth=("acd", token)) for u in pair.urls]
+    lead = login(pair.urls[0], "chef_multi")
+    agent = login(pair.urls[1], "agent_multi")
+    streams = [SseReader(u, lead.tokens["access_token"]) for u in pair.urls]
+    hop = itertools.cycle(hooks)
+
+    def ask(path: str, **params: object) -> httpx.Response:
+        return next(hop).get(path, params=params)
+
+    try:
+        for i in range(6):  # nobody is Available: every call waits
+            r = ask("/route", queue="file-multi", call_id=f"multi-{i}")
+            assert (r.status_code, r.text.split()[0]) == (202, "wait"), r.text
+        for i in (1, 4):
+            assert ask("/ended", call_id=f"multi-{i}", outcome="abandoned").text == "abandoned"
+        assert agent.client.put("/agents/me/state", json={"state": "available"}).status_code == 200
+        assert ask("/route", queue="file-multi", call_id="multi-2").status_code == 202  # 0 first
+        assert ask("/route", queue="file-multi", call_id="multi-0").text == "agent_multi"
+        assert ask("/result", call_id="multi-0", code=200).text == "answered"
+        assert ask("/ended", call_id="multi-5", outcome="timed_out").text == "timed_out"
+        assert ask("/ended", call_id="multi-5", outcome="abandoned").text == "timed_out"
+        expected = {"offered": 6, "answered": 1, "abandoned": 2, "timed_out": 1, "waiting": 2}
+        answers = [lead.client.get(f"{u}{API}/teams/{team}/queues").json() for u in pair.urls]
+        for (stats,) in answers:
+            assert {k: stats[k] for k in expected} == expected
+            assert stats["service_level_pct"] == 100.0
+        for stream in streams:
+            last = None
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                for ev in stream.drain(0.3):
+                    if ev.type == "queue_stats" and ev.data["queue"] == "file-multi":
+                        last = ev.data
+                if last is not None and {k: last[k] for k in expected} == expected:
+                    break
+            assert last is not None
+            assert {k: last[k] for k in expected} == expected
+            assert last["oldest_since"] == answers[0][0]["oldest_since"]
+    finally:
+        for stream in streams:
+            stream.close()
+        for c in hooks:
+            c.close()
+        lead.close()
+        agent.close()
+    with pair.db.read() as s:
+        stamps = list(
+            s.scalars(
+                select(Event.created_at)
+                .where(Event.type == "queue_stats", Event.to_team_id == team)
+                .order_by(Event.id)
+            )
+        )
+    assert len(stamps) >= 2
+    for first, fifth in zip(stamps, stamps[4:], strict=False):
+        assert (fifth - first).total_seconds() >= 0.95  # both instances share the limit

@@ -90,6 +90,12 @@ CASES: dict[str, Case] = {
         None,
         {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
     ),
+    "team_queues": Case(
+        "GET",
+        lambda s: f"/teams/{TEAM_A(s)}/queues",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 404, "admin": 200},
+    ),
     "contacts_search": Case("GET", lambda s: "/contacts?q=a", None, ALL_OK),
     "contacts_sync": Case("GET", lambda s: "/sync/contacts?limit=5", None, ALL_OK),
     "contact_create": Case(
@@ -129,6 +135,12 @@ CASES: dict[str, Case] = {
         lambda s: "/acd/route?queue=file-a&call_id=rbac",
         None,
         dict.fromkeys(ALL_OK, 401),  # only Kamailio's ACD credentials are accepted
+    ),
+    "acd_ended": Case(
+        "GET",
+        lambda s: "/acd/ended?call_id=rbac&outcome=abandoned",
+        None,
+        dict.fromkeys(ALL_OK, 401),  # queue-call outcomes come from Kamailio only
     ),
     "acd_sip_credential": Case(
         "GET",
