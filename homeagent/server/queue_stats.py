@@ -11,8 +11,9 @@ never from separate counters, per UTC day (a call belongs to the day it entered 
   whatever day they entered; **oldest_since**: when the oldest of them entered;
   **longest_wait_s**: now - oldest_since (0 when nobody waits);
 - **service_level_pct** = answered within ``sl_threshold_s`` of entering ÷ (answered +
-  abandoned after ``sl_threshold_s``) × 100, one decimal: abandons within the threshold are
-  left out, timed-out calls too; null while no call counts;
+  abandoned after ``sl_threshold_s`` + timed out) × 100, one decimal: abandons within the
+  threshold are left out; a timed-out call was never served, so it always counts against
+  it; null while no call counts;
 - **asa_s** (average speed of answer): mean of answered - entered over the answered calls,
   one decimal; null with no answered call.
 
@@ -113,7 +114,7 @@ def figures(
                 late_abandons += 1
         elif c.outcome == "timed_out":
             timed_out += 1
-    counted = answered + late_abandons
+    counted = answered + late_abandons + timed_out
     longest = 0 if oldest is None else max(0, math.floor((now - oldest).total_seconds()))
     return Figures(
         waiting=waiting,

@@ -57,12 +57,19 @@ def test_service_level_counts_late_abandons_and_leaves_out_early_ones() -> None:
         answered(20, 21),  # after
         abandoned(30, 3),  # within the threshold: left out of the service level
         abandoned(40, 45),  # after: counts against it
-        CallTimes(at(50), None, at(350), "timed_out"),  # not in the contract's formula
+        CallTimes(at(50), None, at(350), "timed_out"),  # nobody took it: counts against it
     ]
     f = figures(calls, day=DAY, now=at(1000), sl_threshold_s=20)
     assert (f.offered, f.answered, f.abandoned, f.timed_out) == (6, 3, 2, 1)
-    assert f.service_level_pct == pytest.approx(round(100 * 2 / 4, 1))  # 2 within / (3 + 1)
+    assert f.service_level_pct == pytest.approx(40.0)  # 2 within / (3 + 1 late abandon + 1)
     assert f.asa_s == pytest.approx(round((5 + 20 + 21) / 3, 1))  # 15.3
+
+
+def test_a_queue_where_every_call_timed_out_has_a_service_level_of_zero() -> None:
+    # a queue that does not wait (max_wait_s 0) refuses at once: still not served in time
+    calls = [CallTimes(at(0), None, at(0), "timed_out"), CallTimes(at(5), None, at(5), "timed_out")]
+    f = figures(calls, day=DAY, now=at(60), sl_threshold_s=20)
+    assert (f.timed_out, f.service_level_pct) == (2, 0.0)
 
 
 def test_only_early_abandons_gives_no_service_level_but_counts_them() -> None:
