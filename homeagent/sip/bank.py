@@ -330,27 +330,31 @@ class PhoneBank:
         return measure_quality(call)
 
     def _destroy(self) -> None:
+        """Hang up, drop every pjsua2 object, then the library (which unregisters the
+        accounts). No loop variable may hold a Call or an Account past libDestroy: their
+        destructors would assert."""
         with contextlib.suppress(pj.Error):
             self._ep.hangupAllCalls()
         end = time.monotonic() + 1.5
         while time.monotonic() < end and any(not c.ended for c in self._calls.values()):
             self._ep.libHandleEvents(LOOP_POLL_MS)
-        for acc in self._accounts.values():
-            with contextlib.suppress(pj.Error):
-                acc.setRegistration(False)  # unregister: Kamailio forgets the contacts
-        end = time.monotonic() + 1.0
-        while time.monotonic() < end:
-            self._ep.libHandleEvents(LOOP_POLL_MS)
+        self._drop_calls()
+        self._drop_accounts()
+        with contextlib.suppress(pj.Error):
+            self._ep.libDestroy()
+        self._ep = None
+        self._writer = None  # its C++ side went with libDestroy()
+
+    def _drop_calls(self) -> None:
         for call in self._calls.values():
             call.media.clear()
         self._calls.clear()
         self._ringing.clear()
         self._ended.clear()
         self._graveyard.clear()
+
+    def _drop_accounts(self) -> None:
         for acc in self._accounts.values():
-            acc.shutdown()
+            with contextlib.suppress(pj.Error):
+                acc.shutdown()
         self._accounts.clear()
-        with contextlib.suppress(pj.Error):
-            self._ep.libDestroy()
-        self._ep = None
-        self._writer = None
