@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config)
 
     from homeagent.core.sip_config import EngineConfig
+    from homeagent.demo.placement import place
     from homeagent.desktop.app import AppOptions, run_desk
     from homeagent.security.profile import parse_public_key
     from homeagent.security.provisioning import ProfileStore
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             vault=MemoryVault(),
             engine_config=EngineConfig(bind_address="127.0.0.1"),
             credentials=(str(config["login"]), str(config["password"])),
+            on_started=lambda session: place(session.window, "right"),  # beside the desk
         )
     )
 

@@ -107,6 +107,10 @@ def _run_desk(world: DemoWorld, args: argparse.Namespace) -> int:
         from homeagent.core.agent_state import AgentState
 
         session.model.set_presence(AgentState.AVAILABLE)  # the demo agent starts ready
+        if world.team_size:  # the lead's window opens on the right
+            from homeagent.demo.placement import place
+
+            place(session.window, "left")
 
         def lead() -> None:
             try:

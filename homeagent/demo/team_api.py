@@ -8,7 +8,7 @@ password are never logged.
 
 Some routes of the team-lead contract (docs/lead-contract.md) are built by other work
 (call quality, message receipts, messages to the lead): a 404 for the route itself — not
-for a resource — is logged once per route and otherwise ignored, so the demo runs on a
+for a resource — is logged once per route (and process), otherwise ignored, so the demo runs on a
 server that has them or not.
 """
 
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 DEVICE_NAME = "Équipe démo"
 TIMEOUT_S = 10.0
+
+# Routes the server answered 404 for, shared by the process's agents: logged once each.
+_MISSING: set[str] = set()
+_MISSING_LOCK = threading.Lock()
 
 
 class ApiFailure(RuntimeError):
@@ -47,7 +51,6 @@ class AgentApi:
         self._access = ""
         self._refresh = ""
         self._expires_at = 0.0
-        self.missing_routes: set[str] = set()  # routes answered 404 (logged once each)
         self._lock = threading.Lock()
 
     def sign_in(self) -> dict[str, Any]:
@@ -110,11 +113,13 @@ class AgentApi:
                 self.refresh()
                 r = self._send(method, path, body, timeout_s)
         if optional and r.status_code in (404, 405) and _route_missing(r):
-            if optional not in self.missing_routes:
-                self.missing_routes.add(optional)
+            with _MISSING_LOCK:
+                first = optional not in _MISSING
+                _MISSING.add(optional)
+            if first:
                 log.warning(
-                    "%s: the server has no %s route yet (%s %s answered %s); going on without",
-                    self.login_name, optional, method, path, r.status_code,
+                    "the server has no %s route yet (%s %s answered %s); going on without",
+                    optional, method, path.split("?")[0], r.status_code,
                 )  # fmt: skip
             return None
         return self._checked(method, path, r)

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,7 @@ class DemoWorld:
     _procs_lock: threading.Lock = field(default_factory=threading.Lock)
     _reaper: Reaper | None = None
     team_procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    _core: list[subprocess.Popen[bytes]] = field(default_factory=list)  # server, Kamailio
     lead_proc: subprocess.Popen[bytes] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _calls: threading.Thread | None = None
@@ -276,7 +277,10 @@ class DemoWorld:
             "-l", f"udp:127.0.0.1:{self.sip_port}",
             "-A", f'ACD_HTTP_CONF="{conn}"', "-A", 'GATEWAY_IP="127.0.0.1"',
         ]  # fmt: skip
-        self._spawn(argv, work / "kamailio.log", ready=lambda: _sip_answers(self.sip_port))
+        kamailio = self._spawn(
+            argv, work / "kamailio.log", ready=lambda: _sip_answers(self.sip_port)
+        )
+        self._core.append(kamailio)
 
     def _start_kamailio(self, users: dict[str, str]) -> None:
         binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
@@ -302,12 +306,12 @@ class DemoWorld:
             "-l", f"udp:127.0.0.1:{self.sip_port}", "-l", f"tcp:127.0.0.1:{tcp}",
             "-A", f'DBURL="text://{dbdir}"', "-A", f'SIP_DOMAIN="{SIP_DOMAIN}"',
         ]  # fmt: skip
-        self._spawn(argv, work / "kamailio.log", ready_port=tcp)
+        self._core.append(self._spawn(argv, work / "kamailio.log", ready_port=tcp))
 
     def _start_server(self) -> None:
         argv = [sys.executable, "-m", "homeagent.server.cli", "run", "--db", self.db_url]
         argv += ["--port", str(self.server_port), "--log-level", "warning"]
-        self._spawn(argv, self.root / "server.log", ready_port=self.server_port)
+        self._core.append(self._spawn(argv, self.root / "server.log", ready_port=self.server_port))
 
     def _spawn(
         self,
@@ -523,29 +527,38 @@ class DemoWorld:
     # -- stop --------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """Stop the customers, the lead's window, the team, the server and Kamailio
-        (reverse order), then the reaper."""
+        """Stop the customers, the lead's window and the team (they sign out while the
+        server still runs), then the server and Kamailio; then the reaper."""
         self._stop.set()
         if self._calls is not None:
             self._calls.join(5)
         with self._procs_lock:
             procs = list(self._procs)
-        for proc in reversed(procs):
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-        for proc in reversed(procs):
-            try:
-                proc.wait(8)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        first = [p for p in procs if p in self.team_procs or p is self.lead_proc]
+        first += [p for p in procs if p not in first and p not in self._core]
+        _terminate(reversed(first))
+        _terminate(reversed([p for p in procs if p not in first]))
         with self._procs_lock:
             self._procs.clear()
         if self._reaper is not None:
             self._reaper.close()  # kills what is left of the groups (Kamailio's workers)
             self._reaper = None
+
+
+def _terminate(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each process group, then SIGKILL to those still alive after 8 s."""
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(8)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
 
 
 def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes]) -> None:
