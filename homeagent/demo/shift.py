@@ -35,6 +35,7 @@ BREAK_S = {
     "réunion": (60.0, 200.0),
 }
 OTHER_BREAK_S = (45.0, 180.0)
+SIGNED_OUT_S = (60.0, 180.0)
 # Reasons the agents pick (weights): coffee far more often than lunch
 BREAK_WEIGHTS = {"pause café": 6.0, "réunion": 1.5, "formation": 1.0, "déjeuner": 1.0}
 # Dispositions (weights by code); unknown codes of a team get weight 1
@@ -159,7 +160,15 @@ class ShiftScript:
             raise ValueError("the team has no pause reason")
         weights = [BREAK_WEIGHTS.get(r.lower(), 1.0) for r in self.pause_reasons]
         reason = self._rng.choices(self.pause_reasons, weights=weights)[0]
-        return Break(reason, self._between(BREAK_S.get(reason.lower(), OTHER_BREAK_S)))
+        return Break(reason, self.break_s(reason))
+
+    def break_s(self, reason: str) -> float:
+        """How long a break with `reason` lasts (also one the lead asked for)."""
+        return self._between(BREAK_S.get(reason.lower(), OTHER_BREAK_S))
+
+    def signed_out_s(self) -> float:
+        """Signed out by the lead: back this long later (a demo agent always returns)."""
+        return self._between(SIGNED_OUT_S)
 
     def message_to_lead(self) -> str | None:
         """After a wrap-up, now and then, a message to the team lead."""

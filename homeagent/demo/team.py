@@ -10,8 +10,11 @@ later); a talk of 20–90 s (the customer or the agent hangs up) with call-quali
 every 5 s; the call logged (POST /interactions with the SIP Call-ID); a wrap-up with a
 disposition; now and then a break with one of the team's pause reasons, a help request
 during a call, a message to the lead; the lead's messages delivered, read and (urgent
-ones) acknowledged. Every state the board shows changes on the server, through the API
-and the real ACD.
+ones) acknowledged. A state the lead sets remotely (a break, Not ready, signed out —
+applied at once, or when the agent's call is over) is lived for a believable while, then
+the agent comes back Available. Every state the board shows changes on the server,
+through the API and the real ACD; an error (the server restarting, a refused change) is
+logged and the agent tries again 5 s later.
 
 FILE is JSON, readable by its owner only (it holds the demo's password):
 ``{"server_url", "password", "agents": [login, ...], "first_index", "queue", "seed",
@@ -39,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.demo.shift import CallPlan, ShiftScript
 from homeagent.demo.team_api import AgentApi, ApiFailure
@@ -49,6 +54,8 @@ log = logging.getLogger("homeagent.demo.team")
 QUALITY_EVERY_S = 5.0
 MESSAGES_EVERY_S = 4.0
 REGISTER_TIMEOUT_S = 20.0
+STATE_CHECK_S = 5.0  # while idle: does the server (a lead) say another state?
+RETRY_S = 5
 
 
 class Stopped(Exception):
@@ -129,7 +136,17 @@ class SimAgent:
 
     def _main(self) -> None:
         try:
-            self._shift()
+            self._sign_in_and_register()
+            while not self.stop.is_set():
+                try:
+                    self._work()
+                except (ApiFailure, requests.RequestException, TimeoutError) as exc:
+                    # the server restarted, a token was refused, a state change was
+                    # refused: a real agent would try again, so does this one
+                    log.warning("%s: %s; back in %d s", self.key, exc, RETRY_S)
+                    self._wait(RETRY_S)
+                    if isinstance(exc, ApiFailure) and exc.status == 401:
+                        self.api.sign_in()
         except Stopped:
             pass
         except Exception:
@@ -139,7 +156,7 @@ class SimAgent:
                 self.api.call("PUT", "/agents/me/state", {"state": "offline"}, timeout_s=2)
             self.api.close()
 
-    def _shift(self) -> None:
+    def _sign_in_and_register(self) -> None:
         me_user = self.api.sign_in()
         self._my_id = str(me_user.get("id", ""))
         me = self.api.call("GET", "/me")
@@ -169,12 +186,49 @@ class SimAgent:
                                 REGISTER_TIMEOUT_S)  # fmt: skip
         if registered is None:
             raise RuntimeError(f"{self.key}: SIP registration to the ACD failed")
-        log.info("%s (%s) registered, signing in Available", self.key, me_user.get("id"))
-        self._set("available")
+        log.info("%s (%s) registered, signing in Available", self.key, self._my_id)
+
+    def _work(self) -> None:
+        """Available, taking the calls the ACD offers; following the server's word."""
+        self._become_available()
+        next_check = time.monotonic() + STATE_CHECK_S
         while not self.stop.is_set():
             event = self._next(lambda e: e.kind == "incoming", 1.0)
             if event is not None:
                 self._offered(event)
+                next_check = time.monotonic() + STATE_CHECK_S
+            elif time.monotonic() >= next_check:
+                next_check = time.monotonic() + STATE_CHECK_S
+                here = self.api.call("GET", "/agents/me/state")
+                if here["state"] in ("break", "not_ready", "offline"):
+                    log.info("%s was set %s %s on the server", self.key, here["state"],
+                             here.get("reason", ""))  # fmt: skip
+                    self._live(here["state"], here.get("reason", ""))
+                    self._become_available()
+
+    def _become_available(self) -> None:
+        """PUT available. When the server answers another state (a lead's change that
+        waited for the end of the call), live it, then come back."""
+        for _ in range(5):
+            out = self._set("available")
+            state = str(out.get("state", "available")) if isinstance(out, dict) else "available"
+            if state in ("available", "ringing"):
+                return
+            log.info("%s: the server says %s, not available", self.key, state)
+            self._live(state, str(out.get("reason", "")))
+
+    def _live(self, state: str, reason: str) -> None:
+        """Stay in a state someone else set (the lead, the ACD) for a believable while."""
+        assert self.script is not None
+        if state == "break":
+            self.stats.add("breaks")
+            self._wait(self.script.break_s(reason))
+        elif state == "offline":
+            self._wait(self.script.signed_out_s())
+        elif state == "not_ready":
+            self._wait(self.script.missed_recovery_s())
+        else:  # a call state we did not expect: let it settle
+            self._wait(2.0)
 
     # -- one call ------------------------------------------------------------------------
 
@@ -195,7 +249,7 @@ class SimAgent:
                 self.stats.add("missed")
                 log.info("%s let a call ring out (RONA): Not ready", self.key)
                 self._wait(self.script.missed_recovery_s())
-                self._set("available")
+                self._become_available()
             else:
                 self.stats.add("abandoned")
             return
@@ -258,14 +312,12 @@ class SimAgent:
         if text is not None:
             self.api.call("POST", "/messages/to-lead", {"body": text}, optional="messages to lead")
         pause = self.script.after_wrap_up()
-        if pause is None:
-            self._set("available")
-            return
-        self._set("break", pause.reason)
-        self.stats.add("breaks")
-        log.info("%s takes a break: %s (%.0f s)", self.key, pause.reason, pause.duration_s)
-        self._wait(pause.duration_s)
-        self._set("available")
+        if pause is not None:
+            self._set("break", pause.reason)
+            self.stats.add("breaks")
+            log.info("%s takes a break: %s (%.0f s)", self.key, pause.reason, pause.duration_s)
+            self._wait(pause.duration_s)
+        self._become_available()
 
     def _log_call(
         self,
@@ -373,8 +425,8 @@ class SimAgent:
 
     # -- waiting -------------------------------------------------------------------------
 
-    def _set(self, state: str, reason: str = "") -> None:
-        self.api.call("PUT", "/agents/me/state", {"state": state, "reason": reason})
+    def _set(self, state: str, reason: str = "") -> Any:
+        return self.api.call("PUT", "/agents/me/state", {"state": state, "reason": reason})
 
     def _next(self, wanted: Any, timeout_s: float) -> PhoneEvent | None:
         """The next SIP event `wanted` accepts within `timeout_s`; others are handled."""

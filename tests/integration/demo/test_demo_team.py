@@ -11,10 +11,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from homeagent.core.agent_state import AgentState
 from homeagent.demo.world import DemoWorld
 from homeagent.server.db import Database
 from homeagent.server.models import AgentStatus, Team, User
 from homeagent.server.seed import TEAMS, seed_demo
+from homeagent.server.state import change_state
 from tests.helpers.procs import require_tool
 
 pytestmark = pytest.mark.integration
@@ -66,7 +68,7 @@ def test_the_team_signs_in_available_through_the_server(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     with pytest.raises(ValueError, match="8 to 12"):
         DemoWorld(tmp_path / "bad", contacts=10, team_size=13).start()
-    world = DemoWorld(root, contacts=40, team_size=8)
+    world = DemoWorld(root, contacts=40, team_size=8, pace=0.05)
     try:
         world.start()  # no customers: nobody calls, the team waits Available
         assert len(world.team_logins) == 8
@@ -85,6 +87,28 @@ def test_the_team_signs_in_available_through_the_server(tmp_path: Path) -> None:
                 break
             time.sleep(0.5)
         assert list(states.values()).count("available") == 8, states
+
+        # a state set on the server behind the agent's back (what a lead's remote change
+        # does): the agent lives it for a while, then comes back Available by itself
+        chosen = world.team_logins[0]
+        db = Database(world.db_url)
+        try:
+            with db.write() as s:
+                agent = s.scalar(select(User).where(User.name == chosen))
+                assert agent is not None
+                change_state(s, agent, AgentState.BREAK, "Formation")
+        finally:
+            db.dispose()
+        agent_id = agent.id
+        deadline = time.monotonic() + 25  # noticed within 5 s, 4.5-12 s of training
+        history: list[dict[str, str]] = []
+        while time.monotonic() < deadline:
+            history = api.get(f"/agents/{agent_id}/state-history").json()
+            if [h["state"] for h in history][-2:] == ["break", "available"]:
+                break
+            time.sleep(0.5)
+        assert [h["state"] for h in history][-2:] == ["break", "available"], history
+        assert history[-2]["reason"] == "Formation"
         api.close()
     finally:
         world.stop()

@@ -104,3 +104,14 @@ def test_the_call_rate_keeps_the_team_busy_and_grows_with_it() -> None:
     assert max_parallel_calls(10) == 12
     with pytest.raises(ValueError):
         call_rate_per_s(0)
+
+
+def test_states_the_lead_sets_last_a_believable_while() -> None:
+    script = _script(6)
+    assert (
+        shift.BREAK_S["déjeuner"][0] <= script.break_s("Déjeuner") <= shift.BREAK_S["déjeuner"][1]
+    )
+    assert shift.OTHER_BREAK_S[0] <= script.break_s("Brief qualité") <= shift.OTHER_BREAK_S[1]
+    assert shift.SIGNED_OUT_S[0] <= script.signed_out_s() <= shift.SIGNED_OUT_S[1]
+    low, high = shift.MISSED_RECOVERY_S
+    assert all(low <= script.missed_recovery_s() <= high for _ in range(100))
