@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds between calls (default 45; with --lead the rate follows the team)",
     )  # fmt: skip
     p.add_argument("--first-call", type=float, default=10.0, help="seconds before the first")
-    p.add_argument("--talk", type=float, help="seconds each customer talks (default 20-40)")
+    p.add_argument(
+        "--talk", type=float, help="seconds each customer talks (default 20-40; with --lead 20-90)"
+    )
     p.add_argument(
         "--direct",
         action="store_true",

@@ -45,7 +45,7 @@ from typing import Any
 import requests
 
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.demo.shift import CallPlan, ShiftScript
+from homeagent.demo.shift import TALK_S, CallPlan, ShiftScript
 from homeagent.demo.team_api import AgentApi, ApiFailure
 from homeagent.sip.bank import PhoneBank, PhoneEvent
 
@@ -266,12 +266,16 @@ class SimAgent:
             return
         answered = now()
         self.stats.add("answered")
-        self._talk(ring, plan, answered)
+        self._talk(ring, plan, started, answered)
 
-    def _talk(self, ring: PhoneEvent, plan: CallPlan, answered: dt.datetime) -> None:
+    def _talk(
+        self, ring: PhoneEvent, plan: CallPlan, started: dt.datetime, answered: dt.datetime
+    ) -> None:
         assert self.script is not None
         call = ring.call
-        talk_until = time.monotonic() + (plan.talk_s if plan.agent_hangs_up else 600.0)
+        # the customer usually ends it; a customer who never does is let go in the end
+        longest_s = max(plan.talk_s, TALK_S[1] * self.pace) + 30.0
+        talk_until = time.monotonic() + (plan.talk_s if plan.agent_hangs_up else longest_s)
         help_at = time.monotonic() + min(plan.talk_s / 2, 10.0) if plan.asks_help else None
         next_quality = time.monotonic() + QUALITY_EVERY_S
         last_quality: dict[str, Any] | None = None
@@ -293,9 +297,8 @@ class SimAgent:
             self._ended(call, 5.0)
         ended_at = now()
         if last_quality is not None:
-            body = dict(last_quality, final=True)
-            self.api.call("POST", "/agents/me/call-quality", body, optional="call quality")
-        interaction = self._log_call(ring, answered, answered, ended_at, "answered")
+            self._post_quality(dict(last_quality, final=True))
+        interaction = self._log_call(ring, started, answered, ended_at, "answered")
         self._wrap_up(interaction)
 
     def _wrap_up(self, interaction_id: str) -> None:
@@ -359,11 +362,14 @@ class SimAgent:
             "rtt_ms": min(q.rtt_ms, 60000.0),
             "final": final,
         }
+        self._post_quality(body)
+        return {k: v for k, v in body.items() if k != "final"}
+
+    def _post_quality(self, body: dict[str, Any]) -> None:
         try:
             self.api.call("POST", "/agents/me/call-quality", body, optional="call quality")
         except ApiFailure as exc:  # 429 if two reports collide: the next one goes
             log.info("%s: call quality not taken: %s", self.key, exc)
-        return {k: v for k, v in body.items() if k != "final"}
 
     def _ask_help(self, ring: PhoneEvent, answered: dt.datetime) -> None:
         assert self.script is not None
