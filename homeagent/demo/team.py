@@ -1,9 +1,10 @@
 """The demo's simulated team: `python -m homeagent.demo.team --config FILE`.
 
 A process of its own (pjsua2 allows one Endpoint per process and the demo agent's desk
-has one), spawned by `DemoWorld` for `homeagent demo --lead`. For each simulated agent it
-signs in through the REST API like a device, registers a SIP account to the ACD's
-Kamailio (all on one :class:`homeagent.sip.bank.PhoneBank`), and follows a shift script
+has one), spawned by `DemoWorld` for `homeagent demo --lead`, one per simulated agent
+(see :mod:`homeagent.sip.bank` for why not several). For each of its agents it signs in
+through the REST API like a device, registers a SIP account to the ACD's Kamailio (on a
+:class:`homeagent.sip.bank.PhoneBank`), and follows a shift script
 (:mod:`homeagent.demo.shift`, seeded): Available; an ACD call rings and is answered after
 1–6 s (or never: the ACD's RONA sets the agent Not ready "missed", back Available a while
 later); a talk of 20–90 s (the customer or the agent hangs up) with call-quality reports
@@ -18,9 +19,8 @@ logged and the agent tries again 5 s later.
 
 FILE is JSON, readable by its owner only (it holds the demo's password):
 ``{"server_url", "password", "agents": [login, ...], "first_index", "queue", "seed",
-"pace"}`` — a team larger than one Endpoint's accounts runs as several such processes,
-each with its share of the agents (`first_index`: the position of its first agent, which
-seeds the shift scripts).
+"pace"}`` — `first_index`: the team position of the process's first agent, which seeds
+its shift script.
 The process stops on SIGTERM/SIGINT, and by itself when its parent (the demo) is gone.
 """
 

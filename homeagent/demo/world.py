@@ -44,7 +44,9 @@ from homeagent.demo.reaper import Reaper
 log = logging.getLogger(__name__)
 
 TEAM_SIZES = range(8, 13)  # `--team-size`: a lead's board of 8 to 12 simulated agents
-TEAM_PER_PROCESS = 6  # simulated agents per team process (pjsua: 8 accounts at most)
+# Simulated agents per team process: one. Two agents on one pjsip stack lose the ACD's
+# re-offer of a call that rang out (a merged request, 482: see homeagent.sip.bank).
+TEAM_PER_PROCESS = 1
 SIP_DOMAIN = "homeagent.test"
 REPO = Path(__file__).resolve().parents[2]
 KAMAILIO_CFG = REPO / "deploy" / "kamailio" / "kamailio.cfg"
@@ -390,9 +392,8 @@ class DemoWorld:
     # -- the simulated team and the lead's window --------------------------------------
 
     def _start_team(self) -> None:
-        """The simulated agents (`python -m homeagent.demo.team`), signing in now: as
-        few processes as pjsua allows (one Endpoint each, at most TEAM_PER_PROCESS
-        accounts on it), the agents shared out evenly."""
+        """The simulated agents (`python -m homeagent.demo.team`), signing in now:
+        TEAM_PER_PROCESS agents per process (one pjsua2 Endpoint each)."""
         n = len(self.team_logins)
         count = -(-n // TEAM_PER_PROCESS)
         for k in range(count):
