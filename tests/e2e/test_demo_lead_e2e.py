@@ -151,6 +151,9 @@ def test_the_lead_demo_runs_a_live_team_through_the_server(
         assert figures["calls_handled"] >= 1, figures
         assert figures["wrap_up_s"] > 0, figures
 
+        # the lead's greeting and urgent message (sent when the desk opened) were read
+        assert _readers_of_lead_messages(demo.db_url, set(sims)) >= TEAM_SIZE // 2
+
         # the lead's window is still up and its device enrolled, next to this test's
         assert _lead_window_alive(demo.proc.pid)
         assert _lead_devices(demo.db_url, printed["login"]) >= 2
@@ -199,6 +202,25 @@ def _alive(pid: int) -> bool:
 
 def _lead_window_alive(demo_pid: int) -> bool:
     return any("homeagent.demo.lead_window" in c for c in _descendants(demo_pid).values())
+
+
+def _readers_of_lead_messages(db_url: str, agent_ids: set[str]) -> int:
+    """How many of `agent_ids` read every team message the lead sent (read receipts)."""
+    from sqlalchemy import select
+
+    from homeagent.server.db import Database
+    from homeagent.server.models import Message, MessageRead
+
+    db = Database(db_url)
+    try:
+        with db.read() as s:
+            sent = set(s.scalars(select(Message.id).where(Message.to_team_id.is_not(None))))
+            reads = s.execute(select(MessageRead.message_id, MessageRead.agent_id)).all()
+    finally:
+        db.dispose()
+    assert sent, "the lead sent no team message"
+    read_by = {a: {m for m, who in reads if who == a} for a in agent_ids}
+    return sum(sent <= got for got in read_by.values())
 
 
 def _lead_devices(db_url: str, login: str) -> int:
