@@ -160,9 +160,22 @@ def _phone(rng: random.Random) -> str:
 
 
 def seed_demo(
-    db: Database, password: str, *, seed: int = 42, agents_per_team: int = 6, contacts: int = 3000
+    db: Database,
+    password: str,
+    *,
+    seed: int = 42,
+    agents_per_team: int = 6,
+    contacts: int = 3000,
+    first_team_agents: int | None = None,
 ) -> dict[str, int]:
-    """Create teams, queues, users, contacts and history; refuse to seed twice."""
+    """Create teams, queues, users, contacts and history; refuse to seed twice.
+
+    Each team has a team lead (with SIP provisioning, like every user) and
+    `agents_per_team` agents; the first team ("Service client", the demo's) has
+    `first_team_agents` instead when given (`homeagent demo --lead`: the desk's agent and
+    the simulated team)."""
+    if first_team_agents is not None and not 1 <= first_team_agents <= 100:
+        raise ValueError("first_team_agents must be between 1 and 100")
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     with db.read() as s:
         if s.scalar(select(User.id).where(User.name == "admin")) is not None:
@@ -176,10 +189,11 @@ def seed_demo(
     )
     agent_ids: list[tuple[str, str]] = []
     used: set[str] = set()
-    for team_name, queue_name, label in TEAMS:
+    for t, (team_name, queue_name, label) in enumerate(TEAMS):
         team_id = ensure_team(db, team_name, wrap_up_s=60)
         ensure_queue(db, queue_name, team_id, label=label, rona_s=15)
-        for i in range(agents_per_team + 1):
+        size = first_team_agents if t == 0 and first_team_agents is not None else agents_per_team
+        for i in range(size + 1):
             while True:
                 first, last = rng.choice(FIRST), rng.choice(LAST)
                 login = f"{_ascii(first)}.{_ascii(last)}"
