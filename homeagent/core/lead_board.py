@@ -171,10 +171,8 @@ def apply_state(row: BoardRow, ev: AgentStateEvent) -> BoardRow:
     The call follows the event when it says (`call` present); without it, the row keeps
     its call while the agent stays in a call state and drops it otherwise. A pending
     change is consumed when the agent reaches it (the server applied it)."""
-    if ev.call_known:
-        call = ev.call
-    else:
-        call = row.call if ev.state in CALL_STATES else None
+    kept = row.call if ev.state in CALL_STATES else None
+    call = ev.call if ev.call_known else kept
     pending = row.pending
     if pending is not None and ev.state is pending.state and ev.changed_by is not None:
         pending = None
@@ -198,7 +196,7 @@ def state_counts(rows: list[BoardRow]) -> dict[AgentState, int]:
 
 
 def short_name(name: str) -> str:
-    """"Claire Martin" → "Claire M." (who set a pending change); one word stays whole."""
+    """ "Claire Martin" → "Claire M." (who set a pending change); one word stays whole."""
     parts = name.split()
     if len(parts) < 2:
         return name

@@ -34,7 +34,7 @@ from homeagent.core.records import (
     _kind,
 )
 
-__all__ = ["MalformedPayload"]
+__all__ = ["MAX_DAY_SECONDS", "MalformedPayload"]
 
 Direction = Literal["inbound", "outbound"]
 RemoteState = Literal["break", "not_ready", "offline"]
@@ -338,7 +338,9 @@ def parse_state_change_pending(
     obj: object, *, route: str = "event state_change_pending"
 ) -> StateChangePendingEvent:
     f = _Fields(route, obj, "")
-    return StateChangePendingEvent(agent_id=f.text("agent_id"), pending=_pending_or_none(f, "pending"))
+    return StateChangePendingEvent(
+        agent_id=f.text("agent_id"), pending=_pending_or_none(f, "pending")
+    )
 
 
 # --- remote state change (POST /agents/{id}/state) -----------------------------------------
@@ -569,9 +571,9 @@ def validate_settings(settings: TeamBoardSettings) -> list[str]:
     for name in THRESHOLD_NAMES:
         t: Threshold = getattr(settings.thresholds, name)
         low, high = MOS_RANGE if name == "mos" else (0, MAX_DAY_SECONDS)
-        if not (low <= t.warn <= high and low <= t.alarm <= high):
-            problems.append(name)
-        elif (t.warn < t.alarm) if name == "mos" else (t.warn > t.alarm):
+        in_range = low <= t.warn <= high and low <= t.alarm <= high
+        amber_first = t.warn >= t.alarm if name == "mos" else t.warn <= t.alarm
+        if not (in_range and amber_first):
             problems.append(name)
     for name in ALERT_NAMES:
         v = getattr(settings.alerts, name)

@@ -610,11 +610,21 @@ class FakeLeadBoardServer:
             }  # fmt: skip
         self.queues: dict[str, dict[str, object]] = {
             q: {
-                "queue": q, "label": label, "team_id": team_id, "waiting": 0,
-                "longest_wait_s": 0, "oldest_since": None, "offered": 0, "answered": 0,
-                "abandoned": 0, "timed_out": 0, "service_level_pct": None,
-                "sl_threshold_s": 20, "asa_s": None, "day": start.date().isoformat(),
-            }  # fmt: skip
+                "queue": q,
+                "label": label,
+                "team_id": team_id,
+                "waiting": 0,
+                "longest_wait_s": 0,
+                "oldest_since": None,
+                "offered": 0,
+                "answered": 0,
+                "abandoned": 0,
+                "timed_out": 0,
+                "service_level_pct": None,
+                "sl_threshold_s": 20,
+                "asa_s": None,
+                "day": start.date().isoformat(),
+            }
             for q, label in LEAD_DEMO_QUEUES
         }
         self.settings: dict[str, object] = DEFAULT_SETTINGS.to_wire()
@@ -634,7 +644,11 @@ class FakeLeadBoardServer:
         self._call("read_teams")
         return parse_teams(
             [
-                {"id": self.team_id, "name": self.team_name, "pause_reasons": list(self.pause_reasons)},
+                {
+                    "id": self.team_id,
+                    "name": self.team_name,
+                    "pause_reasons": list(self.pause_reasons),
+                },
                 {"id": "t-2", "name": "Ventes", "pause_reasons": ["Déjeuner"]},
             ]
         )
@@ -652,7 +666,9 @@ class FakeLeadBoardServer:
 
         self._call("read_board", team_id)
         if team_id != self.team_id:
-            return parse_board({**self.board_wire(), "team_id": team_id, "team_name": "Ventes", "agents": []})
+            return parse_board(
+                {**self.board_wire(), "team_id": team_id, "team_name": "Ventes", "agents": []}
+            )
         return parse_board(self.board_wire())
 
     def read_queue_stats(self, team_id: str):  # type: ignore[no-untyped-def]
@@ -739,7 +755,9 @@ class FakeLeadBoardServer:
         self._emit("agent_state", data)
         return data
 
-    def start_call(self, agent_id: str, queue: str = "support", *, started_at: dt.datetime | None = None) -> None:
+    def start_call(
+        self, agent_id: str, queue: str = "support", *, started_at: dt.datetime | None = None
+    ) -> None:
         row = self.rows[agent_id]
         row["call"] = {"started_at": _wire_time(started_at or self.now()), "queue": queue,
                        "direction": "inbound"}  # fmt: skip

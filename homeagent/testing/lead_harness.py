@@ -75,7 +75,11 @@ def build_fake_console(
     )
     fake = FakeConsole(server, board, queues, console, controller)
     if live:
-        server.on_event = lambda t, d: controller.handle_event(t, d)
+
+        def deliver(event_type: str, data: dict[str, object]) -> None:
+            controller.handle_event(event_type, data)
+
+        server.on_event = deliver
     return fake
 
 
@@ -83,15 +87,14 @@ def populate_demo(server: FakeLeadBoardServer, now: dt.datetime) -> None:
     """A believable mid-morning team: calls, wrap-ups, breaks, a missed call, a bad line."""
     ids = list(server.rows)
     minutes = dt.timedelta(minutes=1)
-    plan: list[tuple[str, Callable[[str], None]]] = []
 
-    def call(ago_min: float, queue: str) -> Callable[[str], None]:
+    def call(ago_min: float, queue: str) -> Callable[[str], object]:
         return lambda a: server.start_call(a, queue, started_at=now - ago_min * minutes)
 
-    def state(name: str, reason: str = "", ago_min: float = 0) -> Callable[[str], None]:
+    def state(name: str, reason: str = "", ago_min: float = 0) -> Callable[[str], object]:
         return lambda a: server.set_state(a, name, reason, since=now - ago_min * minutes)
 
-    plan = [
+    plan: list[tuple[str, Callable[[str], object]]] = [
         ("on_call", call(3.2, "support")),
         ("on_call", call(11.5, "support")),
         ("on_call", call(16.1, "sales")),

@@ -44,7 +44,9 @@ class BoardActions(QObject):
 
     message_requested = Signal(list)  # payload: list[str] agent ids (U2's composer)
     day_requested = Signal(str)  # payload: agent id (U2's day view)
-    state_change_requested = Signal(list, str, str, str)  # payload: (agent ids, state, reason, note)
+    state_change_requested = Signal(
+        list, str, str, str
+    )  # payload: (agent ids, state, reason, note)
     cancel_pending_requested = Signal(list)  # payload: list[str] agent ids with a pending change
     settings_requested = Signal()  # payload: none
     wallboard_requested = Signal()  # payload: none
@@ -169,9 +171,7 @@ class BoardActions(QObject):
             return None
         dialog = SetStateDialog(rows, self._reasons, state, reason, self._dialog_parent)
         dialog.accepted.connect(
-            lambda: self.state_change_requested.emit(
-                [r.agent_id for r in rows], *dialog.choice()
-            )
+            lambda: self.state_change_requested.emit([r.agent_id for r in rows], *dialog.choice())
         )
         dialog.finished.connect(dialog.deleteLater)
         self.last_dialog = dialog
@@ -201,7 +201,9 @@ class SetStateDialog(QDialog):
         if reason in reasons:
             self.reason.setCurrentText(reason)
         self.not_ready = QRadioButton(self.tr("Not ready"), self)
-        self.offline = QRadioButton(self.tr("Sign out (Offline): the desk stops taking calls"), self)
+        self.offline = QRadioButton(
+            self.tr("Sign out (Offline): the desk stops taking calls"), self
+        )
         group = QButtonGroup(self)
         for button in (self.break_, self.not_ready, self.offline):
             group.addButton(button)
@@ -220,11 +222,19 @@ class SetStateDialog(QDialog):
         self.in_call.setWordWrap(True)
         if in_call:
             self.in_call.setText(
-                self.tr("{names}: in a call — applied after the current call and its wrap-up.")
-                .format(names=", ".join(in_call))
+                self.tr(
+                    "{names}: in a call — applied after the current call and its wrap-up."
+                ).format(names=", ".join(in_call))
             )
         self.in_call.setVisible(bool(in_call))
-        for widget in (self.break_, self.reason, self.not_ready, self.offline, self.note, self.in_call):
+        for widget in (
+            self.break_,
+            self.reason,
+            self.not_ready,
+            self.offline,
+            self.note,
+            self.in_call,
+        ):
             box.addWidget(widget)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -126,7 +126,7 @@ def headers() -> list[str]:
 
 
 def pending_text(pending: PendingState | None) -> str:
-    """"Break at the end of the call — by Claire M." (the note in the tooltip)."""
+    """ "Break at the end of the call — by Claire M." (the note in the tooltip)."""
     if pending is None:
         return ""
     what = presence_text(Presence(pending.state, pending.reason))
@@ -210,19 +210,25 @@ class LeadBoardModel(QAbstractTableModel):
                 live = self._live(fig.agent_id)
                 if live is None:
                     return False
-                return self._replace(fig.agent_id, replace(live.row, today=fig.today), self._clock())
+                return self._replace(
+                    fig.agent_id, replace(live.row, today=fig.today), self._clock()
+                )
             if event_type == "call_quality":
                 q = parse_call_quality(data, route=route)
                 live = self._live(q.agent_id)
                 if live is None:
                     return False
-                return self._replace(q.agent_id, replace(live.row, quality=q.quality), live.figures_at)
+                return self._replace(
+                    q.agent_id, replace(live.row, quality=q.quality), live.figures_at
+                )
             if event_type == "state_change_pending":
                 p = parse_state_change_pending(data, route=route)
                 live = self._live(p.agent_id)
                 if live is None:
                     return False
-                return self._replace(p.agent_id, replace(live.row, pending=p.pending), live.figures_at)
+                return self._replace(
+                    p.agent_id, replace(live.row, pending=p.pending), live.figures_at
+                )
         except MalformedPayload as exc:
             self.dropped_events += 1
             log.warning("dropped a malformed event: %s", exc)
@@ -353,7 +359,7 @@ class LeadBoardModel(QAbstractTableModel):
         return lb.OK
 
     def _text(self, live: lb.LiveRow, col: int) -> str:
-        row, now = live.row, self._now
+        now = self._now
         mark = MARKS.get(self._judge(live, col).level, "")
         body = self._plain(live, col, now)
         return f"{mark} {body}" if mark and body else body
@@ -393,7 +399,9 @@ class LeadBoardModel(QAbstractTableModel):
             if q is None:
                 return "–"
             loc = QCoreApplication.translate("LeadBoard", "MOS {mos} · {loss} % · {jitter} ms")
-            return loc.format(mos=f"{q.mos:.1f}", loss=f"{q.loss_pct:.1f}", jitter=f"{q.jitter_ms:.0f}")
+            return loc.format(
+                mos=f"{q.mos:.1f}", loss=f"{q.loss_pct:.1f}", jitter=f"{q.jitter_ms:.0f}"
+            )
         return ""
 
     def _sort_key(self, live: lb.LiveRow, col: int) -> Any:
@@ -523,7 +531,10 @@ def state_filter_choices() -> list[tuple[str, frozenset[AgentState] | None]]:
     return [
         (_tr("All states"), None),
         (state_name(s.AVAILABLE), frozenset({s.AVAILABLE})),
-        (_tr("In a call (ringing, on call, wrap-up)"), frozenset({s.RINGING, s.ON_CALL, s.WRAP_UP})),
+        (
+            _tr("In a call (ringing, on call, wrap-up)"),
+            frozenset({s.RINGING, s.ON_CALL, s.WRAP_UP}),
+        ),
         (state_name(s.BREAK), frozenset({s.BREAK})),
         (state_name(s.NOT_READY), frozenset({s.NOT_READY})),
         (state_name(s.OFFLINE), frozenset({s.OFFLINE})),

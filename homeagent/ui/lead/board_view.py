@@ -43,7 +43,10 @@ class StatePillDelegate(QStyledItemDelegate):
         self.on_painted: Callable[[str], None] | None = None
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         state = index.data(STATE_ROLE)
         if not isinstance(state, AgentState):

@@ -59,17 +59,17 @@ class LeadConsole(QWidget):
         self.proxy.setSourceModel(board)
         self.view = BoardView(self.proxy, self)
         self.queues_panel = QueuesPanel(queues, self)
-        self.actions = BoardActions(self.selected_rows, self, self)
-        for action in self.actions.all():
+        self.row_actions = BoardActions(self.selected_rows, self, self)
+        for action in self.row_actions.all():
             self.addAction(action)  # shortcuts live while the console is shown
-        self.actions.message_requested.connect(self.message_requested)
-        self.actions.day_requested.connect(self.day_requested)
-        self.actions.wallboard_requested.connect(self.open_wallboard)
+        self.row_actions.message_requested.connect(self.message_requested)
+        self.row_actions.day_requested.connect(self.day_requested)
+        self.row_actions.wallboard_requested.connect(self.open_wallboard)
         self.view.activated_agent.connect(self.day_requested)
         self.view.context_menu_requested.connect(self._on_view_context_menu_requested)
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self.actions.refresh())
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self.row_actions.refresh())
         board.dataChanged.connect(self._on_board_data_changed)
-        board.modelReset.connect(self.actions.refresh)
+        board.modelReset.connect(self.row_actions.refresh)
         # the filter bar
         self.team = QComboBox(self)
         self.team.setAccessibleName(self.tr("Team"))
@@ -101,20 +101,20 @@ class LeadConsole(QWidget):
         bar.addStretch(1)
         self.buttons: dict[str, QToolButton] = {}
         for name, action in (
-            ("message", self.actions.message),
-            ("set_state", self.actions.set_state),
-            ("cancel_pending", self.actions.cancel_pending),
-            ("day", self.actions.day),
-            ("listen", self.actions.listen),
-            ("settings", self.actions.settings),
-            ("wallboard", self.actions.wallboard),
+            ("message", self.row_actions.message),
+            ("set_state", self.row_actions.set_state),
+            ("cancel_pending", self.row_actions.cancel_pending),
+            ("day", self.row_actions.day),
+            ("listen", self.row_actions.listen),
+            ("settings", self.row_actions.settings),
+            ("wallboard", self.row_actions.wallboard),
         ):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setObjectName("InboxButton")
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             if name == "set_state":
-                button.setMenu(self.actions.state_menu)
+                button.setMenu(self.row_actions.state_menu)
                 button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
             self.buttons[name] = button
             bar.addWidget(button)
@@ -155,8 +155,12 @@ class LeadConsole(QWidget):
         self._wall_timer.setSingleShot(True)
         self._wall_timer.setInterval(WALLBOARD_REFRESH_MS)
         self._wall_timer.timeout.connect(self._on_wall_timer_timeout)
-        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
-                       self.proxy.layoutChanged):
+        for signal in (
+            self.proxy.modelReset,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.layoutChanged,
+        ):
             signal.connect(self._update_count)
         self._update_count()
 
@@ -258,11 +262,11 @@ class LeadConsole(QWidget):
 
     def _on_board_data_changed(self, *_: object) -> None:
         if self.view.selectionModel().hasSelection():
-            self.actions.refresh()
+            self.row_actions.refresh()
 
     def _on_view_context_menu_requested(self, where: object) -> None:
-        self.actions.refresh()
-        menu = self.actions.context_menu(self)
+        self.row_actions.refresh()
+        menu = self.row_actions.context_menu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(where)  # type: ignore[arg-type]
 

@@ -85,13 +85,15 @@ class LeadController(QObject):
         self._online = True
         self.settings_dialog: SettingsDialog | None = None
         console.team_selected.connect(self.load)
-        console.actions.state_change_requested.connect(self._on_actions_state_change_requested)
-        console.actions.cancel_pending_requested.connect(self._on_actions_cancel_pending_requested)
-        console.actions.settings_requested.connect(self.open_settings)
+        console.row_actions.state_change_requested.connect(self._on_actions_state_change_requested)
+        console.row_actions.cancel_pending_requested.connect(
+            self._on_actions_cancel_pending_requested
+        )
+        console.row_actions.settings_requested.connect(self.open_settings)
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_INTERVAL_MS)
         self.clock.timeout.connect(console.tick)
-        console.actions.set_pause_reasons(pause_reasons)
+        console.row_actions.set_pause_reasons(pause_reasons)
 
     # -- start and loads -------------------------------------------------------------------
 
@@ -102,7 +104,9 @@ class LeadController(QObject):
         elif self.team_id:
             self.load(self.team_id)
         else:
-            self.console.show_status(self.tr("You are not in a team: there is no board to show."), sticky=True)
+            self.console.show_status(
+                self.tr("You are not in a team: there is no board to show."), sticky=True
+            )
 
     def stop(self) -> None:
         self.clock.stop()
@@ -130,7 +134,11 @@ class LeadController(QObject):
         api = self.api
 
         def job() -> tuple[Board, tuple[QueueStats, ...], TeamBoardSettings]:
-            return api.read_board(team_id), api.read_queue_stats(team_id), api.read_team_settings(team_id)
+            return (
+                api.read_board(team_id),
+                api.read_queue_stats(team_id),
+                api.read_team_settings(team_id),
+            )
 
         self._run(job, lambda found: self._on_loaded(team_id, found), self._on_load_failed)
 
@@ -162,8 +170,9 @@ class LeadController(QObject):
             for event_type, data, event_id in held:
                 self.handle_event(event_type, data, event_id)
         self.console.show_status(
-            self.tr("The board could not be read ({why}); it is read again when the server is back.")
-            .format(why=error_text(exc)),
+            self.tr(
+                "The board could not be read ({why}); it is read again when the server is back."
+            ).format(why=error_text(exc)),
             sticky=True,
         )
 
@@ -173,7 +182,13 @@ class LeadController(QObject):
             reasons = team.pause_reasons
         else:
             reasons = self._own_reasons if self.team_id == self._own_team else ()
-        self.console.actions.set_pause_reasons(reasons)
+        self.console.row_actions.set_pause_reasons(reasons)
+
+    def set_own_team(self, team_id: str, pause_reasons: tuple[str, ...]) -> None:
+        """GET /me said which team is the lead's and its break reasons."""
+        self._own_team = team_id
+        self._own_reasons = pause_reasons
+        self._update_reasons()
 
     # -- the stream (already on the GUI thread) ------------------------------------------
 
@@ -218,17 +233,24 @@ class LeadController(QObject):
     def _on_actions_state_change_requested(
         self, agent_ids: list[str], state: str, reason: str, note: str
     ) -> None:
-        api, remote = self.api, _remote(state)
         for agent_id in agent_ids:
-            self._run(
-                lambda a=agent_id: api.set_agent_state_remote(a, remote, reason, note),  # type: ignore[misc]
-                lambda result, a=agent_id: self._on_state_set(a, result),
-                lambda exc, a=agent_id: self.console.show_status(
-                    self.tr("{name}: the state was not changed ({why})").format(
-                        name=self._name(a), why=error_text(exc)
-                    )
-                ),
+            self._set_one(agent_id, _remote(state), reason, note)
+
+    def _set_one(self, agent_id: str, state: RemoteState, reason: str, note: str) -> None:
+        api = self.api
+
+        def failed(exc: BaseException) -> None:
+            self.console.show_status(
+                self.tr("{name}: the state was not changed ({why})").format(
+                    name=self._name(agent_id), why=error_text(exc)
+                )
             )
+
+        self._run(
+            lambda: api.set_agent_state_remote(agent_id, state, reason, note),
+            lambda result: self._on_state_set(agent_id, result),
+            failed,
+        )
 
     def _on_state_set(self, agent_id: str, result: RemoteStateResult) -> None:
         self.console.board.set_pending(agent_id, result.pending)
@@ -244,17 +266,24 @@ class LeadController(QObject):
         self.console.show_status(text)
 
     def _on_actions_cancel_pending_requested(self, agent_ids: list[str]) -> None:
-        api = self.api
         for agent_id in agent_ids:
-            self._run(
-                lambda a=agent_id: api.cancel_pending_state(a),  # type: ignore[misc]
-                lambda _r, a=agent_id: self._on_pending_cancelled(a),
-                lambda exc, a=agent_id: self.console.show_status(
-                    self.tr("{name}: the pending change was not cancelled ({why})").format(
-                        name=self._name(a), why=error_text(exc)
-                    )
-                ),
+            self._cancel_one(agent_id)
+
+    def _cancel_one(self, agent_id: str) -> None:
+        api = self.api
+
+        def failed(exc: BaseException) -> None:
+            self.console.show_status(
+                self.tr("{name}: the pending change was not cancelled ({why})").format(
+                    name=self._name(agent_id), why=error_text(exc)
+                )
             )
+
+        self._run(
+            lambda: api.cancel_pending_state(agent_id),
+            lambda _r: self._on_pending_cancelled(agent_id),
+            failed,
+        )
 
     def _on_pending_cancelled(self, agent_id: str) -> None:
         self.console.board.set_pending(agent_id, None)

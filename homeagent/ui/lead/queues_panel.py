@@ -49,7 +49,7 @@ def _tr(text: str) -> str:
 
 
 def sl_text(stats: QueueStats) -> str:
-    """"▲ 72 %" (amber), "91 %" (green), "–" before any call counts."""
+    """ "▲ 72 %" (amber), "91 %" (green), "–" before any call counts."""
     level = lb.sl_level(stats.service_level_pct)
     if level is None or stats.service_level_pct is None:
         return "–"
@@ -174,9 +174,7 @@ class QueuesModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
-                return _tr("{pct} answered within {s} s").format(
-                    pct=sl_text(q), s=q.sl_threshold_s
-                )
+                return _tr("{pct} answered within {s} s").format(pct=sl_text(q), s=q.sl_threshold_s)
         if col == QCOL_ABANDONED and role == Qt.ItemDataRole.ToolTipRole:
             return _tr("{n} offered today, {t} timed out").format(n=q.offered, t=q.timed_out)
         return None
@@ -232,5 +230,8 @@ class QueuesPanel(QTableView):
     def _fit(self) -> None:
         """As tall as its rows (up to 5), so the board keeps the space."""
         rows = max(1, min(5, self.model().rowCount()))
-        height = self.horizontalHeader().sizeHint().height() + rows * self.verticalHeader().defaultSectionSize()
+        height = (
+            self.horizontalHeader().sizeHint().height()
+            + rows * self.verticalHeader().defaultSectionSize()
+        )
         self.setFixedHeight(height + 2 * self.frameWidth() + 2)

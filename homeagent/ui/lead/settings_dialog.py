@@ -54,7 +54,9 @@ class SettingsDialog(QDialog):
 
     save_requested = Signal(object)  # payload: TeamBoardSettings to PUT
 
-    def __init__(self, team_name: str, settings: TeamBoardSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, team_name: str, settings: TeamBoardSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Thresholds and alerts — {team}").format(team=team_name))
         box = QVBoxLayout(self)
@@ -105,7 +107,9 @@ class SettingsDialog(QDialog):
             value = getattr(settings.alerts, name)
             check = QCheckBox(text, alerts)
             check.setChecked(value is not None)
-            field = self._field(name, value if value is not None else defaults.get(name, 600), alerts)
+            field = self._field(
+                name, value if value is not None else defaults.get(name, 600), alerts
+            )
             field.setEnabled(value is not None)
             field.setAccessibleName(text)
             check.toggled.connect(field.setEnabled)
@@ -177,9 +181,7 @@ class SettingsDialog(QDialog):
             names = {
                 "mos": self.tr("for call quality the warning must be above the alarm"),
             }
-            text = names.get(
-                problems[0], self.tr("each warning must come before its alarm")
-            )
+            text = names.get(problems[0], self.tr("each warning must come before its alarm"))
             self.problem.setText(self.tr("Check the thresholds: {what}.").format(what=text))
         else:
             self.problem.setText("")

@@ -142,7 +142,8 @@ class Wallboard(QWidget):
             colour = sl_colour(q)
             band.sl.setText(sl_text(q))
             band.sl.setStyleSheet(
-                f"font-size: {BIG_PX}px; font-weight: 700;" + (f" color: {colour};" if colour else "")
+                f"font-size: {BIG_PX}px; font-weight: 700;"
+                + (f" color: {colour};" if colour else "")
             )
         for band in self.queue_rows[len(queues) :]:
             for widget in band.widgets():
