@@ -499,12 +499,14 @@ class BoardFilter(QSortFilterProxyModel):
 
     def set_states(self, states: Iterable[AgentState] | None) -> None:
         """Show only these states (None: all)."""
+        self.beginFilterChange()
         self._states = frozenset(states) if states is not None else None
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self._needle = text.strip().casefold()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

@@ -86,8 +86,9 @@ class LeadConsole(QWidget):
         self.search.textChanged.connect(self.proxy.set_search)
         self.filter = QComboBox(self)
         self.filter.setAccessibleName(self.tr("Show the agents in"))
-        for text, states in state_filter_choices():
-            self.filter.addItem(text, states)
+        self._filters = state_filter_choices()
+        for text, _states in self._filters:
+            self.filter.addItem(text)
         self.filter.currentIndexChanged.connect(self._on_filter_current_index_changed)
         self.count = QLabel(self)
         self.count.setProperty("role", "muted")
@@ -257,7 +258,7 @@ class LeadConsole(QWidget):
             self.team_selected.emit(str(team_id))
 
     def _on_filter_current_index_changed(self, index: int) -> None:
-        self.proxy.set_states(self.filter.itemData(index))
+        self.proxy.set_states(self._filters[index][1] if 0 <= index < len(self._filters) else None)
         self._update_count()
 
     def _on_board_data_changed(self, *_: object) -> None:

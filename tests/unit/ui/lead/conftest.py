@@ -1,0 +1,44 @@
+"""A console over the fake board server, on a fake clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from homeagent.testing.lead_harness import FakeConsole, build_fake_console
+from homeagent.ui.qt.theme import apply_theme
+
+T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+class FakeClock:
+    """`clock()` is the time; `advance(s)` moves it (no sleeps)."""
+
+    def __init__(self, now: dt.datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def lead(qtbot, clock: FakeClock) -> Iterator[FakeConsole]:  # type: ignore[no-untyped-def]
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, dark=False)
+    fake = build_fake_console(agents=6, clock=clock)
+    qtbot.addWidget(fake.console)
+    fake.controller.start()
+    yield fake
+    fake.controller.stop()
