@@ -107,21 +107,17 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LeadBoard", text)
-
-
 def headers() -> list[str]:
     return [
-        _tr("Agent"),
-        _tr("State"),
-        _tr("Time in state"),
-        _tr("Current call"),
-        _tr("Handled"),
-        _tr("Avg handle"),
-        _tr("Breaks"),
-        _tr("Missed"),
-        _tr("Quality"),
+        QCoreApplication.translate("LeadBoard", "Agent"),
+        QCoreApplication.translate("LeadBoard", "State"),
+        QCoreApplication.translate("LeadBoard", "Time in state"),
+        QCoreApplication.translate("LeadBoard", "Current call"),
+        QCoreApplication.translate("LeadBoard", "Handled"),
+        QCoreApplication.translate("LeadBoard", "Avg handle"),
+        QCoreApplication.translate("LeadBoard", "Breaks"),
+        QCoreApplication.translate("LeadBoard", "Missed"),
+        QCoreApplication.translate("LeadBoard", "Quality"),
     ]
 
 
@@ -130,9 +126,9 @@ def pending_text(pending: PendingState | None) -> str:
     if pending is None:
         return ""
     what = presence_text(Presence(pending.state, pending.reason))
-    return _tr("{state} at the end of the call — by {who}").format(
-        state=what, who=lb.short_name(pending.by.name)
-    )
+    return QCoreApplication.translate(
+        "LeadBoard", "{state} at the end of the call — by {who}"
+    ).format(state=what, who=lb.short_name(pending.by.name))
 
 
 def _is_dark() -> bool:
@@ -377,10 +373,12 @@ class LeadBoardModel(QAbstractTableModel):
             if seconds is None or row.call is None:
                 return ""
             queue = row.call.queue or (
-                _tr("outbound") if row.call.direction == "outbound" else _tr("direct")
+                QCoreApplication.translate("LeadBoard", "outbound")
+                if row.call.direction == "outbound"
+                else QCoreApplication.translate("LeadBoard", "direct")
             )
             if row.state is AgentState.WRAP_UP:  # the call is over: its queue only
-                return _tr("after {queue}").format(queue=queue)
+                return QCoreApplication.translate("LeadBoard", "after {queue}").format(queue=queue)
             return f"{format_duration(seconds)} · {queue}"
         if col == COL_HANDLED:
             return str(row.today.calls_handled)
@@ -434,27 +432,33 @@ class LeadBoardModel(QAbstractTableModel):
         if col == COL_QUALITY:
             warn, alarm = f"{t.warn:.1f}", f"{t.alarm:.1f}"
             if judged.level is lb.Level.ALARM:
-                return _tr("MOS at or under the alarm threshold ({alarm})").format(alarm=alarm)
-            return _tr("MOS at or under the warning threshold ({warn}); alarm at {alarm}").format(
-                warn=warn, alarm=alarm
-            )
+                return QCoreApplication.translate(
+                    "LeadBoard", "MOS at or under the alarm threshold ({alarm})"
+                ).format(alarm=alarm)
+            return QCoreApplication.translate(
+                "LeadBoard", "MOS at or under the warning threshold ({warn}); alarm at {alarm}"
+            ).format(warn=warn, alarm=alarm)
         if col == COL_MISSED:
             warn, alarm = str(int(t.warn)), str(int(t.alarm))
         elif col == COL_BREAKS:
             allowance = format_duration(self._settings.break_allowance_s)
             if judged.level is lb.Level.ALARM:
-                return _tr("Breaks over the day's allowance ({allowance})").format(
-                    allowance=allowance
-                )
-            return _tr("Breaks near the day's allowance ({allowance})").format(allowance=allowance)
+                return QCoreApplication.translate(
+                    "LeadBoard", "Breaks over the day's allowance ({allowance})"
+                ).format(allowance=allowance)
+            return QCoreApplication.translate(
+                "LeadBoard", "Breaks near the day's allowance ({allowance})"
+            ).format(allowance=allowance)
         else:
             warn = format_duration(t.warn + judged.offset_s)
             alarm = format_duration(t.alarm + judged.offset_s)
         if judged.level is lb.Level.ALARM:
-            return _tr("At or over the alarm threshold ({alarm})").format(alarm=alarm)
-        return _tr("At or over the warning threshold ({warn}); alarm at {alarm}").format(
-            warn=warn, alarm=alarm
-        )
+            return QCoreApplication.translate(
+                "LeadBoard", "At or over the alarm threshold ({alarm})"
+            ).format(alarm=alarm)
+        return QCoreApplication.translate(
+            "LeadBoard", "At or over the warning threshold ({warn}); alarm at {alarm}"
+        ).format(warn=warn, alarm=alarm)
 
     def _tooltip(self, live: lb.LiveRow, col: int, judged: lb.Judged) -> str | None:
         row = live.row
@@ -462,17 +466,31 @@ class LeadBoardModel(QAbstractTableModel):
         if col == COL_STATE:
             parts.append(presence_text(Presence(row.state, row.reason)))
             if row.changed_by is not None:
-                parts.append(_tr("Set by {who}").format(who=row.changed_by.name))
+                parts.append(
+                    QCoreApplication.translate("LeadBoard", "Set by {who}").format(
+                        who=row.changed_by.name
+                    )
+                )
             if row.pending is not None:
                 parts.append(pending_text(row.pending))
                 if row.pending.note:
-                    parts.append(_tr("Note: {note}").format(note=row.pending.note))
+                    parts.append(
+                        QCoreApplication.translate("LeadBoard", "Note: {note}").format(
+                            note=row.pending.note
+                        )
+                    )
         elif col == COL_MISSED and row.today.missed_in_row:
-            parts.append(_tr("{n} in a row").format(n=row.today.missed_in_row))
+            parts.append(
+                QCoreApplication.translate("LeadBoard", "{n} in a row").format(
+                    n=row.today.missed_in_row
+                )
+            )
         elif col == COL_QUALITY and row.quality is not None:
             q = row.quality
             parts.append(
-                _tr("MOS {mos}, loss {loss} %, jitter {jitter} ms, round trip {rtt} ms").format(
+                QCoreApplication.translate(
+                    "LeadBoard", "MOS {mos}, loss {loss} %, jitter {jitter} ms, round trip {rtt} ms"
+                ).format(
                     mos=f"{q.mos:.2f}",
                     loss=f"{q.loss_pct:.1f}",
                     jitter=f"{q.jitter_ms:.0f}",
@@ -480,7 +498,7 @@ class LeadBoardModel(QAbstractTableModel):
                 )
             )
             if q.final:
-                parts.append(_tr("Last call's final figures"))
+                parts.append(QCoreApplication.translate("LeadBoard", "Last call's final figures"))
         words = self._threshold_words(col, judged)
         if words:
             parts.append(words)
@@ -531,14 +549,17 @@ def state_filter_choices() -> list[tuple[str, frozenset[AgentState] | None]]:
     """The state filter's entries: all, then each state family."""
     s = AgentState
     return [
-        (_tr("All states"), None),
+        (QCoreApplication.translate("LeadBoard", "All states"), None),
         (state_name(s.AVAILABLE), frozenset({s.AVAILABLE})),
         (
-            _tr("In a call (ringing, on call, wrap-up)"),
+            QCoreApplication.translate("LeadBoard", "In a call (ringing, on call, wrap-up)"),
             frozenset({s.RINGING, s.ON_CALL, s.WRAP_UP}),
         ),
         (state_name(s.BREAK), frozenset({s.BREAK})),
         (state_name(s.NOT_READY), frozenset({s.NOT_READY})),
         (state_name(s.OFFLINE), frozenset({s.OFFLINE})),
-        (_tr("Signed in (not offline)"), frozenset(set(s) - {s.OFFLINE})),
+        (
+            QCoreApplication.translate("LeadBoard", "Signed in (not offline)"),
+            frozenset(set(s) - {s.OFFLINE}),
+        ),
     ]

@@ -232,7 +232,7 @@ class LeadConsole(QWidget):
             self.queues.changed.connect(self._schedule_wall)
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
-            self.wallboard.setGeometry(screen.geometry())
+            self.wallboard.setScreen(screen)
         self.wallboard.showFullScreen()
         self.wallboard.activateWindow()
         return self.wallboard

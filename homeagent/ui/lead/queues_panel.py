@@ -44,10 +44,6 @@ SL_COLOURS = {  # (light, dark) text colours; the mark and the word go with them
 }
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LeadQueues", text)
-
-
 def sl_text(stats: QueueStats) -> str:
     """ "▲ 72 %" (amber), "91 %" (green), "–" before any call counts."""
     level = lb.sl_level(stats.service_level_pct)
@@ -137,22 +133,25 @@ class QueuesModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return [
-                _tr("Queue"),
-                _tr("Waiting"),
-                _tr("Longest wait"),
-                _tr("Answered"),
-                _tr("Abandoned"),
-                _tr("Service level"),
-                _tr("ASA"),
+                QCoreApplication.translate("LeadQueues", "Queue"),
+                QCoreApplication.translate("LeadQueues", "Waiting"),
+                QCoreApplication.translate("LeadQueues", "Longest wait"),
+                QCoreApplication.translate("LeadQueues", "Answered"),
+                QCoreApplication.translate("LeadQueues", "Abandoned"),
+                QCoreApplication.translate("LeadQueues", "Service level"),
+                QCoreApplication.translate("LeadQueues", "ASA"),
             ][section]
         if role == Qt.ItemDataRole.ToolTipRole:
             if section == QCOL_SL:
-                return _tr(
+                return QCoreApplication.translate(
+                    "LeadQueues",
                     "Calls answered within the queue's target time, out of those answered "
-                    "plus those abandoned after it (green from 80 %, amber from 60 %)"
+                    "plus those abandoned after it (green from 80 %, amber from 60 %)",
                 )
             if section == QCOL_ASA:
-                return _tr("Average speed of answer of today's answered calls")
+                return QCoreApplication.translate(
+                    "LeadQueues", "Average speed of answer of today's answered calls"
+                )
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -174,9 +173,13 @@ class QueuesModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
-                return _tr("{pct} answered within {s} s").format(pct=sl_text(q), s=q.sl_threshold_s)
+                return QCoreApplication.translate(
+                    "LeadQueues", "{pct} answered within {s} s"
+                ).format(pct=sl_text(q), s=q.sl_threshold_s)
         if col == QCOL_ABANDONED and role == Qt.ItemDataRole.ToolTipRole:
-            return _tr("{n} offered today, {t} timed out").format(n=q.offered, t=q.timed_out)
+            return QCoreApplication.translate(
+                "LeadQueues", "{n} offered today, {t} timed out"
+            ).format(n=q.offered, t=q.timed_out)
         return None
 
     def _text(self, q: QueueStats, col: int) -> str:
