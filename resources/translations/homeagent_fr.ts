@@ -151,7 +151,7 @@
     </message>
     <message>
         <source>Not ready…</source>
-        <translation>Indisponible…</translation>
+        <translation>Non prêt…</translation>
     </message>
     <message>
         <source>Sign out (Offline)…</source>
@@ -970,6 +970,10 @@
         <translation>{state} à la fin de l&apos;appel — par {who}</translation>
     </message>
     <message>
+        <source>missed call</source>
+        <translation>appel manqué</translation>
+    </message>
+    <message>
         <source>outbound</source>
         <translation>sortant</translation>
     </message>
@@ -1438,7 +1442,7 @@
     </message>
     <message>
         <source>Not ready</source>
-        <translation>Indisponible</translation>
+        <translation>Non prêt</translation>
     </message>
     <message>
         <source>Sign out (Offline): the desk stops taking calls</source>

@@ -30,12 +30,13 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from homeagent.core import lead_board as lb
-from homeagent.core.agent_state import AgentState, Presence
+from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
 from homeagent.core.lead_records import (
     DEFAULT_SETTINGS,
     Board,
@@ -97,6 +98,9 @@ _STATE_ORDER = {
     AgentState.OFFLINE: 6,
 }
 MARKS = {lb.Level.WARN: "▲", lb.Level.ALARM: "▲▲"}
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGN = [_LEFT, _LEFT, _RIGHT, _LEFT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT]
 _TINTS = {  # (light, dark) backgrounds of a cell over a threshold
     lb.Level.WARN: ("#FCE8B2", "#5C4A12"),
     lb.Level.ALARM: ("#FAD2CF", "#6B2420"),
@@ -131,6 +135,13 @@ def pending_text(pending: PendingState | None) -> str:
     ).format(state=what, who=lb.short_name(pending.by.name))
 
 
+def state_text(state: AgentState, reason: str) -> str:
+    """The state with its reason, in words: a RONA reads "missed call", never its code."""
+    if state is AgentState.NOT_READY and reason == RONA_REASON:
+        reason = QCoreApplication.translate("LeadBoard", "missed call")
+    return presence_text(Presence(state, reason))
+
+
 def _is_dark() -> bool:
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
@@ -152,6 +163,19 @@ class LeadBoardModel(QAbstractTableModel):
         self.team_id = ""
         self.team_name = ""
         self.dropped_events = 0  # malformed events logged and dropped
+        self._queue_labels: dict[str, str] = {}
+        # (row, column) -> (text, sort key, judged): each cell computed once per change or tick
+        self._cells: dict[tuple[int, int], tuple[str, Any, lb.Judged]] = {}
+        # rows changed by events since the last flush: one dataChanged per row per turn of
+        # the event loop, however many events a busy stream delivered meanwhile
+        self._dirty: set[int] = set()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self.flush)
+        self._brushes: dict[tuple[lb.Level, bool], QBrush] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     # -- inputs --------------------------------------------------------------------------
 
@@ -163,22 +187,37 @@ class LeadBoardModel(QAbstractTableModel):
         self._wrap_up_s = board.wrap_up_s
         self._rows = [lb.LiveRow(row, board.generated_at) for row in board.agents]
         self._index = {live.row.agent_id: i for i, live in enumerate(self._rows)}
+        self._cells.clear()
+        self._dirty.clear()
         self.endResetModel()
         self.board_loaded.emit()
 
     def clear(self) -> None:
         self.beginResetModel()
         self._rows, self._index = [], {}
+        self._cells.clear()
+        self._dirty.clear()
         self.team_id = self.team_name = ""
         self.endResetModel()
 
     def set_settings(self, settings: TeamBoardSettings) -> None:
         """New thresholds: every cell's colour may change (no reset: selection stays)."""
         self._settings = settings
+        self._cells.clear()
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1)
             )
+
+    def set_queue_labels(self, labels: dict[str, str]) -> None:
+        """Queue names as the lead reads them (the queues' labels)."""
+        if labels == self._queue_labels:
+            return
+        self._queue_labels = dict(labels)
+        self._cells.clear()
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, COL_CALL), self.index(last, COL_CALL))
 
     @property
     def settings(self) -> TeamBoardSettings:
@@ -240,6 +279,7 @@ class LeadBoardModel(QAbstractTableModel):
     def tick(self) -> None:
         """The shared 1 s clock: repaint the ticking columns only."""
         self._now = self._clock()
+        self._cells.clear()
         if not self._rows:
             return
         last = len(self._rows) - 1
@@ -257,6 +297,9 @@ class LeadBoardModel(QAbstractTableModel):
     def live_rows(self) -> list[lb.LiveRow]:
         return list(self._rows)
 
+    def live_at(self, i: int) -> lb.LiveRow | None:
+        return self._rows[i] if 0 <= i < len(self._rows) else None
+
     def row_of(self, agent_id: str) -> BoardRow | None:
         live = self._live(agent_id)
         return live.row if live is not None else None
@@ -273,9 +316,38 @@ class LeadBoardModel(QAbstractTableModel):
         if self._rows[i].row == row and self._rows[i].figures_at == figures_at:
             return False
         self._rows[i] = lb.LiveRow(row, figures_at)
-        self.dataChanged.emit(self.index(i, 0), self.index(i, COLUMN_COUNT - 1))
-        self.row_updated.emit(agent_id)
+        for col in range(COLUMN_COUNT):
+            self._cells.pop((i, col), None)
+        self._dirty.add(i)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
         return True
+
+    def flush(self) -> None:
+        """Tell the views which rows events changed (after the events queued now)."""
+        self._flush_timer.stop()
+        dirty, self._dirty = sorted(self._dirty), set()
+        for i in dirty:
+            if i < len(self._rows):
+                self.dataChanged.emit(self.index(i, 0), self.index(i, COLUMN_COUNT - 1))
+                self.row_updated.emit(self._rows[i].row.agent_id)
+
+    def _cell(self, i: int, col: int) -> tuple[str, Any, lb.Judged]:
+        cached = self._cells.get((i, col))
+        if cached is None:
+            live = self._rows[i]
+            cached = (self._text(live, col), self._sort_key(live, col), self._judge(live, col))
+            self._cells[(i, col)] = cached
+        return cached
+
+    def _brush(self, level: lb.Level) -> QBrush:
+        dark = _is_dark()
+        brush = self._brushes.get((level, dark))
+        if brush is None:
+            light_colour, dark_colour = _TINTS[level]
+            brush = QBrush(QColor(dark_colour if dark else light_colour))
+            self._brushes[(level, dark)] = brush
+        return brush
 
     # -- Qt model --------------------------------------------------------------------------
 
@@ -306,32 +378,22 @@ class LeadBoardModel(QAbstractTableModel):
             return live.row.state
         if role == PENDING_ROLE:
             return pending_text(live.row.pending) if col == COL_STATE else ""
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(live, col)
-        if role == SORT_ROLE:
-            return self._sort_key(live, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col >= COL_TIME and col != COL_CALL and col != COL_QUALITY:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        judged = self._judge(live, col)
+            return _ALIGN[col]
+        text, sort_key, judged = self._cell(index.row(), col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == SORT_ROLE:
+            return sort_key
         if role == LEVEL_ROLE:
             return int(judged.level)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if judged.level is lb.Level.OK:
-                return None
-            light, dark = _TINTS[judged.level]
-            return QBrush(QColor(dark if _is_dark() else light))
+            return None if judged.level is lb.Level.OK else self._brush(judged.level)
         if role == Qt.ItemDataRole.FontRole:
-            if judged.level is lb.Level.OK:
-                return None
-            font = QFont()
-            font.setBold(True)
-            return font
+            return None if judged.level is lb.Level.OK else self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(live, col, judged)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = self._text(live, col)
             tip = self._threshold_words(col, judged)
             return f"{text}. {tip}" if tip else text
         return None
@@ -365,14 +427,14 @@ class LeadBoardModel(QAbstractTableModel):
         if col == COL_AGENT:
             return row.label
         if col == COL_STATE:
-            return presence_text(Presence(row.state, row.reason))
+            return state_text(row.state, row.reason)
         if col == COL_TIME:
             return format_duration(live.time_in_state_s(now))
         if col == COL_CALL:
             seconds = live.call_s(now)
             if seconds is None or row.call is None:
                 return ""
-            queue = row.call.queue or (
+            queue = self._queue_labels.get(row.call.queue, row.call.queue) or (
                 QCoreApplication.translate("LeadBoard", "outbound")
                 if row.call.direction == "outbound"
                 else QCoreApplication.translate("LeadBoard", "direct")
@@ -464,7 +526,7 @@ class LeadBoardModel(QAbstractTableModel):
         row = live.row
         parts: list[str] = []
         if col == COL_STATE:
-            parts.append(presence_text(Presence(row.state, row.reason)))
+            parts.append(state_text(row.state, row.reason))
             if row.changed_by is not None:
                 parts.append(
                     QCoreApplication.translate("LeadBoard", "Set by {who}").format(
@@ -530,10 +592,10 @@ class BoardFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, LeadBoardModel):
             return True
-        rows = model.live_rows()
-        if not 0 <= source_row < len(rows):
+        live = model.live_at(source_row)
+        if live is None:
             return False
-        row = rows[source_row].row
+        row = live.row
         if self._states is not None and row.state not in self._states:
             return False
         if self._needle:

@@ -100,6 +100,8 @@ class LeadConsole(QWidget):
         bar.addWidget(self.filter)
         bar.addWidget(self.count)
         bar.addStretch(1)
+        row_bar = QHBoxLayout()  # what can be done to the selected agents
+        row_bar.setSpacing(4)
         self.buttons: dict[str, QToolButton] = {}
         for name, action in (
             ("message", self.row_actions.message),
@@ -118,7 +120,8 @@ class LeadConsole(QWidget):
                 button.setMenu(self.row_actions.state_menu)
                 button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
             self.buttons[name] = button
-            bar.addWidget(button)
+            (bar if name in ("settings", "wallboard") else row_bar).addWidget(button)
+        row_bar.addStretch(1)
         # the status line: every network action answers here, never in a modal box
         self.status = QLabel(self)
         self.status.setObjectName("Notice")
@@ -149,6 +152,7 @@ class LeadConsole(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
         box.addLayout(bar)
+        box.addLayout(row_bar)
         box.addWidget(self.status)
         box.addWidget(self.splitter, 1)
         self.wallboard: Wallboard | None = None
@@ -234,6 +238,12 @@ class LeadConsole(QWidget):
         if screen is not None:
             self.wallboard.setScreen(screen)
         self.wallboard.showFullScreen()
+        if screen is not None and self.wallboard.geometry() != screen.geometry():
+            # without a window manager (kiosk X sessions) full screen is only a hint
+            self.wallboard.setGeometry(screen.geometry())
+            self.wallboard.setWindowState(
+                self.wallboard.windowState() | Qt.WindowState.WindowFullScreen
+            )
         self.wallboard.activateWindow()
         return self.wallboard
 

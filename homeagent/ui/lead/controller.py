@@ -90,6 +90,7 @@ class LeadController(QObject):
             self._on_actions_cancel_pending_requested
         )
         console.row_actions.settings_requested.connect(self.open_settings)
+        console.queues.changed.connect(self._on_queues_changed)
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_INTERVAL_MS)
         self.clock.timeout.connect(console.tick)
@@ -162,6 +163,11 @@ class LeadController(QObject):
             self.load(team_id)
         else:
             console.show_status("")
+
+    def _on_queues_changed(self) -> None:
+        self.console.board.set_queue_labels(
+            {q.queue: q.title for q in self.console.queues.queues()}
+        )
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self._loading = False

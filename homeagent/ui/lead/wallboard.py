@@ -110,7 +110,7 @@ class Wallboard(QWidget):
         for col, text in enumerate(captions):
             caption = _label(text, LABEL_PX - 6, bold=False, parent=self)
             if col == 0:
-                caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+                caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             self.queue_grid.addWidget(caption, 0, col)
         outer.addLayout(self.queue_grid, 3)
         self.queue_rows: list[_QueueRow] = []

@@ -131,6 +131,7 @@ def test_new_settings_recolour_without_a_reset(lead: FakeConsole, qtbot) -> None
 def test_the_clock_repaints_only_the_ticking_columns(lead: FakeConsole, clock: FakeClock) -> None:
     agent = next(iter(lead.server.rows))
     lead.server.start_call(agent)
+    lead.board.flush()
     changes: list[tuple[int, int, int, int]] = []
     lead.board.dataChanged.connect(lambda a, b, _r=None: changes.append((a.row(), a.column(), b.row(), b.column())))
     resets: list[int] = []
@@ -141,7 +142,7 @@ def test_the_clock_repaints_only_the_ticking_columns(lead: FakeConsole, clock: F
     assert changes == [(0, COL_TIME, last, COL_CALL), (0, COL_BREAKS, last, COL_BREAKS)]
     assert resets == []
     assert cell(lead, agent, COL_TIME) == "01:15"
-    assert cell(lead, agent, COL_CALL) == "01:15 · support"
+    assert cell(lead, agent, COL_CALL) == "01:15 · Support Fibre"
 
 
 def test_an_agent_state_event_changes_exactly_one_row(lead: FakeConsole) -> None:
@@ -150,6 +151,10 @@ def test_an_agent_state_event_changes_exactly_one_row(lead: FakeConsole) -> None
     changes: list[tuple[int, int]] = []
     lead.board.dataChanged.connect(lambda a, b, _r=None: changes.append((a.row(), b.row())))
     lead.server.set_state(ids[2], "break", "Déjeuner")
+    lead.server.set_state(ids[2], "break", "Déjeuner")  # the same again: no change
+    lead.server.quality(ids[2], 4.2)
+    assert changes == []  # the views hear of it once, after the events queued now
+    lead.board.flush()
     target = lead.board.source_row(ids[2])
     assert changes == [(target, target)]
     assert cell(lead, ids[2], COL_STATE) == "Break — Déjeuner"
@@ -270,7 +275,25 @@ def test_the_call_column_shows_the_queue_and_no_clock_in_wrap_up(lead: FakeConso
     lead.server.start_call(agent, "billing")
     clock.advance(30)
     lead.board.tick()
-    assert cell(lead, agent, COL_CALL) == "00:30 · billing"
+    assert cell(lead, agent, COL_CALL) == "00:30 · Facturation"  # the queue's label
     lead.server.end_call(agent)
-    assert cell(lead, agent, COL_CALL) == "after billing"
-    assert cell(lead, agent, COL_HANDLED := 4) == "1"
+    assert cell(lead, agent, COL_CALL) == "after Facturation"
+    assert cell(lead, agent, 4) == "1"  # handled
+
+
+def test_a_flood_of_events_is_one_change_per_row(lead: FakeConsole, qtbot) -> None:  # type: ignore[no-untyped-def]
+    ids = list(lead.server.rows)
+    changes: list[int] = []
+    lead.board.dataChanged.connect(lambda a, b, _r=None: changes.append(a.row()))
+    for _ in range(20):
+        for agent in ids[:3]:
+            lead.server.quality(agent, 3.9)
+            lead.server.quality(agent, 4.1)
+    qtbot.waitUntil(lambda: len(changes) == 3, timeout=1000)
+    assert sorted(changes) == sorted(lead.board.source_row(a) for a in ids[:3])
+
+
+def test_a_rona_reads_as_words(lead: FakeConsole) -> None:
+    agent = next(iter(lead.server.rows))
+    lead.server.set_state(agent, "not_ready", "missed")
+    assert cell(lead, agent, COL_STATE) == "Not ready — missed call"
