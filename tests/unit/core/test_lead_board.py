@@ -55,7 +55,10 @@ def test_time_in_state_is_judged_by_the_state() -> None:
     assert lb.judge_time_in_state(brk, T0 + dt.timedelta(seconds=650), s, 60).level is lb.Level.WARN
     wrap = lb.LiveRow(make_row(AgentState.WRAP_UP), T0)
     # the team's 60 s wrap-up, then amber 30 s beyond it, red 60 s beyond it
-    judged = [lb.judge_time_in_state(wrap, T0 + dt.timedelta(seconds=x), s, 60).level for x in (80, 90, 120)]
+    judged = [
+        lb.judge_time_in_state(wrap, T0 + dt.timedelta(seconds=x), s, 60).level
+        for x in (80, 90, 120)
+    ]
     assert judged == [lb.Level.OK, lb.Level.WARN, lb.Level.ALARM]
     idle = lb.LiveRow(make_row(AgentState.AVAILABLE), T0)
     assert lb.judge_time_in_state(idle, T0 + dt.timedelta(hours=3), s, 60).level is lb.Level.OK
@@ -70,7 +73,10 @@ def test_the_breaks_total_ticks_during_a_break_only() -> None:
     allowance = replace(DEFAULT_SETTINGS, break_allowance_s=1000)
     later = known + dt.timedelta(seconds=301)
     assert lb.judge_breaks(on_break, later, allowance).level is lb.Level.WARN  # 901 ≥ 90 %
-    assert lb.judge_breaks(on_break, later + dt.timedelta(seconds=100), allowance).level is lb.Level.ALARM
+    assert (
+        lb.judge_breaks(on_break, later + dt.timedelta(seconds=100), allowance).level
+        is lb.Level.ALARM
+    )
 
 
 def test_an_event_without_call_keeps_the_call_only_in_call_states() -> None:
@@ -87,7 +93,8 @@ def test_the_pending_change_goes_when_it_is_applied() -> None:
     row = make_row(AgentState.WRAP_UP, pending=pending)
     assert lb.apply_state(row, event(AgentState.ON_CALL)).pending == pending
     applied = lb.apply_state(row, event(AgentState.BREAK, reason="Déjeuner", changed_by=LEAD))
-    assert applied.pending is None and applied.changed_by == LEAD
+    assert applied.pending is None
+    assert applied.changed_by == LEAD
 
 
 def test_queue_wait_and_service_level() -> None:
@@ -102,7 +109,8 @@ def test_queue_wait_and_service_level() -> None:
 def test_counts_and_short_names() -> None:
     rows = [make_row(AgentState.BREAK), make_row(AgentState.BREAK), make_row(AgentState.ON_CALL)]
     counts = lb.state_counts(rows)
-    assert counts[AgentState.BREAK] == 2 and counts[AgentState.ON_CALL] == 1
+    assert counts[AgentState.BREAK] == 2
+    assert counts[AgentState.ON_CALL] == 1
     assert counts[AgentState.OFFLINE] == 0
     assert lb.short_name("Claire Martin") == "Claire M."
     assert lb.short_name("Jean Le Gall") == "Jean G."

@@ -33,8 +33,9 @@ def row(**over: Any) -> dict[str, Any]:
         "agent_id": "a-1", "name": "lea", "display_name": "Léa Moreau",
         "state": "on_call", "reason": "", "since": T0,
         "changed_by": None,
-        "pending": {"state": "break", "reason": "Déjeuner", "by": {"id": "u-9", "name": "Claire Martin"},
-                    "note": "Pense à manger", "at": T0},
+        "pending": {"state": "break", "reason": "Déjeuner",
+                    "by": {"id": "u-9", "name": "Claire Martin"}, "note": "Pense à manger",
+                    "at": T0},
         "call": {"started_at": T0, "queue": "support", "direction": "inbound"},
         "today": {"calls_handled": 4, "avg_handle_s": 300, "missed": 1, "missed_in_row": 0,
                   "breaks": {"count": 2, "duration_s": 900}},
@@ -57,11 +58,14 @@ def test_a_complete_board_parses_into_typed_rows() -> None:
     first = b.agents[0]
     assert first.state is AgentState.ON_CALL
     assert first.since == dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
-    assert first.pending is not None and first.pending.state is AgentState.BREAK
+    assert first.pending is not None
+    assert first.pending.state is AgentState.BREAK
     assert first.pending.by.name == "Claire Martin"
-    assert first.call is not None and first.call.queue == "support"
+    assert first.call is not None
+    assert first.call.queue == "support"
     assert first.today.breaks.duration_s == 900
-    assert first.quality is not None and first.quality.mos == pytest.approx(4.1)
+    assert first.quality is not None
+    assert first.quality.mos == pytest.approx(4.1)
     assert first.quality.jitter_ms == 12.0  # an int on the wire is a number too
     second = b.agents[1]
     assert (second.pending, second.call, second.quality) == (None, None, None)
@@ -90,7 +94,9 @@ def test_a_malformed_row_names_its_field(change: dict[str, Any], field: str) -> 
     assert info.value.route == "GET /teams/{id}/board"
 
 
-@pytest.mark.parametrize("missing", ["changed_by", "pending", "call", "today", "quality", "network"])
+@pytest.mark.parametrize(
+    "missing", ["changed_by", "pending", "call", "today", "quality", "network"]
+)
 def test_every_declared_row_field_is_required(missing: str) -> None:
     bad = row()
     del bad[missing]
@@ -99,17 +105,26 @@ def test_every_declared_row_field_is_required(missing: str) -> None:
 
 
 def test_agent_state_events_take_the_optional_fields_when_present() -> None:
-    bare = parse_agent_state_event({"agent_id": "a-1", "state": "break", "reason": "Café", "since": T0})
+    bare = parse_agent_state_event(
+        {"agent_id": "a-1", "state": "break", "reason": "Café", "since": T0}
+    )
     assert (bare.changed_by, bare.note, bare.call, bare.call_known) == (None, "", None, False)
     full = parse_agent_state_event(
         {"agent_id": "a-1", "state": "break", "reason": "Café", "since": T0,
          "changed_by": {"id": "u-9", "name": "Claire Martin"}, "note": "Pause", "call": None}
     )  # fmt: skip
-    assert full.changed_by is not None and full.changed_by.name == "Claire Martin"
+    assert full.changed_by is not None
+    assert full.changed_by.name == "Claire Martin"
     assert (full.note, full.call, full.call_known) == ("Pause", None, True)
-    with pytest.raises(MalformedPayload, match="changed_by.name: missing"):
+    with pytest.raises(MalformedPayload, match=r"changed_by\.name: missing"):
         parse_agent_state_event(
-            {"agent_id": "a", "state": "break", "reason": "", "since": T0, "changed_by": {"id": "u"}}
+            {
+                "agent_id": "a",
+                "state": "break",
+                "reason": "",
+                "since": T0,
+                "changed_by": {"id": "u"},
+            }
         )
 
 
@@ -118,7 +133,8 @@ def test_the_other_board_events_parse_and_refuse() -> None:
     assert parse_agent_figures({"agent_id": "a-1", "today": today}).today.calls_handled == 4
     q = parse_call_quality({"agent_id": "a-1", "mos": 3.0, "loss_pct": 2, "jitter_ms": 30,
                             "rtt_ms": 90, "at": T0, "final": True})  # fmt: skip
-    assert q.quality.final is True and q.quality.loss_pct == 2.0
+    assert q.quality.final is True
+    assert q.quality.loss_pct == 2.0
     with pytest.raises(MalformedPayload, match="loss_pct: out of range"):
         parse_call_quality({"agent_id": "a-1", "mos": 3.0, "loss_pct": 101, "jitter_ms": 0,
                             "rtt_ms": 0, "at": T0, "final": True})  # fmt: skip
@@ -157,7 +173,8 @@ def test_settings_round_trip_through_the_wire() -> None:
     off["alerts"]["no_break_s"] = None
     assert parse_team_settings(off).alerts.no_break_s is None
     event = parse_team_settings_event({**wire, "team_id": "t-1"})
-    assert event.team_id == "t-1" and event.settings == DEFAULT_SETTINGS
+    assert event.team_id == "t-1"
+    assert event.settings == DEFAULT_SETTINGS
 
 
 @pytest.mark.parametrize(
@@ -170,7 +187,9 @@ def test_settings_round_trip_through_the_wire() -> None:
         (("thresholds", "missed", "warn"), "2", "expected an integer"),
     ],
 )
-def test_settings_out_of_the_contract_are_refused(path: tuple[str, ...], value: object, problem: str) -> None:
+def test_settings_out_of_the_contract_are_refused(
+    path: tuple[str, ...], value: object, problem: str
+) -> None:
     wire = copy.deepcopy(DEFAULT_SETTINGS.to_wire())
     target = wire
     for key in path[:-1]:
@@ -187,17 +206,24 @@ def test_validate_settings_wants_amber_before_red() -> None:
     from homeagent.core.lead_records import Threshold
 
     t = DEFAULT_SETTINGS.thresholds
-    bad = replace(DEFAULT_SETTINGS, thresholds=replace(t, call_s=Threshold(900, 600), mos=Threshold(3.0, 3.5)))
+    bad = replace(
+        DEFAULT_SETTINGS, thresholds=replace(t, call_s=Threshold(900, 600), mos=Threshold(3.0, 3.5))
+    )
     assert validate_settings(bad) == ["call_s", "mos"]
 
 
 def test_a_remote_state_answer_and_the_teams_parse() -> None:
     result = parse_remote_state(
-        {"applied": False, "state": {"agent_id": "a-1", "state": "on_call", "reason": "", "since": T0},
+        {"applied": False,
+         "state": {"agent_id": "a-1", "state": "on_call", "reason": "", "since": T0},
          "pending": row()["pending"]}
     )  # fmt: skip
-    assert result.applied is False and result.pending is not None
-    teams = parse_teams([{"id": "t-1", "name": "A"}, {"id": "t-2", "name": "B", "pause_reasons": ["Café"]}])
-    assert teams[0].pause_reasons is None and teams[1].pause_reasons == ("Café",)
+    assert result.applied is False
+    assert result.pending is not None
+    teams = parse_teams(
+        [{"id": "t-1", "name": "A"}, {"id": "t-2", "name": "B", "pause_reasons": ["Café"]}]
+    )
+    assert teams[0].pause_reasons is None
+    assert teams[1].pause_reasons == ("Café",)
     with pytest.raises(MalformedPayload, match=r"\[1\].name: missing"):
         parse_teams([{"id": "t-1", "name": "A"}, {"id": "t-2"}])

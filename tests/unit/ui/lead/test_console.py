@@ -20,16 +20,19 @@ def select(lead: FakeConsole, *agent_ids: str) -> None:
             if lead.console.proxy.agent_id(r) == agent_id:
                 view.selectionModel().select(
                     lead.console.proxy.index(r, 0),
-                    view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+                    view.selectionModel().SelectionFlag.Select
+                    | view.selectionModel().SelectionFlag.Rows,
                 )
 
 
 def test_actions_follow_the_selection(lead: FakeConsole) -> None:
     actions = lead.console.row_actions
-    assert not actions.message.isEnabled() and not actions.day.isEnabled()
+    assert not actions.message.isEnabled()
+    assert not actions.day.isEnabled()
     ids = list(lead.server.rows)
     select(lead, ids[0], ids[1])
-    assert actions.message.isEnabled() and actions.set_state.isEnabled()
+    assert actions.message.isEnabled()
+    assert actions.set_state.isEnabled()
     assert not actions.day.isEnabled()  # one agent's day at a time
     assert not actions.cancel_pending.isEnabled()  # nothing pending
     select(lead, ids[0])
@@ -63,11 +66,15 @@ def test_set_state_now_on_an_idle_agent(lead: FakeConsole) -> None:
     agent = next(iter(lead.server.rows))
     select(lead, agent)
     dialog = lead.console.row_actions.open_dialog("break", "Formation")
-    assert dialog is not None and not dialog.in_call.isVisibleTo(dialog)
+    assert dialog is not None
+    assert not dialog.in_call.isVisibleTo(dialog)
     assert dialog.reason.currentText() == "Formation"
     dialog.note.setText("Point équipe à 14 h")
     dialog.accept()
-    assert ("set_agent_state_remote", (agent, "break", "Formation", "Point équipe à 14 h")) in lead.server.calls
+    assert (
+        "set_agent_state_remote",
+        (agent, "break", "Formation", "Point équipe à 14 h"),
+    ) in lead.server.calls
     assert lead.board.row_of(agent).state.value == "break"  # type: ignore[union-attr]
     assert "Break — Formation now" in lead.console.status.text()
 
@@ -84,7 +91,9 @@ def test_set_state_during_a_call_waits_for_its_end_and_can_be_cancelled(lead: Fa
     assert "applied after the current call" in dialog.in_call.text()
     dialog.accept()
     row = lead.board.row_of(agent)
-    assert row is not None and row.state.value == "on_call" and row.pending is not None
+    assert row is not None
+    assert row.state.value == "on_call"
+    assert row.pending is not None
     assert "Offline after the current call" in lead.console.status.text()
     index = lead.board.index(lead.board.source_row(agent), COL_STATE)
     assert index.data(PENDING_ROLE).startswith("Offline at the end of the call")
@@ -165,7 +174,8 @@ def test_an_admin_picks_the_team(qtbot, clock: FakeClock) -> None:  # type: igno
     combo.setCurrentIndex(1)
     combo.activated.emit(1)
     assert ("read_board", ("t-2",)) in fake.server.calls
-    assert fake.board.team_id == "t-2" and fake.board.rowCount() == 0
+    assert fake.board.team_id == "t-2"
+    assert fake.board.rowCount() == 0
     # that team's own break reasons (GET /teams lists them for admins)
     fake.console.row_actions.state_menu.aboutToShow.emit()
     breaks = fake.console.row_actions.state_menu.actions()[0].menu()
@@ -180,8 +190,8 @@ def test_queue_stats_events_update_the_queues(lead: FakeConsole, clock: FakeCloc
 
     queues = lead.queues
     assert queues.rowCount() == 3
-    lead.server.queue("support", waiting=2, oldest_since=(clock() - dt.timedelta(seconds=40)).isoformat(),
-                      service_level_pct=72.0)  # fmt: skip
+    since = (clock() - dt.timedelta(seconds=40)).isoformat()
+    lead.server.queue("support", waiting=2, oldest_since=since, service_level_pct=72.0)
     assert queues.index(0, QCOL_WAITING).data() == "2"
     assert queues.index(0, QCOL_LONGEST).data() == "00:40"
     assert queues.index(0, QCOL_SL).data() == "▲ 72 %"

@@ -38,12 +38,17 @@ def test_an_agent_never_gets_the_console(desk: FakeDesk) -> None:
     assert not w.shortcut_actions["toggle_console"].isEnabled()
     w.set_mode(CONSOLE)
     w.toggle_mode()
-    assert w.mode == DESK and w.modes.currentWidget() is w.splitter
+    assert w.mode == DESK
+    assert w.modes.currentWidget() is w.splitter
     assert all("console" not in text.casefold() for text, _ in w.shortcut_rows())
 
 
-@pytest.mark.parametrize(("role", "built"), [("agent", False), ("team_lead", True), ("admin", True)])
-def test_only_leads_and_admins_get_a_lead_session(role: str, built: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("role", "built"), [("agent", False), ("team_lead", True), ("admin", True)]
+)
+def test_only_leads_and_admins_get_a_lead_session(
+    role: str, built: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     made: list[dict[str, object]] = []
 
     class Recorder:
@@ -60,18 +65,24 @@ def test_only_leads_and_admins_get_a_lead_session(role: str, built: bool, monkey
     result = lead_session_for(session)  # type: ignore[arg-type]
     assert (result is not None) is built
     if built:
-        assert made[0]["role"] == role and made[0]["team_id"] == "t-1"
+        assert made[0]["role"] == role
+        assert made[0]["team_id"] == "t-1"
         assert made[0]["takes_calls"] is True
 
 
-def test_a_lead_switches_in_one_click_and_back_by_key(lead_desk: tuple[FakeDesk, FakeConsole], qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_lead_switches_in_one_click_and_back_by_key(
+    lead_desk: tuple[FakeDesk, FakeConsole], qtbot
+) -> None:  # type: ignore[no-untyped-def]
     desk, fake = lead_desk
     w = desk.window
-    assert w.mode == CONSOLE and w.modes.currentWidget() is fake.console
-    assert w.top.mode.isVisibleTo(w) and w.top.mode.console.isChecked()
+    assert w.mode == CONSOLE
+    assert w.modes.currentWidget() is fake.console
+    assert w.top.mode.isVisibleTo(w)
+    assert w.top.mode.console.isChecked()
     with qtbot.waitSignal(w.mode_changed) as changed:
         qtbot.mouseClick(w.top.mode.desk, Qt.MouseButton.LeftButton)
-    assert changed.args == [DESK] and w.modes.currentWidget() is w.splitter
+    assert changed.args == [DESK]
+    assert w.modes.currentWidget() is w.splitter
     assert w.top.mode.desk.isChecked()
     w.activateWindow()
     qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
@@ -87,7 +98,9 @@ def test_ctrl_f_searches_the_board_on_the_console(lead_desk: tuple[FakeDesk, Fak
     assert QApplication.focusWidget() is fake.console.search
 
 
-def test_a_ringing_call_brings_the_desk_forward(lead_desk: tuple[FakeDesk, FakeConsole], qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_ringing_call_brings_the_desk_forward(
+    lead_desk: tuple[FakeDesk, FakeConsole], qtbot
+) -> None:  # type: ignore[no-untyped-def]
     desk, _fake = lead_desk
     w = desk.window
     assert w.mode == CONSOLE
@@ -99,7 +112,8 @@ def test_a_ringing_call_brings_the_desk_forward(lead_desk: tuple[FakeDesk, FakeC
 
 
 def test_a_ringing_call_never_takes_text_being_typed_on_the_console(
-    lead_desk: tuple[FakeDesk, FakeConsole], qtbot  # type: ignore[no-untyped-def]
+    lead_desk: tuple[FakeDesk, FakeConsole],
+    qtbot,  # type: ignore[no-untyped-def]
 ) -> None:
     desk, fake = lead_desk
     w = desk.window
@@ -122,7 +136,8 @@ def test_a_lead_without_a_line_has_the_console_only(qtbot, clock: FakeClock) -> 
     desk.window.install_console(fake.console, takes_calls=False)
     w = desk.window
     assert w.mode == CONSOLE
-    assert not w.top.mode.isVisibleTo(w) and not w.top.presence.isVisibleTo(w)
+    assert not w.top.mode.isVisibleTo(w)
+    assert not w.top.presence.isVisibleTo(w)
     w.set_mode(DESK)
     assert w.mode == CONSOLE
     desk.controller.stop()
