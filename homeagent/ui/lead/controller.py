@@ -153,6 +153,7 @@ class LeadController(QObject):
         console.board.set_settings(settings)
         console.board.set_board(board)
         console.queues.set_queues(team_id, queues)
+        console.view.fit_columns()  # with the queues' labels in the call column
         console.set_team_name(board.team_name)
         self._loading = False
         held, self._held = self._held, []
