@@ -164,6 +164,11 @@ class BoardView(QTableView):
         return False
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() is QContextMenuEvent.Reason.Keyboard:  # Menu key / Shift+F10
+            current = self.currentIndex()
+            rect = self.visualRect(current) if current.isValid() else self.viewport().rect()
+            self.context_menu_requested.emit(self.viewport().mapToGlobal(rect.center()))
+            return
         index = self.indexAt(event.pos())
         if index.isValid() and not self.selectionModel().isRowSelected(index.row(), QModelIndex()):
             self.selectRow(index.row())

@@ -203,3 +203,27 @@ def test_queue_stats_events_update_the_queues(lead: FakeConsole, clock: FakeCloc
     assert queues.index(1, QCOL_WAITING).data() == "0"
     assert not lead.feed("queue_stats", {"queue": "support"})  # malformed: dropped
     assert queues.index(0, QCOL_WAITING).data() == "2"
+
+
+def test_the_context_menu_opens_from_the_keyboard_on_the_selection(
+    lead: FakeConsole, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    ids = list(lead.server.rows)
+    select(lead, ids[3])
+    lead.console.view.setCurrentIndex(lead.console.proxy.index(0, 0))
+    select(lead, ids[3])
+    opened: list[object] = []
+    # the view's intent only (a popped menu would grab the keyboard: offscreen warns)
+    lead.console.view.context_menu_requested.disconnect()
+    lead.console.view.context_menu_requested.connect(opened.append)
+    view = lead.console.view.viewport()
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), view.mapToGlobal(QPoint(1, 1))
+    )
+    QApplication.sendEvent(lead.console.view.viewport(), event)
+    assert len(opened) == 1
+    assert lead.console.view.selected_agent_ids() == [ids[3]]  # the selection did not move
