@@ -247,6 +247,13 @@ class LeadConsole(QWidget):
         self.wallboard.activateWindow()
         return self.wallboard
 
+    def on_call_ringing(self) -> None:
+        """A call rings at the lead's desk: a wallboard on the window's own screen would
+        hide it, so it closes (one on another screen stays)."""
+        wall = self.wallboard
+        if wall is not None and wall.screen() is self.window().screen():
+            wall.close()
+
     # -- slots -----------------------------------------------------------------------------
 
     def _schedule_wall(self, *_: object) -> None:

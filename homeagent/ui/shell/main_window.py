@@ -92,6 +92,9 @@ class MainWindow(QMainWindow):
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     mode_changed = Signal(str)  # payload: "desk" or "console" (now shown)
+    call_ringing = (
+        Signal()
+    )  # payload: none (a call starts ringing; the console may hide a wallboard)
     closing = Signal()  # payload: none (the agent closed the window)
     hidden_to_tray = Signal()  # payload: none (closed by the agent while a tray icon exists)
     # set by the desktop shell when a tray icon exists: the window manager's close hides the
@@ -257,6 +260,9 @@ class MainWindow(QMainWindow):
         self.console = console
         self._takes_calls = takes_calls
         self.modes.addWidget(console)
+        on_ringing = getattr(console, "on_call_ringing", None)
+        if callable(on_ringing):  # e.g. a wallboard over this window steps aside
+            self.call_ringing.connect(on_ringing)
         self.top.mode.setVisible(takes_calls)
         self.shortcut_actions["toggle_console"].setEnabled(takes_calls)
         if not takes_calls:  # no line: nothing of the desk's call parts applies
@@ -298,6 +304,8 @@ class MainWindow(QMainWindow):
     def _follow_ring(self, starts: bool, ringing: bool) -> None:
         if starts:
             self._ring_on_console()
+            if self.console is not None:
+                self.call_ringing.emit()
         elif not ringing and self.console is not None:
             self.top.mode.set_ringing(False)
 

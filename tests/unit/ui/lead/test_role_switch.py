@@ -142,3 +142,17 @@ def test_a_lead_without_a_line_has_the_console_only(qtbot, clock: FakeClock) -> 
     assert w.mode == CONSOLE
     desk.controller.stop()
     desk.lanes.close()
+
+
+def test_a_wallboard_over_the_window_steps_aside_for_a_ringing_call(
+    lead_desk: tuple[FakeDesk, FakeConsole],
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    desk, fake = lead_desk
+    wall = fake.console.open_wallboard()
+    qtbot.addWidget(wall)
+    assert wall.isVisible()
+    with qtbot.waitSignal(wall.closed):
+        ring(qtbot, desk)
+    assert fake.console.wallboard is None
+    assert desk.window.ring_banner.isVisibleTo(desk.window)
