@@ -1080,8 +1080,8 @@
         <translation>Il n&apos;y a encore aucune équipe.</translation>
     </message>
     <message>
-        <source>The board could not be read ({why}); it is read again when the server is back.</source>
-        <translation>Le tableau n&apos;a pas pu être lu ({why}) ; il sera relu au retour du serveur.</translation>
+        <source>The board could not be read ({why}); trying again in {s} s.</source>
+        <translation>Le tableau n&apos;a pas pu être lu ({why}) ; nouvel essai dans {s} s.</translation>
     </message>
     <message>
         <source>{name}: the state was not changed ({why})</source>

@@ -35,6 +35,7 @@ from homeagent.ui.qt.labels import presence_text
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CLOCK_INTERVAL_MS = 1000
+RETRY_S = (5, 15, 30, 60)  # a failed board read is tried again after these waits
 MAX_HELD_EVENTS = 10_000  # events held during a board read (beyond: re-read once more)
 LEAD_EVENTS = (*BOARD_EVENTS, "queue_stats", "team_settings")
 
@@ -84,6 +85,10 @@ class LeadController(QObject):
         self._overflowed = False
         self._online = True
         self.settings_dialog: SettingsDialog | None = None
+        self._failures = 0
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._on_retry_timeout)
         console.team_selected.connect(self.load)
         console.row_actions.state_change_requested.connect(self._on_actions_state_change_requested)
         console.row_actions.cancel_pending_requested.connect(
@@ -111,6 +116,7 @@ class LeadController(QObject):
 
     def stop(self) -> None:
         self.clock.stop()
+        self._retry.stop()
         if self.console.wallboard is not None:
             self.console.wallboard.close()
 
@@ -149,6 +155,8 @@ class LeadController(QObject):
         if team_id != self.team_id:
             return  # an admin picked another team meanwhile
         board, queues, settings = found
+        self._failures = 0
+        self._retry.stop()
         console = self.console
         console.board.set_settings(settings)
         console.board.set_board(board)
@@ -170,16 +178,25 @@ class LeadController(QObject):
             {q.queue: q.title for q in self.console.queues.queues()}
         )
 
+    def _on_retry_timeout(self) -> None:
+        if self._choose_team and not self._teams:
+            self._run(self.api.read_teams, self._on_teams, self._on_load_failed)
+        elif self.team_id:
+            self.load(self.team_id)
+
     def _on_load_failed(self, exc: BaseException) -> None:
         self._loading = False
+        wait_s = RETRY_S[min(self._failures, len(RETRY_S) - 1)]
+        self._failures += 1
+        self._retry.start(wait_s * 1000)
         held, self._held = self._held, []
         if self.console.board.rowCount():
             for event_type, data, event_id in held:
                 self.handle_event(event_type, data, event_id)
         self.console.show_status(
-            self.tr(
-                "The board could not be read ({why}); it is read again when the server is back."
-            ).format(why=error_text(exc)),
+            self.tr("The board could not be read ({why}); trying again in {s} s.").format(
+                why=error_text(exc), s=wait_s
+            ),
             sticky=True,
         )
 

@@ -284,6 +284,11 @@ def test_a_failed_board_read_says_so_inline(qtbot, clock: FakeClock) -> None:  #
     fake.controller.start()
     assert "could not be read" in fake.console.status.text()
     assert "connection refused" in fake.console.status.text()
+    assert "trying again in 5 s" in fake.console.status.text()
+    assert fake.controller._retry.isActive()
+    fake.server.fail_next = ServerUnreachable("still down")
+    fake.controller._retry.timeout.emit()  # the wait is over (no sleeping in tests)
+    assert "trying again in 15 s" in fake.console.status.text()
     fake.controller.connection_changed(False)
     fake.controller.connection_changed(True)
     assert fake.board.rowCount() == 2
