@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from homeagent.core.agent_state import AgentState
+from homeagent.ui.lead.board_filter import BoardFilter
 from homeagent.ui.lead.board_model import (
     AGENT_ID_ROLE,
     COL_STATE,
     PENDING_ROLE,
     STATE_ROLE,
-    BoardFilter,
 )
 from homeagent.ui.qt.theme import STATE_COLOURS
 

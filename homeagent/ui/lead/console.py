@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from homeagent.core.lead_records import BoardRow, TeamRef
 from homeagent.ui.lead.actions import BoardActions
-from homeagent.ui.lead.board_model import BoardFilter, LeadBoardModel, state_filter_choices
+from homeagent.ui.lead.board_filter import BoardFilter, state_filter_choices
+from homeagent.ui.lead.board_model import LeadBoardModel
 from homeagent.ui.lead.board_view import BoardView
 from homeagent.ui.lead.queues_panel import QueuesModel, QueuesPanel
 from homeagent.ui.lead.wallboard import Wallboard
