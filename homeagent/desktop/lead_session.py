@@ -7,9 +7,11 @@ reconnect re-reads the board. A lead with a SIP line switches Desk | Console in 
 bar (Ctrl+L); a ringing call brings the desk forward.
 
 Other lead pages (messages, help requests, alerts, day, CSV — `homeagent/ui/lead/`'s
-comms side) plug in as `pages` `(title, widget)`: one side tab each; they get the
-console's `message_requested(agent_ids)` and `day_requested(agent_id)` intents and can
-subscribe to the same stream through `AgentSession.stream_listeners`.
+comms side) plug in as `pages` `(title, widget)`: one side tab each
+(`console.add_page`/`show_page` later); they get the console's
+`message_requested(agent_ids)` and `day_requested(agent_id)` intents, can flag agents on
+the board (`board.set_alerted({agent_id: text})`) and subscribe to the same stream
+through `AgentSession.stream_listeners`.
 """
 
 from __future__ import annotations

@@ -100,6 +100,8 @@ _STATE_ORDER = {
     AgentState.OFFLINE: 6,
 }
 MARKS = {lb.Level.WARN: "▲", lb.Level.ALARM: "▲▲"}
+ALERT_MARK = "⚑"  # the agent's name when an alert about them is open
+ALERTED = lb.Judged(lb.Level.ALARM)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ALIGN = [_LEFT, _LEFT, _RIGHT, _LEFT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT]
@@ -166,6 +168,7 @@ class LeadBoardModel(QAbstractTableModel):
         self.team_name = ""
         self.dropped_events = 0  # malformed events logged and dropped
         self._queue_labels: dict[str, str] = {}
+        self._alerts: dict[str, str] = {}  # agent id -> what the open alert says
         # (row, column) -> (text, sort key, judged): each cell computed once per change or tick
         self._cells: dict[tuple[int, int], tuple[str, Any, lb.Judged]] = {}
         # rows changed by events since the last flush: the views hear of a row at most once
@@ -220,6 +223,19 @@ class LeadBoardModel(QAbstractTableModel):
         if self._rows:
             last = len(self._rows) - 1
             self.dataChanged.emit(self.index(0, COL_CALL), self.index(last, COL_CALL))
+
+    def set_alerted(self, alerts: dict[str, str]) -> None:
+        """The agents with an open alert and what it says (the alerts page calls it): their
+        name is marked ⚑, bold on red, the alert in its tooltip, until the alert is gone."""
+        changed = set(alerts) ^ set(self._alerts) | {
+            a for a in alerts if self._alerts.get(a) != alerts[a]
+        }
+        self._alerts = dict(alerts)
+        for agent_id in changed:
+            i = self._index.get(agent_id)
+            if i is not None:
+                self._cells.pop((i, COL_AGENT), None)
+                self.dataChanged.emit(self.index(i, COL_AGENT), self.index(i, COL_AGENT))
 
     @property
     def settings(self) -> TeamBoardSettings:
@@ -403,6 +419,8 @@ class LeadBoardModel(QAbstractTableModel):
     # -- cells -----------------------------------------------------------------------------
 
     def _judge(self, live: lb.LiveRow, col: int) -> lb.Judged:
+        if col == COL_AGENT:
+            return ALERTED if live.row.agent_id in self._alerts else lb.OK
         s, now = self._settings, self._now
         if col == COL_TIME:
             return lb.judge_time_in_state(live, now, s, self._wrap_up_s)
@@ -420,7 +438,8 @@ class LeadBoardModel(QAbstractTableModel):
 
     def _text(self, live: lb.LiveRow, col: int) -> str:
         now = self._now
-        mark = MARKS.get(self._judge(live, col).level, "")
+        level = self._judge(live, col).level
+        mark = ALERT_MARK if col == COL_AGENT and level is lb.Level.ALARM else MARKS.get(level, "")
         body = self._plain(live, col, now)
         return f"{mark} {body}" if mark and body else body
 
@@ -527,6 +546,8 @@ class LeadBoardModel(QAbstractTableModel):
     def _tooltip(self, live: lb.LiveRow, col: int, judged: lb.Judged) -> str | None:
         row = live.row
         parts: list[str] = []
+        if col == COL_AGENT and row.agent_id in self._alerts:
+            parts.append(self._alerts[row.agent_id])
         if col == COL_STATE:
             parts.append(state_text(row.state, row.reason))
             if row.changed_by is not None:

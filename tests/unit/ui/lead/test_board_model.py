@@ -324,3 +324,17 @@ def test_a_rona_reads_as_words(lead: FakeConsole) -> None:
     agent = next(iter(lead.server.rows))
     lead.server.set_state(agent, "not_ready", "missed")
     assert cell(lead, agent, COL_STATE) == "Not ready — missed call"
+
+
+def test_the_alerts_page_can_flag_an_agent_on_the_board(lead: FakeConsole) -> None:
+    ids = list(lead.server.rows)
+    changes: list[tuple[int, int]] = []
+    lead.board.dataChanged.connect(lambda a, b, _r=None: changes.append((a.row(), a.column())))
+    lead.board.set_alerted({ids[1]: "Break over 15:00"})
+    assert changes == [(lead.board.source_row(ids[1]), COL_AGENT)]
+    assert cell(lead, ids[1], COL_AGENT) == "⚑ Hugo Laurent"
+    assert cell(lead, ids[1], COL_AGENT, Qt.ItemDataRole.FontRole).bold()
+    assert cell(lead, ids[1], COL_AGENT, Qt.ItemDataRole.ToolTipRole) == "Break over 15:00"
+    assert cell(lead, ids[0], COL_AGENT) == "Léa Moreau"
+    lead.board.set_alerted({})
+    assert cell(lead, ids[1], COL_AGENT) == "Hugo Laurent"
