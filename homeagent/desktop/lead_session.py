@@ -1,10 +1,11 @@
 """The team-lead console over an agent session: the same window, dispatcher and lanes.
 
 Built only for a `team_lead` or an `admin` (an agent never gets it; the server refuses
-them the routes anyway). The session's stream events reach the console's controller on
-the GUI thread, after the desk's own handling (`AgentSession.stream_listeners`); a
-reconnect re-reads the board. A lead with a SIP line switches Desk | Console in the top
-bar (Ctrl+L); a ringing call brings the desk forward.
+them the routes anyway). Its REST calls run on a lane of their own. The session's
+stream events reach the console's controller on the GUI thread, after the desk's own
+handling (`AgentSession.stream_listeners`); a reconnect re-reads the board. A lead with
+a SIP line switches Desk | Console in the top bar (Ctrl+L); a ringing call brings the
+desk forward.
 
 Other lead pages (messages, help requests, alerts, day, CSV — `homeagent/ui/lead/`'s
 comms side) plug in as `pages` `(title, widget)`: one side tab each
@@ -30,6 +31,7 @@ from homeagent.ui.lead.board_model import LeadBoardModel
 from homeagent.ui.lead.console import LeadConsole
 from homeagent.ui.lead.controller import LeadController
 from homeagent.ui.lead.queues_panel import QueuesModel
+from homeagent.ui.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +58,12 @@ class LeadSession:
         self.board = LeadBoardModel()
         self.queues = QueuesModel()
         self.console = LeadConsole(self.board, self.queues, choose_team=admin, extra_pages=pages)
+        # its own network lane: a slow board read never holds the desk's reads (and back)
+        self.lane = TaskRunner(session.dispatcher, "lead")
         self.controller = LeadController(
             api=api,
             console=self.console,
-            run=session.lanes.net.run,
+            run=self.lane.run,
             team_id=team_id,
             choose_team=admin,
             parent=self.console,
@@ -73,7 +77,9 @@ class LeadSession:
         self.controller.start()
 
     def stop(self) -> None:
+        """Before the session's own stop (its dispatcher outlives this)."""
         self.controller.stop()
+        self.lane.close(wait=False)
 
     def _on_session_stream_event(self, event: StreamEvent) -> None:
         self.controller.handle_event(event.type, event.data, event.id)

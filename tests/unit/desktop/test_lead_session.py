@@ -53,7 +53,7 @@ def test_a_lead_gets_the_console_and_its_stream(qtbot, tmp_path: Path) -> None: 
             assert session.window.mode == CONSOLE
             assert session.window.top.mode.isVisible()
             qtbot.waitUntil(lambda: lead.board.rowCount() == 3, timeout=5000)
-            assert all(name.startswith("homeagent-net") for name in client.threads)  # never the GUI
+            assert all(name.startswith("homeagent-lead") for name in client.threads)  # its own lane
             agent = next(iter(client.team.rows))
             data = client.team.set_state(agent, "break", "Café")
             assert device.on_event is not None
