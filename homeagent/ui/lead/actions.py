@@ -175,7 +175,9 @@ class BoardActions(QObject):
         )
         dialog.finished.connect(dialog.deleteLater)
         self.last_dialog = dialog
-        dialog.open()
+        # never modal: a call that rings meanwhile must stay one click / one key away
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.show()
         return dialog
 
 

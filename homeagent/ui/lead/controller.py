@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from homeagent.core.agent_state import Presence
 from homeagent.core.lead_records import (
@@ -324,7 +324,9 @@ class LeadController(QObject):
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(lambda _r: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
-        dialog.open()
+        # never modal: a call that rings meanwhile must stay one click / one key away
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.show()
         return dialog
 
     def _on_settings_save_requested(self, settings: TeamBoardSettings) -> None:

@@ -156,3 +156,23 @@ def test_a_wallboard_over_the_window_steps_aside_for_a_ringing_call(
         ring(qtbot, desk)
     assert fake.console.wallboard is None
     assert desk.window.ring_banner.isVisibleTo(desk.window)
+
+
+def test_the_console_dialogs_never_block_answering(
+    lead_desk: tuple[FakeDesk, FakeConsole],
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    desk, fake = lead_desk
+    fake.console.view.select_agent(next(iter(fake.server.rows)))
+    dialog = fake.console.row_actions.open_dialog("not_ready", "")
+    settings = fake.controller.open_settings()
+    assert dialog is not None
+    assert settings is not None
+    assert not dialog.isModal()
+    assert not settings.isModal()
+    assert QApplication.activeModalWidget() is None
+    ring(qtbot, desk)
+    desk.window.shortcut_actions["answer"].trigger()
+    qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.IN_CALL, timeout=3000)
+    dialog.reject()
+    settings.reject()
