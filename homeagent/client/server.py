@@ -25,6 +25,7 @@ import random
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -39,7 +40,7 @@ from homeagent.client.errors import (
     ServerUnreachable,
     TlsVerificationFailed,
 )
-from homeagent.core import lead_comms, records
+from homeagent.core import lead_comms, lead_records, records
 from homeagent.core.profile import Profile
 from homeagent.security.tls import PinnedCaBundle
 
@@ -493,6 +494,37 @@ class ServerClient:
     def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport:
         answer = self.get(f"/agents/{agent_id}/day", {"day": day.isoformat()})
         return _parsed(lambda o: lead_comms.parse_day(o, route="GET /agents/{id}/day"), answer)
+    # --- the team-lead console (docs/lead-contract.md -> homeagent.core.lead_records) ---
+
+    def read_teams(self) -> tuple[lead_records.TeamRef, ...]:
+        """The teams (admins), for the console's team selector."""
+        return _parsed(lead_records.parse_teams, self.get("/teams"))
+
+    def read_board(self, team_id: str) -> lead_records.Board:
+        return _parsed(lead_records.parse_board, self.get(f"/teams/{team_id}/board"))
+
+    def read_queue_stats(self, team_id: str) -> tuple[lead_records.QueueStats, ...]:
+        return _parsed(lead_records.parse_queues, self.get(f"/teams/{team_id}/queues"))
+
+    def read_team_settings(self, team_id: str) -> lead_records.TeamBoardSettings:
+        return _parsed(lead_records.parse_team_settings, self.get(f"/teams/{team_id}/settings"))
+
+    def write_team_settings(
+        self, team_id: str, settings: lead_records.TeamBoardSettings
+    ) -> lead_records.TeamBoardSettings:
+        answer = self.put(f"/teams/{team_id}/settings", settings.to_wire())
+        return _parsed(lead_records.parse_team_settings, answer)
+
+    def set_agent_state_remote(
+        self, agent_id: str, state: lead_records.RemoteState, reason: str, note: str
+    ) -> lead_records.RemoteStateResult:
+        """A lead sets an agent's state (one key per click: a retry cannot apply it twice)."""
+        body = {"state": state, "reason": reason, "note": note}
+        answer = self.post(f"/agents/{agent_id}/state", body, idempotency_key=str(uuid.uuid4()))
+        return _parsed(lead_records.parse_remote_state, answer)
+
+    def cancel_pending_state(self, agent_id: str) -> None:
+        self._send("DELETE", f"/agents/{agent_id}/pending-state")
 
 
 def _parsed(parse: Callable[[object], R], answer: object) -> R:

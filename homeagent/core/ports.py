@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from homeagent.core import lead_comms, records
+from homeagent.core import lead_comms, lead_records, records
 from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.commands import Command
 from homeagent.core.events import AudioDevicesChanged, Event
@@ -156,3 +156,27 @@ class LeadCommsApi(Protocol):
     def read_team_day(self, team_id: str, day: dt.date) -> lead_comms.DayReport: ...
 
     def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport: ...
+class LeadBoardApi(Protocol):
+    """The console's board reads and writes (docs/lead-contract.md), parsed into
+    `homeagent.core.lead_records`. Errors as `ServerApi`'s: `ClientError` when the server
+    cannot answer now (an `ApiError` carries its 4xx code and message), `MalformedPayload`
+    when the answer is not what the contract promises."""
+
+    def read_teams(self) -> tuple[lead_records.TeamRef, ...]:
+        """GET /teams (admins): the teams to choose from."""
+
+    def read_board(self, team_id: str) -> lead_records.Board: ...
+    def read_queue_stats(self, team_id: str) -> tuple[lead_records.QueueStats, ...]: ...
+    def read_team_settings(self, team_id: str) -> lead_records.TeamBoardSettings: ...
+    def write_team_settings(
+        self, team_id: str, settings: lead_records.TeamBoardSettings
+    ) -> lead_records.TeamBoardSettings:
+        """PUT /teams/{id}/settings; returns what the server stored."""
+
+    def set_agent_state_remote(
+        self, agent_id: str, state: lead_records.RemoteState, reason: str, note: str
+    ) -> lead_records.RemoteStateResult:
+        """POST /agents/{id}/state: applied now, or pending until the call ends."""
+
+    def cancel_pending_state(self, agent_id: str) -> None:
+        """DELETE /agents/{id}/pending-state."""

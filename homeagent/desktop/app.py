@@ -43,6 +43,8 @@ class AppOptions:
     device_factory: Any = None  # DeviceSession's signature (tests: a fake device)
     credentials: tuple[str, str] | None = None  # enrol without the dialog (demo)
     on_started: Callable[[Any], None] | None = None
+    # the console's other pages (title, widget) for a team lead (messages, help, alerts…)
+    lead_pages: tuple[tuple[str, Any], ...] = ()
     # desktop integration (`homeagent.desktop.shell`)
     link: str = ""  # a tel:/sip:/sips: link to prepare once the desk is up
     instance: str | None = None  # single-instance name; None: $HOMEAGENT_INSTANCE or none
@@ -160,6 +162,7 @@ def _run_one_desk(
 ) -> tuple[bool, int]:
     """One desk over the enrolled device until it closes; (revoked, exit code)."""
     from homeagent.core.sip_config import EngineConfig
+    from homeagent.desktop.lead_session import lead_session_for
     from homeagent.desktop.session import AgentSession
 
     revoked = False
@@ -178,6 +181,10 @@ def _run_one_desk(
         on_revoked=on_revoked,
     )
     window = session.start()
+    lead = lead_session_for(session, opts.lead_pages)  # team leads and admins: the console
+    if lead is not None:
+        lead.start()
+        event_log.write("lead_console_started")
     window.closing.connect(app.quit)
     window.resize(1366, 740)
     shell.show(window, session)  # the tray, start minimised, a link that waited
@@ -187,6 +194,8 @@ def _run_one_desk(
         code = int(app.exec())
     finally:
         shell.detach()
+        if lead is not None:
+            lead.stop()
         session.stop()
         window.hide()
         window.deleteLater()

@@ -87,6 +87,11 @@ class AgentSession:
         self._ringing = False
         self._user_id = str(_device_info(device).get("user", {}).get("id") or "")
         self._server_states = ServerStateSync(self._from_server)
+        # other parts fed from this session's stream and /me (the lead console), on the
+        # GUI thread, after the desk's own handling
+        self.stream_listeners: list[Callable[[StreamEvent], None]] = []
+        self.connection_listeners: list[Callable[[ConnectionState], None]] = []
+        self.me_listeners: list[Callable[[records.Me], None]] = []
         # 1. the GUI-thread door and the two lanes
         self.dispatcher = Dispatcher()
         self.lanes = TaskLanes(self.dispatcher)
@@ -267,6 +272,11 @@ class AgentSession:
         self._user_id = me.user.id
         name, team = team_from_me(me)
         self.model.configure(agent_name=name, team=team)
+        for listener in self.me_listeners:
+            try:
+                listener(me)
+            except Exception:
+                log.exception("a /me listener failed")
 
     def _load_conversation(self) -> None:
         """The conversation kept in the store: the lead's messages (with what the desk
@@ -328,6 +338,16 @@ class AgentSession:
         )
 
     def _on_stream_event(self, event: StreamEvent) -> None:
+        try:
+            self._on_desk_stream_event(event)
+        finally:  # the console sees every event, whatever the desk made of it
+            for listener in self.stream_listeners:
+                try:
+                    listener(event)
+                except Exception:
+                    log.exception("a stream listener failed on a %s event", event.type)
+
+    def _on_desk_stream_event(self, event: StreamEvent) -> None:
         data = event.data if isinstance(event.data, dict) else {}
         mine = str(data.get("agent_id")) == self._user_id
         if event.type == "message":
@@ -411,6 +431,23 @@ class AgentSession:
         self.model.set_server_link(ServerLink(state.value))
         if state.value == "online":
             self.controller.reload_lists()
+        for listener in self.connection_listeners:
+            try:
+                listener(state)
+            except Exception:
+                log.exception("a connection listener failed")
+
+    @property
+    def user_info(self) -> dict[str, Any]:
+        """The signed-in user as enrolment stored it (`{id, name, role, team_id…}`)."""
+        user = _device_info(self.device).get("user")
+        return dict(user) if isinstance(user, dict) else {}
+
+    @property
+    def has_line(self) -> bool:
+        """Whether this user has a SIP account (takes calls)."""
+        sip = _device_info(self.device).get("sip")
+        return isinstance(sip, dict) and bool(sip.get("username"))
 
     def _on_device_revoked(self) -> None:
         """IT revoked this device: the data is already wiped; hand over to the composition

@@ -222,6 +222,72 @@
     </message>
 </context>
 <context>
+    <name>BoardActions</name>
+    <message>
+        <source>Message…</source>
+        <translation>Message…</translation>
+    </message>
+    <message>
+        <source>Set state…</source>
+        <translation>Changer l&apos;état…</translation>
+    </message>
+    <message>
+        <source>Cancel pending</source>
+        <translation>Annuler le changement prévu</translation>
+    </message>
+    <message>
+        <source>Agent&apos;s day</source>
+        <translation>Journée de l&apos;agent</translation>
+    </message>
+    <message>
+        <source>Listen in</source>
+        <translation>Écouter</translation>
+    </message>
+    <message>
+        <source>Listening in comes with the supervision update</source>
+        <translation>L&apos;écoute arrive avec la mise à jour de supervision</translation>
+    </message>
+    <message>
+        <source>Thresholds…</source>
+        <translation>Seuils…</translation>
+    </message>
+    <message>
+        <source>Wallboard</source>
+        <translation>Écran mural</translation>
+    </message>
+    <message>
+        <source>Set state</source>
+        <translation>Changer l&apos;état</translation>
+    </message>
+    <message>
+        <source>Applied after the current call</source>
+        <translation>Appliqué après l&apos;appel en cours</translation>
+    </message>
+    <message>
+        <source>Break</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>This team has no break reasons</source>
+        <translation>Cette équipe n&apos;a pas de motifs de pause</translation>
+    </message>
+    <message>
+        <source>Not ready…</source>
+        <translation>Non prêt…</translation>
+    </message>
+    <message>
+        <source>Sign out (Offline)…</source>
+        <translation>Déconnecter (Hors ligne)…</translation>
+    </message>
+</context>
+<context>
+    <name>BoardView</name>
+    <message>
+        <source>Team board</source>
+        <translation>Tableau de l&apos;équipe</translation>
+    </message>
+</context>
+<context>
     <name>CallControls</name>
     <message>
         <source>Transfer destination</source>
@@ -1370,6 +1436,125 @@
     </message>
 </context>
 <context>
+    <name>LeadBoard</name>
+    <message>
+        <source>All states</source>
+        <translation>Tous les états</translation>
+    </message>
+    <message>
+        <source>In a call (ringing, on call, wrap-up)</source>
+        <translation>En appel (sonnerie, en appel, post-appel)</translation>
+    </message>
+    <message>
+        <source>Signed in (not offline)</source>
+        <translation>Connectés (pas hors ligne)</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Time in state</source>
+        <translation>Depuis</translation>
+    </message>
+    <message>
+        <source>Current call</source>
+        <translation>Appel en cours</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>Traités</translation>
+    </message>
+    <message>
+        <source>Avg handle</source>
+        <translation>DMT</translation>
+    </message>
+    <message>
+        <source>Breaks</source>
+        <translation>Pauses</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>Manqués</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Qualité</translation>
+    </message>
+    <message>
+        <source>{state} at the end of the call — by {who}</source>
+        <translation>{state} à la fin de l&apos;appel — par {who}</translation>
+    </message>
+    <message>
+        <source>missed call</source>
+        <translation>appel manqué</translation>
+    </message>
+    <message>
+        <source>outbound</source>
+        <translation>sortant</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>direct</translation>
+    </message>
+    <message>
+        <source>after {queue}</source>
+        <translation>après {queue}</translation>
+    </message>
+    <message>
+        <source>MOS {mos} · {loss} % · {jitter} ms</source>
+        <translation>MOS {mos} · {loss} % · {jitter} ms</translation>
+    </message>
+    <message>
+        <source>MOS at or under the alarm threshold ({alarm})</source>
+        <translation>MOS au seuil d&apos;alarme ou en dessous ({alarm})</translation>
+    </message>
+    <message>
+        <source>MOS at or under the warning threshold ({warn}); alarm at {alarm}</source>
+        <translation>MOS au seuil d&apos;alerte ou en dessous ({warn}) ; alarme à {alarm}</translation>
+    </message>
+    <message>
+        <source>Breaks over the day&apos;s allowance ({allowance})</source>
+        <translation>Pauses au-delà du temps prévu pour la journée ({allowance})</translation>
+    </message>
+    <message>
+        <source>Breaks near the day&apos;s allowance ({allowance})</source>
+        <translation>Pauses proches du temps prévu pour la journée ({allowance})</translation>
+    </message>
+    <message>
+        <source>At or over the alarm threshold ({alarm})</source>
+        <translation>Au seuil d&apos;alarme ou au-delà ({alarm})</translation>
+    </message>
+    <message>
+        <source>At or over the warning threshold ({warn}); alarm at {alarm}</source>
+        <translation>Au seuil d&apos;alerte ou au-delà ({warn}) ; alarme à {alarm}</translation>
+    </message>
+    <message>
+        <source>Set by {who}</source>
+        <translation>Changé par {who}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>Note : {note}</translation>
+    </message>
+    <message>
+        <source>{n} in a row</source>
+        <translation>{n} d&apos;affilée</translation>
+    </message>
+    <message>
+        <source>MOS {mos}, loss {loss} %, jitter {jitter} ms, round trip {rtt} ms</source>
+        <translation>MOS {mos}, pertes {loss} %, gigue {jitter} ms, aller-retour {rtt} ms</translation>
+    </message>
+    <message>
+        <source>Last call&apos;s final figures</source>
+        <translation>Chiffres finaux du dernier appel</translation>
+    </message>
+</context>
+<context>
     <name>LeadComms</name>
     <message>
         <source>The server&apos;s answer was not understood.</source>
@@ -1390,6 +1575,115 @@
     <message>
         <source>The server cannot be reached; try again in a moment.</source>
         <translation>Le serveur est injoignable ; réessayez dans un instant.</translation>
+    </message>
+</context>
+<context>
+    <name>LeadConsole</name>
+    <message>
+        <source>Team</source>
+        <translation>Équipe</translation>
+    </message>
+    <message>
+        <source>Search an agent (Ctrl+F)</source>
+        <translation>Rechercher un agent (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search an agent</source>
+        <translation>Rechercher un agent</translation>
+    </message>
+    <message>
+        <source>Show the agents in</source>
+        <translation>Afficher les agents</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} agents</source>
+        <translation>{shown} agents sur {total}</translation>
+    </message>
+</context>
+<context>
+    <name>LeadController</name>
+    <message>
+        <source>You are not in a team: there is no board to show.</source>
+        <translation>Vous n&apos;êtes dans aucune équipe : il n&apos;y a pas de tableau à afficher.</translation>
+    </message>
+    <message>
+        <source>There is no team yet.</source>
+        <translation>Il n&apos;y a encore aucune équipe.</translation>
+    </message>
+    <message>
+        <source>The board could not be read ({why}); trying again in {s} s.</source>
+        <translation>Le tableau n&apos;a pas pu être lu ({why}) ; nouvel essai dans {s} s.</translation>
+    </message>
+    <message>
+        <source>{name}: the state was not changed ({why})</source>
+        <translation>{name} : l&apos;état n&apos;a pas été changé ({why})</translation>
+    </message>
+    <message>
+        <source>{name}: {state} now</source>
+        <translation>{name} : {state} dès maintenant</translation>
+    </message>
+    <message>
+        <source>{name}: {state} after the current call</source>
+        <translation>{name} : {state} après l&apos;appel en cours</translation>
+    </message>
+    <message>
+        <source>{name}: the pending change was not cancelled ({why})</source>
+        <translation>{name} : le changement prévu n&apos;a pas été annulé ({why})</translation>
+    </message>
+    <message>
+        <source>{name}: the pending change is cancelled</source>
+        <translation>{name} : le changement prévu est annulé</translation>
+    </message>
+    <message>
+        <source>Thresholds and alerts saved</source>
+        <translation>Seuils et alertes enregistrés</translation>
+    </message>
+</context>
+<context>
+    <name>LeadQueues</name>
+    <message>
+        <source>Queue</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>Attente max.</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Répondus</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Abandonnés</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>Niveau de service</translation>
+    </message>
+    <message>
+        <source>ASA</source>
+        <translation>Délai moyen</translation>
+    </message>
+    <message>
+        <source>Calls answered within the queue&apos;s target time, out of those answered plus those abandoned after it (green from 80 %, amber from 60 %)</source>
+        <translation>Appels répondus dans le délai cible de la file, sur les répondus plus les abandonnés après ce délai (vert dès 80 %, orange dès 60 %)</translation>
+    </message>
+    <message>
+        <source>Average speed of answer of today&apos;s answered calls</source>
+        <translation>Délai moyen de réponse des appels répondus aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>{pct} answered within {s} s</source>
+        <translation>{pct} répondus en moins de {s} s</translation>
+    </message>
+    <message>
+        <source>{n} offered today, {t} timed out</source>
+        <translation>{n} reçus aujourd&apos;hui, {t} expirés</translation>
     </message>
 </context>
 <context>
@@ -1429,6 +1723,10 @@
     <message>
         <source>Open the inbox</source>
         <translation>Ouvrir les messages</translation>
+    </message>
+    <message>
+        <source>Switch between the desk and the console</source>
+        <translation>Passer du poste à la console</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -1623,6 +1921,29 @@
     </message>
 </context>
 <context>
+    <name>ModeSwitch</name>
+    <message>
+        <source>Your calls (Ctrl+L switches)</source>
+        <translation>Vos appels (Ctrl+L pour basculer)</translation>
+    </message>
+    <message>
+        <source>The team board (Ctrl+L switches)</source>
+        <translation>Le tableau de l&apos;équipe (Ctrl+L pour basculer)</translation>
+    </message>
+    <message>
+        <source>☎ Desk — ringing</source>
+        <translation>☎ Poste — sonnerie</translation>
+    </message>
+    <message>
+        <source>☎ Desk</source>
+        <translation>☎ Poste</translation>
+    </message>
+    <message>
+        <source>▦ Console</source>
+        <translation>▦ Console</translation>
+    </message>
+</context>
+<context>
     <name>Models</name>
     <message>
         <source>(no name)</source>
@@ -1774,6 +2095,13 @@
     </message>
 </context>
 <context>
+    <name>QueuesPanel</name>
+    <message>
+        <source>Queues</source>
+        <translation>Files d&apos;attente</translation>
+    </message>
+</context>
+<context>
     <name>RingingPanel</name>
     <message>
         <source>Incoming call</source>
@@ -1794,6 +2122,152 @@
     <message>
         <source>Answers automatically in {s} s</source>
         <translation>Décroché automatique dans {s} s</translation>
+    </message>
+</context>
+<context>
+    <name>SetStateDialog</name>
+    <message>
+        <source>Set the state of {names}</source>
+        <translation>Changer l&apos;état de {names}</translation>
+    </message>
+    <message>
+        <source>Break</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Break reason</source>
+        <translation>Motif de pause</translation>
+    </message>
+    <message>
+        <source>Not ready</source>
+        <translation>Non prêt</translation>
+    </message>
+    <message>
+        <source>Sign out (Offline): the desk stops taking calls</source>
+        <translation>Déconnecter (Hors ligne) : le poste ne prend plus d&apos;appels</translation>
+    </message>
+    <message>
+        <source>Note for the agent (optional)</source>
+        <translation>Note pour l&apos;agent (facultative)</translation>
+    </message>
+    <message>
+        <source>Note for the agent</source>
+        <translation>Note pour l&apos;agent</translation>
+    </message>
+    <message>
+        <source>{names}: in a call — applied after the current call and its wrap-up.</source>
+        <translation>{names} : en appel — appliqué après l&apos;appel en cours et son post-appel.</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Appliquer</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Thresholds and alerts — {team}</source>
+        <translation>Seuils et alertes — {team}</translation>
+    </message>
+    <message>
+        <source>Board colours (amber at the warning, red at the alarm)</source>
+        <translation>Couleurs du tableau (orange à l&apos;alerte, rouge à l&apos;alarme)</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Alerte</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>Alarme</translation>
+    </message>
+    <message>
+        <source>Time in a break</source>
+        <translation>Durée d&apos;une pause</translation>
+    </message>
+    <message>
+        <source>Call duration</source>
+        <translation>Durée d&apos;appel</translation>
+    </message>
+    <message>
+        <source>Wrap-up beyond its time</source>
+        <translation>Post-appel au-delà de son temps</translation>
+    </message>
+    <message>
+        <source>Average handle time</source>
+        <translation>Durée moyenne de traitement</translation>
+    </message>
+    <message>
+        <source>Missed calls today</source>
+        <translation>Appels manqués aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>Call quality (MOS, lower is worse)</source>
+        <translation>Qualité d&apos;appel (MOS, plus bas est pire)</translation>
+    </message>
+    <message>
+        <source>{what}: warning</source>
+        <translation>{what} : alerte</translation>
+    </message>
+    <message>
+        <source>{what}: alarm</source>
+        <translation>{what} : alarme</translation>
+    </message>
+    <message>
+        <source>Breaks allowed a day</source>
+        <translation>Pauses prévues par jour</translation>
+    </message>
+    <message>
+        <source>Alerts (a notification and a highlighted row)</source>
+        <translation>Alertes (une notification et une ligne surlignée)</translation>
+    </message>
+    <message>
+        <source>Break longer than</source>
+        <translation>Pause plus longue que</translation>
+    </message>
+    <message>
+        <source>Call longer than</source>
+        <translation>Appel plus long que</translation>
+    </message>
+    <message>
+        <source>Wrap-up over its time by</source>
+        <translation>Post-appel dépassé de</translation>
+    </message>
+    <message>
+        <source>Missed calls in a row</source>
+        <translation>Appels manqués d&apos;affilée</translation>
+    </message>
+    <message>
+        <source>No break for</source>
+        <translation>Sans pause depuis</translation>
+    </message>
+    <message>
+        <source>Call quality under (MOS)</source>
+        <translation>Qualité d&apos;appel sous (MOS)</translation>
+    </message>
+    <message>
+        <source>Help request waiting for</source>
+        <translation>Demande d&apos;aide en attente depuis</translation>
+    </message>
+    <message>
+        <source>for call quality the warning must be above the alarm</source>
+        <translation>pour la qualité d&apos;appel, l&apos;alerte doit être au-dessus de l&apos;alarme</translation>
+    </message>
+    <message>
+        <source>each warning must come before its alarm</source>
+        <translation>chaque alerte doit venir avant son alarme</translation>
+    </message>
+    <message>
+        <source>Check the thresholds: {what}.</source>
+        <translation>Vérifiez les seuils : {what}.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Enregistrement…</translation>
+    </message>
+    <message>
+        <source>Not saved: {why}</source>
+        <translation>Non enregistré : {why}</translation>
     </message>
 </context>
 <context>
@@ -1916,6 +2390,41 @@
     <message>
         <source>Everything was sent.</source>
         <translation>Tout a été envoyé.</translation>
+    </message>
+</context>
+<context>
+    <name>Wallboard</name>
+    <message>
+        <source>HomeAgent — wallboard</source>
+        <translation>HomeAgent — écran mural</translation>
+    </message>
+    <message>
+        <source>Esc: leave</source>
+        <translation>Échap : quitter</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>Attente max.</translation>
+    </message>
+    <message>
+        <source>Service level</source>
+        <translation>Niveau de service</translation>
+    </message>
+    <message>
+        <source>No queue for this team</source>
+        <translation>Aucune file pour cette équipe</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>Équipe</translation>
     </message>
 </context>
 <context>

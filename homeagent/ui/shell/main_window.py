@@ -48,8 +48,10 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "save_wrap_up": ("Ctrl+S",),
     "inbox": ("Ctrl+I",),
     "audio_settings": ("Ctrl+Shift+A",),
+    "toggle_console": ("Ctrl+L",),  # team leads who take calls: desk <-> console
     "help_sheet": ("F1",),
 }
+DESK, CONSOLE = "desk", "console"
 # Shortcuts that must work even while a text field has focus (a field must not eat them).
 _GLOBAL = (
     "answer",
@@ -93,6 +95,10 @@ class MainWindow(QMainWindow):
     hotkeys_settings_requested = Signal()  # payload: none (open the global hotkeys page)
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
+    mode_changed = Signal(str)  # payload: "desk" or "console" (now shown)
+    call_ringing = (
+        Signal()
+    )  # payload: none (a call starts ringing; the console may hide a wallboard)
     closing = Signal()  # payload: none (the agent closed the window)
     hidden_to_tray = Signal()  # payload: none (closed by the agent while a tray icon exists)
     # set by the desktop shell when a tray icon exists: the window manager's close hides the
@@ -136,6 +142,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([900, 440])
+        # desk | console (team leads): the banners stay above both, so a ringing call is
+        # always seen whichever is shown
+        self.modes = QStackedWidget(self)
+        self.modes.addWidget(self.splitter)
+        self.console: QWidget | None = None
+        self._takes_calls = True
         body = QWidget(self)
         box = QVBoxLayout(body)
         box.setContentsMargins(0, 0, 0, 0)
@@ -149,7 +161,7 @@ class MainWindow(QMainWindow):
         inner.addWidget(self.state_banner)
         inner.addWidget(self.message_banner)
         inner.addWidget(self.audio_banner)
-        inner.addWidget(self.splitter, 1)
+        inner.addWidget(self.modes, 1)
         box.addLayout(inner, 1)
         self.setCentralWidget(body)
         self._connect()
@@ -164,6 +176,7 @@ class MainWindow(QMainWindow):
         self.top.inbox_requested.connect(self._on_top_inbox_requested)
         self.top.audio_requested.connect(self.audio_settings_requested)
         self.top.hotkeys_requested.connect(self.hotkeys_settings_requested)
+        self.top.mode.mode_requested.connect(self.set_mode)
         self.ringing.answer_requested.connect(self.answer_requested)
         self.ringing.decline_requested.connect(self.decline_requested)
         self.ring_banner.action_clicked.connect(self.answer_requested)
@@ -214,6 +227,10 @@ class MainWindow(QMainWindow):
                 self.tr("Audio settings (microphone, headset, ringer)"),
                 self.audio_settings_requested.emit,
             ),
+            "toggle_console": (
+                self.tr("Switch between the desk and the console"),
+                self.toggle_mode,
+            ),
             "help_sheet": (self.tr("Keyboard shortcuts"), self.show_shortcut_sheet),
         }
         actions: dict[str, QAction] = {}
@@ -224,11 +241,22 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self.addAction(action)
             actions[name] = action
+        actions["toggle_console"].setEnabled(False)  # until a lead's console is installed
         return actions
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for the shortcut sheet."""
-        rows = [(a.text(), SHORTCUTS[n][0]) for n, a in self.shortcut_actions.items()]
+        rows = [
+            (a.text(), SHORTCUTS[n][0])
+            for n, a in self.shortcut_actions.items()
+            if a.isEnabled() or n != "toggle_console"
+        ]
+        if self.console is not None:  # the console's own actions
+            rows += [
+                (a.text().rstrip("…"), a.shortcut().toString())
+                for a in self.console.actions()
+                if not a.shortcut().isEmpty()
+            ]
         return rows + self.wrap_up.mnemonics()  # Alt+letter: the letter differs by language
 
     def show_shortcut_sheet(self) -> ShortcutSheet:
@@ -237,8 +265,89 @@ class MainWindow(QMainWindow):
         sheet.show()
         return sheet
 
+    # -- desk | console (team leads) ------------------------------------------------------
+
+    def install_console(self, console: QWidget, *, takes_calls: bool) -> None:
+        """A team lead's console beside the desk; shown first. `takes_calls`: the lead has
+        a line, so Desk | Console switch (one click, Ctrl+L); otherwise the console only."""
+        self.console = console
+        self._takes_calls = takes_calls
+        self.modes.addWidget(console)
+        on_ringing = getattr(console, "on_call_ringing", None)
+        if callable(on_ringing):  # e.g. a wallboard over this window steps aside
+            self.call_ringing.connect(on_ringing)
+        self.top.mode.setVisible(takes_calls)
+        self.shortcut_actions["toggle_console"].setEnabled(takes_calls)
+        if not takes_calls:  # no line: nothing of the desk's call parts applies
+            for widget in (self.top.presence, self.top.line, self.top.quality, self.top.audio):
+                widget.setVisible(False)
+        self.set_mode(CONSOLE)
+
+    @property
+    def mode(self) -> str:
+        return (
+            CONSOLE
+            if self.console is not None and self.modes.currentWidget() is self.console
+            else DESK
+        )
+
+    def set_mode(self, mode: str) -> None:
+        """Show the desk or the console (the console only once installed)."""
+        if mode == CONSOLE and self.console is None:
+            mode = DESK
+        if mode == DESK and not self._takes_calls:
+            mode = CONSOLE
+        page = self.console if mode == CONSOLE else self.splitter
+        assert page is not None
+        self.top.mode.show_mode(mode)
+        if mode == DESK:
+            self.top.mode.set_ringing(False)
+        if self.modes.currentWidget() is page:
+            return
+        focus = QApplication.focusWidget()
+        leaving = self.modes.currentWidget()
+        self.modes.setCurrentWidget(page)
+        if focus is None or (leaving is not None and leaving.isAncestorOf(focus)):
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.mode_changed.emit(mode)
+
+    def toggle_mode(self) -> None:
+        self.set_mode(DESK if self.mode == CONSOLE else CONSOLE)
+
+    def _follow_ring(self, starts: bool, ringing: bool) -> None:
+        if starts:
+            self._ring_on_console()
+            if self.console is not None:
+                self.call_ringing.emit()
+        elif not ringing and self.console is not None:
+            self.top.mode.set_ringing(False)
+
+    def _ring_on_console(self) -> None:
+        """A call rings while the console is shown: the desk comes forward, unless the
+        lead is typing in the console (then the banner and the Desk segment say it)."""
+        if self.mode != CONSOLE:
+            return
+        focus = QApplication.focusWidget()
+        console = self.console
+        typing = (
+            console is not None
+            and focus is not None
+            and console.isAncestorOf(focus)
+            and _has_typed_text(focus)
+        )
+        if typing:
+            self.top.mode.set_ringing(True)
+        else:
+            self.set_mode(DESK)
+
     def focus_search(self) -> None:
-        """Ctrl+F: the centre search when idle, else the side panel's Contacts tab."""
+        """Ctrl+F: the centre search when idle, else the side panel's Contacts tab (the
+        console's agent search while the console is shown)."""
+        if self.mode == CONSOLE and self.console is not None:
+            focus_search = getattr(self.console, "focus_search", None)
+            if callable(focus_search):
+                focus_search()
+                return
         if self.centre.currentWidget() is self.idle:
             field = self.idle.search.field
         else:
@@ -283,7 +392,11 @@ class MainWindow(QMainWindow):
             self._switch_actions(page)
             self._switch_centre(self.call_page)
         queue = snap.call.queue if snap.call else ""
+        rings = snap.screen is Screen.RINGING and (
+            previous is None or previous.screen is not Screen.RINGING
+        )
         steps: list[tuple[str, Callable[[], object]]] = [
+            ("mode", lambda: self._follow_ring(rings, snap.screen is Screen.RINGING)),
             ("ringing", lambda: self.ringing.show_snapshot(snap)),
             ("call controls", lambda: self.controls.show_snapshot(snap)),
             ("wrap-up", lambda: self.wrap_up.show_snapshot(snap)),

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk_snapshot import DeskSnapshot, QualityLevel
@@ -100,6 +100,47 @@ class PresenceButton(QToolButton):
         self.refresh()
 
 
+class ModeSwitch(QWidget):
+    """Desk | Console, a segmented control (leads who take calls; hidden for agents)."""
+
+    mode_requested = Signal(str)  # payload: "desk" or "console"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ModeSwitch")
+        self.desk = QToolButton(self)
+        self.console = QToolButton(self)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        for name, button in (("desk", self.desk), ("console", self.console)):
+            button.setObjectName("ModeButton")
+            button.setCheckable(True)
+            button.setProperty("segment", name)
+            button.clicked.connect(lambda _=False, n=name: self.mode_requested.emit(n))
+            self._group.addButton(button)
+            box.addWidget(button)
+        self.desk.setToolTip(self.tr("Your calls (Ctrl+L switches)"))
+        self.console.setToolTip(self.tr("The team board (Ctrl+L switches)"))
+        self.set_ringing(False)
+        self.show_mode("desk")
+
+    def show_mode(self, mode: str) -> None:
+        (self.console if mode == "console" else self.desk).setChecked(True)
+
+    def set_ringing(self, ringing: bool) -> None:
+        """A call rings while the console is shown: the Desk segment says so."""
+        if self.desk.text() and bool(self.desk.property("ringing")) == ringing:
+            return
+        self.desk.setText(self.tr("☎ Desk — ringing") if ringing else self.tr("☎ Desk"))
+        self.console.setText(self.tr("▦ Console"))
+        self.desk.setProperty("ringing", ringing)
+        self.desk.style().unpolish(self.desk)
+        self.desk.style().polish(self.desk)
+
+
 class Indicator(QLabel):
     """A small labelled status pill: a symbol, a word and a level (ok/warn/bad)."""
 
@@ -130,6 +171,8 @@ class TopBar(QWidget):
         self.setObjectName("TopBar")
         self.presence = PresenceButton(self)
         self.presence.presence_requested.connect(self.presence_requested)
+        self.mode = ModeSwitch(self)
+        self.mode.setVisible(False)  # team leads who take calls
         self.line = Indicator(self)
         self.server = Indicator(self)
         self.quality = Indicator(self)
@@ -156,6 +199,7 @@ class TopBar(QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(10)
         layout.addWidget(self.presence)
+        layout.addWidget(self.mode)
         layout.addSpacing(8)
         for widget in (self.line, self.server, self.quality):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)

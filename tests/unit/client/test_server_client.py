@@ -59,7 +59,7 @@ def script() -> Iterator[tuple[Script, str]]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PUT = do_PATCH = _handle
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -1,4 +1,5 @@
-"""A net lane over a real worker thread and the in-memory lead server side."""
+"""Lead console fixtures: a fake clock, the in-memory comms server on a real net lane, and
+a console over the fake board server."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from homeagent.testing.fakes import FakeLeadComms
+from homeagent.testing.lead_harness import FakeConsole, build_fake_console
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.tasks import TaskRunner
+from homeagent.ui.qt.theme import apply_theme
+
+T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 class FakeClock:
-    """A settable UTC clock."""
+    """`clock()` is the time; `advance(s)` moves it (no sleeps)."""
 
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
+    def __init__(self, now: dt.datetime = T0) -> None:
+        self.now = now
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -27,7 +33,7 @@ class FakeClock:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    return FakeClock()
 
 
 @pytest.fixture
@@ -49,3 +55,15 @@ def feed(panel: object, server: FakeLeadComms) -> int:
     for event_type, data in server.drain_events():
         applied += bool(panel.apply_event(event_type, data))  # type: ignore[attr-defined]
     return applied
+
+
+@pytest.fixture
+def lead(qtbot, clock: FakeClock) -> Iterator[FakeConsole]:  # type: ignore[no-untyped-def]
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, dark=False)
+    fake = build_fake_console(agents=6, clock=clock)
+    qtbot.addWidget(fake.console)
+    fake.controller.start()
+    yield fake
+    fake.controller.stop()

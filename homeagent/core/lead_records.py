@@ -1,0 +1,583 @@
+"""What the team-lead console reads from the server (docs/lead-contract.md), parsed strictly.
+
+The board (GET /teams/{id}/board), the queue figures (GET /teams/{id}/queues), the team's
+thresholds and alerts (GET/PUT /teams/{id}/settings), a remote state change's answer
+(POST /agents/{id}/state), the teams an admin may pick (GET /teams), and the stream
+events that keep the board live: `agent_state`, `agent_figures`, `call_quality`,
+`state_change_pending`, `queue_stats`, `team_settings`.
+
+The rules are `homeagent.core.records`' (its `_Fields` reader is shared): every field the
+contract declares is required, a null-able one may be null; unknown fields are ignored;
+numbers are checked against the contract's ranges; a malformed payload is one
+`MalformedPayload` naming the route and the field, never a guessed default. The only
+optional fields are the ones the contract calls optional: `agent_state`'s `changed_by`,
+`note` and `call`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from homeagent.core.agent_state import AgentState
+from homeagent.core.records import (
+    MAX_COUNT,
+    MAX_DAY_SECONDS,
+    MAX_SECONDS,
+    AgentStateRow,
+    Breaks,
+    MalformedPayload,
+    _agent_state,
+    _Fields,
+    _items,
+    _kind,
+)
+
+__all__ = ["MAX_DAY_SECONDS", "MalformedPayload"]
+
+Direction = Literal["inbound", "outbound"]
+RemoteState = Literal["break", "not_ready", "offline"]
+_DIRECTIONS = ("inbound", "outbound")
+_REMOTE_STATES = ("break", "not_ready", "offline")
+_STATES = tuple(s.value for s in AgentState)
+MAX_MS = 60_000  # jitter and round trip (contract: 0–60000)
+MOS_RANGE = (1.0, 4.5)
+
+
+def _number(f: _Fields, name: str, low: float, high: float) -> float:
+    """An int or a float (never a bool) within [low, high]."""
+    value = f.raw(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise f.fail(name, f"expected a number, got {_kind(value)}")
+    if value != value or not low <= value <= high:  # NaN fails the first test
+        raise f.fail(name, f"out of range ({low:g}..{high:g})")
+    return float(value)
+
+
+def _number_or_none(f: _Fields, name: str, low: float, high: float) -> float | None:
+    return None if f.raw(name) is None else _number(f, name, low, high)
+
+
+def _integer_or_none(f: _Fields, name: str, low: int, high: int) -> int | None:
+    return None if f.raw(name) is None else f.integer(name, low, high)
+
+
+def _has(f: _Fields, name: str) -> bool:
+    try:
+        f.raw(name)
+    except MalformedPayload:
+        return False
+    return True
+
+
+# --- the parts of a board row ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who did something (a lead): `{id, name}`."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingState:
+    """A remote state change waiting for the agent's call and wrap-up to end."""
+
+    state: AgentState  # break, not_ready or offline
+    reason: str
+    by: Person
+    note: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentCall:
+    """The call behind ringing / on_call / wrap_up."""
+
+    started_at: dt.datetime
+    queue: str
+    direction: Direction
+
+
+@dataclass(frozen=True, slots=True)
+class TodayFigures:
+    """An agent's day as the board shows it (definitions: docs/api.md "Figures")."""
+
+    calls_handled: int
+    avg_handle_s: int
+    missed: int
+    missed_in_row: int
+    breaks: Breaks
+
+
+@dataclass(frozen=True, slots=True)
+class CallQuality:
+    """The agent app's last call-quality report."""
+
+    mos: float
+    loss_pct: float
+    jitter_ms: float
+    rtt_ms: float
+    at: dt.datetime
+    final: bool  # the call's last report
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One agent on the board."""
+
+    agent_id: str
+    name: str
+    display_name: str
+    state: AgentState
+    reason: str
+    since: dt.datetime
+    changed_by: Person | None  # a lead set this state
+    pending: PendingState | None
+    call: CurrentCall | None
+    today: TodayFigures
+    quality: CallQuality | None
+
+    @property
+    def label(self) -> str:
+        """The name a lead reads: the display name, else the login name."""
+        return self.display_name or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    team_id: str
+    team_name: str
+    wrap_up_s: int
+    generated_at: dt.datetime
+    agents: tuple[BoardRow, ...]
+
+
+def _person(f: _Fields) -> Person:
+    return Person(id=f.text("id"), name=f.text("name"))
+
+
+def _person_or_none(f: _Fields, name: str) -> Person | None:
+    child = f.child_or_none(name)
+    return _person(child) if child is not None else None
+
+
+def _pending(f: _Fields) -> PendingState:
+    return PendingState(
+        state=AgentState(f.choice("state", _REMOTE_STATES)),
+        reason=f.text("reason"),
+        by=_person(f.child("by")),
+        note=f.text("note"),
+        at=f.moment("at"),
+    )
+
+
+def _pending_or_none(f: _Fields, name: str) -> PendingState | None:
+    child = f.child_or_none(name)
+    return _pending(child) if child is not None else None
+
+
+def _call(f: _Fields) -> CurrentCall:
+    return CurrentCall(
+        started_at=f.moment("started_at"),
+        queue=f.text("queue"),
+        direction=cast(Direction, f.choice("direction", _DIRECTIONS)),
+    )
+
+
+def _call_or_none(f: _Fields, name: str) -> CurrentCall | None:
+    child = f.child_or_none(name)
+    return _call(child) if child is not None else None
+
+
+def _today(f: _Fields) -> TodayFigures:
+    b = f.child("breaks")
+    return TodayFigures(
+        calls_handled=f.integer("calls_handled", 0, MAX_COUNT),
+        avg_handle_s=f.integer("avg_handle_s", 0, MAX_SECONDS),
+        missed=f.integer("missed", 0, MAX_COUNT),
+        missed_in_row=f.integer("missed_in_row", 0, MAX_COUNT),
+        breaks=Breaks(
+            count=b.integer("count", 0, MAX_COUNT),
+            duration_s=b.integer("duration_s", 0, MAX_SECONDS),
+        ),
+    )
+
+
+def _quality(f: _Fields) -> CallQuality:
+    return CallQuality(
+        mos=_number(f, "mos", *MOS_RANGE),
+        loss_pct=_number(f, "loss_pct", 0, 100),
+        jitter_ms=_number(f, "jitter_ms", 0, MAX_MS),
+        rtt_ms=_number(f, "rtt_ms", 0, MAX_MS),
+        at=f.moment("at"),
+        final=f.flag("final"),
+    )
+
+
+def _row(f: _Fields) -> BoardRow:
+    network = f.raw("network")  # the pre-shift badge (issue 15): null or an object for now
+    if network is not None and not isinstance(network, dict):
+        raise f.fail("network", f"expected an object or null, got {_kind(network)}")
+    quality = f.child_or_none("quality")
+    return BoardRow(
+        agent_id=f.text("agent_id"),
+        name=f.text("name"),
+        display_name=f.text("display_name"),
+        state=AgentState(f.choice("state", _STATES)),
+        reason=f.text("reason"),
+        since=f.moment("since"),
+        changed_by=_person_or_none(f, "changed_by"),
+        pending=_pending_or_none(f, "pending"),
+        call=_call_or_none(f, "call"),
+        today=_today(f.child("today")),
+        quality=_quality(quality) if quality is not None else None,
+    )
+
+
+def parse_board(obj: object, *, route: str = "GET /teams/{id}/board") -> Board:
+    f = _Fields(route, obj, "")
+    return Board(
+        team_id=f.text("team_id"),
+        team_name=f.text("team_name"),
+        wrap_up_s=f.integer("wrap_up_s", 0, MAX_DAY_SECONDS),
+        generated_at=f.moment("generated_at"),
+        agents=f.items("agents", _row),
+    )
+
+
+# --- the teams an admin may pick (GET /teams) ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRef:
+    """A team in the admin's team selector."""
+
+    id: str
+    name: str
+    pause_reasons: tuple[str, ...] | None  # None: the answer does not list them
+
+
+def _team_ref(f: _Fields) -> TeamRef:
+    return TeamRef(
+        id=f.text("id"),
+        name=f.text("name"),
+        pause_reasons=f.texts("pause_reasons") if _has(f, "pause_reasons") else None,
+    )
+
+
+def parse_teams(obj: object, *, route: str = "GET /teams") -> tuple[TeamRef, ...]:
+    return _items(route, obj, "", _team_ref)
+
+
+# --- stream events ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateEvent:
+    """`agent_state` as a lead receives it."""
+
+    agent_id: str
+    state: AgentState
+    reason: str
+    since: dt.datetime
+    changed_by: Person | None  # absent or null: the agent (or the ACD) moved
+    note: str
+    call: CurrentCall | None
+    call_known: bool  # False: the event had no `call` field (an older publisher)
+
+
+def parse_agent_state_event(obj: object, *, route: str = "event agent_state") -> AgentStateEvent:
+    f = _Fields(route, obj, "")
+    row = _agent_state(f)
+    call_known = _has(f, "call")
+    return AgentStateEvent(
+        agent_id=row.agent_id,
+        state=row.state,
+        reason=row.reason,
+        since=row.since,
+        changed_by=_person_or_none(f, "changed_by") if _has(f, "changed_by") else None,
+        note=(f.text_or_none("note") or "") if _has(f, "note") else "",
+        call=_call_or_none(f, "call") if call_known else None,
+        call_known=call_known,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFiguresEvent:
+    agent_id: str
+    today: TodayFigures
+
+
+def parse_agent_figures(obj: object, *, route: str = "event agent_figures") -> AgentFiguresEvent:
+    f = _Fields(route, obj, "")
+    return AgentFiguresEvent(agent_id=f.text("agent_id"), today=_today(f.child("today")))
+
+
+@dataclass(frozen=True, slots=True)
+class CallQualityEvent:
+    agent_id: str
+    quality: CallQuality
+
+
+def parse_call_quality(obj: object, *, route: str = "event call_quality") -> CallQualityEvent:
+    f = _Fields(route, obj, "")
+    return CallQualityEvent(agent_id=f.text("agent_id"), quality=_quality(f))
+
+
+@dataclass(frozen=True, slots=True)
+class StateChangePendingEvent:
+    agent_id: str
+    pending: PendingState | None  # None: cancelled (or applied: an agent_state follows)
+
+
+def parse_state_change_pending(
+    obj: object, *, route: str = "event state_change_pending"
+) -> StateChangePendingEvent:
+    f = _Fields(route, obj, "")
+    return StateChangePendingEvent(
+        agent_id=f.text("agent_id"), pending=_pending_or_none(f, "pending")
+    )
+
+
+# --- remote state change (POST /agents/{id}/state) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteStateResult:
+    applied: bool  # False: pending until the call and its wrap-up end
+    state: AgentStateRow
+    pending: PendingState | None
+
+
+def parse_remote_state(obj: object, *, route: str = "POST /agents/{id}/state") -> RemoteStateResult:
+    f = _Fields(route, obj, "")
+    return RemoteStateResult(
+        applied=f.flag("applied"),
+        state=_agent_state(f.child("state")),
+        pending=_pending_or_none(f, "pending"),
+    )
+
+
+# --- queue figures ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """One queue's day (definitions: docs/lead-contract.md "Queue figures")."""
+
+    queue: str
+    label: str
+    team_id: str
+    waiting: int
+    longest_wait_s: int
+    oldest_since: dt.datetime | None  # the oldest waiting call's entry (None: nobody waits)
+    offered: int
+    answered: int
+    abandoned: int
+    timed_out: int
+    service_level_pct: float | None  # None: no call counts yet
+    sl_threshold_s: int
+    asa_s: float | None
+    day: dt.date
+
+    @property
+    def title(self) -> str:
+        return self.label or self.queue
+
+
+def _queue_stats(f: _Fields) -> QueueStats:
+    return QueueStats(
+        queue=f.text("queue"),
+        label=f.text("label"),
+        team_id=f.text("team_id"),
+        waiting=f.integer("waiting", 0, MAX_COUNT),
+        longest_wait_s=f.integer("longest_wait_s", 0, MAX_SECONDS),
+        oldest_since=f.moment_or_none("oldest_since"),
+        offered=f.integer("offered", 0, MAX_COUNT),
+        answered=f.integer("answered", 0, MAX_COUNT),
+        abandoned=f.integer("abandoned", 0, MAX_COUNT),
+        timed_out=f.integer("timed_out", 0, MAX_COUNT),
+        service_level_pct=_number_or_none(f, "service_level_pct", 0, 100),
+        sl_threshold_s=f.integer("sl_threshold_s", 0, MAX_DAY_SECONDS),
+        asa_s=_number_or_none(f, "asa_s", 0, MAX_SECONDS),
+        day=f.day("day"),
+    )
+
+
+def parse_queue_stats(obj: object, *, route: str = "event queue_stats") -> QueueStats:
+    return _queue_stats(_Fields(route, obj, ""))
+
+
+def parse_queues(obj: object, *, route: str = "GET /teams/{id}/queues") -> tuple[QueueStats, ...]:
+    return _items(route, obj, "", _queue_stats)
+
+
+# --- team settings (thresholds and alerts) --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """Amber at `warn`, red at `alarm` (for MOS, lower is worse: warn > alarm)."""
+
+    warn: float
+    alarm: float
+
+
+THRESHOLD_NAMES = (
+    "time_in_break_s",
+    "call_s",
+    "wrap_up_over_s",
+    "avg_handle_s",
+    "missed",
+    "mos",
+)
+ALERT_NAMES = (
+    "break_over_s",
+    "call_over_s",
+    "wrap_up_over_s",
+    "missed_in_row",
+    "no_break_s",
+    "mos_under",
+    "help_waiting_s",
+)
+_MOS_KEYS = frozenset({"mos", "mos_under"})
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    time_in_break_s: Threshold
+    call_s: Threshold
+    wrap_up_over_s: Threshold  # beyond the team's wrap_up_s
+    avg_handle_s: Threshold
+    missed: Threshold
+    mos: Threshold  # lower is worse
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """Each alert's threshold; None = that alert is off."""
+
+    break_over_s: int | None
+    call_over_s: int | None
+    wrap_up_over_s: int | None
+    missed_in_row: int | None
+    no_break_s: int | None
+    mos_under: float | None
+    help_waiting_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamBoardSettings:
+    """GET/PUT /teams/{id}/settings: the board's colours and the team's alerts."""
+
+    break_allowance_s: int
+    thresholds: Thresholds
+    alerts: AlertSettings
+
+    def to_wire(self) -> dict[str, Any]:
+        """The PUT body (the same shape as the answer)."""
+
+        def num(name: str, value: float) -> float | int:
+            return float(value) if name in _MOS_KEYS else int(value)
+
+        thresholds = {
+            name: {
+                "warn": num(name, getattr(self.thresholds, name).warn),
+                "alarm": num(name, getattr(self.thresholds, name).alarm),
+            }
+            for name in THRESHOLD_NAMES
+        }
+        alerts = {
+            name: None if (v := getattr(self.alerts, name)) is None else num(name, v)
+            for name in ALERT_NAMES
+        }
+        return {
+            "break_allowance_s": self.break_allowance_s,
+            "thresholds": thresholds,
+            "alerts": alerts,
+        }
+
+
+DEFAULT_SETTINGS = TeamBoardSettings(
+    break_allowance_s=2700,
+    thresholds=Thresholds(
+        time_in_break_s=Threshold(600, 900),
+        call_s=Threshold(600, 900),
+        wrap_up_over_s=Threshold(30, 60),
+        avg_handle_s=Threshold(360, 480),
+        missed=Threshold(2, 4),
+        mos=Threshold(3.6, 3.1),
+    ),
+    alerts=AlertSettings(900, 900, 60, 3, 10800, 3.1, 60),
+)  # the contract's example: what the board uses until the server's settings are read
+
+
+def _threshold(f: _Fields, mos: bool) -> Threshold:
+    if mos:
+        return Threshold(warn=_number(f, "warn", *MOS_RANGE), alarm=_number(f, "alarm", *MOS_RANGE))
+    return Threshold(
+        warn=f.integer("warn", 0, MAX_DAY_SECONDS), alarm=f.integer("alarm", 0, MAX_DAY_SECONDS)
+    )
+
+
+def _settings(f: _Fields) -> TeamBoardSettings:
+    t = f.child("thresholds")
+    a = f.child("alerts")
+    thresholds = {name: _threshold(t.child(name), name == "mos") for name in THRESHOLD_NAMES}
+    alerts: dict[str, float | int | None] = {}
+    for name in ALERT_NAMES:
+        if name in _MOS_KEYS:
+            alerts[name] = _number_or_none(a, name, *MOS_RANGE)
+        else:
+            alerts[name] = _integer_or_none(a, name, 0, MAX_DAY_SECONDS)
+    return TeamBoardSettings(
+        break_allowance_s=f.integer("break_allowance_s", 0, MAX_DAY_SECONDS),
+        thresholds=Thresholds(**thresholds),
+        alerts=AlertSettings(**alerts),  # type: ignore[arg-type]
+    )
+
+
+def parse_team_settings(
+    obj: object, *, route: str = "GET /teams/{id}/settings"
+) -> TeamBoardSettings:
+    return _settings(_Fields(route, obj, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSettingsEvent:
+    team_id: str
+    settings: TeamBoardSettings
+
+
+def parse_team_settings_event(
+    obj: object, *, route: str = "event team_settings"
+) -> TeamSettingsEvent:
+    f = _Fields(route, obj, "")
+    return TeamSettingsEvent(team_id=f.text("team_id"), settings=_settings(f))
+
+
+def validate_settings(settings: TeamBoardSettings) -> list[str]:
+    """What the server would refuse (ranges), as the setting names; [] when valid.
+
+    The dialog uses it before a PUT so a lead sees the problem at once; it also checks
+    that each threshold turns amber before red (warn before alarm)."""
+    problems: list[str] = []
+    if not 0 <= settings.break_allowance_s <= MAX_DAY_SECONDS:
+        problems.append("break_allowance_s")
+    for name in THRESHOLD_NAMES:
+        t: Threshold = getattr(settings.thresholds, name)
+        low, high = MOS_RANGE if name == "mos" else (0, MAX_DAY_SECONDS)
+        in_range = low <= t.warn <= high and low <= t.alarm <= high
+        amber_first = t.warn >= t.alarm if name == "mos" else t.warn <= t.alarm
+        if not (in_range and amber_first):
+            problems.append(name)
+    for name in ALERT_NAMES:
+        v = getattr(settings.alerts, name)
+        low, high = MOS_RANGE if name in _MOS_KEYS else (0, MAX_DAY_SECONDS)
+        if v is not None and not low <= v <= high:
+            problems.append(name)
+    return problems

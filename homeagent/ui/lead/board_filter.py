@@ -1,0 +1,79 @@
+"""The board's filter and sort: numeric sorting (`SORT_ROLE`), a state filter, a name search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+)
+
+from homeagent.core.agent_state import AgentState
+from homeagent.ui.lead.board_model import AGENT_ID_ROLE, SORT_ROLE, LeadBoardModel
+from homeagent.ui.qt.labels import state_name
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class BoardFilter(QSortFilterProxyModel):
+    """Sorts numerically (`SORT_ROLE`), filters by states and by a name search."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+        self._states: frozenset[AgentState] | None = None
+        self._needle = ""
+
+    def set_states(self, states: Iterable[AgentState] | None) -> None:
+        """Show only these states (None: all)."""
+        self.beginFilterChange()
+        self._states = frozenset(states) if states is not None else None
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        self._needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, LeadBoardModel):
+            return True
+        live = model.live_at(source_row)
+        if live is None:
+            return False
+        row = live.row
+        if self._states is not None and row.state not in self._states:
+            return False
+        if self._needle:
+            hay = f"{row.display_name} {row.name}".casefold()
+            return self._needle in hay
+        return True
+
+    def agent_id(self, proxy_row: int) -> str:
+        return str(self.data(self.index(proxy_row, 0), AGENT_ID_ROLE) or "")
+
+
+def state_filter_choices() -> list[tuple[str, frozenset[AgentState] | None]]:
+    """The state filter's entries: all, then each state family."""
+    s = AgentState
+    return [
+        (QCoreApplication.translate("LeadBoard", "All states"), None),
+        (state_name(s.AVAILABLE), frozenset({s.AVAILABLE})),
+        (
+            QCoreApplication.translate("LeadBoard", "In a call (ringing, on call, wrap-up)"),
+            frozenset({s.RINGING, s.ON_CALL, s.WRAP_UP}),
+        ),
+        (state_name(s.BREAK), frozenset({s.BREAK})),
+        (state_name(s.NOT_READY), frozenset({s.NOT_READY})),
+        (state_name(s.OFFLINE), frozenset({s.OFFLINE})),
+        (
+            QCoreApplication.translate("LeadBoard", "Signed in (not offline)"),
+            frozenset(set(s) - {s.OFFLINE}),
+        ),
+    ]

@@ -1,0 +1,590 @@
+"""The team board as a Qt table model: one row per agent, live from the stream's events.
+
+- Starts from GET /teams/{id}/board (`set_board`), then only events change it
+  (`apply_event`): each one updates exactly one row's cells (`dataChanged` on that row),
+  never a reset. A malformed event is logged at WARNING and dropped; nothing else is lost.
+- One shared clock (`tick()`, every second from the console) repaints only the ticking
+  columns (time in state, call, breaks total): two `dataChanged` ranges, not a reset.
+- Sorting is numeric (`SORT_ROLE` carries numbers) and filtering by state or name lives
+  in `BoardFilter` (ui/lead/board_filter.py), a `QSortFilterProxyModel`.
+- Threshold colours come from the team's settings; colour is never the only signal: a
+  cell over a threshold is bold with a ▲ (amber) or ▲▲ (red) and a tooltip that names
+  the threshold.
+
+The clock is injected (tests use a fake one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
+
+from homeagent.core import lead_board as lb
+from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
+from homeagent.core.lead_records import (
+    DEFAULT_SETTINGS,
+    Board,
+    BoardRow,
+    MalformedPayload,
+    PendingState,
+    TeamBoardSettings,
+    parse_agent_figures,
+    parse_agent_state_event,
+    parse_call_quality,
+    parse_state_change_pending,
+)
+from homeagent.core.timefmt import format_duration
+from homeagent.ui.qt.labels import presence_text
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+Clock = Callable[[], dt.datetime]
+
+(
+    COL_AGENT,
+    COL_STATE,
+    COL_TIME,
+    COL_CALL,
+    COL_HANDLED,
+    COL_AHT,
+    COL_BREAKS,
+    COL_MISSED,
+    COL_QUALITY,
+) = range(9)
+COLUMN_COUNT = 9
+TICKING = ((COL_TIME, COL_CALL), (COL_BREAKS, COL_BREAKS))  # contiguous ranges that tick
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # numbers for numeric sorting
+AGENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # str
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3  # AgentState (the pill's colour)
+PENDING_ROLE = Qt.ItemDataRole.UserRole + 4  # str: the pending change, "" when none
+LEVEL_ROLE = Qt.ItemDataRole.UserRole + 5  # int (lead_board.Level)
+
+# Repaints of rows that events changed are batched this long (at 200 events/s a repaint
+# per event cost ~40 % of a core; batched, the latency budget still leaves room: p99 ≤ 100 ms)
+FLUSH_MS = 40
+BOARD_EVENTS = ("agent_state", "agent_figures", "call_quality", "state_change_pending")
+_TICK_ROLES = [
+    Qt.ItemDataRole.DisplayRole,
+    SORT_ROLE,
+    LEVEL_ROLE,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+]
+_STATE_ORDER = {
+    AgentState.RINGING: 0,
+    AgentState.ON_CALL: 1,
+    AgentState.WRAP_UP: 2,
+    AgentState.AVAILABLE: 3,
+    AgentState.NOT_READY: 4,
+    AgentState.BREAK: 5,
+    AgentState.OFFLINE: 6,
+}
+MARKS = {lb.Level.WARN: "▲", lb.Level.ALARM: "▲▲"}
+ALERT_MARK = "⚑"  # the agent's name when an alert about them is open
+ALERTED = lb.Judged(lb.Level.ALARM)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGN = [_LEFT, _LEFT, _RIGHT, _LEFT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT]
+_TINTS = {  # (light, dark) backgrounds of a cell over a threshold
+    lb.Level.WARN: ("#FCE8B2", "#5C4A12"),
+    lb.Level.ALARM: ("#FAD2CF", "#6B2420"),
+}
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def headers() -> list[str]:
+    return [
+        QCoreApplication.translate("LeadBoard", "Agent"),
+        QCoreApplication.translate("LeadBoard", "State"),
+        QCoreApplication.translate("LeadBoard", "Time in state"),
+        QCoreApplication.translate("LeadBoard", "Current call"),
+        QCoreApplication.translate("LeadBoard", "Handled"),
+        QCoreApplication.translate("LeadBoard", "Avg handle"),
+        QCoreApplication.translate("LeadBoard", "Breaks"),
+        QCoreApplication.translate("LeadBoard", "Missed"),
+        QCoreApplication.translate("LeadBoard", "Quality"),
+    ]
+
+
+def pending_text(pending: PendingState | None) -> str:
+    """ "Break at the end of the call — by Claire M." (the note in the tooltip)."""
+    if pending is None:
+        return ""
+    what = presence_text(Presence(pending.state, pending.reason))
+    return QCoreApplication.translate(
+        "LeadBoard", "{state} at the end of the call — by {who}"
+    ).format(state=what, who=lb.short_name(pending.by.name))
+
+
+def state_text(state: AgentState, reason: str) -> str:
+    """The state with its reason, in words: a RONA reads "missed call", never its code."""
+    if state is AgentState.NOT_READY and reason == RONA_REASON:
+        reason = QCoreApplication.translate("LeadBoard", "missed call")
+    return presence_text(Presence(state, reason))
+
+
+def _is_dark() -> bool:
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+class LeadBoardModel(QAbstractTableModel):
+    """See the module docstring. Rows keep the server's order; the proxy sorts."""
+
+    row_updated = Signal(str)  # payload: agent id whose row an event changed
+    board_loaded = Signal()  # payload: none (a new board: the rows were reset)
+
+    def __init__(self, clock: Clock = utc_now, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._rows: list[lb.LiveRow] = []
+        self._index: dict[str, int] = {}
+        self._settings: TeamBoardSettings = DEFAULT_SETTINGS
+        self._wrap_up_s = 0
+        self._now = clock()
+        self.team_id = ""
+        self.team_name = ""
+        self.dropped_events = 0  # malformed events logged and dropped
+        self._queue_labels: dict[str, str] = {}
+        self._alerts: dict[str, str] = {}  # agent id -> what the open alert says
+        # (row, column) -> (text, sort key, judged): each cell computed once per change or tick
+        self._cells: dict[tuple[int, int], tuple[str, Any, lb.Judged]] = {}
+        # rows changed by events since the last flush: the views hear of a row at most once
+        # per FLUSH_MS, however many events a busy stream delivered meanwhile
+        self._dirty: set[int] = set()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+        self._brushes: dict[tuple[lb.Level, bool], QBrush] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- inputs --------------------------------------------------------------------------
+
+    def set_board(self, board: Board) -> None:
+        """A fresh board (GET /teams/{id}/board): the rows are replaced."""
+        self.beginResetModel()
+        self._now = self._clock()
+        self.team_id, self.team_name = board.team_id, board.team_name
+        self._wrap_up_s = board.wrap_up_s
+        self._rows = [lb.LiveRow(row, board.generated_at) for row in board.agents]
+        self._index = {live.row.agent_id: i for i, live in enumerate(self._rows)}
+        self._cells.clear()
+        self._dirty.clear()
+        self.endResetModel()
+        self.board_loaded.emit()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows, self._index = [], {}
+        self._cells.clear()
+        self._dirty.clear()
+        self.team_id = self.team_name = ""
+        self.endResetModel()
+
+    def set_settings(self, settings: TeamBoardSettings) -> None:
+        """New thresholds: every cell's colour may change (no reset: selection stays)."""
+        self._settings = settings
+        self._cells.clear()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1)
+            )
+
+    def set_queue_labels(self, labels: dict[str, str]) -> None:
+        """Queue names as the lead reads them (the queues' labels)."""
+        if labels == self._queue_labels:
+            return
+        self._queue_labels = dict(labels)
+        self._cells.clear()
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, COL_CALL), self.index(last, COL_CALL))
+
+    def set_alerted(self, alerts: dict[str, str]) -> None:
+        """The agents with an open alert and what it says (the alerts page calls it): their
+        name is marked ⚑, bold on red, the alert in its tooltip, until the alert is gone."""
+        changed = set(alerts) ^ set(self._alerts) | {
+            a for a in alerts if self._alerts.get(a) != alerts[a]
+        }
+        self._alerts = dict(alerts)
+        for agent_id in changed:
+            i = self._index.get(agent_id)
+            if i is not None:
+                self._cells.pop((i, COL_AGENT), None)
+                self.dataChanged.emit(self.index(i, COL_AGENT), self.index(i, COL_AGENT))
+
+    @property
+    def settings(self) -> TeamBoardSettings:
+        return self._settings
+
+    @property
+    def wrap_up_s(self) -> int:
+        return self._wrap_up_s
+
+    def apply_event(self, event_type: str, data: object, event_id: int = 0) -> bool:
+        """Apply one board event; True when it changed a row.
+
+        Unknown agents (another team's, for an admin) are ignored; a malformed event is
+        logged at WARNING and dropped."""
+        route = f"event {event_id} ({event_type})"
+        try:
+            if event_type == "agent_state":
+                ev = parse_agent_state_event(data, route=route)
+                live = self._live(ev.agent_id)
+                if live is None or ev.since < live.row.since:
+                    return False  # not ours, or older than what the board shows
+                return self._replace(ev.agent_id, lb.apply_state(live.row, ev), live.figures_at)
+            if event_type == "agent_figures":
+                fig = parse_agent_figures(data, route=route)
+                live = self._live(fig.agent_id)
+                if live is None:
+                    return False
+                return self._replace(
+                    fig.agent_id, replace(live.row, today=fig.today), self._clock()
+                )
+            if event_type == "call_quality":
+                q = parse_call_quality(data, route=route)
+                live = self._live(q.agent_id)
+                if live is None:
+                    return False
+                return self._replace(
+                    q.agent_id, replace(live.row, quality=q.quality), live.figures_at
+                )
+            if event_type == "state_change_pending":
+                p = parse_state_change_pending(data, route=route)
+                live = self._live(p.agent_id)
+                if live is None:
+                    return False
+                return self._replace(
+                    p.agent_id, replace(live.row, pending=p.pending), live.figures_at
+                )
+        except MalformedPayload as exc:
+            self.dropped_events += 1
+            log.warning("dropped a malformed event: %s", exc)
+            return False
+        return False
+
+    def set_pending(self, agent_id: str, pending: PendingState | None) -> None:
+        """The answer of our own remote state change (the event will say the same)."""
+        live = self._live(agent_id)
+        if live is not None:
+            self._replace(agent_id, replace(live.row, pending=pending), live.figures_at)
+
+    def tick(self) -> None:
+        """The shared 1 s clock: repaint the ticking columns only."""
+        self._now = self._clock()
+        self._cells.clear()
+        if not self._rows:
+            return
+        last = len(self._rows) - 1
+        for first_col, last_col in TICKING:
+            self.dataChanged.emit(self.index(0, first_col), self.index(last, last_col), _TICK_ROLES)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def rows(self) -> list[BoardRow]:
+        return [live.row for live in self._rows]
+
+    def live_rows(self) -> list[lb.LiveRow]:
+        return list(self._rows)
+
+    def live_at(self, i: int) -> lb.LiveRow | None:
+        return self._rows[i] if 0 <= i < len(self._rows) else None
+
+    def row_of(self, agent_id: str) -> BoardRow | None:
+        live = self._live(agent_id)
+        return live.row if live is not None else None
+
+    def source_row(self, agent_id: str) -> int:
+        return self._index.get(agent_id, -1)
+
+    def _live(self, agent_id: str) -> lb.LiveRow | None:
+        i = self._index.get(agent_id)
+        return self._rows[i] if i is not None else None
+
+    def _replace(self, agent_id: str, row: BoardRow, figures_at: dt.datetime) -> bool:
+        i = self._index[agent_id]
+        if self._rows[i].row == row and self._rows[i].figures_at == figures_at:
+            return False
+        self._rows[i] = lb.LiveRow(row, figures_at)
+        for col in range(COLUMN_COUNT):
+            self._cells.pop((i, col), None)
+        self._dirty.add(i)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+        return True
+
+    def flush(self) -> None:
+        """Tell the views which rows events changed (after the events queued now)."""
+        self._flush_timer.stop()
+        dirty, self._dirty = sorted(self._dirty), set()
+        for i in dirty:
+            if i < len(self._rows):
+                self.dataChanged.emit(self.index(i, 0), self.index(i, COLUMN_COUNT - 1))
+                self.row_updated.emit(self._rows[i].row.agent_id)
+
+    def _cell(self, i: int, col: int) -> tuple[str, Any, lb.Judged]:
+        cached = self._cells.get((i, col))
+        if cached is None:
+            live = self._rows[i]
+            cached = (self._text(live, col), self._sort_key(live, col), self._judge(live, col))
+            self._cells[(i, col)] = cached
+        return cached
+
+    def _brush(self, level: lb.Level) -> QBrush:
+        dark = _is_dark()
+        brush = self._brushes.get((level, dark))
+        if brush is None:
+            light_colour, dark_colour = _TINTS[level]
+            brush = QBrush(QColor(dark_colour if dark else light_colour))
+            self._brushes[(level, dark)] = brush
+        return brush
+
+    # -- Qt model --------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return headers()[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        live = self._rows[index.row()]
+        col = index.column()
+        if role == AGENT_ID_ROLE:
+            return live.row.agent_id
+        if role == STATE_ROLE:
+            return live.row.state
+        if role == PENDING_ROLE:
+            return pending_text(live.row.pending) if col == COL_STATE else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGN[col]
+        text, sort_key, judged = self._cell(index.row(), col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == SORT_ROLE:
+            return sort_key
+        if role == LEVEL_ROLE:
+            return int(judged.level)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return None if judged.level is lb.Level.OK else self._brush(judged.level)
+        if role == Qt.ItemDataRole.FontRole:
+            return None if judged.level is lb.Level.OK else self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(live, col, judged)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            tip = self._threshold_words(col, judged)
+            return f"{text}. {tip}" if tip else text
+        return None
+
+    # -- cells -----------------------------------------------------------------------------
+
+    def _judge(self, live: lb.LiveRow, col: int) -> lb.Judged:
+        if col == COL_AGENT:
+            return ALERTED if live.row.agent_id in self._alerts else lb.OK
+        s, now = self._settings, self._now
+        if col == COL_TIME:
+            return lb.judge_time_in_state(live, now, s, self._wrap_up_s)
+        if col == COL_CALL:
+            return lb.judge_call(live, now, s)
+        if col == COL_AHT:
+            return lb.judge_avg_handle(live.row, s)
+        if col == COL_MISSED:
+            return lb.judge_missed(live.row, s)
+        if col == COL_QUALITY:
+            return lb.judge_mos(live.row, s)
+        if col == COL_BREAKS:
+            return lb.judge_breaks(live, now, s)
+        return lb.OK
+
+    def _text(self, live: lb.LiveRow, col: int) -> str:
+        now = self._now
+        level = self._judge(live, col).level
+        mark = ALERT_MARK if col == COL_AGENT and level is lb.Level.ALARM else MARKS.get(level, "")
+        body = self._plain(live, col, now)
+        return f"{mark} {body}" if mark and body else body
+
+    def _plain(self, live: lb.LiveRow, col: int, now: dt.datetime) -> str:
+        row = live.row
+        if col == COL_AGENT:
+            return row.label
+        if col == COL_STATE:
+            return state_text(row.state, row.reason)
+        if col == COL_TIME:
+            return format_duration(live.time_in_state_s(now))
+        if col == COL_CALL:
+            seconds = live.call_s(now)
+            if seconds is None or row.call is None:
+                return ""
+            queue = self._queue_labels.get(row.call.queue, row.call.queue) or (
+                QCoreApplication.translate("LeadBoard", "outbound")
+                if row.call.direction == "outbound"
+                else QCoreApplication.translate("LeadBoard", "direct")
+            )
+            if row.state is AgentState.WRAP_UP:  # the call is over: its queue only
+                return QCoreApplication.translate("LeadBoard", "after {queue}").format(queue=queue)
+            return f"{format_duration(seconds)} · {queue}"
+        if col == COL_HANDLED:
+            return str(row.today.calls_handled)
+        if col == COL_AHT:
+            return format_duration(row.today.avg_handle_s) if row.today.calls_handled else "–"
+        if col == COL_BREAKS:
+            total = format_duration(live.break_total_s(now))
+            allowance = self._settings.break_allowance_s
+            if allowance:
+                return f"{row.today.breaks.count} · {total} / {format_duration(allowance)}"
+            return f"{row.today.breaks.count} · {total}"
+        if col == COL_MISSED:
+            return str(row.today.missed)
+        if col == COL_QUALITY:
+            q = row.quality
+            if q is None:
+                return "–"
+            loc = QCoreApplication.translate("LeadBoard", "MOS {mos} · {loss} % · {jitter} ms")
+            return loc.format(
+                mos=f"{q.mos:.1f}", loss=f"{q.loss_pct:.1f}", jitter=f"{q.jitter_ms:.0f}"
+            )
+        return ""
+
+    def _sort_key(self, live: lb.LiveRow, col: int) -> Any:
+        row, now = live.row, self._now
+        if col == COL_AGENT:
+            return row.label.casefold()
+        if col == COL_STATE:
+            return _STATE_ORDER[row.state] * 1_000_000 - live.time_in_state_s(now)
+        if col == COL_TIME:
+            return live.time_in_state_s(now)
+        if col == COL_CALL:
+            seconds = live.call_s(now)
+            return -1 if seconds is None or row.state is AgentState.WRAP_UP else seconds
+        if col == COL_HANDLED:
+            return row.today.calls_handled
+        if col == COL_AHT:
+            return row.today.avg_handle_s if row.today.calls_handled else -1
+        if col == COL_BREAKS:
+            return live.break_total_s(now)
+        if col == COL_MISSED:
+            return row.today.missed
+        if col == COL_QUALITY:
+            return row.quality.mos if row.quality is not None else 99.0
+        return 0
+
+    def _threshold_words(self, col: int, judged: lb.Judged) -> str:
+        t = judged.threshold
+        if t is None or judged.level is lb.Level.OK:
+            return ""
+        if col == COL_QUALITY:
+            warn, alarm = f"{t.warn:.1f}", f"{t.alarm:.1f}"
+            if judged.level is lb.Level.ALARM:
+                return QCoreApplication.translate(
+                    "LeadBoard", "MOS at or under the alarm threshold ({alarm})"
+                ).format(alarm=alarm)
+            return QCoreApplication.translate(
+                "LeadBoard", "MOS at or under the warning threshold ({warn}); alarm at {alarm}"
+            ).format(warn=warn, alarm=alarm)
+        if col == COL_MISSED:
+            warn, alarm = str(int(t.warn)), str(int(t.alarm))
+        elif col == COL_BREAKS:
+            allowance = format_duration(self._settings.break_allowance_s)
+            if judged.level is lb.Level.ALARM:
+                return QCoreApplication.translate(
+                    "LeadBoard", "Breaks over the day's allowance ({allowance})"
+                ).format(allowance=allowance)
+            return QCoreApplication.translate(
+                "LeadBoard", "Breaks near the day's allowance ({allowance})"
+            ).format(allowance=allowance)
+        else:
+            warn = format_duration(t.warn + judged.offset_s)
+            alarm = format_duration(t.alarm + judged.offset_s)
+        if judged.level is lb.Level.ALARM:
+            return QCoreApplication.translate(
+                "LeadBoard", "At or over the alarm threshold ({alarm})"
+            ).format(alarm=alarm)
+        return QCoreApplication.translate(
+            "LeadBoard", "At or over the warning threshold ({warn}); alarm at {alarm}"
+        ).format(warn=warn, alarm=alarm)
+
+    def _tooltip(self, live: lb.LiveRow, col: int, judged: lb.Judged) -> str | None:
+        row = live.row
+        parts: list[str] = []
+        if col == COL_AGENT and row.agent_id in self._alerts:
+            parts.append(self._alerts[row.agent_id])
+        if col == COL_STATE:
+            parts.append(state_text(row.state, row.reason))
+            if row.changed_by is not None:
+                parts.append(
+                    QCoreApplication.translate("LeadBoard", "Set by {who}").format(
+                        who=row.changed_by.name
+                    )
+                )
+            if row.pending is not None:
+                parts.append(pending_text(row.pending))
+                if row.pending.note:
+                    parts.append(
+                        QCoreApplication.translate("LeadBoard", "Note: {note}").format(
+                            note=row.pending.note
+                        )
+                    )
+        elif col == COL_MISSED and row.today.missed_in_row:
+            parts.append(
+                QCoreApplication.translate("LeadBoard", "{n} in a row").format(
+                    n=row.today.missed_in_row
+                )
+            )
+        elif col == COL_QUALITY and row.quality is not None:
+            q = row.quality
+            parts.append(
+                QCoreApplication.translate(
+                    "LeadBoard", "MOS {mos}, loss {loss} %, jitter {jitter} ms, round trip {rtt} ms"
+                ).format(
+                    mos=f"{q.mos:.2f}",
+                    loss=f"{q.loss_pct:.1f}",
+                    jitter=f"{q.jitter_ms:.0f}",
+                    rtt=f"{q.rtt_ms:.0f}",
+                )
+            )
+            if q.final:
+                parts.append(QCoreApplication.translate("LeadBoard", "Last call's final figures"))
+        words = self._threshold_words(col, judged)
+        if words:
+            parts.append(words)
+        return "\n".join(parts) or None

@@ -1,0 +1,80 @@
+"""The lead console in the composition: built for a lead, fed by the session's stream."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from homeagent.client.events import ConnectionState, StreamEvent
+from homeagent.desktop.lead_session import lead_session_for
+from homeagent.testing.device import FakeDevice, FakeServerClient
+from homeagent.testing.fakes import FakeLeadBoardServer
+from homeagent.ui.shell.main_window import CONSOLE
+from tests.unit.desktop.conftest import running_session
+
+
+class LeadClient(FakeServerClient):
+    """The desk's reads plus the board routes of a fake team."""
+
+    def __init__(self) -> None:
+        self.team = FakeLeadBoardServer(agents=3)
+        self.threads: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self.team, name)
+        if callable(target):
+
+            def call(*args: Any) -> Any:
+                self.threads.append(threading.current_thread().name)
+                return target(*args)
+
+            return call
+        return target
+
+
+def lead_device(tmp_path: Path, role: str = "team_lead") -> FakeDevice:
+    device = FakeDevice(data_dir=tmp_path, enrolled=True)
+    info = {"user": {"id": "u-lead", "role": role, "team_id": "t-1"}, "sip": {"username": "1009"}}
+    (tmp_path / "device.json").write_text(json.dumps(info))
+    device.client = LeadClient()  # type: ignore[assignment]
+    return device
+
+
+def test_a_lead_gets_the_console_and_its_stream(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    device = lead_device(tmp_path)
+    client: LeadClient = device.client  # type: ignore[assignment]
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as session:
+        lead = lead_session_for(session)
+        assert lead is not None
+        lead.start()
+        try:
+            assert session.window.mode == CONSOLE
+            assert session.window.top.mode.isVisible()
+            qtbot.waitUntil(lambda: lead.board.rowCount() == 3, timeout=5000)
+            assert all(name.startswith("homeagent-lead") for name in client.threads)  # its own lane
+            agent = next(iter(client.team.rows))
+            data = client.team.set_state(agent, "break", "Café")
+            assert device.on_event is not None
+            threading.Thread(
+                target=device.on_event, args=(StreamEvent(7, "agent_state", data),)
+            ).start()
+            qtbot.waitUntil(lambda: lead.board.row_of(agent).state.value == "break", timeout=3000)  # type: ignore[union-attr]
+            reads = client.threads.count(threading.current_thread().name)
+            assert reads == 0
+            before = len(client.team.calls)
+            session._on_stream_connection(ConnectionState.RECONNECTING)
+            session._on_stream_connection(ConnectionState.ONLINE)
+            qtbot.waitUntil(lambda: len(client.team.calls) > before, timeout=3000)
+            assert ("read_board", ("t-1",)) in client.team.calls[before:]
+        finally:
+            lead.stop()
+
+
+def test_an_agent_has_no_console(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    device = lead_device(tmp_path, role="agent")
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as session:
+        assert lead_session_for(session) is None
+        assert session.window.console is None
+        assert not session.window.top.mode.isVisible()
