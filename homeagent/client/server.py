@@ -494,6 +494,7 @@ class ServerClient:
     def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport:
         answer = self.get(f"/agents/{agent_id}/day", {"day": day.isoformat()})
         return _parsed(lambda o: lead_comms.parse_day(o, route="GET /agents/{id}/day"), answer)
+
     # --- the team-lead console (docs/lead-contract.md -> homeagent.core.lead_records) ---
 
     def read_teams(self) -> tuple[lead_records.TeamRef, ...]:

@@ -156,6 +156,8 @@ class LeadCommsApi(Protocol):
     def read_team_day(self, team_id: str, day: dt.date) -> lead_comms.DayReport: ...
 
     def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport: ...
+
+
 class LeadBoardApi(Protocol):
     """The console's board reads and writes (docs/lead-contract.md), parsed into
     `homeagent.core.lead_records`. Errors as `ServerApi`'s: `ClientError` when the server

@@ -575,6 +575,5 @@ class FakeDeskData:
         )
 
 
-# The team-lead console's fakes live in modules of their own (size); re-exported here.
-from homeagent.testing.lead_board import FakeLeadBoardServer  # noqa: E402, F401
+# The team-lead console's messages, help queue, alerts and days: its own module (size).
 from homeagent.testing.lead_comms import FakeLeadComms  # noqa: E402, F401

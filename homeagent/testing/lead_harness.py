@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from homeagent.testing.fakes import FakeLeadBoardServer
+from homeagent.testing.lead_board import FakeLeadBoardServer
 from homeagent.ui.lead.board_model import LeadBoardModel
 from homeagent.ui.lead.console import LeadConsole
 from homeagent.ui.lead.controller import LeadController

@@ -10,7 +10,7 @@ from typing import Any
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.desktop.lead_session import lead_session_for
 from homeagent.testing.device import FakeDevice, FakeServerClient
-from homeagent.testing.fakes import FakeLeadBoardServer
+from homeagent.testing.lead_board import FakeLeadBoardServer
 from homeagent.ui.shell.main_window import CONSOLE
 from tests.unit.desktop.conftest import running_session
 
