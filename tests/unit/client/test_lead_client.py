@@ -6,7 +6,7 @@ import pytest
 
 from homeagent.client.errors import ApiError, MalformedPayload
 from homeagent.core.lead_records import DEFAULT_SETTINGS
-from homeagent.testing.fakes import FakeLeadBoardServer
+from homeagent.testing.lead_board import FakeLeadBoardServer
 from tests.unit.client.test_server_client import Script, make, script, tokens_body
 
 __all__ = ["script"]

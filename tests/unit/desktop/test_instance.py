@@ -64,8 +64,8 @@ def test_a_second_start_hands_its_link_to_the_first(qtbot, runtime: Path, name: 
             env=dict(os.environ, XDG_RUNTIME_DIR=str(runtime)),
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
-        qtbot.waitUntil(lambda: got == ["tel:+33612345678"], timeout=10000)
-        out, _ = proc.communicate(timeout=10)
+        qtbot.waitUntil(lambda: got == ["tel:+33612345678"], timeout=45000)
+        out, _ = proc.communicate(timeout=45)
         assert out.strip() == "handed over"
         sock = inst.socket_name(name)
         if len(os.fsencode(str(runtime / f"homeagent-0-{name}.sock"))) <= inst.MAX_SOCKET_PATH:
