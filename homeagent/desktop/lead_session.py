@@ -21,15 +21,20 @@ import logging
 from collections.abc import Sequence
 from typing import cast
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.core import records
-from homeagent.core.ports import LeadBoardApi
+from homeagent.core.ports import LeadBoardApi, LeadCommsApi
 from homeagent.desktop.session import AgentSession
+from homeagent.ui.lead.alerts import AlertsPanel
 from homeagent.ui.lead.board_model import LeadBoardModel
 from homeagent.ui.lead.console import LeadConsole
 from homeagent.ui.lead.controller import LeadController
+from homeagent.ui.lead.day_view import DayView
+from homeagent.ui.lead.help_queue import HelpQueuePanel
+from homeagent.ui.lead.messages import MessagesPanel
 from homeagent.ui.lead.queues_panel import QueuesModel
 from homeagent.ui.qt.tasks import TaskRunner
 
@@ -50,6 +55,8 @@ class LeadSession:
         team_id: str | None,
         takes_calls: bool,
         pages: Sequence[tuple[str, QWidget]] = (),
+        comms: LeadCommsApi | None = None,
+        me_id: str = "",
     ) -> None:
         if role not in LEAD_ROLES:
             raise ValueError(f"a {role} has no console")
@@ -72,9 +79,13 @@ class LeadSession:
         session.stream_listeners.append(self._on_session_stream_event)
         session.connection_listeners.append(self._on_session_connection)
         session.me_listeners.append(self._on_session_me)
+        # messages, help requests, alerts and the day: the lead's own team's
+        self.comms = LeadPages(self, comms, team_id, me_id) if comms and team_id else None
 
     def start(self) -> None:
         self.controller.start()
+        if self.comms is not None:
+            self.comms.start()
 
     def stop(self) -> None:
         """Before the session's own stop (its dispatcher outlives this)."""
@@ -90,6 +101,86 @@ class LeadSession:
     def _on_session_me(self, me: records.Me) -> None:
         if me.team is not None:
             self.controller.set_own_team(me.team.id, me.team.pause_reasons)
+
+
+class LeadPages:
+    """The console's side pages over one team: messages, help requests, alerts, the day.
+
+    They share the console's lane, hear the session's stream events, and answer the
+    board's intents (message these agents, open this agent's day); their open counts are
+    in the tab titles and the open alerts mark the agents on the board.
+    """
+
+    def __init__(self, lead: LeadSession, api: LeadCommsApi, team_id: str, me_id: str) -> None:
+        session, console, net = lead.session, lead.console, lead.lane
+        self._lead = lead
+        self.messages = MessagesPanel(api, net, team_id, me_id=me_id)
+        self.help = HelpQueuePanel(api, net)
+        self.alerts = AlertsPanel(api, net, team_id, notify=self._notify)
+        self.day = DayView(api, net, session.lanes.disk, team_id)
+        self._titles: dict[QWidget, str] = {
+            self.messages: QCoreApplication.translate("LeadPages", "Messages"),
+            self.help: QCoreApplication.translate("LeadPages", "Help requests"),
+            self.alerts: QCoreApplication.translate("LeadPages", "Alerts"),
+            self.day: QCoreApplication.translate("LeadPages", "Day"),
+        }
+        for widget, title in self._titles.items():
+            console.add_page(title, widget)
+        self.messages.unread_changed.connect(lambda n: self._count(self.messages, n))
+        self.help.count_changed.connect(lambda n: self._count(self.help, n))
+        self.alerts.open_count_changed.connect(self._on_alerts_changed)
+        console.message_requested.connect(self._compose_to)
+        console.day_requested.connect(self._show_day)
+        self.help.reply_requested.connect(lambda agent_id: self._compose_to([agent_id]))
+        lead.board.modelReset.connect(self._on_board_reset)
+        session.stream_listeners.append(self._on_stream_event)
+        session.connection_listeners.append(self._on_connection)
+        self._offline = False
+
+    def _notify(self, title: str, text: str) -> None:
+        notifier = self._lead.session.controller.notifier
+        if notifier is not None:
+            notifier.notify(title, text)
+
+    def start(self) -> None:
+        for panel in (self.messages, self.help, self.alerts):
+            panel.start()
+        self.day.load()
+
+    def _compose_to(self, agent_ids: list[str]) -> None:
+        self.messages.compose_to(agent_ids)
+        self._lead.console.show_page(self.messages)
+
+    def _show_day(self, agent_id: str) -> None:
+        self.day.show_agent(agent_id)
+        self._lead.console.show_page(self.day)
+
+    def _count(self, widget: QWidget, n: int) -> None:
+        side = self._lead.console.side
+        title = self._titles[widget]
+        side.setTabText(side.indexOf(widget), f"{title} ({n})" if n else title)
+
+    def _on_alerts_changed(self, n: int) -> None:
+        self._count(self.alerts, n)
+        self._lead.board.set_alerted(self.alerts.open_by_agent())
+
+    def _on_board_reset(self) -> None:
+        roster = [(row.agent_id, row.display_name or row.name) for row in self._lead.board.rows()]
+        self.messages.set_agents(roster)
+        self.day.set_agents(roster)
+        self._lead.board.set_alerted(self.alerts.open_by_agent())
+
+    def _on_stream_event(self, event: StreamEvent) -> None:
+        self.day.apply_event(event.type, event.data)  # a listener: never owns the event
+        for panel in (self.messages, self.help, self.alerts):
+            if panel.apply_event(event.type, event.data):
+                break
+
+    def _on_connection(self, state: ConnectionState) -> None:
+        # the stream replays what was missed; a long outage may have lost the day's lists
+        if state is ConnectionState.ONLINE and self._offline:
+            self.start()
+        self._offline = state is not ConnectionState.ONLINE
 
 
 def lead_session_for(
@@ -112,4 +203,6 @@ def lead_session_for(
         team_id=str(team) if team else None,
         takes_calls=session.has_line,
         pages=pages,
+        comms=cast(LeadCommsApi, client),
+        me_id=str(user.get("id") or ""),
     )

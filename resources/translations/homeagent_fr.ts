@@ -1640,6 +1640,25 @@
     </message>
 </context>
 <context>
+    <name>LeadPages</name>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>Help requests</source>
+        <translation>Demandes d&apos;aide</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>Alertes</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Journée</translation>
+    </message>
+</context>
+<context>
     <name>LeadQueues</name>
     <message>
         <source>Queue</source>

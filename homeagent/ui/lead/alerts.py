@@ -146,6 +146,18 @@ class AlertsPanel(QWidget):
 
     # --- inputs -----------------------------------------------------------------------
 
+    def open_by_agent(self) -> dict[str, str]:
+        """The agents with an open alert and what it says (for the board's ⚑ marks)."""
+        marks: dict[str, str] = {}
+        for key in self._order:
+            alert = self._alerts[key]
+            if alert.open:
+                label = kind_label(alert.kind)
+                marks[alert.agent_id] = (
+                    f"{marks[alert.agent_id]}\n{label}" if alert.agent_id in marks else label
+                )
+        return marks
+
     def start(self) -> None:
         """Load today's alerts (UTC day, as the server counts days)."""
         day = self._clock().astimezone(dt.UTC).date()

@@ -11,6 +11,7 @@ from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.desktop.lead_session import lead_session_for
 from homeagent.testing.device import FakeDevice, FakeServerClient
 from homeagent.testing.lead_board import FakeLeadBoardServer
+from homeagent.testing.lead_comms import FakeLeadComms
 from homeagent.ui.shell.main_window import CONSOLE
 from tests.unit.desktop.conftest import running_session
 
@@ -20,10 +21,12 @@ class LeadClient(FakeServerClient):
 
     def __init__(self) -> None:
         self.team = FakeLeadBoardServer(agents=3)
+        self.comms = FakeLeadComms(team_id="t-1")
         self.threads: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
-        target = getattr(self.team, name)
+        owner = self.team if hasattr(self.team, name) else self.comms
+        target = getattr(owner, name)
         if callable(target):
 
             def call(*args: Any) -> Any:
@@ -78,3 +81,34 @@ def test_an_agent_has_no_console(qtbot, tmp_path: Path) -> None:  # type: ignore
         assert lead_session_for(session) is None
         assert session.window.console is None
         assert not session.window.top.mode.isVisible()
+
+
+def test_the_console_pages_hear_the_stream_and_answer_the_board(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    device = lead_device(tmp_path)
+    client: LeadClient = device.client  # type: ignore[assignment]
+    agent = next(iter(client.team.rows))
+    client.comms.agents[agent] = ("agent1", "Agent Un")
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as session:
+        lead = lead_session_for(session)
+        assert lead is not None and lead.comms is not None
+        lead.start()
+        try:
+            pages, side = lead.comms, lead.console.side
+            assert [side.tabText(i) for i in range(side.count())][-4:] == [
+                "Messages", "Help requests", "Alerts", "Day",
+            ]  # fmt: skip
+            qtbot.waitUntil(lambda: lead.board.rowCount() == 3, timeout=5000)
+            assert device.on_event is not None
+            client.comms.agent_asks_help(agent, "Client très mécontent")
+            client.comms.raise_alert(agent, "break_over", 1200, 900)
+            for i, (kind, data) in enumerate(client.comms.drain_events(), start=20):
+                device.on_event(StreamEvent(i, kind, data))
+            qtbot.waitUntil(lambda: side.tabText(side.indexOf(pages.help)).endswith("(1)"))
+            qtbot.waitUntil(lambda: side.tabText(side.indexOf(pages.alerts)).endswith("(1)"))
+            assert agent in pages.alerts.open_by_agent()
+            lead.console.message_requested.emit([agent])
+            assert side.currentWidget() is pages.messages
+            lead.console.day_requested.emit(agent)
+            assert side.currentWidget() is pages.day
+        finally:
+            lead.stop()
