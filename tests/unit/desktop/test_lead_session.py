@@ -90,7 +90,8 @@ def test_the_console_pages_hear_the_stream_and_answer_the_board(qtbot, tmp_path:
     client.comms.agents[agent] = ("agent1", "Agent Un")
     with running_session(qtbot, device, tmp_path / "events.jsonl") as session:
         lead = lead_session_for(session)
-        assert lead is not None and lead.comms is not None
+        assert lead is not None
+        assert lead.comms is not None
         lead.start()
         try:
             pages, side = lead.comms, lead.console.side
