@@ -83,6 +83,7 @@ class LeadSession:
         self.comms = LeadPages(self, comms, team_id, me_id) if comms and team_id else None
 
     def start(self) -> None:
+        self.session.log.write("console_shown", team_id=self.controller.team_id or "")
         self.controller.start()
         if self.comms is not None:
             self.comms.start()
@@ -94,6 +95,12 @@ class LeadSession:
 
     def _on_session_stream_event(self, event: StreamEvent) -> None:
         self.controller.handle_event(event.type, event.data, event.id)
+        if event.type == "agent_state" and isinstance(event.data, dict):
+            row = self.board.row_of(str(event.data.get("agent_id")))
+            if row is not None:  # what the board shows now (a stale event changes nothing)
+                self.session.log.write(
+                    "board_row", agent_id=row.agent_id, state=row.state.value, reason=row.reason
+                )
 
     def _on_session_connection(self, state: ConnectionState) -> None:
         self.controller.connection_changed(state is ConnectionState.ONLINE)
@@ -174,7 +181,25 @@ class LeadPages:
         self.day.apply_event(event.type, event.data)  # a listener: never owns the event
         for panel in (self.messages, self.help, self.alerts):
             if panel.apply_event(event.type, event.data):
+                self._log_shown(event)
                 break
+
+    def _log_shown(self, event: StreamEvent) -> None:
+        """What the console now shows, in the app's event log (ids and counts only)."""
+        data = event.data if isinstance(event.data, dict) else {}
+        write = self._lead.session.log.write
+        if event.type == "message_receipt":
+            counts = self.messages.receipt_counts(int(data.get("message_id") or 0))
+            if counts is not None:
+                write("message_counts", message_id=data.get("message_id"),
+                      recipients=counts.recipients, delivered=counts.delivered,
+                      read=counts.read, acked=counts.acked)  # fmt: skip
+        elif event.type in ("help_request", "help_request_updated"):
+            write("help_request_shown", id=data.get("id"), agent_id=data.get("agent_id"),
+                  status=data.get("status"))  # fmt: skip
+        elif event.type in ("alert", "alert_updated"):
+            write("alert_shown", id=data.get("id"), kind=data.get("kind"),
+                  agent_id=data.get("agent_id"), open=data.get("cleared_at") is None)  # fmt: skip
 
     def _on_connection(self, state: ConnectionState) -> None:
         # the stream replays what was missed; a long outage may have lost the day's lists

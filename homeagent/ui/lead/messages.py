@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from homeagent.core.lead_comms import (
     LeadMessage,
     MessagePriority,
+    ReceiptCounts,
     ReceiptUpdate,
     RecipientReceipt,
 )
@@ -177,6 +178,10 @@ class MessagesPanel(QWidget):
         if current_one is not None:
             self.one.setCurrentIndex(max(0, self.one.findData(current_one)))
         self._render_threads()
+
+    def receipt_counts(self, message_id: int) -> ReceiptCounts | None:
+        """Delivered / read / acknowledged of a sent message, as the panel shows them."""
+        return self._book.counts(message_id)
 
     def start(self) -> None:
         """Load the history the lead sees (every conversation and team message)."""
