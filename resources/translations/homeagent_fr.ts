@@ -1744,12 +1744,20 @@
         <translation>Ouvrir les messages</translation>
     </message>
     <message>
+        <source>Acknowledge the urgent message</source>
+        <translation>Confirmer la réception du message urgent</translation>
+    </message>
+    <message>
         <source>Switch between the desk and the console</source>
         <translation>Passer du poste à la console</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Acknowledge the urgent message ({keys})</source>
+        <translation>Confirmer la réception du message urgent ({keys})</translation>
     </message>
     <message>
         <source>New message from {sender}: {body}</source>

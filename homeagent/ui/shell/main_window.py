@@ -29,7 +29,7 @@ from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.idle_view import IdleView
 from homeagent.ui.desk.side_panel import SidePanel
 from homeagent.ui.desk.wrapup_form import WrapUpForm
-from homeagent.ui.qt.labels import pending_text, presence_text, remote_change_text
+from homeagent.ui.qt.labels import key_text, pending_text, presence_text, remote_change_text
 from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.shell.banner import Banner
 from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
@@ -47,6 +47,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "search": ("Ctrl+F",),
     "save_wrap_up": ("Ctrl+S",),
     "inbox": ("Ctrl+I",),
+    "ack_urgent": ("Ctrl+Shift+B",),  # B: "Bien reçu"
     "audio_settings": ("Ctrl+Shift+A",),
     "toggle_console": ("Ctrl+L",),  # team leads who take calls: desk <-> console
     "help_sheet": ("F1",),
@@ -223,6 +224,10 @@ class MainWindow(QMainWindow):
             "search": (self.tr("Search contacts"), self.focus_search),
             "save_wrap_up": (self.tr("Save the wrap-up"), self.wrap_up.request_save),
             "inbox": (self.tr("Open the inbox"), self._on_top_inbox_requested),
+            "ack_urgent": (
+                self.tr("Acknowledge the urgent message"),
+                self._on_urgent_banner_action_clicked,
+            ),
             "audio_settings": (
                 self.tr("Audio settings (microphone, headset, ringer)"),
                 self.audio_settings_requested.emit,
@@ -490,6 +495,11 @@ class MainWindow(QMainWindow):
                     sender=banner.sender, body=banner.body
                 ),
                 self.tr("Acknowledge"),
+            )
+            self.urgent_banner.button.setToolTip(
+                self.tr("Acknowledge the urgent message ({keys})").format(
+                    keys=key_text(SHORTCUTS["ack_urgent"][0])
+                )
             )
         else:
             self.urgent_banner.setVisible(False)

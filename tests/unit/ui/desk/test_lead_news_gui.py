@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from homeagent.core.agent_state import AgentState
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery, Message, Priority, RemoteChange
+from homeagent.ui.qt.labels import key_text
 from tests.unit.ui.conftest import ring
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -120,3 +121,18 @@ def test_the_help_request_is_still_followed_in_the_wrap_up(qtbot, french, desk) 
     desk.model.help_updated(5, "acknowledged", "Claire M.")
     assert desk.window.wrap_up.help_status.isVisible()
     assert desk.window.wrap_up.help_status.text() == "Claire M. arrive"
+
+
+def test_the_urgent_message_is_acknowledged_from_the_keyboard(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    model, window = desk.model, desk.window
+    window.show()
+    qtbot.waitExposed(window)
+    model.add_message(Message("7", "Claire M.", "Incident Lyon", T0, Priority.URGENT))
+    assert window.urgent_banner.isVisible()
+    tip = window.urgent_banner.button.toolTip()
+    assert tip == f"Confirmer la réception du message urgent ({key_text('Ctrl+Shift+B')})"
+    window.shortcut_actions["ack_urgent"].trigger()  # Ctrl+Shift+B
+    assert desk.sink.acks == ["7"]
+    assert not window.urgent_banner.isVisible()
+    window.shortcut_actions["ack_urgent"].trigger()  # nothing urgent left: nothing happens
+    assert desk.sink.acks == ["7"]
