@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
-from homeagent.server import schemas
+from homeagent.server import alerts, schemas
 from homeagent.server.db import Database
 from homeagent.server.deps import ServerContext
 from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
@@ -25,6 +25,7 @@ from homeagent.server.routers import (
     me,
     messages,
     stream,
+    supervision,
 )
 
 API_PREFIX = "/api/v1"
@@ -48,7 +49,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         try:
-            async with reminders(db):
+            async with reminders(db), alerts.scanning(db, limits.alert_scan_s):
                 yield
         finally:
             await bus.stop()
@@ -69,7 +70,7 @@ def create_app(
     def health() -> schemas.OkOut:
         return schemas.OkOut()
 
-    for module in (auth, me, agents, contacts, calls, messages, figures, stream, acd):
+    for module in (auth, me, agents, contacts, calls, messages, figures, supervision, stream, acd):
         api.include_router(module.router)
     app.include_router(api)
     # Outermost first: the body limit buffers the body the idempotency layer hashes.
