@@ -69,8 +69,10 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> tuple[int, 
         agent = s.scalar(stmt)
         if agent is None:
             return 404, "no-agent"
-        change_state(s, agent, AgentState.RINGING)
+        # the offer first: the ringing `agent_state` event names its queue
         s.add(AcdOffer(call_id=call_id, queue=queue.name, agent_id=agent.id))
+        s.flush()
+        change_state(s, agent, AgentState.RINGING)
         return 200, agent.sip_username
 
 
