@@ -230,12 +230,17 @@ def test_board_figures_are_the_figures_of_the_figures_route(
         "missed_in_row": 2,
         "breaks": figures["breaks"],
     }
-    assert figures["calls_handled"] == 2 and figures["missed"] == 2
+    assert figures["calls_handled"] == 2
+    assert figures["missed"] == 2
     assert figures["breaks"]["count"] == 1
-    assert row["state"] == "available" and row["call"] is None
-    assert row["changed_by"] is None and row["pending"] is None and row["network"] is None
+    assert row["state"] == "available"
+    assert row["call"] is None
+    assert row["changed_by"] is None
+    assert row["pending"] is None
+    assert row["network"] is None
     board = lead.client.get(f"/teams/{team}/board").json()
-    assert board["team_name"] == "Équipe A" and board["wrap_up_s"] == 60
+    assert board["team_name"] == "Équipe A"
+    assert board["wrap_up_s"] == 60
     assert {r["name"] for r in board["agents"]} >= {"agent_a1", "agent_a2", "agent_a3"}
     assert "lead_a" not in {r["name"] for r in board["agents"]}
 
@@ -253,7 +258,8 @@ def test_a_queue_call_shows_on_the_board_and_in_agent_state(
     set_state(agent, "available")
     call_id = f"{uuid.uuid4()}@gw"
     r = acd.get("/route", params={"queue": "file-a", "call_id": call_id})
-    assert r.status_code == 200 and r.text == "agent_a4", r.text
+    assert r.status_code == 200, r.text
+    assert r.text == "agent_a4"
     ringing = wait_event(
         stream, "agent_state", lambda d: d["agent_id"] == agent.user_id and d["state"] == "ringing"
     )
@@ -266,7 +272,8 @@ def test_a_queue_call_shows_on_the_board_and_in_agent_state(
     assert on_call.data["call"]["started_at"] == ringing.data["call"]["started_at"]
     row = board_row(lead, server.org.team_a, agent.user_id)
     assert row["state"] == "on_call"
-    assert row["call"]["queue"] == "file-a" and row["call"]["direction"] == "inbound"
+    assert row["call"]["queue"] == "file-a"
+    assert row["call"]["direction"] == "inbound"
     log_call(agent, talk_s=1, queue="file-a", sip_call_id=call_id)
     wrap = set_state(agent, "wrap_up")
     assert wrap["state"] == "wrap_up"
@@ -317,10 +324,13 @@ def test_a_break_over_its_threshold_alerts_once_then_clears_and_ack_is_audited(
     raised = wait_event(stream, "alert", lambda d: d["agent_id"] == agent.user_id, timeout_s=8)
     assert 0.9 <= time.monotonic() - t0 < 5
     alert = raised.data
-    assert alert["kind"] == "break_over" and alert["team_id"] == team
+    assert alert["kind"] == "break_over"
+    assert alert["team_id"] == team
     assert alert["agent_name"] == "agent_a6"
-    assert alert["detail"]["threshold"] == 1 and alert["detail"]["value"] >= 1
-    assert alert["cleared_at"] is None and alert["acked_at"] is None
+    assert alert["detail"]["threshold"] == 1
+    assert alert["detail"]["value"] >= 1
+    assert alert["cleared_at"] is None
+    assert alert["acked_at"] is None
     time.sleep(1.0)  # more scans: still the one alert
     assert not [e for e in events_of(stream, "alert", 0.3) if e.data["agent_id"] == agent.user_id]
     listed = lead.client.get(f"/teams/{team}/alerts", params={"open": "true"}).json()
@@ -332,7 +342,8 @@ def test_a_break_over_its_threshold_alerts_once_then_clears_and_ack_is_audited(
     update_ev = wait_event(stream, "alert_updated", lambda d: d["id"] == alert["id"])
     assert update_ev.data["acked_at"] is not None
     again = lead.client.post(f"/alerts/{alert['id']}/ack")
-    assert again.status_code == 200 and again.json()["acked_at"] == acked.json()["acked_at"]
+    assert again.status_code == 200
+    assert again.json()["acked_at"] == acked.json()["acked_at"]
     assert sessions("lead_b").client.post(f"/alerts/{alert['id']}/ack").status_code == 404
     assert agent.client.post(f"/alerts/{alert['id']}/ack").status_code == 403
     acks = [
@@ -340,7 +351,8 @@ def test_a_break_over_its_threshold_alerts_once_then_clears_and_ack_is_audited(
         for e in lead.client.get(f"/teams/{team}/audit").json()
         if e["action"] == "alert_ack" and e["detail"]["alert_id"] == alert["id"]
     ]
-    assert len(acks) == 1 and acks[0]["agent_id"] == agent.user_id
+    assert len(acks) == 1
+    assert acks[0]["agent_id"] == agent.user_id
 
     set_state(agent, "available")  # the break ends: the alert clears at once
     cleared = wait_event(
@@ -457,14 +469,17 @@ def test_days_agree_with_the_figures(
     mine = agent.client.get(f"/agents/{agent.user_id}/day")
     assert mine.status_code == 200, mine.text
     day = mine.json()
-    assert day["team"] is None and len(day["agents"]) == 1
+    assert day["team"] is None
+    assert len(day["agents"]) == 1
     me = day["agents"][0]
     figures = agent.client.get(f"/figures/agents/{agent.user_id}").json()
     assert me["figures"] == figures
     assert sum(me["calls_per_hour"]) == figures["calls_handled"]
-    assert len(me["calls_per_hour"]) == 24 and len(me["handle_by_hour"]) == 24
+    assert len(me["calls_per_hour"]) == 24
+    assert len(me["handle_by_hour"]) == 24
     hour = datetime.now(UTC).hour
-    assert me["calls_per_hour"][hour] >= 1 and me["handle_by_hour"][hour] is not None
+    assert me["calls_per_hour"][hour] >= 1
+    assert me["handle_by_hour"][hour] is not None
     start = datetime.fromisoformat(f"{day['day']}T00:00:00+00:00")
     for seg in me["timeline"]:
         a, b = datetime.fromisoformat(seg["start"]), datetime.fromisoformat(seg["end"])
@@ -484,6 +499,7 @@ def test_days_agree_with_the_figures(
 
 def test_audit_of_another_day_is_empty(server: Server, lead: Session) -> None:
     r = lead.client.get(f"/teams/{server.org.team_a}/audit", params={"day": "2020-01-01"})
-    assert r.status_code == 200 and r.json() == []
+    assert r.status_code == 200
+    assert r.json() == []
     bad = lead.client.get(f"/teams/{server.org.team_a}/audit", params={"day": "hier"})
     assert bad.status_code == 422

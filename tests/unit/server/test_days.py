@@ -58,7 +58,9 @@ def test_hours_bucket_calls_by_start_and_give_each_its_wrap_up() -> None:
         wraps=[(t(9, 3), 30.0), (t(10, 0, 1), 90.0), (t(14, 2), 60.0)],
     )
     h = hours(tally)
-    assert h.calls[9] == 2 and h.calls[10] == 0 and h.calls[14] == 1
+    assert h.calls[9] == 2
+    assert h.calls[10] == 0
+    assert h.calls[14] == 1
     assert sum(h.calls) == 3
     assert h.handle_s[9] == 180 + 30 + 600 + 90
     assert h.means()[9] == round((180 + 30 + 600 + 90) / 2)
@@ -76,7 +78,8 @@ def test_team_hours_add_up() -> None:
     a = hours(Tally(calls=[CallMark(t(9), "handled", 100)]))
     b = hours(Tally(calls=[CallMark(t(9, 30), "handled", 300)]))
     both = a.add(b)
-    assert both.calls[9] == 2 and both.means()[9] == 200
+    assert both.calls[9] == 2
+    assert both.means()[9] == 200
 
 
 def test_clip_cuts_segments_to_the_day_and_ends_the_open_one_now() -> None:
