@@ -9,6 +9,12 @@ connects every agent and every team lead to /events, then measures:
   each agent of the team receives it (and until the last one does);
 - contact lookups by E.164 while all this runs.
 
+`--alerts on` gives every team alert settings that fire (a break over 10 s, the other
+kinds at their defaults), so each state change is evaluated and alerts are raised and
+cleared while the load runs; `--alerts both` runs the state-change phase twice in the
+same server, first with every alert off, then on, and prints the two lines side by side
+(the cost of alert evaluation; the 5 s timer scans in both phases).
+
 Devices and access tokens are made directly in the database (thousands of argon2 logins
 would only measure argon2). Bounded: loopback only, fixed rate and duration.
 
@@ -43,6 +49,7 @@ from homeagent.server.auth import hash_password, issue_access_token  # noqa: E40
 from homeagent.server.db import Database  # noqa: E402
 from homeagent.server.models import Device  # noqa: E402
 from homeagent.server.seed import seed_demo  # noqa: E402
+from homeagent.server.team_settings import DEFAULTS as ALERT_DEFAULTS  # noqa: E402
 from tests.helpers.procs import free_port  # noqa: E402
 
 API = "/api/v1"
@@ -61,6 +68,8 @@ class Actor:
 @dataclass
 class Results:
     state_ms: list[float] = field(default_factory=list)
+    state_ms_by_phase: dict[str, list[float]] = field(default_factory=dict)
+    alerts_raised: dict[str, int] = field(default_factory=dict)
     broadcast_ms: list[float] = field(default_factory=list)
     broadcast_last_ms: list[float] = field(default_factory=list)
     lookup_ms: list[float] = field(default_factory=list)
@@ -154,11 +163,16 @@ async def run_load(
     for m in members:
         by_team.setdefault(m.team, []).append(m)
 
+    phase = {"name": "alerts off" if args.alerts != "on" else "alerts on"}
+
     def on_event(actor: Actor, kind: str, data: dict[str, object], at: float) -> None:
         if kind == "agent_state" and actor.name.startswith("lead"):
             sent = pending_state.pop(str(data["agent_id"]), None)
             if sent is not None:
                 res.state_ms.append((at - sent) * 1000)
+                res.state_ms_by_phase.setdefault(phase["name"], []).append((at - sent) * 1000)
+        elif kind == "alert" and actor.name.startswith("lead"):
+            res.alerts_raised[phase["name"]] = res.alerts_raised.get(phase["name"], 0) + 1
         elif kind == "message" and not actor.name.startswith("lead"):
             actor.received[int(data["id"])] = at  # type: ignore[call-overload]
 
@@ -215,22 +229,44 @@ async def run_load(
             else:
                 res.lookup_errors += 1
 
-        # Phase 1: state changes and lookups at a fixed total rate.
-        interval = 1.0 / args.rate
-        inflight: set[asyncio.Task[None]] = set()
-        end = time.perf_counter() + args.duration
-        while time.perf_counter() < end:
-            agent = rng.choice(members)
-            if agent.user_id not in pending_state:
-                t = asyncio.create_task(change_state(agent))
-                inflight.add(t)
-                t.add_done_callback(inflight.discard)
-            t2 = asyncio.create_task(lookup(rng.choice(members)))
-            inflight.add(t2)
-            t2.add_done_callback(inflight.discard)
-            await asyncio.sleep(interval)
-        await asyncio.gather(*inflight)
-        await asyncio.sleep(2)
+        async def set_alerts(on: bool) -> None:
+            """Every lead saves its team's alert settings (all off, or firing ones)."""
+            alerts = dict.fromkeys(ALERT_DEFAULTS["alerts"])
+            if on:
+                alerts = {**ALERT_DEFAULTS["alerts"], "break_over_s": 10}
+            body = {**ALERT_DEFAULTS, "alerts": alerts}
+            for lead in leads:
+                r = await http.put(
+                    f"/teams/{lead.team_id}/settings", json=body, headers=_auth(lead)
+                )
+                assert r.status_code == 200, r.text
+
+        async def state_phase() -> None:
+            """State changes and lookups at a fixed total rate."""
+            interval = 1.0 / args.rate
+            inflight: set[asyncio.Task[None]] = set()
+            end = time.perf_counter() + args.duration
+            while time.perf_counter() < end:
+                agent = rng.choice(members)
+                if agent.user_id not in pending_state:
+                    t = asyncio.create_task(change_state(agent))
+                    inflight.add(t)
+                    t.add_done_callback(inflight.discard)
+                t2 = asyncio.create_task(lookup(rng.choice(members)))
+                inflight.add(t2)
+                t2.add_done_callback(inflight.discard)
+                await asyncio.sleep(interval)
+            await asyncio.gather(*inflight)
+            await asyncio.sleep(2)
+
+        # Phase 1: state changes (with alerts off, on, or one run of each).
+        for name in ("alerts off", "alerts on"):
+            if (args.alerts, name) in (("on", "alerts off"), ("off", "alerts on")):
+                continue
+            await set_alerts(name == "alerts on")
+            phase["name"] = name
+            print(f"state changes, {name}, {args.duration:g} s", flush=True)
+            await state_phase()
 
         # Phase 2: each lead broadcasts to the whole team, round after round.
         for _round in range(args.broadcast_rounds):
@@ -283,6 +319,13 @@ def main() -> int:
     )
     p.add_argument("--duration", type=float, default=30.0, help="seconds of state changes")
     p.add_argument("--broadcast-rounds", type=int, default=3)
+    p.add_argument(
+        "--alerts",
+        choices=("off", "on", "both"),
+        default="off",
+        help="alert evaluation during the state changes: every alert off, firing alerts "
+        "on every team, or one phase of each in the same run (default: %(default)s)",
+    )
     args = p.parse_args()
     os.environ["HOMEAGENT_ARGON2_CHEAP"] = "1"
     with database(args.backend) as url, tempfile.TemporaryDirectory() as logs:
@@ -329,9 +372,12 @@ def main() -> int:
         db.dispose()
     print(
         f"\nbackend={args.backend} agents={len(members)} leads={len(leads)} "
-        f"rate={args.rate}/s duration={args.duration}s"
+        f"rate={args.rate}/s duration={args.duration}s alerts={args.alerts}"
     )
     _line("state change -> team lead", res.state_ms)
+    for name, values in res.state_ms_by_phase.items():
+        raised = res.alerts_raised.get(name, 0)
+        _line(f"  ({name}; {raised} alerts)", values)
     _line("team broadcast -> each agent", res.broadcast_ms)
     _line("team broadcast -> last agent", res.broadcast_last_ms)
     _line("contact lookup (HTTP)", res.lookup_ms)
