@@ -353,17 +353,17 @@ def _quality(row: CallQuality | None) -> Quality | None:
     return Quality(row.sip_call_id, row.mos, row.final, row.at)
 
 
-def _open_help(s: Session, agent_ids: Sequence[str], now: datetime) -> dict[str, list]:
+def _open_help(s: Session, agent_ids: Sequence[str] | None, now: datetime) -> dict[str, list]:
+    """Open help requests of the last day by agent (`None`: every agent's)."""
+    stmt = select(HelpRequest.id, HelpRequest.agent_id, HelpRequest.created_at).where(
+        HelpRequest.status == "open", HelpRequest.created_at >= now - HELP_HORIZON
+    )
+    if agent_ids is not None:
+        if not agent_ids:
+            return {}
+        stmt = stmt.where(HelpRequest.agent_id.in_(agent_ids))
     out: dict[str, list] = {}
-    if not agent_ids:
-        return out
-    for help_id, agent_id, created_at in s.execute(
-        select(HelpRequest.id, HelpRequest.agent_id, HelpRequest.created_at).where(
-            HelpRequest.agent_id.in_(agent_ids),
-            HelpRequest.status == "open",
-            HelpRequest.created_at >= now - HELP_HORIZON,
-        )
-    ):
+    for help_id, agent_id, created_at in s.execute(stmt):
         out.setdefault(agent_id, []).append((help_id, created_at))
     return out
 
@@ -382,9 +382,10 @@ def check_agent(
     figures' queries when the caller has today's already.
     """
     status = s.get(AgentStatus, agent_id)
-    if status is None or status.team_id is None:
-        return
     now = now or utcnow()
+    if status is None or status.team_id is None:  # no longer in a team: nothing to watch
+        clear(s, [a.id for a in _open_alerts(s, agent_id)], now)
+        return
     rules = rules_for(s, status.team_id)
     enabled = rules.enabled()
     open_ = _open_alerts(s, agent_id)
@@ -446,19 +447,20 @@ def clear_disabled(s: Session, team_id: str, rules: Rules, now: datetime) -> Non
     clear(s, ids, now)
 
 
+@dataclass(frozen=True, slots=True)
+class _Live:
+    agent_id: str
+    team_id: str
+    state: str
+    since: datetime
+    work_since: datetime | None
+
+
 def candidates(s: Session, now: datetime) -> tuple[set[str], list[int]]:
     """Read-only pass over every agent: who needs a time-based change, and stale runs.
 
     A handful of queries whatever the number of agents; nothing is written.
     """
-    statuses = list(
-        s.scalars(
-            select(AgentStatus).where(
-                AgentStatus.team_id.is_not(None),
-                AgentStatus.state != AgentState.OFFLINE.value,
-            )
-        )
-    )
     open_by_agent: dict[str, list[OpenAlert]] = {}
     for r in s.execute(
         select(Alert.id, Alert.kind, Alert.episode, Alert.raised_at, Alert.agent_id).where(
@@ -468,45 +470,60 @@ def candidates(s: Session, now: datetime) -> tuple[set[str], list[int]]:
         open_by_agent.setdefault(r[4], []).append(OpenAlert(r[0], r[1], r[2], r[3]))
     day_start = datetime.combine(now.date(), datetime.min.time(), now.tzinfo)
     stale = [i for alerts in open_by_agent.values() for i in stale_runs(alerts, day_start)]
-    seen = {st.agent_id for st in statuses}
-    # offline agents with open alerts: their episodes ended when they signed out
-    for st in s.scalars(
-        select(AgentStatus).where(AgentStatus.agent_id.in_(set(open_by_agent) - seen))
-    ):
-        statuses.append(st)
-    team_ids = {st.team_id for st in statuses if st.team_id is not None}
+    columns = (
+        AgentStatus.agent_id,
+        AgentStatus.team_id,
+        AgentStatus.state,
+        AgentStatus.since,
+        AgentStatus.work_since,
+    )
+    # offline agents matter only with open alerts: their episodes ended at sign-out
+    working = AgentStatus.state != AgentState.OFFLINE.value
+    if open_by_agent:
+        working = working | AgentStatus.agent_id.in_(list(open_by_agent))
+    statuses = [
+        _Live(agent_id, str(team_id), state, since, work_since)
+        for agent_id, team_id, state, since, work_since in s.execute(
+            select(*columns).where(AgentStatus.team_id.is_not(None), working)
+        )
+    ]
+    team_ids = {st.team_id for st in statuses}
     if not team_ids:
         return set(), stale
     settings = team_settings.load_many(s, team_ids)
     wrap = dict(s.execute(select(Team.id, Team.wrap_up_s).where(Team.id.in_(team_ids))).all())
     rules = {t: Rules.of(settings[t], wrap.get(t, 0)) for t in team_ids}
+    enabled = {t: r.enabled() for t, r in rules.items()}
     on_call = [
         st.agent_id
         for st in statuses
-        if st.state == AgentState.ON_CALL.value and "mos_under" in rules[str(st.team_id)].enabled()
+        if st.state == AgentState.ON_CALL.value and "mos_under" in enabled[st.team_id]
     ]
-    quality = {
-        q.agent_id: _quality(q)
-        for q in (
-            s.scalars(select(CallQuality).where(CallQuality.agent_id.in_(on_call)))
-            if on_call
-            else []
-        )
-    }
-    helpers = [st.agent_id for st in statuses if "help_waiting" in rules[str(st.team_id)].enabled()]
-    help_ = _open_help(s, helpers, now)
+    quality = (
+        {
+            q.agent_id: _quality(q)
+            for q in s.scalars(select(CallQuality).where(CallQuality.agent_id.in_(on_call)))
+        }
+        if on_call
+        else {}
+    )
+    help_ = (
+        _open_help(s, None, now)
+        if any("help_waiting" in kinds for kinds in enabled.values())
+        else {}
+    )
     out: set[str] = set()
     for st in statuses:
-        team_rules = rules[str(st.team_id)]
         open_ = open_by_agent.get(st.agent_id, [])
-        if not team_rules.enabled() and not open_:
+        if not enabled[st.team_id] and not open_:
             continue
+        team_rules = rules[st.team_id]
         facts = Facts(
             state=st.state,
             since=st.since,
             work_since=st.work_since,
             quality=quality.get(st.agent_id),
-            help=tuple(help_.get(st.agent_id, [])),
+            help=tuple(help_.get(st.agent_id, [])) if "help_waiting" in enabled[st.team_id] else (),
         )
         if decide(wanted(facts, team_rules, now), open_, TIME_KINDS):
             out.add(st.agent_id)
