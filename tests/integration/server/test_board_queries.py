@@ -66,6 +66,10 @@ def _team(db: Database, name: str, agents: int) -> str:
                     reason="Pause café" if state == "break" else "",
                     since=now - timedelta(minutes=3),
                     changed_by_id=user.id if n % 3 == 0 else None,
+                    pending_state="break" if n % 5 == 0 else None,
+                    pending_reason="Réunion" if n % 5 == 0 else "",
+                    pending_by_id=user.id if n % 5 == 0 else None,
+                    pending_at=now if n % 5 == 0 else None,
                 )
             )
             for k in range(3):
@@ -133,6 +137,10 @@ def test_fifty_agents_cost_the_queries_of_five(db: Database) -> None:
     assert all(r.call is not None for r in on_call)
     assert all(r.quality is not None and r.quality.mos == 4.1 for r in out.agents)
     assert sum(r.changed_by is not None for r in out.agents) == 17
+    pending = [r for r in out.agents if r.pending is not None]
+    assert len(pending) == 10
+    assert all(r.pending.by is not None and r.pending.by.name == r.name for r in pending)
+    assert {r.pending.reason for r in pending} == {"Réunion"}
     with db.read() as s:
         for row in out.agents[:5]:
             figures = compute(s, [row.agent_id], utcnow().date())

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import update
 
 from homeagent.server.admin import create_user
-from homeagent.server.models import HelpRequest
+from homeagent.server.models import CallQuality, HelpRequest
 from homeagent.server.team_settings import DEFAULTS
 from tests.integration.server.conftest import Server, tuned_server
 from tests.integration.server.launch import API, PASSWORD, Session, SseEvent, SseReader, login
@@ -399,6 +399,79 @@ def test_missed_calls_in_a_row_alert_at_once_and_a_handled_call_clears_it(
         timeout_s=3,
     )
     assert board_row(lead, team, agent.user_id)["today"]["missed_in_row"] == 0
+
+
+def test_a_run_of_long_calls_alerts_and_a_short_call_ends_it(
+    server: Server, lead: Session, stream: SseReader, sessions: Callable[[str], Session]
+) -> None:
+    team = server.org.team_a
+    body = quiet(long_calls_in_row=2)
+    body["thresholds"]["call_s"] = {"warn": 60, "alarm": 120}
+    assert lead.client.put(f"/teams/{team}/settings", json=body).status_code == 200
+    agent = sessions("agent_a4")
+    set_state(agent, "available")
+    base = datetime.now(UTC) - timedelta(minutes=30)
+    log_call(agent, talk_s=90, at=base)
+    log_call(agent, "missed", at=base + timedelta(minutes=3))  # between: no matter
+    assert not [e for e in events_of(stream, "alert", 0.5) if e.data["agent_id"] == agent.user_id]
+    log_call(agent, talk_s=61, at=base + timedelta(minutes=5))
+    raised = wait_event(stream, "alert", lambda d: d["agent_id"] == agent.user_id, timeout_s=3)
+    assert raised.data["kind"] == "long_calls_in_row"
+    assert raised.data["detail"] == {"value": 2, "threshold": 2, "call_s": 60}
+    log_call(agent, talk_s=20, at=base + timedelta(minutes=10))
+    wait_event(
+        stream,
+        "alert_updated",
+        lambda d: d["id"] == raised.data["id"] and d["cleared_at"] is not None,
+        timeout_s=3,
+    )
+
+
+def test_a_long_call_and_a_poor_mos_alert_and_the_call_s_end_clears_them(
+    server: Server, lead: Session, stream: SseReader, sessions: Callable[[str], Session]
+) -> None:
+    team = server.org.team_a
+    body = quiet(call_over_s=1, mos_under=3.1)
+    assert lead.client.put(f"/teams/{team}/settings", json=body).status_code == 200
+    agent = sessions("agent_a5")
+    set_state(agent, "available")
+    set_state(agent, "on_call")  # a direct call: the desk says so
+    # the agent app's figures (published by POST /agents/me/call-quality, another part
+    # of the work), as that route stores them
+    with server.db.write() as s:
+        s.merge(
+            CallQuality(
+                agent_id=agent.user_id,
+                sip_call_id="mos@gw",
+                mos=2.4,
+                loss_pct=8.0,
+                jitter_ms=40.0,
+                rtt_ms=300.0,
+                final=False,
+                at=datetime.now(UTC),
+            )
+        )
+    got: dict[str, Any] = {}
+    deadline = time.monotonic() + 8
+    while len(got) < 2 and time.monotonic() < deadline:
+        ev = wait_event(stream, "alert", lambda d: d["agent_id"] == agent.user_id, timeout_s=8)
+        got[ev.data["kind"]] = ev.data
+    assert set(got) == {"call_over", "mos_under"}
+    assert got["mos_under"]["detail"] == {"value": 2.4, "threshold": 3.1, "sip_call_id": "mos@gw"}
+    row = board_row(lead, team, agent.user_id)
+    assert row["quality"]["mos"] == 2.4
+    assert row["quality"]["final"] is False
+    set_state(agent, "available")  # the call ends (no call logged: marked unverified)
+    cleared: set[int] = set()
+    while len(cleared) < 2:
+        ev = wait_event(
+            stream,
+            "alert_updated",
+            lambda d: d["agent_id"] == agent.user_id and d["cleared_at"] is not None,
+            timeout_s=3,
+        )
+        cleared.add(ev.data["id"])
+    assert cleared == {a["id"] for a in got.values()}
 
 
 def test_a_waiting_help_request_alerts_until_it_is_acknowledged(
