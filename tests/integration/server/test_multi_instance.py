@@ -172,6 +172,6 @@ def test_two_instances_raise_and_clear_each_alert_once(fast_pair: Pair) -> None:
         if e.type == "alert_updated" and e.data["agent_id"] in ids and e.data["cleared_at"]
     ]
     assert sorted(a["id"] for a in cleared) == sorted(a["id"] for a in raised)
-    with fast_pair.db.read() as s:
-        stored = s.scalar(select(func.count()).select_from(Alert).where(Alert.agent_id.in_(ids)))
+    with fast_pair.db.read() as db_session:
+        stored = db_session.scalar(select(func.count()).select_from(Alert).where(Alert.agent_id.in_(ids)))
     assert stored == 2
