@@ -173,5 +173,7 @@ def test_two_instances_raise_and_clear_each_alert_once(fast_pair: Pair) -> None:
     ]
     assert sorted(a["id"] for a in cleared) == sorted(a["id"] for a in raised)
     with fast_pair.db.read() as db_session:
-        stored = db_session.scalar(select(func.count()).select_from(Alert).where(Alert.agent_id.in_(ids)))
+        stored = db_session.scalar(
+            select(func.count()).select_from(Alert).where(Alert.agent_id.in_(ids))
+        )
     assert stored == 2
