@@ -259,7 +259,15 @@ async def run_load(
             await asyncio.gather(*inflight)
             await asyncio.sleep(2)
 
-        # Phase 1: state changes (with alerts off, on, or one run of each).
+        # Phase 1: state changes (with alerts off, on, or one run of each). Comparing
+        # both: a warm-up first, so neither measured phase pays for the first requests.
+        if args.alerts == "both":
+            await set_alerts(False)
+            phase["name"] = "warm-up"
+            saved, args.duration = args.duration, min(5.0, args.duration)
+            print(f"state changes, warm-up, {args.duration:g} s", flush=True)
+            await state_phase()
+            args.duration = saved
         for name in ("alerts off", "alerts on"):
             if (args.alerts, name) in (("on", "alerts off"), ("off", "alerts on")):
                 continue
