@@ -141,6 +141,13 @@ def set_state(agent: Session, state: str, reason: str = "") -> dict[str, Any]:
     return dict(r.json())
 
 
+def earlier_today(minutes: int) -> datetime:
+    """`minutes` ago, but today (a test run just after midnight keeps its calls today)."""
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=1, microsecond=0)
+    return max(now - timedelta(minutes=minutes), midnight)
+
+
 def board_row(lead: Session, team_id: str, agent_id: str) -> dict[str, Any]:
     r = lead.client.get(f"/teams/{team_id}/board")
     assert r.status_code == 200, r.text
@@ -374,9 +381,9 @@ def test_missed_calls_in_a_row_alert_at_once_and_a_handled_call_clears_it(
     team = server.org.team_a
     r = lead.client.put(f"/teams/{team}/settings", json=quiet(missed_in_row=2))
     assert r.status_code == 200
-    agent = sessions("agent_a2")
+    agent = sessions("agent_a2")  # no other test logs calls for this agent
     set_state(agent, "available")
-    base = datetime.now(UTC) - timedelta(minutes=10)
+    base = earlier_today(10)
 
     def call(minute: int, outcome: str) -> None:
         log_call(agent, outcome, talk_s=5, at=base + timedelta(minutes=minute))
@@ -408,9 +415,9 @@ def test_a_run_of_long_calls_alerts_and_a_short_call_ends_it(
     body = quiet(long_calls_in_row=2)
     body["thresholds"]["call_s"] = {"warn": 60, "alarm": 120}
     assert lead.client.put(f"/teams/{team}/settings", json=body).status_code == 200
-    agent = sessions("agent_a4")
+    agent = sessions("agent_a6")  # no other test logs calls for this agent
     set_state(agent, "available")
-    base = datetime.now(UTC) - timedelta(minutes=30)
+    base = earlier_today(30)
     log_call(agent, talk_s=90, at=base)
     log_call(agent, "missed", at=base + timedelta(minutes=3))  # between: no matter
     assert not [e for e in events_of(stream, "alert", 0.5) if e.data["agent_id"] == agent.user_id]
