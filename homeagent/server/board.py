@@ -2,7 +2,7 @@
 
 The board's figures come from `routers.figures.tallies` — the same definitions as GET
 /figures/agents — for all the team's agents at once; the current calls from
-`state.live_calls`; names, quality and pending changes from one query each.
+`live.live_calls`; names, quality and pending changes from one query each.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from homeagent.core.agent_state import AgentState
 from homeagent.server import days
 from homeagent.server.deps import AGENT
-from homeagent.server.live import today_out
+from homeagent.server.live import live_calls, today_out
 from homeagent.server.models import AgentStatus, CallQuality, StateHistory, Team, User, utcnow
 from homeagent.server.routers.figures import Tally, tallies
-from homeagent.server.state import live_calls
 from homeagent.server.supervision_schemas import (
     AgentDayOut,
     BoardOut,
