@@ -295,6 +295,25 @@ def test_a_queue_call_shows_on_the_board_and_in_agent_state(
     assert idle.data["call"] is None
 
 
+def test_an_outbound_call_shows_its_direction_once_logged(
+    server: Server, lead: Session, stream: SseReader, sessions: Callable[[str], Session]
+) -> None:
+    agent = sessions("agent_a3")
+    set_state(agent, "available")
+    on_call = set_state(agent, "on_call")  # dialled from the desk: no queue offer
+    row = board_row(lead, server.org.team_a, agent.user_id)
+    assert row["call"] == {"started_at": on_call["since"], "queue": "", "direction": None}
+    log_call(agent, talk_s=3, direction="outbound")
+    set_state(agent, "wrap_up")
+    ev = wait_event(
+        stream, "agent_state", lambda d: d["agent_id"] == agent.user_id and d["state"] == "wrap_up"
+    )
+    assert ev.data["call"]["direction"] == "outbound"
+    assert ev.data["call"]["queue"] == ""
+    assert board_row(lead, server.org.team_a, agent.user_id)["call"]["direction"] == "outbound"
+    set_state(agent, "available")
+
+
 def test_agent_figures_follow_a_logged_call_and_a_break_s_end(
     lead: Session, stream: SseReader, sessions: Callable[[str], Session]
 ) -> None:
