@@ -52,7 +52,11 @@ def live_calls(session: Session, rows: Sequence[AgentStatus]) -> dict[str, dict[
     logged: dict[str, Interaction] = {}
     for i in session.scalars(
         select(Interaction)
-        .where(Interaction.agent_id.in_(ids), Interaction.started_at >= floor)
+        .where(
+            Interaction.agent_id.in_(ids),
+            Interaction.started_at >= floor,
+            Interaction.answered_at.is_not(None),  # a missed call is not the one going on
+        )
         .order_by(Interaction.started_at)
     ):
         logged[i.agent_id] = i
@@ -74,7 +78,7 @@ def live_calls(session: Session, rows: Sequence[AgentStatus]) -> dict[str, dict[
             )
         ):
             started, queue, direction = offer.offered_at, offer.queue, "inbound"
-        elif call is not None and call.answered_at is not None:
+        elif call is not None:
             # on-call: the desk logs a call at its end, so only one still open is this one;
             # wrap-up: the call it logged just before (within the clocks' difference)
             ended = call.ended_at
