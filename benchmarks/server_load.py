@@ -16,6 +16,12 @@ second while nobody is free, the offer's result, hang-ups), answered by the agen
 queue-call recording and `queue_stats` publication on top of the same load, so the two
 state-change lines compare with and without it in one run.
 
+`--alerts on` gives every team alert settings that fire (a break over 10 s, the other
+kinds at their defaults), so each state change is evaluated and alerts are raised and
+cleared while the load runs; `--alerts both` runs the state-change phase twice in the
+same server, first with every alert off, then on, and prints the two lines side by side
+(the cost of alert evaluation; the 5 s timer scans in both phases).
+
 Devices and access tokens are made directly in the database (thousands of argon2 logins
 would only measure argon2). Bounded: loopback only, fixed rate and duration.
 
@@ -51,6 +57,7 @@ from homeagent.server.auth import hash_password, issue_access_token  # noqa: E40
 from homeagent.server.db import Database  # noqa: E402
 from homeagent.server.models import Device  # noqa: E402
 from homeagent.server.seed import seed_demo  # noqa: E402
+from homeagent.server.team_settings import DEFAULTS as ALERT_DEFAULTS  # noqa: E402
 from tests.helpers.procs import free_port  # noqa: E402
 
 API = "/api/v1"
@@ -86,6 +93,8 @@ class Results:
     queue_errors: int = 0
     queue_hook_ms: list[float] = field(default_factory=list)
     queue_stats_events: int = 0
+    state_ms_by_phase: dict[str, list[float]] = field(default_factory=dict)
+    alerts_raised: dict[str, int] = field(default_factory=dict)
     broadcast_ms: list[float] = field(default_factory=list)
     broadcast_last_ms: list[float] = field(default_factory=list)
     lookup_ms: list[float] = field(default_factory=list)
@@ -210,11 +219,16 @@ async def run_load(
     for m in members:
         by_team.setdefault(m.team, []).append(m)
 
+    phase = {"name": "alerts off" if args.alerts != "on" else "alerts on"}
+
     def on_event(actor: Actor, kind: str, data: dict[str, object], at: float) -> None:
         if kind == "agent_state" and actor.name.startswith("lead"):
             sent = pending_state.pop(str(data["agent_id"]), None)
             if sent is not None:
                 res.state_ms.append((at - sent) * 1000)
+                res.state_ms_by_phase.setdefault(phase["name"], []).append((at - sent) * 1000)
+        elif kind == "alert" and actor.name.startswith("lead"):
+            res.alerts_raised[phase["name"]] = res.alerts_raised.get(phase["name"], 0) + 1
         elif kind == "message" and not actor.name.startswith("lead"):
             actor.received[int(data["id"])] = at  # type: ignore[call-overload]
         elif kind == "queue_stats":
@@ -275,8 +289,20 @@ async def run_load(
             else:
                 res.lookup_errors += 1
 
+        async def set_alerts(on: bool) -> None:
+            """Every lead saves its team's alert settings (all off, or firing ones)."""
+            alerts = dict.fromkeys(ALERT_DEFAULTS["alerts"])
+            if on:
+                alerts = {**ALERT_DEFAULTS["alerts"], "break_over_s": 10}
+            body = {**ALERT_DEFAULTS, "alerts": alerts}
+            for lead in leads:
+                r = await http.put(
+                    f"/teams/{lead.team_id}/settings", json=body, headers=_auth(lead)
+                )
+                assert r.status_code == 200, r.text
+
         async def state_phase() -> None:
-            """State changes and lookups at a fixed total rate for `--duration` s."""
+            """State changes and lookups at a fixed total rate."""
             interval = 1.0 / args.rate
             inflight: set[asyncio.Task[None]] = set()
             end = time.perf_counter() + args.duration
@@ -293,9 +319,22 @@ async def run_load(
             await asyncio.gather(*inflight)
             await asyncio.sleep(2)
 
-        # Phase 1: state changes and lookups at a fixed total rate (then again with queue
-        # calls on top, when asked: the second phase's latencies go to their own list).
-        await state_phase()
+        # Phase 1: state changes (with alerts off, on, or one run of each). Comparing
+        # both: a warm-up first, so neither measured phase pays for the first requests.
+        if args.alerts == "both":
+            await set_alerts(False)
+            phase["name"] = "warm-up"
+            saved, args.duration = args.duration, min(5.0, args.duration)
+            print(f"state changes, warm-up, {args.duration:g} s", flush=True)
+            await state_phase()
+            args.duration = saved
+        for name in ("alerts off", "alerts on"):
+            if (args.alerts, name) in (("on", "alerts off"), ("off", "alerts on")):
+                continue
+            await set_alerts(name == "alerts on")
+            phase["name"] = name
+            print(f"state changes, {name}, {args.duration:g} s", flush=True)
+            await state_phase()
         if queues and args.queue_calls > 0:
             for qt in queues:
                 for a in qt.agents:
@@ -304,7 +343,8 @@ async def run_load(
                     )
                     assert r.status_code == 200, r.text
                     qt.free.append(a)
-            baseline, res.state_ms = res.state_ms, res.state_ms_with_queue
+            phase["name"] = "with queue calls"
+            print(f"state changes, with queue calls, {args.duration:g} s", flush=True)
             stop = asyncio.Event()
             traffic = asyncio.create_task(
                 queue_traffic(port, queues, acd_token, args.queue_calls, res, stop, http)
@@ -312,7 +352,7 @@ async def run_load(
             await state_phase()
             stop.set()
             await traffic
-            res.state_ms_with_queue, res.state_ms = res.state_ms, baseline
+            res.state_ms_with_queue = res.state_ms_by_phase.get("with queue calls", [])
 
         # Phase 2: each lead broadcasts to the whole team, round after round.
         for _round in range(args.broadcast_rounds):
@@ -455,6 +495,13 @@ def main() -> int:
         help="customer calls/s through the ACD hook in a second state-change phase (0: off)",
     )
     p.add_argument("--queue-teams", type=int, default=40, help="teams answering queue calls")
+    p.add_argument(
+        "--alerts",
+        choices=("off", "on", "both"),
+        default="off",
+        help="alert evaluation during the state changes: every alert off, firing alerts "
+        "on every team, or one phase of each in the same run (default: %(default)s)",
+    )
     args = p.parse_args()
     os.environ["HOMEAGENT_ARGON2_CHEAP"] = "1"
     with database(args.backend) as url, tempfile.TemporaryDirectory() as logs:
@@ -503,9 +550,12 @@ def main() -> int:
         db.dispose()
     print(
         f"\nbackend={args.backend} agents={len(members)} leads={len(leads)} "
-        f"rate={args.rate}/s duration={args.duration}s"
+        f"rate={args.rate}/s duration={args.duration}s alerts={args.alerts}"
     )
     _line("state change -> team lead", res.state_ms)
+    for name, values in res.state_ms_by_phase.items():
+        raised = res.alerts_raised.get(name, 0)
+        _line(f"  ({name}; {raised} alerts)", values)
     if args.queue_calls > 0:
         _line("  same, with queue calls", res.state_ms_with_queue)
         _line("ACD hook request (HTTP)", res.queue_hook_ms)

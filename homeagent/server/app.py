@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
-from homeagent.server import schemas
+from homeagent.server import alerts, schemas
 from homeagent.server.db import Database
 from homeagent.server.deps import ServerContext
 from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
@@ -27,6 +27,7 @@ from homeagent.server.routers import (
     messages,
     queues,
     stream,
+    supervision,
 )
 
 API_PREFIX = "/api/v1"
@@ -59,7 +60,7 @@ def create_app(
         await bus.start()
         await publisher.start()
         try:
-            async with reminders(db):
+            async with reminders(db), alerts.scanning(db, limits.alert_scan_s):
                 yield
         finally:
             await publisher.stop()
@@ -81,7 +82,9 @@ def create_app(
     def health() -> schemas.OkOut:
         return schemas.OkOut()
 
-    for module in (auth, me, agents, contacts, calls, messages, figures, queues, stream, acd):
+    for module in (
+        auth, me, agents, contacts, calls, messages, figures, queues, supervision, stream, acd,
+    ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)
     # Outermost first: the body limit buffers the body the idempotency layer hashes.

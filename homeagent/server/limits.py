@@ -36,6 +36,9 @@ class Limits:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     max_connections: int = 1000
+    # How often the time-based alerts (break, call, wrap-up, no break…) are evaluated;
+    # 0 turns the timer off (changes are still evaluated as they happen).
+    alert_scan_s: float = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

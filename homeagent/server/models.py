@@ -198,6 +198,8 @@ class AgentStatus(Base):
     pending_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     pending_by_id: Mapped[str | None] = mapped_column(String(36))
     pending_at: Mapped[datetime | None]
+    # start of the current stretch of work without a break or sign-out (no_break alert)
+    work_since: Mapped[datetime | None]
 
 
 class CallQuality(Base):
@@ -214,6 +216,45 @@ class CallQuality(Base):
     rtt_ms: Mapped[float] = mapped_column(Float)
     final: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamSettings(Base):
+    """A team's board thresholds and alert settings (`supervision_schemas.TeamSettingsBody`).
+
+    No row: the defaults (`homeagent.server.team_settings.DEFAULTS`).
+    """
+
+    __tablename__ = "team_settings"
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Alert(Base):
+    """One alert: an agent, a kind and an episode (one break, one call, one run of misses…).
+
+    The unique key makes an episode raise once, whichever server instance sees it first.
+    """
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    agent_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(24))
+    episode: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[datetime | None]
+    acked_at: Mapped[datetime | None]
+    acked_by_id: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (
+        UniqueConstraint("agent_id", "kind", "episode", name="uq_alerts_episode"),
+        Index("ix_alerts_team_raised", "team_id", "raised_at"),
+        Index("ix_alerts_cleared", "cleared_at"),
+    )
 
 
 class AuditEntry(Base):
@@ -341,6 +382,9 @@ class HelpRequest(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     call_context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # open | acknowledged | resolved (the help_waiting alert waits on "open"). MERGE: the
+    # help-request work (S1) owns this column; keep its definition and drop this one.
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
 
 
 class IdempotencyRecord(Base):

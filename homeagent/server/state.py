@@ -130,12 +130,15 @@ def change_state(
         now,
         agent.team_id,
     )
+    from homeagent.server import live  # here: live imports this module
+
     publish(
         session,
         "agent_state",
-        state_payload(row),
+        {**state_payload(row), "call": live.call_payload(session, row)},
         to_user_id=agent.id,
         to_team_id=agent.team_id,
         to_role="lead" if agent.team_id else None,
     )
+    live.after_state_change(session, agent, current.state.value, row)
     return row

@@ -100,8 +100,10 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> Answer:
             if left_s is None:
                 return Answer(404, "no-agent", queue.name)
             return Answer(202, f"wait {left_s}", changed)
-        change_state(s, agent, AgentState.RINGING)
+        # the offer first: the ringing `agent_state` event names its queue
         s.add(AcdOffer(call_id=call_id, queue=queue.name, agent_id=agent.id))
+        s.flush()
+        change_state(s, agent, AgentState.RINGING)
         queue_calls.offered(call, now)
         return Answer(200, agent.sip_username, changed)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeagent.server import schemas
+from homeagent.server import live, schemas
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx
 from homeagent.server.errors import ApiError
 from homeagent.server.models import Callback, Contact, Disposition, Interaction, Note, utcnow
@@ -35,6 +35,7 @@ def log_call(
             row.contact_id = None  # the call counts; the deleted contact is not linked again
         s.add(row)
         s.flush()
+        live.after_call_logged(s, p.user_id, p.team_id)
         return interaction_out(row)
 
 

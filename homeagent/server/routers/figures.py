@@ -27,6 +27,7 @@ A call belongs to the day it started; a state segment counts for its part inside
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
@@ -50,71 +51,139 @@ def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
-def compute(s: Session, agent_ids: Sequence[str], day: date) -> schemas.FiguresOut:
-    """Figures of a set of agents for one UTC day (the definitions: module docstring)."""
+@dataclass(frozen=True, slots=True)
+class CallMark:
+    """One call of the day as the figures counted it (for runs and hour buckets)."""
+
+    started_at: datetime  # naive UTC
+    kind: str  # "handled" | "missed" | "other" (declined, failed dial, unanswered outbound)
+    talk_s: float = 0.0
+
+
+@dataclass(slots=True)
+class Tally:
+    """The running sums of one agent's day (or a team's: tallies add up)."""
+
+    handled: int = 0
+    missed: int = 0
+    declined: int = 0
+    breaks: int = 0
+    talk_s: float = 0.0
+    wrap_s: float = 0.0
+    break_s: float = 0.0
+    calls: list[CallMark] = field(default_factory=list)
+    # wrap-up segments of the day: (start, seconds within the day), for handle by hour
+    wraps: list[tuple[datetime, float]] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.handled += other.handled
+        self.missed += other.missed
+        self.declined += other.declined
+        self.breaks += other.breaks
+        self.talk_s += other.talk_s
+        self.wrap_s += other.wrap_s
+        self.break_s += other.break_s
+        self.calls += other.calls
+        self.wraps += other.wraps
+
+    def figures(self, day: date) -> schemas.FiguresOut:
+        handled = self.handled
+        return schemas.FiguresOut(
+            day=day.isoformat(),
+            calls_handled=handled,
+            missed=self.missed,
+            declined=self.declined,
+            talk_s=round(self.talk_s),
+            wrap_up_s=round(self.wrap_s),
+            handle_s=round(self.talk_s + self.wrap_s),
+            avg_handle_s=round((self.talk_s + self.wrap_s) / handled) if handled else 0,
+            avg_wrap_up_s=round(self.wrap_s / handled) if handled else 0,
+            breaks=schemas.BreaksOut(count=self.breaks, duration_s=round(self.break_s)),
+        )
+
+
+def tallies(s: Session, agent_ids: Sequence[str], day: date) -> dict[str, Tally]:
+    """Each agent's tally for one UTC day, in three queries whatever the number of agents.
+
+    The one place the figures are defined (module docstring); `compute`, the board and
+    the days all read them from here.
+    """
     start = datetime.combine(day, datetime.min.time())
     end = start + timedelta(days=1)
     now = _naive(utcnow())
-    handled = missed = declined = breaks = 0
-    talk_s = wrap_s = break_s = 0.0
+    out = {a: Tally() for a in agent_ids}
+    if not agent_ids:
+        return out
     logged: set[tuple[str, str]] = set()  # (agent, SIP Call-ID) of the calls the desks logged
-    if agent_ids:
-        for i in s.scalars(
-            select(Interaction).where(
-                Interaction.agent_id.in_(agent_ids),
-                Interaction.started_at >= start,
-                Interaction.started_at < end,
-            )
-        ):
-            if i.answered_at is not None and i.outcome in ANSWERED_OUTCOMES:
-                handled += 1
-                if i.ended_at is not None:
-                    talk_s += max(0.0, (i.ended_at - i.answered_at).total_seconds())
-            elif i.direction == "inbound" and i.outcome in DECLINED_OUTCOMES:
-                declined += 1
-            elif is_missed(i.outcome, i.direction):
-                missed += 1
-            if i.sip_call_id:
-                logged.add((i.agent_id, i.sip_call_id))
-        for agent_id, call_id in s.execute(
-            select(AcdOffer.agent_id, AcdOffer.call_id).where(
-                AcdOffer.agent_id.in_(agent_ids),
-                AcdOffer.outcome == "missed",
-                AcdOffer.offered_at >= start,
-                AcdOffer.offered_at < end,
-            )
-        ):
-            if (agent_id, call_id) not in logged:
-                logged.add((agent_id, call_id))
-                missed += 1
-        for seg in s.scalars(
-            select(StateHistory).where(
-                StateHistory.agent_id.in_(agent_ids),
-                StateHistory.state.in_((AgentState.WRAP_UP.value, AgentState.BREAK.value)),
-                StateHistory.started_at < end,
-                or_(StateHistory.ended_at.is_(None), StateHistory.ended_at > start),
-            )
-        ):
-            began = _naive(seg.started_at)
-            ended = _naive(seg.ended_at) if seg.ended_at is not None else now
-            length = max(0.0, (min(ended, end) - max(began, start)).total_seconds())
-            if seg.state == AgentState.WRAP_UP.value:
-                wrap_s += length
-            else:
-                break_s += length
-                breaks += 1 if began >= start else 0
-    return schemas.FiguresOut(
-        day=day.isoformat(),
-        calls_handled=handled,
-        missed=missed,
-        declined=declined,
-        talk_s=round(talk_s),
-        wrap_up_s=round(wrap_s),
-        handle_s=round(talk_s + wrap_s),
-        avg_handle_s=round((talk_s + wrap_s) / handled) if handled else 0,
-        avg_wrap_up_s=round(wrap_s / handled) if handled else 0,
-        breaks=schemas.BreaksOut(count=breaks, duration_s=round(break_s)),
-    )
+    for i in s.scalars(
+        select(Interaction)
+        .where(
+            Interaction.agent_id.in_(agent_ids),
+            Interaction.started_at >= start,
+            Interaction.started_at < end,
+        )
+        .order_by(Interaction.started_at)
+    ):
+        t = out[i.agent_id]
+        began = _naive(i.started_at)
+        if i.answered_at is not None and i.outcome in ANSWERED_OUTCOMES:
+            t.handled += 1
+            talk = 0.0
+            if i.ended_at is not None:
+                talk = max(0.0, (i.ended_at - i.answered_at).total_seconds())
+            t.talk_s += talk
+            t.calls.append(CallMark(began, "handled", talk))
+        elif i.direction == "inbound" and i.outcome in DECLINED_OUTCOMES:
+            t.declined += 1
+            t.calls.append(CallMark(began, "other"))
+        elif is_missed(i.outcome, i.direction):
+            t.missed += 1
+            t.calls.append(CallMark(began, "missed"))
+        else:
+            t.calls.append(CallMark(began, "other"))
+        if i.sip_call_id:
+            logged.add((i.agent_id, i.sip_call_id))
+    for agent_id, call_id, offered_at in s.execute(
+        select(AcdOffer.agent_id, AcdOffer.call_id, AcdOffer.offered_at).where(
+            AcdOffer.agent_id.in_(agent_ids),
+            AcdOffer.outcome == "missed",
+            AcdOffer.offered_at >= start,
+            AcdOffer.offered_at < end,
+        )
+    ):
+        if (agent_id, call_id) not in logged:
+            logged.add((agent_id, call_id))
+            out[agent_id].missed += 1
+            out[agent_id].calls.append(CallMark(_naive(offered_at), "missed"))
+    for seg in s.scalars(
+        select(StateHistory).where(
+            StateHistory.agent_id.in_(agent_ids),
+            StateHistory.state.in_((AgentState.WRAP_UP.value, AgentState.BREAK.value)),
+            StateHistory.started_at < end,
+            or_(StateHistory.ended_at.is_(None), StateHistory.ended_at > start),
+        )
+    ):
+        t = out[seg.agent_id]
+        began = _naive(seg.started_at)
+        ended = _naive(seg.ended_at) if seg.ended_at is not None else now
+        length = max(0.0, (min(ended, end) - max(began, start)).total_seconds())
+        if seg.state == AgentState.WRAP_UP.value:
+            t.wrap_s += length
+            t.wraps.append((max(began, start), length))
+        else:
+            t.break_s += length
+            t.breaks += 1 if began >= start else 0
+    for t in out.values():
+        t.calls.sort(key=lambda c: c.started_at)
+    return out
+
+
+def compute(s: Session, agent_ids: Sequence[str], day: date) -> schemas.FiguresOut:
+    """Figures of a set of agents for one UTC day (the definitions: module docstring)."""
+    total = Tally()
+    for t in tallies(s, agent_ids, day).values():
+        total.add(t)
+    return total.figures(day)
 
 
 @router.get("/agents/{agent_id}", response_model=schemas.FiguresOut)

@@ -24,8 +24,9 @@ import pytest
 import uvicorn
 
 from homeagent.core.desk_types import Outcome
-from homeagent.server import models
+from homeagent.server import alerts, models
 from homeagent.server.app import create_app
+from homeagent.server.db import Database
 from tests.helpers.procs import free_port
 from tests.integration.server.launch import API, PASSWORD, Org, Session, login, prepare
 
@@ -52,6 +53,7 @@ class Day:
     org: Org
     acd_token: str
     clock: ScriptedClock
+    db: Database
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,7 @@ def day_server(db_url: str) -> Iterator[Day]:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield Day(url, org, db.settings()["acd_token"], clock)
+        yield Day(url, org, db.settings()["acd_token"], clock, db)
     finally:
         server.should_exit = True
         thread.join(10)
@@ -310,3 +312,70 @@ def test_the_desk_s_history_and_my_day_agree_on_missed(day_server: Day, tmp_path
     assert figures.missed == shown[Outcome.MISSED]
     assert figures.calls_handled == shown[Outcome.ANSWERED]
     assert (figures.avg_handle_s, figures.avg_wrap_up_s, figures.wrap_up_s) == (140, 20, 20)
+
+
+def test_the_scripted_day_in_hours_and_its_timeline(scripted: Desk) -> None:
+    r = scripted.s.client.get(f"/agents/{scripted.s.user_id}/day", params={"day": str(DAY)})
+    assert r.status_code == 200, r.text
+    (me,) = r.json()["agents"]
+    assert me["figures"] == scripted.figures()
+    assert me["calls_per_hour"][9] == 3
+    assert sum(me["calls_per_hour"]) == 3
+    # 9:00 talk 180 + wrap 30; 9:09:55 talk 300 + wrap 90; 9:19:50 talk 120 + wrap 60
+    assert me["handle_by_hour"][9] == round(780 / 3)
+    assert [h for i, h in enumerate(me["handle_by_hour"]) if i != 9] == [None] * 23
+    first, *_, last = me["timeline"]
+    assert first == {
+        "state": "break",
+        "reason": "Pause café",
+        "start": "2026-11-20T00:00:00Z",
+        "end": "2026-11-20T00:10:00Z",
+    }
+    assert last["state"] == "offline"
+    assert last["start"] == "2026-11-20T11:00:00Z"
+    assert last["end"] == "2026-11-21T00:00:00Z"  # still open: clipped at the day's end
+    lunch = [s for s in me["timeline"] if s["reason"] == "Déjeuner"]
+    assert lunch == [
+        {
+            "state": "break",
+            "reason": "Déjeuner",
+            "start": "2026-11-20T10:10:00Z",
+            "end": "2026-11-20T10:40:00Z",
+        }
+    ]
+
+
+def test_a_break_over_its_threshold_raises_at_the_threshold(day_server: Day) -> None:
+    """The timer's scan against the scripted clock: not at 14:59, exactly at 15:00."""
+    later = DAY + dt.timedelta(days=3)
+    desk = Desk(day_server, login(day_server.url, "agent_a2"))
+    lead = login(day_server.url, "lead_a")
+    try:
+        desk.state(at(9, 0, day=later), "available")
+        desk.state(at(9, 1, day=later), "break", "Formation")
+        team = day_server.org.team_a
+
+        def alerts_of_the_day() -> list[dict[str, Any]]:
+            r = lead.client.get(f"/teams/{team}/alerts", params={"day": str(later)})
+            assert r.status_code == 200, r.text
+            return [a for a in r.json() if a["agent_id"] == desk.s.user_id]
+
+        day_server.clock.now = at(9, 15, 59, day=later)
+        alerts.scan(day_server.db)
+        assert alerts_of_the_day() == []
+        day_server.clock.now = at(9, 16, day=later)
+        alerts.scan(day_server.db)
+        (alert,) = alerts_of_the_day()
+        assert alert["kind"] == "break_over"
+        assert alert["detail"] == {"value": 900, "threshold": 900}
+        assert alert["raised_at"] == "2026-11-23T09:16:00Z"
+        alerts.scan(day_server.db)
+        assert len(alerts_of_the_day()) == 1
+        desk.state(at(9, 20, day=later), "available")
+        (alert,) = alerts_of_the_day()
+        assert alert["cleared_at"] == "2026-11-23T09:20:00Z"
+        desk.state(at(9, 21, day=later), "offline")
+    finally:
+        desk.close()
+        desk.s.close()
+        lead.close()

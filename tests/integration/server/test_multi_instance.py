@@ -198,3 +198,61 @@ def test_queue_figures_are_right_whichever_instance_the_acd_asks(pair: Pair) -> 
     assert len(stamps) >= 2
     for first, fifth in zip(stamps, stamps[4:], strict=False):
         assert (fifth - first).total_seconds() >= 0.95  # both instances share the limit
+
+
+@pytest.fixture(scope="module")
+def fast_pair(
+    postgres_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pair]:
+    """Two instances whose alert timers both run every 0.1 s (so they race)."""
+    db_url = postgres_cluster.create_database("alerts")
+    db, org = prepare(db_url)
+    logs = tmp_path_factory.mktemp("alerts")
+    fast = ("--alert-scan-s", "0.1")
+    with (
+        run_server(db_url, logs / "one.log", *fast) as one,
+        run_server(db_url, logs / "two.log", *fast) as two,
+    ):
+        yield Pair([one, two], db, org)
+    db.dispose()
+
+
+def test_two_instances_raise_and_clear_each_alert_once(fast_pair: Pair) -> None:
+    from sqlalchemy import func, select
+
+    from homeagent.server.models import Alert
+    from homeagent.server.team_settings import DEFAULTS
+
+    lead = login(fast_pair.urls[0], "lead_a")
+    agents = [login(fast_pair.urls[0], "agent_a1"), login(fast_pair.urls[1], "agent_a2")]
+    stream = SseReader(fast_pair.urls[1], lead.tokens["access_token"])
+    body = {**DEFAULTS, "alerts": dict.fromkeys(DEFAULTS["alerts"]) | {"break_over_s": 1}}
+    try:
+        r = lead.client.put(f"/teams/{fast_pair.org.team_a}/settings", json=body)
+        assert r.status_code == 200, r.text
+        for agent in agents:
+            r = agent.client.put("/agents/me/state", json={"state": "break", "reason": "Réunion"})
+            assert r.status_code == 200, r.text
+        time.sleep(3.0)  # some 30 scans on each instance, all seeing both breaks over
+        for agent in agents:
+            r = agent.client.put("/agents/me/state", json={"state": "available"})
+            assert r.status_code == 200, r.text
+        events = stream.drain(1.5)
+    finally:
+        stream.close()
+        for s in (lead, *agents):
+            s.close()
+    ids = {a.user_id for a in agents}
+    raised = [e.data for e in events if e.type == "alert" and e.data["agent_id"] in ids]
+    assert sorted(a["agent_id"] for a in raised) == sorted(ids), "not one alert per agent"
+    cleared = [
+        e.data
+        for e in events
+        if e.type == "alert_updated" and e.data["agent_id"] in ids and e.data["cleared_at"]
+    ]
+    assert sorted(a["id"] for a in cleared) == sorted(a["id"] for a in raised)
+    with fast_pair.db.read() as db_session:
+        stored = db_session.scalar(
+            select(func.count()).select_from(Alert).where(Alert.agent_id.in_(ids))
+        )
+    assert stored == 2

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from homeagent.server.models import Alert
+from homeagent.server.team_settings import DEFAULTS
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import API, Session
 
@@ -53,9 +55,26 @@ def _contact_to_delete(server: Server) -> str:
         s.close()
 
 
+def _alert_of_team_a(server: Server) -> int:
+    """An open alert of agent_a1 (team A), made in the database."""
+    with server.db.write() as s:
+        alert = Alert(
+            team_id=server.org.team_a,
+            agent_id=server.org.users["agent_a1"],
+            kind="break_over",
+            episode=f"rbac-{uuid.uuid4()}",
+            detail={"value": 1, "threshold": 1},
+        )
+        s.add(alert)
+        s.flush()
+        return alert.id
+
+
 ALL_OK = {a: 200 for a in ACTORS if a != "anon"}
 A1 = lambda srv: srv.org.users["agent_a1"]  # noqa: E731
 TEAM_A = lambda srv: srv.org.team_a  # noqa: E731
+LEADS_OF_A = {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200}
+OWN_OR_LEAD = {"agent": 200, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200}
 
 CASES: dict[str, Case] = {
     "me": Case("GET", lambda s: "/me", None, ALL_OK),
@@ -96,6 +115,27 @@ CASES: dict[str, Case] = {
         None,
         {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 404, "admin": 200},
     ),
+    "teams_list": Case(
+        "GET",
+        lambda s: "/teams",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 200, "admin": 200},
+    ),
+    "team_settings": Case("GET", lambda s: f"/teams/{TEAM_A(s)}/settings", None, LEADS_OF_A),
+    "team_settings_put": Case(
+        "PUT", lambda s: f"/teams/{TEAM_A(s)}/settings", lambda s: DEFAULTS, LEADS_OF_A
+    ),
+    "team_board": Case("GET", lambda s: f"/teams/{TEAM_A(s)}/board", None, LEADS_OF_A),
+    "team_alerts": Case("GET", lambda s: f"/teams/{TEAM_A(s)}/alerts", None, LEADS_OF_A),
+    "alert_ack": Case(
+        "POST",
+        lambda s: f"/alerts/{_alert_of_team_a(s)}/ack",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 404, "admin": 200},
+    ),
+    "team_audit": Case("GET", lambda s: f"/teams/{TEAM_A(s)}/audit", None, LEADS_OF_A),
+    "team_day": Case("GET", lambda s: f"/teams/{TEAM_A(s)}/day", None, LEADS_OF_A),
+    "agent_day": Case("GET", lambda s: f"/agents/{A1(s)}/day", None, OWN_OR_LEAD),
     "contacts_search": Case("GET", lambda s: "/contacts?q=a", None, ALL_OK),
     "contacts_sync": Case("GET", lambda s: "/sync/contacts?limit=5", None, ALL_OK),
     "contact_create": Case(
