@@ -22,9 +22,12 @@ from homeagent.server.routers import (
     calls,
     contacts,
     figures,
+    help,
     me,
     messages,
+    quality,
     stream,
+    supervision,
 )
 
 API_PREFIX = "/api/v1"
@@ -69,7 +72,10 @@ def create_app(
     def health() -> schemas.OkOut:
         return schemas.OkOut()
 
-    for module in (auth, me, agents, contacts, calls, messages, figures, stream, acd):
+    for module in (
+        auth, me, agents, supervision, quality, contacts, calls, messages, help, figures,
+        stream, acd
+    ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)
     # Outermost first: the body limit buffers the body the idempotency layer hashes.

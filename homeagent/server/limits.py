@@ -36,6 +36,8 @@ class Limits:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     max_connections: int = 1000
+    # Call-quality reports per agent: one per interval (a call's final report passes).
+    call_quality_interval_s: float = 1.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -45,7 +45,11 @@ def _check_acd(ctx: ServerContext, request: Request) -> None:
 
 
 def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> tuple[int, str]:
-    """Offer the call to the longest-idle Available agent not yet tried for it."""
+    """Offer the call to the longest-idle Available agent not yet tried for it.
+
+    An agent with a lead's pending state change is never offered a call (that change is
+    applied when the agent's call ends; a new call would only delay it).
+    """
     with ctx.db.write() as s:
         queue = s.scalar(select(Queue).where(Queue.name == queue_name))
         if queue is None:
@@ -59,6 +63,8 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> tuple[int, 
                 User.role == AGENT,
                 User.active.is_(True),
                 AgentStatus.state == AgentState.AVAILABLE.value,
+                # a lead's change waiting to be applied takes this agent out of the queue
+                AgentStatus.pending_state.is_(None),
                 User.id.not_in(tried),
             )
             .order_by(AgentStatus.since, User.name)
