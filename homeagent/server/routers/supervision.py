@@ -78,6 +78,8 @@ def set_agent_state(
         reason = _checked_reason(s, agent, body)
         row = status_of(s, agent, lock=True)
         before = row.state
+        if before == AgentState.OFFLINE.value and body.state != AgentState.OFFLINE.value:
+            raise ApiError(409, "agent_offline", "The agent is signed out: nothing to change.")
         detail: dict[str, object] = {
             "state": body.state,
             "reason": reason,
