@@ -46,11 +46,11 @@ MAX_MESSAGE_ID = 2**63 - 1  # the server's integer key
 _YEARS = (1970, 2200)  # the server's own bounds for a moment
 
 Role = Literal["agent", "team_lead", "admin"]
-Priority = Literal["normal", "high"]
+Priority = Literal["normal", "urgent"]
 Direction = Literal["inbound", "outbound"]
 CallbackStatus = Literal["pending", "done", "cancelled"]
 _ROLES = ("agent", "team_lead", "admin")
-_PRIORITIES = ("normal", "high")
+_PRIORITIES = ("normal", "urgent", "high")  # "high": the first servers' word for urgent
 _DIRECTIONS = ("inbound", "outbound")
 _CALLBACK_STATUSES = ("pending", "done", "cancelled")
 _STATES = tuple(s.value for s in AgentState)
@@ -309,6 +309,10 @@ class Message:
     read_at: dt.datetime | None  # by me
 
 
+def _priority(value: str) -> Priority:
+    return "urgent" if value in ("urgent", "high") else "normal"
+
+
 def _message(f: _Fields) -> Message:
     return Message(
         id=f.integer("id", 1, MAX_MESSAGE_ID),
@@ -316,7 +320,7 @@ def _message(f: _Fields) -> Message:
         to_agent_id=f.text_or_none("to_agent_id"),
         to_team_id=f.text_or_none("to_team_id"),
         body=f.text("body"),
-        priority=cast(Priority, f.choice("priority", _PRIORITIES)),
+        priority=_priority(f.choice("priority", _PRIORITIES)),
         created_at=f.moment("created_at"),
         read_at=f.moment_or_none("read_at"),
     )

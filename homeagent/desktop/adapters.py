@@ -168,7 +168,8 @@ def message_from_wire(m: Mapping[str, Any]) -> Message:
         sender=sender,
         body=str(m.get("body") or ""),
         sent_at=_stored_time(m["created_at"]),
-        priority=Priority.HIGH if m.get("priority") == "high" else Priority.NORMAL,
+        # "urgent" since the lead console; "high" from the first servers and older stores
+        priority=Priority.HIGH if m.get("priority") in ("high", "urgent") else Priority.NORMAL,
         read=bool(m.get("read_at")),
     )
 

@@ -82,7 +82,7 @@ def test_every_answer_the_desk_reads_parses_strictly(
         wait_until(lambda: any(e.type == "message" for e in events), timeout_s=15)
         event = next(e for e in events if e.type == "message")
         pushed = records.parse_message(event.data, route="event message")
-        assert (pushed.id, pushed.priority, pushed.body) == (sent["id"], "high", "Point à 14 h")
+        assert (pushed.id, pushed.priority, pushed.body) == (sent["id"], "urgent", "Point à 14 h")
         lead.post("/messages", {"to_team_id": me.team.id, "body": "Réunion demain"})
         listed = client.read_messages()
         assert [m.body for m in listed] == ["Point à 14 h", "Réunion demain"]

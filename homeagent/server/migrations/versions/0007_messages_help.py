@@ -133,8 +133,9 @@ def downgrade() -> None:
     op.execute("UPDATE messages SET priority = 'high' WHERE priority = 'urgent'")
     op.drop_index("ix_message_receipts_agent", "message_receipts")
     op.drop_table("message_receipts")
-    with op.batch_alter_table("messages") as batch_op:
-        batch_op.drop_index("ix_messages_thread_agent_id")
-        batch_op.drop_index("ix_messages_team_id")
-        batch_op.drop_column("thread_agent_id")
-        batch_op.drop_column("team_id")
+    # not a batch: on SQLite that copies the table, and dropping the old copy would cascade
+    # to the message_reads just restored (ALTER TABLE … DROP COLUMN: SQLite 3.35 or later)
+    op.drop_index("ix_messages_thread_agent_id", "messages")
+    op.drop_index("ix_messages_team_id", "messages")
+    op.execute("ALTER TABLE messages DROP COLUMN thread_agent_id")
+    op.execute("ALTER TABLE messages DROP COLUMN team_id")
