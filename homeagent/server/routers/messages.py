@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from homeagent.server import schemas
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx, Principal
 from homeagent.server.errors import ApiError
-from homeagent.server.events import publish
+from homeagent.server.events import publish, publish_to_users
 from homeagent.server.models import Message, MessageReceipt, Team, User, utcnow
 from homeagent.server.state import iso
 
@@ -186,8 +186,7 @@ def send_message(body: schemas.MessageIn, p: Auth, ctx: Ctx) -> schemas.MessageO
         sender = display(s.get(User, p.user_id))
         counts = schemas.ReceiptCountsOut(recipients=len(recipients), delivered=0, read=0, acked=0)
         as_received = _json(message_out(m, sender, _NO_RECEIPT, None))
-        for agent in recipients:
-            publish(s, "message", as_received, to_user_id=agent.id)
+        publish_to_users(s, "message", as_received, (a.id for a in recipients))
         if team_id is not None:
             lead_view = _json(message_out(m, sender, None, counts))
             publish(s, "message", lead_view, to_team_id=team_id, to_role="lead")
