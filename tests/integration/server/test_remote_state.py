@@ -6,6 +6,7 @@ Driven as the desk and Kamailio's ACD hook drive the server (PUT /agents/me/stat
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,7 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from homeagent.server.models import AgentStatus, AuditEntry, StateHistory
+from homeagent.core.agent_state import AgentState
+from homeagent.server.models import AgentStatus, AuditEntry, StateHistory, User
+from homeagent.server.state import change_state
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import API, Session, SseReader
 
@@ -334,3 +337,32 @@ def test_who_may_change_whose_state(server: Server, sessions: Callable[[str], Se
         .json()["applied"]
         is True
     )
+
+
+def test_a_lead_s_change_waits_for_the_agent_s_own_change_in_flight(
+    server: Server, sessions: Callable[[str], Session], acd: httpx.Client
+) -> None:
+    """PostgreSQL, two transactions: the agent leaves the call while the lead asks for a
+    break. The lead's request waits for the agent's row, then sees Available and applies
+    the break now — it never leaves a pending break on an Available agent."""
+    if server.backend != "pg":
+        pytest.skip("SQLite serialises writers: no two transactions interleave")
+    lead, a1, a2 = sessions("lead_a"), sessions("agent_a1"), sessions("agent_a2")
+    _answer(acd, _on_call(server, acd, a1, a2))
+    answers: list[httpx.Response] = []
+    with server.db.write() as s:
+        agent = s.get(User, a1.user_id)
+        assert agent is not None
+        change_state(s, agent, AgentState.AVAILABLE)  # the agent's change, not yet committed
+        asker = threading.Thread(
+            target=lambda: answers.append(_remote(lead, a1, state="break", reason="Déjeuner"))
+        )
+        asker.start()
+        asker.join(1.0)
+        assert asker.is_alive(), "the lead's request did not wait for the agent's row"
+    asker.join(15)
+    [r] = answers
+    assert r.status_code == 200, r.text
+    assert (r.json()["applied"], r.json()["pending"]) == (True, None)
+    now = a1.client.get("/agents/me/state").json()
+    assert (now["state"], now["pending"]) == ("break", None)
