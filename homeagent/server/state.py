@@ -62,8 +62,15 @@ def status_of(session: Session, agent: User, *, lock: bool = False) -> AgentStat
     `lock`: on PostgreSQL, hold the row until commit, so that a lead's pending change and
     the agent's own change cannot interleave (one would overwrite what the other read).
     """
-    if lock and session.bind is not None and session.bind.dialect.name != "sqlite":
+    locked = _locked(session)
+    if (
+        lock
+        and agent.id not in locked
+        and session.bind is not None
+        and session.bind.dialect.name != "sqlite"
+    ):
         row = session.get(AgentStatus, agent.id, with_for_update=True, populate_existing=True)
+        locked.add(agent.id)  # held until the transaction ends: no second round trip
     else:
         row = session.get(AgentStatus, agent.id)
     if row is None:
@@ -71,6 +78,17 @@ def status_of(session: Session, agent: User, *, lock: bool = False) -> AgentStat
         session.add(row)
         session.flush()
     return row
+
+
+def _locked(session: Session) -> set[str]:
+    """Agents whose status row this transaction holds (FOR UPDATE)."""
+    held: set[str] = session.info.setdefault("locked_agent_status", set())
+    return held
+
+
+def mark_locked(session: Session, agent_id: str) -> None:
+    """The caller's own query took the agent's status row FOR UPDATE."""
+    _locked(session).add(agent_id)
 
 
 def person_ref(session: Session, user_id: str | None) -> dict[str, str] | None:

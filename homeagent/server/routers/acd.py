@@ -22,7 +22,7 @@ from homeagent.core.agent_state import AgentState
 from homeagent.server.deps import AGENT, ServerContext, context
 from homeagent.server.errors import ApiError, error_response
 from homeagent.server.models import AcdOffer, AgentStatus, Queue, User
-from homeagent.server.state import RONA_REASON, change_state
+from homeagent.server.state import RONA_REASON, change_state, mark_locked
 
 router = APIRouter(prefix="/acd", tags=["acd"])
 _TEXT: dict[int | str, dict[str, Any]] = {
@@ -75,6 +75,8 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> tuple[int, 
         agent = s.scalar(stmt)
         if agent is None:
             return 404, "no-agent"
+        if not ctx.db.is_sqlite:  # the select above holds the agent's status row
+            mark_locked(s, agent.id)
         change_state(s, agent, AgentState.RINGING)
         s.add(AcdOffer(call_id=call_id, queue=queue.name, agent_id=agent.id))
         return 200, agent.sip_username

@@ -50,7 +50,7 @@ def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
     with ctx.db.write() as s:
         agent = s.get(User, p.user_id)
         assert agent is not None
-        row = status_of(s, agent)
+        row = status_of(s, agent, lock=True)  # a lead's change cannot slip in between
         if body.state is AgentState.RINGING:
             return state_out(s, row)
         leaving_call = (
