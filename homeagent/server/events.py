@@ -279,9 +279,17 @@ class EventBus:
                     self._wake.set()
 
     def _fan_out(self, rows: Iterable[Event]) -> None:
+        everyone = list(self.subscribers)
+        by_user: dict[str, list[Subscriber]] = {}
+        for sub in everyone:
+            by_user.setdefault(sub.audience.user_id, []).append(sub)
         for ev in rows:
-            for sub in list(self.subscribers):
-                if sub.audience.sees(ev):
+            # an event for one user only (a message's copy per recipient) is offered to
+            # that user's streams, not checked against every stream of the organisation
+            one_user = ev.to_role is None and ev.to_device_id is None and ev.to_user_id
+            candidates = by_user.get(ev.to_user_id or "", []) if one_user else everyone
+            for sub in candidates:
+                if sub in self.subscribers and sub.audience.sees(ev):
                     if sub.queue.qsize() >= self.max_queue:
                         self.subscribers.discard(sub)
                         sub.end("too_far_behind")
