@@ -314,7 +314,7 @@ class Message(Base):
 
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    sender_id: Mapped[str] = mapped_column(String(36))
+    sender_id: Mapped[str] = mapped_column(String(36), index=True)
     to_agent_id: Mapped[str | None] = mapped_column(String(36), index=True)
     to_team_id: Mapped[str | None] = mapped_column(String(36), index=True)
     # the team the message belongs to (its leads read it) and, for a one-to-one message

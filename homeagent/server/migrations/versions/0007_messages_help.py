@@ -1,6 +1,7 @@
 """team-lead console: per-recipient message receipts, urgent messages, help-request handling
 
-- messages.team_id (whose leads read it), messages.thread_agent_id (one-to-one conversation)
+- messages.team_id (whose leads read it), messages.thread_agent_id (one-to-one conversation),
+  an index on messages.sender_id (a reader's own messages)
 - message_receipts: one row per recipient (delivered, read, acknowledged), fixed at send
   time; the rows of message_reads become receipts (read implies delivered), then it goes
 - priority "high" is now "urgent"
@@ -36,6 +37,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("thread_agent_id", sa.String(36), nullable=True))
         batch_op.create_index("ix_messages_team_id", ["team_id"])
         batch_op.create_index("ix_messages_thread_agent_id", ["thread_agent_id"])
+        batch_op.create_index("ix_messages_sender_id", ["sender_id"])
     op.create_table(
         "message_receipts",
         sa.Column(
@@ -135,6 +137,7 @@ def downgrade() -> None:
     op.drop_table("message_receipts")
     # not a batch: on SQLite that copies the table, and dropping the old copy would cascade
     # to the message_reads just restored (ALTER TABLE … DROP COLUMN: SQLite 3.35 or later)
+    op.drop_index("ix_messages_sender_id", "messages")
     op.drop_index("ix_messages_thread_agent_id", "messages")
     op.drop_index("ix_messages_team_id", "messages")
     op.execute("ALTER TABLE messages DROP COLUMN thread_agent_id")
