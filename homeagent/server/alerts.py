@@ -415,20 +415,14 @@ def check_agent(
 
 
 def on_quality_changed(s: Session, agent_id: str) -> None:
-    """After the agent's app published call-quality figures (`mos_under` at once).
-
-    MERGE: POST /agents/me/call-quality calls this after it stores the figures (until
-    then the 5 s timer raises and clears `mos_under`).
-    """
+    """After the agent's app published call-quality figures (`mos_under` at once; the
+    5 s timer is the backstop)."""
     check_agent(s, agent_id)
 
 
 def on_help_changed(s: Session, help_request: HelpRequest) -> None:
-    """After a help request is created, acknowledged or resolved (its agent's alerts).
-
-    MERGE: the help-request routes call this after they change `status` (until then
-    the 5 s timer raises and clears `help_waiting`).
-    """
+    """After a help request is created, acknowledged or resolved (its agent's alerts;
+    the 5 s timer is the backstop)."""
     check_agent(s, help_request.agent_id)
 
 

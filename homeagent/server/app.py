@@ -23,9 +23,12 @@ from homeagent.server.routers import (
     calls,
     contacts,
     figures,
+    help,
     me,
     messages,
+    quality,
     queues,
+    remote_state,
     stream,
     supervision,
 )
@@ -83,7 +86,8 @@ def create_app(
         return schemas.OkOut()
 
     for module in (
-        auth, me, agents, contacts, calls, messages, figures, queues, supervision, stream, acd,
+        auth, me, agents, remote_state, quality, contacts, calls, messages, help, figures,
+        queues, supervision, stream, acd,
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)

@@ -14,6 +14,7 @@ from homeagent.server.auth import AccountBackoff, FailureWindow, TokenError, rea
 from homeagent.server.errors import ApiError
 from homeagent.server.limits import Limits
 from homeagent.server.models import Device, User
+from homeagent.server.quality import ReportGate
 
 if TYPE_CHECKING:
     from homeagent.server.db import Database
@@ -36,6 +37,7 @@ class ServerContext:
     queue_stats: QueueStatsPublisher | None = None  # publishes `queue_stats` events
     failures_by_address: FailureWindow = field(init=False)
     backoff: AccountBackoff = field(init=False)
+    quality_gate: ReportGate = field(init=False)
 
     def __post_init__(self) -> None:
         lim = self.limits
@@ -48,6 +50,7 @@ class ServerContext:
             lim.login_backoff_max_s,
             lim.login_failure_memory_s,
         )
+        self.quality_gate = ReportGate(lim.call_quality_interval_s)
 
     @property
     def token_secret(self) -> str:

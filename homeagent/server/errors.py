@@ -48,7 +48,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "Conflict (idempotency key reused with another body, or duplicate)",
         413: "Request body too large",
         422: "Invalid input",
-        429: "Too many failed logins",
+        429: "Too many requests (failed logins, call-quality reports)",
     }.items()
 }
 

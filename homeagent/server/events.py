@@ -97,11 +97,35 @@ def publish(
     session.flush()
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(ev.id)})
+    _wake_after_commit(session)
+    return ev
+
+
+def publish_to_users(
+    session: Session, type_: str, data: dict[str, Any], user_ids: Iterable[str]
+) -> list[Event]:
+    """The same event to each of `user_ids`, one row each, in one flush and one notify
+    (a broadcast to a team's 200 agents costs one round trip, not 200)."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK_KEY})
+    rows = [Event(type=type_, data=data, to_user_id=uid) for uid in ids]
+    session.add_all(rows)
+    session.flush()
+    if postgres:
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(rows[-1].id)})
+    _wake_after_commit(session)
+    return rows
+
+
+def _wake_after_commit(session: Session) -> None:
     wake = session.info.get("wake")
     if wake is not None and not session.info.get("wake_hooked"):
         session.info["wake_hooked"] = True
         event.listen(session, "after_commit", lambda _s: wake(), once=True)
-    return ev
 
 
 def sse_frame(ev_id: int, type_: str, data: dict[str, Any]) -> bytes:
@@ -255,9 +279,17 @@ class EventBus:
                     self._wake.set()
 
     def _fan_out(self, rows: Iterable[Event]) -> None:
+        everyone = list(self.subscribers)
+        by_user: dict[str, list[Subscriber]] = {}
+        for sub in everyone:
+            by_user.setdefault(sub.audience.user_id, []).append(sub)
         for ev in rows:
-            for sub in list(self.subscribers):
-                if sub.audience.sees(ev):
+            # an event for one user only (a message's copy per recipient) is offered to
+            # that user's streams, not checked against every stream of the organisation
+            one_user = ev.to_role is None and ev.to_device_id is None and ev.to_user_id
+            candidates = by_user.get(ev.to_user_id or "", []) if one_user else everyone
+            for sub in candidates:
+                if sub in self.subscribers and sub.audience.sees(ev):
                     if sub.queue.qsize() >= self.max_queue:
                         self.subscribers.discard(sub)
                         sub.end("too_far_behind")

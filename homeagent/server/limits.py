@@ -39,6 +39,8 @@ class Limits:
     # How often the time-based alerts (break, call, wrap-up, no break…) are evaluated;
     # 0 turns the timer off (changes are still evaluated as they happen).
     alert_scan_s: float = 5.0
+    # Call-quality reports per agent: one per interval (a call's final report passes).
+    call_quality_interval_s: float = 1.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

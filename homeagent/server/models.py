@@ -355,23 +355,37 @@ class Callback(Base):
 
 
 class Message(Base):
+    """A message: a lead to one, several or all agents of a team, or an agent to the leads.
+
+    Who it went to is fixed at send time, one `MessageReceipt` per recipient.
+    """
+
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    sender_id: Mapped[str] = mapped_column(String(36))
+    sender_id: Mapped[str] = mapped_column(String(36), index=True)
     to_agent_id: Mapped[str | None] = mapped_column(String(36), index=True)
     to_team_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # the team the message belongs to (its leads read it) and, for a one-to-one message
+    # (lead to agent, or agent to the leads), the agent of that conversation
+    team_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    thread_agent_id: Mapped[str | None] = mapped_column(String(36), index=True)
     body: Mapped[str] = mapped_column(Text)
-    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    priority: Mapped[str] = mapped_column(String(8), default="normal")  # normal | urgent
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MessageRead(Base):
-    __tablename__ = "message_reads"
+class MessageReceipt(Base):
+    """One recipient of a message: when it reached their desk, was read, acknowledged."""
+
+    __tablename__ = "message_receipts"
     message_id: Mapped[int] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
     )
-    agent_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+    agent_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the recipient
+    delivered_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    acked_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_message_receipts_agent", "agent_id", "message_id"),)
 
 
 class HelpRequest(Base):
@@ -382,9 +396,14 @@ class HelpRequest(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     call_context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # open | acknowledged | resolved (the help_waiting alert waits on "open"). MERGE: the
-    # help-request work (S1) owns this column; keep its definition and drop this one.
-    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    status: Mapped[str] = mapped_column(
+        String(16), default="open", server_default="open"
+    )  # open | acknowledged | resolved
+    acked_by_id: Mapped[str | None] = mapped_column(String(36))
+    acked_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[str | None] = mapped_column(String(36))
+    resolved_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_help_requests_team_status", "team_id", "status"),)
 
 
 class IdempotencyRecord(Base):

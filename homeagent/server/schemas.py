@@ -145,16 +145,65 @@ class StateIn(Strict):
     reason: str = Field(default="", max_length=100)
 
 
+class PersonRef(BaseModel):
+    """Who did something: a user's id and the name to show (display name, else login)."""
+
+    id: str
+    name: str
+
+
+class PendingStateOut(BaseModel):
+    """A lead's state change waiting for the end of the agent's call and wrap-up."""
+
+    state: AgentState
+    reason: str
+    by: PersonRef | None
+    note: str
+    at: datetime
+
+
 class StateOut(BaseModel):
     agent_id: str
     state: AgentState
     reason: str
     since: datetime
+    # a lead set the current state (None: the agent or the ACD), with the lead's note
+    changed_by: PersonRef | None = None
+    note: str = ""
+    pending: PendingStateOut | None = None
 
 
 class AgentLiveOut(StateOut):
     name: str
     display_name: str
+
+
+class RemoteStateIn(Strict):
+    """A lead sets an agent's state (applied now, or after the current call)."""
+
+    state: Literal["break", "not_ready", "offline"]
+    reason: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=500)
+
+
+class RemoteStateOut(BaseModel):
+    applied: bool
+    state: StateOut
+    pending: PendingStateOut | None
+
+
+QualityFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class CallQualityIn(Strict):
+    """The agent app's figures of its current call (every 5 s, and once at its end)."""
+
+    sip_call_id: str = Field(min_length=1, max_length=255)
+    mos: QualityFloat = Field(ge=1.0, le=4.5)
+    loss_pct: QualityFloat = Field(ge=0.0, le=100.0)
+    jitter_ms: QualityFloat = Field(ge=0.0, le=60000.0)
+    rtt_ms: QualityFloat = Field(ge=0.0, le=60000.0)
+    final: bool = False
 
 
 class StateHistoryOut(BaseModel):
@@ -283,28 +332,81 @@ class CallbackPatch(Strict):
     status: Literal["pending", "done", "cancelled"]
 
 
+MessagePriority = Literal["normal", "urgent"]
+MAX_RECIPIENTS = 200
+
+
+def _urgent(value: str) -> str:
+    return "urgent" if value == "high" else value  # the word of the first API version
+
+
 class MessageIn(Strict):
+    """A lead writes to one agent, several agents (of one team), or a whole team."""
+
+    to_agent_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=36)]] | None = (
+        Field(default=None, min_length=1, max_length=MAX_RECIPIENTS)
+    )
     to_agent_id: str | None = Field(default=None, max_length=36)
     to_team_id: str | None = Field(default=None, max_length=36)
     body: str = Field(min_length=1, max_length=5000)
-    priority: Literal["normal", "high"] = "normal"
+    priority: Annotated[
+        Literal["normal", "urgent", "high"],
+        AfterValidator(_urgent),
+        Field(description='"high" (the first version\'s word) is taken as "urgent"'),
+    ] = "normal"
+
+
+class MessageToLeadIn(Strict):
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class ReceiptOut(BaseModel):
+    """The caller's own receipt of a message."""
+
+    delivered_at: datetime | None
+    read_at: datetime | None
+    acked_at: datetime | None
+
+
+class ReceiptCountsOut(BaseModel):
+    recipients: int
+    delivered: int
+    read: int
+    acked: int
 
 
 class MessageOut(BaseModel):
     id: int
     sender_id: str
+    sender_name: str
     to_agent_id: str | None
     to_team_id: str | None
+    thread_agent_id: str | None
     body: str
-    priority: str
+    priority: MessagePriority
     created_at: datetime
-    read_at: datetime | None = None
+    receipt: ReceiptOut | None  # the caller's own (None: the caller is not a recipient)
+    counts: ReceiptCountsOut | None  # the sender, the team's leads and admins only
+    read_at: datetime | None = None  # = receipt.read_at (kept for the first desks)
 
 
 class ReadReceiptOut(BaseModel):
+    """One recipient's receipt of a message (answer of delivered/read/ack)."""
+
     message_id: int
     agent_id: str
-    read_at: datetime
+    delivered_at: datetime | None
+    read_at: datetime | None
+    acked_at: datetime | None
+
+
+class RecipientOut(BaseModel):
+    agent_id: str
+    name: str
+    display_name: str
+    delivered_at: datetime | None
+    read_at: datetime | None
+    acked_at: datetime | None
 
 
 class CallContext(Strict):
@@ -319,13 +421,21 @@ class HelpIn(Strict):
     text: str = Field(default="", max_length=5000)
 
 
+HelpStatus = Literal["open", "acknowledged", "resolved"]
+
+
 class HelpOut(BaseModel):
     id: int
     agent_id: str
+    agent_name: str
     team_id: str | None
     text: str
     call_context: dict[str, Any]
     created_at: datetime
+    status: HelpStatus
+    acked_by: PersonRef | None
+    acked_at: datetime | None
+    resolved_at: datetime | None
 
 
 class BreaksOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeagent.server import schemas
-from homeagent.server.models import Callback, Contact, Interaction, Message, Note, User
+from homeagent.server.models import Callback, Contact, Interaction, Note, User
 
 
 def user_out(user: User) -> schemas.UserOut:
@@ -69,17 +69,4 @@ def callback_out(c: Callback) -> schemas.CallbackOut:
         due_at=c.due_at,
         notes=c.notes,
         status=c.status,
-    )
-
-
-def message_out(m: Message, read_at: object = None) -> schemas.MessageOut:
-    return schemas.MessageOut(
-        id=m.id,
-        sender_id=m.sender_id,
-        to_agent_id=m.to_agent_id,
-        to_team_id=m.to_team_id,
-        body=m.body,
-        priority=m.priority,
-        created_at=m.created_at,
-        read_at=read_at,  # type: ignore[arg-type]
     )

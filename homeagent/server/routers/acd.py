@@ -28,7 +28,7 @@ from homeagent.server.deps import AGENT, ServerContext, context
 from homeagent.server.errors import ApiError, error_response
 from homeagent.server.models import AcdOffer, AgentStatus, Queue, QueueCall, User, utcnow
 from homeagent.server.queue_stats import FINAL
-from homeagent.server.state import RONA_REASON, change_state
+from homeagent.server.state import RONA_REASON, change_state, mark_locked
 
 router = APIRouter(prefix="/acd", tags=["acd"])
 _TEXT: dict[int | str, dict[str, Any]] = {
@@ -66,6 +66,8 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> Answer:
     """Offer the call to the longest-idle Available agent not yet tried for it.
 
     Nobody: the call waits (202) until the queue's `max_wait_s`, then times out (404).
+    An agent with a lead's pending state change is never offered a call (that change is
+    applied when the agent's call ends; a new call would only delay it).
     """
     with ctx.db.write() as s:
         queue = s.scalar(select(Queue).where(Queue.name == queue_name))
@@ -85,6 +87,8 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> Answer:
                 User.role == AGENT,
                 User.active.is_(True),
                 AgentStatus.state == AgentState.AVAILABLE.value,
+                # a lead's change waiting to be applied takes this agent out of the queue
+                AgentStatus.pending_state.is_(None),
                 User.id.not_in(tried),
             )
         )
@@ -100,6 +104,8 @@ def pick_agent(ctx: ServerContext, queue_name: str, call_id: str) -> Answer:
             if left_s is None:
                 return Answer(404, "no-agent", queue.name)
             return Answer(202, f"wait {left_s}", changed)
+        if not ctx.db.is_sqlite:  # the select above holds the agent's status row
+            mark_locked(s, agent.id)
         # the offer first: the ringing `agent_state` event names its queue
         s.add(AcdOffer(call_id=call_id, queue=queue.name, agent_id=agent.id))
         s.flush()

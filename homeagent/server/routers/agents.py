@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from homeagent.core.agent_state import AgentState
 from homeagent.server import schemas
@@ -18,15 +19,18 @@ from homeagent.server.state import (
     UNVERIFIED_REASON,
     call_behind,
     change_state,
+    pending_payload,
+    state_payload,
     status_of,
 )
 
 router = APIRouter(tags=["agents"])
 
 
-def _state_out(row: AgentStatus) -> schemas.StateOut:
-    return schemas.StateOut(
-        agent_id=row.agent_id, state=AgentState(row.state), reason=row.reason, since=row.since
+def state_out(s: Session, row: AgentStatus) -> schemas.StateOut:
+    """The agent's state as `agent_state` tells it, plus a lead's pending change."""
+    return schemas.StateOut.model_validate(
+        {**state_payload(s, row), "since": row.since, "pending": pending_payload(s, row)}
     )
 
 
@@ -46,9 +50,9 @@ def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
     with ctx.db.write() as s:
         agent = s.get(User, p.user_id)
         assert agent is not None
-        row = status_of(s, agent)
+        row = status_of(s, agent, lock=True)  # a lead's change cannot slip in between
         if body.state is AgentState.RINGING:
-            return _state_out(row)
+            return state_out(s, row)
         leaving_call = (
             row.state == AgentState.ON_CALL.value and body.state is not AgentState.ON_CALL
         )
@@ -78,7 +82,7 @@ def set_my_state(body: schemas.StateIn, p: Auth, ctx: Ctx) -> schemas.StateOut:
         row = change_state(s, agent, body.state, body.reason)
         if segment is not None and segment.state == AgentState.ON_CALL.value:
             segment.reason = UNVERIFIED_REASON
-        return _state_out(row)
+        return state_out(s, row)
 
 
 @router.get("/agents/me/state", response_model=schemas.StateOut)
@@ -87,7 +91,7 @@ def my_state(p: Auth, ctx: Ctx) -> schemas.StateOut:
     with ctx.db.write() as s:
         agent = s.get(User, p.user_id)
         assert agent is not None
-        return _state_out(status_of(s, agent))
+        return state_out(s, status_of(s, agent))
 
 
 @router.get("/teams/{team_id}/agents", response_model=list[schemas.AgentLiveOut])
@@ -104,19 +108,13 @@ def team_agents(team_id: str, p: Auth, ctx: Ctx) -> list[schemas.AgentLiveOut]:
             .where(User.team_id == team_id, User.role == AGENT)
             .order_by(User.name)
         ).all()
-    out = []
-    for user, st in rows:
-        out.append(
-            schemas.AgentLiveOut(
-                agent_id=user.id,
-                name=user.name,
-                display_name=user.display_name,
-                state=AgentState(st.state if st else "offline"),
-                reason=st.reason if st else "",
-                since=st.since if st else utcnow(),
-            )
-        )
-    return out
+        out = []
+        for user, st in rows:
+            live = state_out(s, st).model_dump() if st is not None else {
+                "agent_id": user.id, "state": AgentState.OFFLINE, "reason": "", "since": utcnow()
+            }  # fmt: skip
+            out.append(schemas.AgentLiveOut(**live, name=user.name, display_name=user.display_name))
+        return out
 
 
 @router.get("/agents/{agent_id}/state-history", response_model=list[schemas.StateHistoryOut])

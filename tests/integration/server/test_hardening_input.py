@@ -33,6 +33,13 @@ def _invalid(r: httpx.Response) -> None:
         ("GET", "/sync/contacts", {"cursor": TOO_BIG}),
         ("GET", "/events", {"last_event_id": TOO_BIG}),
         ("POST", f"/messages/{TOO_BIG}/read", {}),
+        ("POST", f"/messages/{TOO_BIG}/delivered", {}),
+        ("POST", f"/messages/{TOO_BIG}/ack", {}),
+        ("GET", f"/messages/{TOO_BIG}/receipts", {}),
+        ("POST", f"/help-requests/{TOO_BIG}/ack", {}),
+        ("POST", f"/help-requests/{TOO_BIG}/resolve", {}),
+        ("POST", "/help-requests/-1/resolve", {}),
+        ("GET", "/help-requests", {"status": "open\x00"}),
     ],
 )
 def test_integers_past_64_bits_are_422_not_500(
@@ -102,6 +109,18 @@ def test_contact_field_sizes_are_capped(agent: Session, body: dict[str, object])
     _invalid(agent.client.post("/contacts", json={"last_name": "Taille", **body}))
 
 
+@pytest.mark.parametrize("path", ["/messages/to-lead", "/agents/me/call-quality", "/help-requests"])
+def test_bodies_that_are_not_utf8_are_refused(agent: Session, path: str) -> None:
+    r = agent.client.post(
+        path,
+        content='{"body": "café"}'.encode("latin-1"),
+        headers={"content-type": "application/json"},
+    )
+    assert 400 <= r.status_code < 500, r.text
+    assert set(r.json()["error"]) == {"code", "message"}
+    assert agent.client.get("/me").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [
@@ -110,6 +129,11 @@ def test_contact_field_sizes_are_capped(agent: Session, body: dict[str, object])
         ("/contacts", {"last_name": "Champ", "custom": {"k\x00": "v"}}),
         ("/contacts", {"last_name": "Champ", "custom": {"k": "v\x00"}}),
         ("/help-requests", {"call_context": {"queue": "q"}, "text": "aide\x00"}),
+        ("/messages/to-lead", {"body": "nul\x00"}),
+        (
+            "/agents/me/call-quality",
+            {"sip_call_id": "a\x00", "mos": 4, "loss_pct": 0, "jitter_ms": 0, "rtt_ms": 0},
+        ),
     ],
 )
 def test_nul_bytes_are_refused(agent: Session, path: str, body: dict[str, object]) -> None:

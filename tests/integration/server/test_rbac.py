@@ -70,7 +70,40 @@ def _alert_of_team_a(server: Server) -> int:
         return alert.id
 
 
+def _as(server: Server, name: str, method: str, path: str, body: Any = None) -> Any:
+    s = server.login(name)
+    try:
+        r = s.client.request(method, path, json=body)
+        assert r.status_code < 300, r.text
+        return r.json() if r.content else None
+    finally:
+        s.close()
+
+
+def _message_to_a1(server: Server, priority: str = "normal") -> int:
+    a1 = server.org.users["agent_a1"]
+    body = {"to_agent_id": a1, "body": "RBAC", "priority": priority}
+    return int(_as(server, "lead_a", "POST", "/messages", body)["id"])
+
+
+def _help_of_a1(server: Server) -> int:
+    body = {"call_context": {"queue": "file-a"}, "text": "aide"}
+    return int(_as(server, "agent_a1", "POST", "/help-requests", body)["id"])
+
+
+def _pending_for_a2(server: Server) -> str:
+    """agent_a2 on a call with a lead's break waiting for its end."""
+    for state in ("offline", "available", "on_call"):
+        _as(server, "agent_a2", "PUT", "/agents/me/state", {"state": state})
+    a2 = server.org.users["agent_a2"]
+    body = {"state": "break", "reason": "Déjeuner"}
+    assert _as(server, "lead_a", "POST", f"/agents/{a2}/state", body)["applied"] is False
+    return a2
+
+
 ALL_OK = {a: 200 for a in ACTORS if a != "anon"}
+LEAD_ONLY = {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 404, "admin": 200}
+RECIPIENT_ONLY = {"agent": 200, "other_agent": 404, "lead": 404, "other_lead": 404, "admin": 404}
 A1 = lambda srv: srv.org.users["agent_a1"]  # noqa: E731
 TEAM_A = lambda srv: srv.org.team_a  # noqa: E731
 LEADS_OF_A = {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200}
@@ -169,6 +202,59 @@ CASES: dict[str, Case] = {
         lambda s: "/help-requests",
         lambda s: {"call_context": {"queue": "file-a"}, "text": "aide"},
         {"agent": 201, "other_agent": 201, "lead": 403, "other_lead": 403, "admin": 403},
+    ),
+    "message_send_several": Case(
+        "POST",
+        lambda s: "/messages",
+        lambda s: {"to_agent_ids": [A1(s)], "body": "Bonjour", "priority": "urgent"},
+        {"agent": 403, "other_agent": 403, "lead": 201, "other_lead": 403, "admin": 201},
+    ),
+    "message_to_lead": Case(
+        "POST",
+        lambda s: "/messages/to-lead",
+        lambda s: {"body": "Une question"},
+        {"agent": 201, "other_agent": 201, "lead": 403, "other_lead": 403, "admin": 403},
+    ),
+    "message_delivered": Case(
+        "POST", lambda s: f"/messages/{_message_to_a1(s)}/delivered", None, RECIPIENT_ONLY
+    ),
+    "message_mark_read": Case(
+        "POST", lambda s: f"/messages/{_message_to_a1(s)}/read", None, RECIPIENT_ONLY
+    ),
+    "message_ack": Case(
+        "POST", lambda s: f"/messages/{_message_to_a1(s, 'urgent')}/ack", None, RECIPIENT_ONLY
+    ),
+    "message_receipts": Case(
+        "GET",
+        lambda s: f"/messages/{_message_to_a1(s)}/receipts",
+        None,
+        {"agent": 403, "other_agent": 404, "lead": 200, "other_lead": 404, "admin": 200},
+    ),
+    "messages_of_an_agent": Case(
+        "GET",
+        lambda s: f"/messages?agent_id={A1(s)}",
+        None,
+        {"agent": 200, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
+    ),
+    "help_list_by_status": Case("GET", lambda s: "/help-requests?status=open", None, ALL_OK),
+    "help_ack": Case("POST", lambda s: f"/help-requests/{_help_of_a1(s)}/ack", None, LEAD_ONLY),
+    "help_resolve": Case(
+        "POST", lambda s: f"/help-requests/{_help_of_a1(s)}/resolve", None, LEAD_ONLY
+    ),
+    "remote_state": Case(
+        "POST",
+        lambda s: f"/agents/{A1(s)}/state",
+        lambda s: {"state": "offline", "note": "RBAC"},
+        LEAD_ONLY,
+    ),
+    "remote_state_cancel": Case(
+        "DELETE", lambda s: f"/agents/{_pending_for_a2(s)}/pending-state", None, LEAD_ONLY
+    ),
+    "call_quality": Case(
+        "POST",
+        lambda s: "/agents/me/call-quality",
+        lambda s: {"sip_call_id": "rbac", "mos": 4.1, "loss_pct": 0, "jitter_ms": 3, "rtt_ms": 20},
+        {"agent": 204, "other_agent": 204, "lead": 204, "other_lead": 204, "admin": 403},
     ),
     "acd_hook": Case(
         "GET",

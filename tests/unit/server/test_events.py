@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from homeagent.server.db import Database
-from homeagent.server.events import Audience, publish, sse_frame
+from homeagent.server.events import Audience, publish, publish_to_users, sse_frame
 from homeagent.server.models import Base, Event
 
 AUDIENCES = [
@@ -98,5 +98,32 @@ def test_a_new_stream_past_the_cap_ends_the_oldest_of_that_device(db: Database) 
         assert first.reason == "replaced"
         assert first.queue.get_nowait() is None
         assert bus.subscribers == {second, third, other}
+
+    asyncio.run(scenario())
+
+
+def test_the_live_fan_out_delivers_exactly_what_each_audience_sees(db: Database) -> None:
+    """The per-user shortcut of the fan-out (one user's events offered to that user's
+    streams only) gives every stream the same events as the audience filter."""
+    import asyncio
+
+    from homeagent.server.events import EventBus
+
+    async def scenario() -> None:
+        bus = EventBus(db, streams_per_device=2)
+        subs = [bus.subscribe(a) for a in AUDIENCES]
+        with db.write() as s:
+            rows = [
+                publish(s, "x", {}, **dict(zip(TARGETS, values, strict=True)))
+                for values in itertools.product(*TARGETS.values())
+            ]
+            rows += publish_to_users(s, "m", {}, ["agent1", "lead2", "nobody"])
+        bus._fan_out(rows)
+        for sub in subs:
+            got = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+            assert [e.id for e in got if e is not None] == [
+                e.id for e in rows if sub.audience.sees(e)
+            ], sub.audience
+        assert sum(1 for e in rows if e.type == "m" and subs[0].audience.sees(e)) == 1
 
     asyncio.run(scenario())
