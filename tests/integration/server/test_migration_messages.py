@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
-from homeagent.server.admin import create_user, ensure_team
+from homeagent.server.admin import ensure_team
 from homeagent.server.db import MIGRATIONS, Database
 
 _PATH = MIGRATIONS / "versions" / "0007_messages_help.py"
@@ -41,6 +41,22 @@ def _naive(moment: datetime | str) -> datetime:
     return moment
 
 
+def _user(db: Database, name: str, role: str, team_id: str) -> str:
+    """A user as the schema before 0007 holds it (raw SQL: today's models have columns
+    later migrations add, e.g. agent_status.work_since)."""
+    user_id = f"u-{name}"
+    with db.engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO users (id, name, display_name, role, team_id, password_hash,"
+                " sip_username, sip_password, failed_logins, active)"
+                " VALUES (:id, :n, :n, :r, :t, 'x', :n, 'x', 0, :on)"
+            ),
+            {"id": user_id, "n": name, "r": role, "t": team_id, "on": True},
+        )
+    return user_id
+
+
 def test_receipts_urgent_and_help_status_come_from_the_old_rows(db_url: str) -> None:
     mine, before = _revisions()
     db = Database(db_url)
@@ -48,10 +64,8 @@ def test_receipts_urgent_and_help_status_come_from_the_old_rows(db_url: str) -> 
         _alembic(db, "upgrade", before)
         db.ensure_settings()
         team = ensure_team(db, "Équipe M")
-        lead = create_user(db, "lead_m", "motdepasse-de-test", "team_lead", "Équipe M")
-        a1 = create_user(db, "agent_m1", "motdepasse-de-test", "agent", "Équipe M")
-        a2 = create_user(db, "agent_m2", "motdepasse-de-test", "agent", "Équipe M")
-        gone = create_user(db, "agent_m3", "motdepasse-de-test", "agent", "Équipe M")
+        lead = _user(db, "lead_m", "team_lead", team)
+        a1, a2, gone = (_user(db, f"agent_m{i}", "agent", team) for i in (1, 2, 3))
         read_at = _naive(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
         now = _naive(datetime.now(UTC))
         with db.engine.begin() as c:
