@@ -79,6 +79,7 @@ class LeadSession:
         session.stream_listeners.append(self._on_session_stream_event)
         session.connection_listeners.append(self._on_session_connection)
         session.me_listeners.append(self._on_session_me)
+        self.board.modelReset.connect(self._on_board_reset)
         # messages, help requests, alerts and the day: the lead's own team's
         self.comms = LeadPages(self, comms, team_id, me_id) if comms and team_id else None
 
@@ -92,6 +93,11 @@ class LeadSession:
         """Before the session's own stop (its dispatcher outlives this)."""
         self.controller.stop()
         self.lane.close(wait=False)
+
+    def _on_board_reset(self) -> None:
+        self.session.log.write(
+            "board_loaded", team_id=self.controller.team_id or "", agents=self.board.rowCount()
+        )
 
     def _on_session_stream_event(self, event: StreamEvent) -> None:
         self.controller.handle_event(event.type, event.data, event.id)

@@ -334,6 +334,10 @@
         <translation>Demande d&apos;aide</translation>
     </message>
     <message>
+        <source>Ask your team lead for help ({keys})</source>
+        <translation>Demander de l&apos;aide à votre chef d&apos;équipe ({keys})</translation>
+    </message>
+    <message>
         <source>Microphone off</source>
         <translation>Micro coupé</translation>
     </message>
@@ -1746,6 +1750,10 @@
     <message>
         <source>Acknowledge the urgent message</source>
         <translation>Confirmer la réception du message urgent</translation>
+    </message>
+    <message>
+        <source>Ask your team lead for help (in a call)</source>
+        <translation>Demander de l&apos;aide au chef d&apos;équipe (en appel)</translation>
     </message>
     <message>
         <source>Switch between the desk and the console</source>

@@ -210,6 +210,9 @@ class CallControls(QWidget):
         self.consult.setText(self.tr("Consult first"))
         self.complete.setText(self.tr("Complete transfer"))
         self.help.setText(self.tr("Ask for help"))
+        self.help.setToolTip(
+            self.tr("Ask your team lead for help ({keys})").format(keys=key_text("Ctrl+Shift+H"))
+        )
 
     def show_snapshot(self, snap: DeskSnapshot) -> None:
         """Reflect the call's state (buttons checked, consult progress, notice)."""

@@ -48,6 +48,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "save_wrap_up": ("Ctrl+S",),
     "inbox": ("Ctrl+I",),
     "ack_urgent": ("Ctrl+Shift+B",),  # B: "Bien reçu"
+    "ask_help": ("Ctrl+Shift+H",),  # during a call
     "audio_settings": ("Ctrl+Shift+A",),
     "toggle_console": ("Ctrl+L",),  # team leads who take calls: desk <-> console
     "help_sheet": ("F1",),
@@ -228,6 +229,7 @@ class MainWindow(QMainWindow):
                 self.tr("Acknowledge the urgent message"),
                 self._on_urgent_banner_action_clicked,
             ),
+            "ask_help": (self.tr("Ask your team lead for help (in a call)"), self._ask_help),
             "audio_settings": (
                 self.tr("Audio settings (microphone, headset, ringer)"),
                 self.audio_settings_requested.emit,
@@ -556,6 +558,11 @@ class MainWindow(QMainWindow):
     def _on_side_current_changed(self, _index: int) -> None:
         if self.side.currentWidget() is self.side.inbox:
             self.messages_seen.emit()
+
+    def _ask_help(self) -> None:
+        help_button = self.controls.help
+        if help_button.isVisibleTo(self) and help_button.isEnabled():
+            self.help_requested.emit()
 
     def _on_urgent_banner_action_clicked(self) -> None:
         if self._snapshot is not None and self._snapshot.banner is not None:

@@ -136,3 +136,15 @@ def test_the_urgent_message_is_acknowledged_from_the_keyboard(qtbot, french, des
     assert not window.urgent_banner.isVisible()
     window.shortcut_actions["ack_urgent"].trigger()  # nothing urgent left: nothing happens
     assert desk.sink.acks == ["7"]
+
+
+def test_help_is_asked_from_the_keyboard_during_a_call_only(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    window = desk.window
+    window.shortcut_actions["ask_help"].trigger()  # Ctrl+Shift+H, no call: nothing
+    assert desk.sink.help_requests == []
+    _in_call(qtbot, desk)
+    assert key_text("Ctrl+Shift+H") in window.controls.help.toolTip()
+    window.shortcut_actions["ask_help"].trigger()
+    assert len(desk.sink.help_requests) == 1
+    window.shortcut_actions["ask_help"].trigger()  # asked already: not twice
+    assert len(desk.sink.help_requests) == 1
