@@ -89,6 +89,33 @@ def _front_window(env: dict[str, str], title: str) -> str:
     raise AssertionError(f"no visible window titled {title!r} on the X display")
 
 
+def app_keys(env: dict[str, str], pid: int, *keys: str) -> None:
+    """Focus the main window of the app process `pid` and press `keys` (several apps run
+    on one display, without a window manager: their titles say the same, and a window
+    shown later may have taken the focus, so the focus is checked before typing)."""
+    xdotool = require_tool("xdotool")
+
+    def run(*args: str) -> str:
+        done = subprocess.run([xdotool, *args], env=env, capture_output=True, text=True,
+                              check=False, timeout=10)  # fmt: skip
+        return done.stdout.strip()
+
+    deadline = time.monotonic() + 10
+    while True:
+        found = run("search", "--onlyvisible", "--pid", str(pid), "--name", "HomeAgent").split()
+        if found:
+            wid = found[0]
+            run("windowraise", wid)
+            run("windowfocus", "--sync", wid)
+            time.sleep(0.3)  # a window shown or raised just now may still take the focus
+            if run("getwindowfocus") == wid:
+                break
+        assert time.monotonic() < deadline, f"cannot focus a HomeAgent window of process {pid}"
+        time.sleep(0.2)
+    subprocess.run([xdotool, "key", "--delay", "80", "--window", wid, *keys], env=env,
+                   check=True, timeout=10)  # fmt: skip
+
+
 def keys(env: dict[str, str], *keys: str, title: str = "HomeAgent") -> None:
     """Focus the window whose title matches `title` and press `keys` (xdotool names)."""
     xdotool = require_tool("xdotool")

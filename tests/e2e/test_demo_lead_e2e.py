@@ -205,17 +205,21 @@ def _lead_window_alive(demo_pid: int) -> bool:
 
 
 def _readers_of_lead_messages(db_url: str, agent_ids: set[str]) -> int:
-    """How many of `agent_ids` read every team message the lead sent (read receipts)."""
+    """How many of `agent_ids` read every team message the lead sent (their receipts)."""
     from sqlalchemy import select
 
     from homeagent.server.db import Database
-    from homeagent.server.models import Message, MessageRead
+    from homeagent.server.models import Message, MessageReceipt
 
     db = Database(db_url)
     try:
         with db.read() as s:
             sent = set(s.scalars(select(Message.id).where(Message.to_team_id.is_not(None))))
-            reads = s.execute(select(MessageRead.message_id, MessageRead.agent_id)).all()
+            reads = s.execute(
+                select(MessageReceipt.message_id, MessageReceipt.agent_id).where(
+                    MessageReceipt.read_at.is_not(None)
+                )
+            ).all()
     finally:
         db.dispose()
     assert sent, "the lead sent no team message"

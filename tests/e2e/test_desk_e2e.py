@@ -7,10 +7,9 @@ log, the customers' log and the server's database.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import os
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -38,13 +37,13 @@ def test_call_answered_wrapped_up_then_refused_when_offline(xvfb, tmp_path: Path
         wait_event(log_path, "wrap_up_saved", 10, proc)
         wait_event(log_path, "wrap_up_sent", 30, proc)
         _assert_on_server(root, ringing["contact_id"])
-        # not available: the ACD offers the next customer to nobody (480), the desk never rings
+        # not available: the next customer waits in the queue, the desk never rings
         keys(xvfb.env, "ctrl+d")
         offline = wait_event(log_path, "agent_state", 5, proc, state="offline",
                              previous="available")  # fmt: skip
         seen = len(events(log_path))
-        ended = _customer_call_ended(root, after_s=_epoch(offline["ts"]), timeout_s=40)
-        assert ended["code"] == 480, ended
+        _customer_waiting(demo.db_url, after_s=_epoch(offline["ts"]), timeout_s=40)
+        time.sleep(3)  # the queue asks again every second: still nobody to offer it to
         assert "call_ringing" not in [e["event"] for e in events(log_path)[seen:]]
     assert "password" not in demo.log.read_text()
 
@@ -53,20 +52,27 @@ def _epoch(stamp: object) -> float:
     return dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()
 
 
-def _customer_call_ended(root: Path, *, after_s: float, timeout_s: float) -> dict[str, Any]:
-    """The first customer call that ended after `after_s` (the demo's customer log)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        path = root / "customer.log"
-        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
-        for line in lines:
-            if not line.startswith("{"):
-                continue  # pjsip's own lines
-            event = json.loads(line)
-            if event.get("event") == "ended" and float(event.get("t", 0)) > after_s:
-                return dict(event)
-        time.sleep(0.5)
-    raise AssertionError("no customer call ended after the agent went offline")
+def _customer_waiting(db_url: str, *, after_s: float, timeout_s: float) -> None:
+    """A customer call entered the queue after `after_s` and waits there (the server's
+    queue records: nobody is Available to offer it to)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from sqlalchemy import select
+
+    from homeagent.server.db import Database
+    from homeagent.server.models import QueueCall
+
+    db = Database(db_url)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with db.read() as s:
+                calls = list(s.scalars(select(QueueCall)))
+            if any(c.entered_at.timestamp() > after_s and c.outcome == "waiting" for c in calls):
+                return
+            time.sleep(0.5)
+    finally:
+        db.dispose()
+    raise AssertionError("no customer waited in the queue after the agent went offline")
 
 
 def _assert_on_server(root: Path, contact_id: str) -> None:

@@ -148,3 +148,20 @@ def test_help_is_asked_from_the_keyboard_during_a_call_only(qtbot, french, desk)
     assert len(desk.sink.help_requests) == 1
     window.shortcut_actions["ask_help"].trigger()  # asked already: not twice
     assert len(desk.sink.help_requests) == 1
+
+
+def test_the_lead_keys_win_over_the_call_notes_being_typed(qtbot, french, desk) -> None:  # type: ignore[no-untyped-def]
+    window = desk.window
+    window.show()
+    qtbot.waitExposed(window)
+    _in_call(qtbot, desk)
+    desk.model.add_message(Message("8", "Claire M.", "Incident", T0, Priority.URGENT))
+    notes = window.controls.notes
+    notes.setFocus()
+    qtbot.waitUntil(notes.hasFocus)
+    keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(notes, Qt.Key.Key_H, keys)
+    qtbot.keyClick(notes, Qt.Key.Key_B, keys)
+    assert len(desk.sink.help_requests) == 1
+    assert desk.sink.acks == ["8"]
+    assert notes.toPlainText() == ""
