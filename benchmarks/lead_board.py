@@ -82,7 +82,7 @@ def _events(agent_ids: list[str], rng: random.Random) -> Any:
     """An endless, plausible mix of board events (wire dicts), built on the feeder thread."""
     import datetime as dt
 
-    from homeagent.testing.fakes import FakeLeadBoardServer
+    from homeagent.testing.lead_board import FakeLeadBoardServer
 
     server = FakeLeadBoardServer(agents=len(agent_ids))
     out: list[tuple[str, dict[str, object]]] = []
@@ -152,8 +152,15 @@ def child_console(args: argparse.Namespace) -> dict[str, float]:
     dispatcher = desk.dispatcher
     stop = threading.Event()
     sent = [0]
+    failed: list[BaseException] = []
 
     def feeder() -> None:
+        try:
+            feed()
+        except BaseException as exc:  # reported below: a run that measured nothing fails
+            failed.append(exc)
+
+    def feed() -> None:
         rng = random.Random(7)
         events = _events(agent_ids, rng)
         interval = 1.0 / args.rate
@@ -193,6 +200,10 @@ def child_console(args: argparse.Namespace) -> dict[str, float]:
     thread.join(5)
     cpu, wall = time.thread_time() - cpu0, time.perf_counter() - wall0
     probe.stop()
+    if failed:
+        raise RuntimeError("the stream feeder failed") from failed[0]
+    if not latencies_ms:
+        raise RuntimeError("no event was repainted: nothing was measured")
     with lock:
         unpainted = sum(len(v) for v in pending.values())
     return {

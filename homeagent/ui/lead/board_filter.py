@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
+    QTimer,
 )
 
 from homeagent.core.agent_state import AgentState
@@ -19,15 +20,44 @@ from homeagent.ui.qt.labels import state_name
 Index = QModelIndex | QPersistentModelIndex
 
 
+REORDER_MS = 500  # live changes re-sort and re-filter the rows at most twice a second
+
+
 class BoardFilter(QSortFilterProxyModel):
-    """Sorts numerically (`SORT_ROLE`), filters by states and by a name search."""
+    """Sorts numerically (`SORT_ROLE`), filters by states and by a name search.
+
+    Live changes (events, the ticking clock) re-sort and re-filter at most every
+    `REORDER_MS`, not at each event: a busy stream would otherwise sort the whole board
+    hundreds of times a second (most of the GUI thread's time), and rows would jump under
+    the lead's pointer. A cell's new value is painted at once; only its place waits.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
+        self.setDynamicSortFilter(False)
         self._states: frozenset[AgentState] | None = None
         self._needle = ""
+        self._reorder = QTimer(self)
+        self._reorder.setSingleShot(True)
+        self._reorder.setInterval(REORDER_MS)
+        self._reorder.timeout.connect(self.reorder)
+
+    def setSourceModel(self, model: object) -> None:  # type: ignore[override]
+        super().setSourceModel(model)  # type: ignore[arg-type]
+        if isinstance(model, LeadBoardModel):
+            model.dataChanged.connect(self._on_source_data_changed)
+
+    def _on_source_data_changed(self, *_args: object) -> None:
+        if not self._reorder.isActive():
+            self._reorder.start()
+
+    def reorder(self) -> None:
+        """Re-apply the filter and the sort to the rows' current values (now)."""
+        self._reorder.stop()
+        self.invalidate()
+        if self.sortColumn() >= 0:
+            self.sort(self.sortColumn(), self.sortOrder())
 
     def set_states(self, states: Iterable[AgentState] | None) -> None:
         """Show only these states (None: all)."""

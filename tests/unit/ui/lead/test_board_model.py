@@ -338,3 +338,20 @@ def test_the_alerts_page_can_flag_an_agent_on_the_board(lead: FakeConsole) -> No
     assert cell(lead, ids[0], COL_AGENT) == "Léa Moreau"
     lead.board.set_alerted({})
     assert cell(lead, ids[1], COL_AGENT) == "Hugo Laurent"
+
+
+def test_live_changes_reorder_the_sorted_board_twice_a_second_at_most(
+    lead: FakeConsole, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    ids = list(lead.server.rows)
+    lead.console.view.sortByColumn(COL_MISSED, Qt.SortOrder.DescendingOrder)
+    proxy = lead.console.proxy
+    first = proxy.agent_id(0)
+    last = ids[-1] if ids[-1] != first else ids[0]
+    lead.server.figures(last, missed=50)  # a live event: its cell shows it at once…
+    assert cell(lead, last, COL_MISSED).split()[-1] == "50"
+    assert proxy.agent_id(0) == first  # …its place waits for the next reorder
+    qtbot.waitUntil(lambda: proxy.agent_id(0) == last, timeout=2000)
+    lead.server.set_state(last, "offline")
+    lead.console.filter.setCurrentIndex(lead.console.filter.findText("Available"))
+    assert last not in [proxy.agent_id(r) for r in range(proxy.rowCount())]
