@@ -528,6 +528,10 @@ def main() -> int:
                 str(port),
                 "--log-level",
                 "warning",
+                # every agent and lead holds a stream, plus the HTTP clients: above the
+                # server's default cap of open connections (1,000)
+                "--max-connections",
+                str(len(members) + len(leads) + 6 * len(queues or []) + 500),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,7 @@ from sqlalchemy import and_, event, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from homeagent.server.db import Database
-from homeagent.server.models import Device, Event
+from homeagent.server.models import Device, Event, User
 
 log = logging.getLogger(__name__)
 CHANNEL = "homeagent_events"
@@ -178,6 +180,10 @@ class EventBus:
         self._task: asyncio.Task[None] | None = None
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
+        # enrolled devices of active users, read at most every `still_enrolled`'s max age
+        self._enrolled: frozenset[str] = frozenset()
+        self._enrolled_at = -math.inf
+        self._enrolled_lock = threading.Lock()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -252,6 +258,34 @@ class EventBus:
             newest = s.scalar(select(func.max(Event.id)).where(Event.created_at < enrolled))
             return int(newest or 0)
 
+    def still_enrolled(self, device_id: str, max_age_s: float) -> bool:
+        """Whether `device_id` is still enrolled (not revoked) for an active account.
+
+        Every open stream asks this every `stream_check_s`; one query of every enrolled
+        device answers them all for `max_age_s` (thousands of streams, not thousands of
+        queries). A device missing from that answer is read again at once (it may have
+        enrolled since): only a revoked device or a disabled account ends a stream.
+        Blocking: call it from a worker thread.
+        """
+        with self._enrolled_lock:
+            if time.monotonic() - self._enrolled_at > max_age_s:
+                self._read_enrolled()
+            if device_id in self._enrolled:
+                return True
+            self._read_enrolled()
+            return device_id in self._enrolled
+
+    def _read_enrolled(self) -> None:
+        with self.db.read() as s:
+            self._enrolled = frozenset(
+                s.scalars(
+                    select(Device.id)
+                    .join(User, User.id == Device.user_id)
+                    .where(Device.revoked_at.is_(None), User.active.is_(True))
+                )
+            )
+        self._enrolled_at = time.monotonic()
+
     def _max_id(self) -> int:
         with self.db.read() as s:
             return int(s.scalar(select(func.max(Event.id))) or 0)
@@ -281,13 +315,30 @@ class EventBus:
     def _fan_out(self, rows: Iterable[Event]) -> None:
         everyone = list(self.subscribers)
         by_user: dict[str, list[Subscriber]] = {}
+        by_team: dict[str, list[Subscriber]] = {}
+        admins: list[Subscriber] = []
         for sub in everyone:
             by_user.setdefault(sub.audience.user_id, []).append(sub)
+            if sub.audience.role == "admin":
+                admins.append(sub)
+            elif sub.audience.team_id is not None:
+                by_team.setdefault(sub.audience.team_id, []).append(sub)
         for ev in rows:
-            # an event for one user only (a message's copy per recipient) is offered to
-            # that user's streams, not checked against every stream of the organisation
-            one_user = ev.to_role is None and ev.to_device_id is None and ev.to_user_id
-            candidates = by_user.get(ev.to_user_id or "", []) if one_user else everyone
+            # An event for one user only (a message's copy per recipient) is offered to
+            # that user's streams, a team's event to that team's streams, the admins' and
+            # its user's: not checked against every stream of the organisation. `sees`
+            # still decides.
+            candidates: Iterable[Subscriber]
+            if ev.to_device_id is not None or (ev.to_role is not None and ev.to_team_id is None):
+                candidates = everyone
+            elif ev.to_role is None:
+                candidates = by_user.get(ev.to_user_id or "", [])
+            else:
+                candidates = dict.fromkeys(
+                    by_team.get(ev.to_team_id or "", [])
+                    + admins
+                    + by_user.get(ev.to_user_id or "", [])
+                )
             for sub in candidates:
                 if sub in self.subscribers and sub.audience.sees(ev):
                     if sub.queue.qsize() >= self.max_queue:

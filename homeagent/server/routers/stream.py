@@ -85,7 +85,8 @@ async def events(
                     return
                 now = time.monotonic()
                 if now >= next_check:
-                    if not await anyio.to_thread.run_sync(_still_valid, ctx, authorization):
+                    enrolled = bus.still_enrolled
+                    if not await anyio.to_thread.run_sync(enrolled, p.device_id, check_s / 2):
                         return
                     next_check = now + check_s
                 if now >= next_ping:
@@ -116,12 +117,3 @@ async def events(
 
 async def _next(sub: Subscriber) -> Event | None:
     return await sub.queue.get()
-
-
-def _still_valid(ctx: ServerContext, authorization: str | None) -> bool:
-    """Whether the stream's device is still enrolled and its account active."""
-    try:
-        authenticate(ctx, authorization)
-    except ApiError:
-        return False
-    return True
