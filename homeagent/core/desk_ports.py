@@ -17,6 +17,7 @@ from homeagent.core.desk_types import (
     InteractionRecord,
     WrapUpRecord,
 )
+from homeagent.core.lead_comms import DayReport
 
 
 class ContactDirectory(Protocol):
@@ -91,3 +92,7 @@ class DeskData(Protocol):
 
     def figures_today(self) -> DayFigures | None:
         """The agent's figures for today (None: unavailable now, never zeros)."""
+
+    def day_today(self) -> DayReport | None:
+        """The agent's day for "Ma journée"'s charts (calls per hour, handle time, the
+        state timeline), as the lead's day view shows it; None: unavailable now."""

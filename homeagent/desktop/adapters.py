@@ -42,6 +42,7 @@ from homeagent.core.desk_types import (
     UnsentKind,
     WrapUpRecord,
 )
+from homeagent.core.lead_comms import DayReport
 from homeagent.core.ports import ServerApi
 from homeagent.core.records import MalformedPayload
 from homeagent.crm import vcard
@@ -576,6 +577,13 @@ class AppData:
             missed=f.missed,
             avg_wrap_up_s=float(f.avg_wrap_up_s),
         )
+
+    def day_today(self) -> DayReport | None:
+        try:
+            return self._client.read_agent_day(self._user_id(), dt.date.today())
+        except (ClientError, MalformedPayload) as exc:
+            _unavailable("day", exc)
+            return None
 
 
 def _unavailable(what: str, exc: Exception) -> None:

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from homeagent.client.events import ConnectionState, StreamEvent
-from homeagent.core import records
+from homeagent.core import lead_comms, records
 from homeagent.core.call_quality import QualitySample
 from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
@@ -97,6 +97,13 @@ class FakeServerClient:
                 "breaks": {"count": 1, "duration_s": 600},
             }
         )
+
+    def read_agent_day(self, agent_id: str, day: dt.date) -> lead_comms.DayReport:
+        """One agent's plausible day (the console's sample, answered as the server would)."""
+        from homeagent.testing.lead_comms import sample_day
+
+        payload = sample_day(day, ((agent_id, "agent", "Agent"),))
+        return lead_comms.parse_day({**payload, "team": None})
 
 
 class FakeDevice:

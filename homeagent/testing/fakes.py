@@ -51,6 +51,7 @@ from homeagent.core.events import (
     RegistrationState,
     TransferProgressed,
 )
+from homeagent.core.lead_comms import DayReport
 
 DEMO_TEAM = TeamSettings(
     name="Service client",
@@ -458,6 +459,7 @@ class FakeDeskData:
                      "Vérifier le débit après le changement de box"),
         ]  # fmt: skip
         self.memory_notes = demo_memory_notes(self._now())
+        self.day: DayReport | None = None  # "Ma journée"'s charts (None: none shown)
         self.server_online = True
         self.server_delay_s = 0.0
         self.local_delay_s = 0.0
@@ -560,6 +562,12 @@ class FakeDeskData:
             tuple(self.contact_history(contact_id)),
             complete=True,
         )
+
+    def day_today(self) -> DayReport | None:
+        """The agent's day for "Ma journée"'s charts (`day`; None: unavailable)."""
+        if not self.server_online:
+            return None
+        return self.day
 
     def figures_today(self) -> DayFigures:
         """Demo figures plus the calls of this session."""

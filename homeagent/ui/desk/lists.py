@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from homeagent.core.desk_ports import DeskData
 from homeagent.core.desk_snapshot import CardView
 from homeagent.core.desk_types import Contact, ContactMemory, DayFigures
+from homeagent.core.lead_comms import DayReport
 from homeagent.core.reminders import CallbackReminders
 from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.models import local_time
@@ -63,10 +64,15 @@ class ListsController(QObject):
         self.lanes.net.run(self.data.callbacks_today, _unless_none(w.idle.show_callbacks))
         self.lanes.disk.run(self.data.history_today, w.side.history.show_history)
         self.lanes.net.run(self.data.figures_today, self._show_figures)
+        self.lanes.net.run(self.data.day_today, self._show_day)
 
     def _show_figures(self, figures: DayFigures | None) -> None:
         self.window.side.my_day.show_figures(figures)
         self.window.idle.day.show_figures(figures)
+
+    def _show_day(self, report: DayReport | None) -> None:
+        agent_id = report.agents[0].agent_id if report is not None and report.agents else ""
+        self.window.side.my_day.show_day(report, agent_id)
 
     def search(self, box: ContactSearch, text: str) -> None:
         """Search the cache for `box`; results of an older keystroke are dropped."""
