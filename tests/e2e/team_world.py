@@ -81,23 +81,31 @@ class TeamWorld:
         return s
 
 
+def seeded_organisation(root: Path, *, contacts: int) -> tuple[Database, int]:
+    """A small French demo organisation (`seed_demo`, 2 agents a team) in `root/server.db`
+    whose provisioning points at a Kamailio on a free UDP port: the database and that port.
+    The caller disposes of the database."""
+    sip_port = free_port(socket.SOCK_DGRAM)
+    db = Database(f"sqlite:///{root / 'server.db'}")
+    db.migrate()
+    db.ensure_settings()
+    for key, value in (
+        ("organisation", ORGANISATION),
+        ("sip_registrar_host", "127.0.0.1"),
+        ("sip_registrar_port", str(sip_port)),
+        ("sip_domain", SIP_DOMAIN),
+        ("sip_transport", "udp"),
+        ("sip_srtp", "disabled"),
+    ):
+        db.set_setting(key, value)
+    seed_demo(db, PASSWORD, agents_per_team=2, contacts=contacts)
+    return db, sip_port
+
+
 def _seed(root: Path) -> tuple[str, int, str, str, User, list[User]]:
     db_url = f"sqlite:///{root / 'server.db'}"
-    sip_port = free_port(socket.SOCK_DGRAM)
-    db = Database(db_url)
+    db, sip_port = seeded_organisation(root, contacts=100)
     try:
-        db.migrate()
-        db.ensure_settings()
-        for key, value in (
-            ("organisation", ORGANISATION),
-            ("sip_registrar_host", "127.0.0.1"),
-            ("sip_registrar_port", str(sip_port)),
-            ("sip_domain", SIP_DOMAIN),
-            ("sip_transport", "udp"),
-            ("sip_srtp", "disabled"),
-        ):
-            db.set_setting(key, value)
-        seed_demo(db, PASSWORD, agents_per_team=2, contacts=100)
         with db.read() as s:
             queue = s.scalars(select(Queue).order_by(Queue.name)).first()
             assert queue is not None

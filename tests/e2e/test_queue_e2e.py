@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,18 +31,17 @@ from sqlalchemy import select
 from homeagent.demo.world import SIP_DOMAIN, write_signed_profile
 from homeagent.server.db import Database
 from homeagent.server.models import AgentStatus, Contact, Queue, User
-from homeagent.server.seed import seed_demo
 from tests.e2e.applog import answered_interactions, events, keys, type_text, wait_event
+from tests.e2e.team_world import ORGANISATION, seeded_organisation
 from tests.helpers.acd_kamailio import running_acd_kamailio
 from tests.helpers.keyring_session import KeyringSession
-from tests.helpers.procs import free_port, require_tool, wait_until
+from tests.helpers.procs import require_tool, wait_until
 from tests.helpers.xvfb import XDisplay
 from tests.integration.server.launch import PASSWORD, Session, login, run_server
 from tests.integration.sip.peers import PeerProcess
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-ORGANISATION = "HomeAgent E2E"
 
 
 @dataclass
@@ -60,21 +58,8 @@ class World:
 def _seed(root: Path) -> World:
     """A small French demo organisation whose provisioning points at our Kamailio."""
     db_url = f"sqlite:///{root / 'server.db'}"
-    sip_port = free_port(socket.SOCK_DGRAM)
-    db = Database(db_url)
+    db, sip_port = seeded_organisation(root, contacts=200)
     try:
-        db.migrate()
-        db.ensure_settings()
-        for key, value in (
-            ("organisation", ORGANISATION),
-            ("sip_registrar_host", "127.0.0.1"),
-            ("sip_registrar_port", str(sip_port)),
-            ("sip_domain", SIP_DOMAIN),
-            ("sip_transport", "udp"),
-            ("sip_srtp", "disabled"),
-        ):
-            db.set_setting(key, value)
-        seed_demo(db, PASSWORD, agents_per_team=2, contacts=200)
         with db.read() as s:
             queue = s.scalars(select(Queue).order_by(Queue.name)).first()
             assert queue is not None
