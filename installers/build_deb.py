@@ -34,11 +34,32 @@ DEPENDS = (
 
 
 def build_wheel(dest: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), str(ROOT)],
-        check=True,
-    )
-    return next(dest.glob("homeagent-*.whl"))
+    """Build the HomeAgent wheel into `dest` from a copy of the sources: setuptools writes
+    build/ and *.egg-info next to what it builds, and two builds in one tree (two CI workers,
+    two IT jobs) tear down each other's files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copyfile(ROOT / name, src / name)
+        shutil.copytree(
+            ROOT / PACKAGE, src / PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "-w",
+                str(dest),
+                str(src),
+            ],
+            check=True,
+        )
+    return next(dest.glob(f"{PACKAGE}-*.whl"))
 
 
 def control_text(version: str) -> str:

@@ -53,12 +53,15 @@ def _press(
     start = len(events(app.log))
     for _ in range(3):
         app_keys(world.env, app.proc.pid, *((key,) if isinstance(key, str) else key))
-        try:
-            return wait_event(app.log, event, 4, app.proc, after=start, **fields)
+        try:  # a loaded CI machine has held an app's GUI thread for seconds
+            return wait_event(app.log, event, 8, app.proc, after=start, **fields)
         except AssertionError:
             continue
-    seen = [e["event"] for e in events(app.log)[start:]]
-    raise AssertionError(f"{key} in {app.user.name}'s window never gave {event} {fields}: {seen}")
+    seen = [(e["event"], e.get("ts")) for e in events(app.log)[max(0, start - 5) :]]
+    output = app.output.read_text(errors="replace")[-3000:] if app.output.exists() else ""
+    raise AssertionError(
+        f"{key} in {app.user.name}'s window never gave {event} {fields}: {seen}\n{output}"
+    )
 
 
 def test_messages_reach_the_agents_and_the_lead_sees_each_read(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from homeagent.security import profile as p
-from installers.build_deb import build
+from installers.build_deb import build, build_wheel
 from installers.release import ReleaseRefused, verify_release
 from tests.helpers.certs import make_ca
 
@@ -136,3 +138,14 @@ def test_a_profile_that_fails_its_signature_is_not_packaged(tmp_path: Path) -> N
     with pytest.raises(p.ProfileError):
         build(tmp_path / "dist", signing_key=key, trusted_keys=other_pub, profile=profile)
     assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
+
+
+def test_two_builds_at_once_both_give_a_wheel(tmp_path: Path) -> None:
+    """Builds read the source tree and write nothing into it: two at once (two CI workers,
+    two IT jobs) must not tear down each other's build/ directory."""
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(build_wheel, tmp_path / f"w{i}") for i in range(2)]
+        wheels = [f.result(timeout=300) for f in futures]
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as z:
+            assert "homeagent/__init__.py" in z.namelist()
