@@ -85,3 +85,43 @@ class SetAutoAnswer(Command):
 @dataclass(frozen=True, slots=True)
 class HandleIpChange(Command):
     """The network changed (new local IP, VPN up/down): re-create transports, re-register."""
+
+
+# -- live call supervision (docs/supervision-contract.md) ---------------------------------
+SUPERVISION_MODES = ("listen", "whisper", "barge")
+
+
+@dataclass(frozen=True, slots=True)
+class StartSupervision(Command):
+    """Agent side: place the leg to the lead (`target`, a SIP URI) carrying `token`, and
+    mix it with the customer call `call_id` as `mode` says."""
+
+    session_id: int
+    call_id: int
+    target: str
+    token: str = field(repr=False)  # a one-time secret: never in a repr, never in a log
+    mode: str = "listen"
+
+
+@dataclass(frozen=True, slots=True)
+class SetSupervisionMode(Command):
+    """Agent side: reconnect the bridge for `mode` (no signalling)."""
+
+    session_id: int
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopSupervision(Command):
+    """Either side: hang up the session's leg (no-op when there is none)."""
+
+    session_id: int
+    reason: str = "lead_stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectSupervision(Command):
+    """Lead side: arm the one-time `token` of a session the lead asked for (30 s)."""
+
+    session_id: int
+    token: str = field(repr=False)

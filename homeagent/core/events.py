@@ -200,3 +200,24 @@ class CommandFailed(Event):
     command: str  # the command's class name, e.g. "Dial"
     message: str
     call_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionChanged(Event):
+    """A supervision leg moved (docs/supervision-contract.md). `side`: "agent" (this app
+    places the leg) or "lead" (this app answered it); `phase`: "connecting" | "connected"
+    | "ended" (then `reason` says why)."""
+
+    session_id: int
+    side: str
+    phase: str
+    mode: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionRefused(Event):
+    """Lead side: an INVITE carrying the supervision header was turned away (403)."""
+
+    reason: str
+    remote_uri: str = ""
