@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from homeagent.client.events import ConnectionState, StreamEvent
-from homeagent.core import lead_comms, records
+from homeagent.core import lead_comms, records, supervision
 from homeagent.core.call_quality import QualitySample
 from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
@@ -104,6 +104,18 @@ class FakeServerClient:
 
         payload = sample_day(day, ((agent_id, "agent", "Agent"),))
         return lead_comms.parse_day({**payload, "team": None})
+
+    # the agent's supervision routes (docs/supervision-contract.md), answered by `server`
+
+    def supervision_connected(self, session_id: int) -> supervision.SessionRecord:
+        assert self.server is not None
+        found = self.server.supervision_request("POST", f"/supervision/{session_id}/connected")
+        return supervision.parse_session(found)
+
+    def end_supervision(self, session_id: int, reason: str) -> supervision.SessionRecord:
+        assert self.server is not None
+        found = self.server.supervision_request("POST", f"/supervision/{session_id}/end", reason)
+        return supervision.parse_session(found)
 
 
 class FakeDevice:
