@@ -145,6 +145,7 @@ class FakeDevice:
         self._outbox: Outbox | None = None
         self.on_outbox: Callable[[OutboxStatus], None] | None = None
         self.on_event: Callable[[StreamEvent], None] | None = None
+        self.on_connection: Callable[[ConnectionState], None] | None = None
         self.enrolments: list[str] = []
         self.started = 0
         self.server = FakeServer(push=self.push)  # answers the outbox, pushes events
@@ -201,6 +202,7 @@ class FakeDevice:
         self.started += 1
         self.on_outbox = on_outbox
         self.on_event = on_event  # a test delivers stream events through it
+        self.on_connection = on_connection  # and the stream's connection changes
 
     def server_sends_everything(self) -> None:
         """The outbox sender's pass: every pending entry to the fake server, which answers
