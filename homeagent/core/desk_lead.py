@@ -12,8 +12,10 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 
+from homeagent.core.desk_snapshot import SupervisionView
 from homeagent.core.desk_state import DeskState
 from homeagent.core.desk_types import Delivery, HelpStatus, Message, RemoteChange
+from homeagent.core.events import CallPhase
 
 _HELP_STATUSES = {
     "open": HelpStatus.SENT,
@@ -53,6 +55,22 @@ class DeskLeadNews(DeskState):
         """The agent read who changed their state: the line goes."""
         if self._remote is not None:
             self._remote = None
+            self._changed()
+
+    # -- live supervision (homeagent.core.desk_supervision decides; this shows) ---------
+
+    def customer_call_id(self) -> int | None:
+        """The customer call a lead may supervise: the desk's call once connected (talking
+        or on hold, a consultation beside it or not); None while it rings or dials."""
+        call = self._call
+        if call is None or call.connected_at_s is None:
+            return None
+        return call.call_id if call.phase in (CallPhase.ACTIVE, CallPhase.HELD) else None
+
+    def show_supervision(self, view: SupervisionView | None) -> None:
+        """The indicator in the call view ("Écoute : Claire Martin"); None clears it."""
+        if view != self._supervision:
+            self._supervision = view
             self._changed()
 
     # -- help requests -----------------------------------------------------------------

@@ -139,6 +139,19 @@ class MissedCall:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisionView:
+    """A team lead on the call (docs/supervision-contract.md, "Agent desk"): who, how,
+    and whether the leg is up yet ("connecting…" until the engine says it is). Only
+    when the organisation announces supervision (policy `announced`)."""
+
+    session_id: int
+    call_id: int  # the customer call the leg is mixed with: shown only beside that call
+    mode: str  # listen | whisper | barge
+    lead_name: str
+    connected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DeskSnapshot:
     """Everything the window shows, at one moment."""
 
@@ -162,3 +175,4 @@ class DeskSnapshot:
     pending: RemoteChange | None = None  # a lead's change waiting for the call's end
     help: HelpView | None = None  # the help request of this call and where it is
     new_message: Message | None = None  # the newest unread normal message (a discreet line)
+    supervision: SupervisionView | None = None  # a lead listens, whispers or barges in

@@ -30,6 +30,7 @@ from homeagent.core.desk_snapshot import (
     Notice,
     QualityLevel,
     Screen,
+    SupervisionView,
     WrapUpView,
 )
 from homeagent.core.desk_types import (
@@ -119,6 +120,7 @@ class DeskState:
         self._help_server_id: int | None = None
         self._help_news: dict[int, tuple[str, str]] = {}  # server id -> (status, by)
         self._last_quality: CallQuality | None = None  # of the main call
+        self._supervision: SupervisionView | None = None  # homeagent.core.desk_supervision
 
     # -- observation -------------------------------------------------------------------
 
@@ -155,7 +157,15 @@ class DeskState:
             pending=self._pending if self._presence.state.is_automatic else None,
             help=self._help,
             new_message=self.inbox.latest_unread,
+            supervision=self._supervision_shown(),
         )
+
+    def _supervision_shown(self) -> SupervisionView | None:
+        """The supervision indicator, beside the call its leg is mixed with only."""
+        view, call = self._supervision, self._call
+        if view is None or call is None or call.call_id != view.call_id:
+            return None
+        return view
 
     def _remote_shown(self) -> RemoteChange | None:
         """The lead's change, while the desk is in the state the lead set."""

@@ -13,6 +13,10 @@ never loses an alert or a help request to a newer or older server:
   missing key reads as "no such context" (no queue, no contact, no call start); a key of
   the wrong type is still malformed.
 
+An agent's day (`GET /agents/{id}/day`) without `supervisions` (a server older than the
+live supervision, docs/supervision-contract.md) reads as a day without sessions; a
+`supervisions` list that is there is parsed as strictly as the rest.
+
 `parse_event(type, data)` reads the six live events of this part; a malformed one raises,
 and the console logs it at WARNING and drops that event only.
 """
@@ -35,6 +39,7 @@ from homeagent.core.records import (
     _items,
     figures_from,
 )
+from homeagent.core.supervision import DaySupervision, parse_day_supervisions
 
 __all__ = [
     "ALERT_KINDS",
@@ -449,6 +454,8 @@ class DayReport:
     day: dt.date
     agents: tuple[DayAgent, ...]
     team: TeamDay | None
+    # the agent's day only: today's supervision sessions of that agent, oldest first
+    supervisions: tuple[DaySupervision, ...] = ()
 
     def agent(self, agent_id: str) -> DayAgent | None:
         return next((a for a in self.agents if a.agent_id == agent_id), None)
@@ -499,6 +506,9 @@ def _day_agent(f: _Fields) -> DayAgent:
 def parse_day(obj: object, *, route: str = "GET /teams/{id}/day") -> DayReport:
     f = _Fields(route, obj, "")
     team = f.child_or_none("team")
+    supervisions = (
+        parse_day_supervisions(f.raw("supervisions"), route=route) if f.has("supervisions") else ()
+    )
     return DayReport(
         day=f.day("day"),
         agents=f.items("agents", _day_agent),
@@ -509,6 +519,7 @@ def parse_day(obj: object, *, route: str = "GET /teams/{id}/day") -> DayReport:
             calls_per_hour=_counts_by_hour(team, "calls_per_hour"),
             handle_by_hour=_hours(team, "handle_by_hour", nullable=True),
         ),
+        supervisions=tuple(sorted(supervisions, key=lambda s: s.started_at)),
     )
 
 

@@ -5,7 +5,7 @@ Start order (reverse for stop):
  2. the local store (opened through the enrolled `DeviceSession`)
  3. the audio service (headset, ringer) — optional
  4. the SIP engine (its thread; events through the dispatcher)
- 5. the desk model, the window and its controller
+ 5. the desk model, the window and its controller, live supervision's agent side
  6. the device services (event stream, outbox sender, contact sync)
  7. the engine's start (REGISTER) on the disk lane, so the window is up at once
 """
@@ -18,7 +18,9 @@ import logging
 import platform
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from PySide6.QtCore import QTimer
 
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.core import records
@@ -27,6 +29,7 @@ from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.audio_setup import AudioSettingsFile
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
+from homeagent.core.desk_supervision import DeskSupervision
 from homeagent.core.desk_types import Delivery, RemoteChange, ServerLink
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import EngineFailed
@@ -34,6 +37,7 @@ from homeagent.core.hotkey_settings import HOTKEY_SETTINGS_FILE, HotkeySettingsF
 from homeagent.core.ports import AudioService, EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.state_echo import ServerStateSync
+from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
@@ -136,6 +140,18 @@ class AgentSession:
             notifier=Notifier(self.window),
             files=VCardFiles(self._store, device.outbox),
         )
+        # live supervision: started by the stream only (`_on_desk_stream_event`); after
+        # the controller, so the desk has seen an engine event before supervision does
+        self.supervision = DeskSupervision(
+            desk=self.model,
+            submit=self.sink.submit,
+            api=_supervision_api(device.client),
+            run=self.lanes.net.run,
+            call_later=self._call_later,
+            log=self.log,
+            on_ended=self.controller.reload_lists,  # "Ma journée" lists the session
+        )
+        self.dispatcher.event_delivered.connect(self.supervision.handle)
         self.audio_settings = self._wire_audio_page()
         self.hotkeys = self._wire_hotkeys()
         outbox = device.outbox
@@ -384,6 +400,17 @@ class AgentSession:
             self.model.help_updated(out.id, out.status, out.acked_by.name if out.acked_by else "")
         elif event.type in ("callback_due", "contact_changed"):
             self.controller.reload_lists()
+        # live supervision: the authenticated stream is the only way a session starts
+        elif event.type == "supervision_requested":
+            self.supervision.requested(event.data, f"event {event.id} (supervision_requested)")
+        elif event.type == "supervision_mode":
+            self.supervision.mode_changed(event.data, f"event {event.id} (supervision_mode)")
+        elif event.type == "supervision_ended":
+            self.supervision.ended(event.data, f"event {event.id} (supervision_ended)")
+
+    def _call_later(self, delay_s: float, fn: Callable[[], None]) -> None:
+        """Run `fn` on the GUI thread after `delay_s` (not once the window is gone)."""
+        QTimer.singleShot(max(0, round(delay_s * 1000)), self.window, fn)
 
     def _remote_change(self, row: records.AgentStateRow) -> None:
         by = row.changed_by.name if row.changed_by is not None else ""
@@ -429,6 +456,7 @@ class AgentSession:
 
     def _on_stream_connection(self, state: ConnectionState) -> None:
         self.model.set_server_link(ServerLink(state.value))
+        self.supervision.link_changed(state is ConnectionState.ONLINE)
         if state.value == "online":
             self.controller.reload_lists()
         for listener in self.connection_listeners:
@@ -519,6 +547,15 @@ def _device_info(device: Device) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return info if isinstance(info, dict) and isinstance(info.get("user", {}), dict) else {}
+
+
+def _supervision_api(client: object) -> SupervisionApi | None:
+    """The server client's supervision routes (docs/supervision-contract.md); None for a
+    client without them (then the desk takes no supervision request)."""
+    if hasattr(client, "supervision_connected") and hasattr(client, "end_supervision"):
+        return cast(SupervisionApi, client)
+    log.warning("this server client has no supervision routes: no live supervision")
+    return None
 
 
 def _ca_file(device: Device) -> str | None:

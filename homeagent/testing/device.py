@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from homeagent.client.events import ConnectionState, StreamEvent
-from homeagent.core import lead_comms, records
+from homeagent.core import lead_comms, records, supervision
 from homeagent.core.call_quality import QualitySample
 from homeagent.core.ports import ServerApi
 from homeagent.core.sip_config import SipAccountConfig
@@ -105,6 +105,18 @@ class FakeServerClient:
         payload = sample_day(day, ((agent_id, "agent", "Agent"),))
         return lead_comms.parse_day({**payload, "team": None})
 
+    # the agent's supervision routes (docs/supervision-contract.md), answered by `server`
+
+    def supervision_connected(self, session_id: int) -> supervision.SessionRecord:
+        assert self.server is not None
+        found = self.server.supervision_request("POST", f"/supervision/{session_id}/connected")
+        return supervision.parse_session(found)
+
+    def end_supervision(self, session_id: int, reason: str) -> supervision.SessionRecord:
+        assert self.server is not None
+        found = self.server.supervision_request("POST", f"/supervision/{session_id}/end", reason)
+        return supervision.parse_session(found)
+
 
 class FakeDevice:
     """An enrolled (or enrollable) device over a real encrypted store in `data_dir`.
@@ -133,6 +145,7 @@ class FakeDevice:
         self._outbox: Outbox | None = None
         self.on_outbox: Callable[[OutboxStatus], None] | None = None
         self.on_event: Callable[[StreamEvent], None] | None = None
+        self.on_connection: Callable[[ConnectionState], None] | None = None
         self.enrolments: list[str] = []
         self.started = 0
         self.server = FakeServer(push=self.push)  # answers the outbox, pushes events
@@ -189,6 +202,7 @@ class FakeDevice:
         self.started += 1
         self.on_outbox = on_outbox
         self.on_event = on_event  # a test delivers stream events through it
+        self.on_connection = on_connection  # and the stream's connection changes
 
     def server_sends_everything(self) -> None:
         """The outbox sender's pass: every pending entry to the fake server, which answers

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,7 @@ class FakeServer:
         self.messages: dict[int, dict[str, Any]] = {}
         self.receipts: dict[int, dict[str, Any]] = {}  # the agent's receipt per message
         self.helps: dict[int, dict[str, Any]] = {}
+        self.supervisions: dict[int, dict[str, Any]] = {}  # id -> Session (no token)
         self._ids = itertools.count(1)
         self._ticks = itertools.count(1)
         self.refuse: Callable[[str, str], ApiError | None] | None = None  # per request
@@ -189,3 +191,58 @@ class FakeServer:
     def sent(self, path: str) -> list[Any]:
         """The bodies the server received on `path`, in order."""
         return [body for _method, p, body in self.requests if p == path]
+
+    # -- live supervision (docs/supervision-contract.md), the agent's side -------------
+
+    def lead_supervises(self, mode: str = "listen", *, announce: bool = True) -> dict[str, Any]:
+        """POST /agents/{id}/supervision by the lead: the session (with its token, as the
+        lead's app gets it); `supervision_requested` reaches the agent."""
+        now = _iso(self._now())
+        session: dict[str, Any] = {
+            "id": next(self._ids), "agent_id": self.agent_id, "agent_name": "Alice Robert",
+            "lead_id": LEAD["id"], "lead_name": LEAD["name"], "team_id": "t-1",
+            "mode": mode, "status": "requested", "created_at": now, "connected_at": None,
+            "ended_at": None, "end_reason": None,
+        }  # fmt: skip
+        token = secrets.token_urlsafe(32)
+        self.supervisions[session["id"]] = session
+        self.push("supervision_requested", {
+            "id": session["id"], "token": token, "mode": mode, "lead": dict(LEAD),
+            "lead_sip_uri": "sip:claire@demo.local", "announce": announce,
+        })  # fmt: skip
+        return {**session, "token": token}
+
+    def lead_switches(self, session_id: int, mode: str, *, announce: bool = True) -> None:
+        """PATCH /supervision/{id}: `supervision_mode` reaches the agent."""
+        self.supervisions[session_id]["mode"] = mode
+        self.push(
+            "supervision_mode",
+            {"id": session_id, "mode": mode, "lead": dict(LEAD), "announce": announce},
+        )
+
+    def lead_stops(self, session_id: int, reason: str = "lead_stopped") -> None:
+        """POST /supervision/{id}/end by the lead: `supervision_ended` reaches the agent."""
+        self._end_supervision(session_id, reason)
+
+    def supervision_request(self, method: str, path: str, reason: str = "") -> dict[str, Any]:
+        """The agent's app's POST …/connected and …/end (the client's supervision routes)."""
+        self.requests.append((method, path, {"reason": reason} if reason else None))
+        refusal = self.refuse(method, path) if self.refuse is not None else None
+        if refusal is not None:
+            raise refusal
+        found = re.match(r"^/supervision/(\d+)/(connected|end)$", path)
+        session = self.supervisions.get(int(found.group(1))) if found else None
+        if found is None or session is None:
+            raise ApiError(404, "not_found", "No such supervision session.")
+        if found.group(2) == "connected" and session["status"] == "requested":
+            session.update(status="connected", connected_at=_iso(self._now()))
+        elif found.group(2) == "end":
+            self._end_supervision(session["id"], reason)
+        return dict(session)
+
+    def _end_supervision(self, session_id: int, reason: str) -> None:
+        session = self.supervisions[session_id]
+        if session["status"] == "ended":
+            return  # idempotent: answered as it is, nothing published again
+        session.update(status="ended", ended_at=_iso(self._now()), end_reason=reason)
+        self.push("supervision_ended", {"id": session_id, "reason": reason})

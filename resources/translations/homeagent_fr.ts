@@ -1438,6 +1438,42 @@
         <source>Enter</source>
         <translation>Entrée</translation>
     </message>
+    <message>
+        <source>Listening: {name}</source>
+        <translation>Écoute : {name}</translation>
+    </message>
+    <message>
+        <source>Whispering: {name}</source>
+        <translation>Chuchotement : {name}</translation>
+    </message>
+    <message>
+        <source>Barged in: {name}</source>
+        <translation>Intervention : {name}</translation>
+    </message>
+    <message>
+        <source>Your team lead hears the call; nobody hears them.</source>
+        <translation>Votre chef d&apos;équipe entend l&apos;appel ; personne ne l&apos;entend.</translation>
+    </message>
+    <message>
+        <source>Your team lead hears the call; only you hear them.</source>
+        <translation>Votre chef d&apos;équipe entend l&apos;appel et vous parle ; le client ne l&apos;entend pas.</translation>
+    </message>
+    <message>
+        <source>Your team lead has joined the call: the customer hears them too.</source>
+        <translation>Votre chef d&apos;équipe a rejoint l&apos;appel : le client l&apos;entend aussi.</translation>
+    </message>
+    <message>
+        <source>Listening</source>
+        <translation>Écoute</translation>
+    </message>
+    <message>
+        <source>Whispering</source>
+        <translation>Chuchotement</translation>
+    </message>
+    <message>
+        <source>Barge-in</source>
+        <translation>Intervention</translation>
+    </message>
 </context>
 <context>
     <name>LeadBoard</name>
@@ -2060,8 +2096,20 @@
         <translation>Chiffres indisponibles : le serveur est injoignable.</translation>
     </message>
     <message>
+        <source>Supervision today</source>
+        <translation>Double écoute aujourd&apos;hui</translation>
+    </message>
+    <message>
         <source>{count} · {time}</source>
         <translation>{count} · {time}</translation>
+    </message>
+    <message>
+        <source>Supervision today: {sessions}</source>
+        <translation>Double écoute aujourd&apos;hui : {sessions}</translation>
+    </message>
+    <message>
+        <source>{start} – in progress</source>
+        <translation>{start} – en cours</translation>
     </message>
 </context>
 <context>
@@ -2341,6 +2389,13 @@
     <message>
         <source>Inbox ({count})</source>
         <translation>Messages ({count})</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionIndicator</name>
+    <message>
+        <source>{title} · connecting…</source>
+        <translation>{title} · connexion…</translation>
     </message>
 </context>
 <context>

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from homeagent.core.desk_snapshot import DeskSnapshot, Notice
 from homeagent.core.timefmt import format_duration
+from homeagent.ui.desk.supervision_indicator import SupervisionIndicator
 from homeagent.ui.qt.labels import help_text, key_text, notice_text
 from homeagent.ui.qt.phone_format import format_number
 
@@ -125,6 +126,7 @@ class CallControls(QWidget):
         self.muted_badge.setVisible(False)
         self.timer = QLabel("00:00", self)
         self.timer.setObjectName("Timer")
+        self.supervision = SupervisionIndicator(self)  # a team lead on the call
         self.hold = QPushButton(self)
         self.hold.setCheckable(True)
         self.hold.clicked.connect(self._on_hold_clicked)
@@ -184,6 +186,7 @@ class CallControls(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.state)
         layout.addLayout(head)
+        layout.addWidget(self.supervision)
         layout.addLayout(row)
         layout.addWidget(self.keypad)
         layout.addWidget(self.transfer_box)
@@ -229,6 +232,7 @@ class CallControls(QWidget):
         connected = call.connected_at_s is not None
         self.muted_badge.setText(self.tr("Microphone off"))
         self.muted_badge.setVisible(call.muted)
+        self.supervision.show_view(snap.supervision)
         if call.held:
             self._show_held()
         elif connected:

@@ -73,6 +73,9 @@ class ListsController(QObject):
     def _show_day(self, report: DayReport | None) -> None:
         agent_id = report.agents[0].agent_id if report is not None and report.agents else ""
         self.window.side.my_day.show_day(report, agent_id)
+        if report is not None:  # unavailable now: the sessions shown stay (they happened)
+            for day in (self.window.side.my_day, self.window.idle.day):
+                day.show_supervisions(report.supervisions)
 
     def search(self, box: ContactSearch, text: str) -> None:
         """Search the cache for `box`; results of an older keystroke are dropped."""

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from homeagent.core.desk_types import DayFigures
 from homeagent.core.lead_comms import DayReport
+from homeagent.core.supervision import DaySupervision
 from homeagent.core.timefmt import format_duration
+from homeagent.ui.desk.models import local_time
 from homeagent.ui.lead.charts import DayCharts
+from homeagent.ui.qt.labels import supervision_mode_name
 
 
 class MyDayTab(QWidget):
@@ -37,9 +43,21 @@ class MyDayTab(QWidget):
         self.unavailable.setWordWrap(True)
         self.unavailable.setVisible(False)
         grid.addWidget(self.unavailable, len(names) * 2, 0)
-        grid.setRowStretch(len(names) * 2 + 1, 1)
+        # today's supervision sessions (docs/supervision-contract.md): who, how, when
+        self.supervisions_title = QLabel(self.tr("Supervision today"), self)
+        self.supervisions_title.setProperty("role", "muted")
+        self.supervisions = QLabel(self)
+        self.supervisions.setObjectName("SupervisionsToday")
+        self.supervisions.setTextFormat(Qt.TextFormat.PlainText)
+        self.supervisions.setWordWrap(True)
+        self.supervisions_title.setBuddy(self.supervisions)
+        for widget in (self.supervisions_title, self.supervisions):
+            widget.setVisible(False)
+        grid.addWidget(self.supervisions_title, len(names) * 2 + 1, 0)
+        grid.addWidget(self.supervisions, len(names) * 2 + 2, 0)
+        grid.setRowStretch(len(names) * 2 + 3, 1)
         self._grid = grid
-        self._charts_row = len(names) * 2 + 2
+        self._charts_row = len(names) * 2 + 4
         self.charts: DayCharts | None = None  # made on the first show_day (QtCharts' cost)
 
     def show_figures(self, figures: DayFigures | None) -> None:
@@ -56,6 +74,27 @@ class MyDayTab(QWidget):
             )
         )
         self._values["missed"].setText(str(figures.missed))
+
+    def show_supervisions(self, sessions: Sequence[DaySupervision]) -> None:
+        """Today's supervision sessions, one line each ("10:42–10:47 · Claire Martin ·
+        Écoute, Chuchotement"); none (or an older server's day): nothing shown."""
+        lines = [self._supervision_line(s) for s in sessions]
+        self.supervisions.setText("\n".join(lines))
+        self.supervisions.setAccessibleName(
+            self.tr("Supervision today: {sessions}").format(sessions="; ".join(lines))
+        )
+        for widget in (self.supervisions_title, self.supervisions):
+            widget.setVisible(bool(lines))
+
+    def _supervision_line(self, session: DaySupervision) -> str:
+        start = local_time(session.started_at)
+        if session.ended_at is not None:
+            span = f"{start}–{local_time(session.ended_at)}"
+        else:
+            span = self.tr("{start} – in progress").format(start=start)
+        modes = ", ".join(n for n in (supervision_mode_name(m) for m in session.modes) if n)
+        parts = [span, session.lead_name, modes] if modes else [span, session.lead_name]
+        return " · ".join(p for p in parts if p)
 
     def show_day(self, report: DayReport | None, agent_id: str) -> None:
         """The same charts as the lead's day view, for this agent (GET /agents/{id}/day,

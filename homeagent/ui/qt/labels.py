@@ -230,3 +230,37 @@ def disposition_text(code: str, dispositions: Iterable[Disposition]) -> str:
             return item.label
     words = code.replace("_", " ").replace("-", " ").strip()
     return words[:1].upper() + words[1:]
+
+
+def supervision_text(mode: str, lead_name: str) -> str:
+    """The supervision indicator's line: ``Écoute : Claire Martin``."""
+    template = {
+        "listen": QCoreApplication.translate("Labels", "Listening: {name}"),
+        "whisper": QCoreApplication.translate("Labels", "Whispering: {name}"),
+        "barge": QCoreApplication.translate("Labels", "Barged in: {name}"),
+    }.get(mode, QCoreApplication.translate("Labels", "Listening: {name}"))
+    return template.format(name=lead_name or QCoreApplication.translate("Labels", "your team lead"))
+
+
+def supervision_detail(mode: str) -> str:
+    """Who hears whom in a supervision mode, in one sentence."""
+    return {
+        "listen": QCoreApplication.translate(
+            "Labels", "Your team lead hears the call; nobody hears them."
+        ),
+        "whisper": QCoreApplication.translate(
+            "Labels", "Your team lead hears the call; only you hear them."
+        ),
+        "barge": QCoreApplication.translate(
+            "Labels", "Your team lead has joined the call: the customer hears them too."
+        ),
+    }.get(mode, "")
+
+
+def supervision_mode_name(mode: str) -> str:
+    """A supervision mode as a noun, for a day's list (``Écoute``, ``Chuchotement``…)."""
+    return {
+        "listen": QCoreApplication.translate("Labels", "Listening"),
+        "whisper": QCoreApplication.translate("Labels", "Whispering"),
+        "barge": QCoreApplication.translate("Labels", "Barge-in"),
+    }.get(mode, "")
