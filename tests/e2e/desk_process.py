@@ -31,6 +31,11 @@ def main() -> int:
         help="enrol as this user without the dialog, with a memory vault (the password is "
         "read from $HOMEAGENT_E2E_PASSWORD); default: the keyring and the sign-in dialog",
     )
+    p.add_argument(
+        "--audio",
+        action="store_true",
+        help="headset audio on the PulseAudio of $PULSE_SERVER (default: the null device)",
+    )
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     store = ProfileStore(
@@ -49,7 +54,7 @@ def main() -> int:
             lang=args.lang,
             data_dir=args.data_dir,
             config_dir=args.config_dir,
-            use_audio=False,
+            use_audio=args.audio,
             profile_store=store,
             engine_config=EngineConfig(bind_address="127.0.0.1"),
             vault=vault,

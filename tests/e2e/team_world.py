@@ -59,8 +59,9 @@ class TeamWorld:
     apps: list[App] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
 
-    def start_app(self, user: User) -> App:
-        """The real desk process signed in as `user` (no dialog, memory vault)."""
+    def start_app(self, user: User, *, pulse_server: str = "") -> App:
+        """The real desk process signed in as `user` (no dialog, memory vault); with
+        `pulse_server`, its headset is that PulseAudio's default devices."""
         data = self.root / f"app-{user.name}"
         config = self.root / f"config-{user.name}"
         argv = [sys.executable, "-m", "tests.e2e.desk_process", "--profile", str(self.profile),
@@ -68,6 +69,9 @@ class TeamWorld:
                 "--config-dir", str(config), "--user", user.name]  # fmt: skip
         output = self.root / f"app-{user.name}.out"
         env = {**self.env, "HOMEAGENT_E2E_PASSWORD": PASSWORD}
+        if pulse_server:
+            argv.append("--audio")
+            env["PULSE_SERVER"] = pulse_server
         with open(output, "wb") as out:
             proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
         app = App(user, proc, data / "events.jsonl", output)
