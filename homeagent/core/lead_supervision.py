@@ -234,7 +234,9 @@ class LeadSupervision:
 
     # -- may the lead start one? ---------------------------------------------------------
 
-    def blocked(self, *, on_call: bool, supervised_by: SessionRecord | None = None) -> Blocked | None:
+    def blocked(
+        self, *, on_call: bool, supervised_by: SessionRecord | None = None
+    ) -> Blocked | None:
         """Why a session on an agent (`on_call`: their board row is `on_call`; the open
         session on them, if any) cannot start now; None when it can."""
         if not self.has_line:
@@ -369,8 +371,10 @@ class LeadSupervision:
         """A `supervision_session` about this lead's session: its end or its mode."""
         view = self.view
         if record.id != view.session_id or view.phase not in (Phase.CONNECTING, Phase.CONNECTED):
-            if not record.open and self._server_end_at is not None and (
-                record.id == self._server_end_id
+            if (
+                not record.open
+                and self._server_end_at is not None
+                and (record.id == self._server_end_id)
             ):
                 return self.stream_ended(record.id, record.end_reason or "")
             return False
@@ -483,19 +487,19 @@ class LeadSupervision:
         session_id = view.session_id
         self._deadline = None
         self._ended_ids.add(session_id)
+        ended = SupervisionView(
+            agent_id=view.agent_id,
+            agent_name=view.agent_name,
+            session_id=session_id,
+            mode=view.mode,
+            notice=self._notice(reason),
+        )
+        self.view = ended  # before the engine hears of it: its "ended" is then not news
         if stop_leg:
             self._submit(StopSupervision(session_id, log_reason or _engine_reason(reason)))
         if tell_log:
             self._log("supervision_ended", id=session_id, reason=log_reason or reason or "ended")
-        self._set(
-            SupervisionView(
-                agent_id=view.agent_id,
-                agent_name=view.agent_name,
-                session_id=session_id,
-                mode=view.mode,
-                notice=self._notice(reason),
-            )
-        )
+        self._set(ended)
 
     def _notice(self, reason: str) -> Notice:
         return Notice("ended", reason, self.view.agent_name, self._clock() + ENDED_NOTICE_S)

@@ -343,7 +343,7 @@ class FakeSupervisionServer:
                 raise error
         session = self._new(agent_id, lead, mode)
         token = secrets.token_urlsafe(32)
-        self.tokens[int(session["id"])] = token  # type: ignore[call-overload]
+        self.tokens[int(str(session["id"]))] = token
         return parse_started({**session, "token": token})
 
     def set_supervision_mode(self, session_id: int, mode: str):  # type: ignore[no-untyped-def]
@@ -394,7 +394,7 @@ class FakeSupervisionServer:
     ) -> int:
         """Another lead of the team supervises `agent_id` (connected at once)."""
         session = self._new(agent_id, {"id": "u-lead-2", "name": name}, mode)
-        return int(session["id"])  # type: ignore[call-overload]
+        return int(str(session["id"]))
 
     def agent_left_call(self, agent_id: str) -> None:
         """The agent's state left on_call: the agent's open sessions end (call_ended)."""

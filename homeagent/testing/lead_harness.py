@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,8 @@ class FakeConsole:
 
     def agent_connects_leg(self, session_id: int) -> bool:
         """The supervised agent's app places the leg with the session's token."""
-        assert self.sup_server is not None and self.leg is not None
+        assert self.sup_server is not None
+        assert self.leg is not None
         token = self.sup_server.tokens[session_id]
         mode = str(self.sup_server.sessions[session_id]["mode"])
         if not self.leg.connect(session_id, token, mode):
@@ -117,16 +119,16 @@ def build_fake_console(
             write_log=write_log,
             me_id=server.lead["id"],
             has_line=has_line,
-            **({"clock": monotonic} if monotonic is not None else {}),
+            clock=monotonic or time.monotonic,
             parent=console,
         )
         fake.leg.on_event = fake.supervision.engine_event
     if live:
 
         def deliver(event_type: str, data: dict[str, object]) -> None:
-            if event_type == "agent_state" and fake.sup_server is not None:
-                if data.get("state") != "on_call":
-                    fake.sup_server.agent_left_call(str(data["agent_id"]))
+            left = event_type == "agent_state" and data.get("state") != "on_call"
+            if left and fake.sup_server is not None:  # the server ends the sessions
+                fake.sup_server.agent_left_call(str(data["agent_id"]))
             fake.feed(event_type, data)
 
         server.on_event = deliver

@@ -112,8 +112,8 @@ class HelpQueuePanel(QWidget):
             "listen": self.listen_button, "whisper": self.whisper_button,
             "barge": self.barge_button,
         }  # fmt: skip
-        for mode, button in self.supervise_buttons.items():
-            button.clicked.connect(lambda _=False, m=mode: self._on_supervise_clicked(m))
+        for kind, button in self.supervise_buttons.items():
+            button.clicked.connect(lambda _=False, m=kind: self._on_supervise_clicked(m))
         self.resolve_button = QPushButton(self.tr("Resolved"), self)
         self.resolve_button.clicked.connect(self.resolve_selected)
         self.status = QLabel(self)

@@ -49,7 +49,6 @@ from homeagent.core.supervision import (
     SupervisionApi,
     parse_ended,
     parse_session,
-    parse_sessions,
 )
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.lead.help_queue import HelpQueuePanel
@@ -130,7 +129,8 @@ def refusal_text(notice: Notice) -> str:
     agent, code = notice.agent_name, notice.code
     if code == "already_supervised":
         if notice.by:
-            return _tr("{lead} is already listening to {agent}.").format(lead=notice.by, agent=agent)
+            text = _tr("{lead} is already listening to {agent}.")
+            return text.format(lead=notice.by, agent=agent)
         return _tr("Another lead is already listening to {agent}.").format(agent=agent)
     known = {
         "not_in_call": _tr("{agent} is no longer in a call."),
@@ -247,7 +247,7 @@ class SupervisionBar(QFrame):
         self.setVisible(False)
         self._mode = "listen"
 
-    def render(self, view: SupervisionView, row: BoardRow | None, now: float) -> None:
+    def show_view(self, view: SupervisionView, row: BoardRow | None, now: float) -> None:
         """Show the session (or what ended it) as it stands at monotonic `now`."""
         notice = view.notice
         if not view.active and notice is None:
@@ -455,7 +455,7 @@ class ConsoleSupervision(QObject):
 
     def _render(self) -> None:
         view = self.core.view
-        self.bar.render(view, self.console.board.row_of(view.agent_id), self._clock())
+        self.bar.show_view(view, self.console.board.row_of(view.agent_id), self._clock())
 
     def _on_board_row_updated(self, agent_id: str) -> None:
         if agent_id == self.core.view.agent_id:

@@ -83,6 +83,11 @@ class World:
         return [e for e, _ in self.log]
 
 
+def phase(world: World) -> Phase:
+    """The phase now (a function: each read is fresh for the type checker too)."""
+    return world.sup.view.phase
+
+
 @pytest.fixture
 def world() -> World:
     return World()
@@ -90,39 +95,42 @@ def world() -> World:
 
 def test_start_arms_the_engine_with_the_token_then_connects(world: World) -> None:
     assert world.sup.start(world.agent, "Léa Moreau", "listen")
-    assert world.sup.view.phase is Phase.REQUESTING
+    assert phase(world) is Phase.REQUESTING
     assert world.commands == []  # nothing armed before the server's answer
     world.lane.drain()
     session_id = world.sup.view.session_id
     token = world.server.tokens[session_id]
     assert world.commands == [ExpectSupervision(session_id, token)]
-    assert world.sup.view.phase is Phase.CONNECTING
+    assert phase(world) is Phase.CONNECTING
     world.now += 3
     world.sup.engine_event(SupervisionChanged(session_id, "lead", "connected", "listen"))
-    assert world.sup.view.phase is Phase.CONNECTED
+    assert phase(world) is Phase.CONNECTED
     world.now += 42
     assert world.sup.view.elapsed_s(world.now) == 42
     assert world.log == [
         ("supervision_requested", {"id": session_id, "agent_id": world.agent, "mode": "listen"}),
         ("supervision_connected", {"id": session_id}),
     ]
-    assert token not in repr(world.log) and token not in repr(world.sup.view)
+    assert token not in repr(world.log)
+    assert token not in repr(world.sup.view)
 
 
 def test_other_sides_and_other_sessions_are_not_ours(world: World) -> None:
     session_id = world.started()
     assert not world.sup.engine_event(SupervisionChanged(session_id, "agent", "connected"))
     assert not world.sup.engine_event(SupervisionChanged(session_id + 7, "lead", "connected"))
-    assert world.sup.view.phase is Phase.CONNECTING
+    assert phase(world) is Phase.CONNECTING
 
 
 def test_a_mode_switch_shows_once_the_server_took_it(world: World) -> None:
     session_id = world.connected()
     assert world.sup.set_mode("whisper")
-    assert world.sup.view.mode == "listen" and world.sup.view.switching_to == "whisper"
+    assert world.sup.view.mode == "listen"
+    assert world.sup.view.switching_to == "whisper"
     assert not world.sup.set_mode("barge")  # one switch at a time
     world.lane.drain()
-    assert world.sup.view.mode == "whisper" and world.sup.view.switching_to == ""
+    assert world.sup.view.mode == "whisper"
+    assert world.sup.view.switching_to == ""
     assert world.server.sessions[session_id]["mode"] == "whisper"
     assert ("supervision_mode", {"id": session_id, "mode": "whisper"}) in world.log
     assert not world.sup.set_mode("whisper")  # already
@@ -134,21 +142,26 @@ def test_a_refused_mode_switch_keeps_the_session_and_says_so(world: World) -> No
     world.sup.set_mode("barge")
     world.lane.drain()
     view = world.sup.view
-    assert view.phase is Phase.CONNECTED and view.mode == "listen" and not view.switching_to
-    assert view.notice is not None and view.notice.kind == "mode_failed"
+    assert view.phase is Phase.CONNECTED
+    assert view.mode == "listen"
+    assert not view.switching_to
+    assert view.notice is not None
+    assert view.notice.kind == "mode_failed"
 
 
 def test_stop_ends_on_the_server_and_hangs_up_the_leg(world: World) -> None:
     session_id = world.connected()
     assert world.sup.stop()
     assert StopSupervision(session_id, "lead_stopped") in world.commands
-    assert world.sup.view.phase is Phase.IDLE
-    assert world.sup.view.notice is not None and world.sup.view.notice.code == "lead_stopped"
+    assert phase(world) is Phase.IDLE
+    assert world.sup.view.notice is not None
+    assert world.sup.view.notice.code == "lead_stopped"
     world.lane.drain()
     assert world.server.sessions[session_id]["end_reason"] == "lead_stopped"
     assert world.log[-1] == ("supervision_ended", {"id": session_id, "reason": "lead_stopped"})
     # the engine's own "ended" for the leg just hung up changes nothing
-    assert not world.sup.engine_event(SupervisionChanged(session_id, "lead", "ended", "", "lead_stopped"))
+    hung_up = SupervisionChanged(session_id, "lead", "ended", "", "lead_stopped")
+    assert not world.sup.engine_event(hung_up)
     world.now += ENDED_NOTICE_S
     world.sup.tick()
     assert world.sup.view.notice is None
@@ -158,11 +171,12 @@ def test_stop_ends_on_the_server_and_hangs_up_the_leg(world: World) -> None:
 def test_stop_while_the_post_is_on_its_way_arms_nothing(world: World) -> None:
     world.sup.start(world.agent, "Léa Moreau", "listen")
     assert world.sup.stop()
-    assert world.sup.view.phase is Phase.IDLE
+    assert phase(world) is Phase.IDLE
     world.lane.drain()  # the answer, then the end it triggers
     assert not any(isinstance(c, ExpectSupervision) for c in world.commands)
     (session,) = world.server.sessions.values()
-    assert session["status"] == "ended" and session["end_reason"] == "lead_stopped"
+    assert session["status"] == "ended"
+    assert session["end_reason"] == "lead_stopped"
     assert world.events() == ["supervision_requested", "supervision_ended"]
     # a leg that arrives anyway for it is hung up
     world.sup.engine_event(SupervisionChanged(int(session["id"]), "lead", "connected"))  # type: ignore[call-overload]
@@ -173,7 +187,8 @@ def test_the_stream_ends_it_with_its_reason(world: World) -> None:
     session_id = world.connected()
     assert world.sup.stream_ended(session_id, "transferred")
     assert StopSupervision(session_id, "transferred") in world.commands
-    assert world.sup.view.notice is not None and world.sup.view.notice.code == "transferred"
+    assert world.sup.view.notice is not None
+    assert world.sup.view.notice.code == "transferred"
     assert world.log[-1] == ("supervision_ended", {"id": session_id, "reason": "transferred"})
     assert not any(name == "end_supervision" for name, _ in world.server.calls)
 
@@ -183,15 +198,17 @@ def test_an_ended_session_record_on_the_stream_ends_it_too(world: World) -> None
     world.server.end(session_id, "call_ended")
     record = parse_session(world.server.sessions[session_id])
     assert world.sup.stream_session(record)
-    assert world.sup.view.phase is Phase.IDLE
-    assert world.sup.view.notice is not None and world.sup.view.notice.code == "call_ended"
+    assert phase(world) is Phase.IDLE
+    assert world.sup.view.notice is not None
+    assert world.sup.view.notice.code == "call_ended"
 
 
 def test_the_engine_seeing_the_end_first_waits_for_the_streams_reason(world: World) -> None:
     session_id = world.connected()
     world.sup.engine_event(SupervisionChanged(session_id, "lead", "ended", "", "lead_lost"))
-    assert world.sup.view.phase is Phase.IDLE
-    assert world.sup.view.notice is not None and world.sup.view.notice.code == "lead_lost"
+    assert phase(world) is Phase.IDLE
+    assert world.sup.view.notice is not None
+    assert world.sup.view.notice.code == "lead_lost"
     assert "supervision_ended" not in world.events()  # the reason is not known yet
     world.now += 0.5
     world.sup.stream_ended(session_id, "call_ended")  # the agent's app told the server
@@ -211,14 +228,14 @@ def test_the_engine_seeing_the_end_alone_ends_it_on_the_server(world: World) -> 
     world.lane.drain()
     assert ("end_supervision", (session_id, "lead_lost")) in world.server.calls
     assert world.log[-1] == ("supervision_ended", {"id": session_id, "reason": "lead_lost"})
-    assert world.sup.view.notice is not None and world.sup.view.notice.code == "lead_lost"
+    assert world.sup.view.notice is not None
+    assert world.sup.view.notice.code == "lead_lost"
 
 
 def test_the_server_end_is_idempotent_and_its_reason_wins(world: World) -> None:
     session_id = world.connected()
     world.sup.engine_event(SupervisionChanged(session_id, "lead", "ended", "", "lead_lost"))
-    world.server.sessions[session_id].update(status="ended", end_reason="transferred",
-                                             ended_at=world.server.sessions[session_id]["created_at"])  # fmt: skip
+    world.server.end(session_id, "transferred")  # the agent's app, without the stream
     world.now += END_GRACE_S
     world.sup.tick()
     world.lane.drain()
@@ -231,11 +248,12 @@ def test_no_audio_within_the_timeout_stops_it_and_says_so(world: World) -> None:
     session_id = world.started()
     world.now += CONNECT_TIMEOUT_S - 1
     world.sup.tick()
-    assert world.sup.view.phase is Phase.CONNECTING
+    assert phase(world) is Phase.CONNECTING
     world.now += 1
     world.sup.tick()
-    assert world.sup.view.phase is Phase.IDLE
-    assert world.sup.view.notice is not None and world.sup.view.notice.code == "timeout"
+    assert phase(world) is Phase.IDLE
+    assert world.sup.view.notice is not None
+    assert world.sup.view.notice.code == "timeout"
     assert StopSupervision(session_id, "failed") in world.commands
     world.lane.drain()
     assert world.server.sessions[session_id]["end_reason"] == "failed"
@@ -261,8 +279,10 @@ def test_refusals_arm_nothing_and_say_why(world: World, error: Any, code: str, b
     world.sup.start(world.agent, "Léa Moreau", "listen")
     world.lane.drain()
     view = world.sup.view
-    assert view.phase is Phase.IDLE and world.commands == []
-    assert view.notice is not None and view.notice.kind == "refused"
+    assert view.phase is Phase.IDLE
+    assert world.commands == []
+    assert view.notice is not None
+    assert view.notice.kind == "refused"
     assert (view.notice.code, view.notice.by) == (code, by)
     assert world.log == []
     world.now += 60
