@@ -240,12 +240,20 @@
         <translation>Journée de l&apos;agent</translation>
     </message>
     <message>
-        <source>Listen in</source>
+        <source>Listen</source>
         <translation>Écouter</translation>
     </message>
     <message>
-        <source>Listening in comes with the supervision update</source>
-        <translation>L&apos;écoute arrive avec la mise à jour de supervision</translation>
+        <source>Whisper</source>
+        <translation>Chuchoter</translation>
+    </message>
+    <message>
+        <source>Barge in</source>
+        <translation>Intervenir</translation>
+    </message>
+    <message>
+        <source>Stop supervising</source>
+        <translation>Arrêter la double écoute</translation>
     </message>
     <message>
         <source>Thresholds…</source>
@@ -258,6 +266,14 @@
     <message>
         <source>Set state</source>
         <translation>Changer l&apos;état</translation>
+    </message>
+    <message>
+        <source>Call supervision is not available in this console</source>
+        <translation>La double écoute n&apos;est pas disponible dans cette console</translation>
+    </message>
+    <message>
+        <source>Select one agent in a call</source>
+        <translation>Sélectionnez un agent en communication</translation>
     </message>
     <message>
         <source>Applied after the current call</source>
@@ -1010,12 +1026,20 @@
         <translation>Répondre par message</translation>
     </message>
     <message>
-        <source>Listen in</source>
+        <source>Call supervision is not available in this console</source>
+        <translation>La double écoute n&apos;est pas disponible dans cette console</translation>
+    </message>
+    <message>
+        <source>Listen</source>
         <translation>Écouter</translation>
     </message>
     <message>
-        <source>Listening in comes with call supervision (issue 12).</source>
-        <translation>L&apos;écoute arrive avec la supervision des appels (ticket 12).</translation>
+        <source>Whisper</source>
+        <translation>Chuchoter</translation>
+    </message>
+    <message>
+        <source>Barge in</source>
+        <translation>Intervenir</translation>
     </message>
     <message>
         <source>Resolved</source>
@@ -1024,6 +1048,10 @@
     <message>
         <source>No help request waiting.</source>
         <translation>Aucune demande d&apos;aide en attente.</translation>
+    </message>
+    <message>
+        <source>Select a help request</source>
+        <translation>Sélectionnez une demande d&apos;aide</translation>
     </message>
     <message>
         <source>Help requests unavailable: {why}</source>
@@ -2341,6 +2369,201 @@
     <message>
         <source>Inbox ({count})</source>
         <translation>Messages ({count})</translation>
+    </message>
+</context>
+<context>
+    <name>Supervision</name>
+    <message>
+        <source>Listen</source>
+        <translation>Écouter</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>Chuchoter</translation>
+    </message>
+    <message>
+        <source>Barge in</source>
+        <translation>Intervenir</translation>
+    </message>
+    <message>
+        <source>You hear the customer and the agent; nobody hears you.</source>
+        <translation>Vous entendez le client et l&apos;agent ; personne ne vous entend.</translation>
+    </message>
+    <message>
+        <source>You hear both; only the agent hears you (coaching).</source>
+        <translation>Vous entendez les deux ; seul l&apos;agent vous entend (coaching).</translation>
+    </message>
+    <message>
+        <source>You hear both, and the agent and the customer hear you.</source>
+        <translation>Vous entendez les deux, et l&apos;agent comme le client vous entendent.</translation>
+    </message>
+    <message>
+        <source>Listening to {agent}</source>
+        <translation>Écoute de {agent}</translation>
+    </message>
+    <message>
+        <source>Whispering to {agent}</source>
+        <translation>Chuchotement à {agent}</translation>
+    </message>
+    <message>
+        <source>Barging in on {agent}</source>
+        <translation>Intervention sur l&apos;appel de {agent}</translation>
+    </message>
+    <message>
+        <source>Listening: {lead}</source>
+        <translation>Écoute : {lead}</translation>
+    </message>
+    <message>
+        <source>Whispering: {lead}</source>
+        <translation>Chuchotement : {lead}</translation>
+    </message>
+    <message>
+        <source>Barging in: {lead}</source>
+        <translation>Intervention : {lead}</translation>
+    </message>
+    <message>
+        <source>Call ended</source>
+        <translation>Appel terminé</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>Transféré</translation>
+    </message>
+    <message>
+        <source>Connection lost</source>
+        <translation>Connexion perdue</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Refusé</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Arrêtée</translation>
+    </message>
+    <message>
+        <source>The agent is no longer in a call</source>
+        <translation>L&apos;agent n&apos;est plus en communication</translation>
+    </message>
+    <message>
+        <source>The agent signed out</source>
+        <translation>L&apos;agent s&apos;est déconnecté</translation>
+    </message>
+    <message>
+        <source>No audio within 10 s: stopped</source>
+        <translation>Pas d&apos;audio en 10 s : arrêtée</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>Terminée</translation>
+    </message>
+    <message>
+        <source>{lead} is already listening to {agent}.</source>
+        <translation>{lead} écoute déjà {agent}.</translation>
+    </message>
+    <message>
+        <source>Another lead is already listening to {agent}.</source>
+        <translation>Un autre chef d&apos;équipe écoute déjà {agent}.</translation>
+    </message>
+    <message>
+        <source>{agent} is no longer in a call.</source>
+        <translation>{agent} n&apos;est plus en communication.</translation>
+    </message>
+    <message>
+        <source>You are already supervising another call.</source>
+        <translation>Vous êtes déjà en double écoute sur un autre appel.</translation>
+    </message>
+    <message>
+        <source>Call supervision is turned off by your organisation.</source>
+        <translation>La double écoute est désactivée par votre organisation.</translation>
+    </message>
+    <message>
+        <source>You may not supervise {agent}.</source>
+        <translation>Vous n&apos;êtes pas autorisé à écouter {agent}.</translation>
+    </message>
+    <message>
+        <source>{agent} is unknown to the server.</source>
+        <translation>{agent} est inconnu du serveur.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached: nothing was started.</source>
+        <translation>Serveur injoignable : la double écoute n&apos;a pas démarré.</translation>
+    </message>
+    <message>
+        <source>Not started: {why}</source>
+        <translation>Non démarrée : {why}</translation>
+    </message>
+    <message>
+        <source>The mode was not changed: {why}</source>
+        <translation>Le mode n&apos;a pas changé : {why}</translation>
+    </message>
+    <message>
+        <source>{title}: {why}</source>
+        <translation>{title} : {why}</translation>
+    </message>
+    <message>
+        <source>call quality not known yet</source>
+        <translation>qualité de l&apos;appel pas encore connue</translation>
+    </message>
+    <message>
+        <source>MOS {mos} · loss {loss} % · jitter {jitter} ms</source>
+        <translation>MOS {mos} · perte {loss} % · gigue {jitter} ms</translation>
+    </message>
+    <message>
+        <source>You have no phone line: call supervision needs one.</source>
+        <translation>Vous n&apos;avez pas de ligne téléphonique : la double écoute en demande une.</translation>
+    </message>
+    <message>
+        <source>In a call</source>
+        <translation>En communication</translation>
+    </message>
+    <message>
+        <source>You are already supervising a call (stop it first: Ctrl+Shift+X).</source>
+        <translation>Vous êtes déjà en double écoute (arrêtez-la d&apos;abord : Ctrl+Maj+X).</translation>
+    </message>
+    <message>
+        <source>{agent} is not in a call.</source>
+        <translation>{agent} n&apos;est pas en communication.</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Arrêter</translation>
+    </message>
+    <message>
+        <source>Stop supervising (Ctrl+Shift+X)</source>
+        <translation>Arrêter la double écoute (Ctrl+Maj+X)</translation>
+    </message>
+    <message>
+        <source>Stop supervising</source>
+        <translation>Arrêter la double écoute</translation>
+    </message>
+    <message>
+        <source>Call supervision</source>
+        <translation>Double écoute</translation>
+    </message>
+    <message>
+        <source>switching to “{mode}”…</source>
+        <translation>passage à « {mode} »…</translation>
+    </message>
+    <message>
+        <source>{title} — connecting… ({quality})</source>
+        <translation>{title} — connexion… ({quality})</translation>
+    </message>
+    <message>
+        <source>Listen to {agent}&apos;s call</source>
+        <translation>Écouter l&apos;appel de {agent}</translation>
+    </message>
+    <message>
+        <source>Whisper to {agent} (only the agent hears you)</source>
+        <translation>Chuchoter à {agent} (seul l&apos;agent vous entend)</translation>
+    </message>
+    <message>
+        <source>Barge in on {agent}&apos;s call (the customer hears you)</source>
+        <translation>Intervenir dans l&apos;appel de {agent} (le client vous entend)</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>vous</translation>
     </message>
 </context>
 <context>

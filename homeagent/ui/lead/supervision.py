@@ -60,11 +60,6 @@ log = logging.getLogger(__name__)
 
 SUPERVISION_EVENTS = ("supervision_session", "supervision_ended")
 HEADSET_COLOUR = "#6A3FC8"  # the supervision mark's colour (violet: no agent state uses it)
-_CTX = "Supervision"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
 
 
 # -- words ----------------------------------------------------------------------------------
@@ -73,55 +68,63 @@ def _tr(text: str) -> str:
 def mode_action_text(mode: str) -> str:
     """The button's verb: Écouter / Chuchoter / Intervenir."""
     return {
-        "listen": _tr("Listen"),
-        "whisper": _tr("Whisper"),
-        "barge": _tr("Barge in"),
+        "listen": QCoreApplication.translate("Supervision", "Listen"),
+        "whisper": QCoreApplication.translate("Supervision", "Whisper"),
+        "barge": QCoreApplication.translate("Supervision", "Barge in"),
     }.get(mode, mode)
 
 
 def mode_help(mode: str) -> str:
     """Who hears whom, in one sentence (the mode buttons' tooltips)."""
     return {
-        "listen": _tr("You hear the customer and the agent; nobody hears you."),
-        "whisper": _tr("You hear both; only the agent hears you (coaching)."),
-        "barge": _tr("You hear both, and the agent and the customer hear you."),
+        "listen": QCoreApplication.translate(
+            "Supervision", "You hear the customer and the agent; nobody hears you."
+        ),
+        "whisper": QCoreApplication.translate(
+            "Supervision", "You hear both; only the agent hears you (coaching)."
+        ),
+        "barge": QCoreApplication.translate(
+            "Supervision", "You hear both, and the agent and the customer hear you."
+        ),
     }.get(mode, "")
 
 
 def session_title(mode: str, agent: str) -> str:
     """ "Écoute de Hélène David" (the bar)."""
     text = {
-        "listen": _tr("Listening to {agent}"),
-        "whisper": _tr("Whispering to {agent}"),
-        "barge": _tr("Barging in on {agent}"),
-    }.get(mode, _tr("Listening to {agent}"))
+        "listen": QCoreApplication.translate("Supervision", "Listening to {agent}"),
+        "whisper": QCoreApplication.translate("Supervision", "Whispering to {agent}"),
+        "barge": QCoreApplication.translate("Supervision", "Barging in on {agent}"),
+    }.get(mode, QCoreApplication.translate("Supervision", "Listening to {agent}"))
     return text.format(agent=agent)
 
 
 def board_mark(mode: str, lead: str) -> str:
     """ "Écoute : Claire M." (the board row of a supervised agent; the desk's words)."""
     text = {
-        "listen": _tr("Listening: {lead}"),
-        "whisper": _tr("Whispering: {lead}"),
-        "barge": _tr("Barging in: {lead}"),
-    }.get(mode, _tr("Listening: {lead}"))
+        "listen": QCoreApplication.translate("Supervision", "Listening: {lead}"),
+        "whisper": QCoreApplication.translate("Supervision", "Whispering: {lead}"),
+        "barge": QCoreApplication.translate("Supervision", "Barging in: {lead}"),
+    }.get(mode, QCoreApplication.translate("Supervision", "Listening: {lead}"))
     return text.format(lead=lead)
 
 
 def end_text(reason: str) -> str:
     """Why a session ended, in two or three words."""
     return {
-        "call_ended": _tr("Call ended"),
-        "transferred": _tr("Transferred"),
-        "lead_lost": _tr("Connection lost"),
-        "server_lost": _tr("Connection lost"),
-        "failed": _tr("Connection lost"),
-        "refused": _tr("Refused"),
-        "lead_stopped": _tr("Stopped"),
-        "not_in_call": _tr("The agent is no longer in a call"),
-        "agent_signed_out": _tr("The agent signed out"),
-        TIMEOUT_REASON: _tr("No audio within 10 s: stopped"),
-    }.get(reason, _tr("Ended"))
+        "call_ended": QCoreApplication.translate("Supervision", "Call ended"),
+        "transferred": QCoreApplication.translate("Supervision", "Transferred"),
+        "lead_lost": QCoreApplication.translate("Supervision", "Connection lost"),
+        "server_lost": QCoreApplication.translate("Supervision", "Connection lost"),
+        "failed": QCoreApplication.translate("Supervision", "Connection lost"),
+        "refused": QCoreApplication.translate("Supervision", "Refused"),
+        "lead_stopped": QCoreApplication.translate("Supervision", "Stopped"),
+        "not_in_call": QCoreApplication.translate(
+            "Supervision", "The agent is no longer in a call"
+        ),
+        "agent_signed_out": QCoreApplication.translate("Supervision", "The agent signed out"),
+        TIMEOUT_REASON: QCoreApplication.translate("Supervision", "No audio within 10 s: stopped"),
+    }.get(reason, QCoreApplication.translate("Supervision", "Ended"))
 
 
 def refusal_text(notice: Notice) -> str:
@@ -129,28 +132,42 @@ def refusal_text(notice: Notice) -> str:
     agent, code = notice.agent_name, notice.code
     if code == "already_supervised":
         if notice.by:
-            text = _tr("{lead} is already listening to {agent}.")
+            text = QCoreApplication.translate(
+                "Supervision", "{lead} is already listening to {agent}."
+            )
             return text.format(lead=notice.by, agent=agent)
-        return _tr("Another lead is already listening to {agent}.").format(agent=agent)
+        return QCoreApplication.translate(
+            "Supervision", "Another lead is already listening to {agent}."
+        ).format(agent=agent)
     known = {
-        "not_in_call": _tr("{agent} is no longer in a call."),
-        "lead_busy": _tr("You are already supervising another call."),
-        "supervision_off": _tr("Call supervision is turned off by your organisation."),
-        "forbidden": _tr("You may not supervise {agent}."),
-        "not_found": _tr("{agent} is unknown to the server."),
-        "unreachable": _tr("The server cannot be reached: nothing was started."),
+        "not_in_call": QCoreApplication.translate("Supervision", "{agent} is no longer in a call."),
+        "lead_busy": QCoreApplication.translate(
+            "Supervision", "You are already supervising another call."
+        ),
+        "supervision_off": QCoreApplication.translate(
+            "Supervision", "Call supervision is turned off by your organisation."
+        ),
+        "forbidden": QCoreApplication.translate("Supervision", "You may not supervise {agent}."),
+        "not_found": QCoreApplication.translate("Supervision", "{agent} is unknown to the server."),
+        "unreachable": QCoreApplication.translate(
+            "Supervision", "The server cannot be reached: nothing was started."
+        ),
     }
     if code in known:
         return known[code].format(agent=agent)
-    return _tr("Not started: {why}").format(why=notice.detail or code)
+    return QCoreApplication.translate("Supervision", "Not started: {why}").format(
+        why=notice.detail or code
+    )
 
 
 def notice_text(notice: Notice, mode: str) -> str:
     if notice.kind == "refused":
         return refusal_text(notice)
     if notice.kind == "mode_failed":
-        return _tr("The mode was not changed: {why}").format(why=notice.detail or notice.code)
-    return _tr("{title}: {why}").format(
+        return QCoreApplication.translate("Supervision", "The mode was not changed: {why}").format(
+            why=notice.detail or notice.code
+        )
+    return QCoreApplication.translate("Supervision", "{title}: {why}").format(
         title=session_title(mode, notice.agent_name), why=end_text(notice.code)
     )
 
@@ -159,23 +176,31 @@ def quality_text(row: BoardRow | None) -> str:
     """The agent's current call quality: "MOS 4.3 · loss 0.2 % · jitter 6 ms"."""
     q = row.quality if row is not None else None
     if q is None:
-        return _tr("call quality not known yet")
-    return _tr("MOS {mos} · loss {loss} % · jitter {jitter} ms").format(
-        mos=f"{q.mos:.1f}", loss=f"{q.loss_pct:.1f}", jitter=f"{q.jitter_ms:.0f}"
-    )
+        return QCoreApplication.translate("Supervision", "call quality not known yet")
+    return QCoreApplication.translate(
+        "Supervision", "MOS {mos} · loss {loss} % · jitter {jitter} ms"
+    ).format(mos=f"{q.mos:.1f}", loss=f"{q.loss_pct:.1f}", jitter=f"{q.jitter_ms:.0f}")
 
 
 def blocked_text(why: Blocked, row: BoardRow | None, by: SessionRecord | None) -> str:
     agent = row.label if row is not None else ""
     if why is Blocked.NO_LINE:
-        return _tr("You have no phone line: call supervision needs one.")
+        return QCoreApplication.translate(
+            "Supervision", "You have no phone line: call supervision needs one."
+        )
     if why is Blocked.OWN_CALL:
-        return _tr("In a call")
+        return QCoreApplication.translate("Supervision", "In a call")
     if why is Blocked.BUSY:
-        return _tr("You are already supervising a call (stop it first: Ctrl+Shift+X).")
+        return QCoreApplication.translate(
+            "Supervision", "You are already supervising a call (stop it first: Ctrl+Shift+X)."
+        )
     if why is Blocked.SUPERVISED and by is not None:
-        return _tr("{lead} is already listening to {agent}.").format(lead=by.lead_name, agent=agent)
-    return _tr("{agent} is not in a call.").format(agent=agent)
+        return QCoreApplication.translate(
+            "Supervision", "{lead} is already listening to {agent}."
+        ).format(lead=by.lead_name, agent=agent)
+    return QCoreApplication.translate("Supervision", "{agent} is not in a call.").format(
+        agent=agent
+    )
 
 
 def headset_icon(size_px: int = 16, colour: str = HEADSET_COLOUR) -> QIcon:
@@ -237,13 +262,15 @@ class SupervisionBar(QFrame):
             self.group.addButton(button)
             self.modes[mode] = button
             box.addWidget(button)
-        self.stop = QPushButton(_tr("Stop"), self)
+        self.stop = QPushButton(QCoreApplication.translate("Supervision", "Stop"), self)
         self.stop.setObjectName("SupervisionStop")
-        self.stop.setToolTip(_tr("Stop supervising (Ctrl+Shift+X)"))
-        self.stop.setAccessibleName(_tr("Stop supervising"))
+        self.stop.setToolTip(
+            QCoreApplication.translate("Supervision", "Stop supervising (Ctrl+Shift+X)")
+        )
+        self.stop.setAccessibleName(QCoreApplication.translate("Supervision", "Stop supervising"))
         self.stop.clicked.connect(self.stop_requested)
         box.addWidget(self.stop)
-        self.setAccessibleName(_tr("Call supervision"))
+        self.setAccessibleName(QCoreApplication.translate("Supervision", "Call supervision"))
         self.setVisible(False)
         self._mode = "listen"
 
@@ -264,14 +291,14 @@ class SupervisionBar(QFrame):
                 parts.append(f"MOS {row.quality.mos:.1f}")
             text = " · ".join(parts)
             if view.switching_to:
-                text += " · " + _tr("switching to “{mode}”…").format(
-                    mode=mode_action_text(view.switching_to)
-                )
+                text += " · " + QCoreApplication.translate(
+                    "Supervision", "switching to “{mode}”…"
+                ).format(mode=mode_action_text(view.switching_to))
             kind = "active"
         else:
-            text = _tr("{title} — connecting… ({quality})").format(
-                title=title, quality=quality_text(row)
-            )
+            text = QCoreApplication.translate(
+                "Supervision", "{title} — connecting… ({quality})"
+            ).format(title=title, quality=quality_text(row))
             kind = "active"
         if view.active and notice is not None:  # a refused mode change: the session goes on
             text += " — " + notice_text(notice, view.mode)
@@ -389,10 +416,14 @@ class ConsoleSupervision(QObject):
             return False, blocked_text(why, row, by)
         agent = row.label if row is not None else agent_id
         action = {
-            "listen": _tr("Listen to {agent}'s call"),
-            "whisper": _tr("Whisper to {agent} (only the agent hears you)"),
-            "barge": _tr("Barge in on {agent}'s call (the customer hears you)"),
-        }.get(mode, _tr("Listen to {agent}'s call"))
+            "listen": QCoreApplication.translate("Supervision", "Listen to {agent}'s call"),
+            "whisper": QCoreApplication.translate(
+                "Supervision", "Whisper to {agent} (only the agent hears you)"
+            ),
+            "barge": QCoreApplication.translate(
+                "Supervision", "Barge in on {agent}'s call (the customer hears you)"
+            ),
+        }.get(mode, QCoreApplication.translate("Supervision", "Listen to {agent}'s call"))
         return True, f"{action.format(agent=agent)} — {quality_text(row)}"
 
     def set_own_call(self, in_call: bool, *, connected: bool = False) -> None:
@@ -473,7 +504,11 @@ class ConsoleSupervision(QObject):
             return
         marks: dict[str, str] = {}
         for agent_id, record in self.sessions.by_agent().items():
-            lead = _tr("you") if record.lead_id == self.core.me_id else record.lead_name
+            lead = (
+                QCoreApplication.translate("Supervision", "you")
+                if record.lead_id == self.core.me_id
+                else record.lead_name
+            )
             marks[agent_id] = board_mark(record.mode, lead)
         self.console.board.set_supervised(marks)
         self.console.row_actions.refresh()
