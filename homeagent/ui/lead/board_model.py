@@ -49,7 +49,7 @@ from homeagent.core.lead_records import (
     parse_state_change_pending,
 )
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.lead.supervision import headset_icon
+from homeagent.ui.lead.headset import headset_icon
 from homeagent.ui.qt.labels import presence_text
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -51,6 +50,8 @@ from homeagent.core.supervision import (
     parse_session,
 )
 from homeagent.core.timefmt import format_duration
+from homeagent.ui.lead.board_model import COL_AGENT
+from homeagent.ui.lead.headset import headset_icon
 from homeagent.ui.lead.help_queue import HelpQueuePanel
 
 if TYPE_CHECKING:
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUPERVISION_EVENTS = ("supervision_session", "supervision_ended")
-HEADSET_COLOUR = "#6A3FC8"  # the supervision mark's colour (violet: no agent state uses it)
 
 
 # -- words ----------------------------------------------------------------------------------
@@ -201,27 +201,6 @@ def blocked_text(why: Blocked, row: BoardRow | None, by: SessionRecord | None) -
     return QCoreApplication.translate("Supervision", "{agent} is not in a call.").format(
         agent=agent
     )
-
-
-def headset_icon(size_px: int = 16, colour: str = HEADSET_COLOUR) -> QIcon:
-    """A headset drawn in the supervision colour (a mark no font has to provide)."""
-    pixmap = QPixmap(size_px, size_px)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    s = float(size_px)
-    pen = QPen(QColor(colour), max(1.5, s / 9))
-    painter.setPen(pen)
-    band = QPainterPath()
-    band.moveTo(QPointF(s * 0.18, s * 0.62))
-    band.arcTo(QRectF(s * 0.18, s * 0.12, s * 0.64, s * 0.8), 180, -180)
-    painter.drawPath(band)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    painter.drawRoundedRect(QRectF(s * 0.08, s * 0.52, s * 0.22, s * 0.38), s * 0.06, s * 0.06)
-    painter.drawRoundedRect(QRectF(s * 0.70, s * 0.52, s * 0.22, s * 0.38), s * 0.06, s * 0.06)
-    painter.end()
-    return QIcon(pixmap)
 
 
 # -- the bar ---------------------------------------------------------------------------------
@@ -511,6 +490,7 @@ class ConsoleSupervision(QObject):
             )
             marks[agent_id] = board_mark(record.mode, lead)
         self.console.board.set_supervised(marks)
+        self.console.view.resizeColumnToContents(COL_AGENT)  # room for the mark's words
         self.console.row_actions.refresh()
         for panel in self._help:
             panel.refresh_supervision()
