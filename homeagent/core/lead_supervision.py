@@ -228,6 +228,7 @@ class LeadSupervision:
         self._server_end_reason = ""
         self._server_end_id = 0
         self._ended_ids: set[int] = set()  # sessions this app ended or saw end
+        self._early_ends: dict[int, str] = {}  # ended on the stream before the POST answer
         self._cancelled = False  # stopped while the POST was on its way
         self._attempt = 0  # which start() an answer belongs to
         self._closed = False
@@ -363,6 +364,8 @@ class LeadSupervision:
             self._renotice(reason)
             return True
         if view.phase not in (Phase.CONNECTING, Phase.CONNECTED) or session_id != view.session_id:
+            if view.phase is Phase.REQUESTING:  # maybe ours: the stream beat the POST answer
+                self._early_ends[session_id] = reason
             return False
         self._finish(reason, stop_leg=True, tell_log=True)
         return True
@@ -418,18 +421,19 @@ class LeadSupervision:
             self._log("supervision_ended", id=session.id, reason="lead_stopped")
             self._end_on_server(session.id, "lead_stopped")
             return
+        early, self._early_ends = self._early_ends.get(session.id), {}
+        name = session.agent_name or self.view.agent_name
+        connecting = replace(
+            self.view, phase=Phase.CONNECTING, session_id=session.id, mode=session.mode,
+            agent_name=name,
+        )  # fmt: skip
+        if early is not None:  # over before it began (the agent's call ended meanwhile)
+            self.view = connecting
+            self._finish(early, stop_leg=False)
+            return
         self._submit(ExpectSupervision(session.id, started.token))
         self._deadline = self._clock() + CONNECT_TIMEOUT_S
-        name = session.agent_name or self.view.agent_name
-        self._set(
-            replace(
-                self.view,
-                phase=Phase.CONNECTING,
-                session_id=session.id,
-                mode=session.mode,
-                agent_name=name,
-            )
-        )
+        self._set(connecting)
 
     def _on_start_failed(self, attempt: int, exc: BaseException) -> None:
         if attempt != self._attempt or self.view.phase is not Phase.REQUESTING:
@@ -470,7 +474,7 @@ class LeadSupervision:
         if view.phase is Phase.REQUESTING:
             self._cancelled = True  # its answer ends it on the server
             self._set(SupervisionView(agent_id=view.agent_id, agent_name=view.agent_name,
-                                      notice=self._notice(reason)))  # fmt: skip
+                                      mode=view.mode, notice=self._notice(reason)))  # fmt: skip
             return True
         if view.phase not in (Phase.CONNECTING, Phase.CONNECTED):
             return False

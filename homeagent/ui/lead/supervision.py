@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.commands import Command
-from homeagent.core.events import SupervisionChanged
+from homeagent.core.events import SupervisionChanged, SupervisionRefused
 from homeagent.core.lead_records import BoardRow
 from homeagent.core.lead_supervision import (
     TIMEOUT_REASON,
@@ -334,6 +334,7 @@ class ConsoleSupervision(QObject):
         self._api = api
         self._run = run
         self._clock = clock
+        self._write_log = write_log
         self.sessions = SupervisedAgents()
         self.bar: SupervisionBar = console.supervision_bar
         self.core = LeadSupervision(
@@ -415,6 +416,10 @@ class ConsoleSupervision(QObject):
     # -- inputs ------------------------------------------------------------------------------------
 
     def engine_event(self, event: object) -> bool:
+        """The lead's engine: a leg moved, or an INVITE with the header was turned away."""
+        if isinstance(event, SupervisionRefused):  # a forged, replayed or late token
+            self._write_log("supervision_refused", reason=event.reason)
+            return False
         if not isinstance(event, SupervisionChanged):
             return False
         return self.core.engine_event(event)

@@ -340,3 +340,26 @@ def test_supervised_agents_follow_the_sessions(world: World) -> None:
     assert agents.of("a-002") is None
     assert agents.replace_all([record]) == {"a-002"}
     assert agents.drop(first) == {"a-002"}
+
+
+def test_a_session_the_stream_ended_before_the_post_answer_arms_nothing(world: World) -> None:
+    world.sup.start(world.agent, "Léa Moreau", "whisper")
+    job, on_done, _on_error = world.lane.jobs.pop(0)
+    started = job()  # the server created it; its answer is still on the way
+    assert not world.sup.stream_ended(started.session.id, "not_in_call")
+    on_done(started)
+    assert phase(world) is Phase.IDLE
+    assert not any(isinstance(c, ExpectSupervision) for c in world.commands)
+    notice = world.sup.view.notice
+    assert notice is not None
+    assert notice.code == "not_in_call"
+    assert world.log[-1] == (
+        "supervision_ended",
+        {"id": started.session.id, "reason": "not_in_call"},
+    )
+
+
+def test_stop_while_requesting_keeps_the_mode_in_the_notice(world: World) -> None:
+    world.sup.start(world.agent, "Léa Moreau", "barge")
+    world.sup.stop()
+    assert world.sup.view.mode == "barge"

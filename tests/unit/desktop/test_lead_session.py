@@ -138,7 +138,7 @@ class SupervisingLeadClient(LeadClient):
 
 def test_the_console_supervises_over_the_session_engine_and_stream(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from homeagent.core.commands import ExpectSupervision, StopSupervision
-    from homeagent.core.events import SupervisionChanged
+    from homeagent.core.events import SupervisionChanged, SupervisionRefused
 
     device = lead_device(tmp_path)
     client = SupervisingLeadClient()
@@ -177,6 +177,13 @@ def test_the_console_supervises_over_the_session_engine_and_stream(qtbot, tmp_pa
                 lambda: lead.supervision.core.view.phase.value == "connected", timeout=3000
             )  # type: ignore[union-attr]
             assert lead.console.supervision_bar.isVisibleTo(lead.console)
+            # an INVITE turned away by the lead's engine is in the log (no token there)
+            session.dispatcher.post(SupervisionRefused("token unknown", "sip:x@y"))
+            # a call rings at the lead's own desk: nothing new may start
+            engine.ring("+33612345678")
+            qtbot.waitUntil(lambda: lead.supervision.core.own_call, timeout=3000)  # type: ignore[union-attr]
+            assert lead.supervision.gate(agent, "listen") == (False, "In a call")
+            assert lead.supervision.core.view.active  # a ringing call ends nothing
         finally:
             lead.stop()  # closing the app during a session ends it
         assert StopSupervision(sid, "lead_stopped") in engine.submitted
@@ -186,6 +193,7 @@ def test_the_console_supervises_over_the_session_engine_and_stream(qtbot, tmp_pa
     assert events == [
         ("supervision_requested", sid),
         ("supervision_connected", sid),
+        ("supervision_refused", None),
         ("supervision_ended", sid),
     ]
     assert token not in log_path.read_text()
