@@ -261,7 +261,9 @@ class LeadSupervision:
         self._attempt += 1
         attempt = self._attempt
         self._cancelled = False
-        self._server_end_at = None
+        if self._server_end_at is not None:  # the last one's end: on the server now
+            self._server_end_at = None
+            self._end_on_server(self._server_end_id, self._server_end_reason, renotice=True)
         self._set(SupervisionView(Phase.REQUESTING, agent_id, agent_name, mode=mode))
         api = self._api
         self._run(

@@ -363,3 +363,15 @@ def test_stop_while_requesting_keeps_the_mode_in_the_notice(world: World) -> Non
     world.sup.start(world.agent, "Léa Moreau", "barge")
     world.sup.stop()
     assert world.sup.view.mode == "barge"
+
+
+def test_a_new_start_during_the_grace_ends_the_last_one_on_the_server(world: World) -> None:
+    first = world.connected()
+    world.sup.engine_event(SupervisionChanged(first, "lead", "ended", "", "lead_lost"))
+    world.team.start_call("a-002")
+    assert world.sup.start("a-002", "Hugo Laurent", "listen")
+    world.lane.drain()
+    assert ("end_supervision", (first, "lead_lost")) in world.server.calls
+    assert ("supervision_ended", {"id": first, "reason": "lead_lost"}) in world.log
+    assert phase(world) is Phase.CONNECTING
+    assert world.sup.view.agent_id == "a-002"
