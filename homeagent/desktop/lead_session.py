@@ -13,12 +13,21 @@ comms side) plug in as `pages` `(title, widget)`: one side tab each
 `message_requested(agent_ids)` and `day_requested(agent_id)` intents, can flag agents on
 the board (`board.set_alerted({agent_id: text})`) and subscribe to the same stream
 through `AgentSession.stream_listeners`.
+
+Call supervision (docs/supervision-contract.md, "Lead console"): the console's
+`ConsoleSupervision` over the server client's supervision routes; its commands go to the
+lead's own engine (`session.sink.submit`), the engine's `SupervisionChanged` reach it
+through the session's dispatcher, the stream's `supervision_session` / `supervision_ended`
+through the stream listeners; the desk's own call (ringing or connected) blocks a new
+session, and one the lead answers ends the open one. Closing the app or signing out ends
+an open session (`lead_stopped`) before the lanes close.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from PySide6.QtCore import QCoreApplication
@@ -26,7 +35,10 @@ from PySide6.QtWidgets import QWidget
 
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.core import records
+from homeagent.core.desk_snapshot import DeskSnapshot
+from homeagent.core.events import CallPhase, Event
 from homeagent.core.ports import LeadBoardApi, LeadCommsApi
+from homeagent.core.supervision import SupervisionApi
 from homeagent.desktop.session import AgentSession
 from homeagent.ui.lead.alerts import AlertsPanel
 from homeagent.ui.lead.board_model import LeadBoardModel
@@ -36,11 +48,14 @@ from homeagent.ui.lead.day_view import DayView
 from homeagent.ui.lead.help_queue import HelpQueuePanel
 from homeagent.ui.lead.messages import MessagesPanel
 from homeagent.ui.lead.queues_panel import QueuesModel
+from homeagent.ui.lead.supervision import ConsoleSupervision
 from homeagent.ui.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
 LEAD_ROLES = frozenset({"team_lead", "admin"})
+SHUTDOWN_END_WAIT_S = 2.0  # closing: how long the session's end may hold the window
+_CONNECTED = (CallPhase.CONNECTING, CallPhase.ACTIVE, CallPhase.HELD)
 
 
 class LeadSession:
@@ -57,6 +72,7 @@ class LeadSession:
         pages: Sequence[tuple[str, QWidget]] = (),
         comms: LeadCommsApi | None = None,
         me_id: str = "",
+        supervision: SupervisionApi | None = None,
     ) -> None:
         if role not in LEAD_ROLES:
             raise ValueError(f"a {role} has no console")
@@ -82,17 +98,50 @@ class LeadSession:
         self.board.modelReset.connect(self._on_board_reset)
         # messages, help requests, alerts and the day: the lead's own team's
         self.comms = LeadPages(self, comms, team_id, me_id) if comms and team_id else None
+        self.supervision: ConsoleSupervision | None = None
+        if supervision is not None:
+            self.supervision = ConsoleSupervision(
+                console=self.console,
+                api=supervision,
+                submit=session.sink.submit,
+                run=self.lane.run,
+                write_log=session.log.write,
+                me_id=me_id,
+                has_line=session.has_line,
+                parent=self.console,
+            )
+            if self.comms is not None:
+                self.supervision.add_help_panel(self.comms.help)
+            session.dispatcher.event_delivered.connect(self._on_engine_event)
+            session.model.subscribe(self._on_desk_snapshot)
 
     def start(self) -> None:
         self.session.log.write("console_shown", team_id=self.controller.team_id or "")
         self.controller.start()
         if self.comms is not None:
             self.comms.start()
+        if self.supervision is not None:
+            self.supervision.begin()
 
     def stop(self) -> None:
-        """Before the session's own stop (its dispatcher outlives this)."""
+        """Before the session's own stop (its dispatcher and engine outlive this)."""
+        if self.supervision is not None:
+            self.session.dispatcher.event_delivered.disconnect(self._on_engine_event)
+            self.session.model.unsubscribe(self._on_desk_snapshot)
+            _run_bounded(self.supervision.shutdown(), SHUTDOWN_END_WAIT_S)
         self.controller.stop()
         self.lane.close(wait=False)
+
+    def _on_engine_event(self, event: Event) -> None:
+        if self.supervision is not None:
+            self.supervision.engine_event(event)
+
+    def _on_desk_snapshot(self, snap: DeskSnapshot) -> None:
+        if self.supervision is not None:
+            call = snap.call
+            self.supervision.set_own_call(
+                call is not None, connected=call is not None and call.phase in _CONNECTED
+            )
 
     def _on_board_reset(self) -> None:
         self.session.log.write(
@@ -101,6 +150,8 @@ class LeadSession:
 
     def _on_session_stream_event(self, event: StreamEvent) -> None:
         self.controller.handle_event(event.type, event.data, event.id)
+        if self.supervision is not None:
+            self.supervision.handle_event(event.type, event.data, event.id)
         if event.type == "agent_state" and isinstance(event.data, dict):
             row = self.board.row_of(str(event.data.get("agent_id")))
             if row is not None:  # what the board shows now (a stale event changes nothing)
@@ -236,4 +287,22 @@ def lead_session_for(
         pages=pages,
         comms=cast(LeadCommsApi, client),
         me_id=str(user.get("id") or ""),
+        supervision=cast(SupervisionApi, client) if hasattr(client, "start_supervision") else None,
     )
+
+
+def _run_bounded(job: Callable[[], object] | None, wait_s: float) -> None:
+    """A last server call at shutdown: on its own thread (the lanes drop queued work), for
+    at most `wait_s` (a server that does not answer must not hold the app open)."""
+    if job is None:
+        return
+
+    def run() -> None:
+        try:
+            job()
+        except Exception as exc:  # the server ends it anyway when the agent's leg goes
+            log.warning("ending the supervision session at shutdown failed: %s", exc)
+
+    worker = threading.Thread(target=run, name="homeagent-supervision-end", daemon=True)
+    worker.start()
+    worker.join(wait_s)

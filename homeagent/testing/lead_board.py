@@ -286,3 +286,203 @@ class FakeLeadBoardServer:
         q = self.queues[queue]
         q.update(figures)
         self._emit("queue_stats", dict(q))
+
+
+class FakeSupervisionServer:
+    """The supervision routes of docs/supervision-contract.md over a `FakeLeadBoardServer`
+    team (implements `homeagent.core.supervision.SupervisionApi`; answers pass through the
+    product's strict parsers; events go out through the team's `on_event`).
+
+    The lead is the team's (`team.lead`); `other_lead_starts(agent_id, name)` puts another
+    lead on an agent. An agent leaving `on_call` ends their open session (`call_ended`),
+    as the server does — call `agent_left_call(agent_id)` after the team moved them (the
+    console harness does it on the team's `agent_state` events).
+    """
+
+    def __init__(self, team: FakeLeadBoardServer, *, policy: str = "announced") -> None:
+        self.team = team
+        self.policy = policy
+        self.sessions: dict[int, dict[str, object]] = {}
+        self.tokens: dict[int, str] = {}
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+        self.fail_next: BaseException | None = None
+        self._next = 1
+
+    # -- SupervisionApi ---------------------------------------------------------------
+
+    def _call(self, name: str, *args: object) -> None:
+        self.calls.append((name, args))
+        failure, self.fail_next = self.fail_next, None
+        if failure is not None:
+            raise failure
+
+    def start_supervision(self, agent_id: str, mode: str):  # type: ignore[no-untyped-def]
+        import secrets
+
+        from homeagent.client.errors import ApiError
+        from homeagent.core.supervision import MODES, parse_started
+
+        self._call("start_supervision", agent_id, mode)
+        lead = self.team.lead
+        if self.policy == "off":
+            raise ApiError(403, "supervision_off", "supervision is off in this organisation")
+        if mode not in MODES:
+            raise ApiError(422, "invalid_input", "mode: not one of listen, whisper, barge")
+        row = self.team.rows.get(agent_id)
+        if row is None:
+            raise ApiError(404, "not_found", "no such agent")
+        if row["state"] != "on_call":
+            raise ApiError(409, "not_in_call", "the agent is not in a call")
+        for s in self._open():
+            if s["lead_id"] == lead["id"]:
+                raise ApiError(409, "lead_busy", "you are supervising another call")
+        for s in self._open():
+            if s["agent_id"] == agent_id:
+                error = ApiError(409, "already_supervised", f"{s['lead_name']} is there already")
+                error.by = {"id": s["lead_id"], "name": s["lead_name"]}  # type: ignore[attr-defined]
+                raise error
+        session = self._new(agent_id, lead, mode)
+        token = secrets.token_urlsafe(32)
+        self.tokens[int(str(session["id"]))] = token
+        return parse_started({**session, "token": token})
+
+    def set_supervision_mode(self, session_id: int, mode: str):  # type: ignore[no-untyped-def]
+        from homeagent.client.errors import ApiError
+        from homeagent.core.supervision import parse_session
+
+        self._call("set_supervision_mode", session_id, mode)
+        session = self._session(session_id)
+        if session["status"] == "ended":
+            raise ApiError(409, "ended", "the session has ended")
+        session["mode"] = mode
+        self.team._emit("supervision_session", dict(session))
+        return parse_session(session)
+
+    def supervision_connected(self, session_id: int):  # type: ignore[no-untyped-def]
+        from homeagent.core.supervision import parse_session
+
+        self._call("supervision_connected", session_id)
+        session = self._session(session_id)
+        if session["status"] == "requested":
+            session.update(status="connected", connected_at=_wire_time(self.team.now()))
+            self.team._emit("supervision_session", dict(session))
+        return parse_session(session)
+
+    def end_supervision(self, session_id: int, reason: str):  # type: ignore[no-untyped-def]
+        from homeagent.core.supervision import parse_session
+
+        self._call("end_supervision", session_id, reason)
+        session = self._session(session_id)
+        if session["status"] != "ended":
+            self._end(session, reason)
+        return parse_session(session)
+
+    def read_supervision_policy(self) -> str:
+        self._call("read_supervision_policy")
+        return self.policy
+
+    def read_team_supervision(self, team_id: str):  # type: ignore[no-untyped-def]
+        from homeagent.core.supervision import parse_sessions
+
+        self._call("read_team_supervision", team_id)
+        return parse_sessions([s for s in self._open() if s["team_id"] == team_id])
+
+    # -- the world moves ----------------------------------------------------------------
+
+    def other_lead_starts(
+        self, agent_id: str, name: str = "Marc Petit", mode: str = "listen"
+    ) -> int:
+        """Another lead of the team supervises `agent_id` (connected at once)."""
+        session = self._new(agent_id, {"id": "u-lead-2", "name": name}, mode)
+        return int(str(session["id"]))
+
+    def agent_left_call(self, agent_id: str) -> None:
+        """The agent's state left on_call: the agent's open sessions end (call_ended)."""
+        for session in self._open():
+            if session["agent_id"] == agent_id:
+                self._end(session, "call_ended")
+
+    def end(self, session_id: int, reason: str) -> None:
+        """The agent's app ends the session (the leg ended: transferred, lead_lost…)."""
+        session = self._session(session_id)
+        if session["status"] != "ended":
+            self._end(session, reason)
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _open(self) -> list[dict[str, object]]:
+        return [s for s in self.sessions.values() if s["status"] != "ended"]
+
+    def _session(self, session_id: int) -> dict[str, object]:
+        from homeagent.client.errors import ApiError
+
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise ApiError(404, "not_found", "no such supervision session")
+        return session
+
+    def _new(self, agent_id: str, lead: dict[str, str], mode: str) -> dict[str, object]:
+        row = self.team.rows[agent_id]
+        session_id, self._next = self._next, self._next + 1
+        session: dict[str, object] = {
+            "id": session_id, "agent_id": agent_id,
+            "agent_name": row["display_name"] or row["name"], "lead_id": lead["id"],
+            "lead_name": lead["name"], "team_id": self.team.team_id, "mode": mode,
+            "status": "requested", "created_at": _wire_time(self.team.now()),
+            "connected_at": None, "ended_at": None, "end_reason": None,
+        }  # fmt: skip
+        self.sessions[session_id] = session
+        self.team._emit("supervision_session", dict(session))
+        return session
+
+    def _end(self, session: dict[str, object], reason: str) -> None:
+        session.update(status="ended", ended_at=_wire_time(self.team.now()), end_reason=reason)
+        self.team._emit("supervision_ended", {"id": session["id"], "reason": reason})
+        self.team._emit("supervision_session", dict(session))
+
+
+class FakeLeadLeg:
+    """The lead's engine as supervision sees it: `submit` takes ExpectSupervision /
+    StopSupervision; `connect(id)` answers the agent's leg (only with an armed token, as
+    the engine does), `hang_up(id, reason)` ends it from the far side. Events go to
+    `on_event` (the console's supervision)."""
+
+    def __init__(self, on_event: Callable[[object], object] | None = None) -> None:
+        self.on_event = on_event
+        self.commands: list[object] = []
+        self.armed: dict[int, str] = {}
+        self.up: dict[int, str] = {}  # connected legs: session id -> mode
+
+    def submit(self, command: object) -> None:
+        from homeagent.core.commands import ExpectSupervision, StopSupervision
+
+        self.commands.append(command)
+        if isinstance(command, ExpectSupervision):
+            self.armed[command.session_id] = command.token
+        elif isinstance(command, StopSupervision):
+            self.armed.pop(command.session_id, None)
+            if self.up.pop(command.session_id, None) is not None:
+                self._emit(command.session_id, "ended", command.reason)
+
+    def connect(self, session_id: int, token: str, mode: str = "listen") -> bool:
+        """The agent's leg arrives with `token`: answered when armed with it (one use)."""
+        from homeagent.core.events import SupervisionRefused
+
+        if self.armed.get(session_id) != token:
+            if self.on_event is not None:
+                self.on_event(SupervisionRefused("token unknown or used"))
+            return False
+        del self.armed[session_id]
+        self.up[session_id] = mode
+        self._emit(session_id, "connected")
+        return True
+
+    def hang_up(self, session_id: int, reason: str = "call_ended") -> None:
+        if self.up.pop(session_id, None) is not None:
+            self._emit(session_id, "ended", reason)
+
+    def _emit(self, session_id: int, phase: str, reason: str = "") -> None:
+        from homeagent.core.events import SupervisionChanged
+
+        if self.on_event is not None:
+            self.on_event(SupervisionChanged(session_id, "lead", phase, reason=reason))

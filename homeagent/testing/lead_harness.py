@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from homeagent.testing.lead_board import FakeLeadBoardServer
+from homeagent.testing.lead_board import FakeLeadBoardServer, FakeLeadLeg, FakeSupervisionServer
 from homeagent.ui.lead.board_model import LeadBoardModel
 from homeagent.ui.lead.console import LeadConsole
 from homeagent.ui.lead.controller import LeadController
 from homeagent.ui.lead.queues_panel import QueuesModel
+from homeagent.ui.lead.supervision import ConsoleSupervision
 
 
 def run_now(
@@ -39,12 +41,34 @@ class FakeConsole:
     queues: QueuesModel
     console: LeadConsole
     controller: LeadController
+    supervision: ConsoleSupervision | None = None
+    sup_server: FakeSupervisionServer | None = None
+    leg: FakeLeadLeg | None = None
+    log: list[tuple[str, dict[str, object]]] = field(default_factory=list)
 
     def feed(self, event_type: str, data: object, event_id: int = 0) -> bool:
         """One stream event, as the composition routes it."""
-        return self.controller.handle_event(event_type, data, event_id)
+        shown = self.controller.handle_event(event_type, data, event_id)
+        if self.supervision is not None:
+            shown = self.supervision.handle_event(event_type, data, event_id) or shown
+        return shown
+
+    def agent_connects_leg(self, session_id: int) -> bool:
+        """The supervised agent's app places the leg with the session's token."""
+        assert self.sup_server is not None
+        assert self.leg is not None
+        token = self.sup_server.tokens[session_id]
+        mode = str(self.sup_server.sessions[session_id]["mode"])
+        if not self.leg.connect(session_id, token, mode):
+            return False
+        self.sup_server.supervision_connected(session_id)
+        return True
 
     def close(self) -> None:
+        if self.supervision is not None:
+            job = self.supervision.shutdown()
+            if job is not None:
+                job()
         self.controller.stop()
         self.console.close()
         self.console.deleteLater()
@@ -58,9 +82,15 @@ def build_fake_console(
     choose_team: bool = False,
     extra_pages: tuple[tuple[str, QWidget], ...] = (),
     live: bool = True,
+    supervision: bool = False,
+    has_line: bool = True,
+    monotonic: Callable[[], float] | None = None,
 ) -> FakeConsole:
     """The console over a fake team; with `live`, the fake's events reach the console
-    synchronously (as the dispatcher delivers them on the GUI thread)."""
+    synchronously (as the dispatcher delivers them on the GUI thread). With
+    `supervision`, call supervision over `FakeSupervisionServer` and a `FakeLeadLeg`
+    for the lead's engine (`monotonic`: the supervision's clock; the event log lines in
+    `.log`)."""
     server = FakeLeadBoardServer(agents=agents, now=clock)
     board = LeadBoardModel(clock)
     queues = QueuesModel(clock)
@@ -74,10 +104,32 @@ def build_fake_console(
         pause_reasons=server.pause_reasons,
     )
     fake = FakeConsole(server, board, queues, console, controller)
+    if supervision:
+        fake.sup_server = FakeSupervisionServer(server)
+        fake.leg = FakeLeadLeg()
+
+        def write_log(event: str, **fields: object) -> None:
+            fake.log.append((event, fields))
+
+        fake.supervision = ConsoleSupervision(
+            console=console,
+            api=fake.sup_server,  # type: ignore[arg-type]  # the fake returns the same records
+            submit=fake.leg.submit,  # type: ignore[arg-type]
+            run=run,
+            write_log=write_log,
+            me_id=server.lead["id"],
+            has_line=has_line,
+            clock=monotonic or time.monotonic,
+            parent=console,
+        )
+        fake.leg.on_event = fake.supervision.engine_event
     if live:
 
         def deliver(event_type: str, data: dict[str, object]) -> None:
-            controller.handle_event(event_type, data)
+            left = event_type == "agent_state" and data.get("state") != "on_call"
+            if left and fake.sup_server is not None:  # the server ends the sessions
+                fake.sup_server.agent_left_call(str(data["agent_id"]))
+            fake.feed(event_type, data)
 
         server.on_event = deliver
     return fake

@@ -2,8 +2,10 @@
 
 The team-lead console over the fakes: the board in the desk's window (1366×768, a lead
 who takes calls, on the Console side), the set-state menu's dialog for an agent in a
-call, and the wallboard full screen (run under Xvfb with a 1920×1080 screen to check it
-reads from 3 m: ``xvfb-run -s "-screen 0 1920x1080x24" python -m …``).
+call, call supervision (the bar over the board while the lead listens to one agent,
+another lead's session marked on the board), and the wallboard full screen (run under
+Xvfb with a 1920×1080 screen to check it reads from 3 m:
+``xvfb-run -s "-screen 0 1920x1080x24" python -m …``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from homeagent.testing.harness import build_fake_desk, go_available
-from homeagent.testing.lead_harness import build_fake_console, populate_demo
+from homeagent.testing.lead_harness import FakeConsole, build_fake_console, populate_demo
 from homeagent.testing.screenshots import HEIGHT, WIDTH, pump
 from homeagent.ui.qt.i18n import install_translators
 from homeagent.ui.qt.theme import apply_theme
@@ -27,7 +30,7 @@ def take(out: Path, suffix: str = "") -> list[Path]:
     saved: list[Path] = []
     now = dt.datetime.now(dt.UTC)
     desk = build_fake_desk(agent_name="Claire Martin")
-    fake = build_fake_console(agents=12)
+    fake = build_fake_console(agents=12, supervision=True)
     populate_demo(fake.server, now)
     desk.window.install_console(fake.console, takes_calls=True)
     fake.controller.start()
@@ -48,6 +51,9 @@ def take(out: Path, suffix: str = "") -> list[Path]:
             dialog.grab().save(str(path))
             saved.append(path)
             dialog.reject()
+        path = out / f"lead_supervision{suffix}.png"
+        _supervise(fake, path)
+        saved.append(path)
         wall = fake.console.open_wallboard()
         pump(400)
         path = out / f"lead_wallboard{suffix}.png"
@@ -59,6 +65,26 @@ def take(out: Path, suffix: str = "") -> list[Path]:
         desk.close()
         pump(50)
     return saved
+
+
+def _supervise(fake: FakeConsole, path: Path) -> None:
+    """The lead listens to the first agent (connected for 42 s); another lead whispers to
+    the second one."""
+    assert fake.supervision is not None
+    assert fake.sup_server is not None
+    first, second = list(fake.server.rows)[:2]
+    fake.sup_server.other_lead_starts(second, "Marc Petit", "whisper")
+    fake.console.view.select_agent(first)
+    fake.console.row_actions.listen.trigger()
+    fake.agent_connects_leg(fake.supervision.core.view.session_id)
+    view = fake.supervision.core.view
+    if view.connected_at is not None:
+        fake.supervision.core.view = replace(view, connected_at=view.connected_at - 42)
+    fake.supervision.tick()
+    pump(200)
+    fake.console.window().grab().save(str(path))
+    fake.supervision.core.stop()
+    pump(50)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,14 +26,19 @@ from homeagent.core.lead_records import BoardRow, RemoteState
 from homeagent.ui.qt.theme import state_icon
 
 NOTE_MAX_CHARS = 500
+# (agent id, mode) -> (enabled, tooltip): what call supervision allows on one agent
+SupervisionGate = Callable[[str, str], tuple[bool, str]]
 # Console shortcuts (the console's own; the desk's are in ui/shell/main_window.SHORTCUTS
-# and none of these clashes with them).
+# and none of these clashes with them: Ctrl+I is the desk's inbox, Ctrl+Shift+I barges).
 LEAD_SHORTCUTS: dict[str, str] = {
     "message": "Ctrl+Shift+M",
     "set_state": "Ctrl+Shift+T",
     "cancel_pending": "Ctrl+Shift+U",
     "day": "Ctrl+Shift+J",
     "listen": "Ctrl+Shift+L",
+    "whisper": "Ctrl+Shift+W",
+    "barge": "Ctrl+Shift+I",
+    "stop_supervision": "Ctrl+Shift+X",
     "settings": "Ctrl+Shift+K",
     "wallboard": "F11",
 }
@@ -50,6 +55,8 @@ class BoardActions(QObject):
     cancel_pending_requested = Signal(list)  # payload: list[str] agent ids with a pending change
     settings_requested = Signal()  # payload: none
     wallboard_requested = Signal()  # payload: none
+    supervise_requested = Signal(str, str)  # payload: (agent id, listen | whisper | barge)
+    stop_supervision_requested = Signal()  # payload: none
 
     def __init__(
         self,
@@ -68,9 +75,19 @@ class BoardActions(QObject):
             self.tr("Cancel pending"), "cancel_pending", self._on_cancel
         )
         self.day = self._action(self.tr("Agent's day"), "day", self._on_day)
-        self.listen = self._action(self.tr("Listen in"), "listen", lambda: None)
-        self.listen.setEnabled(False)
-        self.listen.setToolTip(self.tr("Listening in comes with the supervision update"))
+        self._gate: SupervisionGate = self._no_supervision
+        self._supervising = False
+        self.listen = self._action(self.tr("Listen"), "listen", lambda: self._supervise("listen"))
+        self.whisper = self._action(
+            self.tr("Whisper"), "whisper", lambda: self._supervise("whisper")
+        )
+        self.barge = self._action(self.tr("Barge in"), "barge", lambda: self._supervise("barge"))
+        self.stop_supervision = self._action(
+            self.tr("Stop supervising"), "stop_supervision", self.stop_supervision_requested.emit
+        )
+        self.supervision_actions = {
+            "listen": self.listen, "whisper": self.whisper, "barge": self.barge,
+        }  # fmt: skip
         self.settings = self._action(
             self.tr("Thresholds…"), "settings", self.settings_requested.emit
         )
@@ -93,8 +110,21 @@ class BoardActions(QObject):
     def all(self) -> list[QAction]:
         return [
             self.message, self.set_state, self.cancel_pending, self.day, self.listen,
-            self.settings, self.wallboard,
+            self.whisper, self.barge, self.stop_supervision, self.settings, self.wallboard,
         ]  # fmt: skip
+
+    def set_supervision_gate(self, gate: SupervisionGate) -> None:
+        """What call supervision allows (the console's supervision glue)."""
+        self._gate = gate
+        self.refresh()
+
+    def set_supervising(self, active: bool) -> None:
+        """A session of this lead is open: Stop is enabled."""
+        self._supervising = active
+        self.refresh()
+
+    def _no_supervision(self, agent_id: str, mode: str) -> tuple[bool, str]:
+        return False, self.tr("Call supervision is not available in this console")
 
     def set_pause_reasons(self, reasons: tuple[str, ...]) -> None:
         self._reasons = reasons
@@ -109,6 +139,14 @@ class BoardActions(QObject):
         self.state_menu.setEnabled(some)
         self.cancel_pending.setEnabled(any(r.pending is not None for r in rows))
         self.day.setEnabled(len(rows) == 1)
+        for mode, action in self.supervision_actions.items():
+            if len(rows) == 1:
+                enabled, tip = self._gate(rows[0].agent_id, mode)
+            else:
+                enabled, tip = False, self.tr("Select one agent in a call")
+            action.setEnabled(enabled)
+            action.setToolTip(f"{tip} ({LEAD_SHORTCUTS[mode]})" if enabled else tip)
+        self.stop_supervision.setEnabled(self._supervising)
 
     def _build_state_menu(self) -> None:
         menu = self.state_menu
@@ -138,7 +176,11 @@ class BoardActions(QObject):
         menu.addAction(self.cancel_pending)
         menu.addSeparator()
         menu.addAction(self.day)
-        menu.addAction(self.listen)
+        menu.addSeparator()
+        for action in (self.listen, self.whisper, self.barge):
+            menu.addAction(action)
+        if self._supervising:
+            menu.addAction(self.stop_supervision)
         return menu
 
     # -- slots ---------------------------------------------------------------------------
@@ -150,6 +192,11 @@ class BoardActions(QObject):
         ids = self._ids()
         if ids:
             self.message_requested.emit(ids)
+
+    def _supervise(self, mode: str) -> None:
+        rows = self._selected()
+        if len(rows) == 1:  # the receiver checks again and says why when it cannot
+            self.supervise_requested.emit(rows[0].agent_id, mode)
 
     def _on_day(self) -> None:
         ids = self._ids()

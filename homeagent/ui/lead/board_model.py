@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon, QPalette
 
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
@@ -49,6 +49,7 @@ from homeagent.core.lead_records import (
     parse_state_change_pending,
 )
 from homeagent.core.timefmt import format_duration
+from homeagent.ui.lead.headset import headset_icon
 from homeagent.ui.qt.labels import presence_text
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,8 @@ class LeadBoardModel(QAbstractTableModel):
         self.dropped_events = 0  # malformed events logged and dropped
         self._queue_labels: dict[str, str] = {}
         self._alerts: dict[str, str] = {}  # agent id -> what the open alert says
+        self._supervised: dict[str, str] = {}  # agent id -> "Écoute : Claire M."
+        self._headset: QIcon | None = None
         # (row, column) -> (text, sort key, judged): each cell computed once per change or tick
         self._cells: dict[tuple[int, int], tuple[str, Any, lb.Judged]] = {}
         # rows changed by events since the last flush: the views hear of a row at most once
@@ -236,6 +239,23 @@ class LeadBoardModel(QAbstractTableModel):
             if i is not None:
                 self._cells.pop((i, COL_AGENT), None)
                 self.dataChanged.emit(self.index(i, COL_AGENT), self.index(i, COL_AGENT))
+
+    def set_supervised(self, marks: dict[str, str]) -> None:
+        """The agents in a supervision session and what their row says of it ("Écoute :
+        Claire M."): a headset beside the name, the words after it, until it ends."""
+        changed = set(marks) ^ set(self._supervised) | {
+            a for a in marks if self._supervised.get(a) != marks[a]
+        }
+        self._supervised = dict(marks)
+        for agent_id in changed:
+            i = self._index.get(agent_id)
+            if i is not None:
+                self._cells.pop((i, COL_AGENT), None)
+                self.dataChanged.emit(self.index(i, COL_AGENT), self.index(i, COL_AGENT))
+
+    def supervised(self, agent_id: str) -> str:
+        """What the row says of a supervision session on the agent ("" when none)."""
+        return self._supervised.get(agent_id, "")
 
     @property
     def settings(self) -> TeamBoardSettings:
@@ -398,6 +418,12 @@ class LeadBoardModel(QAbstractTableModel):
             return pending_text(live.row.pending) if col == COL_STATE else ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN[col]
+        if role == Qt.ItemDataRole.DecorationRole:
+            if col == COL_AGENT and live.row.agent_id in self._supervised:
+                if self._headset is None:
+                    self._headset = headset_icon()
+                return self._headset
+            return None
         text, sort_key, judged = self._cell(index.row(), col)
         if role == Qt.ItemDataRole.DisplayRole:
             return text
@@ -446,7 +472,8 @@ class LeadBoardModel(QAbstractTableModel):
     def _plain(self, live: lb.LiveRow, col: int, now: dt.datetime) -> str:
         row = live.row
         if col == COL_AGENT:
-            return row.label
+            mark = self._supervised.get(row.agent_id)
+            return f"{row.label} · {mark}" if mark else row.label
         if col == COL_STATE:
             return state_text(row.state, row.reason)
         if col == COL_TIME:
@@ -548,6 +575,8 @@ class LeadBoardModel(QAbstractTableModel):
         parts: list[str] = []
         if col == COL_AGENT and row.agent_id in self._alerts:
             parts.append(self._alerts[row.agent_id])
+        if col == COL_AGENT and row.agent_id in self._supervised:
+            parts.append(self._supervised[row.agent_id])
         if col == COL_STATE:
             parts.append(state_text(row.state, row.reason))
             if row.changed_by is not None:

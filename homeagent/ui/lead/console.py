@@ -30,6 +30,7 @@ from homeagent.ui.lead.board_filter import BoardFilter, state_filter_choices
 from homeagent.ui.lead.board_model import LeadBoardModel
 from homeagent.ui.lead.board_view import BoardView
 from homeagent.ui.lead.queues_panel import QueuesModel, QueuesPanel
+from homeagent.ui.lead.supervision import SupervisionBar
 from homeagent.ui.lead.wallboard import Wallboard
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ class LeadConsole(QWidget):
             ("cancel_pending", self.row_actions.cancel_pending),
             ("day", self.row_actions.day),
             ("listen", self.row_actions.listen),
+            ("whisper", self.row_actions.whisper),
+            ("barge", self.row_actions.barge),
             ("settings", self.row_actions.settings),
             ("wallboard", self.row_actions.wallboard),
         ):
@@ -131,6 +134,8 @@ class LeadConsole(QWidget):
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(lambda: self.status.setVisible(False))
+        # call supervision: above the board while a session is open or just ended
+        self.supervision_bar = SupervisionBar(self)
         # the work: queues over the board, the side tabs beside
         work = QWidget(self)
         work_box = QVBoxLayout(work)
@@ -155,6 +160,7 @@ class LeadConsole(QWidget):
         box.addLayout(bar)
         box.addLayout(row_bar)
         box.addWidget(self.status)
+        box.addWidget(self.supervision_bar)
         box.addWidget(self.splitter, 1)
         self.wallboard: Wallboard | None = None
         self._wall_timer = QTimer(self)

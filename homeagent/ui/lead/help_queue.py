@@ -4,7 +4,8 @@ Each row: the agent, how long the request has waited (ticking), the call (queue,
 number, its duration ticking), the agent's text and where it stands. Actions on the
 selected row: "J'arrive" (POST …/ack: the agent's desk is told at once by the server's
 `help_request_updated`), reply by message (`reply_requested`: the composition opens the
-conversation), listen in (disabled until the supervision issue, 12), resolve. An open
+conversation), listen / whisper / barge in on the agent's call (call supervision: enabled
+while the agent is in that call and the lead may start a session), resolve. An open
 request waiting past the threshold (the team's `help_waiting_s`) is highlighted and
 marked, so colour is not the only signal. Resolved requests leave the queue.
 """
@@ -43,6 +44,7 @@ class HelpQueuePanel(QWidget):
     """The console's help requests (see the module docstring)."""
 
     reply_requested = Signal(str)  # payload: the agent id to answer by message
+    supervise_requested = Signal(str, str)  # payload: (agent id, listen | whisper | barge)
     count_changed = Signal(int)  # payload: requests still open (not acknowledged)
 
     def __init__(
@@ -64,6 +66,10 @@ class HelpQueuePanel(QWidget):
         self.threshold_s = threshold_s
         self._requests: dict[int, HelpRequest] = {}
         self._order: list[int] = []
+        self._gate: Callable[[str, str], tuple[bool, str]] = lambda agent_id, mode: (
+            False,
+            self.tr("Call supervision is not available in this console"),
+        )
         self._build()
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -99,11 +105,15 @@ class HelpQueuePanel(QWidget):
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.reply_button = QPushButton(self.tr("Reply by message"), self)
         self.reply_button.clicked.connect(self._on_reply_button_clicked)
-        self.listen_button = QPushButton(self.tr("Listen in"), self)
-        self.listen_button.setEnabled(False)
-        self.listen_button.setToolTip(
-            self.tr("Listening in comes with call supervision (issue 12).")
-        )
+        self.listen_button = QPushButton(self.tr("Listen"), self)
+        self.whisper_button = QPushButton(self.tr("Whisper"), self)
+        self.barge_button = QPushButton(self.tr("Barge in"), self)
+        self.supervise_buttons = {
+            "listen": self.listen_button, "whisper": self.whisper_button,
+            "barge": self.barge_button,
+        }  # fmt: skip
+        for kind, button in self.supervise_buttons.items():
+            button.clicked.connect(lambda _=False, m=kind: self._on_supervise_clicked(m))
         self.resolve_button = QPushButton(self.tr("Resolved"), self)
         self.resolve_button.clicked.connect(self.resolve_selected)
         self.status = QLabel(self)
@@ -113,6 +123,7 @@ class HelpQueuePanel(QWidget):
         self.empty.setProperty("role", "muted")
         actions = QHBoxLayout()
         for button in (self.ack_button, self.reply_button, self.listen_button,
+                       self.whisper_button, self.barge_button,
                        self.resolve_button):  # fmt: skip
             actions.addWidget(button)
         actions.addStretch(1)
@@ -133,6 +144,23 @@ class HelpQueuePanel(QWidget):
                     *self._api.read_help_requests("acknowledged"))  # fmt: skip
 
         self._net.run(job, self._on_loaded, self._on_failed)
+
+    def set_supervision_gate(self, gate: Callable[[str, str], tuple[bool, str]]) -> None:
+        """(agent id, mode) -> (enabled, tooltip): what call supervision allows."""
+        self._gate = gate
+        self.refresh_supervision()
+
+    def refresh_supervision(self) -> None:
+        """The supervision buttons for the selected request's agent."""
+        request = self.selected()
+        for mode, button in self.supervise_buttons.items():
+            if request is None:
+                enabled, tip = False, self.tr("Select a help request")
+            else:
+                enabled, tip = self._gate(request.agent_id, mode)
+            button.setEnabled(enabled)
+            button.setToolTip(tip)
+            button.setAccessibleDescription(tip)
 
     def set_threshold_s(self, seconds: int | None) -> None:
         """The team's `alerts.help_waiting_s` (None: that alert is off; keep the default)."""
@@ -303,11 +331,17 @@ class HelpQueuePanel(QWidget):
         self.ack_button.setEnabled(request is not None and request.status == "open")
         self.reply_button.setEnabled(request is not None)
         self.resolve_button.setEnabled(request is not None)
+        self.refresh_supervision()
 
     # --- slots ------------------------------------------------------------------------
 
     def _on_table_selection_changed(self) -> None:
         self._update_buttons()
+
+    def _on_supervise_clicked(self, mode: str) -> None:
+        request = self.selected()
+        if request is not None:
+            self.supervise_requested.emit(request.agent_id, mode)
 
     def _on_reply_button_clicked(self) -> None:
         request = self.selected()

@@ -113,3 +113,107 @@ def test_the_console_pages_hear_the_stream_and_answer_the_board(qtbot, tmp_path:
             assert side.currentWidget() is pages.day
         finally:
             lead.stop()
+
+
+class SupervisingLeadClient(LeadClient):
+    """A lead client whose server also has the supervision routes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from homeagent.testing.lead_board import FakeSupervisionServer
+
+        self.supervision = FakeSupervisionServer(self.team)
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "supervision" and hasattr(self.supervision, name):
+            target = getattr(self.supervision, name)
+
+            def call(*args: Any) -> Any:
+                self.threads.append(threading.current_thread().name)
+                return target(*args)
+
+            return call
+        return super().__getattr__(name)
+
+
+def test_the_console_supervises_over_the_session_engine_and_stream(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from homeagent.core.commands import ExpectSupervision, StopSupervision
+    from homeagent.core.events import SupervisionChanged, SupervisionRefused
+
+    device = lead_device(tmp_path)
+    client = SupervisingLeadClient()
+    device.client = client  # type: ignore[assignment]
+    log_path = tmp_path / "events.jsonl"
+    with running_session(qtbot, device, log_path) as session:
+        lead = lead_session_for(session)
+        assert lead is not None
+        assert lead.supervision is not None
+        lead.start()
+        agent = next(iter(client.team.rows))
+        client.team.start_call(agent)
+        qtbot.waitUntil(lambda: lead.board.rowCount() == 3, timeout=5000)
+        assert device.on_event is not None
+        for i, (kind, data) in enumerate(client.team.events, start=1):
+            device.on_event(StreamEvent(i, kind, data))
+        qtbot.waitUntil(lambda: lead.board.row_of(agent).state.value == "on_call", timeout=3000)  # type: ignore[union-attr]
+        engine = session.fake_engine  # type: ignore[attr-defined]
+        try:
+            assert lead.supervision.start(agent, "listen")
+            qtbot.waitUntil(
+                lambda: any(isinstance(c, ExpectSupervision) for c in engine.submitted),
+                timeout=3000,
+            )
+            (sid,) = client.supervision.sessions
+            token = client.supervision.tokens[sid]
+            assert ExpectSupervision(sid, token) in engine.submitted
+            assert client.threads[-1].startswith("homeagent-lead")  # off the GUI thread
+            # the stream tells the leads of the session; the engine connects the leg
+            base = 100
+            for i, (kind, data) in enumerate(client.team.events[-1:], start=base):
+                device.on_event(StreamEvent(i, kind, data))
+            qtbot.waitUntil(lambda: lead.board.supervised(agent) != "", timeout=3000)
+            session.dispatcher.post(SupervisionChanged(sid, "lead", "connected", "listen"))
+            qtbot.waitUntil(
+                lambda: lead.supervision.core.view.phase.value == "connected", timeout=3000
+            )  # type: ignore[union-attr]
+            assert lead.console.supervision_bar.isVisibleTo(lead.console)
+            # an INVITE turned away by the lead's engine is in the log (no token there)
+            session.dispatcher.post(SupervisionRefused("token unknown", "sip:x@y"))
+            # a call rings at the lead's own desk: nothing new may start
+            engine.ring("+33612345678")
+            qtbot.waitUntil(lambda: lead.supervision.core.own_call, timeout=3000)  # type: ignore[union-attr]
+            assert lead.supervision.gate(agent, "listen") == (False, "In a call")
+            assert lead.supervision.core.view.active  # a ringing call ends nothing
+        finally:
+            lead.stop()  # closing the app during a session ends it
+        assert StopSupervision(sid, "lead_stopped") in engine.submitted
+        assert client.supervision.sessions[sid]["end_reason"] == "lead_stopped"
+    lines = [json.loads(line) for line in log_path.read_text().splitlines()]
+    events = [(r["event"], r.get("id")) for r in lines if r["event"].startswith("supervision_")]
+    assert events == [
+        ("supervision_requested", sid),
+        ("supervision_connected", sid),
+        ("supervision_refused", None),
+        ("supervision_ended", sid),
+    ]
+    assert token not in log_path.read_text()
+
+
+def test_a_lead_without_a_line_cannot_supervise(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    device = lead_device(tmp_path)
+    info = json.loads((tmp_path / "device.json").read_text())
+    info["sip"] = {}
+    (tmp_path / "device.json").write_text(json.dumps(info))
+    device.client = SupervisingLeadClient()  # type: ignore[assignment]
+    with running_session(qtbot, device, tmp_path / "events.jsonl") as session:
+        lead = lead_session_for(session)
+        assert lead is not None
+        assert lead.supervision is not None
+        lead.start()
+        try:
+            agent = next(iter(device.client.team.rows))  # type: ignore[attr-defined]
+            ok, why = lead.supervision.gate(agent, "listen")
+            assert not ok
+            assert "no phone line" in why
+        finally:
+            lead.stop()

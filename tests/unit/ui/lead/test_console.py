@@ -51,15 +51,22 @@ def test_message_and_day_are_intents_for_the_comms_pages(lead: FakeConsole, qtbo
     assert day.args == [ids[1]]
 
 
-def test_listen_in_is_shown_but_disabled_with_a_reason(lead: FakeConsole) -> None:
-    listen = lead.console.row_actions.listen
-    select(lead, next(iter(lead.server.rows)))
+def test_supervision_actions_without_supervision_are_disabled_with_a_reason(
+    lead: FakeConsole,
+) -> None:
+    actions = lead.console.row_actions
+    agent = next(iter(lead.server.rows))
+    lead.server.start_call(agent)
+    select(lead, agent)
     lead.console.row_actions.refresh()
-    assert not listen.isEnabled()
-    assert "supervision" in listen.toolTip()
-    menu = lead.console.row_actions.context_menu(lead.console)
-    assert listen in menu.actions()
-    assert lead.console.buttons["listen"].isVisibleTo(lead.console)
+    menu = actions.context_menu(lead.console)
+    for name in ("listen", "whisper", "barge"):
+        action = actions.supervision_actions[name]
+        assert not action.isEnabled()
+        assert "not available" in action.toolTip()
+        assert action in menu.actions()
+        assert lead.console.buttons[name].isVisibleTo(lead.console)
+    assert not actions.stop_supervision.isEnabled()
 
 
 def test_set_state_now_on_an_idle_agent(lead: FakeConsole) -> None:

@@ -77,8 +77,8 @@ def test_acknowledge_and_resolve_call_the_api_and_follow_the_events(
     feed(panel, server)
     panel.select(request_id)
     assert panel.ack_button.isEnabled()
-    assert not panel.listen_button.isEnabled()
-    assert "issue 12" in panel.listen_button.toolTip()
+    assert not panel.listen_button.isEnabled()  # no supervision wired in this panel
+    assert "not available" in panel.listen_button.toolTip()
     clock.advance(30)
     panel.ack_button.click()
     qtbot.waitUntil(lambda: panel.requests()[0].status == "acknowledged", timeout=3000)
