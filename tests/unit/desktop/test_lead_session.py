@@ -124,16 +124,26 @@ class SupervisingLeadClient(LeadClient):
 
         self.supervision = FakeSupervisionServer(self.team)
 
+    # the agent's routes of the base fake answer from its own server: the lead's go here
+    def supervision_connected(self, session_id: int) -> Any:
+        return self._supervising("supervision_connected")(session_id)
+
+    def end_supervision(self, session_id: int, reason: str) -> Any:
+        return self._supervising("end_supervision")(session_id, reason)
+
     def __getattr__(self, name: str) -> Any:
         if name != "supervision" and hasattr(self.supervision, name):
-            target = getattr(self.supervision, name)
-
-            def call(*args: Any) -> Any:
-                self.threads.append(threading.current_thread().name)
-                return target(*args)
-
-            return call
+            return self._supervising(name)
         return super().__getattr__(name)
+
+    def _supervising(self, name: str) -> Any:
+        target = getattr(self.supervision, name)
+
+        def call(*args: Any) -> Any:
+            self.threads.append(threading.current_thread().name)
+            return target(*args)
+
+        return call
 
 
 def test_the_console_supervises_over_the_session_engine_and_stream(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
