@@ -86,6 +86,7 @@ class LeadConsole(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(200)
         self.search.textChanged.connect(self.proxy.set_search)
+        self.search.returnPressed.connect(self.focus_first_row)  # search, Enter, act
         self.filter = QComboBox(self)
         self.filter.setAccessibleName(self.tr("Show the agents in"))
         self._filters = state_filter_choices()
@@ -225,6 +226,15 @@ class LeadConsole(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def focus_first_row(self) -> None:
+        """The board takes the focus on its first row shown (after a search: the match), so
+        the row's keys act on it at once."""
+        first = self.proxy.index(0, 0)
+        if first.isValid():
+            self.view.selectRow(0)
+            self.view.setCurrentIndex(first)
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def tick(self) -> None:
         """The shared 1 s clock."""

@@ -98,6 +98,21 @@ def test_ctrl_f_searches_the_board_on_the_console(lead_desk: tuple[FakeDesk, Fak
     assert QApplication.focusWidget() is fake.console.search
 
 
+def test_enter_in_the_search_selects_the_match_so_its_keys_act_on_it(
+    lead_desk: tuple[FakeDesk, FakeConsole], qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    desk, fake = lead_desk
+    console = fake.console
+    desk.window.shortcut_actions["search"].trigger()
+    target = console.board.row_of(list(fake.server.rows)[-1])
+    assert target is not None
+    qtbot.keyClicks(console.search, target.name.split()[-1])  # the family name
+    assert console.proxy.rowCount() == 1
+    qtbot.keyClick(console.search, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is console.view
+    assert [r.agent_id for r in console.selected_rows()] == [target.agent_id]
+
+
 def test_a_ringing_call_brings_the_desk_forward(
     lead_desk: tuple[FakeDesk, FakeConsole], qtbot
 ) -> None:  # type: ignore[no-untyped-def]
