@@ -607,3 +607,25 @@ def test_the_unique_guard_holds_when_a_race_slips_past_the_checks(
             )
         ).all()
         assert [r.id for r in rows] == [first["id"]]
+
+
+def test_an_idempotency_key_never_stores_the_token(
+    server: Server, org: dict[str, str], who: Callable[[str], Session]
+) -> None:
+    from homeagent.server.models import IdempotencyRecord
+
+    lead, agent = who("lead_a"), who("agent_a2")
+    on_call(agent)
+    path, body = f"/agents/{agent.user_id}/supervision", {"mode": "listen"}
+    first = lead.client.post(path, json=body, headers={"Idempotency-Key": "sup-1"})
+    assert first.status_code == 201, first.text
+    token = first.json()["token"]
+    again = lead.client.post(path, json=body, headers={"Idempotency-Key": "sup-1"})
+    assert (again.status_code, error(again)["code"]) == (409, "already_supervised")
+    with server.db.read() as s:
+        assert all(token.encode() not in r.body for r in s.scalars(select(IdempotencyRecord)))
+        assert s.scalar(
+            select(func.count()).select_from(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == lead.user_id, IdempotencyRecord.key == "sup-1"
+            )
+        ) == 0
