@@ -105,7 +105,9 @@ class FakeSupervision:
         row = self.sessions.get(session_id)
         if row is None or row["status"] == "ended":
             return False
-        return secrets.compare_digest(row["_token_hash"], hashlib.sha256(token.encode()).hexdigest())
+        return secrets.compare_digest(
+            row["_token_hash"], hashlib.sha256(token.encode()).hexdigest()
+        )
 
     def drain_events(self) -> list[tuple[tuple[str, str | None], str, Json]]:
         out, self.events = self.events, []

@@ -162,10 +162,15 @@ def test_a_session_from_start_to_end(world: World) -> None:
     started = lena.start_supervision(world.user_id("alice"), "listen")
     s = started.session
     assert (s.agent_id, s.agent_name, s.lead_id, s.lead_name) == (
-        world.user_id("alice"), "alice", world.user_id("lena"), "lena"
-    )  # fmt: skip
+        world.user_id("alice"),
+        "alice",
+        world.user_id("lena"),
+        "lena",
+    )
     assert (s.team_id, s.mode, s.status, s.open) == (ventes, "listen", "requested", True)
-    assert s.connected_at is None and s.ended_at is None and s.end_reason is None
+    assert s.connected_at is None
+    assert s.ended_at is None
+    assert s.end_reason is None
     assert len(started.token) == 43
     assert started.token not in repr(started)
     assert [x.id for x in lena.read_team_supervision(ventes)] == [s.id]
@@ -180,7 +185,8 @@ def test_a_session_from_start_to_end(world: World) -> None:
 
     ended = lena.end_supervision(s.id, "lead_stopped")
     assert (ended.status, ended.end_reason, ended.open) == ("ended", "lead_stopped", False)
-    assert ended.ended_at is not None and ended.ended_at >= s.created_at
+    assert ended.ended_at is not None
+    assert ended.ended_at >= s.created_at
     assert alice.end_supervision(s.id, "call_ended") == ended  # idempotent: as it is
     assert lena.read_team_supervision(ventes) == ()
 

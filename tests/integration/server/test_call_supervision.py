@@ -245,11 +245,11 @@ def test_two_leads_racing_on_one_agent_get_one_201_and_one_409(
         barrier = threading.Barrier(2)
         answers: list[httpx.Response] = []
 
-        def go(lead: Session) -> None:
+        def go(lead: Session, barrier: threading.Barrier, out: list[httpx.Response]) -> None:
             barrier.wait()
-            answers.append(start(lead, agent))
+            out.append(start(lead, agent))
 
-        threads = [threading.Thread(target=go, args=(lead,)) for lead in leads]
+        threads = [threading.Thread(target=go, args=(lead, barrier, answers)) for lead in leads]
         for t in threads:
             t.start()
         for t in threads:
@@ -348,12 +348,18 @@ def test_the_agent_reports_connected_idempotently_and_may_end_but_not_patch(
     for bad in ({"reason": "bored"}, {}, {"reason": "lead_stopped", "x": 1}):
         r = agent.client.post(f"/supervision/{sid}/end", json=bad)
         assert (r.status_code, error(r)["code"]) == (422, "invalid_input"), bad
-    assert who("lead_b").client.post(
-        f"/supervision/{sid}/end", json={"reason": "lead_stopped"}
-    ).status_code == 404
-    assert who("lead_a2").client.post(
-        f"/supervision/{sid}/end", json={"reason": "lead_stopped"}
-    ).status_code == 403
+    assert (
+        who("lead_b")
+        .client.post(f"/supervision/{sid}/end", json={"reason": "lead_stopped"})
+        .status_code
+        == 404
+    )
+    assert (
+        who("lead_a2")
+        .client.post(f"/supervision/{sid}/end", json={"reason": "lead_stopped"})
+        .status_code
+        == 403
+    )
 
     before = last_event_id(server)
     ended = agent.client.post(f"/supervision/{sid}/end", json={"reason": "transferred"})
@@ -363,8 +369,10 @@ def test_the_agent_reports_connected_idempotently_and_may_end_but_not_patch(
     assert rec.ended_at is not None
     published = events_since(server, before)
     assert [e.type for e in published] == [
-        "supervision_ended", "supervision_ended", "supervision_session"
-    ]  # fmt: skip
+        "supervision_ended",
+        "supervision_ended",
+        "supervision_session",
+    ]
     assert {e.to_user_id for e in published[:2]} == {agent.user_id, lead.user_id}
     assert all(e.data == {"id": sid, "reason": "transferred"} for e in published[:2])
     assert seen_by(server, org, published[2]) == {"admin", "lead_a", "lead_a2"}
@@ -398,8 +406,13 @@ def test_the_agent_leaving_on_call_ends_the_session(
         put_state(agent, "available")  # the call ends: the pending offline applies
     elif then == "wrap_up":  # the desk logs the call, then wraps up
         now = dt.datetime.now(dt.UTC).isoformat()
-        call = {"id": str(uuid.uuid4()), "direction": "outbound", "started_at": now,
-                "answered_at": now, "outcome": "answered"}  # fmt: skip
+        call = {
+            "id": str(uuid.uuid4()),
+            "direction": "outbound",
+            "started_at": now,
+            "answered_at": now,
+            "outcome": "answered",
+        }
         assert agent.client.post("/interactions", json=call).status_code == 201
         put_state(agent, "wrap_up")
     else:
@@ -460,7 +473,10 @@ def _assert_ended(server: Server, sid: int, reason: str) -> None:
         assert row is not None
         assert (row.status, row.end_reason) == ("ended", reason)
         events = s.scalars(
-            select(Event).where(Event.type == "supervision_ended").order_by(Event.id.desc()).limit(2)
+            select(Event)
+            .where(Event.type == "supervision_ended")
+            .order_by(Event.id.desc())
+            .limit(2)
         ).all()
         assert {e.data["id"] for e in events} == {sid}
         assert {e.data["reason"] for e in events} == {reason}
@@ -516,7 +532,7 @@ def test_silent_policy_sends_no_announce_and_the_agent_sees_the_session_afterwar
     assert sid in [s["id"] for s in by_lead["supervisions"]]
     put_state(agent, "available")
     day = agent.client.get(f"/agents/{agent.user_id}/day").json()
-    assert [s for s in day["supervisions"] if s["id"] == sid][0]["end_reason"] == "call_ended"
+    assert next(s for s in day["supervisions"] if s["id"] == sid)["end_reason"] == "call_ended"
 
 
 def test_audit_rows_and_the_agents_day_are_complete(
@@ -541,12 +557,19 @@ def test_audit_rows_and_the_agents_day_are_complete(
         ("supervision_ended", lead.user_id, agent.user_id, team),
     ]
     started_row, connected, mode1, mode2, ended = (r.detail for r in rows)
-    assert started_row == {"session_id": sid, "lead_id": lead.user_id, "mode": "listen",
-                           "policy": "announced"}  # fmt: skip
+    assert started_row == {
+        "session_id": sid,
+        "lead_id": lead.user_id,
+        "mode": "listen",
+        "policy": "announced",
+    }
     assert connected["mode"] == "listen"
     assert (mode1["mode"], mode1["from"], mode2["mode"], mode2["from"]) == (
-        "whisper", "listen", "barge", "whisper"
-    )  # fmt: skip
+        "whisper",
+        "listen",
+        "barge",
+        "whisper",
+    )
     assert ended["reason"] == "lead_stopped"
     assert ended["modes"] == ["listen", "whisper", "barge"]
     # the team's audit log (what a lead reads) shows them with the actor's name
@@ -565,7 +588,8 @@ def test_audit_rows_and_the_agents_day_are_complete(
             "end_reason": "lead_stopped",
         }
         (rec,) = [d for d in parse_day_supervisions(day.json()["supervisions"]) if d.id == sid]
-        assert rec.ended_at is not None and rec.started_at <= rec.ended_at
+        assert rec.ended_at is not None
+        assert rec.started_at <= rec.ended_at
     assert who("lead_b").client.get(f"/agents/{agent.user_id}/day").status_code == 403
     # another day holds none of today's sessions
     past = agent.client.get(f"/agents/{agent.user_id}/day", params={"day": "2020-01-01"})
@@ -573,9 +597,11 @@ def test_audit_rows_and_the_agents_day_are_complete(
 
 
 def test_the_unique_guard_holds_when_a_race_slips_past_the_checks(
-    server: Server, org: dict[str, str], who: Callable[[str], Session],
+    server: Server,
+    org: dict[str, str],
+    who: Callable[[str], Session],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     """Another instance inserting between our checks and our insert: the partial unique
     indexes refuse the second open session, and the caller still gets the contract's 409s."""
     from homeagent.server import call_supervision as cs
@@ -624,8 +650,11 @@ def test_an_idempotency_key_never_stores_the_token(
     assert (again.status_code, error(again)["code"]) == (409, "already_supervised")
     with server.db.read() as s:
         assert all(token.encode() not in r.body for r in s.scalars(select(IdempotencyRecord)))
-        assert s.scalar(
-            select(func.count()).select_from(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == lead.user_id, IdempotencyRecord.key == "sup-1"
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(IdempotencyRecord)
+                .where(IdempotencyRecord.user_id == lead.user_id, IdempotencyRecord.key == "sup-1")
             )
-        ) == 0
+            == 0
+        )

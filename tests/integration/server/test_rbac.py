@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from sqlalchemy import update
 
 from homeagent.server.admin import create_user
