@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from homeagent.core.records import MalformedPayload
 
 __all__ = [
@@ -42,13 +45,21 @@ class TlsVerificationFailed(ClientError):
 
 
 class ApiError(ClientError):
-    """The server answered with an error (`{"error": {"code", "message"}}`)."""
+    """The server answered with an error (`{"error": {"code", "message"}}`).
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    `extra`: the error object's other fields, for the refusals that say more (409
+    `already_supervised` names the lead already there: `extra["by"]` = `{"id", "name"}`;
+    `homeagent.core.supervision.holder_of` reads it).
+    """
+
+    def __init__(
+        self, status: int, code: str, message: str, *, extra: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.extra: Mapping[str, Any] = dict(extra or {})
 
     @property
     def permanent(self) -> bool:

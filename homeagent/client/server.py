@@ -40,7 +40,7 @@ from homeagent.client.errors import (
     ServerUnreachable,
     TlsVerificationFailed,
 )
-from homeagent.core import lead_comms, lead_records, records
+from homeagent.core import lead_comms, lead_records, records, supervision
 from homeagent.core.profile import Profile
 from homeagent.security.tls import PinnedCaBundle
 
@@ -527,6 +527,37 @@ class ServerClient:
     def cancel_pending_state(self, agent_id: str) -> None:
         self._send("DELETE", f"/agents/{agent_id}/pending-state")
 
+    # --- live call supervision (docs/supervision-contract.md -> core.supervision) ------
+
+    def start_supervision(self, agent_id: str, mode: str) -> supervision.StartedSession:
+        """POST /agents/{id}/supervision: sent once, never retried (a retry could not
+        return the token; the server answers a second start 409 anyway)."""
+        answer = self.post(f"/agents/{agent_id}/supervision", {"mode": mode})
+        return _parsed(supervision.parse_started, answer)
+
+    def set_supervision_mode(self, session_id: int, mode: str) -> supervision.SessionRecord:
+        # one key per switch: a retry cannot replay an older switch back to this mode
+        path = f"/supervision/{int(session_id)}"
+        answer = self.patch(path, {"mode": mode}, idempotency_key=str(uuid.uuid4()))
+        return _parsed(lambda o: supervision.parse_session(o, route=f"PATCH {path}"), answer)
+
+    def supervision_connected(self, session_id: int) -> supervision.SessionRecord:
+        path = f"/supervision/{int(session_id)}/connected"
+        answer = self.post(path, idempotency_key=f"supervision-connected-{int(session_id)}")
+        return _parsed(lambda o: supervision.parse_session(o, route=f"POST {path}"), answer)
+
+    def end_supervision(self, session_id: int, reason: str) -> supervision.SessionRecord:
+        path = f"/supervision/{int(session_id)}/end"
+        key = f"supervision-end-{int(session_id)}-{reason}"
+        answer = self.post(path, {"reason": reason}, idempotency_key=key)
+        return _parsed(lambda o: supervision.parse_session(o, route=f"POST {path}"), answer)
+
+    def read_supervision_policy(self) -> str:
+        return _parsed(supervision.parse_policy, self.get("/supervision/policy"))
+
+    def read_team_supervision(self, team_id: str) -> tuple[supervision.SessionRecord, ...]:
+        return _parsed(supervision.parse_sessions, self.get(f"/teams/{team_id}/supervision"))
+
 
 def _parsed(parse: Callable[[object], R], answer: object) -> R:
     try:
@@ -538,17 +569,19 @@ def _parsed(parse: Callable[[object], R], answer: object) -> R:
 
 def _api_error(resp: requests.Response) -> ApiError:
     code, message = "http_error", resp.reason or "error"
+    extra: dict[str, Any] = {}
     try:
         body = resp.json()
         error = body.get("error") if isinstance(body, dict) else None
         if isinstance(error, dict):
             code = str(error.get("code") or code)
             message = str(error.get("message") or message)
+            extra = {k: v for k, v in error.items() if k not in ("code", "message")}
         elif isinstance(body, dict) and isinstance(body.get("detail"), str):
             message = body["detail"]
     except ValueError:
         pass
-    return ApiError(resp.status_code, code, message)
+    return ApiError(resp.status_code, code, message, extra=extra)
 
 
 _QUERY = re.compile(r"\?[^\s'\"()]*")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,8 +27,10 @@ __all__ = [
     "StartedSession",
     "SupervisionApi",
     "SupervisionEnded",
+    "SupervisionHolder",
     "SupervisionModeChanged",
     "SupervisionRequest",
+    "holder_of",
     "parse_day_supervisions",
     "parse_ended",
     "parse_mode_changed",
@@ -236,6 +239,26 @@ def parse_day_supervisions(
 
 def parse_policy(obj: object, *, route: str = "GET /supervision/policy") -> str:
     return _Fields(route, obj, "").choice("policy", POLICIES)
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionHolder:
+    """Who already supervises the agent (409 `already_supervised`'s `by`)."""
+
+    id: str
+    name: str
+
+
+def holder_of(extra: object) -> SupervisionHolder | None:
+    """The lead named in a 409 `already_supervised` refusal (the client's
+    `ApiError.extra`), or None when the answer does not say (never raises)."""
+    by = extra.get("by") if isinstance(extra, Mapping) else None
+    if not isinstance(by, Mapping):
+        return None
+    uid, name = by.get("id"), by.get("name")
+    if not isinstance(uid, str) or not isinstance(name, str) or not uid:
+        return None
+    return SupervisionHolder(uid, name[:200])
 
 
 class SupervisionApi(Protocol):

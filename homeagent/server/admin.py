@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from homeagent.server import call_supervision
 from homeagent.server.auth import hash_password, new_sip_password
 from homeagent.server.db import Database
 from homeagent.server.deps import ROLES
@@ -146,6 +147,7 @@ def revoke_device(db: Database, device_id: str) -> None:
         device.refresh_hash = None
         device.login_key_hash = None  # an admin revocation also ends its login exemption
         publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
+        call_supervision.end_for_device(s, device)
 
 
 def list_devices(db: Database, user_name: str | None = None) -> list[tuple[str, str, str, bool]]:

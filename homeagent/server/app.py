@@ -20,6 +20,7 @@ from homeagent.server.routers import (
     acd,
     agents,
     auth,
+    call_supervision,
     calls,
     contacts,
     figures,
@@ -87,7 +88,7 @@ def create_app(
 
     for module in (
         auth, me, agents, remote_state, quality, contacts, calls, messages, help, figures,
-        queues, supervision, stream, acd,
+        queues, supervision, call_supervision, stream, acd,
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)

@@ -20,6 +20,7 @@ from homeagent.server.admin import (
     list_devices,
     revoke_device,
 )
+from homeagent.server.call_supervision import POLICIES, POLICY_KEY
 from homeagent.server.db import Database
 from homeagent.server.passwords import password_problem
 
@@ -112,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--valid-days", type=int, default=365)
 
     cmd("show-acd-token", "print the credential Kamailio uses for the ACD hook")
+
+    c = cmd(
+        "set-supervision-policy",
+        "live call supervision: announced (the agent sees who listens; the default), "
+        "silent (no indicator; still audited) or off (refused)",
+    )
+    c.add_argument("policy", choices=POLICIES)
     return p
 
 
@@ -202,6 +210,10 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
         return 0
     if args.command == "export-profile":
         return _export(args, db)
+    if args.command == "set-supervision-policy":
+        db.set_setting(POLICY_KEY, args.policy)
+        print(f"supervision policy: {args.policy}")
+        return 0
     if args.command == "show-acd-token":
         print(db.settings()["acd_token"])
         return 0

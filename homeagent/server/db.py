@@ -30,6 +30,8 @@ DEFAULT_SETTINGS = {
     # TLS and media over SRTP (the app refuses neither; a home network is not trusted)
     "sip_transport": "tls",
     "sip_srtp": "mandatory",
+    # live call supervision: announced (the agent sees it) | silent | off (operations.md)
+    "supervision_policy": "announced",
 }
 SECRET_SETTINGS = ("token_secret", "acd_token")
 

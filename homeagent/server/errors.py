@@ -18,18 +18,31 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 class ApiError(Exception):
-    """Raised by handlers: becomes `{"error": {"code", "message"}}` with `status`."""
+    """Raised by handlers: becomes `{"error": {"code", "message"}}` with `status`.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    `extra`: more fields of the error object for the few refusals that say more
+    (409 `already_supervised` names who holds the agent: `by`).
+    """
+
+    def __init__(
+        self, status: int, code: str, message: str, *, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.extra = extra or {}
+
+
+class ErrorPerson(BaseModel):
+    id: str
+    name: str
 
 
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    by: ErrorPerson | None = None  # 409 already_supervised: the lead already there
 
 
 class ErrorBody(BaseModel):
@@ -67,8 +80,11 @@ _HTTP_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(
+    status: int, code: str, message: str, extra: dict[str, Any] | None = None
+) -> JSONResponse:
+    body = {"code": code, "message": message, **(extra or {})}
+    return JSONResponse({"error": body}, status_code=status)
 
 
 def _describe(errors: list[Any]) -> str:
@@ -84,7 +100,7 @@ def _describe(errors: list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,7 +3,8 @@
 Keys are scoped per user. The same key with a different request is 409
 `idempotency_conflict`; while the first is still running, 409 `idempotency_in_progress`.
 Responses 401/429/5xx are not stored, so a retry after a token refresh or an outage runs
-for real. `/auth/*` answers (tokens, in clear) are never stored. A replay needs a token
+for real. `/auth/*` answers (tokens, in clear) are never stored, nor a supervision session's start
+(its one-time token). A replay needs a token
 whose device is still valid (a revoked device gets its 401, not the stored answer), and
 records expire after `Limits.idempotency_ttl_s`.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -29,6 +31,9 @@ _METHODS = frozenset({"POST", "PUT", "PATCH"})
 _NOT_STORED = frozenset({401, 429})
 MAX_KEY_LEN = 100
 _NEVER_STORED_PREFIX = "/api/v1/auth/"
+# a supervision session's answer holds its one-time token, which the server keeps only
+# as a hash: never stored either (a retried start is refused 409, it opens nothing twice)
+_NEVER_STORED = re.compile(r"^/api/v1/agents/[^/]+/supervision$")
 SWEEP_EVERY_S = 60.0
 
 
@@ -42,6 +47,7 @@ class IdempotencyMiddleware:
             scope["type"] != "http"
             or scope["method"] not in _METHODS
             or scope["path"].startswith(_NEVER_STORED_PREFIX)
+            or _NEVER_STORED.match(scope["path"])
         ):
             await self.app(scope, receive, send)
             return

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from homeagent.core.agent_state import AgentState
-from homeagent.server import alerts
+from homeagent.server import alerts, call_supervision
 from homeagent.server.days import missed_in_row
 from homeagent.server.events import publish
 from homeagent.server.models import AcdOffer, AgentStatus, Interaction, User, utcnow
@@ -127,6 +127,9 @@ def publish_figures(s: Session, agent_id: str, team_id: str | None, tally: Tally
 
 def after_state_change(s: Session, agent: User, before: str, row: AgentStatus) -> None:
     """After `change_state` moved the agent from `before` to `row.state`."""
+    if before == AgentState.ON_CALL.value and row.state != AgentState.ON_CALL.value:
+        # the customer call is over (wrap-up, available, offline…): so is listening to it
+        call_supervision.end_open_of_agent(s, agent.id, "call_ended", row.changed_by_id or agent.id)
     if row.state in _REST:
         row.work_since = None
     elif row.work_since is None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -467,4 +468,46 @@ class QueueCall(Base):
     __table_args__ = (
         Index("ix_queue_calls_queue_entered", "queue", "entered_at"),
         Index("ix_queue_calls_outcome", "outcome"),
+    )
+
+
+class SupervisionSession(Base):
+    """A lead listening to, whispering to or barging into one agent's customer call.
+
+    Only the SHA-256 of the session's one-time token is kept. At most one open
+    (requested or connected) session per agent and per lead: the partial unique indexes
+    hold that across server instances even if two requests race past the checks.
+    `modes`: every mode the session went through, `[{"mode", "at"}]`, oldest first.
+    """
+
+    __tablename__ = "supervision_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(String(36))
+    lead_id: Mapped[str] = mapped_column(String(36))
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    mode: Mapped[str] = mapped_column(String(8))  # listen | whisper | barge
+    status: Mapped[str] = mapped_column(String(10), default="requested")
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    connected_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    modes: Mapped[list[Any]] = mapped_column(default=list)
+    __table_args__ = (
+        Index(
+            "uq_supervision_open_agent",
+            "agent_id",
+            unique=True,
+            sqlite_where=text("status != 'ended'"),
+            postgresql_where=text("status != 'ended'"),
+        ),
+        Index(
+            "uq_supervision_open_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("status != 'ended'"),
+            postgresql_where=text("status != 'ended'"),
+        ),
+        Index("ix_supervision_team_status", "team_id", "status"),
+        Index("ix_supervision_agent_created", "agent_id", "created_at"),
     )

@@ -195,3 +195,20 @@ class DayOut(BaseModel):
     day: str
     agents: list[AgentDayOut]
     team: TeamDayOut | None
+
+
+class DaySupervisionOut(BaseModel):
+    """A supervision session on the agent that day (live call supervision)."""
+
+    id: int
+    lead_name: str
+    modes: list[Literal["listen", "whisper", "barge"]]  # in the order the lead used them
+    started_at: datetime
+    ended_at: datetime | None  # None: still going on
+    end_reason: str | None
+
+
+class AgentDayReportOut(DayOut):
+    """GET /agents/{id}/day: the day, and the supervision sessions on the agent."""
+
+    supervisions: list[DaySupervisionOut]

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from homeagent.server import schemas
+from homeagent.server import call_supervision, schemas
 from homeagent.server.auth import (
     REFRESH_GRACE,
     hash_password,
@@ -201,6 +201,7 @@ def _revoke_family(s: Session, device: Device) -> Device:
     device.refresh_hash = None
     device.login_key_hash = None
     publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
+    call_supervision.end_for_device(s, device)
     return device
 
 
@@ -213,4 +214,5 @@ def logout(p: Auth, ctx: Ctx) -> schemas.OkOut:
             device.revoked_at = utcnow()
             device.refresh_hash = None
             publish(s, "device_revoked", {"device_id": device.id}, to_device_id=device.id)
+            call_supervision.end_for_device(s, device)
     return schemas.OkOut()

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeagent.server import alerts, audit, board, schemas, team_settings
+from homeagent.server import alerts, audit, board, call_supervision, schemas, team_settings
 from homeagent.server.deps import ADMIN, TEAM_LEAD, Auth, Ctx, Principal
 from homeagent.server.errors import ApiError
 from homeagent.server.events import publish
 from homeagent.server.models import Alert, AuditEntry, Team, TeamSettings, User, utcnow
 from homeagent.server.routers.me import team_out
 from homeagent.server.supervision_schemas import (
+    AgentDayReportOut,
     AlertOut,
     AuditOut,
     BoardOut,
@@ -200,11 +201,18 @@ def team_day(team_id: TeamId, p: Auth, ctx: Ctx, day: DayQuery = None) -> DayOut
         )
 
 
-@router.get("/agents/{agent_id}/day", response_model=DayOut)
+@router.get("/agents/{agent_id}/day", response_model=AgentDayReportOut)
 def agent_day(
     agent_id: Annotated[str, Path(max_length=36)], p: Auth, ctx: Ctx, day: DayQuery = None
-) -> DayOut:
-    """One agent's day ("Ma journée"): own, the team lead, or an admin; `team` is null."""
+) -> AgentDayReportOut:
+    """One agent's day ("Ma journée"): own, the team lead, or an admin; `team` is null.
+
+    `supervisions`: the supervision sessions on the agent that day (under the `silent`
+    policy the agent sees a session once it has ended)."""
     with ctx.db.read() as s:
         agent = p.readable_agent(s, agent_id)
-        return board.build_day(s, [agent], day or utcnow().date(), team_ids=None)
+        report = board.build_day(s, [agent], day or utcnow().date(), team_ids=None)
+        start, end = _day_bounds(day)
+        hide_open = p.user_id == agent.id and call_supervision.policy(s) == "silent"
+        sessions = call_supervision.day_supervisions(s, agent.id, start, end, hide_open=hide_open)
+        return AgentDayReportOut.model_validate({**report.model_dump(), "supervisions": sessions})

@@ -304,3 +304,19 @@ def test_set_queue_creates_then_changes_only_what_is_given(db_file: str) -> None
     bad = cli("set-queue", "--db", db_file, "ventes", "--team", "Nord", "--max-wait-s", "7200")
     assert bad.returncode == 1
     assert "max_wait_s must be between 0 and 3600 seconds" in bad.stderr
+
+
+def test_set_supervision_policy_stores_the_setting_and_refuses_others(db_file: str) -> None:
+    db = Database(db_file)
+    try:
+        assert db.settings()["supervision_policy"] == "announced"  # what init creates
+        for policy in ("silent", "off", "announced"):
+            r = cli("set-supervision-policy", "--db", db_file, policy)
+            assert (r.returncode, r.stdout.strip()) == (0, f"supervision policy: {policy}")
+            assert db.settings()["supervision_policy"] == policy
+        bad = cli("set-supervision-policy", "--db", db_file, "loud")
+        assert bad.returncode == 2
+        assert "invalid choice: 'loud'" in bad.stderr
+        assert db.settings()["supervision_policy"] == "announced"  # unchanged
+    finally:
+        db.dispose()

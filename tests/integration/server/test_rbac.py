@@ -10,11 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
-from homeagent.server.models import Alert
+from homeagent.server.admin import create_user
+from homeagent.server.models import Alert, SupervisionSession
 from homeagent.server.team_settings import DEFAULTS
 from tests.integration.server.conftest import Server
-from tests.integration.server.launch import API, Session
+from tests.integration.server.launch import API, PASSWORD, Session
 
 ACTORS = {
     "agent": "agent_a1",
@@ -99,6 +101,28 @@ def _pending_for_a2(server: Server) -> str:
     body = {"state": "break", "reason": "Déjeuner"}
     assert _as(server, "lead_a", "POST", f"/agents/{a2}/state", body)["applied"] is False
     return a2
+
+
+def _on_call_agent(server: Server) -> str:
+    """A new agent of team A on a call, with no supervision session open anywhere."""
+    with server.db.write() as s:
+        s.execute(
+            update(SupervisionSession)
+            .where(SupervisionSession.status != "ended")
+            .values(status="ended", end_reason="lead_stopped")
+        )
+    name = f"rbac_{uuid.uuid4().hex[:8]}"
+    agent_id = create_user(server.db, name, PASSWORD, "agent", "Équipe A")
+    for state in ("available", "on_call"):
+        _as(server, name, "PUT", "/agents/me/state", {"state": state})
+    return agent_id
+
+
+def _session_of_lead_a(server: Server) -> int:
+    """A supervision session of lead_a on a new agent's call."""
+    agent = _on_call_agent(server)
+    body = {"mode": "listen"}
+    return int(_as(server, "lead_a", "POST", f"/agents/{agent}/supervision", body)["id"])
 
 
 ALL_OK = {a: 200 for a in ACTORS if a != "anon"}
@@ -255,6 +279,43 @@ CASES: dict[str, Case] = {
         lambda s: "/agents/me/call-quality",
         lambda s: {"sip_call_id": "rbac", "mos": 4.1, "loss_pct": 0, "jitter_ms": 3, "rtt_ms": 20},
         {"agent": 204, "other_agent": 204, "lead": 204, "other_lead": 204, "admin": 403},
+    ),
+    "supervision_start": Case(
+        "POST",
+        lambda s: f"/agents/{_on_call_agent(s)}/supervision",
+        lambda s: {"mode": "listen"},
+        {"agent": 403, "other_agent": 403, "lead": 201, "other_lead": 403, "admin": 201},
+    ),
+    "supervision_start_not_in_call": Case(
+        "POST",
+        lambda s: f"/agents/{A1(s)}/supervision",  # agent_a1 is never on a call here
+        lambda s: {"mode": "barge"},
+        {"agent": 403, "other_agent": 403, "lead": 409, "other_lead": 403, "admin": 409},
+    ),
+    "supervision_mode": Case(
+        "PATCH",
+        lambda s: f"/supervision/{_session_of_lead_a(s)}",
+        lambda s: {"mode": "whisper"},
+        {"agent": 404, "other_agent": 404, "lead": 200, "other_lead": 404, "admin": 200},
+    ),
+    "supervision_connected": Case(  # only the supervised agent (none of these actors)
+        "POST",
+        lambda s: f"/supervision/{_session_of_lead_a(s)}/connected",
+        None,
+        {"agent": 404, "other_agent": 404, "lead": 403, "other_lead": 404, "admin": 403},
+    ),
+    "supervision_end": Case(
+        "POST",
+        lambda s: f"/supervision/{_session_of_lead_a(s)}/end",
+        lambda s: {"reason": "lead_stopped"},
+        {"agent": 404, "other_agent": 404, "lead": 200, "other_lead": 404, "admin": 200},
+    ),
+    "team_supervision": Case("GET", lambda s: f"/teams/{TEAM_A(s)}/supervision", None, LEADS_OF_A),
+    "supervision_policy": Case(
+        "GET",
+        lambda s: "/supervision/policy",
+        None,
+        {"agent": 403, "other_agent": 403, "lead": 200, "other_lead": 200, "admin": 200},
     ),
     "acd_hook": Case(
         "GET",
