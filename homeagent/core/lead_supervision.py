@@ -44,6 +44,7 @@ from homeagent.core.supervision import (
     SessionRecord,
     StartedSession,
     SupervisionApi,
+    holder_of,
 )
 
 __all__ = [
@@ -137,18 +138,18 @@ def refusal_of(exc: BaseException) -> tuple[str, str, str]:
     """(code, who is there already, the server's sentence) of a refused POST.
 
     Reads the client's `ApiError` by its attributes (`status`, `code`, `message`, and the
-    409's `by` — `{"id", "name"}` or an object with `.name` — when the client keeps it):
-    core never imports the client."""
+    409's holder in `extra["by"]`, see `supervision.holder_of`): core never imports the
+    client."""
     code = getattr(exc, "code", None)
     status = getattr(exc, "status", None)
     if not isinstance(code, str) or not code:
         code = "unreachable" if status is None else "error"
     elif status == 403 and code not in ("supervision_off", "forbidden"):
         code = "forbidden"
-    by: Any = getattr(exc, "by", None)
-    name = by.get("name") if isinstance(by, dict) else getattr(by, "name", None)
+    holder = holder_of(getattr(exc, "extra", None))
     message = getattr(exc, "message", None)
-    return code, str(name) if name else "", str(message) if isinstance(message, str) else ""
+    name = holder.name if holder is not None else ""
+    return code, name, str(message) if isinstance(message, str) else ""
 
 
 class SupervisedAgents:

@@ -338,9 +338,12 @@ class FakeSupervisionServer:
                 raise ApiError(409, "lead_busy", "you are supervising another call")
         for s in self._open():
             if s["agent_id"] == agent_id:
-                error = ApiError(409, "already_supervised", f"{s['lead_name']} is there already")
-                error.by = {"id": s["lead_id"], "name": s["lead_name"]}  # type: ignore[attr-defined]
-                raise error
+                raise ApiError(
+                    409,
+                    "already_supervised",
+                    f"{s['lead_name']} is there already",
+                    extra={"by": {"id": s["lead_id"], "name": s["lead_name"]}},
+                )
         session = self._new(agent_id, lead, mode)
         token = secrets.token_urlsafe(32)
         self.tokens[int(str(session["id"]))] = token

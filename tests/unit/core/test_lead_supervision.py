@@ -290,10 +290,12 @@ def test_refusals_arm_nothing_and_say_why(world: World, error: Any, code: str, b
     assert world.sup.view.notice is None
 
 
-def test_refusal_of_reads_a_by_object_or_dict() -> None:
-    error = ApiError(409, "already_supervised", "Claire is there")
-    error.by = type("P", (), {"name": "Claire Martin"})()  # type: ignore[attr-defined]
+def test_refusal_of_reads_the_holder_the_client_kept() -> None:
+    by = {"by": {"id": "l2", "name": "Claire Martin"}}
+    error = ApiError(409, "already_supervised", "Claire is there", extra=by)
     assert refusal_of(error) == ("already_supervised", "Claire Martin", "Claire is there")
+    bare = ApiError(409, "already_supervised", "Claire is there")
+    assert refusal_of(bare) == ("already_supervised", "", "Claire is there")
     assert refusal_of(ApiError(403, "device_blocked", "no"))[0] == "forbidden"
 
 
