@@ -34,7 +34,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from homeagent.core.commands import Command, ExpectSupervision, StopSupervision
 from homeagent.core.events import SupervisionChanged
