@@ -506,7 +506,10 @@ def _day_agent(f: _Fields) -> DayAgent:
 def parse_day(obj: object, *, route: str = "GET /teams/{id}/day") -> DayReport:
     f = _Fields(route, obj, "")
     team = f.child_or_none("team")
-    supervisions = parse_day_supervisions(obj, route=route)
+    # a server from before supervision has no such field: nothing to show
+    supervisions = (
+        parse_day_supervisions(f.raw("supervisions"), route=route) if f.has("supervisions") else ()
+    )
     return DayReport(
         day=f.day("day"),
         agents=f.items("agents", _day_agent),

@@ -232,9 +232,8 @@ def _day_supervision(f: _Fields) -> DaySupervision:
 def parse_day_supervisions(
     obj: object, *, route: str = "GET /agents/{id}/day"
 ) -> tuple[DaySupervision, ...]:
-    """The day's `supervisions` (a server from before supervision has none: ())."""
-    f = _Fields(route, obj, "")
-    return f.items("supervisions", _day_supervision) if f.has("supervisions") else ()
+    """The day's `supervisions` list (the answer's field, not the whole answer)."""
+    return _items(route, obj, "supervisions", _day_supervision)
 
 
 def parse_policy(obj: object, *, route: str = "GET /supervision/policy") -> str:

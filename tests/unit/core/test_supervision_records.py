@@ -159,13 +159,12 @@ def test_day_supervisions_and_the_policy() -> None:
             }
         ]
     }
-    (one,) = parse_day_supervisions(day)
+    (one,) = parse_day_supervisions(day["supervisions"])
     assert one.modes == ("listen", "whisper")
     assert one.end_reason == "lead_stopped"
     bad = {"supervisions": [{**day["supervisions"][0], "modes": ["listen", "shout"]}]}
     with pytest.raises(MalformedPayload, match=r"supervisions\[0\]\.modes\[1\]"):
-        parse_day_supervisions(bad)
+        parse_day_supervisions(bad["supervisions"])
     assert parse_policy({"policy": "silent"}) == "silent"
     with pytest.raises(MalformedPayload):
         parse_policy({"policy": "sometimes"})
-    assert parse_day_supervisions({"calls": []}) == ()  # a server from before supervision
