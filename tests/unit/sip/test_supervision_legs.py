@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import pjsua2 as pj
 import pytest
@@ -42,7 +42,7 @@ def invite(token: str | None) -> str:
 class FakeLegCall:
     """Records what the engine asks pjsua2 to do with a leg; the test plays pjsua2."""
 
-    instances: list[FakeLegCall] = []
+    instances: ClassVar[list[FakeLegCall]] = []
 
     def __init__(self, listener: Any, account: Any, leg: Any, pj_call_id: int = -1) -> None:
         self.listener, self.leg = listener, leg
@@ -281,9 +281,7 @@ def customer_call(world: Any, answered: bool = True) -> CallRecord:
 
 def start(world: Any, call_id: int, mode: str = "listen", target: str = "") -> str:
     t = secrets.token_urlsafe(32)
-    world.ctl.handle(
-        cmd.StartSupervision(21, call_id, target or "sip:lead@cc.example", t, mode)
-    )
+    world.ctl.handle(cmd.StartSupervision(21, call_id, target or "sip:lead@cc.example", t, mode))
     return t
 
 
@@ -295,7 +293,9 @@ def test_the_leg_carries_the_token_and_reports_connecting_then_connected(world) 
     assert world.media.leg.customer_call_id == record.call_id
     assert world.media.leg.mode == "whisper"
     leg.confirm()
-    assert sup_events(world.events) == [(21, "agent", "connecting", ""), (21, "agent", "connected", "")]
+    assert sup_events(world.events) == [
+        (21, "agent", "connecting", ""), (21, "agent", "connected", "")
+    ]  # fmt: skip
     world.ctl.handle(cmd.SetSupervisionMode(21, "barge"))
     assert world.media.leg.mode == "barge"
     assert len(world.ctl.calls) == 1  # the leg is not a call

@@ -90,7 +90,8 @@ def test_no_token_is_kept_in_clear() -> None:
     book, t = TokenBook(), token()
     book.arm(1, t, 0.0)
     book.check(token(), 0.0, 0.0)
-    assert t not in repr(vars(book)) and t not in repr(book._armed)
+    assert t not in repr(vars(book))
+    assert t not in repr(book._armed)
 
 
 def test_the_dead_list_is_bounded() -> None:
