@@ -388,7 +388,8 @@ class SupervisionLegs:
         leg = call.leg
         if leg.phase == ENDED:
             return
-        for media in call.getInfo().media:
+        info = call.getInfo()  # keep it: `.media` is a view into it (SWIG), not a copy
+        for media in info.media:
             if media.type != pj.PJMEDIA_TYPE_AUDIO:
                 continue
             if media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
