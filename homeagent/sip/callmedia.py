@@ -71,13 +71,26 @@ class CallMedia:
         """Muted: no H -> C and no H -> S (the lead still hears the customer)."""
         self.remix()
 
-    def detach(self, record: CallRecord) -> None:
-        """The call's audio stopped being active (hold, end): disconnect it (idempotent)."""
+    def detach(self, record: CallRecord, slot: int | None = None) -> None:
+        """The call's audio stopped being active (hold, end): disconnect it (idempotent).
+
+        `slot`: the conference slot pjsua now reports for the call's audio (None: the
+        call ended). When it is not the slot we connected, pjsua has already removed our
+        port with every connection it had, and nothing may be disconnected from it: the
+        conference bridge turns a disconnection from a removed port into "disconnect
+        everything from the other side" (we saw a hold cut the supervision leg from the
+        headset that way).
+        """
         media = self._media.get(record.call_id)
         if media is None or not record.attached:
             return
         record.attached = False
         key = _customer(record.call_id)
+        if _gone(media, slot):
+            self._conns = {c for c in self._conns if key not in c[:2]}
+            self.drop(media)
+            self.remix()
+            return
         # both directions with the headset go with the attachment's detach below
         self._conns = {c for c in self._conns if {c[0], c[1]} != {key, _HEADSET}}
         self.remix()
@@ -103,14 +116,23 @@ class CallMedia:
         self._conns |= {(_LEG, _HEADSET, FULL_LEVEL), (_HEADSET, _LEG, FULL_LEVEL)}
         self.remix()
 
-    def detach_leg(self) -> None:
-        """The leg's audio is gone (or going): unplug it; the customer call goes on."""
+    def detach_leg(self, slot: int | None = None) -> None:
+        """The leg's audio is gone (or going): unplug it; the customer call goes on.
+
+        `slot` as for :meth:`detach` (None: the leg ended, its port is gone)."""
         leg = self.leg
         if leg is None or leg.media is None:
             return
-        media, leg.media = leg.media, None
+        if _gone(leg.media, slot):
+            media = leg.media
+            self._conns = {c for c in self._conns if _LEG not in c[:2]}
+            leg.media = None
+            self.drop(media)
+            self.remix()
+            return
         self._conns = {c for c in self._conns if {c[0], c[1]} != {_LEG, _HEADSET}}
         self.remix()
+        media, leg.media = leg.media, None
         self.unplug(media)
 
     # -- plumbing ----------------------------------------------------------------------
@@ -123,6 +145,14 @@ class CallMedia:
             adm = self.endpoint.audDevManager()
             media.startTransmit(adm.getPlaybackDevMedia())
             adm.getCaptureDevMedia().startTransmit(media)
+
+    def drop(self, media: pj.AudioMedia) -> None:
+        """Forget `media` whose conference port pjsua already removed (no disconnection)."""
+        drop = getattr(self.audio, "drop", None) if self.audio is not None else None
+        if drop is not None:
+            drop(media)
+        elif self.audio is not None:
+            self.unplug(media)  # an attachment without drop(): the old behaviour
 
     def unplug(self, media: pj.AudioMedia) -> None:
         try:
@@ -168,14 +198,16 @@ class CallMedia:
                 muted=record.muted,
                 leg_connected=supervised and leg_up,
             )
-            wanted |= _keys(render(links, customer_attached=True), call_id)
+            conns = render(links, customer_attached=True, leg_connected=supervised and leg_up)
+            wanted |= _keys(conns, call_id)
         if leg is not None and leg_up:
             customer = self._records.get(leg.customer_call_id)
             if customer is None or not customer.attached:  # on hold (or gone): whisper stays
                 links = mix(
                     leg.mode, customer_attached=False, held=True, muted=False, leg_connected=True
                 )
-                wanted |= _keys(render(links, customer_attached=False), leg.customer_call_id)
+                conns = render(links, customer_attached=False, leg_connected=True)
+                wanted |= _keys(conns, leg.customer_call_id)
         return wanted
 
     def _headset(self) -> tuple[pj.AudioMedia, pj.AudioMedia] | None:
@@ -252,6 +284,11 @@ class CallMedia:
             self.tone.startTransmit(sink)
         except Exception as exc:
             log.debug("zip tone: %s", exc)
+
+
+def _gone(media: pj.AudioMedia, slot: int | None) -> bool:
+    """True when `media`'s conference port is no longer the call's (removed by pjsua)."""
+    return slot is None or slot < 0 or slot != media.getPortId()
 
 
 def _customer(call_id: int) -> str:

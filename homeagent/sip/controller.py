@@ -368,11 +368,11 @@ class CallController:
                 if record.phase is CallPhase.HELD:
                     self._set_phase(record, CallPhase.ACTIVE)
             elif media.status in (pj.PJSUA_CALL_MEDIA_LOCAL_HOLD, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
-                self._detach(record.call_id)
+                self._detach(record.call_id, int(media.audioConfSlot))
                 reason = "local" if media.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD else "remote"
                 self._set_phase(record, CallPhase.HELD, reason=f"held ({reason})")
             else:
-                self._detach(record.call_id)
+                self._detach(record.call_id, int(media.audioConfSlot))
             break
 
     def dtmf_received(self, call: EngineCall, digit: str, method: int) -> None:
@@ -406,10 +406,11 @@ class CallController:
     def _attach(self, call: EngineCall, index: int) -> None:
         self.media.attach(call.record, call, index)
 
-    def _detach(self, call_id: int) -> None:
+    def _detach(self, call_id: int, slot: int | None = None) -> None:
+        """`slot`: the call's conference slot now (None: ended, its port is gone)."""
         entry = self.calls.get(call_id)
         if entry is not None:
-            self.media.detach(entry[0])
+            self.media.detach(entry[0], slot)
 
     def detach_all(self) -> None:
         self.supervision.clear()

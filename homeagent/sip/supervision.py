@@ -403,7 +403,7 @@ class SupervisionLegs:
                     log.info("supervision %s: connected (%s side)", leg.session_id, leg.side)
                     self.emit(SupervisionChanged(leg.session_id, leg.side, CONNECTED, leg.mode))
             else:
-                self._unplug(leg)
+                self._unplug(leg, int(media.audioConfSlot))
             break
 
     def _plug(self, leg: Leg, audio: pj.AudioMedia) -> None:
@@ -413,12 +413,16 @@ class SupervisionLegs:
             leg.audio = audio
             self.media.plug(audio)
 
-    def _unplug(self, leg: Leg) -> None:
+    def _unplug(self, leg: Leg, slot: int | None = None) -> None:
+        """Unplug the leg's audio; `slot` None: the leg ended, pjsua removed its port."""
         if leg.side == AGENT:
-            self.media.detach_leg()
+            self.media.detach_leg(slot)
         elif leg.audio is not None:
             audio, leg.audio = leg.audio, None
-            self.media.unplug(audio)
+            if slot is not None and slot == audio.getPortId():
+                self.media.unplug(audio)
+            else:
+                self.media.drop(audio)
 
     def _ended(self, leg: Leg, code: int) -> None:
         if leg.key in self._pending_removal:

@@ -101,12 +101,19 @@ def mix(
     return frozenset(links)
 
 
-def render(links: frozenset[Link], *, customer_attached: bool) -> frozenset[Conn]:
-    """What to ask pjsua2 for: every audible link at full level, and a muted agent's
-    H -> C kept at level 0 (the customer's stream goes on sending RTP)."""
+def render(
+    links: frozenset[Link], *, customer_attached: bool, leg_connected: bool = False
+) -> frozenset[Conn]:
+    """What to ask pjsua2 for: every audible link at full level, plus silent (level 0)
+    connections so no stream on the bridge goes without a source: a muted agent's
+    H -> C (the customer's stream goes on sending RTP), and the leg's H -> S when nothing
+    else feeds it (customer on hold: the leg keeps sending RTP, and its stream keeps
+    decoding the lead, which a coaching whisper on hold needs)."""
     conns = {Conn(link.source, link.sink) for link in links}
     if customer_attached and Link(H, C) not in links and Link(C, H) in links:
         conns.add(Conn(H, C, MUTED_LEVEL))
+    if leg_connected and not any(link.sink is S for link in links):
+        conns.add(Conn(H, S, MUTED_LEVEL))
     return frozenset(conns)
 
 

@@ -104,7 +104,10 @@ class FakeMedia:
         self.leg.media = media
         self.remixes += 1
 
-    def detach_leg(self) -> None:
+    def drop(self, media: Any) -> None:
+        self.plugged.remove(media)
+
+    def detach_leg(self, slot: int | None = None) -> None:
         if self.leg is not None:
             self.leg.media = None
 
