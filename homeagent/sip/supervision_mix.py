@@ -107,8 +107,8 @@ def render(
     """What to ask pjsua2 for: every audible link at full level, plus silent (level 0)
     connections so no stream on the bridge goes without a source: a muted agent's
     H -> C (the customer's stream goes on sending RTP), and the leg's H -> S when nothing
-    else feeds it (customer on hold: the leg keeps sending RTP, and its stream keeps
-    decoding the lead, which a coaching whisper on hold needs)."""
+    else feeds it (customer on hold: the leg keeps sending RTP to the lead's app). A
+    stream without a source only gets NULL frames from the bridge and sends nothing."""
     conns = {Conn(link.source, link.sink) for link in links}
     if customer_attached and Link(H, C) not in links and Link(C, H) in links:
         conns.add(Conn(H, C, MUTED_LEVEL))

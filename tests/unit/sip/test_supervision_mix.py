@@ -99,6 +99,17 @@ def test_render_keeps_a_muted_agents_line_open_at_level_zero() -> None:
     assert render(frozenset({SH}), customer_attached=False) == {Conn(S, H)}
 
 
+def test_render_keeps_a_silent_source_on_the_leg_while_nothing_else_feeds_it() -> None:
+    held = mix("whisper", customer_attached=False, held=True, muted=False, leg_connected=True)
+    assert render(held, customer_attached=False, leg_connected=True) == {
+        Conn(S, H), Conn(H, S, MUTED_LEVEL)
+    }  # fmt: skip
+    talking = mix("listen", customer_attached=True, held=False, muted=True, leg_connected=True)
+    conns = render(talking, customer_attached=True, leg_connected=True)
+    assert Conn(C, S) in conns  # the customer feeds the leg: no silent source needed
+    assert Conn(H, S, MUTED_LEVEL) not in conns
+
+
 def test_a_mode_switch_touches_only_what_changed() -> None:
     kw = {"customer_attached": True, "held": False, "muted": False, "leg_connected": True}
     listen = render(mix("listen", **kw), customer_attached=True)
