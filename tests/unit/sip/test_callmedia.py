@@ -145,13 +145,14 @@ def test_a_still_valid_port_is_disconnected_normally_on_hold() -> None:
 
 
 def test_an_ended_leg_is_dropped_and_the_customer_keeps_its_audio() -> None:
-    media, bridge, _, _, log = setup()
+    media, bridge, _, customer, log = setup()
     leg = FakeMedia("S", 4, log)
     media.leg = LegMix(customer_call_id=1, mode="barge")
     media.attach_leg(leg)  # type: ignore[arg-type]
     log.clear()
     media.detach_leg()  # the leg ended: its port is gone
     assert log == [("drop", "S")]
+    assert bridge.attached == [customer]
     assert media.leg.media is None
     log.clear()
     media.remix()
