@@ -241,6 +241,7 @@ class SipEngine:
     def _shutdown(self, ep: pj.Endpoint, ctl: CallController) -> None:
         """Hang up every call and let the BYEs go out, within the stop deadline."""
         deadline = self._stop_deadline or time.monotonic() + 4.5
+        ctl.supervision.shutting_down()
         with contextlib.suppress(pj.Error):
             ep.hangupAllCalls()
         # Let the hang-ups complete, but keep room for unregistering and destroying.

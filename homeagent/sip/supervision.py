@@ -137,6 +137,14 @@ class SupervisionLegs:
         """True while a leg has not been reported disconnected (shutdown waits for it)."""
         return any(leg.phase != ENDED for leg, _ in self._legs.values())
 
+    def shutting_down(self) -> None:
+        """The engine stops (the app quits or signs out): say so when the legs end."""
+        for leg, _ in self:
+            if leg.phase != ENDED:
+                leg.end_reason = leg.end_reason or (
+                    "agent_signed_out" if leg.side == AGENT else "lead_stopped"
+                )
+
     def clear(self) -> None:
         """Unplug and drop every leg (engine thread, before libDestroy)."""
         for leg, _ in list(self._legs.values()):

@@ -393,3 +393,22 @@ def test_the_token_never_reaches_an_event_or_a_repr(world) -> None:  # type: ign
     assert t not in repr(world.events)
     assert t not in repr(cmd.StartSupervision(1, 1, "sip:a@b", t))
     assert t not in repr(FakeLegCall.instances[-1].leg)
+
+
+def test_an_engine_stopping_says_why_its_legs_end(world) -> None:  # type: ignore[no-untyped-def]
+    start(world, customer_call(world).call_id)
+    agent_leg = FakeLegCall.instances[-1]
+    agent_leg.confirm()
+    t = secrets.token_urlsafe(32)
+    world.ctl.handle(cmd.ExpectSupervision(30, t))
+    lead_leg = lead_invite(world, t)
+    world.ctl.tick(world.clock.now)
+    lead_leg.confirm()
+    world.ctl.supervision.shutting_down()  # then pjsua hangs every call up
+    agent_leg.disconnect(200)
+    lead_leg.disconnect(200)
+    ended = [e for e in sup_events(world.events) if e[2] == "ended"]
+    assert ended == [
+        (21, "agent", "ended", "agent_signed_out"),
+        (30, "lead", "ended", "lead_stopped"),
+    ]
