@@ -40,6 +40,7 @@ from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall
 from homeagent.sip.headers import parse_invite, source_host
 from homeagent.sip.media import AudioAttachment
 from homeagent.sip.policy import RejectPacer, admit, registration_event
+from homeagent.sip.supervision import SupervisionLegs
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,10 @@ class CallController:
         self.pacer = RejectPacer(budget=max(1, config.max_calls), window_s=0.6)
         self.account: pj.Account | None = None
         self.media = CallMedia(audio)
+        # supervision legs live apart from the calls: never counted, never call events
+        self.supervision = SupervisionLegs(
+            emit, self.media, self.calls, trusted_hosts, self.pacer, lambda: self.account
+        )
         self._reg_failures = 0
         self._registered = False
         self._next_refresh_s: float | None = None  # UDP: when to re-REGISTER (see tick)
@@ -122,6 +127,9 @@ class CallController:
         # SWIG decoded the bytes with surrogateescape: decode them again, once, here, so
         # every fact (and every event built from them) is clean UTF-8 (Latin-1 PBXs).
         facts = parse_invite(clean_text(whole_msg))
+        if facts.supervision_token is not None:  # a supervision leg, never a call to ring
+            self.supervision.incoming(pj_call_id, facts, source_host(src_address))
+            return
         record = CallRecord(
             call_id=self.calls.new_id(),
             direction=CallDirection.INBOUND,
@@ -161,6 +169,7 @@ class CallController:
                 self._tick_call(record, call, now_s)
             except Exception:  # one broken call must not stop the engine
                 log.exception("call %s", record.call_id)
+        self.supervision.tick(now_s)
 
     def _refresh_registration(self, now_s: float) -> None:
         """UDP: re-REGISTER every `reregister_s` while registered (a registrar restarted
@@ -315,6 +324,7 @@ class CallController:
         if record.call_id in self._pending_removal:
             return
         self._pending_removal.append(record.call_id)
+        self.supervision.customer_gone(record.call_id, "call_ended")
         self._detach(record.call_id)
         if not record.decided:  # gone before we even looked at it (CANCEL, bad INVITE)
             record.ended = True
@@ -358,11 +368,11 @@ class CallController:
                 if record.phase is CallPhase.HELD:
                     self._set_phase(record, CallPhase.ACTIVE)
             elif media.status in (pj.PJSUA_CALL_MEDIA_LOCAL_HOLD, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
-                self._detach(record.call_id)
+                self._detach(record.call_id, int(media.audioConfSlot))
                 reason = "local" if media.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD else "remote"
                 self._set_phase(record, CallPhase.HELD, reason=f"held ({reason})")
             else:
-                self._detach(record.call_id)
+                self._detach(record.call_id, int(media.audioConfSlot))
             break
 
     def dtmf_received(self, call: EngineCall, digit: str, method: int) -> None:
@@ -373,6 +383,7 @@ class CallController:
         accepted = 200 <= code < 300
         self.emit(TransferProgressed(call.record.call_id, code, final, accepted))
         if final and accepted:
+            self.supervision.customer_gone(call.record.call_id, "transferred")
             _hangup(call, 0, "")  # the transferee now talks to the target
 
     # ---------------------------------------------------------------------- media
@@ -395,14 +406,21 @@ class CallController:
     def _attach(self, call: EngineCall, index: int) -> None:
         self.media.attach(call.record, call, index)
 
-    def _detach(self, call_id: int) -> None:
+    def _detach(self, call_id: int, slot: int | None = None) -> None:
+        """`slot`: the call's conference slot now (None: ended, its port is gone)."""
         entry = self.calls.get(call_id)
         if entry is not None:
-            self.media.detach(entry[0])
+            self.media.detach(entry[0], slot)
 
     def detach_all(self) -> None:
+        self.supervision.clear()
         for record, _ in self.calls:
             self.media.detach(record)
+
+    @property
+    def busy(self) -> bool:
+        """True while a call or a supervision leg has not ended (shutdown waits for it)."""
+        return self.supervision.live or any(not rec.ended for rec, _ in self.calls)
 
     def _measure(self, call: EngineCall) -> CallQuality | None:
         return measure_quality(call)
@@ -467,6 +485,13 @@ class CallController:
                 self.available = available
             case cmd.SetAutoAnswer(delay_s=delay_s):
                 self.auto_answer_s = delay_s
+            case (
+                cmd.StartSupervision()
+                | cmd.SetSupervisionMode()
+                | cmd.StopSupervision()
+                | cmd.ExpectSupervision()
+            ):
+                self.supervision.handle(command)
             case cmd.HandleIpChange():
                 assert self.endpoint is not None
                 prm = pj.IpChangeParam()

@@ -49,6 +49,9 @@ MAX_COMMANDS_PER_TURN = 32
 # Room above max_calls for INVITEs waiting to be turned away (see policy.RejectPacer);
 # beyond it pjsua answers "486 Too many calls" itself, without creating media.
 EXTRA_CALL_SLOTS = 2
+# Supervision legs take pjsua call slots too, but never count as calls: one up and one
+# waiting for its token (homeagent.sip.supervision).
+SUPERVISION_SLOTS = 2
 
 
 # pjsua2 allows one Endpoint per process: a second one aborts the process. Guard it.
@@ -168,7 +171,11 @@ class SipEngine:
             quiet_pjlib_until_configured()
             ep.libCreate()
             ep.libInit(
-                endpoint_config(self._config, writer, self._config.max_calls + EXTRA_CALL_SLOTS)
+                endpoint_config(
+                    self._config,
+                    writer,
+                    self._config.max_calls + EXTRA_CALL_SLOTS + SUPERVISION_SLOTS,
+                )
             )
             ep.audDevManager().setNullDev()
             ttype = TRANSPORT_TYPES[self._account_cfg.transport]
@@ -234,11 +241,12 @@ class SipEngine:
     def _shutdown(self, ep: pj.Endpoint, ctl: CallController) -> None:
         """Hang up every call and let the BYEs go out, within the stop deadline."""
         deadline = self._stop_deadline or time.monotonic() + 4.5
+        ctl.supervision.shutting_down()
         with contextlib.suppress(pj.Error):
             ep.hangupAllCalls()
         # Let the hang-ups complete, but keep room for unregistering and destroying.
         budget = min(deadline - 1.0, time.monotonic() + 2.0)
-        while time.monotonic() < budget and any(not rec.ended for rec, _ in ctl.calls):
+        while time.monotonic() < budget and ctl.busy:
             ep.libHandleEvents(LOOP_POLL_MS)
             ctl.tick(time.monotonic())
         ctl.tick(time.monotonic())

@@ -40,6 +40,9 @@ _KEPT = (
 )
 
 _MAX_VALUE_LEN = 512
+# The supervision leg's one-time token (docs/supervision-contract.md). Never in `headers`:
+# those reach events and logs.
+SUPERVISION_HEADER = "X-HomeAgent-Supervision"
 _NAME_ADDR = re.compile(r'^\s*(?:"(?P<q>(?:[^"\\]|\\.)*)"|(?P<t>[^<"]*?))\s*<(?P<uri>[^>]*)>')
 
 
@@ -56,6 +59,8 @@ class InviteFacts:
     call_info: str = ""
     sip_call_id: str = ""
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the X-HomeAgent-Supervision value (None: no such header): a secret, never shown
+    supervision_token: str | None = field(default=None, repr=False)
 
 
 def parse_header_block(message: str) -> dict[str, str]:
@@ -148,6 +153,7 @@ def parse_invite(message: str) -> InviteFacts:
         call_info=headers.get("Call-Info", ""),
         sip_call_id=headers.get("Call-ID", ""),
         headers=MappingProxyType(kept),
+        supervision_token=headers.get(_canonical(SUPERVISION_HEADER)),
     )
 
 

@@ -17,7 +17,14 @@ attached at once (e.g. a conference); the engine only attaches the call the agen
 
 Optional: an attachment may expose a ``port`` attribute (the ``pj.AudioMedia`` its device
 side is connected to, or None before ``open()``). When present, the engine plays the
-auto-answer "zip tone" into it, so the agent hears it in the headset.
+auto-answer "zip tone" into it, so the agent hears it in the headset, and mixes the
+supervision leg with the customer call by connecting ports one by one.
+
+Optional too: ``drop(media)``, called instead of ``detach`` when pjsua has already removed
+the media's conference port (the call ended, or its stream was replaced on hold): forget
+it without disconnecting anything. pjmedia's bridge turns a disconnection from a removed
+port into a disconnection of *every* connection of the other port (we saw it cut the
+headset from a supervision leg). Without ``drop``, ``detach`` is called.
 """
 
 from __future__ import annotations

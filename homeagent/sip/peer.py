@@ -96,6 +96,7 @@ class CallState:
     dtmf_at: float | None = None
     ended: bool = False
     media: list[Any] = field(default_factory=list)  # players/recorders/tones of this call
+    active: bool = False  # the call's audio is active (not held)
 
 
 class PeerCall(pj.Call):  # type: ignore[misc]
@@ -266,8 +267,13 @@ class Peer:
             if media.type != pj.PJMEDIA_TYPE_AUDIO:
                 continue
             self.emit("media", call=info.id, status=int(media.status))
-            if media.status == pj.PJSUA_CALL_MEDIA_ACTIVE and not call.st.media:
+            active = media.status == pj.PJSUA_CALL_MEDIA_ACTIVE
+            if active and not call.st.media:
                 self._connect_audio(call, call.getAudioMedia(media.index))
+            elif active and not call.st.active:
+                # back from a hold: pjsua may have replaced the stream and its connections
+                self._reconnect_audio(call, call.getAudioMedia(media.index))
+            call.st.active = active
             break
 
     def _connect_audio(self, call: PeerCall, audio: pj.AudioMedia) -> None:
@@ -299,6 +305,15 @@ class Peer:
             recorder.createRecorder(args.record)
             audio.startTransmit(recorder)
             call.st.media.append(recorder)
+
+    def _reconnect_audio(self, call: PeerCall, audio: pj.AudioMedia) -> None:
+        audio.startTransmit(self.ep.audDevManager().getPlaybackDevMedia())
+        for item in call.st.media[1:]:
+            if isinstance(item, pj.AudioMediaRecorder):
+                audio.startTransmit(item)
+            else:
+                item.startTransmit(audio)
+        call.st.media[0] = audio
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> int:

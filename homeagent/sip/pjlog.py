@@ -31,9 +31,12 @@ from homeagent.core.text import clean_text
 from homeagent.core.timefmt import mask_number
 
 # pjsip's own log must never carry credentials: any line that still mentions digest
-# fields is redacted (message dumps included, when a SIP trace is on).
+# fields or the supervision token is redacted (message dumps included, when a SIP trace
+# is on).
 _SECRET = re.compile(
-    r"(authorization|proxy-authorization|response\s*=|password|passwd|nonce\s*=)", re.I
+    r"(authorization|proxy-authorization|response\s*=|password|passwd|nonce\s*="
+    r"|x-homeagent-supervision)",  # the supervision leg's one-time token
+    re.I,
 )
 # Phone numbers and other long identifiers in first lines (e.g. a call dump's "To:"); ports
 # (5 digits) and error codes (6 digits, "[code 171050]") stay readable.

@@ -145,12 +145,15 @@ class PulseServer:
 
 
 @contextlib.contextmanager
-def start_pulse(root: Path) -> Iterator[PulseServer]:
+def start_pulse(root: Path, *, export_env: bool = True) -> Iterator[PulseServer]:
     """Run the private daemon in `root` while inside (also used by the benchmarks).
 
     Sets ``PULSE_SERVER`` in ``os.environ`` while it runs, so Qt Multimedia (created
-    afterwards) and the pa* tools find it.
+    afterwards) and the pa* tools find it. ``export_env=False`` leaves ``os.environ``
+    alone: a second daemon (another party's devices, for a child process given
+    ``server.env``) next to the session's.
     """
+    root.mkdir(parents=True, exist_ok=True)
     exe = require_tool("pulseaudio")
     require_tool("pactl")
     runtime = root / "runtime"
@@ -184,6 +187,9 @@ def start_pulse(root: Path) -> Iterator[PulseServer]:
     with running(argv, log=root / "pulseaudio.log", env=env, ready=sock.exists):
         wait_until(lambda: _answers(server), timeout_s=10)
         server.base_modules = frozenset(server.modules())
+        if not export_env:
+            yield server
+            return
         os.environ["PULSE_SERVER"] = server.server
         try:
             yield server

@@ -167,6 +167,20 @@ class PjAudioBridge:
         if not self._attached and self._on_active is not None:
             self._on_active(False)
 
+    def drop(self, media: Any) -> None:
+        """Forget a call's audio whose conference port pjsua already removed (engine
+        thread). Nothing is disconnected: pjsua removed the port's connections with it,
+        and the bridge turns a disconnection from a removed port into "everything from
+        (or to) the other port", which would cut every other call or leg from the headset.
+        """
+        self._check_thread()
+        index = next((i for i, m in enumerate(self._attached) if m is media), None)
+        if index is None:
+            return
+        del self._attached[index]
+        if not self._attached and self._on_active is not None:
+            self._on_active(False)
+
     def close(self) -> None:
         """Disconnect everything and drop the port (engine thread, before libDestroy)."""
         if self._port is None:

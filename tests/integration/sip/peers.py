@@ -138,9 +138,18 @@ class Peers:
             peer.stop()
 
 
-def start_engine_host(tmp: Path, kamailio: Kamailio, user: str, *args: str) -> PeerProcess:
-    """An engine in a subprocess (tests/integration/sip/engine_host.py), registered."""
-    env = dict(os.environ, HOMEAGENT_PEER_PASSWORD=kamailio.passwords[user])
+def start_engine_host(
+    tmp: Path,
+    kamailio: Kamailio,
+    user: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 15.0,
+) -> PeerProcess:
+    """An engine in a subprocess (tests/integration/sip/engine_host.py), registered.
+
+    `env`: the child's environment (default: ours), e.g. another PULSE_SERVER."""
+    env = dict(env or os.environ, HOMEAGENT_PEER_PASSWORD=kamailio.passwords[user])
     argv = [
         "--registrar", f"{kamailio.host}:{kamailio.udp_port}",
         "--domain", kamailio.domain, "--user", user, *args,
@@ -148,7 +157,13 @@ def start_engine_host(tmp: Path, kamailio: Kamailio, user: str, *args: str) -> P
     host = PeerProcess(
         argv, env, tmp / f"engine-host-{user}.log", "tests.integration.sip.engine_host"
     )
-    host.wait_for("RegistrationChanged", lambda e: e["state"] == "registered")
+    try:
+        host.wait_for(
+            "RegistrationChanged", lambda e: e["state"] == "registered", timeout_s=timeout_s
+        )
+    except BaseException:
+        host.stop()
+        raise
     return host
 
 

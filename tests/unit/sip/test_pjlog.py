@@ -61,6 +61,17 @@ def test_credentials_are_redacted_even_in_a_trace(logger, caplog) -> None:  # ty
     assert "[redacted" in text
 
 
+def test_the_supervision_token_is_redacted_even_in_a_trace(logger, caplog) -> None:  # type: ignore[no-untyped-def]
+    token = "Zq3" * 14 + "x"
+    f = PjsipLogFilter(logger, sip_trace=True)
+    with caplog.at_level(logging.DEBUG, logger="test.pjlog"):
+        f.write(4, f"INVITE sip:lead@x SIP/2.0\r\nX-HomeAgent-Supervision: {token}\r\nTo: <sip:1>")
+    text = caplog.records[0].getMessage()
+    assert "INVITE sip:lead@x" in text
+    assert token not in text
+    assert "[redacted" in text
+
+
 def test_rate_limit_per_level_with_a_summary(logger, caplog) -> None:  # type: ignore[no-untyped-def]
     clock = Clock()
     f = PjsipLogFilter(logger, burst=5, per_s=1.0, clock=clock)

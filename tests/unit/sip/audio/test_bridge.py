@@ -131,3 +131,19 @@ def test_refuses_other_threads_and_attach_before_open(endpoint: Endpoint) -> Non
     assert errors
     assert "engine thread" in errors[0]
     bridge.close()
+
+
+def test_drop_forgets_a_media_without_disconnecting_anything(endpoint: Endpoint) -> None:
+    # pjsua already removed a dropped media's port (and its connections); disconnecting
+    # from a removed port would disconnect everything from the bridge port instead.
+    active: list[bool] = []
+    up, down = DriftBuffer(), DriftBuffer()
+    bridge = endpoint.bridge(up, down, on_active=active.append)
+    bridge.open()
+    bridge.attach(bridge.port)  # an echo loop: what goes up comes back down
+    bridge.drop(object())  # unknown: ignored
+    bridge.drop(bridge.port)
+    assert active == [True, False]
+    assert not bridge.active
+    heard = run_device(endpoint, up, down, tone(1000, 1.0), 0.8)
+    assert dominant_frequency(heard[len(heard) // 4 * 2 :], 16000) == 1000  # still connected
