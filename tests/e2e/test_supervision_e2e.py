@@ -99,7 +99,7 @@ def _two_headsets(root: Path) -> Iterator[tuple[PulseServer, PulseServer]]:
         for name in ("agent", "lead"):
             folder = root / f"pulse-{name}"
             folder.mkdir()
-            pulses.append(stack.enter_context(start_pulse(folder)))
+            pulses.append(stack.enter_context(start_pulse(folder, export_env=False)))
         yield pulses[0], pulses[1]
 
 
