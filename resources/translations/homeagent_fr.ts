@@ -2597,6 +2597,10 @@
         <translation>{title} — connexion… ({quality})</translation>
     </message>
     <message>
+        <source>Switch this session to {mode}</source>
+        <translation>Passer cette session en « {mode} »</translation>
+    </message>
+    <message>
         <source>Listen to {agent}'s call</source>
         <translation>Écouter l'appel de {agent}</translation>
     </message>

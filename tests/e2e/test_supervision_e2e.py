@@ -202,13 +202,17 @@ def test_a_forged_token_is_refused_and_a_lost_lead_leaves_the_call_untouched(
         for app in (lead, agent):
             wait_event(app.log, "registration", 90, app.proc, state="registered")
         wait_event(lead.log, "board_loaded", 30, lead.proc)
-        # someone who knows the header but not a token: the lead's app turns it away
+        # another agent of the organisation (signed in to Kamailio with their own SIP
+        # account) who knows the header but not a token: the lead's app turns it away
+        insider = world.agents[1]
         forger = PeerProcess(
-            ["--domain", "homeagent.test", "--user", "+33699999999",
-             "--call", f"sip:{world.lead.sip_username}@127.0.0.1:{world.sip_port}",
+            ["--domain", "homeagent.test", "--user", insider.sip_username,
+             "--registrar", f"127.0.0.1:{world.sip_port}",
+             "--call", f"sip:{world.lead.sip_username}@homeagent.test",
              "--header", "X-HomeAgent-Supervision: " + "A" * 43,
              "--exit-after", "15", "--exit-on-end"],
-            dict(os.environ), tmp_path / "forger.log",
+            {**os.environ, "HOMEAGENT_PEER_PASSWORD": insider.sip_password},
+            tmp_path / "forger.log",
         )  # fmt: skip
         try:
             wait_event(lead.log, "supervision_refused", 15, lead.proc)

@@ -361,7 +361,10 @@ class ConsoleSupervision(QObject):
         self.timer.timeout.connect(self.tick)
 
     def start(self, agent_id: str = "", mode: str = "listen") -> bool:
-        """Start a session on an agent (an action's intent)."""
+        """Start a session on an agent (an action's intent); on the agent the lead is
+        supervising already, switch its mode (the same keys, the same buttons)."""
+        if self._mine(agent_id):
+            return self.core.set_mode(mode)
         row = self.console.board.row_of(agent_id)
         ok, why = self.gate(agent_id, mode)
         if row is None or not ok:
@@ -388,6 +391,12 @@ class ConsoleSupervision(QObject):
     def gate(self, agent_id: str, mode: str) -> tuple[bool, str]:
         """(enabled, tooltip) of the `mode` action on one agent."""
         row = self.console.board.row_of(agent_id)
+        if self._mine(agent_id):
+            view = self.core.view
+            current = view.switching_to or view.mode
+            return mode != current, QCoreApplication.translate(
+                "Supervision", "Switch this session to {mode}"
+            ).format(mode=mode_action_text(mode))
         by = self.sessions.of(agent_id)
         why = self.core.blocked(
             on_call=row is not None and row.state is AgentState.ON_CALL, supervised_by=by
@@ -405,6 +414,19 @@ class ConsoleSupervision(QObject):
             ),
         }.get(mode, QCoreApplication.translate("Supervision", "Listen to {agent}'s call"))
         return True, f"{action.format(agent=agent)} — {quality_text(row)}"
+
+    def _mine(self, agent_id: str) -> bool:
+        """Whether the lead's own open session is on `agent_id`."""
+        view = self.core.view
+        return (
+            bool(agent_id)
+            and view.agent_id == agent_id
+            and view.phase
+            in (
+                Phase.CONNECTING,
+                Phase.CONNECTED,
+            )
+        )
 
     def set_own_call(self, in_call: bool, *, connected: bool = False) -> None:
         """The lead's own desk has a call: nothing new starts; an open session ends when

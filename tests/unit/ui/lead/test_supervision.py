@@ -147,6 +147,25 @@ def test_click_bar_mode_switch_and_stop(sup: FakeConsole, mono: Mono, qtbot) -> 
     assert token not in repr(sup.log)
 
 
+def test_the_row_keys_switch_the_mode_of_the_session_on_that_agent(sup: FakeConsole) -> None:
+    assert sup.sup_server is not None
+    actions = sup.console.row_actions
+    select(sup, AGENT)
+    actions.listen.trigger()
+    sid = session_id(sup)
+    assert sup.agent_connects_leg(sid)
+    actions.refresh()
+    assert not actions.listen.isEnabled()  # the mode it is in
+    assert actions.whisper.isEnabled()
+    assert actions.barge.isEnabled()
+    actions.barge.trigger()  # Ctrl+Shift+I on the row: a switch, not a second session
+    assert sup.sup_server.sessions[sid]["mode"] == "barge"
+    assert list(sup.sup_server.sessions) == [sid]
+    actions.refresh()
+    assert not actions.barge.isEnabled()
+    assert actions.listen.isEnabled()
+
+
 def test_the_customer_hanging_up_ends_it_and_says_why(sup: FakeConsole) -> None:
     assert sup.leg is not None
     select(sup, AGENT)
@@ -276,7 +295,9 @@ def test_the_help_queue_supervises_the_requesting_agent(
     view = sup.supervision.core.view
     assert view.active
     assert (view.agent_id, view.mode) == (AGENT, "whisper")
-    assert not panel.listen_button.isEnabled()  # busy now
+    assert not panel.whisper_button.isEnabled()  # the mode it is in
+    assert panel.listen_button.isEnabled()  # a switch of this session
+    assert panel.listen_button.toolTip() == "Switch this session to Listen"
 
 
 def test_the_shortcuts_are_free_and_live_on_the_console(sup: FakeConsole) -> None:
