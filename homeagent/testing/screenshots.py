@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
+from homeagent.core.desk_snapshot import SupervisionView
 from homeagent.core.desk_types import ServerLink
 from homeagent.core.events import CallQuality, CallQualityMeasured
 from homeagent.testing.fakes import demo_messages
@@ -80,6 +81,9 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
         model.add_message(message)
     model.handle(CallQualityMeasured(call_id, CallQuality(mos=4.2, codec="G722")))
     shot("in_call")
+    model.show_supervision(SupervisionView(1, call_id, "whisper", "Claire Martin", True))
+    shot("in_call_supervised")
+    model.show_supervision(None)
     model.hang_up()
     _until(lambda: model.snapshot().wrap_up is not None)
     w.wrap_up.notes.setPlainText("Coupure fibre depuis ce matin ; box redémarrée, synchro OK.")
