@@ -8,6 +8,7 @@ pjsua2 reuses its call slots, the UI must never see an id come back for another 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
@@ -44,6 +45,8 @@ class CallRecord:
     next_quality_at_s: float = 0.0
     transfer_pending: bool = False
 
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -136,3 +139,16 @@ class EngineCall(pj.Call):  # type: ignore[misc]
     def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
         prm.cont = True
         self.listener.transfer_status(self, int(prm.statusCode), bool(prm.finalNotify))
+
+
+def hang_up(call: pj.Call, code: int = 0, reason: str = "") -> None:
+    """Hang up (or turn away, with `code`) a call; a call already disconnecting is fine."""
+    prm = pj.CallOpParam(True)
+    if code:
+        prm.statusCode = code
+    if reason:
+        prm.reason = reason
+    try:
+        call.hangup(prm)
+    except pj.Error as exc:  # already disconnecting
+        log.debug("hangup: %s", exc.info())

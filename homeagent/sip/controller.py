@@ -36,7 +36,7 @@ from homeagent.core.events import (
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig, Transport
 from homeagent.core.text import clean_text
 from homeagent.sip.callmedia import CallMedia, measure_quality
-from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall
+from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall, hang_up
 from homeagent.sip.headers import parse_invite, source_host
 from homeagent.sip.media import AudioAttachment
 from homeagent.sip.policy import RejectPacer, admit, registration_event
@@ -265,7 +265,7 @@ class CallController:
             return
         record.decided = True
         record.ended = True
-        _hangup(call, admission.code, admission.reason)
+        hang_up(call, admission.code, admission.reason)
         self.emit(IncomingCallRefused(admission.code, admission.reason, record.facts.remote_uri))
 
     def _ring_out(self, record: CallRecord, call: EngineCall) -> None:
@@ -282,7 +282,7 @@ class CallController:
             return
         record.rang_out = True
         log.info("call %s rang out after %s s: 480", record.call_id, self.config.ring_timeout_s)
-        _hangup(call, 480, "Temporarily Unavailable: no answer")
+        hang_up(call, 480, "Temporarily Unavailable: no answer")
 
     # ------------------------------------------------------------------ call callbacks
     def call_state_changed(self, call: EngineCall) -> None:
@@ -384,7 +384,7 @@ class CallController:
         self.emit(TransferProgressed(call.record.call_id, code, final, accepted))
         if final and accepted:
             self.supervision.customer_gone(call.record.call_id, "transferred")
-            _hangup(call, 0, "")  # the transferee now talks to the target
+            hang_up(call, 0, "")  # the transferee now talks to the target
 
     # ---------------------------------------------------------------------- media
     @property
@@ -453,11 +453,11 @@ class CallController:
                 record, call = self._get(call_id)
                 record.decided = True
                 record.ring_deadline_s = None
-                _hangup(call, code if code in (486, 603) else 486, "")
+                hang_up(call, code if code in (486, 603) else 486, "")
             case cmd.Dial(destination=destination, headers=headers):
                 self.dial(destination, dict(headers))
             case cmd.Hangup(call_id=call_id):
-                _hangup(self._get(call_id)[1], 0, "")
+                hang_up(self._get(call_id)[1], 0, "")
             case cmd.Hold(call_id=call_id):
                 self._get(call_id)[1].setHold(pj.CallOpParam(True))
             case cmd.Resume(call_id=call_id):
@@ -575,15 +575,3 @@ def _answer(call: pj.Call, code: int) -> bool:
         log.debug("answer %s: %s", code, exc.info())
         return False
     return True
-
-
-def _hangup(call: pj.Call, code: int, reason: str) -> None:
-    prm = pj.CallOpParam(True)
-    if code:
-        prm.statusCode = code
-    if reason:
-        prm.reason = reason
-    try:
-        call.hangup(prm)
-    except pj.Error as exc:  # already disconnecting
-        log.debug("hangup: %s", exc.info())

@@ -28,7 +28,7 @@ import pjsua2 as pj
 from homeagent.core import commands as cmd
 from homeagent.core.events import Event, SupervisionChanged, SupervisionRefused
 from homeagent.sip.callmedia import CallMedia, LegMix
-from homeagent.sip.calls import CallRegistry, EngineCall
+from homeagent.sip.calls import CallRegistry, EngineCall, hang_up
 from homeagent.sip.headers import SUPERVISION_HEADER, InviteFacts
 from homeagent.sip.policy import RejectPacer
 from homeagent.sip.supervision_tokens import TokenBook, Verdict, is_token
@@ -320,7 +320,7 @@ class SupervisionLegs:
         leg.token = None
         leg.phase = ENDED
         log.warning("supervision INVITE from %s refused: %s", leg.remote_uri, reason)
-        _hangup(call, 403, f"Forbidden: {reason}")
+        hang_up(call, 403, f"Forbidden: {reason}")
         self.emit(SupervisionRefused(reason, leg.remote_uri))
 
     # ------------------------------------------------------------------ customer call
@@ -349,7 +349,7 @@ class SupervisionLegs:
     def _tick_leg(self, leg: Leg, call: LegCall, now_s: float) -> None:
         if leg.hangup_due:
             leg.hangup_due = False
-            _hangup(call, 0, "")
+            hang_up(call, 0, "")
         elif leg.side == LEAD and not leg.decided:
             self._decide(leg, call, now_s)
         elif leg.side == AGENT and leg.phase == CONNECTING:
@@ -372,7 +372,7 @@ class SupervisionLegs:
 
     def _end(self, leg: Leg, call: LegCall, reason: str) -> None:
         leg.end_reason = leg.end_reason or reason
-        _hangup(call, 0, "")
+        hang_up(call, 0, "")
 
     # ------------------------------------------------------------------ leg callbacks
     def leg_state_changed(self, call: LegCall) -> None:
@@ -466,15 +466,3 @@ def _rx_packets(call: pj.Call, index: int) -> int | None:
         return int(call.getStreamStat(index).rtcp.rxStat.pkt)
     except pj.Error:
         return None
-
-
-def _hangup(call: pj.Call, code: int, reason: str) -> None:
-    prm = pj.CallOpParam(True)
-    if code:
-        prm.statusCode = code
-    if reason:
-        prm.reason = reason
-    try:
-        call.hangup(prm)
-    except pj.Error as exc:  # already disconnecting
-        log.debug("supervision hangup: %s", exc.info())

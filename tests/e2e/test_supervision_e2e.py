@@ -28,8 +28,8 @@ from tests.helpers.pulse import PulseServer, start_pulse
 from tests.helpers.xvfb import XDisplay
 from tests.integration.sip.peers import PeerProcess
 
-# the tones are timed: these tests share the audio tests' worker
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audio")]
+# the tones are timed: tests/e2e/conftest.py runs every e2e test on the audio worker
+pytestmark = pytest.mark.e2e
 
 CUSTOMER_HZ, AGENT_HZ, LEAD_HZ = 700.0, 1000.0, 500.0
 OTHERS = (1300.0, 1700.0)  # tones nobody plays: the noise floor of a recording
