@@ -472,12 +472,20 @@ def _hears(wav_path: Path, start_t: float, windows: list[_Window]) -> dict[str, 
         agent_ms = 2 * statistics.fmean(agent_p)
         lead_ms = 2 * statistics.fmean(lead_p)
         rest_ms = max(statistics.fmean(total_ms) - agent_ms - lead_ms, 1e-9)
+        # a 100 ms chunk whose rest is within 20 dB of the tone: a click (a sample dropped
+        # or repeated by a drift buffer, a lost or concealed packet), not codec noise
+        glitches = sum(
+            t - 2 * a - 2 * b > 0.01 * 2 * a
+            for t, a, b in zip(total_ms, agent_p, lead_p, strict=True)
+        )
         out[win.name] = {
             "seconds": round(len(agent_p) * chunk / rate, 1),
             "agent_tone_dbfs": round(_dbfs(agent_ms), 3),
             # below one LSB: digital silence, no level to give
             "lead_tone_dbfs": round(_dbfs(lead_ms), 1) if lead_ms >= 1 else None,
             "rest_vs_agent_tone_db": round(10 * math.log10(rest_ms / agent_ms), 1),
+            "chunks_with_a_glitch": glitches,
+            "chunks": len(agent_p),
         }
     return out
 
