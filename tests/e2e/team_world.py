@@ -1,8 +1,10 @@
 """A small contact centre for the team-lead console's e2e tests: the real server, Kamailio
 with the ACD configuration, and real app processes (`tests.e2e.desk_process --user`) for a
-team lead and agents of one team, each with its own data folder and event log, all on one
-Xvfb display. The lead's and agents' REST sessions (`launch.login`) drive what no keystroke
-needs to; the assertions read the apps' event logs.
+team lead and agents of one team, each with its own data folder, event log and Xvfb
+display (each home agent has a PC of their own; two apps on one display without a window
+manager fought over the keyboard focus, and a keystroke meant for one went to another).
+The lead's and agents' REST sessions (`launch.login`) drive what no keystroke needs to;
+the assertions read the apps' event logs.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from homeagent.server.seed import seed_demo
 from tests.e2e.applog import events
 from tests.helpers.acd_kamailio import running_acd_kamailio
 from tests.helpers.procs import free_port, require_tool
-from tests.helpers.xvfb import XDisplay
+from tests.helpers.procs import stop as stop_xvfb
+from tests.helpers.xvfb import XDisplay, start_xvfb
 from tests.integration.server.launch import PASSWORD, Session, login, run_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,6 +44,12 @@ class App:
     proc: subprocess.Popen[bytes]
     log: Path
     output: Path
+    display: XDisplay
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment xdotool needs to reach this app's display."""
+        return {**os.environ, "DISPLAY": self.display.display}
 
 
 @dataclass
@@ -56,7 +65,8 @@ class TeamWorld:
     env: dict[str, str]
     profile: Path
     key: Path
-    apps: list[App] = field(default_factory=list)
+    apps: list[App] = field(default_factory=list)  # the ones that must exit cleanly
+    all_apps: list[App] = field(default_factory=list)  # every one started (displays)
     sessions: list[Session] = field(default_factory=list)
 
     def start_app(self, user: User, *, pulse_server: str = "") -> App:
@@ -68,14 +78,16 @@ class TeamWorld:
                 "--trusted-key", str(self.key), "--data-dir", str(data),
                 "--config-dir", str(config), "--user", user.name]  # fmt: skip
         output = self.root / f"app-{user.name}.out"
-        env = {**self.env, "HOMEAGENT_E2E_PASSWORD": PASSWORD}
+        display = start_xvfb()
+        env = {**self.env, "HOMEAGENT_E2E_PASSWORD": PASSWORD, "DISPLAY": display.display}
         if pulse_server:
             argv.append("--audio")
             env["PULSE_SERVER"] = pulse_server
         with open(output, "wb") as out:
             proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        app = App(user, proc, data / "events.jsonl", output)
+        app = App(user, proc, data / "events.jsonl", output, display)
         self.apps.append(app)
+        self.all_apps.append(app)
         return app
 
     def session(self, user: User) -> Session:
@@ -157,6 +169,9 @@ def team_world(xvfb: XDisplay, tmp_path: Path) -> Iterator[TeamWorld]:
                         app.proc.send_signal(signal.SIGINT)
                 for app in world.apps:
                     codes.append((app, app.proc.wait(30)))
+                for app in world.all_apps:
+                    stop_xvfb(app.display.proc)
+                    os.close(app.display.fd)
     for app, code in codes:
         assert code == 0, app.output.read_text()[-3000:]
         assert events(app.log)[-1]["event"] == "app_stopped", app.user.name

@@ -52,7 +52,7 @@ def _press(
     only while the event is still missing — never a second press after the first worked)."""
     start = len(events(app.log))
     for _ in range(3):
-        app_keys(world.env, app.proc.pid, *((key,) if isinstance(key, str) else key))
+        app_keys(app.env, app.proc.pid, *((key,) if isinstance(key, str) else key))
         try:  # a loaded CI machine has held an app's GUI thread for seconds
             return wait_event(app.log, event, 8, app.proc, after=start, **fields)
         except AssertionError:
@@ -131,10 +131,11 @@ def test_help_a_forced_break_after_the_call_and_a_break_alert(
             wait_event(a1.log, "state_change_pending", 10, a1.proc)
             ended = wait_event(a1.log, "call_ended", 30, a1.proc)  # the customer hangs up
             wait_event(a1.log, "wrap_up_started", 5, a1.proc)
-            _press(world, a1, ("alt+q", "Down", "ctrl+s"), "wrap_up_saved")  # a disposition
-            app_keys(world.env, a1.proc.pid, "ctrl+d")  # the agent asks to be Available…
+            # a disposition; the saved wrap-up makes the desk Available (the team's
+            # setting), and the server answers with the lead's break instead
+            _press(world, a1, ("alt+q", "Down", "ctrl+s"), "wrap_up_saved")
             on_break = wait_event(a1.log, "agent_state", 20, a1.proc, state="break")
-            assert on_break["reason"] == "Déjeuner"  # …and gets the lead's break instead
+            assert on_break["reason"] == "Déjeuner"
             before_end = [e for e in events(a1.log) if e["event"] == "agent_state"
                           and e.get("state") == "break" and _at(e) < _at(ended)]  # fmt: skip
             assert before_end == [], "the break interrupted the call"

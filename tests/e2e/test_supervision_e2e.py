@@ -28,8 +28,8 @@ from tests.helpers.pulse import PulseServer, start_pulse
 from tests.helpers.xvfb import XDisplay
 from tests.integration.sip.peers import PeerProcess
 
-# the tones are timed: tests/e2e/conftest.py runs every e2e test on the audio worker
-pytestmark = pytest.mark.e2e
+# the tones are timed: these tests share the audio tests' worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audio")]
 
 CUSTOMER_HZ, AGENT_HZ, LEAD_HZ = 700.0, 1000.0, 500.0
 OTHERS = (1300.0, 1700.0)  # tones nobody plays: the noise floor of a recording
@@ -77,7 +77,7 @@ def _press(
     is still missing: focus on a display with several apps and no window manager moves)."""
     start = len(events(app.log))
     for _ in range(3):
-        app_keys(world.env, app.proc.pid, *keys)
+        app_keys(app.env, app.proc.pid, *keys)
         try:
             return wait_event(app.log, event, 8, app.proc, after=start, **fields)
         except AssertionError:
