@@ -36,6 +36,7 @@ PARENT = textwrap.dedent(
     print(json.dumps({"reaper": reaper.pid, "groups": [p.pid for p in kids],
                       "spared": spared.pid}), flush=True)
     if sys.argv[1] == "close":
+        sys.stdin.readline()  # the test has seen every child alive
         reaper.close()
         print("closed", flush=True)
     time.sleep(300)
@@ -65,7 +66,10 @@ def _group(pgid: int) -> list[int]:
 
 
 def _start(mode: str) -> tuple[subprocess.Popen[str], dict[str, object]]:
-    proc = subprocess.Popen([sys.executable, "-c", PARENT, mode], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PARENT, mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
     assert proc.stdout is not None
     info = json.loads(proc.stdout.readline())
     return proc, info
@@ -94,7 +98,10 @@ def test_every_watched_group_dies_with_the_demo(mode: str) -> None:
             os.kill(proc.pid, signal.SIGKILL)  # no clean-up runs in the demo
             proc.wait(5)
         else:
+            assert proc.stdin is not None
             assert proc.stdout is not None
+            proc.stdin.write("close\n")
+            proc.stdin.flush()
             assert proc.stdout.readline().strip() == "closed"
         assert _wait_dead(members, 10) == [], "children outlived the demo"
         assert _wait_dead([int(info["reaper"])], 5) == []  # type: ignore[call-overload]
@@ -102,6 +109,9 @@ def test_every_watched_group_dies_with_the_demo(mode: str) -> None:
     finally:
         proc.kill()
         proc.wait(5)
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                pipe.close()
         os.kill(spared, signal.SIGKILL)
 
 
