@@ -35,7 +35,9 @@ import pytest
 from homeagent.core import commands as cmd
 from homeagent.core.audio_settings import AudioSettings
 from homeagent.core.events import (
+    CallPhase,
     CallRinging,
+    CallStateChanged,
     RegistrationChanged,
     RegistrationState,
     SupervisionChanged,
@@ -200,6 +202,11 @@ def test_listen_whisper_barge_mute_and_hold_reach_the_right_ears(
             call_id = events.wait_for(CallRinging, timeout_s=20).call_id
             agent.submit(cmd.Answer(call_id))
             customer.wait_for("state", lambda e: e["state"] == "confirmed")
+            # the agent's side too (its ACK may come later under load): a leg is placed only
+            # for a connected call, else it ends not_in_call
+            events.wait_for(
+                CallStateChanged, lambda e: e.call_id == call_id and e.phase is CallPhase.ACTIVE
+            )
 
             token = secrets.token_urlsafe(32)
             lead.send(f"expect 1 {token}")
