@@ -13,7 +13,7 @@ DEB_PACKAGES := iproute2 faketime kamailio kamailio-tls-modules kamailio-utils-m
 	xdotool desktop-file-utils dunst trayer libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 \
-	fonts-dejavu-core msitools osslsigncode appstream
+	fonts-dejavu-core msitools wixl osslsigncode appstream
 
 .PHONY: demo test unit check lint typecheck deps venv clean installer
 
