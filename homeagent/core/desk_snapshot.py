@@ -61,6 +61,8 @@ class Notice(enum.Enum):
     ENGINE_FAILED = "engine_failed"
     CALL_MISSED = "call_missed"
     CUSTOMER_HUNG_UP = "customer_hung_up"  # the far end ended an answered call
+    HOLD_FAILED = "hold_failed"  # the far end refused the hold for good: still talking
+    RESUME_FAILED = "resume_failed"  # the far end refused the resume: the customer waits
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ from homeagent.core.events import (
     CallQualityMeasured,
     CallRinging,
     CallStateChanged,
+    CommandFailed,
     EngineFailed,
     Event,
     IncomingCallRefused,
@@ -71,6 +72,8 @@ _MANUAL = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
 # deploy/kamailio/acd): a CANCEL this close to that time, or later, is the RONA.
 RONA_HEADER = "X-Acd-Rona-Ms"
 RONA_SLACK_S = 1.0
+# The engine's hold / resume gave up (the far end refused it for good): say so.
+_HOLD_NOTICES = {"Hold": Notice.HOLD_FAILED, "Resume": Notice.RESUME_FAILED}
 
 
 class DeskState:
@@ -285,6 +288,9 @@ class DeskState:
             self._write("engine_failed", message=event.message)
         elif isinstance(event, IncomingCallRefused):
             self._write("call_refused", code=event.code, remote_uri=event.remote_uri)
+        elif isinstance(event, CommandFailed) and event.command in _HOLD_NOTICES:
+            self._notice = _HOLD_NOTICES[event.command]
+            self._write("hold_failed", command=event.command, message=event.message)
         else:
             return False
         return True

@@ -44,6 +44,11 @@ class CallRecord:
     last_quality: CallQuality | None = None
     next_quality_at_s: float = 0.0
     transfer_pending: bool = False
+    # A hold (True) / resume (False) re-INVITE not yet confirmed by the far end, how many
+    # times it was sent, and when to send it again after a transient refusal (reinvite.py).
+    hold_wanted: bool | None = None
+    reinvite_tries: int = 0
+    reinvite_at_s: float | None = None
 
 
 log = logging.getLogger(__name__)
@@ -112,6 +117,10 @@ class CallListener(Protocol):
 
     def transfer_status(self, call: EngineCall, code: int, final: bool) -> None: ...
 
+    def reinvite_refused(
+        self, call: EngineCall, code: int, reason: str, whole_msg: str
+    ) -> None: ...
+
 
 class EngineCall(pj.Call):  # type: ignore[misc]
     """A pjsua2 call that forwards its callbacks (engine thread) to the controller."""
@@ -139,6 +148,27 @@ class EngineCall(pj.Call):  # type: ignore[misc]
     def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
         prm.cont = True
         self.listener.transfer_status(self, int(prm.statusCode), bool(prm.finalNotify))
+
+    def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:
+        """Reports a hold / resume re-INVITE the far end refused (the only INVITE we send
+        on a call already up); the final response of an outbound call's first INVITE goes
+        through onCallState as usual."""
+        if self.record.hold_wanted is None or prm.e.type != pj.PJSIP_EVENT_TSX_STATE:
+            return
+        body = prm.e.body.tsxState
+        tsx = body.tsx
+        if tsx.role != pj.PJSIP_ROLE_UAC or tsx.method != "INVITE" or tsx.statusCode < 300:
+            return
+        # a refusal is seen COMPLETED (then TERMINATED); a timeout or a transport error
+        # goes straight to TERMINATED
+        completed = tsx.state == pj.PJSIP_TSX_STATE_COMPLETED
+        if not completed and not (
+            tsx.state == pj.PJSIP_TSX_STATE_TERMINATED
+            and body.prevState != pj.PJSIP_TSX_STATE_COMPLETED
+        ):
+            return
+        whole = str(body.src.rdata.wholeMsg) if body.type == pj.PJSIP_EVENT_RX_MSG else ""
+        self.listener.reinvite_refused(self, int(tsx.statusCode), str(tsx.statusText), whole)
 
 
 def hang_up(call: pj.Call, code: int = 0, reason: str = "") -> None:

@@ -40,6 +40,7 @@ from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall, hang_up
 from homeagent.sip.headers import parse_invite, source_host
 from homeagent.sip.media import AudioAttachment
 from homeagent.sip.policy import RejectPacer, admit, registration_event
+from homeagent.sip.reinvite import MAX_TRIES, retry_after_s, retry_delay_s
 from homeagent.sip.supervision import SupervisionLegs
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,8 @@ class CallController:
             record.auto_answer_at_s = None
             self._play_zip_tone()
             self.answer(record.call_id)
+        if record.reinvite_at_s is not None and now_s >= record.reinvite_at_s:
+            self._resend_hold(record, call)
         if record.phase in (CallPhase.ACTIVE, CallPhase.HELD) and (
             now_s >= record.next_quality_at_s
         ):
@@ -365,11 +368,16 @@ class CallController:
                 continue
             if media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 self._attach(call, media.index)
+                if record.hold_wanted is False:
+                    self._reinvite_done(record)
                 if record.phase is CallPhase.HELD:
                     self._set_phase(record, CallPhase.ACTIVE)
             elif media.status in (pj.PJSUA_CALL_MEDIA_LOCAL_HOLD, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
                 self._detach(record.call_id, int(media.audioConfSlot))
-                reason = "local" if media.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD else "remote"
+                local = media.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
+                if local and record.hold_wanted is True:
+                    self._reinvite_done(record)
+                reason = "local" if local else "remote"
                 self._set_phase(record, CallPhase.HELD, reason=f"held ({reason})")
             else:
                 self._detach(record.call_id, int(media.audioConfSlot))
@@ -385,6 +393,61 @@ class CallController:
         if final and accepted:
             self.supervision.customer_gone(call.record.call_id, "transferred")
             hang_up(call, 0, "")  # the transferee now talks to the target
+
+    def reinvite_refused(self, call: EngineCall, code: int, reason: str, whole_msg: str) -> None:
+        record = call.record
+        if record.hold_wanted is None or record.ended:
+            return
+        delay = retry_delay_s(
+            code,
+            retry_after_s(whole_msg),
+            owns_call_id=record.direction is CallDirection.OUTBOUND,
+            tries=record.reinvite_tries,
+        )
+        log.info(
+            "call %s: %s refused %s %s%s", record.call_id, _hold_word(record.hold_wanted),
+            code, reason, "" if delay is None else f", again in {delay:.1f} s",
+        )  # fmt: skip
+        if delay is not None:
+            record.reinvite_at_s = time.monotonic() + delay
+            return
+        command = "Hold" if record.hold_wanted else "Resume"
+        self._reinvite_done(record)
+        self.emit(
+            CommandFailed(command, f"refused by the other side: {code} {reason}", record.call_id)
+        )
+
+    def _send_hold(self, record: CallRecord, call: EngineCall, hold: bool) -> None:
+        """Send a hold / resume re-INVITE; tried again on a transient refusal."""
+        if record.hold_wanted is not hold:
+            record.reinvite_tries = 0
+        record.hold_wanted = hold
+        record.reinvite_at_s = None
+        record.reinvite_tries += 1
+        if hold:
+            call.setHold(pj.CallOpParam(True))
+        else:
+            prm = pj.CallOpParam(True)
+            prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+            call.reinvite(prm)
+
+    def _resend_hold(self, record: CallRecord, call: EngineCall) -> None:
+        assert record.hold_wanted is not None
+        try:
+            self._send_hold(record, call, record.hold_wanted)
+        except pj.Error as exc:  # e.g. a re-INVITE of pjsua's own in progress: next turn
+            if record.reinvite_tries >= MAX_TRIES:
+                command = "Hold" if record.hold_wanted else "Resume"
+                self._reinvite_done(record)
+                self.emit(CommandFailed(command, str(exc.info()), record.call_id))
+            else:
+                record.reinvite_at_s = time.monotonic() + 0.5
+
+    @staticmethod
+    def _reinvite_done(record: CallRecord) -> None:
+        record.hold_wanted = None
+        record.reinvite_tries = 0
+        record.reinvite_at_s = None
 
     # ---------------------------------------------------------------------- media
     @property
@@ -459,11 +522,9 @@ class CallController:
             case cmd.Hangup(call_id=call_id):
                 hang_up(self._get(call_id)[1], 0, "")
             case cmd.Hold(call_id=call_id):
-                self._get(call_id)[1].setHold(pj.CallOpParam(True))
+                self._send_hold(*self._get(call_id), hold=True)
             case cmd.Resume(call_id=call_id):
-                prm = pj.CallOpParam(True)
-                prm.opt.flag = pj.PJSUA_CALL_UNHOLD
-                self._get(call_id)[1].reinvite(prm)
+                self._send_hold(*self._get(call_id), hold=False)
             case cmd.SetMute(call_id=call_id, muted=muted):
                 record, _ = self._get(call_id)
                 record.muted = muted
@@ -522,7 +583,7 @@ class CallController:
         for other in self.calls.active_other(call_id):
             entry = self.calls.get(other.call_id)
             if entry is not None:
-                entry[1].setHold(pj.CallOpParam(True))
+                self._send_hold(*entry, hold=True)
         _answer(call, 200)
 
     def dial(self, destination: str, headers: dict[str, str]) -> None:
@@ -575,3 +636,7 @@ def _answer(call: pj.Call, code: int) -> bool:
         log.debug("answer %s: %s", code, exc.info())
         return False
     return True
+
+
+def _hold_word(hold: bool | None) -> str:
+    return "hold" if hold else "resume"

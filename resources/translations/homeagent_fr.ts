@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
     <name>Alerts</name>
@@ -24,11 +25,11 @@
     </message>
     <message>
         <source>Poor call quality</source>
-        <translation>Mauvaise qualité d'appel</translation>
+        <translation>Mauvaise qualité d&apos;appel</translation>
     </message>
     <message>
         <source>Help request waiting</source>
-        <translation>Demande d'aide en attente</translation>
+        <translation>Demande d&apos;aide en attente</translation>
     </message>
     <message>
         <source>Alert</source>
@@ -66,8 +67,8 @@
         <translation>Prise en compte</translation>
     </message>
     <message>
-        <source>Today's alerts, open ones first</source>
-        <translation>Alertes du jour, en cours d'abord</translation>
+        <source>Today&apos;s alerts, open ones first</source>
+        <translation>Alertes du jour, en cours d&apos;abord</translation>
     </message>
     <message>
         <source>Acknowledge</source>
@@ -75,11 +76,11 @@
     </message>
     <message>
         <source>Acknowledge the selected alert (Enter)</source>
-        <translation>Prendre en compte l'alerte sélectionnée (Entrée)</translation>
+        <translation>Prendre en compte l&apos;alerte sélectionnée (Entrée)</translation>
     </message>
     <message>
         <source>No alert today.</source>
-        <translation>Aucune alerte aujourd'hui.</translation>
+        <translation>Aucune alerte aujourd&apos;hui.</translation>
     </message>
     <message>
         <source>Alert: {kind}</source>
@@ -126,7 +127,7 @@
     <name>AudioSettingsPage</name>
     <message>
         <source>“{lost}” unplugged: no other sound device is available.</source>
-        <translation>« {lost} » débranché : aucun autre périphérique audio n'est disponible.</translation>
+        <translation>« {lost} » débranché : aucun autre périphérique audio n&apos;est disponible.</translation>
     </message>
     <message>
         <source>Audio settings</source>
@@ -174,7 +175,7 @@
     </message>
     <message>
         <source>Unplugged: now using {name}</source>
-        <translation>Débranché : remplacé pour l'instant par {name}</translation>
+        <translation>Débranché : remplacé pour l&apos;instant par {name}</translation>
     </message>
     <message>
         <source>Unplugged: no other device available</source>
@@ -217,7 +218,7 @@
     <name>Backend</name>
     <message>
         <source>Team lead</source>
-        <translation>Chef d'équipe</translation>
+        <translation>Chef d&apos;équipe</translation>
     </message>
 </context>
 <context>
@@ -228,15 +229,15 @@
     </message>
     <message>
         <source>Set state…</source>
-        <translation>Changer l'état…</translation>
+        <translation>Changer l&apos;état…</translation>
     </message>
     <message>
         <source>Cancel pending</source>
         <translation>Annuler le changement prévu</translation>
     </message>
     <message>
-        <source>Agent's day</source>
-        <translation>Journée de l'agent</translation>
+        <source>Agent&apos;s day</source>
+        <translation>Journée de l&apos;agent</translation>
     </message>
     <message>
         <source>Listen</source>
@@ -264,11 +265,11 @@
     </message>
     <message>
         <source>Set state</source>
-        <translation>Changer l'état</translation>
+        <translation>Changer l&apos;état</translation>
     </message>
     <message>
         <source>Call supervision is not available in this console</source>
-        <translation>La double écoute n'est pas disponible dans cette console</translation>
+        <translation>La double écoute n&apos;est pas disponible dans cette console</translation>
     </message>
     <message>
         <source>Select one agent in a call</source>
@@ -276,7 +277,7 @@
     </message>
     <message>
         <source>Applied after the current call</source>
-        <translation>Appliqué après l'appel en cours</translation>
+        <translation>Appliqué après l&apos;appel en cours</translation>
     </message>
     <message>
         <source>Break</source>
@@ -284,7 +285,7 @@
     </message>
     <message>
         <source>This team has no break reasons</source>
-        <translation>Cette équipe n'a pas de motifs de pause</translation>
+        <translation>Cette équipe n&apos;a pas de motifs de pause</translation>
     </message>
     <message>
         <source>Not ready…</source>
@@ -299,7 +300,7 @@
     <name>BoardView</name>
     <message>
         <source>Team board</source>
-        <translation>Tableau de l'équipe</translation>
+        <translation>Tableau de l&apos;équipe</translation>
     </message>
 </context>
 <context>
@@ -338,7 +339,7 @@
     </message>
     <message>
         <source>Consult first</source>
-        <translation>Consulter d'abord</translation>
+        <translation>Consulter d&apos;abord</translation>
     </message>
     <message>
         <source>Complete transfer</source>
@@ -346,11 +347,11 @@
     </message>
     <message>
         <source>Ask for help</source>
-        <translation>Demande d'aide</translation>
+        <translation>Demande d&apos;aide</translation>
     </message>
     <message>
         <source>Ask your team lead for help ({keys})</source>
-        <translation>Demander de l'aide à votre chef d'équipe ({keys})</translation>
+        <translation>Demander de l&apos;aide à votre chef d&apos;équipe ({keys})</translation>
     </message>
     <message>
         <source>Microphone off</source>
@@ -366,7 +367,7 @@
     </message>
     <message>
         <source>&amp;Notes during the call (the wrap-up starts from them)</source>
-        <translation>&amp;Notes pendant l'appel (le post-appel partira de là)</translation>
+        <translation>&amp;Notes pendant l&apos;appel (le post-appel partira de là)</translation>
     </message>
     <message>
         <source>What the customer says, what you promise…</source>
@@ -401,7 +402,7 @@
     </message>
     <message>
         <source>Calls per hour: no call yet</source>
-        <translation>Appels par heure : aucun appel pour l'instant</translation>
+        <translation>Appels par heure : aucun appel pour l&apos;instant</translation>
     </message>
     <message>
         <source>Calls</source>
@@ -511,19 +512,19 @@
     </message>
     <message>
         <source>This file is too big (more than {mb} MB): nothing was imported.</source>
-        <translation>Ce fichier est trop gros (plus de {mb} Mo) : rien n'a été importé.</translation>
+        <translation>Ce fichier est trop gros (plus de {mb} Mo) : rien n&apos;a été importé.</translation>
     </message>
     <message>
         <source>This file has more than {n} contacts: nothing was imported. Split it and import each part.</source>
-        <translation>Ce fichier contient plus de {n} contacts : rien n'a été importé. Découpez-le et importez chaque partie.</translation>
+        <translation>Ce fichier contient plus de {n} contacts : rien n&apos;a été importé. Découpez-le et importez chaque partie.</translation>
     </message>
     <message>
         <source>This file holds no vCard contact: nothing was imported.</source>
-        <translation>Ce fichier ne contient aucun contact vCard : rien n'a été importé.</translation>
+        <translation>Ce fichier ne contient aucun contact vCard : rien n&apos;a été importé.</translation>
     </message>
     <message>
         <source>The file could not be read or written: {why}</source>
-        <translation>Le fichier n'a pas pu être lu ou écrit : {why}</translation>
+        <translation>Le fichier n&apos;a pas pu être lu ou écrit : {why}</translation>
     </message>
     <message>
         <source>1 contact imported</source>
@@ -643,7 +644,7 @@
     </message>
     <message>
         <source>Your team lead changed your state</source>
-        <translation>Votre chef d'équipe a changé votre état</translation>
+        <translation>Votre chef d&apos;équipe a changé votre état</translation>
     </message>
     <message>
         <source>Incoming call</source>
@@ -756,7 +757,7 @@
     </message>
     <message>
         <source>Whole team</source>
-        <translation>Toute l'équipe</translation>
+        <translation>Toute l&apos;équipe</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -884,7 +885,7 @@
         <translation>Pas de réseau : vérifiez le câble ou le Wi-Fi, puis la box.</translation>
     </message>
     <message>
-        <source>Connected to a network (this PC's address: {address}).</source>
+        <source>Connected to a network (this PC&apos;s address: {address}).</source>
         <translation>Connecté à un réseau (adresse de ce PC : {address}).</translation>
     </message>
     <message>
@@ -916,12 +917,12 @@
         <translation>Microphones : {inputs} ; casques et haut-parleurs : {outputs}</translation>
     </message>
     <message>
-        <source>No connection profile yet: import the file your IT sent you with 'homeagent --profile FILE.json' (or start HomeAgent and choose it).</source>
+        <source>No connection profile yet: import the file your IT sent you with &apos;homeagent --profile FILE.json&apos; (or start HomeAgent and choose it).</source>
         <translation>Aucun profil de connexion : importez le fichier envoyé par votre service informatique avec « homeagent --profile FICHIER.json » (ou démarrez HomeAgent et choisissez-le).</translation>
     </message>
     <message>
         <source>This computer is not signed in yet: start HomeAgent once.</source>
-        <translation>Cet ordinateur n'est pas encore connecté : démarrez HomeAgent une fois.</translation>
+        <translation>Cet ordinateur n&apos;est pas encore connecté : démarrez HomeAgent une fois.</translation>
     </message>
     <message>
         <source>{n} refused by the server, not sent: {reasons}</source>
@@ -933,7 +934,7 @@
     </message>
     <message>
         <source>{n} waiting to be sent, none refused</source>
-        <translation>{n} en attente d'envoi, aucun refusé</translation>
+        <translation>{n} en attente d&apos;envoi, aucun refusé</translation>
     </message>
 </context>
 <context>
@@ -948,7 +949,7 @@
     </message>
     <message>
         <source>User name</source>
-        <translation>Nom d'utilisateur</translation>
+        <translation>Nom d&apos;utilisateur</translation>
     </message>
     <message>
         <source>Password</source>
@@ -956,11 +957,11 @@
     </message>
     <message>
         <source>Your password is not stored; this computer keeps a device key.</source>
-        <translation>Votre mot de passe n'est pas conservé ; cet ordinateur garde une clé d'appareil.</translation>
+        <translation>Votre mot de passe n&apos;est pas conservé ; cet ordinateur garde une clé d&apos;appareil.</translation>
     </message>
     <message>
         <source>Enter your user name and password.</source>
-        <translation>Saisissez votre nom d'utilisateur et votre mot de passe.</translation>
+        <translation>Saisissez votre nom d&apos;utilisateur et votre mot de passe.</translation>
     </message>
     <message>
         <source>Signing in…</source>
@@ -983,7 +984,7 @@
     </message>
     <message>
         <source>Average handle time: no call yet</source>
-        <translation>Durée moyenne de traitement : aucun appel pour l'instant</translation>
+        <translation>Durée moyenne de traitement : aucun appel pour l&apos;instant</translation>
     </message>
 </context>
 <context>
@@ -1010,15 +1011,15 @@
     </message>
     <message>
         <source>Help requests, oldest first</source>
-        <translation>Demandes d'aide, la plus ancienne d'abord</translation>
+        <translation>Demandes d&apos;aide, la plus ancienne d&apos;abord</translation>
     </message>
     <message>
-        <source>I'm coming</source>
-        <translation>J'arrive</translation>
+        <source>I&apos;m coming</source>
+        <translation>J&apos;arrive</translation>
     </message>
     <message>
         <source>Tell the agent you are on your way (Enter)</source>
-        <translation>Prévenir l'agent que vous arrivez (Entrée)</translation>
+        <translation>Prévenir l&apos;agent que vous arrivez (Entrée)</translation>
     </message>
     <message>
         <source>Reply by message</source>
@@ -1026,7 +1027,7 @@
     </message>
     <message>
         <source>Call supervision is not available in this console</source>
-        <translation>La double écoute n'est pas disponible dans cette console</translation>
+        <translation>La double écoute n&apos;est pas disponible dans cette console</translation>
     </message>
     <message>
         <source>Listen</source>
@@ -1046,19 +1047,19 @@
     </message>
     <message>
         <source>No help request waiting.</source>
-        <translation>Aucune demande d'aide en attente.</translation>
+        <translation>Aucune demande d&apos;aide en attente.</translation>
     </message>
     <message>
         <source>Select a help request</source>
-        <translation>Sélectionnez une demande d'aide</translation>
+        <translation>Sélectionnez une demande d&apos;aide</translation>
     </message>
     <message>
         <source>Help requests unavailable: {why}</source>
-        <translation>Demandes d'aide indisponibles : {why}</translation>
+        <translation>Demandes d&apos;aide indisponibles : {why}</translation>
     </message>
     <message>
         <source>Acknowledging…</source>
-        <translation>Envoi de « J'arrive »…</translation>
+        <translation>Envoi de « J&apos;arrive »…</translation>
     </message>
     <message>
         <source>Resolving…</source>
@@ -1086,7 +1087,7 @@
     </message>
     <message>
         <source>No call</source>
-        <translation>Pas d'appel</translation>
+        <translation>Pas d&apos;appel</translation>
     </message>
     <message>
         <source>On the way: {name}</source>
@@ -1100,7 +1101,7 @@
 <context>
     <name>HistoryTab</name>
     <message>
-        <source>Today's calls</source>
+        <source>Today&apos;s calls</source>
         <translation>Appels du jour</translation>
     </message>
     <message>
@@ -1120,7 +1121,7 @@
     </message>
     <message>
         <source>Not available: the X11 library (libX11) is not installed.</source>
-        <translation>Non disponible : la bibliothèque X11 (libX11) n'est pas installée.</translation>
+        <translation>Non disponible : la bibliothèque X11 (libX11) n&apos;est pas installée.</translation>
     </message>
 </context>
 <context>
@@ -1131,7 +1132,7 @@
     </message>
     <message>
         <source>&amp;Use global hotkeys (they work from any window)</source>
-        <translation>&amp;Utiliser les raccourcis globaux (ils marchent depuis n'importe quelle fenêtre)</translation>
+        <translation>&amp;Utiliser les raccourcis globaux (ils marchent depuis n&apos;importe quelle fenêtre)</translation>
     </message>
     <message>
         <source>&amp;Answer</source>
@@ -1161,12 +1162,12 @@
         <translation>Ma journée</translation>
     </message>
     <message>
-        <source>Today's callbacks</source>
+        <source>Today&apos;s callbacks</source>
         <translation>Rappels du jour</translation>
     </message>
     <message>
         <source>No callback due today.</source>
-        <translation>Aucun rappel prévu aujourd'hui.</translation>
+        <translation>Aucun rappel prévu aujourd&apos;hui.</translation>
     </message>
     <message>
         <source>Call back</source>
@@ -1186,7 +1187,7 @@
     </message>
     <message>
         <source>Missed call from {caller}: the caller hung up.</source>
-        <translation>Appel manqué de {caller} : l'appelant a raccroché.</translation>
+        <translation>Appel manqué de {caller} : l&apos;appelant a raccroché.</translation>
     </message>
     <message>
         <source>Call back {caller}</source>
@@ -1197,7 +1198,7 @@
     <name>InboxTab</name>
     <message>
         <source>Conversation with the team lead</source>
-        <translation>Conversation avec le chef d'équipe</translation>
+        <translation>Conversation avec le chef d&apos;équipe</translation>
     </message>
     <message>
         <source>Got it</source>
@@ -1209,11 +1210,11 @@
     </message>
     <message>
         <source>Write to your team lead…</source>
-        <translation>Écrire à votre chef d'équipe…</translation>
+        <translation>Écrire à votre chef d&apos;équipe…</translation>
     </message>
     <message>
         <source>Message to the team lead</source>
-        <translation>Message au chef d'équipe</translation>
+        <translation>Message au chef d&apos;équipe</translation>
     </message>
     <message>
         <source>Send</source>
@@ -1327,7 +1328,7 @@
     </message>
     <message>
         <source>Transfer failed: the call is still yours.</source>
-        <translation>Transfert échoué : l'appel reste avec vous.</translation>
+        <translation>Transfert échoué : l&apos;appel reste avec vous.</translation>
     </message>
     <message>
         <source>Call transferred.</source>
@@ -1335,7 +1336,7 @@
     </message>
     <message>
         <source>Help request sent to your team lead.</source>
-        <translation>Demande d'aide envoyée à votre chef d'équipe.</translation>
+        <translation>Demande d&apos;aide envoyée à votre chef d&apos;équipe.</translation>
     </message>
     <message>
         <source>Choose a disposition to save.</source>
@@ -1343,15 +1344,15 @@
     </message>
     <message>
         <source>The callback time is already past.</source>
-        <translation>L'heure de rappel est déjà passée.</translation>
+        <translation>L&apos;heure de rappel est déjà passée.</translation>
     </message>
     <message>
         <source>Save the wrap-up first.</source>
-        <translation>Enregistrez d'abord le post-appel.</translation>
+        <translation>Enregistrez d&apos;abord le post-appel.</translation>
     </message>
     <message>
         <source>The phone line stopped; restart the app.</source>
-        <translation>La ligne téléphonique s'est arrêtée ; redémarrez l'application.</translation>
+        <translation>La ligne téléphonique s&apos;est arrêtée ; redémarrez l&apos;application.</translation>
     </message>
     <message>
         <source>Missed call.</source>
@@ -1362,8 +1363,16 @@
         <translation>Le client a raccroché.</translation>
     </message>
     <message>
+        <source>The other side refused the hold: the call is still live.</source>
+        <translation>Le correspondant a refusé la mise en attente : l&apos;appel continue.</translation>
+    </message>
+    <message>
+        <source>The other side refused to resume: the customer is still on hold. Try again.</source>
+        <translation>Le correspondant a refusé la reprise : le client est toujours en attente. Réessayez.</translation>
+    </message>
+    <message>
         <source>Call record</source>
-        <translation>Fiche d'appel</translation>
+        <translation>Fiche d&apos;appel</translation>
     </message>
     <message>
         <source>Note</source>
@@ -1387,11 +1396,11 @@
     </message>
     <message>
         <source>Help request</source>
-        <translation>Demande d'aide</translation>
+        <translation>Demande d&apos;aide</translation>
     </message>
     <message>
         <source>Message to the team lead</source>
-        <translation>Message au chef d'équipe</translation>
+        <translation>Message au chef d&apos;équipe</translation>
     </message>
     <message>
         <source>Other item</source>
@@ -1399,7 +1408,7 @@
     </message>
     <message>
         <source>your team lead</source>
-        <translation>votre chef d'équipe</translation>
+        <translation>votre chef d&apos;équipe</translation>
     </message>
     <message>
         <source>{what} — {why}</source>
@@ -1415,7 +1424,7 @@
     </message>
     <message>
         <source>Signed out by {name}: you no longer receive calls</source>
-        <translation>Mis hors ligne par {name} : vous ne recevez plus d'appels</translation>
+        <translation>Mis hors ligne par {name} : vous ne recevez plus d&apos;appels</translation>
     </message>
     <message>
         <source>Set to Available by {name}</source>
@@ -1427,23 +1436,23 @@
     </message>
     <message>
         <source>Break planned at the end of the call ({name})</source>
-        <translation>Pause prévue à la fin de l'appel ({name})</translation>
+        <translation>Pause prévue à la fin de l&apos;appel ({name})</translation>
     </message>
     <message>
         <source>Not ready planned at the end of the call ({name})</source>
-        <translation>« Non prêt » prévu à la fin de l'appel ({name})</translation>
+        <translation>« Non prêt » prévu à la fin de l&apos;appel ({name})</translation>
     </message>
     <message>
         <source>Sign-out planned at the end of the call ({name})</source>
-        <translation>Mise hors ligne prévue à la fin de l'appel ({name})</translation>
+        <translation>Mise hors ligne prévue à la fin de l&apos;appel ({name})</translation>
     </message>
     <message>
         <source>State change planned at the end of the call ({name})</source>
-        <translation>Changement d'état prévu à la fin de l'appel ({name})</translation>
+        <translation>Changement d&apos;état prévu à la fin de l&apos;appel ({name})</translation>
     </message>
     <message>
         <source>Your team lead</source>
-        <translation>Votre chef d'équipe</translation>
+        <translation>Votre chef d&apos;équipe</translation>
     </message>
     <message>
         <source>{name} is coming</source>
@@ -1451,15 +1460,15 @@
     </message>
     <message>
         <source>Help request saved, sending…</source>
-        <translation>Demande d'aide enregistrée, envoi…</translation>
+        <translation>Demande d&apos;aide enregistrée, envoi…</translation>
     </message>
     <message>
         <source>Help request sent</source>
-        <translation>Demande d'aide envoyée</translation>
+        <translation>Demande d&apos;aide envoyée</translation>
     </message>
     <message>
         <source>Help request resolved</source>
-        <translation>Demande d'aide résolue</translation>
+        <translation>Demande d&apos;aide résolue</translation>
     </message>
     <message>
         <source>Enter</source>
@@ -1479,15 +1488,15 @@
     </message>
     <message>
         <source>Your team lead hears the call; nobody hears them.</source>
-        <translation>Votre chef d'équipe entend l'appel ; personne ne l'entend.</translation>
+        <translation>Votre chef d&apos;équipe entend l&apos;appel ; personne ne l&apos;entend.</translation>
     </message>
     <message>
         <source>Your team lead hears the call; only you hear them.</source>
-        <translation>Votre chef d'équipe entend l'appel et vous parle ; le client ne l'entend pas.</translation>
+        <translation>Votre chef d&apos;équipe entend l&apos;appel et vous parle ; le client ne l&apos;entend pas.</translation>
     </message>
     <message>
         <source>Your team lead has joined the call: the customer hears them too.</source>
-        <translation>Votre chef d'équipe a rejoint l'appel : le client l'entend aussi.</translation>
+        <translation>Votre chef d&apos;équipe a rejoint l&apos;appel : le client l&apos;entend aussi.</translation>
     </message>
     <message>
         <source>Listening</source>
@@ -1554,7 +1563,7 @@
     </message>
     <message>
         <source>{state} at the end of the call — by {who}</source>
-        <translation>{state} à la fin de l'appel — par {who}</translation>
+        <translation>{state} à la fin de l&apos;appel — par {who}</translation>
     </message>
     <message>
         <source>missed call</source>
@@ -1578,27 +1587,27 @@
     </message>
     <message>
         <source>MOS at or under the alarm threshold ({alarm})</source>
-        <translation>MOS au seuil d'alarme ou en dessous ({alarm})</translation>
+        <translation>MOS au seuil d&apos;alarme ou en dessous ({alarm})</translation>
     </message>
     <message>
         <source>MOS at or under the warning threshold ({warn}); alarm at {alarm}</source>
-        <translation>MOS au seuil d'alerte ou en dessous ({warn}) ; alarme à {alarm}</translation>
+        <translation>MOS au seuil d&apos;alerte ou en dessous ({warn}) ; alarme à {alarm}</translation>
     </message>
     <message>
-        <source>Breaks over the day's allowance ({allowance})</source>
+        <source>Breaks over the day&apos;s allowance ({allowance})</source>
         <translation>Pauses au-delà du temps prévu pour la journée ({allowance})</translation>
     </message>
     <message>
-        <source>Breaks near the day's allowance ({allowance})</source>
+        <source>Breaks near the day&apos;s allowance ({allowance})</source>
         <translation>Pauses proches du temps prévu pour la journée ({allowance})</translation>
     </message>
     <message>
         <source>At or over the alarm threshold ({alarm})</source>
-        <translation>Au seuil d'alarme ou au-delà ({alarm})</translation>
+        <translation>Au seuil d&apos;alarme ou au-delà ({alarm})</translation>
     </message>
     <message>
         <source>At or over the warning threshold ({warn}); alarm at {alarm}</source>
-        <translation>Au seuil d'alerte ou au-delà ({warn}) ; alarme à {alarm}</translation>
+        <translation>Au seuil d&apos;alerte ou au-delà ({warn}) ; alarme à {alarm}</translation>
     </message>
     <message>
         <source>Set by {who}</source>
@@ -1610,34 +1619,34 @@
     </message>
     <message>
         <source>{n} in a row</source>
-        <translation>{n} d'affilée</translation>
+        <translation>{n} d&apos;affilée</translation>
     </message>
     <message>
         <source>MOS {mos}, loss {loss} %, jitter {jitter} ms, round trip {rtt} ms</source>
         <translation>MOS {mos}, pertes {loss} %, gigue {jitter} ms, aller-retour {rtt} ms</translation>
     </message>
     <message>
-        <source>Last call's final figures</source>
+        <source>Last call&apos;s final figures</source>
         <translation>Chiffres finaux du dernier appel</translation>
     </message>
 </context>
 <context>
     <name>LeadComms</name>
     <message>
-        <source>The server's answer was not understood.</source>
-        <translation>La réponse du serveur n'a pas été comprise.</translation>
+        <source>The server&apos;s answer was not understood.</source>
+        <translation>La réponse du serveur n&apos;a pas été comprise.</translation>
     </message>
     <message>
         <source>It no longer exists on the server.</source>
-        <translation>Cet élément n'existe plus sur le serveur.</translation>
+        <translation>Cet élément n&apos;existe plus sur le serveur.</translation>
     </message>
     <message>
         <source>The server refused it in this state.</source>
-        <translation>Le serveur l'a refusé dans cet état.</translation>
+        <translation>Le serveur l&apos;a refusé dans cet état.</translation>
     </message>
     <message>
         <source>The server refused it: {reason}</source>
-        <translation>Le serveur l'a refusé : {reason}</translation>
+        <translation>Le serveur l&apos;a refusé : {reason}</translation>
     </message>
     <message>
         <source>The server cannot be reached; try again in a moment.</source>
@@ -1671,19 +1680,19 @@
     <name>LeadController</name>
     <message>
         <source>You are not in a team: there is no board to show.</source>
-        <translation>Vous n'êtes dans aucune équipe : il n'y a pas de tableau à afficher.</translation>
+        <translation>Vous n&apos;êtes dans aucune équipe : il n&apos;y a pas de tableau à afficher.</translation>
     </message>
     <message>
         <source>There is no team yet.</source>
-        <translation>Il n'y a encore aucune équipe.</translation>
+        <translation>Il n&apos;y a encore aucune équipe.</translation>
     </message>
     <message>
         <source>The board could not be read ({why}); trying again in {s} s.</source>
-        <translation>Le tableau n'a pas pu être lu ({why}) ; nouvel essai dans {s} s.</translation>
+        <translation>Le tableau n&apos;a pas pu être lu ({why}) ; nouvel essai dans {s} s.</translation>
     </message>
     <message>
         <source>{name}: the state was not changed ({why})</source>
-        <translation>{name} : l'état n'a pas été changé ({why})</translation>
+        <translation>{name} : l&apos;état n&apos;a pas été changé ({why})</translation>
     </message>
     <message>
         <source>{name}: {state} now</source>
@@ -1691,11 +1700,11 @@
     </message>
     <message>
         <source>{name}: {state} after the current call</source>
-        <translation>{name} : {state} après l'appel en cours</translation>
+        <translation>{name} : {state} après l&apos;appel en cours</translation>
     </message>
     <message>
         <source>{name}: the pending change was not cancelled ({why})</source>
-        <translation>{name} : le changement prévu n'a pas été annulé ({why})</translation>
+        <translation>{name} : le changement prévu n&apos;a pas été annulé ({why})</translation>
     </message>
     <message>
         <source>{name}: the pending change is cancelled</source>
@@ -1714,7 +1723,7 @@
     </message>
     <message>
         <source>Help requests</source>
-        <translation>Demandes d'aide</translation>
+        <translation>Demandes d&apos;aide</translation>
     </message>
     <message>
         <source>Alerts</source>
@@ -1756,12 +1765,12 @@
         <translation>Délai moyen</translation>
     </message>
     <message>
-        <source>Calls answered within the queue's target time, out of those answered plus those abandoned after it (green from 80 %, amber from 60 %)</source>
+        <source>Calls answered within the queue&apos;s target time, out of those answered plus those abandoned after it (green from 80 %, amber from 60 %)</source>
         <translation>Appels répondus dans le délai cible de la file, sur les répondus plus les abandonnés après ce délai (vert dès 80 %, orange dès 60 %)</translation>
     </message>
     <message>
-        <source>Average speed of answer of today's answered calls</source>
-        <translation>Délai moyen de réponse des appels répondus aujourd'hui</translation>
+        <source>Average speed of answer of today&apos;s answered calls</source>
+        <translation>Délai moyen de réponse des appels répondus aujourd&apos;hui</translation>
     </message>
     <message>
         <source>{pct} answered within {s} s</source>
@@ -1769,7 +1778,7 @@
     </message>
     <message>
         <source>{n} offered today, {t} timed out</source>
-        <translation>{n} reçus aujourd'hui, {t} expirés</translation>
+        <translation>{n} reçus aujourd&apos;hui, {t} expirés</translation>
     </message>
 </context>
 <context>
@@ -1816,7 +1825,7 @@
     </message>
     <message>
         <source>Ask your team lead for help (in a call)</source>
-        <translation>Demander de l'aide au chef d'équipe (en appel)</translation>
+        <translation>Demander de l&apos;aide au chef d&apos;équipe (en appel)</translation>
     </message>
     <message>
         <source>Switch between the desk and the console</source>
@@ -1911,7 +1920,7 @@
     </message>
     <message>
         <source>The whole team</source>
-        <translation>Toute l'équipe</translation>
+        <translation>Toute l&apos;équipe</translation>
     </message>
     <message>
         <source>Send to</source>
@@ -1955,7 +1964,7 @@
     </message>
     <message>
         <source>Write the message first.</source>
-        <translation>Écrivez d'abord le message.</translation>
+        <translation>Écrivez d&apos;abord le message.</translation>
     </message>
     <message>
         <source>Choose who the message is for.</source>
@@ -1967,7 +1976,7 @@
     </message>
     <message>
         <source>Sent to the whole team.</source>
-        <translation>Envoyé à toute l'équipe.</translation>
+        <translation>Envoyé à toute l&apos;équipe.</translation>
     </message>
     <message>
         <source>Sent to {name}.</source>
@@ -1983,7 +1992,7 @@
     </message>
     <message>
         <source>Team messages</source>
-        <translation>Messages d'équipe</translation>
+        <translation>Messages d&apos;équipe</translation>
     </message>
     <message>
         <source>{name} ({count} unread)</source>
@@ -2026,7 +2035,7 @@
     </message>
     <message>
         <source>The team board (Ctrl+L switches)</source>
-        <translation>Le tableau de l'équipe (Ctrl+L pour basculer)</translation>
+        <translation>Le tableau de l&apos;équipe (Ctrl+L pour basculer)</translation>
     </message>
     <message>
         <source>☎ Desk — ringing</source>
@@ -2124,7 +2133,7 @@
     </message>
     <message>
         <source>Supervision today</source>
-        <translation>Double écoute aujourd'hui</translation>
+        <translation>Double écoute aujourd&apos;hui</translation>
     </message>
     <message>
         <source>{count} · {time}</source>
@@ -2132,7 +2141,7 @@
     </message>
     <message>
         <source>Supervision today: {sessions}</source>
-        <translation>Double écoute aujourd'hui : {sessions}</translation>
+        <translation>Double écoute aujourd&apos;hui : {sessions}</translation>
     </message>
     <message>
         <source>{start} – in progress</source>
@@ -2208,7 +2217,7 @@
     <name>QueuesPanel</name>
     <message>
         <source>Queues</source>
-        <translation>Files d'attente</translation>
+        <translation>Files d&apos;attente</translation>
     </message>
 </context>
 <context>
@@ -2238,7 +2247,7 @@
     <name>SetStateDialog</name>
     <message>
         <source>Set the state of {names}</source>
-        <translation>Changer l'état de {names}</translation>
+        <translation>Changer l&apos;état de {names}</translation>
     </message>
     <message>
         <source>Break</source>
@@ -2254,19 +2263,19 @@
     </message>
     <message>
         <source>Sign out (Offline): the desk stops taking calls</source>
-        <translation>Déconnecter (Hors ligne) : le poste ne prend plus d'appels</translation>
+        <translation>Déconnecter (Hors ligne) : le poste ne prend plus d&apos;appels</translation>
     </message>
     <message>
         <source>Note for the agent (optional)</source>
-        <translation>Note pour l'agent (facultative)</translation>
+        <translation>Note pour l&apos;agent (facultative)</translation>
     </message>
     <message>
         <source>Note for the agent</source>
-        <translation>Note pour l'agent</translation>
+        <translation>Note pour l&apos;agent</translation>
     </message>
     <message>
         <source>{names}: in a call — applied after the current call and its wrap-up.</source>
-        <translation>{names} : en appel — appliqué après l'appel en cours et son post-appel.</translation>
+        <translation>{names} : en appel — appliqué après l&apos;appel en cours et son post-appel.</translation>
     </message>
     <message>
         <source>Apply</source>
@@ -2281,7 +2290,7 @@
     </message>
     <message>
         <source>Board colours (amber at the warning, red at the alarm)</source>
-        <translation>Couleurs du tableau (orange à l'alerte, rouge à l'alarme)</translation>
+        <translation>Couleurs du tableau (orange à l&apos;alerte, rouge à l&apos;alarme)</translation>
     </message>
     <message>
         <source>Warning</source>
@@ -2293,11 +2302,11 @@
     </message>
     <message>
         <source>Time in a break</source>
-        <translation>Durée d'une pause</translation>
+        <translation>Durée d&apos;une pause</translation>
     </message>
     <message>
         <source>Call duration</source>
-        <translation>Durée d'appel</translation>
+        <translation>Durée d&apos;appel</translation>
     </message>
     <message>
         <source>Wrap-up beyond its time</source>
@@ -2309,11 +2318,11 @@
     </message>
     <message>
         <source>Missed calls today</source>
-        <translation>Appels manqués aujourd'hui</translation>
+        <translation>Appels manqués aujourd&apos;hui</translation>
     </message>
     <message>
         <source>Call quality (MOS, lower is worse)</source>
-        <translation>Qualité d'appel (MOS, plus bas est pire)</translation>
+        <translation>Qualité d&apos;appel (MOS, plus bas est pire)</translation>
     </message>
     <message>
         <source>{what}: warning</source>
@@ -2345,7 +2354,7 @@
     </message>
     <message>
         <source>Missed calls in a row</source>
-        <translation>Appels manqués d'affilée</translation>
+        <translation>Appels manqués d&apos;affilée</translation>
     </message>
     <message>
         <source>No break for</source>
@@ -2353,15 +2362,15 @@
     </message>
     <message>
         <source>Call quality under (MOS)</source>
-        <translation>Qualité d'appel sous (MOS)</translation>
+        <translation>Qualité d&apos;appel sous (MOS)</translation>
     </message>
     <message>
         <source>Help request waiting for</source>
-        <translation>Demande d'aide en attente depuis</translation>
+        <translation>Demande d&apos;aide en attente depuis</translation>
     </message>
     <message>
         <source>for call quality the warning must be above the alarm</source>
-        <translation>pour la qualité d'appel, l'alerte doit être au-dessus de l'alarme</translation>
+        <translation>pour la qualité d&apos;appel, l&apos;alerte doit être au-dessus de l&apos;alarme</translation>
     </message>
     <message>
         <source>each warning must come before its alarm</source>
@@ -2434,15 +2443,15 @@
     </message>
     <message>
         <source>You hear the customer and the agent; nobody hears you.</source>
-        <translation>Vous entendez le client et l'agent ; personne ne vous entend.</translation>
+        <translation>Vous entendez le client et l&apos;agent ; personne ne vous entend.</translation>
     </message>
     <message>
         <source>You hear both; only the agent hears you (coaching).</source>
-        <translation>Vous entendez les deux ; seul l'agent vous entend (coaching).</translation>
+        <translation>Vous entendez les deux ; seul l&apos;agent vous entend (coaching).</translation>
     </message>
     <message>
         <source>You hear both, and the agent and the customer hear you.</source>
-        <translation>Vous entendez les deux, et l'agent comme le client vous entendent.</translation>
+        <translation>Vous entendez les deux, et l&apos;agent comme le client vous entendent.</translation>
     </message>
     <message>
         <source>Listening to {agent}</source>
@@ -2454,7 +2463,7 @@
     </message>
     <message>
         <source>Barging in on {agent}</source>
-        <translation>Intervention sur l'appel de {agent}</translation>
+        <translation>Intervention sur l&apos;appel de {agent}</translation>
     </message>
     <message>
         <source>Listening: {lead}</source>
@@ -2490,15 +2499,15 @@
     </message>
     <message>
         <source>The agent is no longer in a call</source>
-        <translation>L'agent n'est plus en communication</translation>
+        <translation>L&apos;agent n&apos;est plus en communication</translation>
     </message>
     <message>
         <source>The agent signed out</source>
-        <translation>L'agent s'est déconnecté</translation>
+        <translation>L&apos;agent s&apos;est déconnecté</translation>
     </message>
     <message>
         <source>No audio within 10 s: stopped</source>
-        <translation>Pas d'audio en 10 s : arrêtée</translation>
+        <translation>Pas d&apos;audio en 10 s : arrêtée</translation>
     </message>
     <message>
         <source>Ended</source>
@@ -2510,11 +2519,11 @@
     </message>
     <message>
         <source>Another lead is already listening to {agent}.</source>
-        <translation>Un autre chef d'équipe écoute déjà {agent}.</translation>
+        <translation>Un autre chef d&apos;équipe écoute déjà {agent}.</translation>
     </message>
     <message>
         <source>{agent} is no longer in a call.</source>
-        <translation>{agent} n'est plus en communication.</translation>
+        <translation>{agent} n&apos;est plus en communication.</translation>
     </message>
     <message>
         <source>You are already supervising another call.</source>
@@ -2526,7 +2535,7 @@
     </message>
     <message>
         <source>You may not supervise {agent}.</source>
-        <translation>Vous n'êtes pas autorisé à écouter {agent}.</translation>
+        <translation>Vous n&apos;êtes pas autorisé à écouter {agent}.</translation>
     </message>
     <message>
         <source>{agent} is unknown to the server.</source>
@@ -2534,7 +2543,7 @@
     </message>
     <message>
         <source>The server cannot be reached: nothing was started.</source>
-        <translation>Serveur injoignable : la double écoute n'a pas démarré.</translation>
+        <translation>Serveur injoignable : la double écoute n&apos;a pas démarré.</translation>
     </message>
     <message>
         <source>Not started: {why}</source>
@@ -2542,7 +2551,7 @@
     </message>
     <message>
         <source>The mode was not changed: {why}</source>
-        <translation>Le mode n'a pas changé : {why}</translation>
+        <translation>Le mode n&apos;a pas changé : {why}</translation>
     </message>
     <message>
         <source>{title}: {why}</source>
@@ -2550,7 +2559,7 @@
     </message>
     <message>
         <source>call quality not known yet</source>
-        <translation>qualité de l'appel pas encore connue</translation>
+        <translation>qualité de l&apos;appel pas encore connue</translation>
     </message>
     <message>
         <source>MOS {mos} · loss {loss} % · jitter {jitter} ms</source>
@@ -2558,7 +2567,7 @@
     </message>
     <message>
         <source>You have no phone line: call supervision needs one.</source>
-        <translation>Vous n'avez pas de ligne téléphonique : la double écoute en demande une.</translation>
+        <translation>Vous n&apos;avez pas de ligne téléphonique : la double écoute en demande une.</translation>
     </message>
     <message>
         <source>In a call</source>
@@ -2566,11 +2575,11 @@
     </message>
     <message>
         <source>You are already supervising a call (stop it first: Ctrl+Shift+X).</source>
-        <translation>Vous êtes déjà en double écoute (arrêtez-la d'abord : Ctrl+Maj+X).</translation>
+        <translation>Vous êtes déjà en double écoute (arrêtez-la d&apos;abord : Ctrl+Maj+X).</translation>
     </message>
     <message>
         <source>{agent} is not in a call.</source>
-        <translation>{agent} n'est pas en communication.</translation>
+        <translation>{agent} n&apos;est pas en communication.</translation>
     </message>
     <message>
         <source>Stop</source>
@@ -2601,16 +2610,16 @@
         <translation>Passer cette session en « {mode} »</translation>
     </message>
     <message>
-        <source>Listen to {agent}'s call</source>
-        <translation>Écouter l'appel de {agent}</translation>
+        <source>Listen to {agent}&apos;s call</source>
+        <translation>Écouter l&apos;appel de {agent}</translation>
     </message>
     <message>
         <source>Whisper to {agent} (only the agent hears you)</source>
-        <translation>Chuchoter à {agent} (seul l'agent vous entend)</translation>
+        <translation>Chuchoter à {agent} (seul l&apos;agent vous entend)</translation>
     </message>
     <message>
-        <source>Barge in on {agent}'s call (the customer hears you)</source>
-        <translation>Intervenir dans l'appel de {agent} (le client vous entend)</translation>
+        <source>Barge in on {agent}&apos;s call (the customer hears you)</source>
+        <translation>Intervenir dans l&apos;appel de {agent} (le client vous entend)</translation>
     </message>
     <message>
         <source>you</source>
@@ -2643,7 +2652,7 @@
     </message>
     <message>
         <source>Answer, hang up, mute from any window</source>
-        <translation>Décrocher, raccrocher, couper le micro depuis n'importe quelle fenêtre</translation>
+        <translation>Décrocher, raccrocher, couper le micro depuis n&apos;importe quelle fenêtre</translation>
     </message>
     <message>
         <source>✉ Inbox ({count})</source>
@@ -2693,7 +2702,7 @@
     </message>
     <message>
         <source>The server refused these for good. Retry once the cause is fixed, or discard them: nothing else waits for them except what belongs to the same call or contact.</source>
-        <translation>Le serveur a refusé ces éléments définitivement. Réessayez une fois la cause corrigée, ou abandonnez-les : rien d'autre ne les attend, sauf ce qui concerne le même appel ou le même contact.</translation>
+        <translation>Le serveur a refusé ces éléments définitivement. Réessayez une fois la cause corrigée, ou abandonnez-les : rien d&apos;autre ne les attend, sauf ce qui concerne le même appel ou le même contact.</translation>
     </message>
     <message>
         <source>&amp;Retry</source>
@@ -2779,7 +2788,7 @@
     </message>
     <message>
         <source>What was the call about? What was done?</source>
-        <translation>Motif de l'appel ? Qu'avez-vous fait ?</translation>
+        <translation>Motif de l&apos;appel ? Qu&apos;avez-vous fait ?</translation>
     </message>
     <message>
         <source>— Choose —</source>

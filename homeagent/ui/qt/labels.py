@@ -118,6 +118,12 @@ def notice_text(notice: Notice) -> str:
         ),
         Notice.CALL_MISSED: QCoreApplication.translate("Labels", "Missed call."),
         Notice.CUSTOMER_HUNG_UP: QCoreApplication.translate("Labels", "The customer hung up."),
+        Notice.HOLD_FAILED: QCoreApplication.translate(
+            "Labels", "The other side refused the hold: the call is still live."
+        ),
+        Notice.RESUME_FAILED: QCoreApplication.translate(
+            "Labels", "The other side refused to resume: the customer is still on hold. Try again."
+        ),
     }[notice]
 
 

@@ -10,6 +10,7 @@ from homeagent.core.events import (
     CallPhase,
     CallRinging,
     CallStateChanged,
+    CommandFailed,
     DtmfReceived,
     TransferProgressed,
 )
@@ -91,3 +92,49 @@ def test_blind_transfer_sends_refer_with_the_target(
     assert final.accepted
     assert final.code == 200
     events.wait_for(CallEnded, lambda e: e.call_id == call_id)
+
+
+def test_hold_and_resume_refused_once_by_the_far_end_are_tried_again(
+    kamailio: Kamailio, engines: EngineRunner, sipp: SippRunner
+) -> None:
+    """A re-INVITE refused 491 (glare) or 500 + Retry-After (the far end still waits for an
+    ACK: reordered through the proxy) is sent again (RFC 3261 14.1), not silently dropped:
+    otherwise the customer stays on hold while the agent pressed Resume."""
+    engine, events = engines.start(account_for(kamailio, "1001"))
+    run = sipp.start("uac_reinvite_refused_once.xml", f"127.0.0.1:{engine.local_port}")
+    call_id = _answer_first_call(engine, events)
+    events.wait_for(CallStateChanged, lambda e: e.phase is CallPhase.ACTIVE)
+    engine.submit(cmd.Hold(call_id))
+    events.wait_for(CallStateChanged, lambda e: e.phase is CallPhase.HELD, timeout_s=10)
+    engine.submit(cmd.Resume(call_id))
+    held_at = len(events.all(CallStateChanged))
+    events.wait_for(
+        CallStateChanged,
+        lambda e: any(
+            s.phase is CallPhase.ACTIVE for s in events.all(CallStateChanged)[held_at:]
+        ),
+        timeout_s=10,
+    )
+    assert not events.all(CommandFailed)
+    engine.submit(cmd.Hangup(call_id))
+    result = run.wait(30)
+    assert result.returncode == 0, result.errors + result.messages[-3000:]
+    events.wait_for(CallEnded, lambda e: e.call_id == call_id)
+
+
+def test_a_hold_the_far_end_refuses_for_good_is_reported(
+    kamailio: Kamailio, engines: EngineRunner, sipp: SippRunner
+) -> None:
+    engine, events = engines.start(account_for(kamailio, "1001"))
+    run = sipp.start("uac_reinvite_refused_488.xml", f"127.0.0.1:{engine.local_port}")
+    call_id = _answer_first_call(engine, events)
+    events.wait_for(CallStateChanged, lambda e: e.phase is CallPhase.ACTIVE)
+    engine.submit(cmd.Hold(call_id))
+    failed = events.wait_for(CommandFailed, timeout_s=10)
+    assert failed.command == "Hold"
+    assert failed.call_id == call_id
+    assert "488" in failed.message
+    assert not [e for e in events.all(CallStateChanged) if e.phase is CallPhase.HELD]
+    engine.submit(cmd.Hangup(call_id))
+    result = run.wait(30)
+    assert result.returncode == 0, result.errors + result.messages[-3000:]

@@ -10,7 +10,13 @@ from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Notice, QualityLevel, Screen
 from homeagent.core.desk_types import CallOutcome, Delivery
 from homeagent.core.eventlog import MemoryEventLog
-from homeagent.core.events import CallPhase, CallQuality, CallQualityMeasured, CallStateChanged
+from homeagent.core.events import (
+    CallPhase,
+    CallQuality,
+    CallQualityMeasured,
+    CallStateChanged,
+    CommandFailed,
+)
 from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
 
 
@@ -282,3 +288,14 @@ def test_a_missed_call_is_in_the_event_log_with_the_caller_masked(desk) -> None:
     assert missed["set_aside"] is True
     assert missed["contact_id"] == "c-001"
     assert "612345678" not in str(missed["remote_number"])
+
+
+def test_a_resume_the_far_end_refused_tells_the_agent_the_customer_still_waits(desk) -> None:
+    model, engine, _sink, log, _clock = desk
+    call_id = engine.ring("+33612345678")
+    model.answer()
+    model.handle(CommandFailed("Resume", "refused by the other side: 488 Not Acceptable", call_id))
+    assert model.snapshot().notice is Notice.RESUME_FAILED
+    assert any(r["event"] == "hold_failed" for r in log.records)
+    model.handle(CommandFailed("Dial", "invalid destination"))  # not a hold: no such notice
+    assert model.snapshot().notice is Notice.RESUME_FAILED
