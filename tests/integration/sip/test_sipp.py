@@ -110,9 +110,7 @@ def test_hold_and_resume_refused_once_by_the_far_end_are_tried_again(
     held_at = len(events.all(CallStateChanged))
     events.wait_for(
         CallStateChanged,
-        lambda e: any(
-            s.phase is CallPhase.ACTIVE for s in events.all(CallStateChanged)[held_at:]
-        ),
+        lambda e: any(s.phase is CallPhase.ACTIVE for s in events.all(CallStateChanged)[held_at:]),
         timeout_s=10,
     )
     assert not events.all(CommandFailed)
