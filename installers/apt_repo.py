@@ -16,7 +16,9 @@ Adding a version copies it into the pool beside the older ones (a file already t
 same name must have the same bytes: a published version never changes), then rebuilds every
 index from the whole pool and signs the new Release. `Date` and `Valid-Until` in the Release
 let apt refuse a stale or replayed repository: a mirror that stops being re-signed expires
-after --valid-days, so IT re-runs this (or `--resign`) from a scheduled job before then.
+after --valid-days, so IT re-runs this (without --debs: it only re-signs) from a
+scheduled job before then. The suite is written and signed aside and swapped in whole: a
+failed signature leaves the published one as it was.
 
 Indexes are written in pure Python (no apt-ftparchive needed); gpg runs as a subprocess with
 the organisation's GNUPGHOME. `--throwaway-key` makes a key in a temporary GNUPGHOME for a
@@ -275,7 +277,7 @@ def _gzip(data: bytes) -> bytes:
 
 
 def write_indexes(
-    root: Path,
+    dist: Path,
     infos: Sequence[DebInfo],
     *,
     suite: str,
@@ -286,11 +288,8 @@ def write_indexes(
     now: dt.datetime,
     valid_days: float,
 ) -> Path:
-    """Write every Packages index and the suite's (unsigned) Release; return the Release."""
-    dist = root / "dists" / suite
-    # Rebuilt from scratch: an index for an architecture no longer served must not linger.
-    if (dist / COMPONENT).exists():
-        shutil.rmtree(dist / COMPONENT)
+    """Write every Packages index and the suite's (unsigned) Release into the empty folder
+    `dist`; return the Release."""
     files: dict[str, bytes] = {}
     for arch in architectures:
         # Architecture: all packages are listed in every binary-<arch> index, as Debian does.
@@ -490,8 +489,18 @@ def build_repo(
     for info in infos:
         if info.architecture != "all" and info.architecture not in architectures:
             raise RepoError(f"{info.pool_path}: architecture not served (--arch)")
+    # The suite is written and signed aside, then swapped in: a failed signature (wrong
+    # passphrase, expired key) leaves the published indexes and signatures as they were.
+    dists = out / "dists"
+    dists.mkdir(exist_ok=True)
+    staging = dists / f".{suite}.new"
+    retired = dists / f".{suite}.old"
+    for leftover in (staging, retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    staging.mkdir()
     release = write_indexes(
-        out,
+        staging,
         infos,
         suite=suite,
         codename=codename or suite,
@@ -501,7 +510,19 @@ def build_repo(
         now=now or dt.datetime.now(dt.UTC),
         valid_days=valid_days,
     )
-    in_release, detached = gpg.sign(release, fingerprint)
+    try:
+        gpg.sign(release, fingerprint)
+    except RepoError:
+        shutil.rmtree(staging)
+        raise
+    current = dists / suite
+    if current.exists():
+        current.rename(retired)
+    staging.rename(current)
+    if retired.exists():
+        shutil.rmtree(retired)
+    release = current / "Release"
+    in_release, detached = current / "InRelease", current / "Release.gpg"
     keyring = gpg.export(fingerprint, out / KEYRING_NAME)
     sources = out / SOURCES_NAME
     sources.write_text(sources_text(url, suite, architectures), encoding="utf-8")

@@ -313,6 +313,35 @@ def test_refuses_bad_input_before_writing(tmp_path: Path, org_key: Path) -> None
         _sign(tmp_path / "r3", [make_deb(tmp_path, "1.0.1")], org_key, valid_days=0)
 
 
+def test_a_passphrase_protected_key(tmp_path: Path) -> None:
+    home = tmp_path / "gpg"
+    home.mkdir(mode=0o700)
+    gpg = apt_repo.Gpg(home)
+    gpg.run(
+        "--pinentry-mode", "loopback", "--passphrase", "correct horse",
+        "--quick-generate-key", "Org <it@org.invalid>", "ed25519", "sign", "1d",
+    )  # fmt: skip
+    try:
+        good, bad = tmp_path / "pass", tmp_path / "wrong"
+        good.write_text("correct horse\n", encoding="utf-8")
+        bad.write_text("battery staple\n", encoding="utf-8")
+        root = tmp_path / "repo"
+        first = _sign(root, [make_deb(tmp_path, "1.0.0")], home, passphrase_file=good)
+        before = {p: p.read_bytes() for p in (root / "dists").rglob("*") if p.is_file()}
+        apt_repo.stop_agent(home)  # forget the cached passphrase
+        with pytest.raises(RepoError, match="gpg --clearsign failed"):
+            _sign(root, [make_deb(tmp_path, "1.1.0")], home, passphrase_file=bad)
+        # The published suite is untouched: indexes, Release and signatures still agree.
+        after = {p: p.read_bytes() for p in (root / "dists").rglob("*") if p.is_file()}
+        assert after == before
+        done = subprocess.run(
+            ["gpgv", "--keyring", str(first.keyring), str(first.in_release)], capture_output=True
+        )
+        assert done.returncode == 0
+    finally:
+        apt_repo.stop_agent(home)
+
+
 def test_cli_with_a_throwaway_key(tmp_path: Path) -> None:
     deb = make_deb(tmp_path, "2.0.0")
     code = apt_repo.main(["--debs", str(deb), "--out", str(tmp_path / "repo"), "--throwaway-key"])
