@@ -68,6 +68,7 @@ installer: venv
 # APT_REPO, signed with GPG_KEY from GPG_HOME (GPG_PASSPHRASE_FILE for a scheduled job).
 # Publish APT_REPO on any static web server.
 APT_REPO ?= dist/apt
+DEB_PACKAGES += gnupg
 APT_URL ?= https://apt.example.org/homeagent
 GPG_HOME ?= $(HOME)/.gnupg
 VALID_DAYS ?= 7

@@ -393,8 +393,9 @@ class Gpg:
         """Write InRelease (clearsigned) and Release.gpg (detached, armoured) next to it."""
         in_release = release.with_name("InRelease")
         detached = release.with_name("Release.gpg")
-        # The trailing "!" pins the exact key, not a subkey gpg might prefer.
-        common = ("--local-user", f"{fingerprint}!", "--digest-algo", "SHA512")
+        # No trailing "!": gpg picks the key's signing subkey when there is one (an archive
+        # key's primary part usually stays offline); apt checks it through the exported key.
+        common = ("--local-user", fingerprint, "--digest-algo", "SHA512")
         for target, mode in ((in_release, "--clearsign"), (detached, "--detach-sign")):
             partial = target.with_name(target.name + ".partial")
             self.run(mode, "--armor", *common, "--output", str(partial), str(release))
@@ -481,6 +482,10 @@ def build_repo(
         raise RepoError("architectures: Debian names such as amd64, arm64")
     gpg = Gpg(gpg_home, passphrase_file)
     fingerprint = gpg.fingerprint(gpg_key)  # before writing anything: a wrong key loses nothing
+    for deb in debs:  # before the pool changes: a refused package must not stay in it
+        control = read_control(deb)
+        if control["Architecture"] != "all" and control["Architecture"] not in architectures:
+            raise RepoError(f"{deb.name}: architecture {control['Architecture']} not served")
     out.mkdir(parents=True, exist_ok=True)
     add_to_pool(out, debs)
     infos = scan_pool(out)

@@ -309,6 +309,9 @@ def test_refuses_bad_input_before_writing(tmp_path: Path, org_key: Path) -> None
     with pytest.raises(RepoError, match="no single secret key"):
         _sign(tmp_path / "r2", [make_deb(tmp_path, "1.0.0")], org_key, gpg_key="DEADBEEF")
     assert not (tmp_path / "r2").exists()
+    with pytest.raises(RepoError, match="architecture arm64 not served"):
+        _sign(tmp_path / "r4", [make_deb(tmp_path, "1.0.2", arch="arm64")], org_key)
+    assert not (tmp_path / "r4").exists()
     with pytest.raises(RepoError, match="valid-days"):
         _sign(tmp_path / "r3", [make_deb(tmp_path, "1.0.1")], org_key, valid_days=0)
 
@@ -340,6 +343,37 @@ def test_a_passphrase_protected_key(tmp_path: Path) -> None:
         assert done.returncode == 0
     finally:
         apt_repo.stop_agent(home)
+
+
+def test_an_offline_primary_key_signs_with_its_subkey(tmp_path: Path, server: RepoServer) -> None:
+    """The usual archive key: primary part offline, only a signing subkey on the machine."""
+    full, signer = tmp_path / "full", tmp_path / "signer"
+    for home in (full, signer):
+        home.mkdir(mode=0o700)
+    master = apt_repo.Gpg(full)
+    master.run(
+        "--pinentry-mode", "loopback", "--passphrase", "",
+        "--quick-generate-key", "Org Archive <it@org.invalid>", "ed25519", "cert", "1d",
+    )  # fmt: skip
+    fpr = master.fingerprint(None)
+    master.run(
+        "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", fpr, "ed25519",
+        "sign", "1d",
+    )  # fmt: skip
+    subkeys = master.run("--export-secret-subkeys", fpr)
+    slave = apt_repo.Gpg(signer)
+    slave.run("--import", input_bytes=subkeys)
+    try:
+        assert "sec#" in slave.run("--list-secret-keys").decode()  # no primary secret here
+        result = _sign(server.root, [make_deb(tmp_path, "1.0.0")], signer)
+        assert result.fingerprint == fpr
+        apt = Apt.create(tmp_path / "apt", server.url, result.keyring)
+        done = apt.update()
+        assert done.returncode == 0, _out(done)
+        assert apt.candidate("homeagent") == "1.0.0"
+    finally:
+        apt_repo.stop_agent(full)
+        apt_repo.stop_agent(signer)
 
 
 def test_cli_with_a_throwaway_key(tmp_path: Path) -> None:
