@@ -62,3 +62,20 @@ clean:
 installer: venv
 	$(BIN)/python -m installers.build_deb --out dist --signing-key $(SIGNING_KEY) \
 		--trusted-keys $(TRUSTED_KEYS) $(if $(PROFILE),--profile $(PROFILE))
+
+# The signed apt repository the agent PCs update from (docs/operations.md, "Hosting the
+# signed apt repository"): adds DEBS (none: only re-signs, e.g. before Valid-Until) to
+# APT_REPO, signed with GPG_KEY from GPG_HOME (GPG_PASSPHRASE_FILE for a scheduled job).
+# Publish APT_REPO on any static web server.
+APT_REPO ?= dist/apt
+DEB_PACKAGES += gnupg
+APT_URL ?= https://apt.example.org/homeagent
+GPG_HOME ?= $(HOME)/.gnupg
+VALID_DAYS ?= 7
+SUITE ?= stable
+.PHONY: apt-repo
+apt-repo: venv
+	$(BIN)/python -m installers.apt_repo --out $(APT_REPO) $(if $(DEBS),--debs $(DEBS)) \
+		--gpg-home $(GPG_HOME) $(if $(GPG_KEY),--gpg-key $(GPG_KEY)) --suite $(SUITE) \
+		$(if $(GPG_PASSPHRASE_FILE),--passphrase-file $(GPG_PASSPHRASE_FILE)) \
+		--valid-days $(VALID_DAYS) --url $(APT_URL)
