@@ -2,7 +2,8 @@
 
 Trusted keys (installer-provided, read-only for users):
   Linux   /etc/homeagent/trusted-keys.pem and /etc/homeagent/trusted-keys.d/*.pem
-  others  <platformdirs site config dir>/HomeAgent/ (same names)
+  Windows %ProgramData%\\HomeAgent\\, macOS /Library/Application Support/HomeAgent/ (same
+          names; `homeagent.update.paths.system_config_dir`)
 Each file holds one or more Ed25519 public keys (PEM). Several keys let IT rotate the
 organisation key: ship the new key first, then profiles signed with it.
 
@@ -29,6 +30,7 @@ import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from homeagent.core.profile import Profile
+from homeagent.update import paths
 from homeagent.security.profile import (
     ProfileError,
     ProfileRollback,
@@ -44,10 +46,8 @@ MAX_PROFILE_BYTES = 1_000_000
 
 
 def system_config_dir() -> Path:
-    """The installer's read-only configuration directory."""
-    if sys.platform.startswith("linux"):
-        return Path("/etc/homeagent")
-    return Path(platformdirs.site_config_dir(APP_NAME, appauthor=False))
+    """The installer's read-only configuration directory (`homeagent.update.paths`)."""
+    return paths.system_config_dir()
 
 
 def _split_pem_keys(text: str) -> list[str]:
