@@ -8,11 +8,13 @@ JSON with only these keys, each optional::
     {"updates": "on", "channel": "stable", "pinned_version": null,
      "install": "ask", "install_window": "12:00-14:00"}
 
-`updates` on|off; `channel` stable|pilot (a pilot device also takes stable versions);
-`pinned_version` a version to stay on (never newer, never another); `install` "ask" (the
-agent chooses "Install now" or "At restart") or "at-restart" (no question: installed when
-the app quits); `install_window` "HH:MM-HH:MM" local time (may cross midnight; null: any
-time). Anything else (unknown key, wrong type, bad value) is one `PolicyError` naming it.
+`repository_url` where the organisation's TUF repository is hosted (https://, or http://
+on loopback only; default: the server's `/updates`); `updates` on|off; `channel`
+stable|pilot (a pilot device also takes stable versions); `pinned_version` a version to
+stay on (never newer, never another); `install` "ask" (the agent chooses "Install now" or
+"At restart") or "at-restart" (no question: installed when the app quits);
+`install_window` "HH:MM-HH:MM" local time (may cross midnight; null: any time).
+Anything else (unknown key, wrong type, bad value) is one `PolicyError` naming it.
 
 A staged rollout is the target's signed `rollout_percent`: a device takes the version when
 `int(sha256(device_id + version)) mod 100 < rollout_percent`, so the same devices stay in
@@ -35,7 +37,8 @@ MAX_POLICY_BYTES = 64_000
 
 _VERSION = re.compile(r"^(\d{1,6})\.(\d{1,6})\.(\d{1,6})$")
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
-_KEYS = {"updates", "channel", "pinned_version", "install", "install_window"}
+_KEYS = {"updates", "channel", "pinned_version", "install", "install_window", "repository_url"}
+_LOOPBACK = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
 
 
 class PolicyError(ValueError):
@@ -47,7 +50,7 @@ class OfferError(ValueError):
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
-    """"1.2.3" → (1, 2, 3); anything else raises ValueError."""
+    """ "1.2.3" → (1, 2, 3); anything else raises ValueError."""
     m = _VERSION.match(text) if isinstance(text, str) else None
     if m is None:
         raise ValueError(f"not a version (MAJOR.MINOR.PATCH): {text!r}")
@@ -80,6 +83,7 @@ class UpdatePolicy:
     pinned_version: str | None = None
     install: str = "ask"
     window: InstallWindow | None = None
+    repository_url: str | None = None
 
     def allows_channel(self, channels: Iterable[str]) -> bool:
         """A pilot device takes pilot and stable versions; a stable one only stable."""
@@ -111,20 +115,30 @@ def parse_policy(data: bytes | str, where: str = "update-policy.json") -> Update
             parse_version(pinned)
         except ValueError:
             raise PolicyError(
-                f"{where}: pinned_version must be a version like \"0.2.0\" or null, "
-                f"got {pinned!r}"
+                f'{where}: pinned_version must be a version like "0.2.0" or null, got {pinned!r}'
             ) from None
     window = raw.get("install_window")
+    url = raw.get("repository_url")
+    if url is not None and (
+        not isinstance(url, str) or not (url.startswith("https://") or _LOOPBACK.match(url))
+    ):
+        raise PolicyError(
+            f"{where}: repository_url must be an https:// URL (http:// only on loopback), "
+            f"got {url!r}"
+        )
     return UpdatePolicy(
         enabled=updates == "on",
         channel=channel,
         pinned_version=pinned,
         install=install,
         window=None if window is None else _window(window, where),
+        repository_url=url,
     )
 
 
-def _choice(raw: dict[str, object], key: str, allowed: tuple[str, ...], default: str, where: str) -> str:
+def _choice(
+    raw: dict[str, object], key: str, allowed: tuple[str, ...], default: str, where: str
+) -> str:
     value = raw.get(key, default)
     if value not in allowed:
         raise PolicyError(f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}")
@@ -135,7 +149,7 @@ def _window(value: object, where: str) -> InstallWindow:
     m = _WINDOW.match(value) if isinstance(value, str) else None
     if m is None:
         raise PolicyError(
-            f"{where}: install_window must be \"HH:MM-HH:MM\" (24 h) or null, got {value!r}"
+            f'{where}: install_window must be "HH:MM-HH:MM" (24 h) or null, got {value!r}'
         )
     start, end = dt.time(int(m[1]), int(m[2])), dt.time(int(m[3]), int(m[4]))
     if start == end:
@@ -173,11 +187,7 @@ def offer_from_custom(path: str, custom: object) -> Offer:
         raise OfferError(f"{path}: unknown platform {platform!r}")
     if path != target_name(str(version), str(platform)):
         raise OfferError(f"{path}: the name does not match version {version} / {platform}")
-    if (
-        not isinstance(channels, list)
-        or not channels
-        or any(c not in CHANNELS for c in channels)
-    ):
+    if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
         raise OfferError(f"{path}: channels must be a non-empty list of {CHANNELS}")
     if not isinstance(rollout, int) or isinstance(rollout, bool) or not 0 <= rollout <= 100:
         raise OfferError(f"{path}: rollout_percent must be an integer 0-100, got {rollout!r}")
@@ -232,7 +242,9 @@ def choose(
     newer = sorted((o for o in mine if o.version_key > current), key=lambda o: o.version_key)
     if not newer:
         pinned = f" (pinned to {policy.pinned_version})" if policy.pinned_version else ""
-        return Choice(None, f"{current_version} is up to date on the {policy.channel} channel{pinned}")
+        return Choice(
+            None, f"{current_version} is up to date on the {policy.channel} channel{pinned}"
+        )
     for offer in reversed(newer):
         if in_rollout(device_id, offer):
             return Choice(offer, f"{offer.version} is available")

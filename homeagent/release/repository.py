@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from securesystemslib.signer import CryptoSigner, Key, SSlibKey
 from tuf.api.metadata import (
     TOP_LEVEL_ROLE_NAMES,
-    MetaFile,
     Metadata,
+    MetaFile,
     Role,
     Root,
     Snapshot,
@@ -386,7 +386,9 @@ class Repository:
         new.version = old.version + 1
         new.expires = self._expires("root", now)
         md = Metadata(new)
-        pool = list(signers) if signers is not None else signers_for(keys_dir, {*old.keys, *new.keys})
+        pool = (
+            list(signers) if signers is not None else signers_for(keys_dir, {*old.keys, *new.keys})
+        )
         for s in pool:
             if s.public_key.keyid in {*old.roles["root"].keyids, *new.roles["root"].keyids}:
                 md.sign(s, append=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,13 +29,13 @@ import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from homeagent.core.profile import Profile
-from homeagent.update import paths
 from homeagent.security.profile import (
     ProfileError,
     ProfileRollback,
     load_profile,
     parse_public_key,
 )
+from homeagent.update import paths
 
 log = logging.getLogger(__name__)
 

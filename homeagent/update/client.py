@@ -173,9 +173,16 @@ class UpdateClient:
     def check(self, policy: UpdatePolicy) -> CheckResult:
         """Refresh the signed metadata and choose; `UpdateError` if it cannot be trusted."""
         if not policy.enabled:  # no network at all when IT turned updates off
-            return CheckResult(choose((), policy=policy, platform=self.platform,
-                                      current_version=self.current_version,
-                                      device_id=self.device_id), ())
+            return CheckResult(
+                choose(
+                    (),
+                    policy=policy,
+                    platform=self.platform,
+                    current_version=self.current_version,
+                    device_id=self.device_id,
+                ),
+                (),
+            )
         try:
             updater = self._new_updater()
             updater.refresh()

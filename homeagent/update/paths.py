@@ -31,7 +31,7 @@ def system_config_dir(platform: str = sys.platform) -> Path:
     if override:
         return Path(override)
     if platform.startswith("win"):
-        return Path(os.environ.get("ProgramData") or r"C:\ProgramData") / "HomeAgent"
+        return Path(os.environ.get("PROGRAMDATA") or r"C:\ProgramData") / "HomeAgent"
     if platform == "darwin":
         return Path("/Library/Application Support/HomeAgent")
     return Path("/etc/homeagent")

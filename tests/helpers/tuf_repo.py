@@ -15,7 +15,7 @@ from homeagent.update.client import UpdateClient
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -37,7 +37,9 @@ def http_server(root: Path) -> Iterator[Served]:
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root))
     )
     server.daemon_threads = True
-    thread = threading.Thread(target=lambda: server.serve_forever(0.05), name="tuf-http", daemon=True)
+    thread = threading.Thread(
+        target=lambda: server.serve_forever(0.05), name="tuf-http", daemon=True
+    )
     thread.start()
     try:
         yield Served(f"http://127.0.0.1:{server.server_address[1]}", server)
@@ -64,8 +66,13 @@ def fake_target(tmp: Path, version: str, size: int = 4096) -> Path:
 
 
 def client_for(
-    repo: Repository, url: str, data_dir: Path, *, device_id: str = "dev-1",
-    current: str = "0.1.0", root_version: int = 1,
+    repo: Repository,
+    url: str,
+    data_dir: Path,
+    *,
+    device_id: str = "dev-1",
+    current: str = "0.1.0",
+    root_version: int = 1,
 ) -> UpdateClient:
     """A client bootstrapped with the repository's root `root_version` (what IT ships)."""
     bootstrap = (repo.metadata_dir / f"{root_version}.root.json").read_bytes()

@@ -43,10 +43,12 @@ def test_metadata_and_targets_are_served_with_types_and_caching(
     assert r.headers["cache-control"] == "no-cache"
     assert r.content == (repo.metadata_dir / "timestamp.json").read_bytes()
     r = httpx.get(f"{url}/updates/metadata/1.root.json")
-    assert r.status_code == 200 and "immutable" in r.headers["cache-control"]
+    assert r.status_code == 200
+    assert "immutable" in r.headers["cache-control"]
     (stored,) = repo.targets_dir.iterdir()
     r = httpx.get(f"{url}/updates/targets/{stored.name}")
-    assert r.status_code == 200 and r.content == stored.read_bytes()
+    assert r.status_code == 200
+    assert r.content == stored.read_bytes()
     assert r.headers["content-type"] == "application/gzip"
     assert "immutable" in r.headers["cache-control"]
     assert httpx.head(f"{url}/updates/metadata/timestamp.json").status_code == 200
@@ -84,5 +86,6 @@ def test_the_update_client_checks_and_downloads_through_the_server(
     url, repo, tmp = served
     client = client_for(repo, f"{url}/updates", tmp / "desk-data")
     offer = client.check(UpdatePolicy()).offer
-    assert offer is not None and offer.version == "0.2.0"
+    assert offer is not None
+    assert offer.version == "0.2.0"
     assert client.download(offer).read_bytes() == fake_target(tmp / "x", "0.2.0").read_bytes()

@@ -46,7 +46,8 @@ def test_a_new_version_is_found_downloaded_and_verified(
     repo, _ = org
     client = client_for(repo, served.url, tmp_path / "data")
     result = client.check(STABLE)
-    assert result.offer is not None and result.offer.version == "0.2.0"
+    assert result.offer is not None
+    assert result.offer.version == "0.2.0"
     path = client.download(result.offer)
     assert path.read_bytes() == fake_target(tmp_path / "again", "0.2.0").read_bytes()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -56,7 +57,8 @@ def test_a_new_version_is_found_downloaded_and_verified(
     assert stat.S_IMODE((updates / "metadata" / "timestamp.json").stat().st_mode) == 0o600
     # the same version again: nothing newer than what runs
     again = client_for(repo, served.url, tmp_path / "data", current="0.2.0").check(STABLE)
-    assert again.offer is None and "up to date" in again.choice.reason
+    assert again.offer is None
+    assert "up to date" in again.choice.reason
 
 
 def test_a_tampered_target_is_refused_and_never_left_on_disk(
@@ -97,7 +99,7 @@ def test_expired_targets_metadata_is_refused(tmp_path: Path) -> None:
     v = fake_target(tmp_path, "0.2.0")
     repo.add_target(keys, v, version="0.2.0", platform="linux-x86_64", now=PAST)
     repo.refresh_timestamp(keys)  # the cron still runs: only targets are stale
-    with http_server(repo.path) as s, pytest.raises(UpdateError, match="has expired.*targets"):
+    with http_server(repo.path) as s, pytest.raises(UpdateError, match=r"has expired.*targets"):
         client_for(repo, s.url, tmp_path / "data").check(STABLE)
 
 
@@ -106,9 +108,11 @@ def test_a_frozen_repository_stale_timestamp_is_refused(tmp_path: Path) -> None:
     repo, keys = make_repo(tmp_path)
     repo.add_target(keys, fake_target(tmp_path, "0.2.0"), version="0.2.0", platform="linux-x86_64")
     repo.refresh_timestamp(keys, now=PAST)  # the last timestamp re-signed, 3 days ago
-    with http_server(repo.path) as s:
-        with pytest.raises(UpdateError, match=r"timestamp.json is expired.*replays old metadata"):
-            client_for(repo, s.url, tmp_path / "data").check(STABLE)
+    with (
+        http_server(repo.path) as s,
+        pytest.raises(UpdateError, match=r"timestamp\.json is expired.*replays old metadata"),
+    ):
+        client_for(repo, s.url, tmp_path / "data").check(STABLE)
 
 
 def test_a_rollback_to_older_metadata_is_refused(
@@ -122,7 +126,9 @@ def test_a_rollback_to_older_metadata_is_refused(
         client = client_for(repo, s.url, tmp_path / "data")
         assert client.check(STABLE).offer.version == "0.3.0"  # type: ignore[union-attr]
         s.serve(old)
-        with pytest.raises(UpdateError, match=r"rollback refused.*timestamp version 2 must be >= 3"):
+        with pytest.raises(
+            UpdateError, match=r"rollback refused.*timestamp version 2 must be >= 3"
+        ):
             client.check(STABLE)
 
 
@@ -148,7 +154,8 @@ def test_a_poisoned_cached_root_changes_nothing(
     # the honest repository again: the organisation's root, never the attacker's
     served.serve(repo.path)
     found = client_for(repo, served.url, data).check(STABLE)
-    assert found.offer is not None and found.offer.version == "0.2.0"
+    assert found.offer is not None
+    assert found.offer.version == "0.2.0"
     assert (cache / "root.json").read_bytes() == (repo.metadata_dir / "1.root.json").read_bytes()
 
 
@@ -166,7 +173,8 @@ def test_root_and_online_key_rotation_are_accepted(
     # a PC that was offline meanwhile, still bootstrapped with root v1 by IT
     for where in (data, tmp_path / "fresh"):
         result = client_for(repo, served.url, where).check(STABLE)
-        assert result.offer is not None and result.offer.version == "0.3.0"
+        assert result.offer is not None
+        assert result.offer.version == "0.3.0"
     assert (data / "updates/metadata/root_history/3.root.json").exists()
 
 
@@ -192,7 +200,10 @@ def test_a_root_rotation_short_of_its_threshold_is_refused(
 def test_the_rollout_percentage_is_honoured(tmp_path: Path) -> None:
     repo, keys = make_repo(tmp_path)
     name = repo.add_target(
-        keys, fake_target(tmp_path, "0.2.0"), version="0.2.0", platform="linux-x86_64",
+        keys,
+        fake_target(tmp_path, "0.2.0"),
+        version="0.2.0",
+        platform="linux-x86_64",
         rollout_percent=30,
     )
     devices = [f"device-{i:03d}" for i in range(24)]
@@ -200,7 +211,8 @@ def test_the_rollout_percentage_is_honoured(tmp_path: Path) -> None:
     assert 0 < len(expected) < len(devices)  # these ids fall on both sides
     with http_server(repo.path) as s:
         taken = {
-            d for d in devices
+            d
+            for d in devices
             if client_for(repo, s.url, tmp_path / d, device_id=d).check(STABLE).offer
         }
         assert taken == expected
@@ -213,13 +225,20 @@ def test_the_rollout_percentage_is_honoured(tmp_path: Path) -> None:
 
 def test_the_policy_off_pinned_and_channel_are_honoured(tmp_path: Path) -> None:
     repo, keys = make_repo(tmp_path)
-    for version, channels in (("0.2.0", ["stable", "pilot"]), ("0.3.0", ["stable"]),
-                              ("0.4.0", ["pilot"])):
+    for version, channels in (
+        ("0.2.0", ["stable", "pilot"]),
+        ("0.3.0", ["stable"]),
+        ("0.4.0", ["pilot"]),
+    ):
         repo.add_target(
-            keys, fake_target(tmp_path, version), version=version, platform="linux-x86_64",
+            keys,
+            fake_target(tmp_path, version),
+            version=version,
+            platform="linux-x86_64",
             channels=channels,
         )
     with http_server(repo.path) as s:
+
         def offered(policy: UpdatePolicy) -> str | None:
             offer = client_for(repo, s.url, tmp_path / policy.channel).check(policy).offer
             return offer.version if offer else None
@@ -229,10 +248,13 @@ def test_the_policy_off_pinned_and_channel_are_honoured(tmp_path: Path) -> None:
         assert offered(UpdatePolicy(pinned_version="0.2.0")) == "0.2.0"
     # off: nothing is even asked of the network (the server is gone now)
     off = client_for(repo, s.url, tmp_path / "off").check(UpdatePolicy(enabled=False))
-    assert off.offer is None and off.choice.reason == "updates are turned off by the policy"
+    assert off.offer is None
+    assert off.choice.reason == "updates are turned off by the policy"
 
 
-def test_an_unreachable_server_is_a_clear_error(org: tuple[Repository, Path], tmp_path: Path) -> None:
+def test_an_unreachable_server_is_a_clear_error(
+    org: tuple[Repository, Path], tmp_path: Path
+) -> None:
     with http_server(tmp_path) as s:
         url = s.url
     with pytest.raises(UpdateError, match="could not be reached"):
