@@ -51,6 +51,6 @@ def update_dirs(data_dir: Path) -> tuple[Path, Path]:
     return private_dir(base / "metadata"), private_dir(base / "downloads")
 
 
-def installed_by_dpkg(marker: Path = DPKG_MARKER, dpkg_list: Path = DPKG_LIST) -> bool:
+def installed_by_dpkg() -> bool:
     """Whether this Linux install came from the .deb (then apt updates it)."""
-    return marker.exists() or dpkg_list.exists()
+    return DPKG_MARKER.exists() or DPKG_LIST.exists()
