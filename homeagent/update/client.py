@@ -217,6 +217,12 @@ class UpdateClient:
                 log.warning("update repository: %s (ignored)", exc)
         return offers
 
+    def _forget_others(self, keep: Path) -> None:
+        """Older downloads are never installed again: only the newest file stays."""
+        for old in self.downloads_dir.iterdir():
+            if old != keep and old.is_file() and old.name.startswith("homeagent-"):
+                old.unlink(missing_ok=True)
+
     def download(self, offer: Offer) -> Path:
         """The verified file of `offer` in the downloads folder (0600), fetched if needed.
 
@@ -244,6 +250,7 @@ class UpdateClient:
             if os.name == "posix":
                 partial.chmod(0o600)
             os.replace(partial, final)
+            self._forget_others(final)
             return final
         except UpdateError:
             raise
