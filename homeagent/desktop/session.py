@@ -8,6 +8,8 @@ Start order (reverse for stop):
  5. the desk model, the window and its controller, live supervision's agent side
  6. the device services (event stream, outbox sender, contact sync)
  7. the engine's start (REGISTER) on the disk lane, so the window is up at once
+ 8. verified updates (`homeagent.desktop.updates`, on a lane of their own), when IT set
+    them up; at stop they go first, so an update accepted "at restart" is handed over
 """
 
 from __future__ import annotations
