@@ -29,7 +29,13 @@ from homeagent.core.update_policy import Offer, PolicyError, UpdatePolicy, parse
 from homeagent.update import paths
 from homeagent.update.client import CheckResult, UpdateClient, UpdateError, read_bootstrap_root
 from homeagent.update.identity import app_version, device_id_of
-from homeagent.update.install import Installer, InstallError, OsInstaller, current_platform
+from homeagent.update.install import (
+    Installer,
+    InstallError,
+    OsInstaller,
+    current_platform,
+    sha256_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +87,7 @@ class UpdateSetup:
 class _Ready:
     offer: Offer
     file: Path | None  # None: only told (apt, or no installer here)
+    sha256: str = ""  # the verified file's digest, checked again by the installer
 
 
 class DeskUpdates:
@@ -139,7 +146,8 @@ class DeskUpdates:
                 return result.choice.reason
             if installer.unsupported():
                 return _Ready(offer, None)
-            return _Ready(offer, source.download(offer))
+            file = source.download(offer)
+            return _Ready(offer, file, sha256_of(file))
 
         self._lane.run(job, self._on_checked, self._on_failed)
 
@@ -213,7 +221,9 @@ class DeskUpdates:
 
     def _hand_over(self, ready: _Ready, file: Path, *, relaunch: bool) -> None:
         try:
-            self.setup.installer.hand_over(file, ready.offer.version, relaunch=relaunch)
+            self.setup.installer.hand_over(
+                file, ready.offer.version, sha256=ready.sha256, relaunch=relaunch
+            )
         except (InstallError, OSError) as exc:
             log.warning("update %s not installed: %s", ready.offer.version, exc)
             self._log.write("update_install_failed", version=ready.offer.version, message=str(exc))

@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--version", required=True)
     c.add_argument("--root", type=Path)
     c.add_argument("--relaunch", action="store_true")
+    c.add_argument("--sha256", default="", help="refuse the file unless it has this digest")
     return p
 
 
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 version=args.version,
                 root=args.root,
                 relaunch=args.relaunch,
+                sha256=args.sha256,
             )
         except (InstallError, OSError, ValueError) as exc:
             print(f"homeagent update: {exc}", file=sys.stderr)

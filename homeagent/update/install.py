@@ -16,6 +16,7 @@ A Linux install made by the .deb (`/opt/homeagent/.installed-by-dpkg`, or dpkg's
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -43,8 +44,11 @@ class Installer(Protocol):
     def unsupported(self) -> str:
         """Why this installation cannot be updated by the app ("" when it can)."""
 
-    def hand_over(self, file: Path, version: str, *, relaunch: bool = False) -> None:
+    def hand_over(
+        self, file: Path, version: str, *, sha256: str = "", relaunch: bool = False
+    ) -> None:
         """Arrange for `file` to be installed once the app has quit (returns at once);
+        `sha256`: the verified file's digest, checked again just before installing;
         `relaunch`: start the app again afterwards (the agent chose "Install now")."""
 
 
@@ -130,7 +134,9 @@ class OsInstaller:
             return "not an installed bundle: update it by hand"
         return ""
 
-    def hand_over(self, file: Path, version: str, *, relaunch: bool = False) -> None:
+    def hand_over(
+        self, file: Path, version: str, *, sha256: str = "", relaunch: bool = False
+    ) -> None:
         why = self.unsupported()
         if why:
             raise InstallError(why)
@@ -138,6 +144,8 @@ class OsInstaller:
         argv += ["--platform", self.platform, "--version", version, str(file)]
         if self.root is not None:
             argv += ["--root", str(self.root)]
+        if sha256:
+            argv += ["--sha256", sha256]
         if relaunch:
             argv.append("--relaunch")
         flags: dict[str, object] = {}
@@ -188,10 +196,32 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def sha256_of(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def apply(
-    file: Path, *, platform: str, version: str, root: Path | None, relaunch: bool = False
+    file: Path,
+    *,
+    platform: str,
+    version: str,
+    root: Path | None,
+    relaunch: bool = False,
+    sha256: str = "",
 ) -> None:
-    """Install `file` now (the `homeagent update apply` process, after the app quit)."""
+    """Install `file` now (the `homeagent update apply` process, after the app quit);
+    with `sha256`, only if the file is still the one the update client verified."""
+    if sha256:
+        try:
+            found = sha256_of(file)
+        except OSError as exc:
+            raise InstallError(f"{file} unreadable: {exc}") from exc
+        if found != sha256:
+            raise InstallError(f"{file.name} changed since it was verified: not installed")
     if platform.startswith("linux"):
         if root is None:
             raise InstallError("a Linux bundle update needs --root (the install folder)")

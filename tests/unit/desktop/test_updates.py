@@ -4,6 +4,7 @@ its wrap-up; the download runs on the update lane, never on the GUI thread."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,12 +25,16 @@ from tests.unit.desktop.conftest import running_session
 class FakeInstaller:
     why_not: str = ""
     handed: list[tuple[Path, str, bool]] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
 
     def unsupported(self) -> str:
         return self.why_not
 
-    def hand_over(self, file: Path, version: str, *, relaunch: bool = False) -> None:
+    def hand_over(
+        self, file: Path, version: str, *, sha256: str = "", relaunch: bool = False
+    ) -> None:
         self.handed.append((file, version, relaunch))
+        self.digests.append(sha256)
 
 
 @dataclass
@@ -105,6 +110,7 @@ def test_an_update_is_never_installed_during_a_call_or_its_wrap_up(
         qtbot.waitUntil(lambda: installer.handed != [], timeout=3000)  # the first idle moment
         assert model.snapshot().screen is Screen.IDLE
         assert installer.handed == [(ready.file, "0.2.0", True)]
+        assert installer.digests == [hashlib.sha256(ready.file.read_bytes()).hexdigest()]
         qtbot.waitUntil(lambda: not session.window.isVisible(), timeout=3000)  # the desk quit
 
 

@@ -142,3 +142,19 @@ def test_apply_waits_for_the_app_then_installs(tmp_path: Path) -> None:
     reaper.join(5)
     assert desk.returncode == 0  # it waited for the desk to end
     assert (root / "current").resolve() == (root / "homeagent-0.2.0").resolve()
+
+
+def test_apply_refuses_a_file_changed_since_it_was_verified(tmp_path: Path) -> None:
+    from homeagent.update.cli import main
+    from homeagent.update.install import sha256_of
+
+    root = tmp_path / "opt"
+    root.mkdir()
+    _installed(root, "0.1.0")
+    new = _bundle(tmp_path / "new.tar.gz", "0.2.0")
+    digest = sha256_of(new)
+    _bundle(new, "6.6.6")  # swapped after the verification
+    argv = ["apply", "--platform", "linux-x86_64", "--version", "0.2.0", "--root", str(root)]
+    assert main([*argv, "--sha256", digest, str(new)]) == 1
+    assert (root / "current").resolve() == (root / "homeagent-0.1.0").resolve()
+    assert main([*argv, "--sha256", sha256_of(new), str(new)]) == 0
