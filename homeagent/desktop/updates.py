@@ -1,6 +1,6 @@
 """Verified updates on the desk: check and download in the background, ask, install idle.
 
-Every 6 h (jittered ±30 min; the first check 2 min after start) the update lane — a
+Every 6 h (jittered ±30 min; the first check 1-3 min after start) the update lane — a
 worker of its own, so a 70 MB download never holds the desk's REST calls — refreshes the
 TUF metadata, lets the policy choose, and downloads and verifies the chosen file. Back on
 the GUI thread the banner says "Update X ready" with "Install now" / "At restart". The
@@ -120,17 +120,19 @@ class DeskUpdates:
     # -- checks ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._schedule(self.setup.first_check_s)
+        # the first check 1-3 min after start (the desk's own start goes first)
+        self._schedule(self.setup.first_check_s, self.setup.first_check_s / 2)
 
-    def _schedule(self, delay_s: float) -> None:
-        jitter = random.uniform(-self.setup.jitter_s, self.setup.jitter_s)  # noqa: S311
+    def _schedule(self, delay_s: float, jitter_s: float) -> None:
+        # jittered: hundreds of PCs started at 9:00 do not all ask at the same second
+        jitter = random.uniform(-jitter_s, jitter_s)  # noqa: S311
         self._call_later(max(1.0, delay_s + jitter), self._periodic)
 
     def _periodic(self) -> None:
         if self._stopped:
             return
         self.check_now()
-        self._schedule(self.setup.interval_s)
+        self._schedule(self.setup.interval_s, self.setup.jitter_s)
 
     def check_now(self) -> None:
         """One check (and download) on the update lane; the answer on the GUI thread."""

@@ -179,3 +179,40 @@ def test_a_refused_update_is_logged_and_changes_nothing(
     log = (tmp_path / "events.jsonl").read_text()
     assert '"event": "update_failed"' in log
     assert "does not match its signed length" in log
+
+
+def test_checks_are_scheduled_jittered_and_repeat(tmp_path: Path) -> None:
+    """The timer chain without Qt: first 1-3 min, then every interval ± jitter."""
+    from homeagent.core.eventlog import MemoryEventLog
+    from homeagent.desktop.updates import DeskUpdates
+
+    delays: list[float] = []
+    later: list[object] = []
+    checks: list[str] = []
+
+    class Source:
+        def check(self, policy: UpdatePolicy) -> CheckResult:
+            raise AssertionError("not through the lane")
+
+        def download(self, offer: Offer) -> Path:
+            raise AssertionError
+
+    class Lane:
+        def run(self, job, on_done=None, on_error=None) -> None:  # type: ignore[no-untyped-def]
+            checks.append("check")
+
+    setup = UpdateSetup(source=Source(), policy=UpdatePolicy(), installer=FakeInstaller(),
+                        interval_s=6 * 3600, jitter_s=1800, first_check_s=120)  # fmt: skip
+    updates = DeskUpdates(
+        setup, snapshot=lambda: None, banner=None, lane=Lane(),  # type: ignore[arg-type]
+        call_later=lambda d, fn: (delays.append(d), later.append(fn)),
+        quit_app=lambda: None, event_log=MemoryEventLog(),
+    )  # fmt: skip
+    updates.start()
+    assert 60 <= delays[0] <= 180
+    assert checks == []
+    for _ in range(3):
+        later.pop()()  # type: ignore[operator]
+    assert checks == ["check"]  # one at a time: the first is still running
+    assert all(6 * 3600 - 1800 <= d <= 6 * 3600 + 1800 for d in delays[1:])
+    assert len(delays) == 4
