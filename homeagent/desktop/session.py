@@ -55,11 +55,11 @@ from homeagent.desktop.adapters import (
     unsent_from_outbox,
 )
 from homeagent.desktop.ports import Device
-from homeagent.desktop.updates import DeskUpdates, UpdateSetup
+from homeagent.desktop.updates import DaemonLane, DeskUpdates, UpdateSetup
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.phone_format import set_home_region
-from homeagent.ui.qt.tasks import TaskLanes, TaskRunner
+from homeagent.ui.qt.tasks import TaskLanes
 from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
 from homeagent.ui.settings.hotkeys_page import HotkeysController
 from homeagent.ui.shell.main_window import MainWindow
@@ -168,7 +168,7 @@ class AgentSession:
             parent=self.window,
         )
         # verified updates: their own lane (a download never holds the REST calls)
-        self._update_lane = TaskRunner(self.dispatcher, "update")
+        self._update_lane = DaemonLane(self.dispatcher.call_soon)
         self.updates = None if updates is None else self._wire_updates(updates)
         self.model.subscribe(self._on_model_snapshot)
 
@@ -177,7 +177,7 @@ class AgentSession:
             setup,
             snapshot=self.model.snapshot,
             banner=self.window.update_banner,
-            lane=self._update_lane,  # type: ignore[arg-type]
+            lane=self._update_lane,
             call_later=self._call_later,
             quit_app=self.window.close,
             event_log=self.log,
@@ -546,7 +546,7 @@ class AgentSession:
         self.log.write("app_stopping", at=dt.datetime.now(dt.UTC).isoformat())
         if self.updates is not None:
             self.updates.stop()  # an update accepted for restart goes to the installer now
-        self._update_lane.close(wait=False)
+        self._update_lane.close()
         self.hotkeys.stop()  # release the keys for the other programs
         self.controller.stop()
         if self.engine is not None:

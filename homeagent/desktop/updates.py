@@ -15,8 +15,10 @@ A .deb install (apt updates it) and a copy run from source only tell.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,53 @@ class Banner(Protocol):
     def show_waiting(self, version: str) -> None: ...
     def show_system_update(self, version: str) -> None: ...
     def setVisible(self, visible: bool) -> None: ...
+
+
+class DaemonLane:
+    """The update lane: each job on a daemon thread of its own, its answer on the GUI thread.
+
+    Not a `TaskRunner`: its pool's threads are joined at interpreter exit, so a download
+    under way over a slow home link (70 MB at 5 Mbit/s: 2 min) would keep the quitting app
+    alive, holding the single-instance lock. A daemon thread ends with the app; its
+    `.partial-` file is removed by the next download.
+    """
+
+    def __init__(self, call_soon: Callable[[Callable[[], object]], None]) -> None:
+        self._call_soon = call_soon
+        self._closed = threading.Event()
+
+    def run(
+        self,
+        job: Callable[[], object],
+        on_done: Callable[[object], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
+    ) -> None:
+        if self._closed.is_set():
+            return
+
+        def work() -> None:
+            try:
+                result = job()
+            except Exception as exc:
+                log.warning("update task failed: %s: %s", type(exc).__name__, exc)
+                if on_error is not None:
+                    self._deliver(functools.partial(on_error, exc))
+                return
+            if on_done is not None:
+                self._deliver(functools.partial(on_done, result))
+
+        threading.Thread(target=work, name="homeagent-update", daemon=True).start()
+
+    def _deliver(self, fn: Callable[[], object]) -> None:
+        if self._closed.is_set():  # the desk is gone: nobody waits for the answer
+            return
+        try:
+            self._call_soon(fn)
+        except RuntimeError:  # the dispatcher was deleted meanwhile
+            log.info("update answer dropped: the desk has closed")
+
+    def close(self) -> None:
+        self._closed.set()
 
 
 @dataclass
