@@ -1,7 +1,7 @@
 """Verified updates on the desk: check and download in the background, ask, install idle.
 
 Every 6 h (jittered ±30 min; the first check 1-3 min after start) the update lane — a
-worker of its own, so a 70 MB download never holds the desk's REST calls — refreshes the
+daemon thread of its own, so a 70 MB download never holds the desk's REST calls — refreshes the
 TUF metadata, lets the policy choose, and downloads and verifies the chosen file. Back on
 the GUI thread the banner says "Update X ready" with "Install now" / "At restart". The
 pure decision `homeagent.core.update_gate.may_install` is asked at every desk snapshot:
