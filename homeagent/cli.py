@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-COMMANDS = ("demo", "diagnose")
+COMMANDS = ("demo", "diagnose", "update")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
         description="HomeAgent, the agent desk and softphone.",
         epilog="Other commands: 'homeagent demo' (everything on this machine, with demo "
         "data) and 'homeagent diagnose [--json]' (checks for IT). "
+        "'homeagent update check|download' shows and fetches the verified update for IT. "
         "'homeagent demo --help' and 'homeagent diagnose --help' list their options.",
     )
     parser.add_argument("--profile", type=Path, help="import this provisioning profile")
@@ -64,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
         return demo_main(args[1:])
+    if args[:1] == ["update"]:
+        from homeagent.update.cli import main as update_main
+
+        return update_main(args[1:])
     if args[:1] == ["diagnose"]:
         from homeagent.desktop.diagnose import main as diagnose_main
 

@@ -49,6 +49,9 @@ class AppOptions:
     link: str = ""  # a tel:/sip:/sips: link to prepare once the desk is up
     instance: str | None = None  # single-instance name; None: $HOMEAGENT_INSTANCE or none
     minimized: bool | None = None  # start in the tray; None: the agent's setting
+    # verified updates (`homeagent.desktop.updates`): the real setup when None and IT
+    # installed update-root.json; `False` turns them off (the demo, tests)
+    updates: Any = None
 
 
 def run_desk(opts: AppOptions) -> int:
@@ -164,6 +167,7 @@ def _run_one_desk(
     from homeagent.core.sip_config import EngineConfig
     from homeagent.desktop.lead_session import lead_session_for
     from homeagent.desktop.session import AgentSession
+    from homeagent.desktop.updates import setup_for_device
 
     revoked = False
 
@@ -179,6 +183,15 @@ def _run_one_desk(
         use_audio=opts.use_audio,
         engine_factory=opts.engine_factory,
         on_revoked=on_revoked,
+        updates=(
+            setup_for_device(
+                data_dir=Path(device.data_dir),
+                server_base_url=str(getattr(device.client, "base_url", "")),
+                verify=getattr(device.client, "verify", True),
+            )
+            if opts.updates is None
+            else opts.updates or None
+        ),
     )
     window = session.start()
     lead = lead_session_for(session, opts.lead_pages)  # team leads and admins: the console

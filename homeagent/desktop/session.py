@@ -8,6 +8,8 @@ Start order (reverse for stop):
  5. the desk model, the window and its controller, live supervision's agent side
  6. the device services (event stream, outbox sender, contact sync)
  7. the engine's start (REGISTER) on the disk lane, so the window is up at once
+ 8. verified updates (`homeagent.desktop.updates`, on a lane of their own), when IT set
+    them up; at stop they go first, so an update accepted "at restart" is handed over
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from homeagent.desktop.adapters import (
     unsent_from_outbox,
 )
 from homeagent.desktop.ports import Device
+from homeagent.desktop.updates import DaemonLane, DeskUpdates, UpdateSetup
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.phone_format import set_home_region
@@ -84,6 +87,7 @@ class AgentSession:
         engine_config: EngineConfig | None = None,
         use_audio: bool = True,
         on_revoked: Callable[[], None] | None = None,
+        updates: UpdateSetup | None = None,
     ) -> None:
         self.device = device
         self.log = event_log
@@ -163,7 +167,24 @@ class AgentSession:
             discard=outbox.discard_dead_letter,
             parent=self.window,
         )
+        # verified updates: their own lane (a download never holds the REST calls)
+        self._update_lane = DaemonLane(self.dispatcher.call_soon)
+        self.updates = None if updates is None else self._wire_updates(updates)
         self.model.subscribe(self._on_model_snapshot)
+
+    def _wire_updates(self, setup: UpdateSetup) -> DeskUpdates:
+        updates = DeskUpdates(
+            setup,
+            snapshot=self.model.snapshot,
+            banner=self.window.update_banner,
+            lane=self._update_lane,
+            call_later=self._call_later,
+            quit_app=self.window.close,
+            event_log=self.log,
+        )
+        self.window.update_banner.install_now_requested.connect(updates.accept_now)
+        self.window.update_banner.at_restart_requested.connect(updates.accept_at_restart)
+        return updates
 
     # -- start -------------------------------------------------------------------------
 
@@ -201,6 +222,8 @@ class AgentSession:
         )
         if self.engine is not None:
             self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
+        if self.updates is not None:
+            self.updates.start()
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
 
@@ -513,12 +536,17 @@ class AgentSession:
             except Exception:  # a ringer that fails must not hide the call on screen
                 log.exception("the ringer failed to %s", "start" if ringing else "stop")
         self._ringing = ringing
+        if self.updates is not None:
+            self.updates.on_snapshot(snap)
 
     # -- stop --------------------------------------------------------------------------
 
     def stop(self) -> None:
         """Tear down in reverse order; safe to call twice."""
         self.log.write("app_stopping", at=dt.datetime.now(dt.UTC).isoformat())
+        if self.updates is not None:
+            self.updates.stop()  # an update accepted for restart goes to the installer now
+        self._update_lane.close()
         self.hotkeys.stop()  # release the keys for the other programs
         self.controller.stop()
         if self.engine is not None:

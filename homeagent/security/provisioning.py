@@ -2,7 +2,8 @@
 
 Trusted keys (installer-provided, read-only for users):
   Linux   /etc/homeagent/trusted-keys.pem and /etc/homeagent/trusted-keys.d/*.pem
-  others  <platformdirs site config dir>/HomeAgent/ (same names)
+  Windows %ProgramData%\\HomeAgent\\, macOS /Library/Application Support/HomeAgent/ (same
+          names; `homeagent.update.paths.system_config_dir`)
 Each file holds one or more Ed25519 public keys (PEM). Several keys let IT rotate the
 organisation key: ship the new key first, then profiles signed with it.
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from homeagent.security.profile import (
     load_profile,
     parse_public_key,
 )
+from homeagent.update import paths
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,8 @@ MAX_PROFILE_BYTES = 1_000_000
 
 
 def system_config_dir() -> Path:
-    """The installer's read-only configuration directory."""
-    if sys.platform.startswith("linux"):
-        return Path("/etc/homeagent")
-    return Path(platformdirs.site_config_dir(APP_NAME, appauthor=False))
+    """The installer's read-only configuration directory (`homeagent.update.paths`)."""
+    return paths.system_config_dir()
 
 
 def _split_pem_keys(text: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
@@ -32,15 +33,21 @@ from homeagent.server.routers import (
     remote_state,
     stream,
     supervision,
+    updates,
 )
 
 API_PREFIX = "/api/v1"
 
 
 def create_app(
-    database: Database | str, *, access_ttl_s: int = 900, limits: Limits | None = None
+    database: Database | str,
+    *,
+    access_ttl_s: int = 900,
+    limits: Limits | None = None,
+    updates_dir: Path | None = None,
 ) -> FastAPI:
-    """Build the app over an initialised database (see `homeagent-server init`)."""
+    """Build the app over an initialised database (see `homeagent-server init`);
+    `updates_dir`: the organisation's TUF repository, served at /updates/ (read-only)."""
     db = database if isinstance(database, Database) else Database(database)
     settings = db.settings()
     if "token_secret" not in settings:
@@ -92,6 +99,8 @@ def create_app(
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)
+    if updates_dir is not None:
+        app.include_router(updates.router_for(updates_dir))
     # Outermost first: the body limit buffers the body the idempotency layer hashes.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware)

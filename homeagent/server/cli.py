@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
         help="addresses of the reverse proxies whose X-Forwarded-For is believed "
         "(comma-separated; default: none, the peer address is the client)",
     )
+    c.add_argument(
+        "--updates-dir",
+        type=Path,
+        help="serve this TUF repository (made by homeagent-release) read-only at /updates/",
+    )
     limits.add_arguments(c)
 
     c = cmd("create-user", "create a user; the password is read from stdin")
@@ -236,8 +241,12 @@ def _run(args: argparse.Namespace, db: Database) -> int:
     if bool(args.cert) != bool(args.key):
         raise AdminError("--cert and --key go together")
     lim = limits.from_arguments(args)
+    if args.updates_dir is not None and not (args.updates_dir / "metadata").is_dir():
+        raise AdminError(f"--updates-dir {args.updates_dir}: no metadata/ (homeagent-release init)")
     try:
-        app = create_app(db, access_ttl_s=args.access_ttl_s, limits=lim)
+        app = create_app(
+            db, access_ttl_s=args.access_ttl_s, limits=lim, updates_dir=args.updates_dir
+        )
     except RuntimeError as exc:
         raise AdminError(str(exc)) from None
     _log_to_stderr(args.log_level)

@@ -2718,6 +2718,33 @@
     </message>
 </context>
 <context>
+    <name>UpdateBanner</name>
+    <message>
+        <source>Update {version} ready</source>
+        <translation>Mise à jour {version} prête</translation>
+    </message>
+    <message>
+        <source>Install now</source>
+        <translation>Installer maintenant</translation>
+    </message>
+    <message>
+        <source>At restart</source>
+        <translation>Au redémarrage</translation>
+    </message>
+    <message>
+        <source>Update {version} will be installed when you quit HomeAgent</source>
+        <translation>La mise à jour {version} sera installée quand vous quitterez HomeAgent</translation>
+    </message>
+    <message>
+        <source>Update {version} will be installed at the next quiet moment</source>
+        <translation>La mise à jour {version} sera installée au prochain moment calme</translation>
+    </message>
+    <message>
+        <source>Update {version} is available: it comes with the system updates</source>
+        <translation>Mise à jour {version} disponible : elle arrive avec les mises à jour du système</translation>
+    </message>
+</context>
+<context>
     <name>Wallboard</name>
     <message>
         <source>HomeAgent — wallboard</source>

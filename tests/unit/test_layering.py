@@ -59,7 +59,9 @@ def _part(path: Path) -> str:
 # the server's own packages: an agent PC does not have them (`homeagent[server]`)
 SERVER_PACKAGES = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg", "argon2"}
 # the parts that run on an agent PC (`demo` runs a server beside the desk; `server` is one)
-DESKTOP_SIDE = {"core", "sip", "crm", "client", "security", "ui", "desktop", "testing", "cli"}
+DESKTOP_SIDE = {
+    "core", "sip", "crm", "client", "security", "ui", "desktop", "testing", "cli", "update",
+}  # fmt: skip
 
 
 # The UI's one third-party import besides Qt: display formatting of phone numbers, in
@@ -114,3 +116,12 @@ def test_the_desktop_side_never_imports_the_server() -> None:
         for name in _imports(path):
             assert not name.startswith("homeagent.server"), f"{path} imports the server"
             assert _top(name) not in SERVER_PACKAGES, f"{path} imports {name} (server extra)"
+
+
+def test_the_desktop_side_never_imports_the_release_tool() -> None:
+    """`homeagent.release` signs updates with the organisation's keys: IT's side only."""
+    for path in _modules():
+        if _part(path) not in DESKTOP_SIDE:
+            continue
+        for name in _imports(path):
+            assert not name.startswith("homeagent.release"), f"{path} imports the release tool"

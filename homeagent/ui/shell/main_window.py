@@ -34,6 +34,7 @@ from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.shell.banner import Banner
 from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
 from homeagent.ui.shell.top_bar import TopBar
+from homeagent.ui.shell.update_banner import UpdateBanner
 
 # Default shortcuts (UX.md "Keyboard"); the first sequence is the one shown.
 SHORTCUTS: dict[str, tuple[str, ...]] = {
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self.message_banner = Banner("info", self)  # a new message: one discreet line
         self.state_banner = Banner("info", self)  # a lead set the state, or will after the call
         self.audio_banner = Banner("missed", self)  # a headset was unplugged (audio page)
+        self.update_banner = UpdateBanner(self)  # a verified update is ready (desk updates)
         self.idle = IdleView(self)
         self.card = ContactCard(self)
         self.ringing = RingingPanel(self)
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
         inner.addWidget(self.state_banner)
         inner.addWidget(self.message_banner)
         inner.addWidget(self.audio_banner)
+        inner.addWidget(self.update_banner)
         inner.addWidget(self.modes, 1)
         box.addLayout(inner, 1)
         self.setCentralWidget(body)

@@ -20,7 +20,7 @@ __all__ = ["_widgets_app", "french", "french_qm", "running_session"]
 
 @contextlib.contextmanager
 def running_session(
-    qtbot: Any, device: Device, log_path: Path, *, use_audio: bool = False
+    qtbot: Any, device: Device, log_path: Path, *, use_audio: bool = False, **parts: Any
 ) -> Iterator[AgentSession]:
     """A started session over `device` (the fake engine as `.fake_engine`), its window
     shown; stopped, and its event log closed, on leaving."""
@@ -32,7 +32,7 @@ def running_session(
 
     log = EventLog(log_path)
     session = AgentSession(
-        device=device, event_log=log, engine_factory=factory, use_audio=use_audio
+        device=device, event_log=log, engine_factory=factory, use_audio=use_audio, **parts
     )
     try:
         window = session.start()

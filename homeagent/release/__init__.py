@@ -1,0 +1,1 @@
+"""The organisation's TUF repository tool (`homeagent-release`): IT/build side only."""

@@ -1,0 +1,1 @@
+"""Verified updates of the agent app (python-tuf ngclient) and their installation."""
