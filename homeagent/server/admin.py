@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from homeagent.server import call_supervision
-from homeagent.server.auth import hash_password, new_sip_password
+from homeagent.server.auth import hash_password
 from homeagent.server.db import Database
 from homeagent.server.deps import ROLES
 from homeagent.server.events import publish
@@ -106,7 +106,6 @@ def create_user(
     *,
     display_name: str = "",
     sip_username: str | None = None,
-    sip_password: str | None = None,
     password_hash: str | None = None,
 ) -> str:
     """Create a user (agents and team leads need a team; it is created if missing)."""
@@ -129,7 +128,6 @@ def create_user(
             team_id=team_id,
             password_hash=password_hash or hash_password(password),
             sip_username=sip_username or name,
-            sip_password=sip_password or new_sip_password(),
         )
         s.add(user)
         s.flush()

@@ -205,5 +205,3 @@ class AccountBackoff:
         return count, last
 
 
-def new_sip_password() -> str:
-    return secrets.token_urlsafe(18)
