@@ -203,5 +203,3 @@ class AccountBackoff:
             self._seen.pop(name, None)
             return 0, 0.0
         return count, last
-
-

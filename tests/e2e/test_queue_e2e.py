@@ -1,7 +1,7 @@
 """End to end through the ACD: the real desk process (agent A) under Xvfb, the real server,
 Kamailio with the ACD configuration (deploy/kamailio/acd) and pjsua2 peers for agent B and
-the customers. Agents authenticate to Kamailio with their provisioned SIP secrets (A: the
-desk's keyring; B: fetched from /provisioning/sip); customers call from the gateway
+the customers. Agents authenticate to Kamailio with their devices' own SIP credentials (A:
+the desk's keyring; B: issued by POST /provisioning/sip); customers call from the gateway
 address. Keystrokes go in through XTEST (xdotool); assertions read the app's event
 log, the server's API and its database.
 
@@ -187,10 +187,11 @@ def _run_scenario(
         a_before = _figures(a_session, a.id)
         # -- B: a pjsua2 endpoint registered and Available through the API, after A ------
         time.sleep(1.1)  # AgentStatus.since has second resolution on some backends
-        b_sip = b_session.client.get("/provisioning/sip").json()  # B's real SIP secret
+        b_sip = b_session.client.post("/provisioning/sip").json()  # B's device credential
         agent_b = PeerProcess(
             ["--registrar", f"127.0.0.1:{kamailio_port}", "--domain", SIP_DOMAIN,
-             "--user", b_sip["username"], "--password-env", "AGENT_B_SIP_SECRET",
+             "--user", b_sip["username"], "--auth-user", b_sip["auth_username"],
+             "--password-env", "AGENT_B_SIP_SECRET",
              "--answer", "--exit-after", "240"],
             {**os.environ, "AGENT_B_SIP_SECRET": b_sip["password"]}, tmp / "agent-b.log",
         )  # fmt: skip

@@ -65,7 +65,8 @@ def provisioning(p: Auth, ctx: Ctx, response: Response) -> schemas.SipSettingsOu
     with ctx.db.read() as s:
         user = s.get(User, p.user_id)
         device = s.get(Device, p.device_id)
-        assert user is not None and device is not None
+        assert user is not None
+        assert device is not None
         return schemas.SipSettingsOut(**_settings(ctx, user), auth_username=device.sip_auth_user)
 
 
@@ -80,7 +81,8 @@ def issue_sip_credential(p: Auth, ctx: Ctx, response: Response) -> schemas.SipPr
     with ctx.db.write() as s:
         user = s.get(User, p.user_id)
         device = s.get(Device, p.device_id)
-        assert user is not None and device is not None
+        assert user is not None
+        assert device is not None
         issued = sip_credentials.issue(s, device, user, ctx.settings["sip_domain"])
         out = _settings(ctx, user)
     log.info("SIP credential issued to device %s (user %s)", p.device_id, p.user_id)

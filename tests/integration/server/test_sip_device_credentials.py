@@ -54,12 +54,15 @@ def test_each_device_has_its_own_credential_and_revocation_ends_only_its_own(
         assert ca["realm"] == ca["domain"] == server.db.settings()["sip_domain"]
         # GET: the settings and the device's digest user name, never a secret
         got = a.client.get("/provisioning/sip")
-        assert got.status_code == 200 and got.headers["cache-control"] == "no-store"
+        assert got.status_code == 200
+        assert got.headers["cache-control"] == "no-store"
         assert got.json()["auth_username"] == ca["auth_username"]
-        assert "password" not in got.json() and ca["password"] not in got.text
+        assert "password" not in got.json()
+        assert ca["password"] not in got.text
         for cred in (ca, cb):
             r = _hook(server, cred["auth_username"])
-            assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+            assert r.status_code == 200
+            assert r.headers["cache-control"] == "no-store"
             ha1 = hashlib.md5(
                 f"{cred['auth_username']}:{cred['realm']}:{cred['password']}".encode()
             ).hexdigest()
@@ -70,7 +73,8 @@ def test_each_device_has_its_own_credential_and_revocation_ends_only_its_own(
         # revoking device A (the CLI's revoke-device): its credential is gone, B's stays
         revoke_device(server.db, a.tokens["device_id"])
         gone = _hook(server, ca["auth_username"])
-        assert gone.status_code == 404 and gone.json()["error"]["code"] == "no_such_user"
+        assert gone.status_code == 404
+        assert gone.json()["error"]["code"] == "no_such_user"
         assert _hook(server, cb["auth_username"]).status_code == 200
         # a revoked device cannot get a new credential either
         assert a.client.post("/provisioning/sip").status_code == 401

@@ -42,12 +42,14 @@ def test_each_device_gets_its_own_identity_and_only_live_ones_answer(tmp_path: P
             a = sip_credentials.issue(s, s.get(Device, first), user, "example.org")  # type: ignore[arg-type]
             b = sip_credentials.issue(s, s.get(Device, second), user, "example.org")  # type: ignore[arg-type]
         assert a.auth_username != b.auth_username
-        assert a.auth_username.startswith("agent7.") and a.secret != b.secret
+        assert a.auth_username.startswith("agent7.")
+        assert a.secret != b.secret
         assert a.secret not in repr(a)  # never in a log line by accident
         with db.read() as s:
             stored = s.get(Device, first)
             assert stored is not None
-            assert stored.sip_ha1 == sip_credentials.digest_ha1(a.auth_username, "example.org", a.secret)
+            ha1 = sip_credentials.digest_ha1(a.auth_username, "example.org", a.secret)
+            assert stored.sip_ha1 == ha1
             assert a.secret not in (stored.sip_ha1 or "")  # only the HA1 is kept
             assert sip_credentials.for_kamailio(s, a.auth_username) == (stored.sip_ha1, "agent7")
             assert sip_credentials.for_kamailio(s, "agent7") is None  # the AOR is no identity
