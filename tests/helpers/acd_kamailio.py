@@ -136,9 +136,11 @@ def running_acd_kamailio(
     port: int | None = None,
     gateway_ip: str = "127.0.0.1",
     sipcred_cache_s: int = 30,
+    defines: tuple[str, ...] = (),
 ) -> Iterator[AcdKamailio]:
     """Kamailio routing `queue-<name>` calls through the server at `server_url`; it keeps
-    the devices' SIP credentials `sipcred_cache_s` (the cfg's SIPCRED_CACHE_S)."""
+    the devices' SIP credentials `sipcred_cache_s` (the cfg's SIPCRED_CACHE_S); `defines`
+    are more `-A` defines (e.g. "REG_MAX_EXPIRES_S=4", "GATEWAY_DIRECT")."""
     binary = require_tool("kamailio")
     if not (MODULES / "http_client.so").exists():
         pytest.fail("Kamailio http_client module missing: install kamailio-utils-modules")
@@ -156,6 +158,8 @@ def running_acd_kamailio(
         "-A", f'ACD_HTTP_CONF="{conn}"', "-A", f'GATEWAY_IP="{gateway_ip}"',
         "-A", f"SIPCRED_CACHE_S={int(sipcred_cache_s)}",
     ]  # fmt: skip
+    for define in defines:
+        argv += ["-A", define]
     log = work_dir / "kamailio.log"
     with running(argv, log=log, ready=lambda: options_answered(port), ready_timeout_s=20):
         yield AcdKamailio(port, log)
