@@ -30,22 +30,25 @@ depends_on = None
 _UTC = homeagent.server.models.UtcDateTime
 
 
+# Plain ALTER TABLE, no batch "move and copy" on SQLite: recreating `users` or `devices`
+# would drop the old table, and with foreign keys on (they are, and PRAGMA foreign_keys
+# cannot change inside the migration's transaction) that deletes every row referencing it
+# (agent_status, devices, retired tokens…). SQLite >= 3.35 drops a plain column in place.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("devices") as batch_op:
-        batch_op.add_column(sa.Column("sip_auth_user", sa.String(80), nullable=True))
-        batch_op.add_column(sa.Column("sip_ha1", sa.String(64), nullable=True))
-        batch_op.add_column(sa.Column("sip_realm", sa.String(255), nullable=True))
-        batch_op.add_column(sa.Column("sip_issued_at", _UTC(), nullable=True))
-        batch_op.create_index("ix_devices_sip_auth_user", ["sip_auth_user"], unique=True)
-    with op.batch_alter_table("users") as batch_op:
-        batch_op.drop_column("sip_password")
+    op.add_column("devices", sa.Column("sip_auth_user", sa.String(80), nullable=True))
+    op.add_column("devices", sa.Column("sip_ha1", sa.String(64), nullable=True))
+    op.add_column("devices", sa.Column("sip_realm", sa.String(255), nullable=True))
+    op.add_column("devices", sa.Column("sip_issued_at", _UTC(), nullable=True))
+    op.create_index("ix_devices_sip_auth_user", "devices", ["sip_auth_user"], unique=True)
+    op.drop_column("users", "sip_password")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch_op:
-        batch_op.add_column(
-            sa.Column("sip_password", sa.String(128), nullable=False, server_default="")
-        )
+    op.add_column(
+        "users", sa.Column("sip_password", sa.String(128), nullable=False, server_default="")
+    )
     users = sa.table("users", sa.column("id", sa.String), sa.column("sip_password", sa.String))
     bind = op.get_bind()
     for (user_id,) in bind.execute(sa.select(users.c.id)).all():
@@ -54,9 +57,6 @@ def downgrade() -> None:
             .where(users.c.id == user_id)
             .values(sip_password=secrets.token_urlsafe(18))
         )
-    with op.batch_alter_table("devices") as batch_op:
-        batch_op.drop_index("ix_devices_sip_auth_user")
-        batch_op.drop_column("sip_issued_at")
-        batch_op.drop_column("sip_realm")
-        batch_op.drop_column("sip_ha1")
-        batch_op.drop_column("sip_auth_user")
+    op.drop_index("ix_devices_sip_auth_user", table_name="devices")
+    for column in ("sip_issued_at", "sip_realm", "sip_ha1", "sip_auth_user"):
+        op.drop_column("devices", column)
