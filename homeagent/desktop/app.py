@@ -150,6 +150,9 @@ def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shel
                 credentials = None  # handed-over credentials serve the first enrolment only
             elif device.needs_sip_credential:
                 _renew_sip_credential(device, event_log)
+                if not device.is_enrolled:  # the server said it was revoked: wiped
+                    notice = "revoked"
+                    continue
             event_log.write("enrolled")
             revoked, code = _run_one_desk(app, opts, device, event_log, shell, first=first)
             if not revoked:
