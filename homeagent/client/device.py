@@ -49,6 +49,10 @@ class NotEnrolled(RuntimeError):
     """The device has no tokens: show the enrolment screen."""
 
 
+class ProvisioningFailed(RuntimeError):
+    """The server's answer gave this device no SIP credential."""
+
+
 class DeviceSession:
     """See the module docstring."""
 
@@ -119,10 +123,7 @@ class DeviceSession:
         return Enrolled(device_id, user)
 
     def _finish_enrolment(self, result: dict[str, Any], username: str) -> dict[str, Any]:
-        sip = self.client.sip_provisioning()
-        secret = sip.get("password")
-        if secret:
-            self.vault.set_sip_secret(str(secret))
+        sip = self._issue_sip_credential()
         self.vault.data_key()  # create it now: the cache opens without a prompt later
         user = dict(result.get("user") or {})
         device_id = str(result.get("device_id") or "")
@@ -130,12 +131,51 @@ class DeviceSession:
             "device_id": device_id,
             "username": username,
             "user": user,
-            "sip": {k: v for k, v in sip.items() if k != "password"},
+            "sip": sip,
             "server_url": self.profile.server_url,
         }
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (self.data_dir / DEVICE_FILE).write_text(json.dumps(info, ensure_ascii=False))
+        self._write_device_file(info)
         return info
+
+    def _issue_sip_credential(self) -> dict[str, Any]:
+        """Ask the server for this device's own SIP credential; the secret goes to the
+        vault only. The SIP settings without it are returned (for the device file)."""
+        sip = self.client.issue_sip_credential()
+        secret, auth_username = sip.get("password"), sip.get("auth_username")
+        if not secret or not auth_username:
+            raise ProvisioningFailed("the server issued no SIP credential for this device")
+        self.vault.set_sip_secret(str(secret))
+        return {k: v for k, v in sip.items() if k != "password"}
+
+    def _write_device_file(self, info: dict[str, Any]) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.data_dir / DEVICE_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info, ensure_ascii=False))
+        tmp.replace(path)
+
+    @property
+    def needs_sip_credential(self) -> bool:
+        """Enrolled, but without a SIP credential of its own for the profile's domain: a
+        device enrolled before SIP credentials were per device (its keyring holds the
+        user's former secret, which no longer registers), or the SIP domain changed."""
+        if not self.is_enrolled:
+            return False
+        sip = self._read_device_file().get("sip") or {}
+        return (
+            not sip.get("auth_username")
+            or sip.get("realm") != self.profile.sip.domain
+            or self.vault.get_sip_secret() is None
+        )
+
+    def renew_sip_credential(self) -> None:
+        """Get this device its own SIP credential with its device tokens (no password).
+        Raises the client's errors (`ServerUnreachable`, `DeviceRevoked`…)."""
+        sip = self._issue_sip_credential()
+        info = self._read_device_file()
+        info["sip"] = sip
+        self._write_device_file(info)
+        log.info("SIP credential renewed for this device")
 
     def _read_device_file(self) -> dict[str, Any]:
         try:
@@ -155,6 +195,7 @@ class DeviceSession:
             registrar_port=p.registrar_port,
             domain=p.domain,
             username=str(sip.get("username") or info.get("username")),
+            auth_username=str(sip.get("auth_username") or ""),
             password=secret,
             transport=Transport(p.transport),
             display_name=str(sip.get("display_name") or ""),

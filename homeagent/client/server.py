@@ -329,7 +329,13 @@ class ServerClient:
         return dict(self.get("/me"))
 
     def sip_provisioning(self) -> Json:
+        """The device's SIP settings, without a secret (GET /provisioning/sip)."""
         return dict(self.get("/provisioning/sip"))
+
+    def issue_sip_credential(self) -> Json:
+        """A new SIP digest identity for this device, secret included (POST
+        /provisioning/sip): it replaces the device's previous one at once."""
+        return dict(self.post("/provisioning/sip"))
 
     def set_agent_state(self, state: str, reason: str = "", *, idempotency_key: str) -> Json:
         body = {"state": state, "reason": reason}

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--direct",
         action="store_true",
-        help="customers call the agent directly (plain registrar) instead of the queue (ACD)",
+        help="customers call the agent's address directly instead of the queue (ACD)",
     )
     p.add_argument("--dir", type=Path, help="keep everything in this folder")
     p.add_argument("--no-audio", action="store_true", help="do not open sound devices")

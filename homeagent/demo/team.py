@@ -169,7 +169,7 @@ class SimAgent:
             pace=self.pace,
         )
         self._wait(self.script.first_available_s())
-        sip = self.api.call("GET", "/provisioning/sip")
+        sip = self.api.call("POST", "/provisioning/sip")  # this agent's own SIP credential
         self.bank.add_account(
             self.key,
             SipAccountConfig(
@@ -177,6 +177,7 @@ class SimAgent:
                 registrar_port=int(sip["registrar_port"]),
                 domain=sip["domain"],
                 username=sip["username"],
+                auth_username=sip["auth_username"],
                 password=sip["password"],
                 display_name=sip.get("display_name", ""),
                 first_retry_s=2,

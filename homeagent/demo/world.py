@@ -2,13 +2,13 @@
 
 All on loopback, in one throw-away folder: a seeded server (`homeagent-server` run as a
 child process), Kamailio with the ACD configuration (`deploy/kamailio/acd`: the agents
-authenticate with the SIP secret the server provisions, queue calls are routed by the
+authenticate with their device's own SIP credential, queue calls are routed by the
 server's ACD hook, an offer nobody answers in the queue's RONA time sets the agent Not
 ready "missed"), a signed provisioning profile, and simulated customers
 (`python -m homeagent.sip.peer`) who call the agent's queue from their own numbers, from
 the gateway address (loopback), and speak a short French phrase — the path a real
-contact centre's calls take. `acd=False` keeps the plain registrar
-(`deploy/kamailio/kamailio.cfg`) and customers who call the agent's address directly.
+contact centre's calls take. `acd=False`: the customers call the agent's address directly
+(through the same Kamailio, which then lets the gateway ring agents: `GATEWAY_DIRECT`).
 
 `team_size` > 0 (`homeagent demo --lead`): the desk's team also has that many simulated
 agents (`python -m homeagent.demo.team`, a process of their own), and the customers call
@@ -49,7 +49,6 @@ TEAM_SIZES = range(8, 13)  # `--team-size`: a lead's board of 8 to 12 simulated 
 TEAM_PER_PROCESS = 1
 SIP_DOMAIN = "homeagent.test"
 REPO = Path(__file__).resolve().parents[2]
-KAMAILIO_CFG = REPO / "deploy" / "kamailio" / "kamailio.cfg"
 ACD_KAMAILIO_CFG = REPO / "deploy" / "kamailio" / "acd" / "kamailio-acd.cfg"
 KAMAILIO_MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
 
@@ -115,7 +114,6 @@ class Customer:
     contact_id: str
     number: str
     name: str
-    password: str = field(default_factory=lambda: secrets.token_hex(8), repr=False)
 
 
 @dataclass
@@ -186,13 +184,9 @@ class DemoWorld:
             raise ValueError(f"a demo team has {TEAM_SIZES.start} to {TEAM_SIZES.stop - 1} agents")
         self._reaper = Reaper()
         self.server_port, self.sip_port = free_port(), free_port()
-        sip_users = self._seed()
-        if self.acd:  # the ACD asks the server: the server first
-            self._start_server()
-            self._start_acd_kamailio()
-        else:
-            self._start_kamailio(sip_users)
-            self._start_server()
+        self._seed()
+        self._start_server()  # Kamailio asks the server for the devices' credentials
+        self._start_acd_kamailio()
         self._write_profile()
         from homeagent.demo.voices import phrase_files
 
@@ -200,7 +194,7 @@ class DemoWorld:
         if self.team_size:
             self._start_team()
 
-    def _seed(self) -> dict[str, str]:
+    def _seed(self) -> None:
         from sqlalchemy import select
 
         from homeagent.server.db import Database
@@ -244,7 +238,6 @@ class DemoWorld:
                 self.lead_name = lead.display_name if lead is not None else ""
                 queue = s.scalars(select(Queue).where(Queue.team_id == agent.team_id)).first()
                 self.queue = queue.name if queue is not None else ""
-                users = {agent.sip_username: agent.sip_password}
                 callers = 40 if self.team_size else 6
                 for c in s.scalars(select(Contact).order_by(Contact.last_name).limit(callers)):
                     if c.phones:
@@ -254,8 +247,6 @@ class DemoWorld:
             self._acd_token = db.settings()["acd_token"]
         finally:
             db.dispose()
-        users.update({c.number: c.password for c in self.customers})
-        return users
 
     def _start_acd_kamailio(self) -> None:
         """Kamailio with the ACD configuration, asking the running server (its ACD hook)."""
@@ -279,36 +270,12 @@ class DemoWorld:
             "-l", f"udp:127.0.0.1:{self.sip_port}",
             "-A", f'ACD_HTTP_CONF="{conn}"', "-A", 'GATEWAY_IP="127.0.0.1"',
         ]  # fmt: skip
+        if not self.acd:  # customers ring the agent's address straight from the gateway
+            argv += ["-A", "GATEWAY_DIRECT"]
         kamailio = self._spawn(
             argv, work / "kamailio.log", ready=lambda: _sip_answers(self.sip_port)
         )
         self._core.append(kamailio)
-
-    def _start_kamailio(self, users: dict[str, str]) -> None:
-        binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
-        if not os.path.exists(binary):
-            raise RuntimeError("kamailio is not installed (Debian package `kamailio`)")
-        work = self.root / "kamailio"
-        dbdir = work / "db"
-        dbdir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for folder in (work, dbdir):
-            folder.chmod(0o700)
-        _write_private(dbdir / "version", "table_name(string) table_version(int)\nsubscriber:7\n")
-        rows = "".join(
-            f"{i}:{user}:{SIP_DOMAIN}:{pw}\n" for i, (user, pw) in enumerate(users.items(), 1)
-        )
-        _write_private(
-            dbdir / "subscriber",
-            "id(int,auto) username(string) domain(string) password(string)\n" + rows,
-        )
-        tcp = free_port()
-        argv = [
-            binary, "-DD", "-E", "-f", str(KAMAILIO_CFG), "-w", str(work),
-            "-m", "32", "-M", "8", "-n", "2",
-            "-l", f"udp:127.0.0.1:{self.sip_port}", "-l", f"tcp:127.0.0.1:{tcp}",
-            "-A", f'DBURL="text://{dbdir}"', "-A", f'SIP_DOMAIN="{SIP_DOMAIN}"',
-        ]  # fmt: skip
-        self._core.append(self._spawn(argv, work / "kamailio.log", ready_port=tcp))
 
     def _start_server(self) -> None:
         argv = [sys.executable, "-m", "homeagent.server.cli", "run", "--db", self.db_url]
@@ -504,14 +471,11 @@ class DemoWorld:
         """One customer calls now (the agent's queue, or the agent); returns the peer."""
         argv = [sys.executable, "-m", "homeagent.sip.peer", "--user", customer.number,
                 "--domain", SIP_DOMAIN]  # fmt: skip
-        if self.acd:  # from the gateway address: no registration, no digest
+        # from the gateway address (loopback): no registration, no digest
+        if self.acd:
             argv += ["--call", self.queue_uri]
-        else:  # registered: its password from a private file, never the environment
-            secret = self.root / f"customer-{customer.number}.secret"
-            with open(os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-                f.write(customer.password)
-            argv += ["--registrar", f"127.0.0.1:{self.sip_port}", "--call", self.agent_aor,
-                     "--password-file", str(secret)]  # fmt: skip
+        else:
+            argv += ["--call", f"sip:{self.agent_sip_user}@127.0.0.1:{self.sip_port}"]
         argv += ["--header", f"X-Contact-Id: {customer.contact_id}"]
         exit_after = max(120.0, talk_s + 60.0)  # bounded: a peer never outlives its call
         argv += ["--hangup-after", f"{talk_s:.0f}", "--exit-after", f"{exit_after:.0f}",

@@ -151,6 +151,11 @@ def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shel
                     event_log.write("app_cancelled", step="enrol")
                     return 1
                 credentials = None  # handed-over credentials serve the first enrolment only
+            elif device.needs_sip_credential:
+                _renew_sip_credential(device, event_log)
+                if not device.is_enrolled:  # the server said it was revoked: wiped
+                    notice = "revoked"
+                    continue
             event_log.write("enrolled")
             revoked, code = _run_one_desk(app, opts, device, event_log, shell, first=first)
             if not revoked:
@@ -158,6 +163,21 @@ def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shel
             first, notice = False, "revoked"
     finally:
         device.close()
+
+
+def _renew_sip_credential(device: Any, event_log: Any) -> None:
+    """A device enrolled before SIP credentials were per device: get its own now (once;
+    its keyring's former user-wide secret no longer registers). Failing that, the desk
+    starts anyway (offline work goes on) and tries again at the next start."""
+    from homeagent.client.errors import ClientError
+
+    try:
+        device.renew_sip_credential()
+    except ClientError as exc:
+        log.warning("could not get this device's SIP credential: %s", exc)
+        event_log.write("sip_credential_renewal_failed", reason=type(exc).__name__)
+        return
+    event_log.write("sip_credential_renewed")
 
 
 def _run_one_desk(

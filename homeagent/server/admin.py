@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from homeagent.server import call_supervision
-from homeagent.server.auth import hash_password, new_sip_password
+from homeagent.server.auth import hash_password
 from homeagent.server.db import Database
 from homeagent.server.deps import ROLES
 from homeagent.server.events import publish
@@ -106,7 +106,6 @@ def create_user(
     *,
     display_name: str = "",
     sip_username: str | None = None,
-    sip_password: str | None = None,
     password_hash: str | None = None,
 ) -> str:
     """Create a user (agents and team leads need a team; it is created if missing)."""
@@ -129,7 +128,6 @@ def create_user(
             team_id=team_id,
             password_hash=password_hash or hash_password(password),
             sip_username=sip_username or name,
-            sip_password=sip_password or new_sip_password(),
         )
         s.add(user)
         s.flush()
@@ -150,12 +148,16 @@ def revoke_device(db: Database, device_id: str) -> None:
         call_supervision.end_for_device(s, device)
 
 
-def list_devices(db: Database, user_name: str | None = None) -> list[tuple[str, str, str, bool]]:
-    """(device id, user name, device name, revoked) for every device, or one user's."""
+def list_devices(
+    db: Database, user_name: str | None = None
+) -> list[tuple[str, str, str, bool, str]]:
+    """(device id, user name, device name, revoked, SIP digest user or "") for every
+    device, or one user's (the digest user is the name Kamailio's log gives a device)."""
     with db.read() as s:
-        stmt = select(Device.id, User.name, Device.name, Device.revoked_at).join(
-            User, User.id == Device.user_id
-        )
+        stmt = select(
+            Device.id, User.name, Device.name, Device.revoked_at, Device.sip_auth_user
+        ).join(User, User.id == Device.user_id)
         if user_name:
             stmt = stmt.where(User.name == user_name)
-        return [(d, u, n, r is not None) for d, u, n, r in s.execute(stmt.order_by(User.name))]
+        rows = s.execute(stmt.order_by(User.name, Device.created_at))
+        return [(d, u, n, r is not None, a or "") for d, u, n, r, a in rows]

@@ -203,7 +203,3 @@ class AccountBackoff:
             self._seen.pop(name, None)
             return 0, 0.0
         return count, last
-
-
-def new_sip_password() -> str:
-    return secrets.token_urlsafe(18)

@@ -205,8 +205,9 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
         return 0
     if args.command == "revoke-device":
         if args.list:
-            for device_id, user, name, revoked in list_devices(db, args.user):
-                print(f"{device_id}\t{user}\t{name}\t{'revoked' if revoked else 'active'}")
+            for device_id, user, name, revoked, sip_user in list_devices(db, args.user):
+                state = "revoked" if revoked else "active"
+                print(f"{device_id}\t{user}\t{name}\t{state}\t{sip_user or '-'}")
             return 0
         if not args.device_id:
             raise AdminError("give a device id (see --list)")

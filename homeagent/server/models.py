@@ -146,8 +146,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # agent | team_lead | admin
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # the user's SIP address of record (sip:<sip_username>@domain); each device
+    # authenticates with its own digest identity (Device.sip_auth_user)
     sip_username: Mapped[str] = mapped_column(String(64), unique=True)
-    sip_password: Mapped[str] = mapped_column(String(128))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -168,6 +169,13 @@ class Device(Base):
     refresh_retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # SHA-256 of the device key that spares this user's enrolled PC the login back-off
     login_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # the device's own SIP digest identity (homeagent.server.sip_credentials): its user
+    # name, the HA1 (MD5 of user:realm:secret; the secret itself is never stored), the
+    # realm the HA1 was computed for, and when it was issued. None: none issued yet.
+    sip_auth_user: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)
+    sip_ha1: Mapped[str | None] = mapped_column(String(64))
+    sip_realm: Mapped[str | None] = mapped_column(String(255))
+    sip_issued_at: Mapped[datetime | None]
 
 
 class RetiredRefreshToken(Base):

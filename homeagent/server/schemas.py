@@ -129,15 +129,26 @@ class MeOut(BaseModel):
     team: TeamOut | None
 
 
-class SipProvisioningOut(BaseModel):
+class SipSettingsOut(BaseModel):
+    """The SIP settings of the calling device; `auth_username` is its digest user name
+    (None until `POST /provisioning/sip` issued one). No secret: the server keeps none."""
+
     registrar_host: str
     registrar_port: int
     domain: str
     transport: str
     srtp: str
-    username: str
-    password: str
+    username: str  # the user's address of record (sip:<username>@<domain>)
+    auth_username: str | None
     display_name: str
+
+
+class SipProvisioningOut(SipSettingsOut):
+    """`SipSettingsOut` plus the device's newly issued secret (shown this once)."""
+
+    auth_username: str
+    realm: str  # the digest realm the server's HA1 is for (= domain at issuance)
+    password: str
 
 
 class StateIn(Strict):

@@ -225,7 +225,8 @@ class Peer:
             acfg.sipConfig.proxies = proxies
             password = peer_password(args.password_file, args.password_env)
             creds = pj.AuthCredInfoVector()
-            creds.append(pj.AuthCredInfo("digest", "*", args.user, 0, password))
+            auth_user = args.auth_user or args.user
+            creds.append(pj.AuthCredInfo("digest", "*", auth_user, 0, password))
             acfg.sipConfig.authCreds = creds
         self.account = PeerAccount(self)
         self.account.create(acfg)
@@ -457,6 +458,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--transport", choices=("udp", "tcp"), default="udp")
     p.add_argument("--registrar")
     p.add_argument("--user", default="peer")
+    p.add_argument("--auth-user", help="digest user name, when not --user (a device's own)")
     p.add_argument("--domain")
     p.add_argument("--password-file", type=Path)
     p.add_argument("--password-env", default="HOMEAGENT_PEER_PASSWORD")

@@ -152,6 +152,8 @@ class FakeDevice:
         if isinstance(self.client, FakeServerClient):
             self.client.server = self.server
         self.qualities: list[QualitySample] = []  # what `publish_quality` was handed
+        self.sip_renewals_due = 0  # > 0: an enrolled device without its own SIP credential
+        self.sip_renewals = 0
         self._event_ids = itertools.count(1)
         FakeDevice.instances.append(self)
         if enrolled:
@@ -186,7 +188,19 @@ class FakeDevice:
         return LocalStore.open(self.vault.data_key(), self.data_dir)
 
     def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
-        return SipAccountConfig("127.0.0.1", 5060, "demo.local", "1001", "sip")
+        return SipAccountConfig(
+            "127.0.0.1", 5060, "demo.local", "1001", "sip", auth_username="1001.fake0001"
+        )
+
+    @property
+    def needs_sip_credential(self) -> bool:
+        """Whether `renew_sip_credential` is due (a test sets `sip_renewals_due`)."""
+        return self.is_enrolled and self.sip_renewals_due > 0
+
+    def renew_sip_credential(self) -> None:
+        self.sip_renewals_due = 0
+        self.sip_renewals += 1
+        self.vault.set_sip_secret("sip-renewed")
 
     def on_revoked(self, callback: Callable[[], None]) -> None:
         self._listeners.append(callback)

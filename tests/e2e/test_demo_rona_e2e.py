@@ -72,7 +72,7 @@ def test_a_queue_call_nobody_answers_sets_the_agent_aside_with_the_caller(
         r = api.post("/auth/login", json=login)
         assert r.status_code == 200, r.text
         api.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
-        sip = api.get("/provisioning/sip").json()
+        sip = api.post("/provisioning/sip").json()  # this device's own SIP credential
         customer = world.customers[0]
         directory = FakeDirectory(
             (Contact(customer.contact_id, *customer.name.split(" ", 1), phones=(customer.number,)),)
@@ -82,7 +82,8 @@ def test_a_queue_call_nobody_answers_sets_the_agent_aside_with_the_caller(
         inbox: queue.Queue[Event] = queue.Queue()
         account = SipAccountConfig(
             registrar_host="127.0.0.1", registrar_port=world.sip_port, domain=sip["domain"],
-            username=sip["username"], password=sip["password"], first_retry_s=2,
+            username=sip["username"], auth_username=sip["auth_username"],
+            password=sip["password"], first_retry_s=2,
         )  # fmt: skip
         engine = SipEngine(EngineConfig(bind_address="127.0.0.1"), account, inbox.put)
         sink.engine = engine  # type: ignore[assignment]  # the desk's commands reach it

@@ -1,7 +1,7 @@
 """End to end through the ACD: the real desk process (agent A) under Xvfb, the real server,
 Kamailio with the ACD configuration (deploy/kamailio/acd) and pjsua2 peers for agent B and
-the customers. Agents authenticate to Kamailio with their provisioned SIP secrets (A: the
-desk's keyring; B: fetched from /provisioning/sip); customers call from the gateway
+the customers. Agents authenticate to Kamailio with their devices' own SIP credentials (A:
+the desk's keyring; B: issued by POST /provisioning/sip); customers call from the gateway
 address. Keystrokes go in through XTEST (xdotool); assertions read the app's event
 log, the server's API and its database.
 
@@ -11,7 +11,9 @@ pops for that contact; A answers, the customer hangs up, the wrap-up reaches the
 and A's figures count the call. A takes a break through the presence menu: the next
 customer is routed to B. Then IT revokes A's device (`homeagent-server revoke-device`):
 the desk closes, the local secrets and cache are gone, the sign-in dialog is back, and
-signing in again opens a new desk that registers.
+signing in again opens a new desk that registers. A copy of the revoked device's SIP
+credential (taken from its keyring before) gets 403 from Kamailio within its credential
+cache time (SIPCRED_CACHE_S, 3 s here), while B keeps registering.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,19 +32,21 @@ import pytest
 from sqlalchemy import select
 
 from homeagent.demo.world import SIP_DOMAIN, write_signed_profile
+from homeagent.security.vault import Vault
 from homeagent.server.db import Database
 from homeagent.server.models import AgentStatus, Contact, Queue, User
 from tests.e2e.applog import answered_interactions, events, keys, type_text, wait_event
 from tests.e2e.team_world import ORGANISATION, seeded_organisation
-from tests.helpers.acd_kamailio import running_acd_kamailio
+from tests.helpers.acd_kamailio import register, running_acd_kamailio
 from tests.helpers.keyring_session import KeyringSession
-from tests.helpers.procs import require_tool, wait_until
+from tests.helpers.procs import free_port, require_tool, wait_until
 from tests.helpers.xvfb import XDisplay
 from tests.integration.server.launch import PASSWORD, Session, login, run_server
 from tests.integration.sip.peers import PeerProcess
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
+CACHE_S = 3  # Kamailio's SIPCRED_CACHE_S here (production: 30)
 
 
 @dataclass
@@ -133,7 +138,9 @@ def test_queue_routes_to_the_idle_agent_break_moves_calls_on_revocation_signs_ou
                 profile, server_url=url, sip_port=world.sip_port, organisation=ORGANISATION
             )
         )
-        with running_acd_kamailio(url, acd_token, kam_dir, port=world.sip_port) as kam:
+        with running_acd_kamailio(
+            url, acd_token, kam_dir, port=world.sip_port, sipcred_cache_s=CACHE_S
+        ) as kam:
             argv = [sys.executable, "-m", "tests.e2e.desk_process", "--profile", str(profile),
                     "--trusted-key", str(key), "--data-dir", str(data_dir),
                     "--config-dir", str(tmp_path / "config-a")]  # fmt: skip
@@ -144,7 +151,10 @@ def test_queue_routes_to_the_idle_agent_break_moves_calls_on_revocation_signs_ou
             peers: list[PeerProcess] = []
             supervisor = login(url, b.name, device="e2e-b")
             try:
-                _run_scenario(world, app, log_path, env, url, kam.port, peers, supervisor)
+                _run_scenario(
+                    world, app, log_path, env, url, kam.port, peers, supervisor,
+                    Vault(backend=keyring_session.backend),
+                )  # fmt: skip
             finally:
                 for peer in peers:
                     peer.stop()
@@ -170,6 +180,7 @@ def _run_scenario(
     kamailio_port: int,
     peers: list[PeerProcess],
     b_session: Session,
+    a_keyring: Vault,
 ) -> None:
     a, b = world.agent_a, world.agent_b
     tmp = log_path.parent.parent
@@ -187,10 +198,11 @@ def _run_scenario(
         a_before = _figures(a_session, a.id)
         # -- B: a pjsua2 endpoint registered and Available through the API, after A ------
         time.sleep(1.1)  # AgentStatus.since has second resolution on some backends
-        b_sip = b_session.client.get("/provisioning/sip").json()  # B's real SIP secret
+        b_sip = b_session.client.post("/provisioning/sip").json()  # B's device credential
         agent_b = PeerProcess(
             ["--registrar", f"127.0.0.1:{kamailio_port}", "--domain", SIP_DOMAIN,
-             "--user", b_sip["username"], "--password-env", "AGENT_B_SIP_SECRET",
+             "--user", b_sip["username"], "--auth-user", b_sip["auth_username"],
+             "--password-env", "AGENT_B_SIP_SECRET",
              "--answer", "--exit-after", "240"],
             {**os.environ, "AGENT_B_SIP_SECRET": b_sip["password"]}, tmp / "agent-b.log",
         )  # fmt: skip
@@ -237,13 +249,30 @@ def _run_scenario(
     second.wait_for("ended", timeout_s=30)
     assert len([e for e in events(log_path) if e["event"] == "call_ringing"]) == calls_before
     # -- IT revokes A's device: back to the sign-in dialog, data gone ------------------------
-    device_id = json.loads((log_path.parent / "device.json").read_text())["device_id"]
+    device = json.loads((log_path.parent / "device.json").read_text())
+    device_id = device["device_id"]
+    # what a PC that kept a copy would have: its own digest identity, its secret
+    kept_user, kept_secret = device["sip"]["auth_username"], a_keyring.get_sip_secret()
+    assert kept_secret
+    assert kept_secret not in json.dumps(device)  # the secret is in the keyring only
     lines = len(events(log_path))
     subprocess.run(
         [sys.executable, "-m", "homeagent.server.cli", "revoke-device", "--db", world.db_url,
          device_id], check=True, timeout=60, capture_output=True,
     )  # fmt: skip
+    revoked_at = time.monotonic()
     wait_event(log_path, "device_revoked", 30, app, after=lines)
+    wait_until(
+        lambda: register(kamailio_port, device["sip"]["username"], kept_secret,
+                         free_port(socket.SOCK_DGRAM), auth_user=kept_user,
+                         domain=SIP_DOMAIN) == 403,
+        timeout_s=CACHE_S + 5,
+    )  # fmt: skip
+    assert time.monotonic() - revoked_at <= CACHE_S + 5
+    # B's device is untouched: its credential still registers
+    assert register(kamailio_port, b_sip["username"], b_sip["password"],
+                    free_port(socket.SOCK_DGRAM), auth_user=b_sip["auth_username"],
+                    domain=SIP_DOMAIN) == 200  # fmt: skip
     wait_event(log_path, "enrolment_shown", 30, app, after=lines, after_revocation=True)
     assert not (log_path.parent / "device.json").exists()
     assert not [p for p in log_path.parent.iterdir() if p.suffix in (".db", ".sqlite")]

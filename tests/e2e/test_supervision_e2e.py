@@ -227,13 +227,15 @@ def test_a_forged_token_is_refused_and_a_lost_lead_leaves_the_call_untouched(
         # another agent of the organisation (signed in to Kamailio with their own SIP
         # account) who knows the header but not a token: the lead's app turns it away
         insider = world.agents[1]
+        sip = world.session(insider).client.post("/provisioning/sip").json()  # its own device
         forger = PeerProcess(
             ["--domain", "homeagent.test", "--user", insider.sip_username,
+             "--auth-user", sip["auth_username"],
              "--registrar", f"127.0.0.1:{world.sip_port}",
              "--call", f"sip:{world.lead.sip_username}@homeagent.test",
              "--header", "X-HomeAgent-Supervision: " + "A" * 43,
              "--exit-after", "15", "--exit-on-end"],
-            {**os.environ, "HOMEAGENT_PEER_PASSWORD": insider.sip_password},
+            {**os.environ, "HOMEAGENT_PEER_PASSWORD": sip["password"]},
             tmp_path / "forger.log",
         )  # fmt: skip
         try:

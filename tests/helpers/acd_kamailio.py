@@ -47,14 +47,15 @@ def sip_request(
     extra: str = "",
     ruri: str | None = None,
     via_host: str = "127.0.0.1",
+    domain: str = "127.0.0.1",
 ) -> bytes:
     """A minimal out-of-dialog UDP request (OPTIONS probe, REGISTER of a bare endpoint)."""
     branch = f"z9hG4bK{uuid.uuid4().hex[:16]}"
     return (
         f"{method} {ruri or f'sip:127.0.0.1:{proxy_port}'} SIP/2.0\r\n"
         f"Via: SIP/2.0/UDP {via_host}:{via_port or contact_port};branch={branch}\r\n"
-        f"From: <sip:{user}@127.0.0.1>;tag={uuid.uuid4().hex[:8]}\r\n"
-        f"To: <{ruri or f'sip:{user}@127.0.0.1'}>\r\n"
+        f"From: <sip:{user}@{domain}>;tag={uuid.uuid4().hex[:8]}\r\n"
+        f"To: <{ruri or f'sip:{user}@{domain}'}>\r\n"
         f"Call-ID: {call_id or uuid.uuid4()}\r\n"
         f"CSeq: {cseq} {method}\r\n"
         f"Contact: <sip:{user}@{via_host}:{contact_port}>\r\n"
@@ -67,15 +68,27 @@ def _status(reply: bytes) -> int:
     return int(reply.split(b" ", 2)[1])
 
 
-def register(port: int, user: str, password: str, contact_port: int) -> int:
-    """REGISTER `user` (contact on `contact_port`) answering the digest challenge (MD5,
-    qop=auth when offered); the final status code (200, or 403 for a wrong password)."""
+def register(
+    port: int,
+    user: str,
+    password: str,
+    contact_port: int,
+    *,
+    auth_user: str | None = None,
+    domain: str = "127.0.0.1",
+) -> int:
+    """REGISTER `user`@`domain` (contact on `contact_port`) answering the digest challenge
+    as `auth_user` (default: `user`; MD5, qop=auth when offered); the final status code
+    (200, or 403 for a wrong password or a device acting for another user)."""
+    auth_user = auth_user or user
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(3)
         s.bind(("127.0.0.1", 0))
         local, call_id, uri = s.getsockname()[1], str(uuid.uuid4()), f"sip:127.0.0.1:{port}"
         s.sendto(
-            sip_request("REGISTER", user, port, contact_port, local, call_id=call_id),
+            sip_request(
+                "REGISTER", user, port, contact_port, local, call_id=call_id, domain=domain
+            ),
             ("127.0.0.1", port),
         )
         reply = s.recv(65535)
@@ -85,9 +98,9 @@ def register(port: int, user: str, password: str, contact_port: int) -> int:
         assert header is not None, reply
         params = dict(re.findall(r'(\w+)="?([^",]*)"?', header.group(1).decode()))
         realm, nonce = params["realm"], params["nonce"]
-        ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+        ha1 = hashlib.md5(f"{auth_user}:{realm}:{password}".encode()).hexdigest()
         ha2 = hashlib.md5(f"REGISTER:{uri}".encode()).hexdigest()
-        auth = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{uri}"'
+        auth = f'Digest username="{auth_user}", realm="{realm}", nonce="{nonce}", uri="{uri}"'
         if "auth" in params.get("qop", "").split(","):
             cnonce = uuid.uuid4().hex[:16]
             digest = hashlib.md5(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}".encode())
@@ -97,7 +110,7 @@ def register(port: int, user: str, password: str, contact_port: int) -> int:
         auth += f', response="{digest.hexdigest()}"'
         message = sip_request(
             "REGISTER", user, port, contact_port, local, call_id=call_id, cseq=2,
-            extra=f"Authorization: {auth}\r\n",
+            extra=f"Authorization: {auth}\r\n", domain=domain,
         )  # fmt: skip
         s.sendto(message, ("127.0.0.1", port))
         return _status(s.recv(65535))
@@ -122,8 +135,12 @@ def running_acd_kamailio(
     work_dir: Path,
     port: int | None = None,
     gateway_ip: str = "127.0.0.1",
+    sipcred_cache_s: int = 30,
+    defines: tuple[str, ...] = (),
 ) -> Iterator[AcdKamailio]:
-    """Kamailio routing `queue-<name>` calls through the server at `server_url`."""
+    """Kamailio routing `queue-<name>` calls through the server at `server_url`; it keeps
+    the devices' SIP credentials `sipcred_cache_s` (the cfg's SIPCRED_CACHE_S); `defines`
+    are more `-A` defines (e.g. "REG_MAX_EXPIRES_S=4", "GATEWAY_DIRECT")."""
     binary = require_tool("kamailio")
     if not (MODULES / "http_client.so").exists():
         pytest.fail("Kamailio http_client module missing: install kamailio-utils-modules")
@@ -139,7 +156,10 @@ def running_acd_kamailio(
         "-l", f"udp:127.0.0.1:{port}", "-w", str(work_dir), "-Y", str(work_dir),
         "-m", "32", "-M", "8",
         "-A", f'ACD_HTTP_CONF="{conn}"', "-A", f'GATEWAY_IP="{gateway_ip}"',
+        "-A", f"SIPCRED_CACHE_S={int(sipcred_cache_s)}",
     ]  # fmt: skip
+    for define in defines:
+        argv += ["-A", define]
     log = work_dir / "kamailio.log"
     with running(argv, log=log, ready=lambda: options_answered(port), ready_timeout_s=20):
         yield AcdKamailio(port, log)

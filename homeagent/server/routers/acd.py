@@ -7,8 +7,8 @@ and the call may still wait (Kamailio asks again every second); 404 (`no_agent`)
 nobody is Available and the queue's `max_wait_s` has passed (the call timed out: 480).
 Every call is recorded in `queue_calls` (entry, offer, answer, abandon, time-out: see
 `homeagent.server.queue_calls`) and its queue's figures are published (`queue_stats`).
-`/sip-credential` gives Kamailio the SIP secret of an active user so it can check the
-agents' digest authentication (the same secret `/provisioning/sip` hands to devices).
+`/sip-credential` gives Kamailio what it needs to check a device's SIP digest: the HA1 of
+an active device of an active user, and the user it speaks for (its address of record).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import func, select
 
 from homeagent.core.agent_state import AgentState
-from homeagent.server import queue_calls
+from homeagent.server import queue_calls, sip_credentials
 from homeagent.server.deps import AGENT, ServerContext, context
 from homeagent.server.errors import ApiError, error_response
 from homeagent.server.models import AcdOffer, AgentStatus, Queue, QueueCall, User, utcnow
@@ -229,22 +229,27 @@ async def queue_settings(request: Request, name: str) -> Response:
 
 @router.get("/sip-credential", responses=_TEXT)
 async def sip_credential(
-    request: Request, user: Annotated[str, Query(min_length=1, max_length=64)]
+    request: Request, user: Annotated[str, Query(min_length=1, max_length=80)]
 ) -> Response:
-    """The SIP secret of an active user (by SIP user name), for Kamailio's digest check."""
+    """`<HA1> <AOR user>` of the device whose digest user name is `user`, for Kamailio.
+
+    Only for a device that is not revoked, of an active user; 404 `no_such_user`
+    otherwise (Kamailio answers 403). Kamailio checks the digest against the HA1
+    (`pv_auth_check`, HA1 flag) and that the request's From (and, for a REGISTER, To)
+    user is the AOR user, so a device never speaks for somebody else.
+    """
     ctx = context(request)
     _check_acd(ctx, request)
 
-    def secret() -> str | None:
+    def lookup() -> tuple[str, str] | None:
         with ctx.db.read() as s:
-            return s.scalar(
-                select(User.sip_password).where(User.sip_username == user, User.active.is_(True))
-            )
+            return sip_credentials.for_kamailio(s, user)
 
-    value = await anyio.to_thread.run_sync(secret)
+    value = await anyio.to_thread.run_sync(lookup)
     if value is None:
         return _answer(404, "no-such-user")
-    return PlainTextResponse(value, headers={"Cache-Control": "no-store"})
+    ha1, aor_user = value
+    return PlainTextResponse(f"{ha1} {aor_user}", headers={"Cache-Control": "no-store"})
 
 
 _NOT_FOUND = {
@@ -253,7 +258,7 @@ _NOT_FOUND = {
     "no-offer": "This call has no pending offer.",
     "no-such-call": "No queue call has this Call-ID.",
     "call-ended": "This call has already left the queue.",
-    "no-such-user": "No active user has this SIP user name.",
+    "no-such-user": "No active device of an active user has this SIP user name.",
 }
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeagent.server import schemas
-from homeagent.server.deps import Auth, Ctx
-from homeagent.server.models import Disposition, PauseReason, Team, User
+from homeagent.server import schemas, sip_credentials
+from homeagent.server.deps import Auth, Ctx, ServerContext
+from homeagent.server.models import Device, Disposition, PauseReason, Team, User
 from homeagent.server.views import user_out
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["me"])
 
 
@@ -41,21 +45,47 @@ def me(p: Auth, ctx: Ctx) -> schemas.MeOut:
         return schemas.MeOut(user=user_out(user), team=team_out(s, team) if team else None)
 
 
-@router.get("/provisioning/sip", response_model=schemas.SipProvisioningOut)
-def provisioning(p: Auth, ctx: Ctx, response: Response) -> schemas.SipProvisioningOut:
-    """The SIP account of the logged-in user, secret included (for the device's keyring)."""
+def _settings(ctx: ServerContext, user: User) -> dict[str, Any]:
+    cfg = ctx.settings
+    return {
+        "registrar_host": cfg["sip_registrar_host"],
+        "registrar_port": int(cfg["sip_registrar_port"]),
+        "domain": cfg["sip_domain"],
+        "transport": cfg["sip_transport"],
+        "srtp": cfg["sip_srtp"],
+        "username": user.sip_username,
+        "display_name": user.display_name or user.name,
+    }
+
+
+@router.get("/provisioning/sip", response_model=schemas.SipSettingsOut)
+def provisioning(p: Auth, ctx: Ctx, response: Response) -> schemas.SipSettingsOut:
+    """The SIP settings of the calling device: no secret (the server keeps only its HA1)."""
     response.headers["Cache-Control"] = "no-store"
     with ctx.db.read() as s:
         user = s.get(User, p.user_id)
+        device = s.get(Device, p.device_id)
         assert user is not None
-    cfg = ctx.settings
+        assert device is not None
+        return schemas.SipSettingsOut(**_settings(ctx, user), auth_username=device.sip_auth_user)
+
+
+@router.post("/provisioning/sip", response_model=schemas.SipProvisioningOut)
+def issue_sip_credential(p: Auth, ctx: Ctx, response: Response) -> schemas.SipProvisioningOut:
+    """Issue the calling device its own SIP digest identity (replacing its previous one).
+
+    The secret is in this answer only (for the device's keyring); the server keeps the
+    HA1. Another device of the same user keeps its own credential.
+    """
+    response.headers["Cache-Control"] = "no-store"
+    with ctx.db.write() as s:
+        user = s.get(User, p.user_id)
+        device = s.get(Device, p.device_id)
+        assert user is not None
+        assert device is not None
+        issued = sip_credentials.issue(s, device, user, ctx.settings["sip_domain"])
+        out = _settings(ctx, user)
+    log.info("SIP credential issued to device %s (user %s)", p.device_id, p.user_id)
     return schemas.SipProvisioningOut(
-        registrar_host=cfg["sip_registrar_host"],
-        registrar_port=int(cfg["sip_registrar_port"]),
-        domain=cfg["sip_domain"],
-        transport=cfg["sip_transport"],
-        srtp=cfg["sip_srtp"],
-        username=user.sip_username,
-        password=user.sip_password,
-        display_name=user.display_name or user.name,
+        **out, auth_username=issued.auth_username, realm=issued.realm, password=issued.secret
     )

@@ -1,7 +1,7 @@
 """ACD with a real Kamailio (deploy/kamailio/acd) asking the real server who gets a call.
 
-Agents authenticate to Kamailio with digest, using the SIP secret the server provisions to
-their devices (GET /provisioning/sip); Kamailio fetches it through the ACD hook.
+Agents authenticate to Kamailio with digest, using the SIP credential the server issues to
+their device (POST /provisioning/sip); Kamailio fetches its HA1 through the ACD hook.
 Three agent endpoints register: two Available (sipp UAS: one never answers, one answers)
 and one on Break (a bare UDP socket that must never see an INVITE). A sipp customer calls
 the queue: the longest-idle Available agent rings, rings out after the queue's RONA time
@@ -13,10 +13,12 @@ is not the gateway's is challenged; the credential endpoint takes only the ACD t
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -51,17 +53,36 @@ def kamailio(server: Server, tmp_path: Path) -> Iterator[Kamailio]:
         yield kam
 
 
-def provisioned(session: Session) -> tuple[str, str]:
-    """The SIP user name and secret the server hands to this user's device."""
-    r = session.client.get("/provisioning/sip")
+@dataclass(frozen=True)
+class Credential:
+    """A device's SIP identity as the server issued it (POST /provisioning/sip)."""
+
+    user: str  # the AOR user
+    auth_user: str  # the device's digest user name
+    secret: str = field(repr=False)
+    domain: str = "homeagent.local"
+
+
+def provisioned(session: Session) -> Credential:
+    """The SIP credential the server issues to this session's device."""
+    r = session.client.post("/provisioning/sip")
     assert r.status_code == 200, r.text
-    return r.json()["username"], r.json()["password"]
+    body = r.json()
+    return Credential(body["username"], body["auth_username"], body["password"], body["domain"])
+
+
+def register_as(kam: Kamailio, cred: Credential, contact_port: int, user: str = "") -> int:
+    """REGISTER `user` (default: the credential's own AOR) with the device's credential."""
+    return register(
+        kam.port, user or cred.user, cred.secret, contact_port,
+        auth_user=cred.auth_user, domain=cred.domain,
+    )  # fmt: skip
 
 
 def register_agent(kam: Kamailio, session: Session, contact_port: int) -> None:
-    """REGISTER the agent (digest, provisioned secret) with a contact on `contact_port`."""
-    user, secret = provisioned(session)
-    assert register(kam.port, user, secret, contact_port) == 200, f"{user} not registered"
+    """REGISTER the agent (digest, its device's credential) with a contact on `contact_port`."""
+    cred = provisioned(session)
+    assert register_as(kam, cred, contact_port) == 200, f"{cred.user} not registered"
 
 
 @contextlib.contextmanager
@@ -148,13 +169,17 @@ def test_wrong_password_is_refused_and_a_queue_call_from_elsewhere_is_challenged
 ) -> None:
     session = server.login("acd_break")
     try:
-        user, secret = provisioned(session)
+        cred = provisioned(session)
+        contact = free_port(socket.SOCK_DGRAM)
+        user, secret = cred.user, cred.secret
+        wrong = Credential(cred.user, cred.auth_user, secret + "x", cred.domain)
+        assert register_as(kamailio, wrong, contact) == 403
+        assert register(kamailio.port, "nobody-here", "whatever-secret", contact) == 403
+        # the AOR user name is no digest identity (only devices have one)
+        assert register(kamailio.port, user, secret, contact, domain=cred.domain) == 403
+        assert register_as(kamailio, cred, contact) == 200
     finally:
         session.close()
-    contact = free_port(socket.SOCK_DGRAM)
-    assert register(kamailio.port, user, secret + "x", contact) == 403
-    assert register(kamailio.port, "nobody-here", "whatever-secret", contact) == 403
-    assert register(kamailio.port, user, secret, contact) == 200
     # No credentials at all: REGISTER gets 401; an INVITE to a queue sent from 127.0.0.2
     # (not the gateway, 127.0.0.1) gets 407 and never reaches the ACD.
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -187,7 +212,8 @@ def test_sip_credential_needs_the_acd_token(server: Server, acd_team: dict[str, 
     token = server.db.settings()["acd_token"]
     session = server.login("acd_first")
     try:
-        user, secret = provisioned(session)
+        cred = provisioned(session)
+        user = cred.auth_user
         # an agent's own bearer token is not the ACD credential
         assert session.client.get("/acd/sip-credential", params={"user": user}).status_code == 401
     finally:
@@ -197,8 +223,11 @@ def test_sip_credential_needs_the_acd_token(server: Server, acd_team: dict[str, 
     assert httpx.get(url, params={"user": user}, auth=("admin", token)).status_code == 401
     r = httpx.get(url, params={"user": user}, auth=("acd", token))
     assert r.status_code == 200
-    assert r.text == secret
+    ha1 = hashlib.md5(f"{cred.auth_user}:{cred.domain}:{cred.secret}".encode()).hexdigest()
+    assert r.text == f"{ha1} {cred.user}"  # the HA1 and the AOR user, never the secret
     assert r.headers["cache-control"] == "no-store"
     missing = httpx.get(url, params={"user": "nobody-here"}, auth=("acd", token))
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "no_such_user"
+    # the user's AOR name is no digest identity: only devices have one
+    assert httpx.get(url, params={"user": cred.user}, auth=("acd", token)).status_code == 404

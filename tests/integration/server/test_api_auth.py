@@ -116,8 +116,10 @@ def test_me_and_provisioning(server: Server) -> None:
     me = s.client.get("/me").json()
     assert me["team"]["pause_reasons"] == ["Déjeuner", "Pause café", "Formation", "Réunion"]
     assert {d["code"] for d in me["team"]["dispositions"]} >= {"resolved", "callback"}
-    sip = s.client.get("/provisioning/sip").json()
+    sip = s.client.post("/provisioning/sip").json()  # this device's own SIP credential
     assert sip["username"] == "agent_a1"
+    assert sip["auth_username"].startswith("agent_a1.")
     assert len(sip["password"]) >= 16
+    assert s.client.get("/provisioning/sip").json()["auth_username"] == sip["auth_username"]
     assert sip["registrar_port"] == 5061
     assert (sip["transport"], sip["srtp"]) == ("tls", "mandatory")  # secure by default

@@ -53,7 +53,6 @@ def _team(db: Database, name: str, agents: int) -> str:
                 team_id=team_id,
                 password_hash=secret,
                 sip_username=f"{name}-{n}",
-                sip_password="x",
             )
             s.add(user)
             s.flush()

@@ -129,10 +129,15 @@ def test_revoke_device_from_the_command_line(tmp_path: Path, db_file: str) -> No
             json={"username": "paul", "password": "vieux-pont-neuf-42", "device_name": "portable"},
         )
         token = r.json()["access_token"]
+        sip = httpx.post(
+            f"{url}{API}/provisioning/sip", headers={"Authorization": f"Bearer {token}"}
+        ).json()
         listed = cli("revoke-device", "--db", db_file, "--list", "--user", "paul").stdout
         device_id = r.json()["device_id"]
         assert device_id in listed
         assert "active" in listed
+        assert sip["auth_username"] in listed  # the name Kamailio's log gives this device
+        assert sip["password"] not in listed
         assert cli("revoke-device", "--db", db_file, device_id).returncode == 0
         me = httpx.get(f"{url}{API}/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 401

@@ -1,4 +1,4 @@
-"""The demo keeps its secrets (SIP passwords, the server database) to its user."""
+"""The demo keeps its secrets (the ACD token, the server database) to its user."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ def test_demo_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
     assert (root / "server.db").exists()
     direct = DemoWorld(tmp_path / "direct", contacts=40, acd=False)
     try:
-        direct.start()  # the plain registrar: Kamailio's subscriber file
+        direct.start()  # customers call the agent directly, through the same Kamailio
     finally:
         direct.stop()
-    assert (tmp_path / "direct" / "kamailio" / "db" / "subscriber").exists()
+    assert (tmp_path / "direct" / "kamailio" / "acd-http.cfg").exists()
     for path in [root, tmp_path / "direct", *root.rglob("*"), *(tmp_path / "direct").rglob("*")]:
         mode = stat.S_IMODE(path.stat().st_mode)
         if path.is_dir():

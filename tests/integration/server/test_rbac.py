@@ -136,6 +136,7 @@ OWN_OR_LEAD = {"agent": 200, "other_agent": 403, "lead": 200, "other_lead": 403,
 CASES: dict[str, Case] = {
     "me": Case("GET", lambda s: "/me", None, ALL_OK),
     "provisioning": Case("GET", lambda s: "/provisioning/sip", None, ALL_OK),
+    "provisioning_issue": Case("POST", lambda s: "/provisioning/sip", None, ALL_OK),
     "state_set": Case(
         "PUT",
         lambda s: "/agents/me/state",

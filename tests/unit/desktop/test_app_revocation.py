@@ -190,3 +190,73 @@ def test_a_refused_profile_is_shown_in_a_window_in_the_ui_language(
     assert code == 1
     assert shown, "no window said why"
     assert shown[0].startswith("Ce profil a été refusé")
+
+
+def test_a_device_enrolled_with_the_user_wide_secret_gets_its_own_before_the_desk(
+    qtbot, options: AppOptions, tmp_path: Path
+) -> None:
+    """An app enrolled before SIP credentials were per device: its credential is renewed
+    with its device tokens (no sign-in) before the desk, which then registers with it."""
+    FakeDevice.instances.clear()
+    accounts: list[SipAccountConfig] = []
+
+    def legacy(profile: Any, vault: MemoryVault, *, data_dir: Path) -> FakeDevice:
+        device = FakeDevice(profile, vault, data_dir=data_dir, enrolled=True)
+        device.sip_renewals_due = 1
+        return device
+
+    def engine(config: EngineConfig, account: SipAccountConfig, on_event: Any, audio: Any = None):  # type: ignore[no-untyped-def]
+        accounts.append(account)
+        return FakeEngine(on_event, threaded=True)
+
+    options.device_factory = legacy
+    options.engine_factory = engine
+    options.on_started = lambda session: QTimer.singleShot(100, session.window.close)
+    assert run_desk(options) == 0
+    device = FakeDevice.instances[0]
+    assert device.enrolments == ["alice"]  # only its first enrolment: no sign-in again
+    assert device.sip_renewals == 1
+    assert device.vault.get_sip_secret() == "sip-renewed"
+    assert len(accounts) == 1
+    names = [e["event"] for e in _events(tmp_path / "data" / "events.jsonl")]
+    assert names.index("sip_credential_renewed") < names.index("app_started")
+    assert "enrolment_shown" not in names
+
+
+def test_a_renewal_that_finds_the_device_revoked_shows_the_sign_in(
+    qtbot, options: AppOptions, tmp_path: Path
+) -> None:
+    FakeDevice.instances.clear()
+
+    def legacy(profile: Any, vault: MemoryVault, *, data_dir: Path) -> FakeDevice:
+        device = FakeDevice(profile, vault, data_dir=data_dir, enrolled=True)
+        device.sip_renewals_due = 1
+        device.renew_sip_credential = device.revoke  # type: ignore[method-assign]
+        return device
+
+    seen: list[str] = []
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, EnrolDialog):
+            seen.append(dialog.status.text())
+            dialog.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(drive)
+    timer.start(50)
+    options.device_factory = legacy
+    options.credentials = None  # the agent signs in through the dialog
+    watchdog = QTimer()
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(lambda: [w.close() for w in QApplication.topLevelWidgets()])
+    watchdog.start(20_000)
+    try:
+        assert run_desk(options) == 1  # the agent cancelled the sign-in
+    finally:
+        timer.stop()
+        watchdog.stop()
+    assert seen
+    assert "disconnected this computer" in seen[0]
+    names = [e["event"] for e in _events(tmp_path / "data" / "events.jsonl")]
+    assert "app_started" not in names  # no desk over a wiped device
