@@ -102,6 +102,9 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
     shot("inbox")
     w.side.setCurrentWidget(w.side.history)
     shot("history")
+    w.side.setCurrentIndex(0)
+    w.update_banner.show_ready("0.2.0")  # a verified update, between two calls
+    shot("update_ready")
     return saved
 
 
