@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from homeagent.security.profile import load_profile
-from installers.bundle import build_wheel  # noqa: F401  (kept: tests build a wheel)
 from installers.release import sign_release
 
 HERE = Path(__file__).parent

@@ -145,7 +145,13 @@ def _run(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None
         raise BundleError(f"{' '.join(argv[:4])}… failed ({result.returncode}):\n{tail}")
 
 
-def build_wheel(dest: Path, python: str = sys.executable, *, isolation: bool = True) -> Path:
+def build_wheel(
+    dest: Path,
+    python: str = sys.executable,
+    *,
+    isolation: bool = True,
+    env: dict[str, str] | None = None,
+) -> Path:
     """Build the HomeAgent wheel into `dest` from a copy of the sources: setuptools writes
     build/ and *.egg-info next to what it builds, and two builds in one tree (two CI workers,
     two IT jobs) tear down each other's files. ``isolation=False`` builds with `python`'s
@@ -162,7 +168,7 @@ def build_wheel(dest: Path, python: str = sys.executable, *, isolation: bool = T
         argv = [python, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest)]
         if not isolation:
             argv.append("--no-build-isolation")
-        _run([*argv, str(src)])
+        _run([*argv, str(src)], env=env)
     return next(dest.glob(f"{PACKAGE}-*.whl"))
 
 
@@ -318,6 +324,19 @@ def _sbom(python: Path, venv: Path, toc: Path, out: Path, sde: int, env: dict[st
             f"installers/homeagent.spec): {', '.join(stray)}"
         )
     components = [c for c in bom.get("components", []) if canon(c["name"]) in in_bundle]
+    for component in components:
+        if canon(component["name"]) == "homeagent":
+            # built from the sources in a temporary folder: its wheel's hash and file:// URL
+            # describe that throw-away file, not what is in the bundle
+            component.pop("hashes", None)
+            refs_out = [
+                r for r in component.get("externalReferences", [])
+                if not str(r.get("url", "")).startswith("file:")
+            ]  # fmt: skip
+            if refs_out:
+                component["externalReferences"] = refs_out
+            else:
+                component.pop("externalReferences", None)
     missing = sorted(in_bundle - {canon(c["name"]) for c in components})
     if missing:
         raise BundleError(
@@ -381,8 +400,12 @@ def build_into(dest: Path, *, sde: int, trim: bool = True, work: Path | None = N
         python = make_venv(tmp / "venv", env)
         timings["venv"] = time.monotonic() - t
         t = time.monotonic()
-        wheel = build_wheel(tmp / "wheel", str(python), isolation=False)
-        _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], env=env)
+        wheel = build_wheel(tmp / "wheel", str(python), isolation=False, env=env)
+        _run(
+            [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+             str(wheel)],
+            env=env,
+        )  # fmt: skip
         timings["wheel"] = time.monotonic() - t
         resources = tmp / "resources"
         shutil.copytree(ROOT / "resources", resources)
