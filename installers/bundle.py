@@ -527,6 +527,19 @@ def copy_out(built: Path, out: Path) -> Path:
     return bundle
 
 
+def _keep_in_out(built: Path, out: Path) -> Path:
+    """Move an uncached build's files next to `out` (for the comparison) and drop it."""
+    kept = out / ".first-build"
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True)
+    for name in ("manifest.json", "build.json"):
+        shutil.copy2(built / name, kept / name)
+    facts = json.loads((built / "build.json").read_text(encoding="utf-8"))
+    shutil.copy2(built / facts["tarball"], kept / facts["tarball"])
+    shutil.rmtree(built, ignore_errors=True)
+    return kept
+
+
 def compare_manifests(a: dict[str, str], b: dict[str, str]) -> list[str]:
     """Human-readable differences between two manifests (empty: identical)."""
     diffs = [f"only in first: {k}" for k in sorted(a.keys() - b.keys())]
@@ -552,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
             sde=args.source_date_epoch, trim=not args.no_trim, use_cache=not args.no_cache
         )
         bundle = copy_out(built, args.out)
+        if args.no_cache:  # a staging folder of the cache: nothing is kept there
+            built = _keep_in_out(built, args.out)
         if args.check_reproducible:
             again = ensure_bundle(
                 sde=args.source_date_epoch, trim=not args.no_trim, use_cache=False

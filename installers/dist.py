@@ -68,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         built = ensure_bundle(sde=args.source_date_epoch, use_cache=not args.no_cache)
         bundle = copy_out(built, out)
+        if args.no_cache:  # a staging folder of the cache: nothing is kept there
+            import shutil
+
+            shutil.rmtree(built, ignore_errors=True)
+            built = bundle
         if args.check_reproducible:
             again = ensure_bundle(sde=args.source_date_epoch, use_cache=False)
             try:
