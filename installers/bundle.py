@@ -381,6 +381,7 @@ def _sbom(python: Path, venv: Path, toc: Path, out: Path, sde: int, env: dict[st
             {"name": "homeagent:unmapped-top-level-names", "value": " ".join(facts["unmapped"])},
         ],
     }
+    bom.pop("serialNumber", None)  # cyclonedx-py's is random: derive it from the content
     body = json.dumps(bom, sort_keys=True).encode()
     bom["serialNumber"] = uuid.uuid5(uuid.NAMESPACE_URL, hashlib.sha256(body).hexdigest()).urn
     out.write_text(json.dumps(bom, indent=2, sort_keys=True) + "\n", encoding="utf-8")
