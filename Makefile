@@ -15,7 +15,7 @@ DEB_PACKAGES := iproute2 faketime kamailio kamailio-tls-modules kamailio-utils-m
 	libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libpulse0 libpulse-mainloop-glib0 \
 	fonts-dejavu-core msitools wixl osslsigncode appstream
 
-.PHONY: demo test unit check lint typecheck deps venv clean installer
+.PHONY: demo test unit check lint typecheck deps venv clean installer dist
 
 demo: deps venv
 	$(BIN)/homeagent demo $(DEMO_ARGS)
@@ -58,10 +58,19 @@ $(VENV)/.installed: pyproject.toml
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
 
-# The signed Debian package for IT (see docs/operations.md): needs the organisation key.
-installer: venv
-	$(BIN)/python -m installers.build_deb --out dist --signing-key $(SIGNING_KEY) \
-		--trusted-keys $(TRUSTED_KEYS) $(if $(PROFILE),--profile $(PROFILE))
+# The self-contained bundle, its SBOM and tarball, and the signed .deb, into dist/ (see
+# docs/operations.md, "Building and deploying the Linux package"). SIGNING_KEY and
+# TRUSTED_KEYS: the organisation's key pair; without them a throw-away DEMO key is
+# generated (dist/demo-keys/: never deploy such a package). DIST_ARGS: e.g.
+# --check-reproducible, --no-cache, --source-date-epoch N.
+dist: venv
+	nice -n 10 $(BIN)/python -m installers.dist --out dist \
+		$(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY)) \
+		$(if $(TRUSTED_KEYS),--trusted-keys $(TRUSTED_KEYS)) \
+		$(if $(PROFILE),--profile $(PROFILE)) $(DIST_ARGS)
+
+# The former name of `make dist`.
+installer: dist
 
 # The signed apt repository the agent PCs update from (docs/operations.md, "Hosting the
 # signed apt repository"): adds DEBS (none: only re-signs, e.g. before Valid-Until) to

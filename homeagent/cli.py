@@ -4,7 +4,9 @@
 desk (`homeagent.desktop.app`), or hands the link to the desk already running;
 ``homeagent demo`` runs everything on loopback (`homeagent.demo.run`; needs the server
 extra, ``pip install homeagent[server]``); ``homeagent diagnose [--json]`` checks network,
-server, SIP and audio (`homeagent.desktop.diagnose`). Each part is imported only when its
+server, SIP and audio (`homeagent.desktop.diagnose`); ``homeagent --version`` prints the
+version and ``homeagent --self-test`` checks the installation itself: pjsua2, SQLCipher,
+Qt Multimedia, the keyring (`homeagent.desktop.selftest`). Each part is imported only when its
 command runs, so the desk starts without loading the server or the diagnosis.
 """
 
@@ -14,6 +16,8 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+
+from homeagent import __version__
 
 COMMANDS = ("demo", "diagnose", "update")
 
@@ -26,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
         "data) and 'homeagent diagnose [--json]' (checks for IT). "
         "'homeagent update check|download' shows and fetches the verified update for IT. "
         "'homeagent demo --help' and 'homeagent diagnose --help' list their options.",
+    )
+    parser.add_argument("--version", action="version", version=f"homeagent {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (pjsua2, SQLCipher, Qt Multimedia, keyring) and exit",
     )
     parser.add_argument("--profile", type=Path, help="import this provisioning profile")
     parser.add_argument("--lang", choices=("fr", "en"), help="interface language")
@@ -74,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return diagnose_main(args[1:])
     ns = _parser().parse_args(args)
+    if ns.self_test:
+        logging.getLogger().setLevel(logging.WARNING)  # the checks' own lines only
+        from homeagent.desktop.selftest import run as self_test
+
+        return self_test()
     from homeagent.core.dial_link import InvalidDialLink, parse_dial_link
     from homeagent.desktop.app import AppOptions, run_desk
     from homeagent.desktop.instance import instance_name
