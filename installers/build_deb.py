@@ -147,6 +147,11 @@ def layout(
     opt = tree / "opt" / PACKAGE
     shutil.copytree(bundle / PACKAGE, opt, symlinks=True)
     shutil.copyfile(bundle / "sbom.cdx.json", opt / "sbom.cdx.json")
+    # the app's update client reads it: this copy is updated by apt, it only tells the agent
+    (opt / ".installed-by-dpkg").write_text(
+        "Installed by the homeagent .deb: updates come through the signed apt repository.\n",
+        encoding="utf-8",
+    )
     usr_bin = tree / "usr/bin"
     usr_bin.mkdir(parents=True)
     (usr_bin / PACKAGE).symlink_to(f"/opt/{PACKAGE}/{PACKAGE}")

@@ -24,7 +24,14 @@ from tests.helpers.xvfb import XDisplay
 
 from .conftest import Built
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
+# one worker builds the bundle and runs everything that uses it (the other worker would
+# otherwise wait minutes on the build lock)
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.timeout(900),
+    pytest.mark.xdist_group("bundle"),
+]
 
 LOCK = Path(__file__).resolve().parents[3] / "installers/lock/agent.txt"
 
