@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from homeagent.security import profile as p
+from installers.apt_repo import build_repo, generate_throwaway_key, stop_agent
 from installers.build_deb import DEPENDS, build
 from installers.release import ReleaseRefused, verify_release
 from tests.helpers.certs import make_ca
@@ -20,6 +22,7 @@ from tests.helpers.procs import require_tool
 from tests.helpers.pulse import PulseServer
 
 from .conftest import Built
+from .test_apt_repo import Apt, RepoServer
 
 # The release's .deb is xz (one thread: ≈ 100 s for the bundle here); the tests build zstd
 # (seconds): same tree, same dpkg-deb, the layout and reproducibility under test are ours.
@@ -345,3 +348,35 @@ def test_install_self_test_remove_and_purge_in_a_scratch_root(
     (root / "etc/homeagent").rmdir()
     (root / "etc").rmdir()
     assert _left_behind(root) == []
+
+
+def test_the_package_installs_from_the_signed_apt_repository(
+    package: tuple[Path, Path, Path, Path], tmp_path: Path
+) -> None:
+    """What a fleet PC does: the real .deb published with installers.apt_repo, served on
+    127.0.0.1, installed by apt-get (scratch configuration and dpkg root whose status is
+    this machine's: the desktop libraries of Depends are installed), and it starts."""
+    deb = package[0]
+    home = tmp_path / "gpg"
+    generate_throwaway_key(home, name="HomeAgent Org Archive")
+    try:
+        with RepoServer(tmp_path / "repo") as server:
+            result = build_repo(server.root, [deb], gpg_home=home, url=server.url)
+            apt = Apt.create(tmp_path / "apt", server.url, result.keyring)
+            shutil.copyfile("/var/lib/dpkg/status", apt.root / "var/lib/dpkg/status")
+            with apt.conf.open("a", encoding="utf-8") as conf:  # no shell in the scratch root:
+                conf.write('DPkg::Options:: "--force-script-chrootless";\n')  # as _dpkg does
+            done = apt.update()
+            assert done.returncode == 0, done.stdout + done.stderr
+            done = apt.install("homeagent")
+            assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        stop_agent(home)
+    assert apt.installed("homeagent") == deb.name.split("_")[1]
+    app = apt.root / "opt/homeagent/homeagent"
+    done = subprocess.run(
+        [str(app), "--version"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("homeagent ")

@@ -44,6 +44,13 @@ def _team(db: Database, name: str, agents: int) -> str:
     team_id = ensure_team(db, name)
     ensure_queue(db, f"q-{uuid.uuid4().hex[:8]}", team_id)
     now = utcnow()
+    # The day so far (at most 2 h of it), so every call and break below is today's even
+    # just after midnight UTC: 120 "minutes" of history squeezed into what today has had.
+    span = min(now - now.replace(hour=0, minute=0, second=0, microsecond=0), timedelta(hours=2))
+
+    def ago(minutes: float) -> Any:
+        return now - span * (minutes / 120)
+
     secret = hash_password("x")
     with db.write() as s:
         for n in range(agents):
@@ -63,7 +70,7 @@ def _team(db: Database, name: str, agents: int) -> str:
                     team_id=team_id,
                     state=state,
                     reason="Pause café" if state == "break" else "",
-                    since=now - timedelta(minutes=3),
+                    since=ago(3),
                     changed_by_id=user.id if n % 3 == 0 else None,
                     pending_state="break" if n % 5 == 0 else None,
                     pending_reason="Réunion" if n % 5 == 0 else "",
@@ -72,7 +79,7 @@ def _team(db: Database, name: str, agents: int) -> str:
                 )
             )
             for k in range(3):
-                start = now - timedelta(minutes=30 + 10 * k)
+                start = ago(30 + 10 * k)
                 s.add(
                     Interaction(
                         id=str(uuid.uuid4()),
@@ -81,8 +88,8 @@ def _team(db: Database, name: str, agents: int) -> str:
                         direction="inbound",
                         queue="q",
                         started_at=start,
-                        answered_at=start + timedelta(seconds=5) if k else None,
-                        ended_at=start + timedelta(minutes=4),
+                        answered_at=start + span / 1440 if k else None,  # 5 s in 2 h
+                        ended_at=start + span / 30,  # 4 min in 2 h
                         outcome="answered" if k else "missed",
                     )
                 )
@@ -93,8 +100,8 @@ def _team(db: Database, name: str, agents: int) -> str:
                     team_id=team_id,
                     state="break",
                     reason="Pause café",
-                    started_at=now - timedelta(hours=1),
-                    ended_at=now - timedelta(minutes=50),
+                    started_at=ago(60),
+                    ended_at=ago(50),
                 )
             )
             s.add(
