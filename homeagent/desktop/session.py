@@ -43,6 +43,7 @@ from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
+from homeagent.desktop import updates as desk_updates
 from homeagent.desktop.adapters import (
     ME_META_KEY,
     AppData,
@@ -55,7 +56,7 @@ from homeagent.desktop.adapters import (
     unsent_from_outbox,
 )
 from homeagent.desktop.ports import Device
-from homeagent.desktop.updates import DaemonLane, DeskUpdates, UpdateSetup
+from homeagent.desktop.updates import UpdateSetup
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.phone_format import set_home_region
@@ -167,24 +168,18 @@ class AgentSession:
             discard=outbox.discard_dead_letter,
             parent=self.window,
         )
-        # verified updates: their own lane (a download never holds the REST calls)
-        self._update_lane = DaemonLane(self.dispatcher.call_soon)
-        self.updates = None if updates is None else self._wire_updates(updates)
+        self.updates: desk_updates.DeskUpdates | None = None
+        if updates is not None:  # verified updates, when IT set them up
+            self.updates = desk_updates.wire(
+                updates,
+                snapshot=self.model.snapshot,
+                banner=self.window.update_banner,
+                call_soon=self.dispatcher.call_soon,
+                call_later=self._call_later,
+                quit_app=self.window.close,
+                event_log=self.log,
+            )
         self.model.subscribe(self._on_model_snapshot)
-
-    def _wire_updates(self, setup: UpdateSetup) -> DeskUpdates:
-        updates = DeskUpdates(
-            setup,
-            snapshot=self.model.snapshot,
-            banner=self.window.update_banner,
-            lane=self._update_lane,
-            call_later=self._call_later,
-            quit_app=self.window.close,
-            event_log=self.log,
-        )
-        self.window.update_banner.install_now_requested.connect(updates.accept_now)
-        self.window.update_banner.at_restart_requested.connect(updates.accept_at_restart)
-        return updates
 
     # -- start -------------------------------------------------------------------------
 
@@ -546,7 +541,6 @@ class AgentSession:
         self.log.write("app_stopping", at=dt.datetime.now(dt.UTC).isoformat())
         if self.updates is not None:
             self.updates.stop()  # an update accepted for restart goes to the installer now
-        self._update_lane.close()
         self.hotkeys.stop()  # release the keys for the other programs
         self.controller.stop()
         if self.engine is not None:

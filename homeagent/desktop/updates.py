@@ -28,6 +28,7 @@ from homeagent.core.desk_snapshot import DeskSnapshot
 from homeagent.core.eventlog import EventLog
 from homeagent.core.update_gate import Acceptance, Verdict, busy_reason, may_install
 from homeagent.core.update_policy import Offer, PolicyError, UpdatePolicy, parse_policy
+from homeagent.ui.shell.update_banner import UpdateBanner
 from homeagent.update import paths
 from homeagent.update.client import CheckResult, UpdateClient, UpdateError, read_bootstrap_root
 from homeagent.update.identity import app_version, device_id_of
@@ -60,6 +61,7 @@ class Runner(Protocol):
         on_done: Callable[[object], object] | None = None,
         on_error: Callable[[BaseException], object] | None = None,
     ) -> None: ...
+    def close(self) -> None: ...
 
 
 class Banner(Protocol):
@@ -283,10 +285,17 @@ class DeskUpdates:
         self._log.write("update_handed_over", version=ready.offer.version, relaunch=relaunch)
 
     def stop(self) -> None:
-        """The desk quits: an update accepted for restart (or by policy) goes now."""
+        """The desk quits: an update accepted for restart (or by policy) goes now; the
+        lane drops any answer still to come."""
         if self._stopped:
             return
         self._stopped = True
+        try:
+            self._hand_over_at_stop()
+        finally:
+            self._lane.close()
+
+    def _hand_over_at_stop(self) -> None:
         ready = self.ready
         if ready is None or ready.file is None or self.handed_over:
             return
@@ -296,6 +305,32 @@ class DeskUpdates:
         )
         if at_restart:
             self._hand_over(ready, ready.file, relaunch=False)
+
+
+def wire(
+    setup: UpdateSetup,
+    *,
+    snapshot: Callable[[], DeskSnapshot],
+    banner: UpdateBanner,
+    call_soon: Callable[[Callable[[], object]], None],
+    call_later: Callable[[float, Callable[[], None]], None],
+    quit_app: Callable[[], object],
+    event_log: EventLog,
+) -> DeskUpdates:
+    """The desk's updates on a lane of their own (a download never holds the REST calls),
+    answering the banner's two buttons."""
+    updates = DeskUpdates(
+        setup,
+        snapshot=snapshot,
+        banner=banner,
+        lane=DaemonLane(call_soon),
+        call_later=call_later,
+        quit_app=quit_app,
+        event_log=event_log,
+    )
+    banner.install_now_requested.connect(updates.accept_now)
+    banner.at_restart_requested.connect(updates.accept_at_restart)
+    return updates
 
 
 # -- building it for a real device -------------------------------------------------------------
