@@ -11,7 +11,6 @@ metadata: a client compares ``version`` and downloads ``file``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -23,18 +22,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from homeagent.security.profile import canonical_bytes, key_id_of, parse_public_key
+from homeagent.update.install import sha256_of
 
 
 class ReleaseRefused(ValueError):
     """The package does not match signed metadata from a trusted key."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sign_release(package: Path, *, name: str, version: str, private_key_pem: bytes) -> Path:
