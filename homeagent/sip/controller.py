@@ -404,18 +404,13 @@ class CallController:
             owns_call_id=record.direction is CallDirection.OUTBOUND,
             tries=record.reinvite_tries,
         )
-        log.info(
-            "call %s: %s refused %s %s%s", record.call_id, _hold_word(record.hold_wanted),
-            code, reason, "" if delay is None else f", again in {delay:.1f} s",
-        )  # fmt: skip
+        what = "hold" if record.hold_wanted else "resume"
+        again = "" if delay is None else f", again in {delay:.1f} s"
+        log.info("call %s: %s refused %s %s%s", record.call_id, what, code, reason, again)
         if delay is not None:
             record.reinvite_at_s = time.monotonic() + delay
             return
-        command = "Hold" if record.hold_wanted else "Resume"
-        self._reinvite_done(record)
-        self.emit(
-            CommandFailed(command, f"refused by the other side: {code} {reason}", record.call_id)
-        )
+        self._give_up_hold(record, f"refused by the other side: {code} {reason}")
 
     def _send_hold(self, record: CallRecord, call: EngineCall, hold: bool) -> None:
         """Send a hold / resume re-INVITE; tried again on a transient refusal."""
@@ -437,11 +432,14 @@ class CallController:
             self._send_hold(record, call, record.hold_wanted)
         except pj.Error as exc:  # e.g. a re-INVITE of pjsua's own in progress: next turn
             if record.reinvite_tries >= MAX_TRIES:
-                command = "Hold" if record.hold_wanted else "Resume"
-                self._reinvite_done(record)
-                self.emit(CommandFailed(command, str(exc.info()), record.call_id))
+                self._give_up_hold(record, str(exc.info()))
             else:
                 record.reinvite_at_s = time.monotonic() + 0.5
+
+    def _give_up_hold(self, record: CallRecord, message: str) -> None:
+        command = "Hold" if record.hold_wanted else "Resume"
+        self._reinvite_done(record)
+        self.emit(CommandFailed(command, message, record.call_id))
 
     @staticmethod
     def _reinvite_done(record: CallRecord) -> None:
@@ -636,7 +634,3 @@ def _answer(call: pj.Call, code: int) -> bool:
         log.debug("answer %s: %s", code, exc.info())
         return False
     return True
-
-
-def _hold_word(hold: bool | None) -> str:
-    return "hold" if hold else "resume"
