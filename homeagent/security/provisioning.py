@@ -3,7 +3,7 @@
 Trusted keys (installer-provided, read-only for users):
   Linux   /etc/homeagent/trusted-keys.pem and /etc/homeagent/trusted-keys.d/*.pem
   Windows %ProgramData%\\HomeAgent\\, macOS /Library/Application Support/HomeAgent/ (same
-          names; `homeagent.update.paths.system_config_dir`)
+          names; `system_config_dir` below)
 Each file holds one or more Ed25519 public keys (PEM). Several keys let IT rotate the
 organisation key: ship the new key first, then profiles signed with it.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,6 @@ from homeagent.security.profile import (
     load_profile,
     parse_public_key,
 )
-from homeagent.update import paths
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,18 @@ PROFILE_FILE = "profile.json"
 MAX_PROFILE_BYTES = 1_000_000
 
 
-def system_config_dir() -> Path:
-    """The installer's read-only configuration directory (`homeagent.update.paths`)."""
-    return paths.system_config_dir()
+def system_config_dir(platform: str = sys.platform) -> Path:
+    """The installer's read-only configuration directory for this OS (Linux /etc/homeagent,
+    Windows %ProgramData%\\HomeAgent, macOS /Library/Application Support/HomeAgent;
+    `HOMEAGENT_SYSTEM_CONFIG_DIR` overrides it: tests, a portable install)."""
+    override = os.environ.get("HOMEAGENT_SYSTEM_CONFIG_DIR")
+    if override:
+        return Path(override)
+    if platform.startswith("win"):
+        return Path(os.environ.get("PROGRAMDATA") or r"C:\ProgramData") / "HomeAgent"
+    if platform == "darwin":
+        return Path("/Library/Application Support/HomeAgent")
+    return Path("/etc/homeagent")
 
 
 def _split_pem_keys(text: str) -> list[str]:

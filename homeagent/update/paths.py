@@ -15,26 +15,16 @@ a portable install). The TUF metadata cache and the downloaded updates are the u
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+
+# the installer's read-only configuration directory, per OS (where the trusted keys are)
+from homeagent.security.provisioning import system_config_dir as system_config_dir
 
 POLICY_FILE = "update-policy.json"
 ROOT_FILE = "update-root.json"
 # shipped by the .deb in /opt/homeagent: such installs are updated by apt, never by the app
 DPKG_MARKER = Path("/opt/homeagent/.installed-by-dpkg")
 DPKG_LIST = Path("/var/lib/dpkg/info/homeagent.list")
-
-
-def system_config_dir(platform: str = sys.platform) -> Path:
-    """The installer's read-only configuration directory for this OS."""
-    override = os.environ.get("HOMEAGENT_SYSTEM_CONFIG_DIR")
-    if override:
-        return Path(override)
-    if platform.startswith("win"):
-        return Path(os.environ.get("PROGRAMDATA") or r"C:\ProgramData") / "HomeAgent"
-    if platform == "darwin":
-        return Path("/Library/Application Support/HomeAgent")
-    return Path("/etc/homeagent")
 
 
 def private_dir(path: Path) -> Path:
