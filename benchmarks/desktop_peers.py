@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/desktop_peers.py [--runs 5] [--idle 30] [--calls 200]
 
 One run measures, for each softphone in turn (never two at once), each under its own Xvfb
-and against the same real Kamailio (deploy/kamailio/kamailio.cfg, with the `ctl` module
-added on the command line so that `kamcmd ul.dump` can read its location table, and the
-per-agent INVITE burst shield raised so that the calls below reach the softphones), with
+and against the same real Kamailio (the ACD configuration the demo runs, deploy/kamailio/acd,
+with the `ctl` module added on the command line so that `kamcmd ul.dump` can read its
+location table; each softphone authenticates with a device identity of its own), with
 one private D-Bus session bus for all (no X11 autolaunch of a bus per start):
 
 - cold start → first top-level window mapped: `xev -root -event substructure` reports
@@ -48,6 +48,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from homeagent.demo.reaper import Reaper  # noqa: E402
 from homeagent.demo.world import SIP_DOMAIN, DemoWorld  # noqa: E402
 from tests.helpers.procs import free_port, stop  # noqa: E402
 from tests.helpers.xvfb import start_xvfb  # noqa: E402
@@ -59,30 +60,60 @@ PEER_USERS = {"twinkle": "3001", "linphone": "3002"}
 
 @dataclass
 class BenchWorld(DemoWorld):
-    """The demo's server and Kamailio, plus SIP users for the other softphones."""
+    """The demo's server and ACD Kamailio, plus SIP users for the other softphones.
 
-    extra_users: dict[str, str] = field(default_factory=dict)
+    sipp rings each softphone's own address from the gateway address (`acd=False`: the
+    gateway may call agents directly, not only the queues). Each other softphone gets a
+    server user and a device with its own digest identity, as a desk enrols one
+    (`homeagent.server.sip_credentials.issue`): `credentials[user]` = (auth user, secret).
+    """
+
+    acd: bool = False
+    extra_users: tuple[str, ...] = ()
+    credentials: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     @property
     def ctl(self) -> str:
         return f"unix:{self.root / 'kamailio' / 'ctl.sock'}"
 
     def start(self) -> None:  # DemoWorld.start without the customers' voices
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._reaper = Reaper()
         self.server_port, self.sip_port = free_port(), free_port()
-        self._start_kamailio(self._seed())
+        self._seed()
         self._start_server()
+        self._start_acd_kamailio()
         self._write_profile()
 
-    def _start_kamailio(self, users: dict[str, str]) -> None:
-        super()._start_kamailio({**users, **self.extra_users})
+    def _seed(self) -> None:
+        super()._seed()
+        from homeagent.server.db import Database
+        from homeagent.server.models import Device, User
+        from homeagent.server.sip_credentials import issue
 
-    def _spawn(self, argv: list[str], log_path: Path, *, ready_port: int) -> None:
-        if "kamailio" in Path(argv[0]).name:
+        db = Database(self.db_url)
+        try:
+            with db.write() as s:
+                for sip_user in self.extra_users:
+                    user = User(
+                        name=f"bench{sip_user}", display_name=f"Bench {sip_user}",
+                        role="agent", team_id=self.team_id, password_hash="!",
+                        sip_username=sip_user,
+                    )  # fmt: skip
+                    s.add(user)
+                    s.flush()
+                    device = Device(user_id=user.id, name=f"bench {sip_user}")
+                    s.add(device)
+                    s.flush()
+                    cred = issue(s, device, user, SIP_DOMAIN)
+                    self.credentials[sip_user] = (cred.auth_username, cred.secret)
+        finally:
+            db.dispose()
+
+    def _spawn(self, argv: list[str], log_path: Path, **kwargs: Any) -> subprocess.Popen[bytes]:
+        if "kamailio" in Path(argv[0]).name:  # `kamcmd ul.dump` reads the location table
             argv = [*argv, "--loadmodule=ctl.so", f"--modparam=ctl:binrpc:s:{self.ctl}"]
-            # the per-agent INVITE burst shield would answer 486 after 10 calls < 2 s apart
-            argv += ["-A", "AGENT_INVITE_BURST=1000000"]
-        super()._spawn(argv, log_path, ready_port=ready_port)
+        return super()._spawn(argv, log_path, **kwargs)
 
     def registered(self, user: str) -> bool:
         out = subprocess.run(
@@ -122,14 +153,15 @@ def homeagent_peer(world: BenchWorld, home: Path) -> Peer:
     return Peer("HomeAgent", world.agent_sip_user, home, argv)
 
 
-def twinkle_peer(world: BenchWorld, home: Path, password: str) -> Peer:
+def twinkle_peer(world: BenchWorld, home: Path) -> Peer:
     conf = home / ".twinkle"
     conf.mkdir(parents=True)
     proxy = f"127.0.0.1:{world.sip_port}"
     user = PEER_USERS["twinkle"]
+    auth_user, password = world.credentials[user]
     (conf / "bench.cfg").write_text(
         f"user_name={user}\nuser_domain={SIP_DOMAIN}\nuser_display=Twinkle bench\n"
-        f"auth_name={user}\nauth_pass={password}\nauth_realm=\n"
+        f"auth_name={auth_user}\nauth_pass={password}\nauth_realm=\n"
         f"registrar={proxy}\noutbound_proxy={proxy}\nall_requests_to_proxy=yes\n"
         "non_resolvable_to_proxy=yes\nregister_at_startup=yes\nregistration_time=3600\n"
         "sip_transport=udp\n"
@@ -143,9 +175,10 @@ def twinkle_peer(world: BenchWorld, home: Path, password: str) -> Peer:
     return Peer("Twinkle", user, home, lambda _first: ["twinkle", "-f", "bench", "--force"])
 
 
-def linphone_peer(world: BenchWorld, home: Path, password: str) -> Peer:
+def linphone_peer(world: BenchWorld, home: Path) -> Peer:
     home.mkdir(parents=True)
     user, rc = PEER_USERS["linphone"], home / "linphonerc"
+    auth_user, password = world.credentials[user]
     proxy = f"sip:127.0.0.1:{world.sip_port};transport=udp"
     rc.write_text(
         f"[sip]\nsip_port={free_port()}\nsip_tcp_port=0\nsip_tls_port=0\ndefault_proxy=0\n\n"
@@ -153,7 +186,7 @@ def linphone_peer(world: BenchWorld, home: Path, password: str) -> Peer:
         f"[proxy_0]\nreg_proxy=<{proxy}>\nreg_route=<{proxy};lr>\n"
         f'reg_identity="Linphone bench" <sip:{user}@{SIP_DOMAIN}>\nreg_expires=3600\n'
         "reg_sendregister=1\npublish=0\n\n"
-        f"[auth_info_0]\nusername={user}\npasswd={password}\nrealm={SIP_DOMAIN}\n"
+        f"[auth_info_0]\nusername={user}\nuserid={auth_user}\npasswd={password}\nrealm={SIP_DOMAIN}\n"
         f"domain={SIP_DOMAIN}\n"
     )
     env = {"XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local")}
@@ -356,13 +389,21 @@ def main() -> int:
     parser.add_argument("--peers", default="homeagent,twinkle,linphone")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="do not compile the package first (PYTHONDONTWRITEBYTECODE: every start compiles)",
+    )
     args = parser.parse_args()
+    if not args.no_bytecode:  # as installed: the bundle and the .deb ship compiled bytecode
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(REPO / "homeagent")], check=True
+        )
     for tool in ("kamailio", "kamcmd", "sipp", "xev", "xwininfo", "stdbuf", "Xvfb", "dbus-daemon"):
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             raise SystemExit(f"missing tool: {tool}")
     root = Path(tempfile.mkdtemp(prefix="desktop-peers-"))
-    passwords = {user: os.urandom(8).hex() for user in PEER_USERS.values()}
-    world = BenchWorld(root / "world", contacts=2000, extra_users=passwords)
+    world = BenchWorld(root / "world", contacts=2000, extra_users=tuple(PEER_USERS.values()))
     results: dict[str, dict[str, Any]] = {}
     bus = subprocess.Popen(  # one private session bus: no X11 autolaunch by the softphones
         ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={root / 'bus'}"],
@@ -373,8 +414,8 @@ def main() -> int:
         world.start()
         makers = {
             "homeagent": lambda: homeagent_peer(world, root / "homeagent"),
-            "twinkle": lambda: twinkle_peer(world, root / "twinkle", passwords["3001"]),
-            "linphone": lambda: linphone_peer(world, root / "linphone", passwords["3002"]),
+            "twinkle": lambda: twinkle_peer(world, root / "twinkle"),
+            "linphone": lambda: linphone_peer(world, root / "linphone"),
         }
         for key in args.peers.split(","):
             if key != "homeagent" and not shutil.which(key):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from homeagent.testing.vault import MemoryVault
@@ -26,25 +27,18 @@ class FileVault(MemoryVault):
         super().__init__()
         self._path = path
         if path.exists():
-            saved = json.loads(path.read_text())
-            self._sip, self._refresh = saved["sip"], saved["refresh"]
-            self._key = bytes.fromhex(saved["key"]) if saved["key"] else None
+            self.items.update(json.loads(path.read_text()))
+
+    def _set(self, name: str, value: str) -> None:
+        super()._set(name, value)
+        self._save()
 
     def _save(self) -> None:
-        key = self._key.hex() if self._key else None
-        self._path.write_text(json.dumps({"sip": self._sip, "refresh": self._refresh, "key": key}))
+        self._path.write_text(json.dumps(self.items))
         self._path.chmod(0o600)
 
-    def set_sip_secret(self, value: str) -> None:
-        super().set_sip_secret(value)
-        self._save()
-
-    def set_refresh_token(self, value: str) -> None:
-        super().set_refresh_token(value)
-        self._save()
-
     def data_key(self) -> bytes:
-        had = self._key is not None
+        had = self.has_data_key()
         key = super().data_key()
         if not had:
             self._save()
@@ -63,21 +57,20 @@ def main() -> int:
     setup = json.loads(args.setup.read_text())
     home = Path(setup["home"])
 
+    # as installed: IT's trusted key in the system configuration directory; the app
+    # makes its own profile store (nothing of the app is imported before `run_desk`)
+    system = home / "system"
+    system.mkdir(exist_ok=True)
+    (system / "trusted-keys.pem").write_text(setup["trusted_key_pem"])
+    os.environ["HOMEAGENT_SYSTEM_CONFIG_DIR"] = str(system)
     from homeagent.core.sip_config import EngineConfig
     from homeagent.desktop.app import AppOptions, run_desk
-    from homeagent.security.profile import parse_public_key
-    from homeagent.security.provisioning import ProfileStore
 
     def started(session: object) -> None:
         from homeagent.core.agent_state import AgentState
 
         session.model.set_presence(AgentState.AVAILABLE)  # type: ignore[attr-defined]
 
-    store = ProfileStore(
-        user_config_dir=home / "config",
-        system_dir=home / "system",
-        trusted_keys=[parse_public_key(setup["trusted_key_pem"].encode())],
-    )
     return run_desk(
         AppOptions(
             profile_file=args.profile,
@@ -85,7 +78,6 @@ def main() -> int:
             data_dir=home / "agent",
             config_dir=home / "config",
             use_audio=False,
-            profile_store=store,
             vault=FileVault(home / "vault.json"),
             engine_config=EngineConfig(bind_address="127.0.0.1"),
             credentials=(setup["login"], setup["password"]),

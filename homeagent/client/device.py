@@ -18,20 +18,21 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeagent.client.events import ConnectionState, EventStream, StreamEvent
-from homeagent.client.quality import QualityPublisher
-from homeagent.client.server import ServerClient
-from homeagent.core.call_quality import QualitySample
 from homeagent.core.profile import Profile
 from homeagent.core.sip_config import SipAccountConfig, SrtpMode, Transport
-from homeagent.crm.db import StoreKeyMismatch
-from homeagent.crm.outbox import Outbox, OutboxStatus
-from homeagent.crm.outbox_sender import OutboxSender
-from homeagent.crm.store import LocalStore, default_data_dir, delete_database_files
-from homeagent.crm.sync import SyncProgress, sync_contacts
-from homeagent.security.vault import SecretStore
+
+if TYPE_CHECKING:  # the rest is imported where used: the SIP engine starts before them
+    from homeagent.client.events import ConnectionState, EventStream, StreamEvent
+    from homeagent.client.quality import QualityPublisher
+    from homeagent.client.server import ServerClient
+    from homeagent.core.call_quality import QualitySample
+    from homeagent.crm.outbox import Outbox, OutboxStatus
+    from homeagent.crm.outbox_sender import OutboxSender
+    from homeagent.crm.store import LocalStore
+    from homeagent.crm.sync import SyncProgress
+    from homeagent.security.vault import SecretStore
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,9 @@ class DeviceSession:
     ) -> None:
         self.profile = profile
         self.vault = vault
-        self.data_dir = data_dir or default_data_dir()
-        self.client = client or ServerClient.from_profile(profile, vault)
-        self.client.on_revoked(self._handle_revoked)
+        self.data_dir = data_dir or _default_data_dir()
+        self._client = client
+        self._client_wired = False
         self._sync_page_size = sync_page_size
         # the longest wait between two tries of the event stream and the outbox sender
         # while the server is away (tests shorten it to run a long outage quickly)
@@ -86,9 +87,22 @@ class DeviceSession:
         self._sync_thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self.revoked = False
-        info = self._read_device_file()
-        if info.get("device_id"):
-            self.client.device_id = str(info["device_id"])
+
+    @property
+    def client(self) -> ServerClient:
+        """The server's client, made at first use (the SIP engine starts without it)."""
+        with self._lock:
+            if self._client is None:
+                from homeagent.client.server import ServerClient
+
+                self._client = ServerClient.from_profile(self.profile, self.vault)
+            if not self._client_wired:
+                self._client.on_revoked(self._handle_revoked)
+                info = self._read_device_file()
+                if info.get("device_id"):
+                    self._client.device_id = str(info["device_id"])
+                self._client_wired = True
+            return self._client
 
     # --- enrolment -------------------------------------------------------------------
 
@@ -184,12 +198,19 @@ class DeviceSession:
             return {}
 
     def sip_account(self, ca_file: str | None = None) -> SipAccountConfig:
-        """The SIP account to register, with the secret from the vault (memory only)."""
+        """The SIP account to register, with the secret from the vault (memory only).
+
+        Over TLS the registrar is verified against the organisation's CA: `ca_file`, or
+        the server client's pinned bundle (the client is made only then)."""
         secret = self.vault.get_sip_secret()
         info = self._read_device_file()
         if secret is None or not info:
             raise NotEnrolled("this device is not enrolled")
         sip, p = info.get("sip") or {}, self.profile.sip
+        transport = Transport(p.transport)
+        if ca_file is None and transport is Transport.TLS:
+            verify = getattr(self.client, "verify", True)
+            ca_file = verify if isinstance(verify, str) else None
         return SipAccountConfig(
             registrar_host=p.registrar_host,
             registrar_port=p.registrar_port,
@@ -197,7 +218,7 @@ class DeviceSession:
             username=str(sip.get("username") or info.get("username")),
             auth_username=str(sip.get("auth_username") or ""),
             password=secret,
-            transport=Transport(p.transport),
+            transport=transport,
             display_name=str(sip.get("display_name") or ""),
             ca_file=ca_file,
             srtp=SrtpMode(p.srtp),
@@ -207,6 +228,10 @@ class DeviceSession:
 
     @property
     def store(self) -> LocalStore:
+        from homeagent.crm.db import StoreKeyMismatch
+        from homeagent.crm.outbox import Outbox
+        from homeagent.crm.store import LocalStore, delete_database_files
+
         with self._lock:
             if self._store is None:
                 if not self.is_enrolled:
@@ -227,6 +252,8 @@ class DeviceSession:
     def open_reader(self) -> LocalStore:
         """A second connection to the cache, for reads while the sync writes (WAL mode);
         the caller closes it."""
+        from homeagent.crm.store import LocalStore
+
         _ = self.store  # opened (and rebuilt if its key changed) first
         return LocalStore.open(
             self.vault.data_key(), self.data_dir, default_region=self.profile.default_region
@@ -242,6 +269,8 @@ class DeviceSession:
         self, on_progress: Callable[[SyncProgress], None] | None = None
     ) -> SyncProgress:
         """Delta sync now, on the calling thread (initial sync the first time)."""
+        from homeagent.crm.sync import sync_contacts
+
         return sync_contacts(
             self.store,
             self.client.sync_contacts,
@@ -260,6 +289,10 @@ class DeviceSession:
         on_sync: Callable[[SyncProgress], None] | None = None,
     ) -> None:
         """Start the event stream, the outbox sender and the background delta sync."""
+        from homeagent.client.events import ConnectionState, EventStream
+        from homeagent.client.quality import QualityPublisher
+        from homeagent.crm.outbox_sender import OutboxSender
+
         store = self.store
         last = store.get_meta(LAST_EVENT_KEY)
 
@@ -347,6 +380,8 @@ class DeviceSession:
 
     def wipe(self) -> None:
         """Delete the device's secrets, its cached customer data and its device file."""
+        from homeagent.crm.store import delete_database_files
+
         self._stopping.set()
         self._sync_wake.set()
         if self._stream is not None:
@@ -382,3 +417,9 @@ class DeviceSession:
                     callback()
                 except Exception:
                     log.exception("on_revoked listener failed")
+
+
+def _default_data_dir() -> Path:
+    from homeagent.crm.store import default_data_dir
+
+    return default_data_dir()

@@ -209,6 +209,10 @@ class Team:
     dispositions: tuple[Disposition, ...]
 
 
+# the roles that get the team-lead console beside the desk
+LEAD_ROLES = frozenset({"team_lead", "admin"})
+
+
 @dataclass(frozen=True, slots=True)
 class Me:
     user: User

@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import vobject
-
 from homeagent.core.contact_files import FileProblem, SkippedCard, SkipReason
 from homeagent.crm.phones import to_e164
 from homeagent.crm.store import Contact
@@ -142,6 +140,8 @@ def parse_vcards(
         raise VCardFileError(FileProblem.NOT_VCARD)
     if len(blocks) > max_cards:
         raise VCardFileError(FileProblem.TOO_MANY, max_cards)
+    import vobject  # here: loaded when the agent imports a file, not at every start
+
     parsed = ParsedCards(encoding=encoding)
     for position, block in enumerate(blocks, start=1):
         parsed.lines_dropped += block.dropped
@@ -303,6 +303,8 @@ def phone_types(contact: Contact) -> dict[str, list[str]]:
 
 
 def _card(contact: Contact) -> Any:
+    import vobject
+
     card = vobject.vCard()
     card.add("version").value = "4.0"
     name = f"{contact.first_name} {contact.last_name}".strip()

@@ -60,19 +60,16 @@ def run_desk(opts: AppOptions) -> int:
     A revocation by IT (the device session has already wiped the secrets and the cache)
     closes the desk and shows the sign-in dialog again; signing in opens a new desk.
     """
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from homeagent.core.eventlog import EventLog
-    from homeagent.crm.store import default_data_dir
-    from homeagent.ui.qt.i18n import choose_language, install_translators, remove_translators
-    from homeagent.ui.qt.theme import apply_theme, follow_system_scheme
+    from homeagent.ui.qt import import_hook
 
+    import_hook.install()  # before the desk's ~500 modules are imported
     app = QApplication.instance() or QApplication(["homeagent"])
     assert isinstance(app, QApplication)
     app.setApplicationName("HomeAgent")
     app.setQuitOnLastWindowClosed(False)  # we quit after an orderly stop
-    from homeagent.desktop.shell import DesktopShell, claim_instance
+    from homeagent.desktop.instance import claim_instance
 
     try:  # before anything is written: a later start only hands its link over
         go_on, instance = claim_instance(opts.instance, opts.link)
@@ -81,15 +78,61 @@ def run_desk(opts: AppOptions) -> int:
         return 1
     if not go_on:
         return 0
-    data_dir = opts.data_dir or default_data_dir()
+    from homeagent.ui.qt.i18n import choose_language, install_translators, remove_translators
+    from homeagent.ui.qt.theme import apply_theme, follow_system_scheme
+
+    data_dir = opts.data_dir or _default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     lang = choose_language(opts.lang)
     translators = install_translators(app, lang, data_dir / "cache")
     apply_theme(app, opts.dark)
-    if opts.dark is None:  # follow the system when it switches between light and dark
-        follow_system_scheme(app)
+    start = _show_start_window(opts, data_dir)  # the first paint: before all that can wait
+    try:
+        if opts.dark is None:  # follow the system when it switches between light and dark
+            follow_system_scheme(app)
+        return _run_desktop(app, opts, data_dir, lang, instance, start)
+    finally:
+        if start is not None:
+            start.close()
+            start.deleteLater()
+        remove_translators(app, translators)
+
+
+def _default_data_dir() -> Path:
+    from homeagent.crm.store import default_data_dir
+
+    return default_data_dir()
+
+
+def _show_start_window(opts: AppOptions, data_dir: Path) -> Any:
+    """The desk's frame, painted now; None when the desk starts in the tray."""
+    from homeagent.desktop.desktop_settings import DesktopSettings
+
+    minimized = opts.minimized
+    if minimized is None:
+        minimized = DesktopSettings.load(data_dir).start_minimized
+    if minimized:
+        return None
+    from homeagent.ui.shell.start_window import StartWindow
+
+    start = StartWindow()
+    start.show_now()
+    return start
+
+
+def _run_desktop(
+    app: Any, opts: AppOptions, data_dir: Path, lang: str, instance: Any, start: Any
+) -> int:
+    """The event log, the desktop shell, then the device's desks; tears them down."""
+    from PySide6.QtCore import QTimer
+
+    from homeagent.core.eventlog import EventLog
+    from homeagent.desktop.shell import DesktopShell
+
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
+    if start is not None:
+        event_log.write("start_window_shown")
     shell = DesktopShell(event_log, instance, data_dir, minimized=opts.minimized)
     shell.links.received(opts.link, "command line")
     # Ctrl+C / SIGTERM close whatever is in front: a dialog (cancel) or the desk (stop).
@@ -99,14 +142,13 @@ def run_desk(opts: AppOptions) -> int:
     pulse.start(200)
     pulse.timeout.connect(lambda: None)
     try:
-        return _run_device(app, opts, event_log, data_dir, shell)
+        return _run_device(app, opts, event_log, data_dir, shell, start)
     finally:
         shell.close()
         pulse.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         event_log.close()
-        remove_translators(app, translators)
 
 
 def _close_front() -> None:
@@ -123,7 +165,9 @@ def _close_front() -> None:
             widget.close()
 
 
-def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shell: Any) -> int:
+def _run_device(
+    app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shell: Any, start: Any
+) -> int:
     """Profile, vault and device; then desks until the agent quits (one per enrolment)."""
     from PySide6.QtWidgets import QMessageBox
 
@@ -157,7 +201,8 @@ def _run_device(app: Any, opts: AppOptions, event_log: Any, data_dir: Path, shel
                     notice = "revoked"
                     continue
             event_log.write("enrolled")
-            revoked, code = _run_one_desk(app, opts, device, event_log, shell, first=first)
+            revoked, code = _run_one_desk(app, opts, device, event_log, shell, start, first)
+            start = None  # the first desk took its place
             if not revoked:
                 return code
             first, notice = False, "revoked"
@@ -181,14 +226,16 @@ def _renew_sip_credential(device: Any, event_log: Any) -> None:
 
 
 def _run_one_desk(
-    app: Any, opts: AppOptions, device: Any, event_log: Any, shell: Any, *, first: bool
+    app: Any, opts: AppOptions, device: Any, event_log: Any, shell: Any, start: Any, first: bool
 ) -> tuple[bool, int]:
     """One desk over the enrolled device until it closes; (revoked, exit code)."""
     from homeagent.core.sip_config import EngineConfig
-    from homeagent.desktop.lead_session import lead_session_for
-    from homeagent.desktop.session import AgentSession
-    from homeagent.desktop.updates import setup_for_device
+    from homeagent.desktop.sip_start import start_engine
 
+    config = opts.engine_config or EngineConfig(bind_address="0.0.0.0")  # noqa: S104
+    engine = start_engine(device, opts.engine_factory, config)  # registers meanwhile
+    if start is not None:
+        start.opening_desk()
     revoked = False
 
     def on_revoked() -> None:
@@ -196,31 +243,32 @@ def _run_one_desk(
         revoked = True
         window.close()
 
-    session = AgentSession(
-        device=device,
-        event_log=event_log,
-        engine_config=opts.engine_config or EngineConfig(bind_address="0.0.0.0"),  # noqa: S104
-        use_audio=opts.use_audio,
-        engine_factory=opts.engine_factory,
-        on_revoked=on_revoked,
-        updates=(
-            setup_for_device(
-                data_dir=Path(device.data_dir),
-                server_base_url=str(getattr(device.client, "base_url", "")),
-                verify=getattr(device.client, "verify", True),
-            )
-            if opts.updates is None
-            else opts.updates or None
-        ),
-    )
+    try:
+        from homeagent.desktop.session import AgentSession
+
+        session = AgentSession(
+            device=device,
+            event_log=event_log,
+            engine=engine,
+            use_audio=opts.use_audio,
+            on_revoked=on_revoked,
+            updates=_update_setup(device) if opts.updates is None else opts.updates or None,
+        )
+    except BaseException:
+        engine.stop()
+        raise
     window = session.start()
-    lead = lead_session_for(session, opts.lead_pages)  # team leads and admins: the console
+    lead = _lead_console(session, opts.lead_pages)  # team leads and admins: the console
     if lead is not None:
         lead.start()
         event_log.write("lead_console_started")
     window.closing.connect(app.quit)
     window.resize(1366, 740)
+    if start is not None:  # the desk appears where the start window was, which goes
+        start.place(window)
     shell.show(window, session)  # the tray, start minimised, a link that waited
+    if start is not None:
+        start.close()
     if first and opts.on_started is not None:
         opts.on_started(session)
     try:
@@ -233,6 +281,34 @@ def _run_one_desk(
         window.hide()
         window.deleteLater()
     return revoked, code
+
+
+def _update_setup(device: Any) -> Any:
+    """Verified updates when IT installed their root (`update-root.json`); the update
+    client's modules (python-tuf) are loaded only then."""
+    from homeagent.update import paths
+
+    if not (paths.system_config_dir() / paths.ROOT_FILE).exists():
+        log.info("verified updates are off: no %s", paths.ROOT_FILE)
+        return None
+    from homeagent.desktop.updates import setup_for_device
+
+    return setup_for_device(
+        data_dir=Path(device.data_dir),
+        server_base_url=str(getattr(device.client, "base_url", "")),
+        verify=getattr(device.client, "verify", True),
+    )
+
+
+def _lead_console(session: Any, pages: Any) -> Any:
+    """The console of a lead or an admin (its modules are loaded for them only)."""
+    from homeagent.core.records import LEAD_ROLES
+
+    if str(session.user_info.get("role") or "agent") not in LEAD_ROLES:
+        return None
+    from homeagent.desktop.lead_session import lead_session_for
+
+    return lead_session_for(session, pages)
 
 
 def _real_vault() -> Any:

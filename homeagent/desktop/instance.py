@@ -182,3 +182,19 @@ def _hand_over(name: str, link: str) -> bool:
             break
     sock.abort()
     return reply.startswith(b"ok")
+
+
+def claim_instance(instance: str | None, link: str) -> tuple[bool, InstanceServer | None]:
+    """(go on, server): go on is False when the running desk took the link.
+
+    `instance` None (the demo, tests) means no single instance unless
+    ``$HOMEAGENT_INSTANCE`` names one.
+    """
+    name = instance or os.environ.get(INSTANCE_ENV)
+    if not name:
+        return True, None
+    server = claim(name, link)
+    if server is None:
+        log.info("HomeAgent already runs (instance %s): the link and focus went to it", name)
+        return False, None
+    return True, server

@@ -53,7 +53,7 @@ from homeagent.ui.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-LEAD_ROLES = frozenset({"team_lead", "admin"})
+LEAD_ROLES = records.LEAD_ROLES
 SHUTDOWN_END_WAIT_S = 2.0  # closing: how long the session's end may hold the window
 _CONNECTED = (CallPhase.CONNECTING, CallPhase.ACTIVE, CallPhase.HELD)
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from homeagent.client.events import ConnectionState, StreamEvent
-from homeagent.core.call_quality import QualitySample
-from homeagent.core.ports import ServerApi
-from homeagent.core.sip_config import SipAccountConfig
-from homeagent.crm.outbox import Outbox, OutboxStatus
-from homeagent.crm.store import LocalStore
-from homeagent.crm.sync import SyncProgress
+if TYPE_CHECKING:  # annotations only: the SIP engine starts before these are imported
+    from homeagent.client.events import ConnectionState, StreamEvent
+    from homeagent.core.call_quality import QualitySample
+    from homeagent.core.ports import ServerApi
+    from homeagent.core.sip_config import SipAccountConfig
+    from homeagent.crm.outbox import Outbox, OutboxStatus
+    from homeagent.crm.store import LocalStore
+    from homeagent.crm.sync import SyncProgress
 
 
 class Device(Protocol):

@@ -2,13 +2,14 @@
 
 Start order (reverse for stop):
  1. dispatcher + task lanes (the GUI-thread door; the disk and network workers)
- 2. the local store (opened through the enrolled `DeviceSession`)
- 3. the audio service (headset, ringer) — optional
- 4. the SIP engine (its thread; events through the dispatcher)
+ 2. the SIP engine, starting on its own thread (REGISTER) while the rest is built — or
+    the one `run_desk` started even before this module was imported
+    (`homeagent.desktop.sip_start`); its events wait for the dispatcher
+ 3. the audio service (headset, ringer) — optional; its bridge is plugged into the engine
+ 4. the local store (opened through the enrolled `DeviceSession`)
  5. the desk model, the window and its controller, live supervision's agent side
  6. the device services (event stream, outbox sender, contact sync)
- 7. the engine's start (REGISTER) on the disk lane, so the window is up at once
- 8. verified updates (`homeagent.desktop.updates`, on a lane of their own), when IT set
+ 7. verified updates (`homeagent.desktop.updates`, on a lane of their own), when IT set
     them up; at stop they go first, so an update accepted "at restart" is handed over
 """
 
@@ -20,7 +21,7 @@ import logging
 import platform
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QTimer
 
@@ -43,7 +44,6 @@ from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
-from homeagent.desktop import updates as desk_updates
 from homeagent.desktop.adapters import (
     ME_META_KEY,
     AppData,
@@ -56,7 +56,7 @@ from homeagent.desktop.adapters import (
     unsent_from_outbox,
 )
 from homeagent.desktop.ports import Device
-from homeagent.desktop.updates import UpdateSetup
+from homeagent.desktop.sip_start import EarlyEngine, start_engine
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.phone_format import set_home_region
@@ -66,6 +66,9 @@ from homeagent.ui.settings.hotkeys_page import HotkeysController
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
 from homeagent.ui.shell.unsent_controller import UnsentController
+
+if TYPE_CHECKING:  # loaded only when IT set verified updates up (tuf, 26 MB)
+    from homeagent.desktop.updates import DeskUpdates, UpdateSetup
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class AgentSession:
         event_log: EventLog,
         engine_factory: EngineFactory | None = None,
         engine_config: EngineConfig | None = None,
+        engine: EarlyEngine | None = None,
         use_audio: bool = True,
         on_revoked: Callable[[], None] | None = None,
         updates: UpdateSetup | None = None,
@@ -104,22 +108,22 @@ class AgentSession:
         # 1. the GUI-thread door and the two lanes
         self.dispatcher = Dispatcher()
         self.lanes = TaskLanes(self.dispatcher)
-        # 2. the store (opened by the device) and a second connection for the card lookups
+        # 2. the SIP engine, registering while the rest is built
+        early = self._early = engine or start_engine(device, engine_factory, engine_config)
+        self.engine: SipEngine | None = early.engine
+        # 3. audio (optional: without a sound server calls still work on the null device)
+        self._audio_saver: SettingsSaver | None = None
+        self.audio: AudioService | None = self._make_audio() if use_audio else None
+        early.attach(
+            self.dispatcher.post,  # engine thread: straight through the door
+            audio=self.audio.bridge if self.audio is not None else None,
+            on_failed=self._on_engine_start_failed,
+        )
+        # 4. the store (opened by the device) and a second connection for the card lookups
         self._store = device.store
         # numbers read in the agent's national format: the profile's region, as the store
         set_home_region(self._store.default_region)
         self._lookups = self._open_lookup_store()
-        # 3. audio (optional: without a sound server calls still work on the null device)
-        self._audio_saver: SettingsSaver | None = None
-        self.audio: AudioService | None = self._make_audio() if use_audio else None
-        # 4. the SIP engine
-        factory: EngineFactory = engine_factory or _real_engine_factory()
-        self.engine: SipEngine | None = factory(
-            engine_config or EngineConfig(bind_address="0.0.0.0"),  # noqa: S104
-            device.sip_account(ca_file=_ca_file(device)),
-            self.dispatcher.post,  # engine thread: straight through the door
-            audio=self.audio.bridge if self.audio is not None else None,
-        )
         # 5. the desk, its window and their glue
         self.sink = AppSink(
             submit=self.engine.submit,
@@ -168,8 +172,10 @@ class AgentSession:
             discard=outbox.discard_dead_letter,
             parent=self.window,
         )
-        self.updates: desk_updates.DeskUpdates | None = None
+        self.updates: DeskUpdates | None = None
         if updates is not None:  # verified updates, when IT set them up
+            from homeagent.desktop import updates as desk_updates
+
             self.updates = desk_updates.wire(
                 updates,
                 snapshot=self.model.snapshot,
@@ -215,8 +221,6 @@ class AgentSession:
             self._on_messages_listed,
             lambda exc: log.info("GET /messages: %s", exc),
         )
-        if self.engine is not None:
-            self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
         if self.updates is not None:
             self.updates.start()
         self.log.write("app_started", version=_version(), system=platform.system())
@@ -289,6 +293,7 @@ class AgentSession:
     # -- inputs from other threads (already on the GUI thread) ----------------------------
 
     def _on_engine_start_failed(self, exc: BaseException) -> None:
+        """The engine could not start (any thread: the dispatcher's door is thread-safe)."""
         self.dispatcher.post(EngineFailed(str(exc)))
 
     def _read_me(self) -> tuple[records.Me, str]:
@@ -545,7 +550,7 @@ class AgentSession:
         self.controller.stop()
         if self.engine is not None:
             try:
-                self.engine.stop()
+                self._early.stop()  # after its start, which may still run
             except RuntimeError as exc:
                 log.error("engine stop: %s", exc)
             self.engine = None
@@ -578,17 +583,6 @@ def _supervision_api(client: object) -> SupervisionApi | None:
         return cast(SupervisionApi, client)
     log.warning("this server client has no supervision routes: no live supervision")
     return None
-
-
-def _ca_file(device: Device) -> str | None:
-    bundle = device.client.verify
-    return bundle if isinstance(bundle, str) else None
-
-
-def _real_engine_factory() -> EngineFactory:
-    from homeagent.sip.engine import SipEngine
-
-    return SipEngine  # type: ignore[return-value]  # its `audio` is the bridge's attachment
 
 
 def _version() -> str:

@@ -9,7 +9,6 @@ through `show` and detached before it goes.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +18,12 @@ from PySide6.QtWidgets import QApplication
 from homeagent.core.eventlog import EventLog
 from homeagent.desktop import autostart
 from homeagent.desktop.desktop_settings import DesktopSettings
-from homeagent.desktop.instance import INSTANCE_ENV, InstanceServer, claim
+from homeagent.desktop.instance import InstanceServer
 from homeagent.desktop.links import LinkRouter
 from homeagent.desktop.notifications import FreedesktopNotifications
 from homeagent.ui.shell.tray import DeskTray
 
 log = logging.getLogger(__name__)
-
-
-def claim_instance(instance: str | None, link: str) -> tuple[bool, InstanceServer | None]:
-    """(go on, server): go on is False when the running desk took the link.
-
-    `instance` None (the demo, tests) means no single instance unless
-    ``$HOMEAGENT_INSTANCE`` names one.
-    """
-    name = instance or os.environ.get(INSTANCE_ENV)
-    if not name:
-        return True, None
-    server = claim(name, link)
-    if server is None:
-        log.info("HomeAgent already runs (instance %s): the link and focus went to it", name)
-        return False, None
-    return True, server
 
 
 class DesktopShell:
@@ -75,6 +58,11 @@ class DesktopShell:
     def show(self, window: Any, session: Any) -> None:
         """The desk is up: tray, notifications, the window (or the tray only), the link."""
         self._window, self._model = window, session.model
+        minimized = (
+            self._minimized if self._minimized is not None else self.settings.start_minimized
+        )
+        if not minimized:  # first: looking for a system tray may take a while
+            window.show()
         tray = self.tray = DeskTray()
         tray.set_settings(
             start_minimized=self.settings.start_minimized,
@@ -96,12 +84,7 @@ class DesktopShell:
         if notifier is not None:
             notifier.use(desktop=self.notifications, tray=tray.icon)
             notifier.show_requested.connect(self.bring_back)
-        minimized = (
-            self._minimized if self._minimized is not None else self.settings.start_minimized
-        )
-        if not minimized:
-            window.show()
-        elif tray.icon is None:  # no tray: minimised in the taskbar, still reachable
+        if minimized and tray.icon is None:  # no tray: minimised in the taskbar, reachable
             window.showMinimized()
         self._log.write("desk_shown", minimized=minimized, tray=tray.icon is not None)
         self.links.attach(window)

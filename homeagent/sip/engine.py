@@ -62,6 +62,13 @@ class _Stop:
     """Sentinel put on the command queue to end the loop."""
 
 
+class _AttachAudio:
+    """Put on the command queue by `attach_audio`: plug the headset bridge in."""
+
+    def __init__(self, audio: AudioAttachment) -> None:
+        self.audio = audio
+
+
 class SipEngine:
     """One SIP account and its calls, run by pjsua2 on a thread of its own."""
 
@@ -76,7 +83,7 @@ class SipEngine:
         self._account_cfg = account
         self._on_event = on_event
         self._audio = audio
-        self._queue: queue.Queue[Command | _Stop] = queue.Queue()
+        self._queue: queue.Queue[Command | _Stop | _AttachAudio] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._failure: str | None = None
@@ -120,6 +127,15 @@ class SipEngine:
     def submit(self, command: Command) -> None:
         """Queue a command for the engine thread (thread-safe, never blocks)."""
         self._queue.put(command)
+
+    def attach_audio(self, audio: AudioAttachment) -> None:
+        """Plug the headset bridge in after the start (thread-safe, never blocks).
+
+        The desk starts the engine first, so that it registers while the window and the
+        audio devices are being made, then hands the bridge over here. Calls whose audio
+        connects afterwards use it (none can be answered before the desk is up).
+        """
+        self._queue.put(_AttachAudio(audio))
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Hang up every call, unregister, destroy pjsua2 and join the thread."""
@@ -232,11 +248,27 @@ class SipEngine:
                     break
                 if isinstance(command, _Stop):
                     return
+                if isinstance(command, _AttachAudio):
+                    self._plug_audio(ctl, command.audio)
+                    continue
                 ctl.handle(command)
             try:
                 ctl.tick(time.monotonic())
             except Exception:  # keep the engine alive; the log says what broke
                 log.exception("engine tick")
+
+    def _plug_audio(self, ctl: CallController, audio: AudioAttachment) -> None:
+        if self._audio is not None:
+            log.warning("an audio attachment is already plugged in: the new one is ignored")
+            return
+        try:
+            audio.open()
+        except Exception:  # calls go on on the null device
+            log.exception("audio attachment open")
+            return
+        self._audio, self._audio_open = audio, True
+        ctl.audio = audio
+        ctl.media.audio = audio
 
     def _shutdown(self, ep: pj.Endpoint, ctl: CallController) -> None:
         """Hang up every call and let the BYEs go out, within the stop deadline."""

@@ -2428,6 +2428,21 @@
     </message>
 </context>
 <context>
+    <name>StartWindow</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
+    </message>
+    <message>
+        <source>HomeAgent is starting</source>
+        <translation>HomeAgent démarre</translation>
+    </message>
+    <message>
+        <source>Opening your desk…</source>
+        <translation>Ouverture de votre poste…</translation>
+    </message>
+</context>
+<context>
     <name>Supervision</name>
     <message>
         <source>Listen</source>

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from homeagent.core.desk_types import DayFigures
@@ -12,8 +14,10 @@ from homeagent.core.lead_comms import DayReport
 from homeagent.core.supervision import DaySupervision
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.desk.models import local_time
-from homeagent.ui.lead.charts import DayCharts
 from homeagent.ui.qt.labels import supervision_mode_name
+
+if TYPE_CHECKING:  # QtCharts is loaded when the tab is first shown (12 MB, 27 modules)
+    from homeagent.ui.lead.charts import DayCharts
 
 
 class MyDayTab(QWidget):
@@ -58,7 +62,8 @@ class MyDayTab(QWidget):
         grid.setRowStretch(len(names) * 2 + 3, 1)
         self._grid = grid
         self._charts_row = len(names) * 2 + 4
-        self.charts: DayCharts | None = None  # made on the first show_day (QtCharts' cost)
+        self.charts: DayCharts | None = None  # made when a day is shown on screen
+        self._day: tuple[DayReport | None, str] | None = None  # waits for the tab's show
 
     def show_figures(self, figures: DayFigures | None) -> None:
         """Show the figures; None (unavailable now) keeps the last ones, marked as such."""
@@ -98,12 +103,27 @@ class MyDayTab(QWidget):
 
     def show_day(self, report: DayReport | None, agent_id: str) -> None:
         """The same charts as the lead's day view, for this agent (GET /agents/{id}/day,
-        parsed by `homeagent.core.lead_comms.parse_day`); None hides them."""
+        parsed by `homeagent.core.lead_comms.parse_day`); None hides them. Built when
+        the tab is on screen (the charts' Qt module is loaded then, not at start)."""
+        self._day = (report, agent_id)
+        if self.isVisible():
+            self._render_day()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._day is not None:
+            self._render_day()
+
+    def _render_day(self) -> None:
+        assert self._day is not None
+        (report, agent_id), self._day = self._day, None
         if report is None or report.agent(agent_id) is None:
             if self.charts is not None:
                 self.charts.setVisible(False)
             return
         if self.charts is None:
+            from homeagent.ui.lead.charts import DayCharts
+
             self.charts = DayCharts(self)
             self._grid.addWidget(self.charts, self._charts_row, 0)
         self.charts.show_agent(report, agent_id)

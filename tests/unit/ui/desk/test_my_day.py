@@ -32,6 +32,8 @@ def test_my_day_shows_the_same_charts_as_the_lead_for_one_agent(qtbot) -> None: 
     qtbot.addWidget(tab)
     assert tab.charts is None  # nothing built before there is a day to show
     tab.show_day(report, "a-1")
+    assert tab.charts is None  # nor before the tab is on screen (QtCharts loads then)
+    tab.show()
     assert tab.charts is not None
     assert list(tab.charts.strips) == ["a-1"]
     assert sum(tab.charts.calls.values) == 12
