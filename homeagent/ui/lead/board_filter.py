@@ -14,13 +14,14 @@ from PySide6.QtCore import (
 )
 
 from homeagent.core.agent_state import AgentState
-from homeagent.ui.lead.board_model import AGENT_ID_ROLE, SORT_ROLE, LeadBoardModel
+from homeagent.ui.lead.board_model import AGENT_ID_ROLE, SORT_ROLE, TICK_ROLES, LeadBoardModel
 from homeagent.ui.qt.labels import state_name
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 REORDER_MS = 500  # live changes re-sort and re-filter the rows at most twice a second
+_TICK = sorted(int(r) for r in TICK_ROLES)  # what the 1 s clock repaints
 
 
 class BoardFilter(QSortFilterProxyModel):
@@ -48,7 +49,12 @@ class BoardFilter(QSortFilterProxyModel):
         if isinstance(model, LeadBoardModel):
             model.dataChanged.connect(self._on_source_data_changed)
 
-    def _on_source_data_changed(self, *_args: object) -> None:
+    def _on_source_data_changed(
+        self, _first: object, _last: object, roles: Iterable[int] = ()
+    ) -> None:
+        # the 1 s clock moves every row's times alike: the order and the filter stay
+        if sorted(int(r) for r in roles) == _TICK:
+            return
         if not self._reorder.isActive():
             self._reorder.start()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -69,7 +69,6 @@ Clock = Callable[[], dt.datetime]
     COL_QUALITY,
 ) = range(9)
 COLUMN_COUNT = 9
-TICKING = ((COL_TIME, COL_CALL), (COL_BREAKS, COL_BREAKS))  # contiguous ranges that tick
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # numbers for numeric sorting
 AGENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # str
@@ -81,7 +80,19 @@ LEVEL_ROLE = Qt.ItemDataRole.UserRole + 5  # int (lead_board.Level)
 # per event cost ~40 % of a core; batched, the latency budget still leaves room: p99 ≤ 100 ms)
 FLUSH_MS = 40
 BOARD_EVENTS = ("agent_state", "agent_figures", "call_quality", "state_change_pending")
-_TICK_ROLES = [
+_CELL_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        SORT_ROLE,
+        LEVEL_ROLE,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    )
+)
+TICK_ROLES = [
     Qt.ItemDataRole.DisplayRole,
     SORT_ROLE,
     LEVEL_ROLE,
@@ -145,6 +156,11 @@ def state_text(state: AgentState, reason: str) -> str:
     if state is AgentState.NOT_READY and reason == RONA_REASON:
         reason = QCoreApplication.translate("LeadBoard", "missed call")
     return presence_text(Presence(state, reason))
+
+
+def _call_ticks(row: BoardRow) -> bool:
+    """The call column counts seconds (not after the call, in wrap-up)."""
+    return row.call is not None and row.state is not AgentState.WRAP_UP
 
 
 def _is_dark() -> bool:
@@ -315,14 +331,30 @@ class LeadBoardModel(QAbstractTableModel):
             self._replace(agent_id, replace(live.row, pending=pending), live.figures_at)
 
     def tick(self) -> None:
-        """The shared 1 s clock: repaint the ticking columns only."""
+        """The shared 1 s clock: repaint only the cells that move with it — every row's
+        time in state, the call's duration during a call, the break total on a break
+        (the board's idle cost at 50 agents is these repaints)."""
         self._now = self._clock()
         self._cells.clear()
         if not self._rows:
             return
-        last = len(self._rows) - 1
-        for first_col, last_col in TICKING:
-            self.dataChanged.emit(self.index(0, first_col), self.index(last, last_col), _TICK_ROLES)
+        self._emit_ticks(COL_TIME, range(len(self._rows)))
+        calls = (i for i, live in enumerate(self._rows) if _call_ticks(live.row))
+        self._emit_ticks(COL_CALL, calls)
+        breaks = (i for i, live in enumerate(self._rows) if live.row.state is AgentState.BREAK)
+        self._emit_ticks(COL_BREAKS, breaks)
+
+    def _emit_ticks(self, col: int, rows: Iterable[int]) -> None:
+        """One dataChanged per run of consecutive rows (in increasing order)."""
+        start = prev = -1
+        for i in rows:
+            if i != prev + 1 or start < 0:
+                if start >= 0:
+                    self.dataChanged.emit(self.index(start, col), self.index(prev, col), TICK_ROLES)
+                start = i
+            prev = i
+        if start >= 0:
+            self.dataChanged.emit(self.index(start, col), self.index(prev, col), TICK_ROLES)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -423,6 +455,8 @@ class LeadBoardModel(QAbstractTableModel):
                 if self._headset is None:
                     self._headset = headset_icon()
                 return self._headset
+            return None
+        if role not in _CELL_ROLES:  # most of what a paint asks (size, check, colours…)
             return None
         text, sort_key, judged = self._cell(index.row(), col)
         if role == Qt.ItemDataRole.DisplayRole:

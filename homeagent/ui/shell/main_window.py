@@ -171,7 +171,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
         self._connect()
         self.shortcut_actions = self._make_actions()
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        # the call shortcuts must win over a focused text field: each widget of this window
+        # that takes the focus gets this window's filter (not the whole application: that
+        # put every event of the app through Python, paints and timers included)
+        QApplication.instance().focusChanged.connect(self._filter_focused)  # type: ignore[union-attr]
+        self._watching_focus = True
         self.resize(1366, 740)
         self.setMinimumSize(1024, 640)
         self.idle.search.field.setFocus(Qt.FocusReason.OtherFocusReason)  # not the presence
@@ -571,6 +575,10 @@ class MainWindow(QMainWindow):
         if self._snapshot is not None and self._snapshot.banner is not None:
             self.message_ack_requested.emit(self._snapshot.banner.id)
 
+    def _filter_focused(self, _old: QWidget | None, now: QWidget | None) -> None:
+        if now is not None and now.window() is self:
+            now.installEventFilter(self)  # once per widget: Qt moves a filter, never doubles it
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A text field would accept e.g. Ctrl+D (delete) or Ctrl+H as its own key; the call
         # shortcuts must win wherever the focus is in this window.
@@ -591,7 +599,9 @@ class MainWindow(QMainWindow):
             self.hide()
             self.hidden_to_tray.emit()
             return
-        QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        if self._watching_focus:  # a window may be closed twice
+            self._watching_focus = False
+            QApplication.instance().focusChanged.disconnect(self._filter_focused)  # type: ignore[union-attr]
         self.closing.emit()
         super().closeEvent(event)
 

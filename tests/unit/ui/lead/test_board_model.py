@@ -137,8 +137,9 @@ def test_new_settings_recolour_without_a_reset(lead: FakeConsole, qtbot) -> None
 
 
 def test_the_clock_repaints_only_the_ticking_columns(lead: FakeConsole, clock: FakeClock) -> None:
-    agent = next(iter(lead.server.rows))
+    agent, resting = list(lead.server.rows)[:2]
     lead.server.start_call(agent)
+    lead.server.set_state(resting, "break", "Café")
     lead.board.flush()
     changes: list[tuple[int, int, int, int]] = []
     lead.board.dataChanged.connect(
@@ -149,7 +150,23 @@ def test_the_clock_repaints_only_the_ticking_columns(lead: FakeConsole, clock: F
     clock.advance(75)
     lead.board.tick()
     last = lead.board.rowCount() - 1
-    assert changes == [(0, COL_TIME, last, COL_CALL), (0, COL_BREAKS, last, COL_BREAKS)]
+    live = lead.board.live_rows()
+    on_call = {
+        i for i, r in enumerate(live) if r.row.call and r.row.state is not AgentState.WRAP_UP
+    }
+    on_break = {i for i, r in enumerate(live) if r.row.state is AgentState.BREAK}
+    assert lead.board.source_row(agent) in on_call
+    assert lead.board.source_row(resting) in on_break
+
+    def repainted(col: int) -> set[int]:
+        return {r for a, c, b, _ in changes if c == col for r in range(a, b + 1)}
+
+    assert changes[0] == (0, COL_TIME, last, COL_TIME)  # every row's time in state
+    assert repainted(COL_CALL) == on_call  # a call's duration, only during a call
+    assert repainted(COL_BREAKS) == on_break  # the break total, only on a break
+    assert {c for _, c, _, d in changes} | {d for _, _, _, d in changes} == {
+        COL_TIME, COL_CALL, COL_BREAKS,
+    }  # fmt: skip
     assert resets == []
     assert cell(lead, agent, COL_TIME) == "01:15"
     assert cell(lead, agent, COL_CALL) == "01:15 · Support Fibre"
