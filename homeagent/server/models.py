@@ -101,6 +101,13 @@ class Team(Base):
     wrap_up_s: Mapped[int] = mapped_column(Integer, default=60)
     auto_answer_s: Mapped[int] = mapped_column(Integer, default=0)
     auto_available_after_wrap_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    # shift-slot rules (homeagent.server.slots): how long before a slot's start an agent
+    # may still book it, and cancel a booking; how late counts as late
+    slot_book_notice_min: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    slot_cancel_notice_min: Mapped[int] = mapped_column(
+        Integer, default=120, server_default="120"
+    )
+    slot_late_grace_min: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 
 class PauseReason(Base):
@@ -518,4 +525,54 @@ class SupervisionSession(Base):
         ),
         Index("ix_supervision_team_status", "team_id", "status"),
         Index("ix_supervision_agent_created", "agent_id", "created_at"),
+    )
+
+
+class ShiftSlot(Base):
+    """A shift slot a team's lead opened (e.g. Tue 18:00–20:00, 6 places): agents book it.
+
+    `booked` counts the open bookings; it only moves by a conditional UPDATE
+    (`booked < capacity`), so two bookings racing for the last place cannot both win, on
+    SQLite as on PostgreSQL (homeagent.server.slots.book).
+    """
+
+    __tablename__ = "shift_slots"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_by_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (Index("ix_shift_slots_team_start", "team_id", "starts_at"),)
+
+
+class SlotBooking(Base):
+    """An agent's booking of a slot; cancelling keeps the row (`cancelled_at`).
+
+    At most one open booking per agent and slot (a partial unique index)."""
+
+    __tablename__ = "slot_bookings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("shift_slots.id", ondelete="CASCADE"))
+    agent_id: Mapped[str] = mapped_column(String(36))
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    booked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (
+        Index(
+            "uq_slot_bookings_open",
+            "slot_id",
+            "agent_id",
+            unique=True,
+            sqlite_where=text("cancelled_at IS NULL"),
+            postgresql_where=text("cancelled_at IS NULL"),
+        ),
+        Index("ix_slot_bookings_agent", "agent_id", "cancelled_at"),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import unicodedata
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,17 @@ from sqlalchemy.orm import Session
 from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.auth import hash_password
 from homeagent.server.db import Database
-from homeagent.server.models import Contact, ContactPhone, Counter, Interaction, Note, User, utcnow
+from homeagent.server.models import (
+    Contact,
+    ContactPhone,
+    Counter,
+    Interaction,
+    Note,
+    ShiftSlot,
+    SlotBooking,
+    User,
+    utcnow,
+)
 from homeagent.server.passwords import password_problem
 
 FIRST = (
@@ -241,7 +252,64 @@ def seed_demo(
             if rng.random() < 0.3:
                 _history(s, rng, c, agent_ids, now)
         s.merge(Counter(name="contacts", value=contacts))
-    return {"teams": len(TEAMS), "agents": len(agent_ids), "contacts": contacts}
+        slots = _slots(s, rng, agent_ids, now)
+    return {
+        "teams": len(TEAMS), "agents": len(agent_ids), "contacts": contacts, "slots": slots,
+    }  # fmt: skip
+
+
+# A week of shift slots per team (Paris time): mornings, afternoons, evenings.
+SLOT_HOURS = ((9, 12, 4), (14, 17, 4), (18, 20, 6))
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _slots(s: Session, rng: random.Random, agents: list[tuple[str, str]], now: datetime) -> int:
+    """Slots from yesterday to six days ahead for every team, about half booked; plus,
+    for each team, a slot around now held by its first agents (by login), so the demo's
+    desk is inside a slot and the lead's page shows planned vs actual at once."""
+    by_team: dict[str, list[str]] = {}
+    for agent_id, team_id in agents:
+        by_team.setdefault(team_id, []).append(agent_id)
+    today = now.astimezone(PARIS).date()
+    count = 0
+    for team_id, members in by_team.items():
+        ordered = list(s.scalars(select(User.id).where(User.id.in_(members)).order_by(User.name)))
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        current = (hour - timedelta(hours=1), hour + timedelta(hours=2))
+        spans = [(*current, 6, "")]
+        for day in range(-1, 7):
+            d = today + timedelta(days=day)
+            for start_h, end_h, capacity in SLOT_HOURS:
+                a = datetime(d.year, d.month, d.day, start_h, tzinfo=PARIS).astimezone(UTC)
+                b = datetime(d.year, d.month, d.day, end_h, tzinfo=PARIS).astimezone(UTC)
+                if a < current[1] and b > current[0]:
+                    continue  # the slot around now stands for it
+                spans.append((a, b, capacity, "Renfort du soir" if start_h == 18 else ""))
+        for a, b, capacity, note in spans:
+            slot = ShiftSlot(
+                team_id=team_id, starts_at=a, ends_at=b, capacity=capacity, note=note,
+                created_at=now - timedelta(days=3), updated_at=now - timedelta(days=3),
+            )  # fmt: skip
+            if (a, b) == current:
+                takers = ordered[: min(capacity, 3)]
+            else:
+                takers = [m for m in ordered if rng.random() < 0.4][:capacity]
+            s.add(slot)
+            s.flush()
+            taken: list[tuple[str, datetime, datetime]] = []
+            for agent_id in takers:
+                if any(x == agent_id and a < e and b > st for x, st, e in taken):
+                    continue
+                taken.append((agent_id, a, b))
+                s.add(
+                    SlotBooking(
+                        slot_id=slot.id, agent_id=agent_id, team_id=team_id,
+                        booked_at=min(now, a) - timedelta(days=1),
+                    )
+                )  # fmt: skip
+            slot.booked = len(taken)
+            count += 1
+    return count
 
 
 def _history(
