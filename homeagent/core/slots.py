@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal, Protocol, cast
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.records import MAX_COUNT, MAX_MESSAGE_ID, MAX_SECONDS, Person, _Fields, _items
@@ -288,3 +288,51 @@ def end_of_slot(
     if any(last.ends_at <= s.starts_at <= follow for s in mine):
         return None  # the next booked slot follows soon: stay
     return last
+
+
+# --- the seams ----------------------------------------------------------------------
+
+
+class SlotRefused(Exception):
+    """The server refused a booking or a change by one of its rules (a 409/404 with one
+    of REFUSALS or another code): `code` says which, `notice_min` the rule's notice."""
+
+    def __init__(self, code: str, message: str, notice_min: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.notice_min = notice_min
+
+
+@dataclass(frozen=True, slots=True)
+class SlotDraft:
+    """A slot a lead opens or edits (aware datetimes)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    note: str = ""
+
+
+class SlotService(Protocol):
+    """The agent's slots on the server (blocking: the network lane). Failures raise:
+    `SlotRefused` for a rule, anything else for a server that cannot answer now."""
+
+    def week(self, team_id: str, start: dt.datetime, end: dt.datetime) -> tuple[Slot, ...]:
+        """The team's open slots in [start, end), by start."""
+
+    def book(self, slot_id: int) -> Slot: ...
+
+    def cancel(self, slot_id: int) -> Slot: ...
+
+
+class LeadSlotService(Protocol):
+    """The lead's side (blocking: the network lane); the same failures."""
+
+    def adherence(self, team_id: str, start: dt.datetime, end: dt.datetime) -> Adherence: ...
+
+    def create(self, team_id: str, draft: SlotDraft) -> Slot: ...
+
+    def edit(self, slot_id: int, draft: SlotDraft) -> Slot: ...
+
+    def cancel_slot(self, slot_id: int) -> Slot: ...
