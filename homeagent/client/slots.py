@@ -12,10 +12,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from homeagent.client.errors import ApiError
-from homeagent.client.server import ServerClient
 from homeagent.core.records import MalformedPayload
 from homeagent.core.slots import (
     Adherence,
@@ -56,10 +55,30 @@ def _parsed(parse: Callable[[object], R], answer: object) -> R:
         raise
 
 
+class Http(Protocol):
+    """The part of `homeagent.client.server.ServerClient` these routes use."""
+
+    def get(self, path: str, params: Any = None) -> Any: ...
+
+    def post(self, path: str, body: Any = None) -> Any: ...
+
+    def patch(self, path: str, body: Any = None) -> Any: ...
+
+    def request(self, method: str, path: str, body: Any = None) -> Any: ...
+
+
+def slots_api(client: object) -> SlotsApi | None:
+    """The slot routes over `client`, or None for a client without plain HTTP calls
+    (a test double of the server client): then the desk shows no slots."""
+    if all(hasattr(client, name) for name in ("get", "post", "patch", "request")):
+        return SlotsApi(client)  # type: ignore[arg-type]
+    return None
+
+
 class SlotsApi:
     """`SlotService` and `LeadSlotService` over the server client."""
 
-    def __init__(self, client: ServerClient) -> None:
+    def __init__(self, client: Http) -> None:
         self._client = client
 
     def week(self, team_id: str, start: dt.datetime, end: dt.datetime) -> tuple[Slot, ...]:

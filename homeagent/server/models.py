@@ -104,9 +104,7 @@ class Team(Base):
     # shift-slot rules (homeagent.server.slots): how long before a slot's start an agent
     # may still book it, and cancel a booking; how late counts as late
     slot_book_notice_min: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
-    slot_cancel_notice_min: Mapped[int] = mapped_column(
-        Integer, default=120, server_default="120"
-    )
+    slot_cancel_notice_min: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     slot_late_grace_min: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 

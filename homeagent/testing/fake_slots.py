@@ -20,7 +20,6 @@ from homeagent.core.slots import (
     Unplanned,
 )
 
-
 ME = Person("me", "Moi")
 
 
