@@ -47,40 +47,51 @@ WEEK = dt.timedelta(days=7)
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Slots", text)
-
-
 def refusal_text(code: str | None, notice_min: int | None = None) -> str:
     """The rule's refusal in the user's words (`homeagent.core.slots.REFUSALS`)."""
     notice = _notice(notice_min) if notice_min is not None else ""
     texts = {
         "too_late_to_book": (
-            _tr("Too late to book: slots are booked at least {notice} before they start.")
+            QCoreApplication.translate(
+                "Slots", "Too late to book: slots are booked at least {notice} before they start."
+            )
             if notice
-            else _tr("Too late to book this slot.")
+            else QCoreApplication.translate("Slots", "Too late to book this slot.")
         ),
         "too_late_to_cancel": (
-            _tr("Too late to cancel: ask your team lead (at least {notice} before).")
+            QCoreApplication.translate(
+                "Slots", "Too late to cancel: ask your team lead (at least {notice} before)."
+            )
             if notice
-            else _tr("Too late to cancel: ask your team lead.")
+            else QCoreApplication.translate("Slots", "Too late to cancel: ask your team lead.")
         ),
-        "slot_full": _tr("This slot is full."),
-        "overlapping_booking": _tr("You already hold a slot at that time."),
-        "slot_cancelled": _tr("Your team lead cancelled this slot."),
-        "slot_started": _tr("This slot has started: it can no longer change."),
-        "not_booked": _tr("You had not booked this slot."),
+        "slot_full": QCoreApplication.translate("Slots", "This slot is full."),
+        "overlapping_booking": QCoreApplication.translate(
+            "Slots", "You already hold a slot at that time."
+        ),
+        "slot_cancelled": QCoreApplication.translate(
+            "Slots", "Your team lead cancelled this slot."
+        ),
+        "slot_started": QCoreApplication.translate(
+            "Slots", "This slot has started: it can no longer change."
+        ),
+        "not_booked": QCoreApplication.translate("Slots", "You had not booked this slot."),
     }
-    return texts.get(code or "", _tr("The server refused: {code}.").format(code=code)).format(
-        notice=notice
-    )
+    return texts.get(
+        code or "",
+        QCoreApplication.translate("Slots", "The server refused: {code}.").format(code=code),
+    ).format(notice=notice)
 
 
 def _notice(minutes: int) -> str:
     if minutes % 60 == 0 and minutes >= 60:
         hours = minutes // 60
-        return _tr("1 hour") if hours == 1 else _tr("{n} hours").format(n=hours)
-    return _tr("{n} min").format(n=minutes)
+        return (
+            QCoreApplication.translate("Slots", "1 hour")
+            if hours == 1
+            else QCoreApplication.translate("Slots", "{n} hours").format(n=hours)
+        )
+    return QCoreApplication.translate("Slots", "{n} min").format(n=minutes)
 
 
 def day_label(when: dt.datetime) -> str:
@@ -127,7 +138,12 @@ class SlotListModel(QAbstractTableModel):
     ) -> object:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (_tr("Day"), _tr("Time"), _tr("Places"), _tr("My booking"))[section]
+        return (
+            QCoreApplication.translate("Slots", "Day"),
+            QCoreApplication.translate("Slots", "Time"),
+            QCoreApplication.translate("Slots", "Places"),
+            QCoreApplication.translate("Slots", "My booking"),
+        )[section]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         slot = self.item(index.row())
@@ -155,16 +171,20 @@ class SlotListModel(QAbstractTableModel):
             return span_label(slot) + (f" · {slot.note}" if slot.note else "")
         if column == "places":
             if slot.free == 0:
-                return _tr("Full ({capacity})").format(capacity=slot.capacity)
-            return _tr("{free} free of {capacity}").format(free=slot.free, capacity=slot.capacity)
+                return QCoreApplication.translate("Slots", "Full ({capacity})").format(
+                    capacity=slot.capacity
+                )
+            return QCoreApplication.translate("Slots", "{free} free of {capacity}").format(
+                free=slot.free, capacity=slot.capacity
+            )
         if slot.mine:
-            return _tr("Booked")
+            return QCoreApplication.translate("Slots", "Booked")
         if slot.can_book:
             return ""
         return {
-            "too_late_to_book": _tr("Too late"),
-            "slot_full": _tr("Full"),
-            "slot_started": _tr("Started"),
+            "too_late_to_book": QCoreApplication.translate("Slots", "Too late"),
+            "slot_full": QCoreApplication.translate("Slots", "Full"),
+            "slot_started": QCoreApplication.translate("Slots", "Started"),
         }.get(slot.refusal or "", "")
 
 

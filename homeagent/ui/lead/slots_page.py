@@ -66,31 +66,35 @@ REFRESH_MS = 60_000
 EVENT_COALESCE_MS = 500
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SlotsPage", text)
-
-
 def status_name(status: str) -> str:
     return {
-        "upcoming": _tr("Expected"),
-        "on_time": _tr("On time"),
-        "late": _tr("Late"),
-        "absent": _tr("Absent"),
-        "not_yet": _tr("Not there yet"),
+        "upcoming": QCoreApplication.translate("SlotsPage", "Expected"),
+        "on_time": QCoreApplication.translate("SlotsPage", "On time"),
+        "late": QCoreApplication.translate("SlotsPage", "Late"),
+        "absent": QCoreApplication.translate("SlotsPage", "Absent"),
+        "not_yet": QCoreApplication.translate("SlotsPage", "Not there yet"),
     }.get(status, status)
 
 
 def _minutes(seconds: int) -> str:
-    return _tr("{n} min").format(n=max(1, round(seconds / 60))) if seconds else "0 min"
+    return (
+        QCoreApplication.translate("SlotsPage", "{n} min").format(n=max(1, round(seconds / 60)))
+        if seconds
+        else "0 min"
+    )
 
 
 def attendance_line(a: Attendance) -> str:
     """ "Léa Martin — En retard (+12 min, 18:12)"."""
     text = f"{a.agent.name} — {status_name(a.status)}"
     if a.status == "late" and a.arrived_at is not None:
-        text += _tr(" (+{late}, {at})").format(late=_minutes(a.late_s), at=local_time(a.arrived_at))
+        text += QCoreApplication.translate("SlotsPage", " (+{late}, {at})").format(
+            late=_minutes(a.late_s), at=local_time(a.arrived_at)
+        )
     if a.left_at is not None:
-        text += _tr(", left at {at}").format(at=local_time(a.left_at))
+        text += QCoreApplication.translate("SlotsPage", ", left at {at}").format(
+            at=local_time(a.left_at)
+        )
     return text
 
 
@@ -134,9 +138,14 @@ class SlotAdherenceModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
-            _tr("Day"), _tr("Time"), _tr("Booked"), _tr("On time"), _tr("Late"), _tr("Absent"),
-            _tr("In without a slot"),
-        )[section]  # fmt: skip
+            QCoreApplication.translate("SlotsPage", "Day"),
+            QCoreApplication.translate("SlotsPage", "Time"),
+            QCoreApplication.translate("SlotsPage", "Booked"),
+            QCoreApplication.translate("SlotsPage", "On time"),
+            QCoreApplication.translate("SlotsPage", "Late"),
+            QCoreApplication.translate("SlotsPage", "Absent"),
+            QCoreApplication.translate("SlotsPage", "In without a slot"),
+        )[section]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         row = self.row(index.row())
@@ -167,7 +176,9 @@ class SlotAdherenceModel(QAbstractTableModel):
         if column == "time":
             return span_label(slot) + (f" · {slot.note}" if slot.note else "")
         if column == "places":
-            return _tr("{booked} / {capacity}").format(booked=slot.booked, capacity=slot.capacity)
+            return QCoreApplication.translate("SlotsPage", "{booked} / {capacity}").format(
+                booked=slot.booked, capacity=slot.capacity
+            )
         if column == "on_time":
             return names("on_time") or ("—" if row.booked and _started(row) else "")
         if column == "late":
@@ -502,11 +513,18 @@ class SlotsPage(QWidget):
 
 def refusal_for_lead(exc: SlotRefused) -> str:
     return {
-        "slot_has_bookings": _tr(
-            "Agents have booked this slot: its times cannot change. Cancel it and open another."
+        "slot_has_bookings": QCoreApplication.translate(
+            "SlotsPage",
+            "Agents have booked this slot: its times cannot change. Cancel it and open another.",
         ),
-        "capacity_below_bookings": _tr("More agents have booked it than that capacity."),
-        "slot_started": _tr("This slot has started: it can no longer change."),
-        "slot_in_past": _tr("A slot must start in the future."),
-        "slot_cancelled": _tr("This slot was already cancelled."),
+        "capacity_below_bookings": QCoreApplication.translate(
+            "SlotsPage", "More agents have booked it than that capacity."
+        ),
+        "slot_started": QCoreApplication.translate(
+            "SlotsPage", "This slot has started: it can no longer change."
+        ),
+        "slot_in_past": QCoreApplication.translate("SlotsPage", "A slot must start in the future."),
+        "slot_cancelled": QCoreApplication.translate(
+            "SlotsPage", "This slot was already cancelled."
+        ),
     }.get(exc.code, exc.message)

@@ -186,7 +186,7 @@ def test_a_call_over_the_proposal_hides_it_and_it_comes_back_after(qtbot, rig: R
     assert desk.model.snapshot().presence.state is not AgentState.OFFLINE
 
 
-def test_in_french(qtbot, rig: Rig, french) -> None:  # type: ignore[no-untyped-def]
+def test_in_french(qtbot, french, rig: Rig) -> None:  # type: ignore[no-untyped-def]
     rig.load(qtbot)
     side = rig.desk.window.side
     assert side.tabText(side.indexOf(side.slots)) == "Mes créneaux"
