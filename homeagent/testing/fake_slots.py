@@ -145,7 +145,16 @@ class FakeSlots:
             for i, s in sorted(self.slots.items(), key=lambda kv: kv[1].starts_at)
             if not s.cancelled and s.ends_at > start and s.starts_at < end
         )
-        loose = tuple(u for i in self.unplanned for u in self.unplanned[i])
+        merged: dict[str, Unplanned] = {}
+        for found in self.unplanned.values():
+            for u in found:
+                had = merged.get(u.agent.id)
+                merged[u.agent.id] = (
+                    u
+                    if had is None
+                    else Unplanned(u.agent, had.in_s + u.in_s, min(had.first_at, u.first_at))
+                )
+        loose = tuple(sorted(merged.values(), key=lambda u: u.first_at))
         return Adherence(team_id, start, end, 5, rows, loose)
 
     def create(self, team_id: str, draft: SlotDraft) -> Slot:
@@ -177,3 +186,51 @@ class FakeSlots:
         self.slots[slot_id] = dataclasses.replace(s, cancelled=True)
         self.who[slot_id] = []
         return self._view(slot_id, lead=True)
+
+
+DEMO_TEAM = tuple(
+    Person(f"agent-{i}", name)
+    for i, name in enumerate(
+        ("Léa Moreau", "Hugo Bernard", "Nadia Haddad", "Karim Benali", "Julie Petit", "Marc Roux")
+    )
+)
+
+
+def demo_week(clock: Callable[[], dt.datetime], me: Person = ME) -> FakeSlots:
+    """A plausible week of a team's slots around `clock()` (local hours: 9–12, 14–17,
+    18–20), some booked by the team and by `me`, with planned vs actual for the slots
+    that have begun (for the screenshots and the demo of the pages)."""
+    fake = FakeSlots(clock, me=me)
+    now = clock()
+    local = now.astimezone()
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    team = DEMO_TEAM
+    for day in range(7):
+        d = monday + dt.timedelta(days=day)
+        for k, (start_h, end_h, capacity) in enumerate(((9, 12, 4), (14, 17, 4), (18, 20, 6))):
+            start = dt.datetime(d.year, d.month, d.day, start_h).astimezone(dt.UTC)
+            who = tuple(team[(day + k + j) % len(team)] for j in range(min(capacity, 2 + k)))
+            if (day + k) % 4 == 0 and start > now:
+                who += (me,)
+            note = "Renfort du soir" if start_h == 18 else ""
+            slot = fake.add(start, end_h - start_h, capacity, note=note, booked_by=who)
+            if start <= now:
+                fake.attendance[slot.id] = _demo_attendance(slot, who, now)
+                if k == 1 and team[5] not in who:
+                    fake.unplanned[slot.id] = (Unplanned(team[5], 2400, start),)
+    return fake
+
+
+def _demo_attendance(
+    slot: Slot, who: tuple[Person, ...], now: dt.datetime
+) -> tuple[Attendance, ...]:
+    out = []
+    for i, person in enumerate(who):
+        if i % 4 == 1:
+            late = dt.timedelta(minutes=12)
+            out.append(Attendance(person, "late", slot.starts_at + late, None, 720, 0))
+        elif i % 4 == 3 and slot.ends_at <= now:
+            out.append(Attendance(person, "absent", None, None, 0, 0))
+        else:
+            out.append(Attendance(person, "on_time", slot.starts_at, None, 0, 0))
+    return tuple(out)

@@ -2536,12 +2536,8 @@
         <translation>{n} min</translation>
     </message>
     <message>
-        <source>Day</source>
-        <translation>Jour</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>Horaire</translation>
+        <source>Slot</source>
+        <translation>Créneau</translation>
     </message>
     <message>
         <source>Places</source>
@@ -2550,6 +2546,10 @@
     <message>
         <source>My booking</source>
         <translation>Ma réservation</translation>
+    </message>
+    <message>
+        <source>1 free of {capacity}</source>
+        <translation>1 libre sur {capacity}</translation>
     </message>
     <message>
         <source>Full ({capacity})</source>
@@ -2638,12 +2638,8 @@
         <translation>, parti à {at}</translation>
     </message>
     <message>
-        <source>Day</source>
-        <translation>Jour</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>Horaire</translation>
+        <source>Slot</source>
+        <translation>Créneau</translation>
     </message>
     <message>
         <source>Booked</source>
@@ -2651,7 +2647,7 @@
     </message>
     <message>
         <source>In without a slot</source>
-        <translation>Connectés sans créneau</translation>
+        <translation>Sans créneau</translation>
     </message>
     <message>
         <source>{booked} / {capacity}</source>

@@ -107,7 +107,7 @@ def span_label(slot: Slot) -> str:
 class SlotListModel(QAbstractTableModel):
     """The week's slots: day, time, free places, the agent's booking or why not."""
 
-    COLUMNS = ("day", "time", "places", "status")
+    COLUMNS = ("when", "places", "status")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,8 +139,7 @@ class SlotListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
-            QCoreApplication.translate("Slots", "Day"),
-            QCoreApplication.translate("Slots", "Time"),
+            QCoreApplication.translate("Slots", "Slot"),
             QCoreApplication.translate("Slots", "Places"),
             QCoreApplication.translate("Slots", "My booking"),
         )[section]
@@ -165,11 +164,13 @@ class SlotListModel(QAbstractTableModel):
         return None
 
     def _text(self, slot: Slot, column: str) -> str:
-        if column == "day":
-            return day_label(slot.starts_at)
-        if column == "time":
-            return span_label(slot) + (f" · {slot.note}" if slot.note else "")
+        if column == "when":  # the note is in the tooltip: the side panel is narrow
+            return f"{day_label(slot.starts_at)}  {span_label(slot)}"
         if column == "places":
+            if slot.free == 1:
+                return QCoreApplication.translate("Slots", "1 free of {capacity}").format(
+                    capacity=slot.capacity
+                )
             if slot.free == 0:
                 return QCoreApplication.translate("Slots", "Full ({capacity})").format(
                     capacity=slot.capacity
@@ -285,7 +286,7 @@ class SlotsTab(QWidget):
         slot = self.current()
         if slot is not None and not self._busy:
             refusal = None if (slot.can_book or slot.can_cancel) else slot.refusal
-            self.show_status(refusal_text(refusal) if refusal else "")
+            self.show_status(refusal_text(refusal) if refusal else slot.note)
 
     def _on_book_clicked(self) -> None:
         slot = self.current()

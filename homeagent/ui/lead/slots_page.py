@@ -109,7 +109,7 @@ def week_start(moment: dt.datetime) -> dt.datetime:
 class SlotAdherenceModel(QAbstractTableModel):
     """One row per slot: when, places, who booked, and how they kept it."""
 
-    COLUMNS = ("day", "time", "places", "on_time", "late", "absent", "unbooked")
+    COLUMNS = ("when", "places", "on_time", "late", "absent", "unbooked")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -138,8 +138,7 @@ class SlotAdherenceModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
-            QCoreApplication.translate("SlotsPage", "Day"),
-            QCoreApplication.translate("SlotsPage", "Time"),
+            QCoreApplication.translate("SlotsPage", "Slot"),
             QCoreApplication.translate("SlotsPage", "Booked"),
             QCoreApplication.translate("SlotsPage", "On time"),
             QCoreApplication.translate("SlotsPage", "Late"),
@@ -163,7 +162,9 @@ class SlotAdherenceModel(QAbstractTableModel):
                 return highlight_brush("warn")
             return QBrush()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(attendance_line(a) for a in row.booked) or None
+            lines = [row.slot.note] if row.slot.note else []
+            lines += [attendance_line(a) for a in row.booked]
+            return "\n".join(lines) or None
         return None
 
     def _text(self, row: SlotAdherence, column: str) -> str:
@@ -171,10 +172,8 @@ class SlotAdherenceModel(QAbstractTableModel):
         names: Callable[[str], str] = lambda status: ", ".join(  # noqa: E731
             a.agent.name for a in row.booked if a.status == status
         )
-        if column == "day":
-            return day_label(slot.starts_at)
-        if column == "time":
-            return span_label(slot) + (f" · {slot.note}" if slot.note else "")
+        if column == "when":  # the note in the tooltip and the detail
+            return f"{day_label(slot.starts_at)}  {span_label(slot)}"
         if column == "places":
             return QCoreApplication.translate("SlotsPage", "{booked} / {capacity}").format(
                 booked=slot.booked, capacity=slot.capacity
@@ -449,6 +448,7 @@ class SlotsPage(QWidget):
                 booked=slot.booked,
                 capacity=slot.capacity,
             )
+            + (f" · {slot.note}" if slot.note else "")
         ]
         lines += [f"  • {attendance_line(a)}" for a in row.booked]
         if not row.booked:

@@ -35,9 +35,13 @@ def _open(
 ) -> dict[str, Any]:
     r = lead.client.post(
         f"/teams/{team}/slots",
-        json={"starts_at": _iso(start), "ends_at": _iso(start + timedelta(hours=hours)),
-              "capacity": cap, "note": "Renfort"},
-    )  # fmt: skip
+        json={
+            "starts_at": _iso(start),
+            "ends_at": _iso(start + timedelta(hours=hours)),
+            "capacity": cap,
+            "note": "Renfort",
+        },
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -53,7 +57,9 @@ def test_rbac(server: Server, sessions: Callable[[str], Session]) -> None:
     )
     team_a, team_b = server.org.team_a, server.org.team_b
     slot = _open(lead_a, team_a, _future(18))
-    assert slot["booked"] == 0 and slot["free"] == 3 and slot["bookings"] == []
+    assert slot["booked"] == 0
+    assert slot["free"] == 3
+    assert slot["bookings"] == []
     # an agent cannot open, edit or cancel; another team's lead sees nothing of it
     day = next(_days)
     body = {
@@ -75,9 +81,15 @@ def test_rbac(server: Server, sessions: Callable[[str], Session]) -> None:
     assert r.status_code == 200, r.text
     mine = r.json()
     assert (mine["mine"], mine["booked"], mine["free"], mine["bookings"]) == (True, 1, 2, None)
-    assert mine["can_cancel"] is True and mine["can_book"] is False
-    listed = {s["id"]: s for s in a1.client.get(f"/teams/{team_a}/slots", params={
-        "start": _iso(_future(-24, day=0)), "end": _iso(_future(0, day=60))}).json()}  # fmt: skip
+    assert mine["can_cancel"] is True
+    assert mine["can_book"] is False
+    listed = {
+        s["id"]: s
+        for s in a1.client.get(
+            f"/teams/{team_a}/slots",
+            params={"start": _iso(_future(-24, day=0)), "end": _iso(_future(0, day=60))},
+        ).json()
+    }
     assert listed[slot["id"]]["mine"] is True
     seen = lead_a.client.get(f"/slots/{slot['id']}").json()
     assert [b["agent"]["name"] for b in seen["bookings"]] == ["agent_a1"]
@@ -99,7 +111,8 @@ def test_rules_notice_overlap_and_read_only_past(
     after = _open(lead, team, _future(12, day=day), hours=2)  # touches `first`'s end
     assert a1.client.post(f"/slots/{first['id']}/booking").status_code == 200
     again = a1.client.post(f"/slots/{first['id']}/booking")  # a retry: the same answer
-    assert again.status_code == 200 and again.json()["booked"] == 1
+    assert again.status_code == 200
+    assert again.json()["booked"] == 1
     r = a1.client.post(f"/slots/{overlapping['id']}/booking")
     assert _error(r, 409) == "overlapping_booking"
     assert r.json()["error"]["slot_id"] == first["id"]
@@ -108,7 +121,8 @@ def test_rules_notice_overlap_and_read_only_past(
     r = lead.client.patch(f"/slots/{first['id']}", json={"starts_at": _iso(_future(8, day=day))})
     assert _error(r, 409) == "slot_has_bookings"
     r = lead.client.patch(f"/slots/{overlapping['id']}", json={"capacity": 1, "note": "Soir"})
-    assert r.status_code == 200 and (r.json()["capacity"], r.json()["note"]) == (1, "Soir")
+    assert r.status_code == 200
+    assert (r.json()["capacity"], r.json()["note"]) == (1, "Soir")
     assert _error(lead.client.patch(f"/slots/{first['id']}", json={"capacity": 0}), 422)
     # the notice: a slot in 30 minutes cannot be booked (default 60), and with a team
     # rule of 3 days a booking of tomorrow cannot be cancelled any more
@@ -123,7 +137,8 @@ def test_rules_notice_overlap_and_read_only_past(
     rules = {"book_notice_min": 0, "cancel_notice_min": 3 * 24 * 60, "late_grace_min": 5}
     assert _error(a1.client.put(f"/teams/{team}/slot-rules", json=rules), 403) == "forbidden"
     r = lead.client.put(f"/teams/{team}/slot-rules", json=rules)
-    assert r.status_code == 200 and r.json()["cancel_notice_min"] == 4320
+    assert r.status_code == 200
+    assert r.json()["cancel_notice_min"] == 4320
     tomorrow = _open(lead, team, _future(9, day=1))  # day 1: no other test's
     assert a1.client.post(f"/slots/{tomorrow['id']}/booking").status_code == 200
     try:
@@ -138,8 +153,12 @@ def test_rules_notice_overlap_and_read_only_past(
     assert _error(a1.client.delete(f"/slots/{after['id']}/booking"), 404) == "not_booked"
     # a slot that has started is read-only for everyone
     with server.db.write() as s:
-        past = ShiftSlot(team_id=team, starts_at=datetime.now(UTC) - timedelta(hours=1),
-                         ends_at=datetime.now(UTC) + timedelta(hours=1), capacity=4)  # fmt: skip
+        past = ShiftSlot(
+            team_id=team,
+            starts_at=datetime.now(UTC) - timedelta(hours=1),
+            ends_at=datetime.now(UTC) + timedelta(hours=1),
+            capacity=4,
+        )
         s.add(past)
         s.flush()
         past_id = past.id
@@ -148,7 +167,9 @@ def test_rules_notice_overlap_and_read_only_past(
     assert _error(lead.client.delete(f"/slots/{past_id}"), 409) == "slot_started"
     # cancelling a slot ends its bookings
     r = lead.client.delete(f"/slots/{first['id']}")
-    assert r.status_code == 200 and r.json()["cancelled_at"] and r.json()["booked"] == 0
+    assert r.status_code == 200
+    assert r.json()["cancelled_at"]
+    assert r.json()["booked"] == 0
     assert _error(a1.client.post(f"/slots/{first['id']}/booking"), 409) == "slot_cancelled"
     assert lead.client.delete(f"/slots/{first['id']}").status_code == 200  # again: same
 
@@ -156,25 +177,59 @@ def test_rules_notice_overlap_and_read_only_past(
 @pytest.mark.parametrize(
     ("body", "word"),
     [
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T09:00:00Z", "capacity": 2},
-         "ends_at must be after starts_at"),
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T10:05:00Z", "capacity": 2},
-         "at least 15 minutes"),
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-02T10:00:00Z", "capacity": 2},
-         "at most 12 hours"),
+        (
+            {"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T09:00:00Z", "capacity": 2},
+            "ends_at must be after starts_at",
+        ),
+        (
+            {"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T10:05:00Z", "capacity": 2},
+            "at least 15 minutes",
+        ),
+        (
+            {"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-02T10:00:00Z", "capacity": 2},
+            "at most 12 hours",
+        ),
         ({"starts_at": "demain", "ends_at": "2030-01-01T12:00:00Z", "capacity": 2}, "starts_at"),
-        ({"starts_at": "99999-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z", "capacity": 2},
-         "starts_at"),
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z",
-          "capacity": 10**30}, "capacity"),
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z", "capacity": 0},
-         "capacity"),
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z", "capacity": 2,
-          "team_id": "x"}, "team_id"),
-        ({"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z", "capacity": 2,
-          "note": "a\u0000b"}, "NUL"),
+        (
+            {
+                "starts_at": "99999-01-01T10:00:00Z",
+                "ends_at": "2030-01-01T12:00:00Z",
+                "capacity": 2,
+            },
+            "starts_at",
+        ),
+        (
+            {
+                "starts_at": "2030-01-01T10:00:00Z",
+                "ends_at": "2030-01-01T12:00:00Z",
+                "capacity": 10**30,
+            },
+            "capacity",
+        ),
+        (
+            {"starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z", "capacity": 0},
+            "capacity",
+        ),
+        (
+            {
+                "starts_at": "2030-01-01T10:00:00Z",
+                "ends_at": "2030-01-01T12:00:00Z",
+                "capacity": 2,
+                "team_id": "x",
+            },
+            "team_id",
+        ),
+        (
+            {
+                "starts_at": "2030-01-01T10:00:00Z",
+                "ends_at": "2030-01-01T12:00:00Z",
+                "capacity": 2,
+                "note": "a\u0000b",
+            },
+            "NUL",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_422_with_a_reason(
     server: Server, sessions: Callable[[str], Session], body: dict[str, Any], word: str
 ) -> None:
@@ -189,17 +244,26 @@ def test_bad_ids_and_ranges(server: Server, sessions: Callable[[str], Session]) 
     team = server.org.team_a
     assert lead.client.get(f"/slots/{2**70}").status_code == 422
     assert lead.client.get("/slots/0").status_code == 422
-    r = lead.client.get(f"/teams/{team}/slots", params={"start": "2030-01-01T00:00:00Z",
-                                                         "end": "2030-06-01T00:00:00Z"})  # fmt: skip
-    assert r.status_code == 422 and "62 days" in r.text
-    r = lead.client.get(f"/teams/{team}/slots", params={"start": "2030-01-02T00:00:00Z",
-                                                         "end": "2030-01-01T00:00:00Z"})  # fmt: skip
-    assert r.status_code == 422 and "after start" in r.text
-    r = lead.client.put(f"/teams/{team}/slot-rules",
-                        json={"book_notice_min": -1, "cancel_notice_min": 0, "late_grace_min": 0})  # fmt: skip
+    r = lead.client.get(
+        f"/teams/{team}/slots",
+        params={"start": "2030-01-01T00:00:00Z", "end": "2030-06-01T00:00:00Z"},
+    )
     assert r.status_code == 422
-    r = lead.client.post(f"/teams/{team}/slots", content=b"{not json", headers={
-        "content-type": "application/json"})  # fmt: skip
+    assert "62 days" in r.text
+    r = lead.client.get(
+        f"/teams/{team}/slots",
+        params={"start": "2030-01-02T00:00:00Z", "end": "2030-01-01T00:00:00Z"},
+    )
+    assert r.status_code == 422
+    assert "after start" in r.text
+    r = lead.client.put(
+        f"/teams/{team}/slot-rules",
+        json={"book_notice_min": -1, "cancel_notice_min": 0, "late_grace_min": 0},
+    )
+    assert r.status_code == 422
+    r = lead.client.post(
+        f"/teams/{team}/slots", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
 
 
@@ -266,8 +330,12 @@ def test_events_tell_the_team(server: Server, sessions: Callable[[str], Session]
     try:
         slot = _open(lead, server.org.team_a, _future(14))
         ev = stream_a.wait_for("slot_changed")
-        assert ev.data == {"slot_id": slot["id"], "team_id": server.org.team_a,
-                           "change": "created", "by": lead.user_id}  # fmt: skip
+        assert ev.data == {
+            "slot_id": slot["id"],
+            "team_id": server.org.team_a,
+            "change": "created",
+            "by": lead.user_id,
+        }
         assert a1.client.post(f"/slots/{slot['id']}/booking").status_code == 200
         assert stream_a.wait_for("slot_changed").data["change"] == "booked"
         assert lead.client.delete(f"/slots/{slot['id']}").status_code == 200
@@ -288,14 +356,21 @@ def test_planned_vs_actual(server: Server, sessions: Callable[[str], Session]) -
     now = datetime.now(UTC)
     start, end = now - timedelta(hours=3), now - timedelta(hours=1)
     with server.db.write() as s:
-        slot = ShiftSlot(team_id=server.org.team_b, starts_at=start, ends_at=end, capacity=4,
-                         booked=3)  # fmt: skip
+        slot = ShiftSlot(
+            team_id=server.org.team_b, starts_at=start, ends_at=end, capacity=4, booked=3
+        )
         s.add(slot)
         s.flush()
         slot_id = slot.id
         for k in ("ontime", "late", "absent"):
-            s.add(SlotBooking(slot_id=slot_id, agent_id=ids[k], team_id=server.org.team_b,
-                              booked_at=start - timedelta(days=1)))  # fmt: skip
+            s.add(
+                SlotBooking(
+                    slot_id=slot_id,
+                    agent_id=ids[k],
+                    team_id=server.org.team_b,
+                    booked_at=start - timedelta(days=1),
+                )
+            )
         for k, state, a, b in (
             ("ontime", "available", start - timedelta(minutes=2), start + timedelta(minutes=50)),
             ("ontime", "on_call", start + timedelta(minutes=50), end - timedelta(minutes=30)),
@@ -303,10 +378,19 @@ def test_planned_vs_actual(server: Server, sessions: Callable[[str], Session]) -
             ("late", "available", start + timedelta(minutes=25), end + timedelta(minutes=2)),
             ("loose", "available", start + timedelta(minutes=30), start + timedelta(minutes=90)),
         ):
-            s.add(StateHistory(agent_id=ids[k], team_id=server.org.team_b, state=state,
-                               started_at=a, ended_at=b))  # fmt: skip
-    r = lead.client.get(f"/teams/{server.org.team_b}/slot-adherence",
-                        params={"start": _iso(now - timedelta(hours=6)), "end": _iso(now)})  # fmt: skip
+            s.add(
+                StateHistory(
+                    agent_id=ids[k],
+                    team_id=server.org.team_b,
+                    state=state,
+                    started_at=a,
+                    ended_at=b,
+                )
+            )
+    r = lead.client.get(
+        f"/teams/{server.org.team_b}/slot-adherence",
+        params={"start": _iso(now - timedelta(hours=6)), "end": _iso(now)},
+    )
     assert r.status_code == 200, r.text
     report = r.json()
     row = next(x for x in report["slots"] if x["slot"]["id"] == slot_id)
@@ -320,6 +404,7 @@ def test_planned_vs_actual(server: Server, sessions: Callable[[str], Session]) -
     loose = {u["agent"]["name"]: u for u in row["in_without_slot"]}
     assert loose[names["loose"]]["in_s"] == 60 * 60
     overall = {u["agent"]["name"] for u in report["in_without_slot"]}
-    assert names["loose"] in overall and names["ontime"] not in overall
+    assert names["loose"] in overall
+    assert names["ontime"] not in overall
     agent = sessions("agent_b1")
     assert agent.client.get(f"/teams/{server.org.team_b}/slot-adherence").status_code == 403

@@ -61,7 +61,8 @@ def test_parse_slots() -> None:
             )
         ]
     )
-    assert lead.bookings is not None and lead.bookings[0].agent.name == "Léa"
+    assert lead.bookings is not None
+    assert lead.bookings[0].agent.name == "Léa"
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,8 @@ def test_reminders_at_ten_and_two_minutes_each_once() -> None:
     assert r.due(slots, _m(-9)) == []
     (second,) = r.due(slots, _m(-2))
     assert second.minutes == 2
-    assert r.due(slots, _m(-1)) == [] and r.due(slots, _m(0)) == []
+    assert r.due(slots, _m(-1)) == []
+    assert r.due(slots, _m(0)) == []
 
 
 def test_reminders_for_an_app_started_late_come_once_with_the_real_time_left() -> None:
@@ -150,7 +152,8 @@ def test_end_of_slot_waits_for_the_wrap_up_then_proposes_once() -> None:
     assert ends.check(slots, _m(125), AgentState.WRAP_UP, call_in_progress=True) is None
     # the wrap-up's end: the state moved on (available after wrap-up)
     found = ends.check(slots, _m(126), AgentState.AVAILABLE, call_in_progress=False)
-    assert found is not None and found.id == 1
+    assert found is not None
+    assert found.id == 1
     assert ends.check(slots, _m(127), AgentState.AVAILABLE, call_in_progress=False) is None
 
 

@@ -54,21 +54,26 @@ def test_booking_notice_is_inclusive_and_a_started_slot_is_read_only() -> None:
     rules = Rules(book_notice_min=60, cancel_notice_min=120)
     assert booking_refusal(_slot(), rules, _m(-60)) is None  # exactly the notice: fine
     late = booking_refusal(_slot(), rules, _m(-59))
-    assert late is not None and late.code == "too_late_to_book"
+    assert late is not None
+    assert late.code == "too_late_to_book"
     assert late.extra == {"notice_min": 60}
     started = booking_refusal(_slot(), rules, _m(0))
-    assert started is not None and started.code == "slot_started"
+    assert started is not None
+    assert started.code == "slot_started"
     gone = booking_refusal(_slot(cancelled=True), rules, _m(-600))
-    assert gone is not None and gone.code == "slot_cancelled"
+    assert gone is not None
+    assert gone.code == "slot_cancelled"
 
 
 def test_cancel_notice() -> None:
     rules = Rules(book_notice_min=0, cancel_notice_min=120)
     assert cancel_refusal(_slot(), rules, _m(-120)) is None
     late = cancel_refusal(_slot(), rules, _m(-119))
-    assert late is not None and late.code == "too_late_to_cancel"
+    assert late is not None
+    assert late.code == "too_late_to_cancel"
     started = cancel_refusal(_slot(), Rules(cancel_notice_min=0), _m(1))
-    assert started is not None and started.code == "slot_started"
+    assert started is not None
+    assert started.code == "slot_started"
 
 
 def test_merge_joins_touching_state_segments() -> None:

@@ -15,7 +15,8 @@ from homeagent.core.records import Person
 from homeagent.core.slots import SlotBooking
 from homeagent.testing.fake_slots import FakeSlots
 from homeagent.testing.harness import FakeDesk
-from homeagent.ui.desk.slots import SlotsController, refusal_text
+from homeagent.ui.desk.models import local_time
+from homeagent.ui.desk.slots import SlotsController, day_label, refusal_text
 from tests.unit.ui.conftest import make_desk, ring
 
 NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
@@ -48,7 +49,9 @@ class Rig:
 
     def load(self, qtbot) -> None:  # type: ignore[no-untyped-def]
         calls = len(self.fake.calls)
-        self.controller.set_team("team") if not self.controller.team_id else self.controller.reload()
+        self.controller.set_team(
+            "team"
+        ) if not self.controller.team_id else self.controller.reload()
         qtbot.waitUntil(lambda: len(self.fake.calls) > calls and self.tab.model.rowCount() > 0)
         QCoreApplication.processEvents()
 
@@ -77,18 +80,23 @@ def test_the_week_with_free_places_and_why_not(qtbot, rig: Rig) -> None:  # type
     model = rig.tab.model
     assert model.rowCount() == 4
     texts = {
-        model.item(r).id: [model.index(r, c).data() for c in range(4)]  # type: ignore[union-attr]
+        model.item(r).id: [model.index(r, c).data() for c in range(3)]  # type: ignore[union-attr]
         for r in range(4)
     }
-    assert texts[1][2] == "6 free of 6" and texts[1][3] == ""
-    assert "Renfort" in texts[1][1]
-    assert texts[2][3] == "Too late"
-    assert texts[3][2] == "Full (2)"
+    assert texts[1][1] == "6 free of 6"
+    assert texts[1][2] == ""
+    start = NOW + dt.timedelta(hours=3)
+    span = f"{local_time(start)}–{local_time(start + dt.timedelta(hours=2))}"
+    assert texts[1][0] == f"{day_label(start)}  {span}"
+    assert texts[2][2] == "Too late"
+    assert texts[3][1] == "Full (2)"
     rig.select(2)
     assert not rig.tab.book.isEnabled()
     assert rig.tab.status.text() == "Too late to book this slot."
     rig.select(1)
-    assert rig.tab.book.isEnabled() and not rig.tab.cancel.isVisible()
+    assert rig.tab.status.text() == "Renfort"  # the slot's note
+    assert rig.tab.book.isEnabled()
+    assert not rig.tab.cancel.isVisible()
     assert rig.tab.next_label.text() == "No slot booked this week."
 
 
@@ -100,7 +108,8 @@ def test_book_then_cancel_and_a_refusal_said_plainly(qtbot, rig: Rig) -> None:  
     qtbot.waitUntil(lambda: rig.tab.model.item(rig.tab.model.row_of(1)).mine)  # type: ignore[union-attr]
     assert "book 1" in rig.fake.calls
     rig.select(1)
-    assert rig.tab.cancel.isVisible() and rig.tab.cancel.isEnabled()
+    assert rig.tab.cancel.isVisible()
+    assert rig.tab.cancel.isEnabled()
     assert rig.tab.next_label.text().startswith("My next slot:")
     # the overlapping one: the server's rule, in words
     rig.select(4)
