@@ -101,11 +101,6 @@ class Team(Base):
     wrap_up_s: Mapped[int] = mapped_column(Integer, default=60)
     auto_answer_s: Mapped[int] = mapped_column(Integer, default=0)
     auto_available_after_wrap_up: Mapped[bool] = mapped_column(Boolean, default=True)
-    # shift-slot rules (homeagent.server.slots): how long before a slot's start an agent
-    # may still book it, and cancel a booking; how late counts as late
-    slot_book_notice_min: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
-    slot_cancel_notice_min: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
-    slot_late_grace_min: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 
 class PauseReason(Base):
@@ -548,6 +543,22 @@ class ShiftSlot(Base):
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[str | None] = mapped_column(String(36))
     __table_args__ = (Index("ix_shift_slots_team_start", "team_id", "starts_at"),)
+
+
+class SlotRules(Base):
+    """A team's shift-slot rules (homeagent.server.slots.Rules): how long before a slot's
+    start an agent may still book it, and cancel a booking; how late counts as late.
+    No row: the defaults."""
+
+    __tablename__ = "slot_rules"
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    book_notice_min: Mapped[int] = mapped_column(Integer)
+    cancel_notice_min: Mapped[int] = mapped_column(Integer)
+    late_grace_min: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class SlotBooking(Base):

@@ -1,10 +1,10 @@
 """Shift slots: the booking rules and planned vs actual (docs/api.md, "Shift slots").
 
 A team's lead (or an admin) opens slots; the team's agents book and cancel them within
-the team's rules (`Team.slot_*`):
+the team's rules (`SlotRules`, defaults when the team has none):
 
-- a slot is booked at least `slot_book_notice_min` before it starts, a booking cancelled
-  at least `slot_cancel_notice_min` before; a slot that has started is read-only (its
+- a slot is booked at least `book_notice_min` before it starts, a booking cancelled
+  at least `cancel_notice_min` before; a slot that has started is read-only (its
   lead can no longer edit or cancel it, nobody books or cancels);
 - capacity is never exceeded: `book` takes a place with one conditional UPDATE
   (`booked = booked + 1 WHERE booked < capacity`), which both SQLite and PostgreSQL
@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from homeagent.server.errors import ApiError
-from homeagent.server.models import ShiftSlot, SlotBooking, Team, User
+from homeagent.server.models import ShiftSlot, SlotBooking, SlotRules, User
 
 MIN_SLOT = timedelta(minutes=15)
 MAX_SLOT = timedelta(hours=12)
@@ -48,8 +48,12 @@ class Rules:
     late_grace_min: int = 5
 
     @classmethod
-    def of(cls, team: Team) -> Rules:
-        return cls(team.slot_book_notice_min, team.slot_cancel_notice_min, team.slot_late_grace_min)
+    def of(cls, s: Session, team_id: str) -> Rules:
+        """The team's saved rules, else the defaults."""
+        row = s.get(SlotRules, team_id)
+        if row is None:
+            return cls()
+        return cls(row.book_notice_min, row.cancel_notice_min, row.late_grace_min)
 
 
 def check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -112,7 +116,7 @@ def book(s: Session, slot: ShiftSlot, agent: User, now: datetime) -> SlotBooking
     """Book `slot` for `agent` (see the module docstring); raise ApiError when refused.
 
     Booking a slot the agent already holds returns that booking (a retry is harmless)."""
-    rules = Rules.of(_team(s, slot.team_id))
+    rules = Rules.of(s, slot.team_id)
     refusal = booking_refusal(slot, rules, now)
     if refusal is not None:
         raise refusal
@@ -176,13 +180,6 @@ def cancel_booking(
     )
     s.flush()
     s.refresh(slot)
-
-
-def _team(s: Session, team_id: str) -> Team:
-    team = s.get(Team, team_id)
-    if team is None:  # the slot's team is a foreign key: only a race with a deletion
-        raise ApiError(404, "not_found", "No such team.")
-    return team
 
 
 # --- planned vs actual -------------------------------------------------------------

@@ -20,7 +20,15 @@ from homeagent.server import audit, slots
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Auth, Ctx, Principal
 from homeagent.server.errors import ApiError
 from homeagent.server.events import publish
-from homeagent.server.models import ShiftSlot, SlotBooking, StateHistory, Team, User, utcnow
+from homeagent.server.models import (
+    ShiftSlot,
+    SlotBooking,
+    SlotRules,
+    StateHistory,
+    Team,
+    User,
+    utcnow,
+)
 from homeagent.server.schemas import MAX_ID, Moment, PersonRef
 from homeagent.server.slots_schemas import (
     AdherenceOut,
@@ -164,7 +172,7 @@ def list_slots(
     lo, hi = _range(start, end, now, timedelta())
     with ctx.db.read() as s:
         team = _team_for(s, p, team_id, manage=False)
-        rules = slots.Rules.of(team)
+        rules = slots.Rules.of(s, team.id)
         stmt = select(ShiftSlot).where(
             ShiftSlot.team_id == team_id, ShiftSlot.ends_at > lo, ShiftSlot.starts_at < hi
         )
@@ -200,7 +208,7 @@ def create_slot(team_id: TeamId, body: SlotIn, p: Auth, ctx: Ctx) -> SlotOut:
             detail={"slot_id": slot.id, "capacity": slot.capacity},
         )  # fmt: skip
         _changed(s, slot, "created", p)
-        return slot_out(s, p, slot, slots.Rules.of(team), now)
+        return slot_out(s, p, slot, slots.Rules.of(s, team.id), now)
 
 
 @router.get("/slots/{slot_id}", response_model=SlotOut)
@@ -208,7 +216,7 @@ def get_slot(slot_id: SlotId, p: Auth, ctx: Ctx) -> SlotOut:
     now = utcnow()
     with ctx.db.read() as s:
         slot = _slot_for(s, p, slot_id)
-        return slot_out(s, p, slot, slots.Rules.of(slots._team(s, slot.team_id)), now)
+        return slot_out(s, p, slot, slots.Rules.of(s, slot.team_id), now)
 
 
 def _editable(slot: ShiftSlot, now: datetime) -> None:
@@ -253,7 +261,7 @@ def edit_slot(slot_id: SlotId, body: SlotPatch, p: Auth, ctx: Ctx) -> SlotOut:
             detail={"slot_id": slot.id, **body.model_dump(mode="json", exclude_none=True)},
         )  # fmt: skip
         _changed(s, slot, "updated", p)
-        return slot_out(s, p, slot, slots.Rules.of(slots._team(s, slot.team_id)), now)
+        return slot_out(s, p, slot, slots.Rules.of(s, slot.team_id), now)
 
 
 @router.delete("/slots/{slot_id}", response_model=SlotOut)
@@ -264,7 +272,7 @@ def cancel_slot(slot_id: SlotId, p: Auth, ctx: Ctx) -> SlotOut:
     now = utcnow()
     with ctx.db.write() as s:
         slot = _slot_for(s, p, slot_id, lock=True)
-        rules = slots.Rules.of(slots._team(s, slot.team_id))
+        rules = slots.Rules.of(s, slot.team_id)
         if slot.cancelled_at is not None:
             return slot_out(s, p, slot, rules, now)
         _editable(slot, now)
@@ -299,7 +307,7 @@ def book_slot(slot_id: SlotId, p: Auth, ctx: Ctx) -> SlotOut:
         slots.book(s, slot, agent, now)
         if slot.booked != before:
             _changed(s, slot, "booked", p)
-        return slot_out(s, p, slot, slots.Rules.of(slots._team(s, slot.team_id)), now)
+        return slot_out(s, p, slot, slots.Rules.of(s, slot.team_id), now)
 
 
 @router.delete("/slots/{slot_id}/booking", response_model=SlotOut)
@@ -310,7 +318,7 @@ def unbook_slot(slot_id: SlotId, p: Auth, ctx: Ctx) -> SlotOut:
     now = utcnow()
     with ctx.db.write() as s:
         slot = _slot_for(s, p, slot_id, lock=True)
-        rules = slots.Rules.of(slots._team(s, slot.team_id))
+        rules = slots.Rules.of(s, slot.team_id)
         booking = slots.open_booking(s, slot.id, p.user_id)
         if booking is None:
             raise ApiError(404, "not_booked", "You hold no booking of this slot.")
@@ -325,7 +333,8 @@ def unbook_slot(slot_id: SlotId, p: Auth, ctx: Ctx) -> SlotOut:
 @router.get("/teams/{team_id}/slot-rules", response_model=SlotRulesOut)
 def get_rules(team_id: TeamId, p: Auth, ctx: Ctx) -> SlotRulesOut:
     with ctx.db.read() as s:
-        return _rules_out(_team_for(s, p, team_id, manage=False))
+        team = _team_for(s, p, team_id, manage=False)
+        return _rules_out(team.id, slots.Rules.of(s, team.id))
 
 
 @router.put("/teams/{team_id}/slot-rules", response_model=SlotRulesOut)
@@ -334,22 +343,29 @@ def set_rules(team_id: TeamId, body: SlotRulesIn, p: Auth, ctx: Ctx) -> SlotRule
     p.require(TEAM_LEAD, ADMIN)
     with ctx.db.write() as s:
         team = _team_for(s, p, team_id, manage=True)
-        team.slot_book_notice_min = body.book_notice_min
-        team.slot_cancel_notice_min = body.cancel_notice_min
-        team.slot_late_grace_min = body.late_grace_min
+        s.merge(
+            SlotRules(
+                team_id=team.id,
+                book_notice_min=body.book_notice_min,
+                cancel_notice_min=body.cancel_notice_min,
+                late_grace_min=body.late_grace_min,
+                updated_at=utcnow(),
+                updated_by_id=p.user_id,
+            )
+        )
         audit.record(
             s, actor_id=p.user_id, team_id=team.id, action="slot_rules",
             detail=body.model_dump(),
         )  # fmt: skip
-        return _rules_out(team)
+        return _rules_out(team.id, slots.Rules.of(s, team.id))
 
 
-def _rules_out(team: Team) -> SlotRulesOut:
+def _rules_out(team_id: str, rules: slots.Rules) -> SlotRulesOut:
     return SlotRulesOut(
-        team_id=team.id,
-        book_notice_min=team.slot_book_notice_min,
-        cancel_notice_min=team.slot_cancel_notice_min,
-        late_grace_min=team.slot_late_grace_min,
+        team_id=team_id,
+        book_notice_min=rules.book_notice_min,
+        cancel_notice_min=rules.cancel_notice_min,
+        late_grace_min=rules.late_grace_min,
     )
 
 
@@ -365,7 +381,7 @@ def adherence(
     lo, hi = _range(start, end, now, timedelta(days=1))
     with ctx.db.read() as s:
         team = _team_for(s, p, team_id, manage=True)
-        rules = slots.Rules.of(team)
+        rules = slots.Rules.of(s, team.id)
         grace = timedelta(minutes=rules.late_grace_min)
         found = list(
             s.scalars(

@@ -4,7 +4,9 @@
   a note), cancelled rather than deleted.
 - slot_bookings: an agent's booking of a slot; one open booking per agent and slot
   (partial unique index `uq_slot_bookings_open`).
-- teams.slot_book_notice_min (60), slot_cancel_notice_min (120), slot_late_grace_min (5).
+- slot_rules: a team's booking notice, cancelling notice and lateness grace (minutes);
+  no row means the defaults (60, 120, 5). Its own table, not columns of `teams`: the
+  older migrations' tests build teams with the ORM at their own revision.
 
 Revision ID: 0011
 Revises: 0010
@@ -69,20 +71,24 @@ def upgrade() -> None:
         postgresql_where=sa.text("cancelled_at IS NULL"),
     )
     op.create_index("ix_slot_bookings_agent", "slot_bookings", ["agent_id", "cancelled_at"])
-    for column, default in (
-        ("slot_book_notice_min", "60"),
-        ("slot_cancel_notice_min", "120"),
-        ("slot_late_grace_min", "5"),
-    ):
-        op.add_column(
-            "teams", sa.Column(column, sa.Integer(), nullable=False, server_default=default)
-        )
+    op.create_table(
+        "slot_rules",
+        sa.Column(
+            "team_id",
+            sa.String(36),
+            sa.ForeignKey("teams.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("book_notice_min", sa.Integer(), nullable=False),
+        sa.Column("cancel_notice_min", sa.Integer(), nullable=False),
+        sa.Column("late_grace_min", sa.Integer(), nullable=False),
+        sa.Column("updated_at", _UTC(), nullable=False),
+        sa.Column("updated_by_id", sa.String(36), nullable=True),
+    )
 
 
 def downgrade() -> None:
-    # plain DROP COLUMN (SQLite >= 3.35), no batch copy of `teams` (see 0010)
-    for column in ("slot_late_grace_min", "slot_cancel_notice_min", "slot_book_notice_min"):
-        op.drop_column("teams", column)
+    op.drop_table("slot_rules")
     op.drop_index("ix_slot_bookings_agent", table_name="slot_bookings")
     op.drop_index("uq_slot_bookings_open", table_name="slot_bookings")
     op.drop_table("slot_bookings")
