@@ -21,7 +21,9 @@ from homeagent.core.slots import (
     Slot,
     SlotDraft,
     SlotRefused,
+    SlotRules,
     parse_adherence,
+    parse_rules,
     parse_slot,
     parse_slots,
 )
@@ -115,6 +117,19 @@ class SlotsApi:
         with _refusals():
             answer = self._client.request("DELETE", f"/slots/{slot_id}")
         return _parsed(parse_slot, answer)
+
+    def rules(self, team_id: str) -> SlotRules:
+        return _parsed(parse_rules, self._client.get(f"/teams/{team_id}/slot-rules"))
+
+    def set_rules(self, team_id: str, rules: SlotRules) -> SlotRules:
+        body = {
+            "book_notice_min": rules.book_notice_min,
+            "cancel_notice_min": rules.cancel_notice_min,
+            "late_grace_min": rules.late_grace_min,
+        }
+        return _parsed(
+            parse_rules, self._client.request("PUT", f"/teams/{team_id}/slot-rules", body)
+        )
 
 
 def _body(draft: SlotDraft) -> dict[str, Any]:

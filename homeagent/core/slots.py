@@ -200,6 +200,28 @@ def parse_adherence(obj: object, *, route: str = "GET /teams/{id}/slot-adherence
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SlotRules:
+    """A team's rules, in minutes (GET/PUT /teams/{id}/slot-rules)."""
+
+    book_notice_min: int = 60
+    cancel_notice_min: int = 120
+    late_grace_min: int = 5
+
+
+MAX_NOTICE_MIN = 7 * 24 * 60
+MAX_GRACE_MIN = 120
+
+
+def parse_rules(obj: object, *, route: str = "GET /teams/{id}/slot-rules") -> SlotRules:
+    f = _Fields(route, obj, "")
+    return SlotRules(
+        book_notice_min=f.integer("book_notice_min", 0, MAX_NOTICE_MIN),
+        cancel_notice_min=f.integer("cancel_notice_min", 0, MAX_NOTICE_MIN),
+        late_grace_min=f.integer("late_grace_min", 0, MAX_GRACE_MIN),
+    )
+
+
 # --- reminders ----------------------------------------------------------------------
 
 
@@ -336,3 +358,7 @@ class LeadSlotService(Protocol):
     def edit(self, slot_id: int, draft: SlotDraft) -> Slot: ...
 
     def cancel_slot(self, slot_id: int) -> Slot: ...
+
+    def rules(self, team_id: str) -> SlotRules: ...
+
+    def set_rules(self, team_id: str, rules: SlotRules) -> SlotRules: ...

@@ -17,6 +17,7 @@ from homeagent.core.slots import (
     SlotBooking,
     SlotDraft,
     SlotRefused,
+    SlotRules,
     Unplanned,
 )
 
@@ -38,6 +39,7 @@ class FakeSlots:
         self.me = me
         self.book_notice = dt.timedelta(minutes=book_notice_min)
         self.cancel_notice = dt.timedelta(minutes=cancel_notice_min)
+        self.grace_min = 5
         self.slots: dict[int, Slot] = {}
         self.who: dict[int, list[SlotBooking]] = {}
         self.attendance: dict[int, tuple[Attendance, ...]] = {}
@@ -155,7 +157,7 @@ class FakeSlots:
                     else Unplanned(u.agent, had.in_s + u.in_s, min(had.first_at, u.first_at))
                 )
         loose = tuple(sorted(merged.values(), key=lambda u: u.first_at))
-        return Adherence(team_id, start, end, 5, rows, loose)
+        return Adherence(team_id, start, end, self.grace_min, rows, loose)
 
     def create(self, team_id: str, draft: SlotDraft) -> Slot:
         self._fail("create")
@@ -186,6 +188,18 @@ class FakeSlots:
         self.slots[slot_id] = dataclasses.replace(s, cancelled=True)
         self.who[slot_id] = []
         return self._view(slot_id, lead=True)
+
+    def rules(self, team_id: str) -> SlotRules:
+        self._fail("rules")
+        minutes = int(self.book_notice.total_seconds() // 60)
+        return SlotRules(minutes, int(self.cancel_notice.total_seconds() // 60), self.grace_min)
+
+    def set_rules(self, team_id: str, rules: SlotRules) -> SlotRules:
+        self._fail("set_rules")
+        self.book_notice = dt.timedelta(minutes=rules.book_notice_min)
+        self.cancel_notice = dt.timedelta(minutes=rules.cancel_notice_min)
+        self.grace_min = rules.late_grace_min
+        return self.rules(team_id)
 
 
 DEMO_TEAM = tuple(

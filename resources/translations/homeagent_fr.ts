@@ -2248,6 +2248,29 @@
     </message>
 </context>
 <context>
+    <name>RulesEditor</name>
+    <message>
+        <source>Slot rules</source>
+        <translation>Règles des créneaux</translation>
+    </message>
+    <message>
+        <source>Book at least (before the start)</source>
+        <translation>Réserver au moins (avant le début)</translation>
+    </message>
+    <message>
+        <source>Cancel at least (before the start)</source>
+        <translation>Annuler au moins (avant le début)</translation>
+    </message>
+    <message>
+        <source>Late after (past the start)</source>
+        <translation>En retard après (passé le début)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+</context>
+<context>
     <name>SetStateDialog</name>
     <message>
         <source>Set the state of {names}</source>
@@ -2674,6 +2697,10 @@
         <translation>Annuler le créneau</translation>
     </message>
     <message>
+        <source>Rules…</source>
+        <translation>Règles…</translation>
+    </message>
+    <message>
         <source>The week&apos;s slots</source>
         <translation>Les créneaux de la semaine</translation>
     </message>
@@ -2732,6 +2759,10 @@
     <message>
         <source>Slot cancelled; the agents who booked it are told.</source>
         <translation>Créneau annulé ; les agents qui l&apos;avaient réservé sont prévenus.</translation>
+    </message>
+    <message>
+        <source>Rules saved: book {book} min, cancel {cancel} min before.</source>
+        <translation>Règles enregistrées : réserver {book} min, annuler {cancel} min avant.</translation>
     </message>
     <message>
         <source>Agents have booked this slot: its times cannot change. Cancel it and open another.</source>

@@ -46,12 +46,15 @@ from PySide6.QtWidgets import (
 )
 
 from homeagent.core.slots import (
+    MAX_GRACE_MIN,
+    MAX_NOTICE_MIN,
     Adherence,
     Attendance,
     LeadSlotService,
     SlotAdherence,
     SlotDraft,
     SlotRefused,
+    SlotRules,
     Unplanned,
 )
 from homeagent.core.timefmt import format_duration
@@ -267,7 +270,46 @@ class SlotEditor(QDialog):
         self.accept()
 
 
+class RulesEditor(QDialog):
+    """The team's slot rules: booking notice, cancelling notice, lateness grace."""
+
+    def __init__(self, parent: QWidget | None, rules: SlotRules) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Slot rules"))
+        self.book = self._spin(rules.book_notice_min, MAX_NOTICE_MIN)
+        self.cancel = self._spin(rules.cancel_notice_min, MAX_NOTICE_MIN)
+        self.grace = self._spin(rules.late_grace_min, MAX_GRACE_MIN)
+        form = QFormLayout()
+        form.addRow(self.tr("Book at least (before the start)"), self.book)
+        form.addRow(self.tr("Cancel at least (before the start)"), self.cancel)
+        form.addRow(self.tr("Late after (past the start)"), self.grace)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _spin(self, value: int, top: int) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setRange(0, top)
+        spin.setSuffix(self.tr(" min"))
+        spin.setValue(value)
+        return spin
+
+    def rules(self) -> SlotRules:
+        return SlotRules(self.book.value(), self.cancel.value(), self.grace.value())
+
+
+def _ask_rules(parent: QWidget, current: SlotRules) -> SlotRules | None:
+    dialog = RulesEditor(parent, current)
+    return dialog.rules() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 EditorFactory = Callable[[QWidget, str, SlotDraft | None], SlotDraft | None]
+RulesFactory = Callable[[QWidget, SlotRules], SlotRules | None]
 
 
 def _ask(parent: QWidget, title: str, current: SlotDraft | None) -> SlotDraft | None:
@@ -298,12 +340,13 @@ class SlotsPage(QWidget):
         *,
         clock: Callable[[], dt.datetime] = utc_now,
         ask: EditorFactory = _ask,
+        ask_rules: RulesFactory = _ask_rules,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SlotsPage")
         self._service, self._net, self._team_id = service, net, team_id
-        self._clock, self._ask = clock, ask
+        self._clock, self._ask, self._ask_rules = clock, ask, ask_rules
         self._seq = 0
         self._keep_status = False
         self.report: Adherence | None = None
@@ -321,6 +364,8 @@ class SlotsPage(QWidget):
         self.edit.clicked.connect(self._on_edit_clicked)
         self.cancel = QPushButton(self.tr("Cancel the slot"), self)
         self.cancel.clicked.connect(self._on_cancel_clicked)
+        self.rules_button = QPushButton(self.tr("Rules…"), self)
+        self.rules_button.clicked.connect(self._on_rules_clicked)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("The week's slots"))
@@ -347,7 +392,7 @@ class SlotsPage(QWidget):
         for widget in (self.previous, self.week_label, self.next):
             bar.addWidget(widget)
         bar.addStretch(1)
-        for widget in (self.new, self.edit, self.cancel):
+        for widget in (self.new, self.edit, self.cancel, self.rules_button):
             bar.addWidget(widget)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)
@@ -509,6 +554,26 @@ class SlotsPage(QWidget):
         slot_id = row.slot.id
         text = self.tr("Slot cancelled; the agents who booked it are told.")
         self._run(lambda: self._service.cancel_slot(slot_id), text)
+
+    def _on_rules_clicked(self) -> None:
+        """Read the rules, ask, save (each step on the net lane; failures said)."""
+        team = self._team_id
+
+        def edit(current: SlotRules) -> None:
+            wanted = self._ask_rules(self, current)
+            if wanted is not None:
+                self._run(
+                    lambda: self._service.set_rules(team, wanted),
+                    self.tr("Rules saved: book {book} min, cancel {cancel} min before.").format(
+                        book=wanted.book_notice_min, cancel=wanted.cancel_notice_min
+                    ),
+                )
+
+        self._net.run(
+            lambda: self._service.rules(team),
+            edit,
+            lambda exc: self.status.setText(failure_text(exc)),
+        )
 
 
 def refusal_for_lead(exc: SlotRefused) -> str:

@@ -408,3 +408,52 @@ def test_planned_vs_actual(server: Server, sessions: Callable[[str], Session]) -
     assert names["ontime"] not in overall
     agent = sessions("agent_b1")
     assert agent.client.get(f"/teams/{server.org.team_b}/slot-adherence").status_code == 403
+
+
+def test_the_desk_and_console_client_against_the_server(
+    server: Server, sessions: Callable[[str], Session]
+) -> None:
+    """`homeagent.client.slots.SlotsApi` (what the desk and the console use) parses every
+    answer and turns the rules' refusals into `SlotRefused` with the notice."""
+    from homeagent.client.server import ServerClient
+    from homeagent.client.slots import SlotsApi
+    from homeagent.core.slots import SlotDraft, SlotRefused, SlotRules
+    from homeagent.testing.vault import MemoryVault
+
+    team = server.org.team_a
+    agent_client, lead_client = (
+        ServerClient(server.url, MemoryVault()),
+        ServerClient(server.url, MemoryVault()),
+    )
+    try:
+        agent_client.login("agent_a2", PASSWORD, "pc-slots")
+        lead_client.login("lead_a", PASSWORD, "pc-slots")
+        agent, lead = SlotsApi(agent_client), SlotsApi(lead_client)
+        day = next(_days)
+        start = _future(14, day=day)
+        made = lead.create(team, SlotDraft(start, start + timedelta(hours=2), 2, "Soir"))
+        assert (made.capacity, made.note, made.bookings) == (2, "Soir", ())
+        week = agent.week(team, start - timedelta(hours=1), start + timedelta(days=1))
+        assert [s.id for s in week] == [made.id]
+        assert week[0].can_book
+        assert week[0].bookings is None
+        booked = agent.book(made.id)
+        assert booked.mine
+        assert booked.free == 1
+        soon = datetime.now(UTC) + timedelta(minutes=30)
+        near = lead.create(team, SlotDraft(soon, soon + timedelta(hours=1), 2))
+        with pytest.raises(SlotRefused) as caught:
+            agent.book(near.id)
+        assert (caught.value.code, caught.value.notice_min) == ("too_late_to_book", 60)
+        with pytest.raises(SlotRefused) as moved:
+            lead.edit(made.id, SlotDraft(start + timedelta(hours=1), start + timedelta(hours=3), 2))
+        assert moved.value.code == "slot_has_bookings"
+        report = lead.adherence(team, start - timedelta(hours=1), start + timedelta(days=1))
+        (row,) = [r for r in report.slots if r.slot.id == made.id]
+        assert [a.status for a in row.booked] == ["upcoming"]
+        assert lead.rules(team) == SlotRules(60, 120, 5)
+        assert not agent.cancel(made.id).mine
+        assert lead.cancel_slot(near.id).cancelled
+    finally:
+        agent_client.close()
+        lead_client.close()

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from homeagent.core.records import Person
-from homeagent.core.slots import Attendance, SlotDraft, Unplanned
+from homeagent.core.slots import Attendance, SlotDraft, SlotRules, Unplanned
 from homeagent.testing.fake_slots import FakeSlots
 from homeagent.ui.lead.slots_page import SlotsPage, week_start
 from homeagent.ui.qt.tasks import TaskRunner
@@ -30,6 +30,11 @@ class Ask:
         return self.answer
 
 
+def ask_rules(_parent: object, current: SlotRules) -> SlotRules:
+    assert current == SlotRules(60, 120, 5)  # what the service holds
+    return SlotRules(30, 240, 10)
+
+
 @pytest.fixture
 def page(qtbot, net: TaskRunner) -> Iterator[tuple[SlotsPage, FakeSlots, Ask]]:  # type: ignore[no-untyped-def]
     clock = FakeClock(NOW)
@@ -43,7 +48,7 @@ def page(qtbot, net: TaskRunner) -> Iterator[tuple[SlotsPage, FakeSlots, Ask]]: 
     fake.unplanned[past.id] = (Unplanned(KARIM, 3600, past.starts_at),)
     fake.add(NOW + dt.timedelta(days=1), 2, 6, note="Renfort", booked_by=(LEA,))
     ask = Ask()
-    view = SlotsPage(fake, net, "team", clock=clock, ask=ask)
+    view = SlotsPage(fake, net, "team", clock=clock, ask=ask, ask_rules=ask_rules)
     qtbot.addWidget(view)
     view.resize(1100, 600)
     view.show()
@@ -124,3 +129,11 @@ def test_events_coalesce_and_weeks_move(qtbot, page: tuple[SlotsPage, FakeSlots,
     assert view.model.rowCount() == 0
     assert "No slot this week" in view.status.text()
     assert view.week == week_start(NOW) + dt.timedelta(days=7)
+
+
+def test_rules(qtbot, page: tuple[SlotsPage, FakeSlots, Ask]) -> None:  # type: ignore[no-untyped-def]
+    view, fake, _ask = page
+    with qtbot.waitSignal(view.loaded, timeout=3000):
+        qtbot.mouseClick(view.rules_button, Qt.MouseButton.LeftButton)
+    assert view.status.text() == "Rules saved: book 30 min, cancel 240 min before."
+    assert fake.rules("team") == SlotRules(30, 240, 10)
