@@ -264,9 +264,10 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def _slots(s: Session, rng: random.Random, agents: list[tuple[str, str]], now: datetime) -> int:
-    """Slots from yesterday to six days ahead for every team, about half booked; plus,
-    for each team, a slot around now held by its first agents (by login), so the demo's
-    desk is inside a slot and the lead's page shows planned vs actual at once."""
+    """The coming week's slots for every team (those that start after now), about half
+    booked; plus, for each team, an hour's slot from now held by its first agents (by
+    login), so the demo's desk is inside a slot and the lead's page shows planned vs
+    actual at once. No slot in the past: the demo has no state history to match it."""
     by_team: dict[str, list[str]] = {}
     for agent_id, team_id in agents:
         by_team.setdefault(team_id, []).append(agent_id)
@@ -274,16 +275,16 @@ def _slots(s: Session, rng: random.Random, agents: list[tuple[str, str]], now: d
     count = 0
     for team_id, members in by_team.items():
         ordered = list(s.scalars(select(User.id).where(User.id.in_(members)).order_by(User.name)))
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        current = (hour - timedelta(hours=1), hour + timedelta(hours=2))
+        minute = now.replace(second=0, microsecond=0)
+        current = (minute, minute + timedelta(hours=1))
         spans = [(*current, 6, "")]
-        for day in range(-1, 7):
+        for day in range(8):
             d = today + timedelta(days=day)
             for start_h, end_h, capacity in SLOT_HOURS:
                 a = datetime(d.year, d.month, d.day, start_h, tzinfo=PARIS).astimezone(UTC)
                 b = datetime(d.year, d.month, d.day, end_h, tzinfo=PARIS).astimezone(UTC)
-                if a < current[1] and b > current[0]:
-                    continue  # the slot around now stands for it
+                if a < current[1] or a > now + timedelta(days=7):
+                    continue  # past, or the slot from now stands for it
                 spans.append((a, b, capacity, "Renfort du soir" if start_h == 18 else ""))
         for a, b, capacity, note in spans:
             slot = ShiftSlot(

@@ -375,7 +375,11 @@ class SlotsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        for column in range(2, len(SlotAdherenceModel.COLUMNS)):
+            # the lists of names share the width (elided; the tooltip and the detail
+            # below have them all)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
         self.detail = QLabel(self)
         self.detail.setObjectName("SlotDetail")
