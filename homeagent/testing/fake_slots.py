@@ -172,6 +172,9 @@ class FakeSlots:
         s = self.slots[slot_id]
         if s.starts_at <= self.clock():
             raise SlotRefused("slot_started", "started")
+        moved = (draft.starts_at, draft.ends_at) != (s.starts_at, s.ends_at)
+        if moved and self.who[slot_id]:
+            raise SlotRefused("slot_has_bookings", "booked: cancel it and open another")
         if draft.capacity < len(self.who[slot_id]):
             raise SlotRefused("capacity_below_bookings", "below")
         self.slots[slot_id] = dataclasses.replace(

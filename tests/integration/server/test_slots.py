@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -457,3 +457,64 @@ def test_the_desk_and_console_client_against_the_server(
     finally:
         agent_client.close()
         lead_client.close()
+
+
+@pytest.fixture(params=["fake", "server"])
+def slot_services(request: pytest.FixtureRequest, server: Server) -> Iterator[tuple[Any, Any, str]]:
+    """(agent's service, lead's service, team id) over the in-memory fake or the real
+    server: the same contract for both."""
+    if request.param == "fake":
+        from homeagent.testing.fake_slots import FakeSlots
+
+        fake = FakeSlots(lambda: datetime.now(UTC))
+        yield fake, fake, "team"
+        return
+    from homeagent.client.server import ServerClient
+    from homeagent.client.slots import SlotsApi
+    from homeagent.testing.vault import MemoryVault
+
+    agent_client, lead_client = (
+        ServerClient(server.url, MemoryVault()),
+        ServerClient(server.url, MemoryVault()),
+    )
+    agent_client.login("agent_a1", PASSWORD, "pc-contract")
+    lead_client.login("lead_a", PASSWORD, "pc-contract")
+    try:
+        yield SlotsApi(agent_client), SlotsApi(lead_client), server.org.team_a
+    finally:
+        agent_client.close()
+        lead_client.close()
+
+
+def test_the_fake_keeps_the_server_s_contract(slot_services: tuple[Any, Any, str]) -> None:
+    """The UI tests' fake (homeagent.testing.fake_slots) refuses what the server refuses,
+    with the same codes."""
+    from homeagent.core.slots import SlotDraft, SlotRefused
+
+    agent, lead, team = slot_services
+    day = next(_days)
+    start = _future(9, day=day)
+
+    def draft(at: datetime, hours: float = 2, cap: int = 2) -> SlotDraft:
+        return SlotDraft(at, at + timedelta(hours=hours), cap)
+
+    first = lead.create(team, draft(start))
+    clash = lead.create(team, draft(start + timedelta(hours=1)))
+    soon = lead.create(team, draft(datetime.now(UTC) + timedelta(minutes=30)))
+    assert agent.book(first.id).mine
+    assert agent.book(first.id).booked == 1  # again: the same booking
+    for slot_id, code in ((clash.id, "overlapping_booking"), (soon.id, "too_late_to_book")):
+        with pytest.raises(SlotRefused) as caught:
+            agent.book(slot_id)
+        assert caught.value.code == code
+    with pytest.raises(SlotRefused) as moved:
+        lead.edit(first.id, draft(start + timedelta(hours=3)))
+    assert moved.value.code == "slot_has_bookings"
+    assert not agent.cancel(first.id).mine
+    with pytest.raises(SlotRefused) as none:
+        agent.cancel(first.id)
+    assert none.value.code == "not_booked"
+    assert lead.cancel_slot(clash.id).cancelled
+    listed = {s.id for s in agent.week(team, start - timedelta(hours=1), start + timedelta(days=1))}
+    assert first.id in listed
+    assert clash.id not in listed
