@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
@@ -43,6 +44,7 @@ from homeagent.ui.qt.tasks import TaskLanes
 _log = logging.getLogger(__name__)
 TICK_MS = 5000  # reminders and the end of a slot: checked every 5 s
 RELOAD_MS = 5 * 60 * 1000  # the list, even without an event (rules move with the clock)
+EVENT_DELAY_MS, EVENT_SPREAD_MS = 300, 1500  # after a `slot_changed`: 0.3–1.8 s
 WEEK = dt.timedelta(days=7)
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -381,6 +383,11 @@ class SlotsController(QObject):
         self.reload_timer = QTimer(self)
         self.reload_timer.setInterval(RELOAD_MS)
         self.reload_timer.timeout.connect(self.reload)
+        # a burst of bookings (a new slot, a whole team booking it) is one read per desk,
+        # spread over a second or two so the server does not get every desk at once
+        self.event_timer = QTimer(self)
+        self.event_timer.setSingleShot(True)
+        self.event_timer.timeout.connect(self.reload)
 
     def set_team(self, team_id: str) -> None:
         """The agent's team (from /me): load its slots and start the clock."""
@@ -394,8 +401,8 @@ class SlotsController(QObject):
     def on_stream_event(self, event_type: str, data: object) -> None:
         """`slot_changed` of the agent's team: reload."""
         mine = isinstance(data, dict) and data.get("team_id") == self.team_id
-        if event_type == "slot_changed" and mine:
-            self.reload()
+        if event_type == "slot_changed" and mine and not self.event_timer.isActive():
+            self.event_timer.start(EVENT_DELAY_MS + random.randrange(EVENT_SPREAD_MS))  # noqa: S311
 
     def reload(self) -> None:
         if not self.team_id:
@@ -487,3 +494,4 @@ class SlotsController(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self.reload_timer.stop()
+        self.event_timer.stop()

@@ -202,3 +202,15 @@ def test_in_french(qtbot, french, rig: Rig) -> None:  # type: ignore[no-untyped-
     assert rig.tab.book.text() == "Réserver"
     rig.select(2)
     assert rig.tab.status.text() == "Trop tard pour réserver ce créneau."
+
+
+def test_a_burst_of_slot_events_is_one_read(qtbot, rig: Rig) -> None:  # type: ignore[no-untyped-def]
+    rig.load(qtbot)
+    before = rig.fake.calls.count("week")
+    for slot_id in (1, 2, 3):
+        rig.controller.on_stream_event("slot_changed", {"team_id": "team", "slot_id": slot_id})
+    rig.controller.on_stream_event("slot_changed", {"team_id": "other", "slot_id": 9})
+    rig.controller.on_stream_event("message", {"team_id": "team"})
+    qtbot.waitUntil(lambda: rig.fake.calls.count("week") == before + 1, timeout=3000)
+    qtbot.wait(300)
+    assert rig.fake.calls.count("week") == before + 1
