@@ -34,6 +34,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from homeagent.client.events import ConnectionState, StreamEvent
+from homeagent.client.slots import slots_api
 from homeagent.core import records
 from homeagent.core.desk_snapshot import DeskSnapshot
 from homeagent.core.events import CallPhase, Event
@@ -48,6 +49,7 @@ from homeagent.ui.lead.day_view import DayView
 from homeagent.ui.lead.help_queue import HelpQueuePanel
 from homeagent.ui.lead.messages import MessagesPanel
 from homeagent.ui.lead.queues_panel import QueuesModel
+from homeagent.ui.lead.slots_page import SlotsPage
 from homeagent.ui.lead.supervision import ConsoleSupervision
 from homeagent.ui.qt.tasks import TaskRunner
 
@@ -188,6 +190,11 @@ class LeadPages:
             self.alerts: QCoreApplication.translate("LeadPages", "Alerts"),
             self.day: QCoreApplication.translate("LeadPages", "Day"),
         }
+        # shift slots and planned vs actual, when the client has the routes
+        service = slots_api(session.device.client)
+        self.slots = SlotsPage(service, net, team_id) if service is not None else None
+        if self.slots is not None:
+            self._titles[self.slots] = QCoreApplication.translate("LeadPages", "Slots")
         for widget, title in self._titles.items():
             console.add_page(title, widget)
         self.messages.unread_changed.connect(lambda n: self._count(self.messages, n))
@@ -210,6 +217,8 @@ class LeadPages:
         for panel in (self.messages, self.help, self.alerts):
             panel.start()
         self.day.load()
+        if self.slots is not None:
+            self.slots.start()
 
     def _compose_to(self, agent_ids: list[str]) -> None:
         self.messages.compose_to(agent_ids)
@@ -236,6 +245,8 @@ class LeadPages:
 
     def _on_stream_event(self, event: StreamEvent) -> None:
         self.day.apply_event(event.type, event.data)  # a listener: never owns the event
+        if self.slots is not None:
+            self.slots.apply_event(event.type, event.data)
         for panel in (self.messages, self.help, self.alerts):
             if panel.apply_event(event.type, event.data):
                 self._log_shown(event)

@@ -44,6 +44,7 @@ from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
+from homeagent.desktop import desk_slots
 from homeagent.desktop.adapters import (
     ME_META_KEY,
     AppData,
@@ -186,6 +187,7 @@ class AgentSession:
                 event_log=self.log,
             )
         self.model.subscribe(self._on_model_snapshot)
+        self.slots = desk_slots.wire(self)  # "My slots": team from /me, changes from the stream
 
     # -- start -------------------------------------------------------------------------
 
@@ -548,6 +550,7 @@ class AgentSession:
             self.updates.stop()  # an update accepted for restart goes to the installer now
         self.hotkeys.stop()  # release the keys for the other programs
         self.controller.stop()
+        self.slots.stop()
         if self.engine is not None:
             try:
                 self._early.stop()  # after its start, which may still run

@@ -31,6 +31,7 @@ from homeagent.server.routers import (
     quality,
     queues,
     remote_state,
+    slots,
     stream,
     supervision,
     updates,
@@ -95,7 +96,7 @@ def create_app(
 
     for module in (
         auth, me, agents, remote_state, quality, contacts, calls, messages, help, figures,
-        queues, supervision, call_supervision, stream, acd,
+        queues, supervision, call_supervision, stream, acd, slots,
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)

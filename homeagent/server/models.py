@@ -519,3 +519,69 @@ class SupervisionSession(Base):
         Index("ix_supervision_team_status", "team_id", "status"),
         Index("ix_supervision_agent_created", "agent_id", "created_at"),
     )
+
+
+class ShiftSlot(Base):
+    """A shift slot a team's lead opened (e.g. Tue 18:00–20:00, 6 places): agents book it.
+
+    `booked` counts the open bookings; it only moves by a conditional UPDATE
+    (`booked < capacity`), so two bookings racing for the last place cannot both win, on
+    SQLite as on PostgreSQL (homeagent.server.slots.book).
+    """
+
+    __tablename__ = "shift_slots"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_by_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (Index("ix_shift_slots_team_start", "team_id", "starts_at"),)
+
+
+class SlotRules(Base):
+    """A team's shift-slot rules (homeagent.server.slots.Rules): how long before a slot's
+    start an agent may still book it, and cancel a booking; how late counts as late.
+    No row: the defaults."""
+
+    __tablename__ = "slot_rules"
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    book_notice_min: Mapped[int] = mapped_column(Integer)
+    cancel_notice_min: Mapped[int] = mapped_column(Integer)
+    late_grace_min: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class SlotBooking(Base):
+    """An agent's booking of a slot; cancelling keeps the row (`cancelled_at`).
+
+    At most one open booking per agent and slot (a partial unique index)."""
+
+    __tablename__ = "slot_bookings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("shift_slots.id", ondelete="CASCADE"))
+    agent_id: Mapped[str] = mapped_column(String(36))
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    booked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (
+        Index(
+            "uq_slot_bookings_open",
+            "slot_id",
+            "agent_id",
+            unique=True,
+            sqlite_where=text("cancelled_at IS NULL"),
+            postgresql_where=text("cancelled_at IS NULL"),
+        ),
+        Index("ix_slot_bookings_agent", "agent_id", "cancelled_at"),
+    )

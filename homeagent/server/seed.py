@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import unicodedata
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,17 @@ from sqlalchemy.orm import Session
 from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.auth import hash_password
 from homeagent.server.db import Database
-from homeagent.server.models import Contact, ContactPhone, Counter, Interaction, Note, User, utcnow
+from homeagent.server.models import (
+    Contact,
+    ContactPhone,
+    Counter,
+    Interaction,
+    Note,
+    ShiftSlot,
+    SlotBooking,
+    User,
+    utcnow,
+)
 from homeagent.server.passwords import password_problem
 
 FIRST = (
@@ -241,7 +252,65 @@ def seed_demo(
             if rng.random() < 0.3:
                 _history(s, rng, c, agent_ids, now)
         s.merge(Counter(name="contacts", value=contacts))
-    return {"teams": len(TEAMS), "agents": len(agent_ids), "contacts": contacts}
+        slots = _slots(s, rng, agent_ids, now)
+    return {
+        "teams": len(TEAMS), "agents": len(agent_ids), "contacts": contacts, "slots": slots,
+    }  # fmt: skip
+
+
+# A week of shift slots per team (Paris time): mornings, afternoons, evenings.
+SLOT_HOURS = ((9, 12, 4), (14, 17, 4), (18, 20, 6))
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _slots(s: Session, rng: random.Random, agents: list[tuple[str, str]], now: datetime) -> int:
+    """The coming week's slots for every team (those that start after now), about half
+    booked; plus, for each team, an hour's slot from now held by its first agents (by
+    login), so the demo's desk is inside a slot and the lead's page shows planned vs
+    actual at once. No slot in the past: the demo has no state history to match it."""
+    by_team: dict[str, list[str]] = {}
+    for agent_id, team_id in agents:
+        by_team.setdefault(team_id, []).append(agent_id)
+    today = now.astimezone(PARIS).date()
+    count = 0
+    for team_id, members in by_team.items():
+        ordered = list(s.scalars(select(User.id).where(User.id.in_(members)).order_by(User.name)))
+        minute = now.replace(second=0, microsecond=0)
+        current = (minute, minute + timedelta(hours=1))
+        spans = [(*current, 6, "")]
+        for day in range(8):
+            d = today + timedelta(days=day)
+            for start_h, end_h, capacity in SLOT_HOURS:
+                a = datetime(d.year, d.month, d.day, start_h, tzinfo=PARIS).astimezone(UTC)
+                b = datetime(d.year, d.month, d.day, end_h, tzinfo=PARIS).astimezone(UTC)
+                if a < current[1] or a > now + timedelta(days=7):
+                    continue  # past, or the slot from now stands for it
+                spans.append((a, b, capacity, "Renfort du soir" if start_h == 18 else ""))
+        for a, b, capacity, note in spans:
+            slot = ShiftSlot(
+                team_id=team_id, starts_at=a, ends_at=b, capacity=capacity, note=note,
+                created_at=now - timedelta(days=3), updated_at=now - timedelta(days=3),
+            )  # fmt: skip
+            if (a, b) == current:
+                takers = ordered[: min(capacity, 3)]
+            else:
+                takers = [m for m in ordered if rng.random() < 0.4][:capacity]
+            s.add(slot)
+            s.flush()
+            taken: list[tuple[str, datetime, datetime]] = []
+            for agent_id in takers:
+                if any(x == agent_id and a < e and b > st for x, st, e in taken):
+                    continue
+                taken.append((agent_id, a, b))
+                s.add(
+                    SlotBooking(
+                        slot_id=slot.id, agent_id=agent_id, team_id=team_id,
+                        booked_at=min(now, a) - timedelta(days=1),
+                    )
+                )  # fmt: skip
+            slot.booked = len(taken)
+            count += 1
+    return count
 
 
 def _history(

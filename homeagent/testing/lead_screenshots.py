@@ -54,6 +54,9 @@ def take(out: Path, suffix: str = "") -> list[Path]:
         path = out / f"lead_supervision{suffix}.png"
         _supervise(fake, path)
         saved.append(path)
+        path = out / f"lead_slots{suffix}.png"
+        _slots(fake, path)
+        saved.append(path)
         wall = fake.console.open_wallboard()
         pump(400)
         path = out / f"lead_wallboard{suffix}.png"
@@ -85,6 +88,32 @@ def _supervise(fake: FakeConsole, path: Path) -> None:
     fake.console.window().grab().save(str(path))
     fake.supervision.core.stop()
     pump(50)
+
+
+def _slots(fake: FakeConsole, path: Path) -> None:
+    """The console's Slots page over a demo week, today's afternoon slot selected."""
+    from homeagent.testing.fake_slots import demo_week
+    from homeagent.ui.lead.slots_page import SlotsPage
+    from homeagent.ui.qt.dispatcher import Dispatcher
+    from homeagent.ui.qt.tasks import TaskRunner
+
+    now = dt.datetime.now(dt.UTC)
+    net = TaskRunner(Dispatcher(), "slots")
+    page = SlotsPage(demo_week(lambda: now), net, "team", clock=lambda: now)
+    fake.console.add_page("Créneaux", page)
+    fake.console.show_page(page)
+    page.start()
+    for _ in range(50):
+        pump(20)
+        if page.model.rowCount():
+            break
+    started = [i for i in range(page.model.rowCount()) if page.model.row(i).slot.starts_at <= now]  # type: ignore[union-attr]
+    if started:
+        page.table.selectRow(started[-1])
+    pump(200)
+    fake.console.window().grab().save(str(path))
+    page.stop()
+    net.close(wait=False)
 
 
 def main(argv: list[str] | None = None) -> int:

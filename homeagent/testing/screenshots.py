@@ -102,10 +102,44 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
     shot("inbox")
     w.side.setCurrentWidget(w.side.history)
     shot("history")
+    _slots(desk, shot)
     w.side.setCurrentIndex(0)
     w.update_banner.show_ready("0.2.0")  # a verified update, between two calls
     shot("update_ready")
     return saved
+
+
+def _slots(desk: FakeDesk, shot: Callable[[str], None]) -> None:
+    """ "Mes créneaux" over a demo week (one slot just booked), then the end-of-slot
+    proposal after the agent's slot ended."""
+    from homeagent.testing.fake_slots import demo_week
+    from homeagent.ui.desk.slots import SlotsController
+
+    w, now = desk.window, dt.datetime.now(dt.UTC)
+    clock = [now]
+    fake = demo_week(lambda: clock[0])
+    controller = SlotsController(
+        tab=w.side.slots, banner=w.slot_banner, lanes=desk.lanes, service=fake,
+        snapshot=desk.model.snapshot, go_offline=lambda: None, notify=lambda _t, _x: None,
+        clock=lambda: clock[0], parent=w,
+    )  # fmt: skip
+    w.side.setCurrentWidget(w.side.slots)
+    controller.set_team("team")
+    tab = w.side.slots
+    _until(lambda: tab.model.rowCount() > 0)
+    bookable = next((s for s in tab.model.items() if s.can_book), None)
+    if bookable is not None:
+        tab.table.selectRow(tab.model.row_of(bookable.id))
+        tab.book.click()
+        _until(lambda: tab.status.text() and not tab.status.text().endswith("…"))
+    shot("slots")
+    mine = next((s for s in tab.model.items() if s.mine), None)
+    if mine is not None:
+        clock[0] = mine.ends_at + dt.timedelta(minutes=1)
+        controller.tick()
+        shot("slot_end")
+        w.slot_banner.setVisible(False)
+    controller.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1733,6 +1733,10 @@
         <source>Day</source>
         <translation>Journée</translation>
     </message>
+    <message>
+        <source>Slots</source>
+        <translation>Créneaux</translation>
+    </message>
 </context>
 <context>
     <name>LeadQueues</name>
@@ -2244,6 +2248,29 @@
     </message>
 </context>
 <context>
+    <name>RulesEditor</name>
+    <message>
+        <source>Slot rules</source>
+        <translation>Règles des créneaux</translation>
+    </message>
+    <message>
+        <source>Book at least (before the start)</source>
+        <translation>Réserver au moins (avant le début)</translation>
+    </message>
+    <message>
+        <source>Cancel at least (before the start)</source>
+        <translation>Annuler au moins (avant le début)</translation>
+    </message>
+    <message>
+        <source>Late after (past the start)</source>
+        <translation>En retard après (passé le début)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+</context>
+<context>
     <name>SetStateDialog</name>
     <message>
         <source>Set the state of {names}</source>
@@ -2423,8 +2450,370 @@
         <translation>Ma journée</translation>
     </message>
     <message>
+        <source>My slots</source>
+        <translation>Mes créneaux</translation>
+    </message>
+    <message>
         <source>Inbox ({count})</source>
         <translation>Messages ({count})</translation>
+    </message>
+</context>
+<context>
+    <name>SlotEditor</name>
+    <message>
+        <source>Day</source>
+        <translation>Jour</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Début</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Fin</translation>
+    </message>
+    <message>
+        <source>Places</source>
+        <translation>Places</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>A slot lasts at least 15 minutes.</source>
+        <translation>Un créneau dure au moins 15 minutes.</translation>
+    </message>
+    <message>
+        <source>A slot lasts at most 12 hours.</source>
+        <translation>Un créneau dure au plus 12 heures.</translation>
+    </message>
+</context>
+<context>
+    <name>SlotEndBanner</name>
+    <message>
+        <source>Go offline</source>
+        <translation>Passer hors ligne</translation>
+    </message>
+    <message>
+        <source>Keep working</source>
+        <translation>Continuer</translation>
+    </message>
+    <message>
+        <source>Your slot {span} is over. Go offline?</source>
+        <translation>Votre créneau {span} est terminé. Passer hors ligne ?</translation>
+    </message>
+</context>
+<context>
+    <name>Slots</name>
+    <message>
+        <source>Too late to book: slots are booked at least {notice} before they start.</source>
+        <translation>Trop tard pour réserver : un créneau se réserve au moins {notice} avant son début.</translation>
+    </message>
+    <message>
+        <source>Too late to book this slot.</source>
+        <translation>Trop tard pour réserver ce créneau.</translation>
+    </message>
+    <message>
+        <source>Too late to cancel: ask your team lead (at least {notice} before).</source>
+        <translation>Trop tard pour annuler : demandez à votre chef d'équipe (au moins {notice} avant).</translation>
+    </message>
+    <message>
+        <source>Too late to cancel: ask your team lead.</source>
+        <translation>Trop tard pour annuler : demandez à votre chef d'équipe.</translation>
+    </message>
+    <message>
+        <source>This slot is full.</source>
+        <translation>Ce créneau est complet.</translation>
+    </message>
+    <message>
+        <source>You already hold a slot at that time.</source>
+        <translation>Vous avez déjà un créneau à cette heure-là.</translation>
+    </message>
+    <message>
+        <source>Your team lead cancelled this slot.</source>
+        <translation>Votre chef d'équipe a annulé ce créneau.</translation>
+    </message>
+    <message>
+        <source>This slot has started: it can no longer change.</source>
+        <translation>Ce créneau a commencé : il ne peut plus changer.</translation>
+    </message>
+    <message>
+        <source>You had not booked this slot.</source>
+        <translation>Vous n'aviez pas réservé ce créneau.</translation>
+    </message>
+    <message>
+        <source>The server refused: {code}.</source>
+        <translation>Le serveur a refusé : {code}.</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 heure</translation>
+    </message>
+    <message>
+        <source>{n} hours</source>
+        <translation>{n} heures</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} min</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>Créneau</translation>
+    </message>
+    <message>
+        <source>Places</source>
+        <translation>Places</translation>
+    </message>
+    <message>
+        <source>My booking</source>
+        <translation>Ma réservation</translation>
+    </message>
+    <message>
+        <source>1 free of {capacity}</source>
+        <translation>1 libre sur {capacity}</translation>
+    </message>
+    <message>
+        <source>Full ({capacity})</source>
+        <translation>Complet ({capacity})</translation>
+    </message>
+    <message>
+        <source>{free} free of {capacity}</source>
+        <translation>{free} libres sur {capacity}</translation>
+    </message>
+    <message>
+        <source>Booked</source>
+        <translation>Réservé</translation>
+    </message>
+    <message>
+        <source>Too late</source>
+        <translation>Trop tard</translation>
+    </message>
+    <message>
+        <source>Full</source>
+        <translation>Complet</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Commencé</translation>
+    </message>
+</context>
+<context>
+    <name>SlotsController</name>
+    <message>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <source>Not sent: the server cannot be reached. Try again.</source>
+        <translation>Non envoyé : le serveur est injoignable. Réessayez.</translation>
+    </message>
+    <message>
+        <source>Booked: {day} {span}.</source>
+        <translation>Réservé : {day} {span}.</translation>
+    </message>
+    <message>
+        <source>Booking cancelled: {day} {span}.</source>
+        <translation>Réservation annulée : {day} {span}.</translation>
+    </message>
+    <message>
+        <source>Your slot starts in {n} min</source>
+        <translation>Votre créneau commence dans {n} min</translation>
+    </message>
+    <message>
+        <source>{day} {span}</source>
+        <translation>{day} {span}</translation>
+    </message>
+</context>
+<context>
+    <name>SlotsPage</name>
+    <message>
+        <source>Expected</source>
+        <translation>Attendu</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>À l'heure</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>En retard</translation>
+    </message>
+    <message>
+        <source>Absent</source>
+        <translation>Absent</translation>
+    </message>
+    <message>
+        <source>Not there yet</source>
+        <translation>Pas encore là</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} min</translation>
+    </message>
+    <message>
+        <source> (+{late}, {at})</source>
+        <translation> (+{late}, {at})</translation>
+    </message>
+    <message>
+        <source>, left at {at}</source>
+        <translation>, parti à {at}</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>Créneau</translation>
+    </message>
+    <message>
+        <source>Booked</source>
+        <translation>Réservés</translation>
+    </message>
+    <message>
+        <source>In without a slot</source>
+        <translation>Sans créneau</translation>
+    </message>
+    <message>
+        <source>{booked} / {capacity}</source>
+        <translation>{booked} / {capacity}</translation>
+    </message>
+    <message>
+        <source>◀ Previous week</source>
+        <translation>◀ Semaine précédente</translation>
+    </message>
+    <message>
+        <source>Next week ▶</source>
+        <translation>Semaine suivante ▶</translation>
+    </message>
+    <message>
+        <source>New slot…</source>
+        <translation>Nouveau créneau…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Modifier…</translation>
+    </message>
+    <message>
+        <source>Cancel the slot</source>
+        <translation>Annuler le créneau</translation>
+    </message>
+    <message>
+        <source>Rules…</source>
+        <translation>Règles…</translation>
+    </message>
+    <message>
+        <source>The week&apos;s slots</source>
+        <translation>Les créneaux de la semaine</translation>
+    </message>
+    <message>
+        <source>Week of {day}</source>
+        <translation>Semaine du {day}</translation>
+    </message>
+    <message>
+        <source>No slot this week: open one with “New slot…”.</source>
+        <translation>Aucun créneau cette semaine : ouvrez-en un avec « Nouveau créneau… ».</translation>
+    </message>
+    <message>
+        <source>Nobody worked outside a slot this week.</source>
+        <translation>Personne n'a travaillé hors créneau cette semaine.</translation>
+    </message>
+    <message>
+        <source>In without a slot this week: {people}</source>
+        <translation>Connectés sans créneau cette semaine : {people}</translation>
+    </message>
+    <message>
+        <source>Select a slot to see who booked it and how it went.</source>
+        <translation>Choisissez un créneau pour voir qui l'a réservé et comment il s'est passé.</translation>
+    </message>
+    <message>
+        <source>{day} {span} — {booked} booked of {capacity}</source>
+        <translation>{day} {span} — {booked} réservés sur {capacity}</translation>
+    </message>
+    <message>
+        <source>  Nobody booked it.</source>
+        <translation>  Personne ne l'a réservé.</translation>
+    </message>
+    <message>
+        <source>  • {name} — in without a booking ({time})</source>
+        <translation>  • {name} — connecté sans réservation ({time})</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <source>New slot</source>
+        <translation>Nouveau créneau</translation>
+    </message>
+    <message>
+        <source>Slot opened.</source>
+        <translation>Créneau ouvert.</translation>
+    </message>
+    <message>
+        <source>Edit the slot</source>
+        <translation>Modifier le créneau</translation>
+    </message>
+    <message>
+        <source>Slot changed.</source>
+        <translation>Créneau modifié.</translation>
+    </message>
+    <message>
+        <source>Slot cancelled; the agents who booked it are told.</source>
+        <translation>Créneau annulé ; les agents qui l'avaient réservé sont prévenus.</translation>
+    </message>
+    <message>
+        <source>Rules saved: book {book} min, cancel {cancel} min before.</source>
+        <translation>Règles enregistrées : réserver {book} min, annuler {cancel} min avant.</translation>
+    </message>
+    <message>
+        <source>Agents have booked this slot: its times cannot change. Cancel it and open another.</source>
+        <translation>Des agents ont réservé ce créneau : ses horaires ne peuvent plus changer. Annulez-le et ouvrez-en un autre.</translation>
+    </message>
+    <message>
+        <source>More agents have booked it than that capacity.</source>
+        <translation>Plus d'agents l'ont déjà réservé que cette capacité.</translation>
+    </message>
+    <message>
+        <source>This slot has started: it can no longer change.</source>
+        <translation>Ce créneau a commencé : il ne peut plus changer.</translation>
+    </message>
+    <message>
+        <source>A slot must start in the future.</source>
+        <translation>Un créneau doit commencer dans le futur.</translation>
+    </message>
+    <message>
+        <source>This slot was already cancelled.</source>
+        <translation>Ce créneau était déjà annulé.</translation>
+    </message>
+</context>
+<context>
+    <name>SlotsTab</name>
+    <message>
+        <source>This week&apos;s slots</source>
+        <translation>Les créneaux de la semaine</translation>
+    </message>
+    <message>
+        <source>Book</source>
+        <translation>Réserver</translation>
+    </message>
+    <message>
+        <source>Cancel my booking</source>
+        <translation>Annuler ma réservation</translation>
+    </message>
+    <message>
+        <source>No slot booked this week.</source>
+        <translation>Aucun créneau réservé cette semaine.</translation>
+    </message>
+    <message>
+        <source>now, until {end}</source>
+        <translation>en cours, jusqu'à {end}</translation>
+    </message>
+    <message>
+        <source>My next slot: {when}</source>
+        <translation>Mon prochain créneau : {when}</translation>
+    </message>
+    <message>
+        <source>Slots unavailable: the server cannot be reached.</source>
+        <translation>Créneaux indisponibles : le serveur est injoignable.</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,4 @@
-"""The side panel's tabs: Contacts, History, Inbox, My day."""
+"""The side panel's tabs: Contacts, History, Inbox, My day, My slots."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from homeagent.ui.desk.contact_files import ContactFilesBar
 from homeagent.ui.desk.models import HistoryTableModel, InboxListModel
 from homeagent.ui.desk.my_day import MyDayTab
 from homeagent.ui.desk.search_box import ContactSearch
+from homeagent.ui.desk.slots import SlotsTab
 
 
 class InboxTab(QWidget):
@@ -153,7 +154,7 @@ class HistoryTab(QWidget):
 
 
 class SidePanel(QTabWidget):
-    """Contacts, History, Inbox, My day."""
+    """Contacts, History, Inbox, My day, My slots."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +176,8 @@ class SidePanel(QTabWidget):
         self.addTab(self.history, self.tr("History"))
         self.addTab(self.inbox, self.tr("Inbox"))
         self.addTab(self.my_day, self.tr("My day"))
+        self.slots = SlotsTab(self)  # "Mes créneaux" (homeagent.ui.desk.slots)
+        self.addTab(self.slots, self.tr("My slots"))
 
     def set_unread(self, count: int) -> None:
         """Show the unread count on the Inbox tab."""

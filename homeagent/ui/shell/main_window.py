@@ -28,6 +28,7 @@ from homeagent.ui.desk.call_panel import CallControls, RingingPanel
 from homeagent.ui.desk.contact_card import ContactCard
 from homeagent.ui.desk.idle_view import IdleView
 from homeagent.ui.desk.side_panel import SidePanel
+from homeagent.ui.desk.slots import SlotEndBanner
 from homeagent.ui.desk.wrapup_form import WrapUpForm
 from homeagent.ui.qt.labels import key_text, pending_text, presence_text, remote_change_text
 from homeagent.ui.qt.phone_format import format_number
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.state_banner = Banner("info", self)  # a lead set the state, or will after the call
         self.audio_banner = Banner("missed", self)  # a headset was unplugged (audio page)
         self.update_banner = UpdateBanner(self)  # a verified update is ready (desk updates)
+        self.slot_banner = SlotEndBanner(self)  # a booked slot is over: go offline?
         self.idle = IdleView(self)
         self.card = ContactCard(self)
         self.ringing = RingingPanel(self)
@@ -166,6 +168,7 @@ class MainWindow(QMainWindow):
         inner.addWidget(self.message_banner)
         inner.addWidget(self.audio_banner)
         inner.addWidget(self.update_banner)
+        inner.addWidget(self.slot_banner)
         inner.addWidget(self.modes, 1)
         box.addLayout(inner, 1)
         self.setCentralWidget(body)

@@ -132,3 +132,56 @@ def test_the_team_signs_in_available_through_the_server(tmp_path: Path) -> None:
     logs = "".join(p.read_text() for p in root.glob("team-*.log"))
     assert world.password not in logs
     assert "Traceback" not in logs, logs[-2000:]
+
+
+def test_the_demo_seeds_a_week_of_slots_within_the_rules(tmp_path: Path) -> None:
+    """A week of slots per team (mornings, afternoons, evenings, Paris time), bookings
+    within capacity and never overlapping for one agent, and a slot around now held by
+    the first agents (the desk's agent is the first by login)."""
+    import datetime as dt
+    import itertools
+
+    from homeagent.server.models import ShiftSlot, SlotBooking, utcnow
+
+    db = Database(f"sqlite:///{tmp_path / 'slots.db'}")
+    try:
+        db.migrate()
+        db.ensure_settings()
+        counts = seed_demo(db, PASSWORD, contacts=5, agents_per_team=3)
+        now = utcnow()
+        with db.read() as s:
+            slots = list(s.scalars(select(ShiftSlot)))
+            bookings = list(s.scalars(select(SlotBooking)))
+            first_team = s.scalar(select(Team.id).where(Team.name == TEAMS[0][0]))
+            desk_agent = s.scalar(
+                select(User.id)
+                .where(User.team_id == first_team, User.role == "agent")
+                .order_by(User.name)
+                .limit(1)
+            )
+    finally:
+        db.dispose()
+    assert counts["slots"] == len(slots)
+    for team_id in {s.team_id for s in slots}:
+        mine = [s for s in slots if s.team_id == team_id]
+        assert 19 <= len(mine) <= 23  # 7 days × 3 from now, and the hour from now
+        assert max(s.starts_at for s in mine) > now + dt.timedelta(days=6)
+        assert min(s.starts_at for s in mine) >= now - dt.timedelta(minutes=1)  # none past
+    by_slot: dict[int, list[str]] = {}
+    for b in bookings:
+        by_slot.setdefault(b.slot_id, []).append(b.agent_id)
+    for slot in slots:
+        assert slot.booked == len(by_slot.get(slot.id, [])) <= slot.capacity
+        assert slot.ends_at - slot.starts_at >= dt.timedelta(hours=1)
+    spans: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    index = {s.id: s for s in slots}
+    for b in bookings:
+        spans.setdefault(b.agent_id, []).append(
+            (index[b.slot_id].starts_at, index[b.slot_id].ends_at)
+        )
+    for agent_spans in spans.values():
+        agent_spans.sort()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(agent_spans))
+    current = [s for s in slots if s.team_id == first_team and s.starts_at <= now < s.ends_at]
+    assert len(current) == 1
+    assert desk_agent in by_slot[current[0].id]
