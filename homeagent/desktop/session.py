@@ -115,7 +115,10 @@ class AgentSession:
         # 4. the SIP engine
         factory: EngineFactory = engine_factory or _real_engine_factory()
         self.engine: SipEngine | None = factory(
-            engine_config or EngineConfig(bind_address="0.0.0.0"),  # noqa: S104
+            _with_sip_trace(
+                engine_config or EngineConfig(bind_address="0.0.0.0"),  # noqa: S104
+                Path(device.data_dir),
+            ),
             device.sip_account(ca_file=_ca_file(device)),
             self.dispatcher.post,  # engine thread: straight through the door
             audio=self.audio.bridge if self.audio is not None else None,
@@ -569,6 +572,18 @@ def _device_info(device: Device) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return info if isinstance(info, dict) and isinstance(info.get("user", {}), dict) else {}
+
+
+def _with_sip_trace(config: EngineConfig, data_dir: Path) -> EngineConfig:
+    """The engine keeps the masked SIP trace of the last calls for the diagnostics
+    bundle (`homeagent.sip.sip_trace`) unless the caller chose a file already."""
+    from dataclasses import replace
+
+    from homeagent.sip.sip_trace import TRACE_FILE
+
+    if config.sip_trace_file:
+        return config
+    return replace(config, sip_trace_file=str(data_dir / TRACE_FILE))
 
 
 def _supervision_api(client: object) -> SupervisionApi | None:
