@@ -43,6 +43,7 @@ from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
+from homeagent.desktop import diag_bundle, diag_desk
 from homeagent.desktop import updates as desk_updates
 from homeagent.desktop.adapters import (
     ME_META_KEY,
@@ -182,6 +183,14 @@ class AgentSession:
                 quit_app=self.window.close,
                 event_log=self.log,
             )
+        # the help menu's diagnostic report for IT, and a lead's request for one
+        self.diagnostics = diag_desk.wire(
+            device=device,
+            window=self.window,
+            lanes=self.lanes,
+            event_log=self.log,
+            audio_devices=diag_bundle.qt_audio_devices,
+        )
         self.model.subscribe(self._on_model_snapshot)
 
     # -- start -------------------------------------------------------------------------
@@ -222,6 +231,7 @@ class AgentSession:
             self.lanes.disk.run(self.engine.start, None, self._on_engine_start_failed)
         if self.updates is not None:
             self.updates.start()
+        diag_desk.read_pending(self.diagnostics, device, self.lanes)
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
 
@@ -428,6 +438,8 @@ class AgentSession:
             self.supervision.mode_changed(event.data, f"event {event.id} (supervision_mode)")
         elif event.type == "supervision_ended":
             self.supervision.ended(event.data, f"event {event.id} (supervision_ended)")
+        elif event.type == "diagnostics_requested":  # a lead or IT asks for a report
+            diag_desk.on_request(self.diagnostics, event.data, f"event {event.id}")
 
     def _call_later(self, delay_s: float, fn: Callable[[], None]) -> None:
         """Run `fn` on the GUI thread after `delay_s` (not once the window is gone)."""

@@ -24,6 +24,7 @@ from homeagent.server.routers import (
     call_supervision,
     calls,
     contacts,
+    diagnostics,
     figures,
     help,
     me,
@@ -95,7 +96,7 @@ def create_app(
 
     for module in (
         auth, me, agents, remote_state, quality, contacts, calls, messages, help, figures,
-        queues, supervision, call_supervision, stream, acd,
+        queues, supervision, call_supervision, stream, acd, diagnostics,
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)
