@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -95,6 +96,7 @@ class LeadController(QObject):
             self._on_actions_cancel_pending_requested
         )
         console.row_actions.settings_requested.connect(self.open_settings)
+        console.row_actions.diagnostics_requested.connect(self._on_actions_diagnostics_requested)
         console.queues.changed.connect(self._on_queues_changed)
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_INTERVAL_MS)
@@ -314,6 +316,28 @@ class LeadController(QObject):
         self.console.show_status(
             self.tr("{name}: the pending change is cancelled").format(name=self._name(agent_id))
         )
+
+    def _on_actions_diagnostics_requested(self, agent_ids: list[str]) -> None:
+        """Ask each agent's desk for a diagnostic report (the agent approves or declines)."""
+        api = self.api
+        for agent_id in agent_ids:
+            name = self._name(agent_id)
+
+            def failed(exc: BaseException, name: str = name) -> None:
+                self.console.show_status(
+                    self.tr("{name}: the report was not asked for ({why})").format(
+                        name=name, why=error_text(exc)
+                    )
+                )
+
+            def done(_answer: object, name: str = name) -> None:
+                self.console.show_status(
+                    self.tr(
+                        "{name} is asked for a diagnostic report: they approve it first"
+                    ).format(name=name)
+                )
+
+            self._run(partial(api.request_diagnostics, agent_id), done, failed)
 
     def open_settings(self) -> SettingsDialog | None:
         if not self.team_id:

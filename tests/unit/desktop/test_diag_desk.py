@@ -56,7 +56,8 @@ def test_the_help_menu_builds_a_report_that_waits_for_consent(qtbot, session) ->
     assert "app_started" in dialog.viewer.toPlainText()  # the agent reads what goes out
     assert client.diagnostics_sent == []  # nothing sent by building or reading
     path = Path(dialog.preview.path)
-    assert path.exists() and path.parent == Path(session.device.data_dir) / "diagnostics"
+    assert path.exists()
+    assert path.parent == Path(session.device.data_dir) / "diagnostics"
     dialog.send.click()
     qtbot.waitUntil(lambda: dialog.sent, timeout=5000)
     assert client.diagnostics_sent == [(path.read_bytes(), None)]
@@ -100,7 +101,8 @@ def test_a_lead_s_request_approved_sends_the_report_for_that_request(qtbot, sess
     assert client.diagnostics_sent == []
     dialog.close_button.click()  # not now: the request is asked again
     qtbot.waitUntil(notice.isVisible, timeout=3000)
-    assert client.diagnostics_sent == [] and client.diagnostics_declined == []
+    assert client.diagnostics_sent == []
+    assert client.diagnostics_declined == []
     notice.button.click()
     qtbot.waitUntil(lambda: session.diagnostics.dialog is not dialog, timeout=10000)
     second = _dialog(qtbot, session)
