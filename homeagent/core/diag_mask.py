@@ -18,7 +18,8 @@ into what may leave the PC, and counts what it hid (the bundle's manifest says s
 - ``number``: phone numbers in any format (``+33 6 12 34 56 78``, ``06.12.34.56.78``,
   ``(555) 123-4567``, ``sip:+33612345678@``, ``%2B33612345678``) keep their last two
   digits: ``+** * ** ** ** 78``. A run of 7 to 15+ digits is a number unless it is an
-  IPv4 address, a date (``2026-12-02``, ``2026-12-02 01``) or a decimal (``1764.25``).
+  IPv4 address, a date (``2026-12-02``, ``2026-12-02 01``) or a decimal (``1764.25``);
+  in SDP's list lines (``m=``, ``a=``…) a space does not join digits (payload types).
 
 Bytes are decoded line by line (UTF-8, else Windows-1252, like the SIP engine does), so a
 Latin-1 name is still found. Pure Python, no I/O: the same rules run on the PC and in tests.
@@ -72,6 +73,14 @@ _NUMBER = re.compile(
     r"(?:\+|\(\+?)?\d(?:(?:[ .\-]|\) ?| ?\()?\d)*+\)?"
 )
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: names, not ids or numbers
+# SDP lines whose space-separated figures are lists, not numbers ("m=audio 4000 RTP/AVP
+# 96 97 8 0 101"): there a space does not join digits (a number without spaces still goes)
+_SDP_LIST_LINE = re.compile(r"^[mabctrzkv]=")
+_SDP_ANY_LINE = re.compile(r"(?m)^[mabctrzkv]=")
+_NUMBER_NO_SPACE = re.compile(
+    r"(?:(?<=%2B)|(?<=%2b)|(?<![\w.]))"
+    r"(?:\+|\(\+?)?\d(?:(?:[.\-]|\)|\()?\d)*+\)?"
+)
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2})?")
 _DECIMAL = re.compile(r"\d+\.\d+")
@@ -141,7 +150,13 @@ class Masker:
         text = _SECRET_KV.sub(self._count("token", lambda m: f"{m[1]}{m[2]}{MASKED}"), text)
         text = _DISPLAY_NAME.sub(self._count("name", lambda m: f"{m[1]}{NAME_MARK}{m[3]}"), text)
         text = self._apply_names(text)
-        return _NUMBER.sub(self._number, text)
+        if not _SDP_ANY_LINE.search(text):
+            return _NUMBER.sub(self._number, text)
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            pattern = _NUMBER_NO_SPACE if _SDP_LIST_LINE.match(line) else _NUMBER
+            lines[i] = pattern.sub(self._number, line)
+        return "\n".join(lines)
 
     def data(self, raw: bytes) -> str:
         """Bytes of any encoding (UTF-8, else Windows-1252 per line), masked."""
@@ -153,8 +168,10 @@ class Masker:
         self, rule: str, make: Callable[[re.Match[str]], str]
     ) -> Callable[[re.Match[str]], str]:
         def replace(match: re.Match[str]) -> str:
-            self.counts[rule] += 1
-            return make(match)
+            out = make(match)
+            if out != match.group(0):  # a value masked already (a trace file) counts once
+                self.counts[rule] += 1
+            return out
 
         return replace
 

@@ -434,7 +434,7 @@ def _add_trace(out: _Writer, sources: Sources) -> None:
         b"".join(chunks),
         f"<data dir>/{TRACE_FILE} (+{len(files) - 1} older)",
         truncated=cut,
-        note="the SIP messages of the last calls"
+        note="the SIP messages of the last calls, masked when written and again here"
         + (f"; older messages cut at {MAX_TRACE_BYTES // 1024} KiB" if cut else ""),
     )
 

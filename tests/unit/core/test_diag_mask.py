@@ -170,3 +170,17 @@ def test_the_summary_counts_by_rule() -> None:
     masker = Masker(secrets=["s3cr3t-value"], names=["Dupont"])
     masker.text('s3cr3t-value Dupont 0612345678 nonce="abcdefgh"')
     assert masker.summary() == {"digest": 1, "name": 1, "number": 1, "secret": 1}
+
+
+def test_sdp_lists_stay_readable_but_a_number_in_sdp_does_not() -> None:
+    sdp = (
+        "v=0\r\no=- 3912345678 3912345679 IN IP4 127.0.0.1\r\n"
+        "m=audio 4000 RTP/AVP 96 97 98 99 3 0 8 9 120\r\n"
+        "a=rtpmap:9 G722/8000\r\np=+33 6 12 34 56 78\r\ni=call from +33612345678\r\n"
+    )
+    out = Masker().text(sdp)
+    assert "m=audio 4000 RTP/AVP 96 97 98 99 3 0 8 9 120" in out
+    assert "a=rtpmap:9 G722/8000" in out
+    assert "p=+** * ** ** ** 78" in out
+    assert "612345678" not in out
+    assert Masker().text("m=audio 4000 RTP/AVP 0 8 101") == "m=audio 4000 RTP/AVP 0 8 101"
