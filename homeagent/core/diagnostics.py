@@ -24,6 +24,7 @@ class PreviewFile:
     masked: tuple[tuple[str, int], ...]  # (rule, count): ("number", 3), ("name", 1)…
     truncated: bool
     text: str
+    masked_at_source: bool = False  # masked when written on this PC (the SIP trace)
 
 
 @dataclass(frozen=True, slots=True)

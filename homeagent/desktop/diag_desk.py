@@ -50,7 +50,14 @@ def build_preview(
         )
     ]
     files += [
-        PreviewFile(f.name, f.size_bytes, tuple(f.masked.items()), f.truncated, texts[f.name])
+        PreviewFile(
+            f.name,
+            f.size_bytes,
+            tuple(f.masked.items()),
+            f.truncated,
+            texts[f.name],
+            masked_at_source=f.name == "sip-trace.log",  # `homeagent.sip.sip_trace`
+        )
         for f in bundle.files
     ]
     return BundlePreview(
@@ -82,19 +89,20 @@ def send_preview(client: Any, preview: BundlePreview) -> object:
 
 def describe(exc: BaseException) -> str:
     """Why a report was not built or sent, in the agent's words."""
-    t = QCoreApplication.translate
     if isinstance(exc, ServerUnreachable):
-        return t("Diagnostics", "the server cannot be reached")
+        return QCoreApplication.translate("Diagnostics", "the server cannot be reached")
     if isinstance(exc, ApiError) and exc.status == 413:
-        return t("Diagnostics", "the report is larger than the server accepts")
+        return QCoreApplication.translate(
+            "Diagnostics", "the report is larger than the server accepts"
+        )
     if isinstance(exc, ClientError):
-        return t("Diagnostics", "the server refused it ({code})").format(
+        return QCoreApplication.translate("Diagnostics", "the server refused it ({code})").format(
             code=getattr(exc, "code", "") or type(exc).__name__
         )
     if isinstance(exc, OSError):
-        return t("Diagnostics", "the disk could not be written ({error})").format(
-            error=exc.strerror or type(exc).__name__
-        )
+        return QCoreApplication.translate(
+            "Diagnostics", "the disk could not be written ({error})"
+        ).format(error=exc.strerror or type(exc).__name__)
     return type(exc).__name__
 
 

@@ -264,6 +264,10 @@
         <translation>Écran mural</translation>
     </message>
     <message>
+        <source>Ask for a diagnostic report</source>
+        <translation>Demander un rapport de diagnostic</translation>
+    </message>
+    <message>
         <source>Set state</source>
         <translation>Changer l&apos;état</translation>
     </message>
@@ -935,6 +939,158 @@
     <message>
         <source>{n} waiting to be sent, none refused</source>
         <translation>{n} en attente d&apos;envoi, aucun refusé</translation>
+    </message>
+</context>
+<context>
+    <name>Diagnostics</name>
+    <message>
+        <source>the server cannot be reached</source>
+        <translation>le serveur est injoignable</translation>
+    </message>
+    <message>
+        <source>the report is larger than the server accepts</source>
+        <translation>le rapport dépasse la taille acceptée par le serveur</translation>
+    </message>
+    <message>
+        <source>the server refused it ({code})</source>
+        <translation>le serveur l’a refusé ({code})</translation>
+    </message>
+    <message>
+        <source>the disk could not be written ({error})</source>
+        <translation>impossible d’écrire sur le disque ({error})</translation>
+    </message>
+    <message>
+        <source>{n} bytes</source>
+        <translation>{n} octets</translation>
+    </message>
+    <message>
+        <source>{n} KB</source>
+        <translation>{n} Ko</translation>
+    </message>
+    <message>
+        <source>{n} MB</source>
+        <translation>{n} Mo</translation>
+    </message>
+    <message>
+        <source>passwords and keys</source>
+        <translation>mots de passe et clés</translation>
+    </message>
+    <message>
+        <source>sign-in codes</source>
+        <translation>codes de connexion</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>jetons</translation>
+    </message>
+    <message>
+        <source>names</source>
+        <translation>noms</translation>
+    </message>
+    <message>
+        <source>phone numbers</source>
+        <translation>numéros de téléphone</translation>
+    </message>
+    <message>
+        <source>other values</source>
+        <translation>autres valeurs</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsController</name>
+    <message>
+        <source>Diagnostic report</source>
+        <translation>Rapport de diagnostic</translation>
+    </message>
+    <message>
+        <source>The report could not be created: {why}</source>
+        <translation>Le rapport n’a pas pu être créé : {why}</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsDialog</name>
+    <message>
+        <source>Diagnostic report for IT</source>
+        <translation>Rapport de diagnostic pour le service informatique</translation>
+    </message>
+    <message>
+        <source>This report helps IT understand a problem with your computer, your connection or your headset. Passwords, phone numbers and customers&apos; names are masked. Read it if you wish: nothing is sent without your consent.</source>
+        <translation>Ce rapport aide le service informatique à comprendre un problème d’ordinateur, de connexion ou de casque. Les mots de passe, les numéros de téléphone et les noms des clients sont masqués. Vous pouvez le lire : rien n’est envoyé sans votre accord.</translation>
+    </message>
+    <message>
+        <source>Not included (missing or unreadable): {parts}</source>
+        <translation>Non inclus (absent ou illisible) : {parts}</translation>
+    </message>
+    <message>
+        <source>Kept on this computer: {path} ({size})</source>
+        <translation>Conservé sur cet ordinateur : {path} ({size})</translation>
+    </message>
+    <message>
+        <source>Send to IT</source>
+        <translation>Envoyer au service informatique</translation>
+    </message>
+    <message>
+        <source>Do not send</source>
+        <translation>Ne pas envoyer</translation>
+    </message>
+    <message>
+        <source>Open the folder</source>
+        <translation>Ouvrir le dossier</translation>
+    </message>
+    <message>
+        <source>Masked as soon as it was written on this computer, checked again.</source>
+        <translation>Masqué dès son enregistrement sur cet ordinateur, puis vérifié à nouveau.</translation>
+    </message>
+    <message>
+        <source>Nothing needed masking in this file.</source>
+        <translation>Rien à masquer dans ce fichier.</translation>
+    </message>
+    <message>
+        <source>Masked: {parts}.</source>
+        <translation>Masqués : {parts}.</translation>
+    </message>
+    <message>
+        <source>Only the most recent part is included.</source>
+        <translation>Seule la partie la plus récente est incluse.</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <source>Sent to IT. Thank you.</source>
+        <translation>Envoyé au service informatique. Merci.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Not sent: {why}. The report is kept on this computer ({path}); you can try again later.</source>
+        <translation>Non envoyé : {why}. Le rapport est conservé sur cet ordinateur ({path}) ; vous pourrez réessayer plus tard.</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Réessayer</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsNotice</name>
+    <message>
+        <source>{name}, your team lead, asks for a diagnostic report.</source>
+        <translation>{name}, votre responsable, demande un rapport de diagnostic.</translation>
+    </message>
+    <message>
+        <source>Your team lead asks for a diagnostic report.</source>
+        <translation>Votre responsable demande un rapport de diagnostic.</translation>
+    </message>
+    <message>
+        <source>See the report</source>
+        <translation>Voir le rapport</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Refuser</translation>
     </message>
 </context>
 <context>
@@ -1711,6 +1867,14 @@
         <translation>{name} : le changement prévu est annulé</translation>
     </message>
     <message>
+        <source>{name}: the report was not asked for ({why})</source>
+        <translation>{name} : le rapport n’a pas été demandé ({why})</translation>
+    </message>
+    <message>
+        <source>{name} is asked for a diagnostic report: they approve it first</source>
+        <translation>Rapport de diagnostic demandé à {name} : il ou elle doit d’abord l’accepter</translation>
+    </message>
+    <message>
         <source>Thresholds and alerts saved</source>
         <translation>Seuils et alertes enregistrés</translation>
     </message>
@@ -1834,6 +1998,10 @@
     <message>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Create a diagnostic report…</source>
+        <translation>Créer un rapport de diagnostic…</translation>
     </message>
     <message>
         <source>Acknowledge the urgent message ({keys})</source>
@@ -2653,6 +2821,14 @@
     <message>
         <source>Answer, hang up, mute from any window</source>
         <translation>Décrocher, raccrocher, couper le micro depuis n&apos;importe quelle fenêtre</translation>
+    </message>
+    <message>
+        <source>? Help</source>
+        <translation>? Aide</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Aide</translation>
     </message>
     <message>
         <source>✉ Inbox ({count})</source>

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -49,27 +49,30 @@ def _size_text(size_bytes: int) -> str:
     """A size as people read it ("12 Ko"), in the UI's language."""
     from PySide6.QtCore import QCoreApplication, QLocale
 
-    t, locale = QCoreApplication.translate, QLocale()
+    locale = QLocale()
     if size_bytes < 1024:
-        return t("Diagnostics", "{n} bytes").format(n=size_bytes)
+        return QCoreApplication.translate("Diagnostics", "{n} bytes").format(n=size_bytes)
     if size_bytes < 1024 * 1024:
-        return t("Diagnostics", "{n} KB").format(n=locale.toString(size_bytes / 1024, "f", 0))
-    return t("Diagnostics", "{n} MB").format(n=locale.toString(size_bytes / 1048576, "f", 1))
+        return QCoreApplication.translate("Diagnostics", "{n} KB").format(
+            n=locale.toString(size_bytes / 1024, "f", 0)
+        )
+    return QCoreApplication.translate("Diagnostics", "{n} MB").format(
+        n=locale.toString(size_bytes / 1048576, "f", 1)
+    )
 
 
 def rule_label(rule: str) -> str:
     """The words for a masking rule (never the code)."""
     from PySide6.QtCore import QCoreApplication
 
-    t = QCoreApplication.translate
     labels = {
-        "secret": t("Diagnostics", "passwords and keys"),
-        "digest": t("Diagnostics", "sign-in codes"),
-        "token": t("Diagnostics", "tokens"),
-        "name": t("Diagnostics", "names"),
-        "number": t("Diagnostics", "phone numbers"),
+        "secret": QCoreApplication.translate("Diagnostics", "passwords and keys"),
+        "digest": QCoreApplication.translate("Diagnostics", "sign-in codes"),
+        "token": QCoreApplication.translate("Diagnostics", "tokens"),
+        "name": QCoreApplication.translate("Diagnostics", "names"),
+        "number": QCoreApplication.translate("Diagnostics", "phone numbers"),
     }
-    return labels.get(rule, t("Diagnostics", "other values"))
+    return labels.get(rule, QCoreApplication.translate("Diagnostics", "other values"))
 
 
 class DiagnosticsDialog(QDialog):
@@ -94,9 +97,12 @@ class DiagnosticsDialog(QDialog):
         )
         self.files = QListWidget(self)
         self.files.setObjectName("DiagnosticsFiles")
+        self.files.setUniformItemSizes(True)
+        row_px = self.files.fontMetrics().height() + 12  # the style's item padding
         for f in preview.files:
             item = QListWidgetItem(f"{f.name}  ·  {_size_text(f.size_bytes)}", self.files)
             item.setToolTip(self._masked_text(f))
+            item.setSizeHint(QSize(0, row_px))
         self.files.currentRowChanged.connect(self._on_files_current_row_changed)
         self.viewer = QPlainTextEdit(self)
         self.viewer.setObjectName("DiagnosticsText")
@@ -157,7 +163,9 @@ class DiagnosticsDialog(QDialog):
         self.sent = False
 
     def _masked_text(self, f: PreviewFile) -> str:
-        if not f.masked:
+        if not f.masked and f.masked_at_source:
+            text = self.tr("Masked as soon as it was written on this computer, checked again.")
+        elif not f.masked:
             text = self.tr("Nothing needed masking in this file.")
         else:
             parts = ", ".join(f"{n} {rule_label(rule)}" for rule, n in f.masked)
