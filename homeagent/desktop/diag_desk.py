@@ -1,9 +1,9 @@
 """The desk's diagnostic report for IT: the help menu's entry and a lead's or IT's request,
 wired to the bundle (`homeagent.desktop.diag_bundle`) and the server (docs/api.md).
 
-The bundle is built on the disk lane into ``<data dir>/diagnostics/`` (the newest few
-kept), shown to the agent (`homeagent.ui.shell.diagnostics`), and sent on the network
-lane only when the agent clicks "Envoyer". A request that was answered meanwhile (404,
+The bundle is built on a lane of its own into ``<data dir>/diagnostics/`` (the newest
+few kept), shown to the agent (`homeagent.ui.shell.diagnostics`), and sent only when the
+agent clicks "Envoyer". A request that was answered meanwhile (404,
 409) does not stop the report: it is sent on its own.
 """
 
@@ -21,6 +21,8 @@ from homeagent.core.diagnostics import BundlePreview, PreviewFile, parse_request
 from homeagent.core.eventlog import EventLog
 from homeagent.core.records import MalformedPayload
 from homeagent.desktop import diag_bundle
+from homeagent.ui.qt.dispatcher import Dispatcher
+from homeagent.ui.qt.tasks import TaskRunner
 from homeagent.ui.shell.diagnostics import DiagnosticsController
 from homeagent.ui.shell.main_window import MainWindow
 
@@ -111,11 +113,18 @@ def wire(
     device: Any,
     window: MainWindow,
     lanes: Any,
+    dispatcher: Dispatcher,
     event_log: EventLog,
     audio_devices: Callable[[], dict[str, Any]] | None = None,
 ) -> DiagnosticsController:
-    """The controller behind the help menu's entry and the request notice."""
+    """The controller behind the help menu's entry and the request notice.
+
+    Building (seconds for a full trace: it is masked again) and uploading (megabytes on a
+    home upstream) run on a lane of their own, so neither holds "Enregistré" (disk lane)
+    nor the desk's REST reads (network lane); `controller.close()` stops it.
+    """
     data_dir = Path(device.data_dir)
+    lane = TaskRunner(dispatcher, "diagnostics")
 
     def build(request_id: int | None) -> Callable[[], BundlePreview]:
         audio: dict[str, Any] | None = None
@@ -132,10 +141,12 @@ def wire(
         build=build,
         send=lambda preview: send_preview(device.client, preview),
         decline=lambda request_id: device.client.decline_diagnostics(request_id),
-        run_disk=lanes.disk.run,
-        run_net=lanes.net.run,
+        run_build=lane.run,
+        run_send=lane.run,
+        run_decline=lanes.net.run,
         describe_error=describe,
         on_event=event_log.write,
+        on_close=lambda: lane.close(wait=False),
     )
     window.diagnostics_requested.connect(controller.open_report)
     return controller

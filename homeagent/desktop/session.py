@@ -188,6 +188,7 @@ class AgentSession:
             device=device,
             window=self.window,
             lanes=self.lanes,
+            dispatcher=self.dispatcher,
             event_log=self.log,
             audio_devices=diag_bundle.qt_audio_devices,
         )
@@ -557,6 +558,7 @@ class AgentSession:
         if self.updates is not None:
             self.updates.stop()  # an update accepted for restart goes to the installer now
         self.hotkeys.stop()  # release the keys for the other programs
+        self.diagnostics.close()
         self.controller.stop()
         if self.engine is not None:
             try:

@@ -10,8 +10,10 @@ keeps them on disk for the diagnostics bundle (`homeagent.desktop.diag_bundle`):
 - bounded: ``max_bytes`` per file, ``backups`` older files (``.1`` newest … ``.N``), so
   at most ``(backups + 1) × max_bytes`` on disk (4 MiB by default: a few hundred calls);
 - private: files are created 0600;
-- safe on pjsip's threads: :meth:`write` takes a lock and never raises; after a write
-  error the file is closed and writes are counted as dropped until :meth:`reopen`.
+- off the SIP thread: :meth:`write` only queues the entry (a bounded queue; a full one
+  drops and counts) and never raises; a writer thread masks (~0.3 ms a message) and
+  writes. After a write error the file is closed and entries are counted as dropped
+  until :meth:`reopen`. :meth:`close` writes what is queued, then stops the thread.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import queue
 import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from homeagent.core.diag_mask import Masker
 from homeagent.core.text import clean_text
@@ -31,6 +34,7 @@ from homeagent.core.text import clean_text
 TRACE_FILE = "logs/sip-trace.log"  # in the device's data folder (the desk's setting)
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_BACKUPS = 3
+QUEUE_ENTRIES = 2000  # a burst of messages waiting for the writer; more are dropped
 # the head line of a message dump ("TX 512 bytes Request msg INVITE/cseq=1 ... to UDP
 # 127.0.0.1:5060:"); other entries are kept when they are warnings or errors
 _MESSAGE_HEAD = re.compile(r"^\s*(?:TX|RX) \d+ bytes ")
@@ -45,6 +49,13 @@ def trace_files(path: Path, backups: int = DEFAULT_BACKUPS) -> list[Path]:
     """The trace's files that exist, oldest first (``.N`` … ``.1``, then the current)."""
     names = [path.with_name(f"{path.name}.{n}") for n in range(backups, 0, -1)] + [path]
     return [p for p in names if p.exists()]
+
+
+class _Marker:
+    """Queued by `flush`: set when the writer reaches it."""
+
+    def __init__(self, done: threading.Event) -> None:
+        self.done = done
 
 
 class SipTraceFile:
@@ -64,6 +75,9 @@ class SipTraceFile:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._lock = threading.Lock()
         self._file: IO[str] | None = None
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_ENTRIES)
+        self._thread: threading.Thread | None = None
+        self._closing = False
         self._size = 0
         self.written = 0
         self.dropped = 0
@@ -86,31 +100,60 @@ class SipTraceFile:
         return handle
 
     def write(self, pj_level: int, message: str) -> None:
-        """Keep one pjsip entry (a message dump, a warning or an error). Never raises."""
+        """Queue one pjsip entry (a message dump, a warning or an error). Never raises."""
         with contextlib.suppress(Exception):  # pjsip's threads: raising would abort
             if pj_level > 2 and not is_message_dump(message):
                 return
-            stamp = self._clock().isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            body = Masker().text(clean_text(str(message)).replace("\r\n", "\n").rstrip())
-            entry = f"--- {stamp} level {int(pj_level)}\n{body}\n"
+            entry = (self._clock(), int(pj_level), str(message))
             with self._lock:
+                if self._closing:
+                    self.dropped += 1
+                    return
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._drain, name="sip-trace", daemon=True
+                    )
+                    self._thread.start()
+            try:
+                self._queue.put_nowait(entry)
+            except queue.Full:
+                with self._lock:
+                    self.dropped += 1
+
+    def _drain(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if isinstance(item, _Marker):
+                item.done.set()
+                continue
+            with contextlib.suppress(Exception):  # one bad entry never stops the trace
+                self._append(*item)
+
+    def _append(self, at: dt.datetime, pj_level: int, message: str) -> None:
+        stamp = at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        body = Masker().text(clean_text(message).replace("\r\n", "\n").rstrip())
+        entry = f"--- {stamp} level {pj_level}\n{body}\n"
+        with self._lock:
+            if self._file is None:
+                self.dropped += 1
+                return
+            size = len(entry.encode("utf-8", errors="replace"))
+            if self._size + size > self.max_bytes and self._size > 0:
+                self._rotate()
                 if self._file is None:
                     self.dropped += 1
                     return
-                if self._size + len(entry) > self.max_bytes and self._size > 0:
-                    self._rotate()
-                    if self._file is None:
-                        self.dropped += 1
-                        return
-                try:
-                    self._file.write(entry)
-                    self._file.flush()
-                except OSError:
-                    self.dropped += 1
-                    self._close()
-                    return
-                self._size += len(entry.encode("utf-8", errors="replace"))
-                self.written += 1
+            try:
+                self._file.write(entry)
+                self._file.flush()
+            except OSError:
+                self.dropped += 1
+                self._close()
+                return
+            self._size += size
+            self.written += 1
 
     def _rotate(self) -> None:
         self._close()
@@ -134,7 +177,23 @@ class SipTraceFile:
             self._file = None
         self._size = 0
 
-    def close(self) -> None:
-        """Close the file; later writes are dropped."""
+    def flush(self, timeout_s: float = 2.0) -> None:
+        """Wait until what was queued so far is written (tests, the bundle)."""
+        done = threading.Event()
+        with self._lock:
+            running = self._thread is not None and not self._closing
+        if not running:
+            return
+        self._queue.put(_Marker(done))
+        done.wait(timeout_s)
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Write what is queued (within `timeout_s`), then close; later writes are dropped."""
+        with self._lock:
+            self._closing = True
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout_s)
         with self._lock:
             self._close()

@@ -6,7 +6,7 @@
 - :class:`DiagnosticsNotice`: "Votre responsable demande un rapport de diagnostic", with
   "Voir le rapport" (build and preview it: nothing leaves before "Envoyer") and "Refuser".
 - :class:`DiagnosticsController`: the glue, with the building, sending and declining
-  injected (the composition runs them on its disk and network lanes). Nothing is ever
+  injected (the composition runs them on worker lanes). Nothing is ever
   sent without the agent's click on "Envoyer"; a server that cannot be reached leaves the
   report on this PC and says where.
 """
@@ -241,8 +241,8 @@ class DiagnosticsNotice(Banner):
 class DiagnosticsController(QObject):
     """See the module docstring. `build(request_id)` runs on the GUI thread (it may read
     what only that thread can: the audio devices) and returns the job that builds the
-    `BundlePreview` on the disk lane; `send(preview)` uploads it (network lane);
-    `decline(request_id)` says no (network lane)."""
+    `BundlePreview` (`run_build`: a worker); `send(preview)` uploads it (`run_send`);
+    `decline(request_id)` says no (`run_decline`)."""
 
     def __init__(
         self,
@@ -252,16 +252,19 @@ class DiagnosticsController(QObject):
         build: Callable[[int | None], Callable[[], BundlePreview]],
         send: Callable[[BundlePreview], object],
         decline: Callable[[int], object],
-        run_disk: Run,
-        run_net: Run,
+        run_build: Run,
+        run_send: Run,
+        run_decline: Run,
         describe_error: Callable[[BaseException], str] = str,
         on_event: Callable[[str], None] | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent_widget)
         self._notice = notice
         self._parent = parent_widget
         self._build, self._send, self._decline = build, send, decline
-        self._run_disk, self._run_net = run_disk, run_net
+        self._run_build, self._run_send, self._run_decline = run_build, run_send, run_decline
+        self._on_close = on_close
         self._describe = describe_error
         self._on_event = on_event or (lambda _name: None)
         self.request: DiagnosticsRequest | None = None
@@ -269,6 +272,12 @@ class DiagnosticsController(QObject):
         self.building = False
         notice.action_clicked.connect(self._on_notice_action_clicked)
         notice.decline_clicked.connect(self._on_notice_decline_clicked)
+
+    def close(self) -> None:
+        """The desk stops: no more building or sending (a running one is let go)."""
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
 
     # -- entry points ----------------------------------------------------------------
 
@@ -295,7 +304,7 @@ class DiagnosticsController(QObject):
         request, self.request = self.request, None
         if request is not None:
             self._on_event("diagnostics_declined")
-            self._run_net(
+            self._run_decline(
                 lambda: self._decline(request.id),
                 lambda _answer: None,
                 lambda exc: log.info("declining the diagnostics request: %s", exc),
@@ -315,7 +324,7 @@ class DiagnosticsController(QObject):
             self._on_build_failed(exc)
             return
         self.building = True
-        self._run_disk(job, self._on_built, self._on_build_failed)
+        self._run_build(job, self._on_built, self._on_build_failed)
 
     def _on_built(self, preview: BundlePreview) -> None:
         self.building = False
@@ -342,7 +351,7 @@ class DiagnosticsController(QObject):
     def _on_dialog_send_requested(self, dialog: DiagnosticsDialog) -> None:
         preview = dialog.preview
         self._on_event("diagnostics_send_requested")
-        self._run_net(
+        self._run_send(
             lambda: self._send(preview),
             lambda _answer: self._on_sent(dialog),
             lambda exc: self._on_send_failed(dialog, exc),

@@ -62,7 +62,10 @@ def test_a_write_error_is_counted_never_raised(tmp_path: Path) -> None:
     trace = SipTraceFile(blocker / "sip-trace.log")  # its folder cannot exist
     trace.write(4, INVITE)
     trace.write("x", None)  # type: ignore[arg-type]  # garbage from a binding
+    trace.close()
     assert trace.dropped == 1
+    trace.write(4, INVITE)  # after close: dropped, never raised
+    assert trace.dropped == 2
 
 
 def test_the_log_filter_hands_every_entry_to_the_trace() -> None:
@@ -81,3 +84,17 @@ def test_a_trace_file_turns_message_logging_on() -> None:
 
     lc = endpoint_config(EngineConfig(sip_trace_file="/x/t.log"), PythonLogWriter(), 4).logConfig
     assert (lc.msgLogging, lc.level) == (1, 4)
+
+
+def test_writing_never_waits_for_the_disk_and_a_flood_is_bounded(tmp_path: Path) -> None:
+    import time
+
+    trace = SipTraceFile(tmp_path / "sip-trace.log")
+    start = time.perf_counter()
+    for _ in range(5000):  # more than the queue holds
+        trace.write(4, INVITE)
+    queued_s = time.perf_counter() - start
+    trace.close(timeout_s=30)
+    assert queued_s < 1.0  # the SIP thread only queues (masking happens on the writer)
+    assert trace.written + trace.dropped == 5000
+    assert trace.written >= 2000
