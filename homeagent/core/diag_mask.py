@@ -27,6 +27,7 @@ Latin-1 name is still found. Pure Python, no I/O: the same rules run on the PC a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -75,7 +76,7 @@ _NUMBER = re.compile(
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: names, not ids or numbers
 # SDP lines whose space-separated figures are lists, not numbers ("m=audio 4000 RTP/AVP
 # 96 97 8 0 101"): there a space does not join digits (a number without spaces still goes)
-_SDP_LIST_LINE = re.compile(r"^[mabctrzkv]=")
+_SDP_LIST_LINE = re.compile(r"[mabctrzkv]=")  # matched at a line's start
 _SDP_ANY_LINE = re.compile(r"(?m)^[mabctrzkv]=")
 _NUMBER_NO_SPACE = re.compile(
     r"(?:(?<=%2B)|(?<=%2b)|(?<![\w.]))"
@@ -102,15 +103,24 @@ def mask_digits(text: str, keep: int = KEEP_DIGITS) -> str:
 
 
 def _is_number(span: str) -> bool:
-    digits = sum(ch.isdigit() for ch in span)
+    if len(span) < MIN_NUMBER_DIGITS:  # most spans: ports, codes, counts
+        return False
+    digits = sum(map(str.isdigit, span))
     if digits < MIN_NUMBER_DIGITS:
         return False
     bare = span.strip("()+ ")
     return not (_IPV4.fullmatch(bare) or _DATE.fullmatch(bare) or _DECIMAL.fullmatch(bare))
 
 
+@functools.lru_cache(maxsize=65536)  # the words of a log repeat: fold each once
+def _fold_word(word: str) -> str:
+    return _fold(word)
+
+
 def _fold(text: str) -> str:
     """Lower case without accents (``Hélène`` → ``helene``)."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -118,17 +128,24 @@ def _fold(text: str) -> str:
 class Masker:
     """Applies the rules of the module docstring; `counts` says what it hid, by rule."""
 
-    def __init__(self, *, secrets: Iterable[str] = (), names: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        secrets: Iterable[str] = (),
+        names: Iterable[str] = (),
+        name_words: frozenset[str] | None = None,
+    ) -> None:
+        """`name_words`: `Masker.name_words(names)` built once for several maskers."""
         self.counts: Counter[str] = Counter()
         values = {s for s in secrets if s and len(s) >= MIN_SECRET_CHARS}
         self._secrets = sorted(values, key=len, reverse=True)
         self._secret_re = (
             re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
         )
-        self._names = self._name_words(names)
+        self._names = name_words if name_words is not None else self.name_words(names)
 
     @staticmethod
-    def _name_words(names: Iterable[str]) -> frozenset[str]:
+    def name_words(names: Iterable[str]) -> frozenset[str]:
         """Every word of every name, folded: a set, so 100,000 contacts cost a lookup."""
         words: set[str] = set()
         for name in names:
@@ -152,11 +169,7 @@ class Masker:
         text = self._apply_names(text)
         if not _SDP_ANY_LINE.search(text):
             return _NUMBER.sub(self._number, text)
-        lines = text.split("\n")
-        for i, line in enumerate(lines):
-            pattern = _NUMBER_NO_SPACE if _SDP_LIST_LINE.match(line) else _NUMBER
-            lines[i] = pattern.sub(self._number, line)
-        return "\n".join(lines)
+        return _NUMBER.sub(lambda m: self._number_in(text, m), text)
 
     def data(self, raw: bytes) -> str:
         """Bytes of any encoding (UTF-8, else Windows-1252 per line), masked."""
@@ -190,7 +203,7 @@ class Masker:
         joined = False  # the previous word was a name and only a space or "-" since
         for match in _WORD.finditer(text):
             start, end = match.span()
-            if _fold(match.group(0)) not in self._names:
+            if _fold_word(match.group(0)) not in self._names:
                 joined = False
                 continue
             between = text[last:start]
@@ -205,6 +218,15 @@ class Masker:
             return text
         out.append(text[last:])
         return "".join(out)
+
+    def _number_in(self, text: str, match: re.Match[str]) -> str:
+        """A number, unless it is a list on an SDP line (there a space does not join)."""
+        span = match.group(0)
+        if " " in span:
+            start = text.rfind("\n", 0, match.start()) + 1
+            if _SDP_LIST_LINE.match(text, start):
+                return _NUMBER_NO_SPACE.sub(self._number, span)
+        return self._number(match)
 
     def _number(self, match: re.Match[str]) -> str:
         span = match.group(0)

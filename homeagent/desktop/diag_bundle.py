@@ -279,9 +279,10 @@ class _Writer:
         self.sources = sources
         self.files: list[BundleFile] = []
         self.skipped: list[Skipped] = list(sources.skipped)
+        self._words = Masker.name_words(sources.names)  # once for every file
 
     def masker(self) -> Masker:
-        return Masker(secrets=self.sources.secrets, names=self.sources.names)
+        return Masker(secrets=self.sources.secrets, name_words=self._words)
 
     def add_text(
         self, name: str, raw: bytes | str, source: str, *, truncated: bool = False, note: str = ""
@@ -327,7 +328,7 @@ def build(target: Path, sources: Sources, *, now: dt.datetime | None = None) -> 
     now = now or dt.datetime.now(dt.UTC)
     created_at = now.isoformat(timespec="seconds").replace("+00:00", "Z")
     data_dir = sources.data_dir
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # new folders: owner only
     fd, tmp_name = tempfile.mkstemp(prefix=".bundle-", suffix=".zip", dir=target.parent)
     tmp = Path(tmp_name)
     try:

@@ -88,7 +88,7 @@ class SipTraceFile:
         with self._lock:
             self._close()
             with contextlib.suppress(OSError):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 self._file = self._open()
 
     def _open(self) -> IO[str]:

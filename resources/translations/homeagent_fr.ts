@@ -1077,6 +1077,10 @@
 <context>
     <name>DiagnosticsNotice</name>
     <message>
+        <source>Preparing the diagnostic report…</source>
+        <translation>Préparation du rapport de diagnostic…</translation>
+    </message>
+    <message>
         <source>{name}, your team lead, asks for a diagnostic report.</source>
         <translation>{name}, votre responsable, demande un rapport de diagnostic.</translation>
     </message>

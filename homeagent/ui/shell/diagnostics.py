@@ -224,6 +224,11 @@ class DiagnosticsNotice(Banner):
         layout.addWidget(self.decline)
         self.decline.setVisible(False)
 
+    def show_preparing(self) -> None:
+        """While the report is built (seconds for a long trace): say so, no button."""
+        self.show_text(self.tr("Preparing the diagnostic report…"))
+        self.decline.setVisible(False)
+
     def show_request(self, request: DiagnosticsRequest) -> None:
         if request.requested_by:
             text = self.tr("{name}, your team lead, asks for a diagnostic report.").format(
@@ -324,10 +329,12 @@ class DiagnosticsController(QObject):
             self._on_build_failed(exc)
             return
         self.building = True
+        self._notice.show_preparing()
         self._run_build(job, self._on_built, self._on_build_failed)
 
     def _on_built(self, preview: BundlePreview) -> None:
         self.building = False
+        self._notice.setVisible(False)
         self._on_event("diagnostics_built")
         dialog = self.dialog = DiagnosticsDialog(preview, self._parent)
         dialog.send_requested.connect(lambda: self._on_dialog_send_requested(dialog))
@@ -339,6 +346,9 @@ class DiagnosticsController(QObject):
 
     def _on_build_failed(self, exc: BaseException) -> None:
         self.building = False
+        self._notice.setVisible(False)
+        if self.request is not None:  # the request still waits for an answer
+            self._notice.show_request(self.request)
         log.warning("diagnostics bundle not built: %s", type(exc).__name__)
         from PySide6.QtWidgets import QMessageBox
 

@@ -48,7 +48,9 @@ def test_the_help_menu_builds_a_report_that_waits_for_consent(qtbot, session) ->
     window = session.window
     assert window.diagnostics_action in window.top.help_menu.actions()
     window.diagnostics_action.trigger()
+    assert window.diagnostics_notice.text.text() == "Preparing the diagnostic report…"
     dialog = _dialog(qtbot, session)
+    assert not window.diagnostics_notice.isVisible()
     names = [dialog.files.item(i).text().split("  ·  ")[0] for i in range(dialog.files.count())]
     assert names[0] == "manifest.json"
     assert {"versions.json", "events.jsonl", "outbox.json"} <= set(names)

@@ -34,6 +34,7 @@ def test_messages_are_kept_masked_and_private(tmp_path: Path) -> None:
     trace.close()
     text = path.read_text()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert "--- 2026-12-02T01:02:03.000Z level 4" in text
     assert "INVITE sip:+*********78@127.0.0.1 SIP/2.0" in text
     for secret in ("Jean Dupont", "n0nc3n0nc3", "abcdef0123", "one-time-token-42", "612345678"):
