@@ -1879,6 +1879,14 @@
         <translation>Rapport de diagnostic demandé à {name} : il ou elle doit d’abord l’accepter</translation>
     </message>
     <message>
+        <source>{name} sent the diagnostic report (IT can read it)</source>
+        <translation>{name} a envoyé son rapport de diagnostic (le service informatique peut le lire)</translation>
+    </message>
+    <message>
+        <source>{name} declined the diagnostic report</source>
+        <translation>{name} a refusé le rapport de diagnostic</translation>
+    </message>
+    <message>
         <source>Thresholds and alerts saved</source>
         <translation>Seuils et alertes enregistrés</translation>
     </message>

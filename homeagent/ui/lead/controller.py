@@ -220,6 +220,8 @@ class LeadController(QObject):
 
     def handle_event(self, event_type: str, data: object, event_id: int = 0) -> bool:
         """One stream event; True when it changed what the console shows."""
+        if event_type == "diagnostics_answered":  # the agent's answer to our request
+            return self._on_diagnostics_answered(data)
         if event_type not in LEAD_EVENTS:
             return False
         if self._loading:
@@ -338,6 +340,20 @@ class LeadController(QObject):
                 )
 
             self._run(partial(api.request_diagnostics, agent_id), done, failed)
+
+    def _on_diagnostics_answered(self, data: object) -> bool:
+        if not isinstance(data, dict) or not isinstance(data.get("agent_id"), str):
+            log.warning("dropped a malformed diagnostics_answered event")
+            return False
+        name = self._name(data["agent_id"])
+        if data.get("status") == "sent":
+            text = self.tr("{name} sent the diagnostic report (IT can read it)")
+        elif data.get("status") == "declined":
+            text = self.tr("{name} declined the diagnostic report")
+        else:
+            return False
+        self.console.show_status(text.format(name=name))
+        return True
 
     def open_settings(self) -> SettingsDialog | None:
         if not self.team_id:

@@ -29,3 +29,14 @@ def test_a_server_away_is_said_inline(lead: FakeConsole) -> None:
     lead.server.fail_next = ServerUnreachable("POST /agents/x/diagnostics/requests: refused")
     lead.console.row_actions.diagnostics.trigger()
     assert "the report was not asked for" in lead.console.status.text()
+
+
+def test_the_agent_s_answer_is_said_in_the_status_line(lead: FakeConsole) -> None:
+    agent = next(iter(lead.server.rows))
+    name = lead.board.row_of(agent).label  # type: ignore[union-attr]
+    handle = lead.controller.handle_event
+    assert handle("diagnostics_answered", {"agent_id": agent, "status": "declined"})
+    assert lead.console.status.text() == f"{name} declined the diagnostic report"
+    assert handle("diagnostics_answered", {"agent_id": agent, "status": "sent", "bundle_id": 3})
+    assert lead.console.status.text() == f"{name} sent the diagnostic report (IT can read it)"
+    assert not handle("diagnostics_answered", ["not", "an", "object"])
