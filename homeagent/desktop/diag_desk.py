@@ -155,7 +155,7 @@ def wire(
 def on_request(controller: DiagnosticsController, data: object, where: str) -> None:
     """A ``diagnostics_requested`` event (or a pending request read at start)."""
     try:
-        controller.requested(parse_request(data, route=where))
+        controller.request_arrived(parse_request(data, route=where))
     except MalformedPayload as exc:
         log.warning("%s", exc)
 

@@ -290,7 +290,7 @@ class DiagnosticsController(QObject):
         """The help menu's "Créer un rapport de diagnostic…": build it, then preview."""
         self._start(self.request.id if self.request is not None else None)
 
-    def requested(self, request: DiagnosticsRequest) -> None:
+    def request_arrived(self, request: DiagnosticsRequest) -> None:
         """A lead's or IT's request arrived: the notice asks the agent."""
         if self.request is not None and self.request.id == request.id:
             return
