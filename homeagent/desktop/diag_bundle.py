@@ -577,9 +577,11 @@ def run(target: Path, config_dir: Path | None, data_dir: Path | None, hours: flo
     from homeagent.crm.store import default_data_dir
 
     data = data_dir or default_data_dir()
-    device = _open_device(config_dir, data)
+    device, why = _open_device(config_dir, data)
     try:
         sources = device_sources(device, data, hours=hours)
+        if device is None:  # the manifest says what could not be checked against
+            sources.skipped.append(Skipped("keyring and contact cache", why))
         bundle = build(target, sources)
     except (OSError, BundleTooLarge) as exc:
         print(f"homeagent diagnose: could not write {target}: {exc}", file=sys.stderr)
@@ -599,8 +601,9 @@ def run(target: Path, config_dir: Path | None, data_dir: Path | None, hours: flo
     return 0
 
 
-def _open_device(config_dir: Path | None, data_dir: Path) -> Any:
-    """This PC's device session, or None (no profile yet, no keyring): a smaller bundle."""
+def _open_device(config_dir: Path | None, data_dir: Path) -> tuple[Any, str]:
+    """This PC's device session, or (None, why): no profile yet, no keyring — a bundle
+    still, masked by its patterns only (the manifest says so)."""
     try:
         from homeagent.client.device import DeviceSession
         from homeagent.security.provisioning import ProfileStore
@@ -608,8 +611,8 @@ def _open_device(config_dir: Path | None, data_dir: Path) -> Any:
 
         profile = ProfileStore(user_config_dir=config_dir).current()
         if profile is None:
-            return None
-        return DeviceSession(profile, Vault(), data_dir=data_dir)
+            return None, "no connection profile on this PC yet"
+        return DeviceSession(profile, Vault(), data_dir=data_dir), ""
     except Exception as exc:
         log.warning("diagnostics bundle without the device: %s", type(exc).__name__)
-        return None
+        return None, f"not readable ({type(exc).__name__})"
