@@ -42,3 +42,41 @@ def test_the_size_limit_and_the_kept_bundles(server: Server) -> None:
     finally:
         a.close()
         admin.close()
+
+
+def test_it_reads_bundles_on_the_server_host_with_the_cli(server: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import stat
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from homeagent.server.models import AuditEntry
+
+    a = server.login("agent_b1")
+    try:
+        content = bundle(b"cli")
+        sent = a.client.post("/agents/me/diagnostics", content=content, headers=ZIP).json()
+    finally:
+        a.close()
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "homeagent.server.cli", "diagnostics", "--db", server.db_url]
+        return subprocess.run([*argv, *args], capture_output=True, text=True, timeout=60)
+
+    listed = cli("--user", "agent_b1")
+    assert listed.returncode == 0, listed.stderr
+    first = listed.stdout.splitlines()[0].split("\t")
+    assert first[0] == str(sent["id"])
+    assert first[2:] == ["agent_b1", f"{len(content)} bytes", "1 files"]
+    out = tmp_path / "b.zip"
+    got = cli("--get", str(sent["id"]), "--out", str(out))
+    assert got.returncode == 0, got.stderr
+    assert out.read_bytes() == content
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    with server.db.read() as s:
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == "server-cli"))
+        assert "diagnostics_read" in list(actions)
+    missing = cli("--get", "999999", "--out", str(tmp_path / "x.zip"))
+    assert missing.returncode == 1
+    assert "no diagnostics bundle 999999" in missing.stderr
