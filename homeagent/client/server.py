@@ -263,6 +263,8 @@ class ServerClient:
         params: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         auth: bool = True,
+        content: bytes | None = None,
+        content_type: str = "",
     ) -> Any:
         retryable = method in IDEMPOTENT_METHODS or idempotency_key is not None
         attempts = self.max_attempts if retryable else 1
@@ -277,9 +279,13 @@ class ServerClient:
                 headers["Authorization"] = f"Bearer {token}"
             if idempotency_key:
                 headers["Idempotency-Key"] = idempotency_key
+            extra: dict[str, Any] = {"json": json}
+            if content is not None:  # a file (a diagnostics bundle), not JSON
+                extra = {"data": content}
+                headers["Content-Type"] = content_type or "application/octet-stream"
             try:
                 resp = self._raw(
-                    method, path, json=json, params=params, headers=headers, timeout=self.timeout
+                    method, path, params=params, headers=headers, timeout=self.timeout, **extra
                 )
             except ServerUnreachable:
                 if attempt >= attempts:
@@ -324,6 +330,32 @@ class ServerClient:
     def health(self) -> bool:
         """Whether the server answers (no authentication; used by `homeagent diagnose`)."""
         return self._send("GET", "/health", auth=False) is not None
+
+    # --- diagnostics bundles (docs/api.md, "Diagnostics") ---------------------------
+
+    def send_diagnostics(self, content: bytes, request_id: int | None = None) -> Json:
+        """POST /agents/me/diagnostics: the agent's bundle (a zip), on their consent."""
+        params = {"request_id": request_id} if request_id is not None else None
+        answer = self._send(
+            "POST",
+            "/agents/me/diagnostics",
+            params=params,
+            content=content,
+            content_type="application/zip",
+        )
+        return dict(answer or {})
+
+    def decline_diagnostics(self, request_id: int) -> Json:
+        """The agent declines a lead's or IT's request for a bundle."""
+        return dict(self.post(f"/agents/me/diagnostics/requests/{int(request_id)}/decline") or {})
+
+    def pending_diagnostics_requests(self) -> Any:
+        """The requests for a bundle the agent has not answered yet."""
+        return self.get("/agents/me/diagnostics/requests")
+
+    def request_diagnostics(self, agent_id: str, note: str = "") -> Json:
+        """A lead or IT asks an agent's desk for a bundle (the agent approves)."""
+        return dict(self.post(f"/agents/{agent_id}/diagnostics/requests", {"note": note}) or {})
 
     def me(self) -> Json:
         return dict(self.get("/me"))

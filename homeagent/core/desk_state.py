@@ -438,12 +438,25 @@ class DeskState:
         if self._call is None or ev.call_id != self._call.call_id:
             return
         call, self._call = self._call, None
+        quality = ev.quality or self._last_quality
+        figures = (
+            {  # the call's last quality figures: what the diagnostics bundle shows IT
+                "mos": round(quality.mos, 2),
+                "loss_pct": round(max(quality.rx_loss_pct, quality.tx_loss_pct), 2),
+                "jitter_ms": round(quality.jitter_ms, 1),
+                "rtt_ms": round(quality.rtt_ms, 1),
+                "codec": quality.codec,
+            }
+            if quality is not None and quality.mos > 0
+            else {}
+        )
         self._write(
             "call_ended",
             call_id=ev.call_id,
             code=ev.code,
             answered=ev.answered,
             duration_s=round(ev.duration_s, 1),
+            **figures,
         )
         if self._consult is not None:
             self._sink.submit(cmd.Hangup(self._consult.call_id))

@@ -184,3 +184,6 @@ class LeadBoardApi(Protocol):
 
     def cancel_pending_state(self, agent_id: str) -> None:
         """DELETE /agents/{id}/pending-state."""
+
+    def request_diagnostics(self, agent_id: str, note: str = "") -> object:
+        """POST /agents/{id}/diagnostics/requests: ask the agent for a diagnostics bundle."""

@@ -85,3 +85,7 @@ class EngineConfig:
     # Diagnosis only: pjsip dumps every SIP message into the log (credentials redacted,
     # callers' numbers NOT masked). Off, pjsip's lines are single-line and rate-limited.
     sip_trace: bool = False
+    # The diagnostics bundle's SIP trace: a path where the SIP messages of the last calls
+    # are kept, masked, 0600, size-rotated (`homeagent.sip.sip_trace`); "" keeps none.
+    # Independent of `sip_trace`: the app's own log stays one line per pjsip entry.
+    sip_trace_file: str = ""

@@ -236,7 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-dir", type=Path)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--lang", choices=("fr", "en"), help="report language")
+    from homeagent.desktop import diag_bundle
+
+    diag_bundle.add_arguments(parser)  # --bundle FILE.zip: the diagnostics bundle for IT
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.bundle is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _app = QCoreApplication.instance() or QCoreApplication(["homeagent-diagnose"])
+        return diag_bundle.run(args.bundle, args.config_dir, args.data_dir, args.hours)
     translators = _install_language(args.lang, args.data_dir)
     try:
         checks = run_checks(args.config_dir, args.data_dir)

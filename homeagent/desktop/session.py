@@ -44,7 +44,7 @@ from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
-from homeagent.desktop import desk_slots
+from homeagent.desktop import desk_slots, diag_bundle, diag_desk
 from homeagent.desktop.adapters import (
     ME_META_KEY,
     AppData,
@@ -186,6 +186,15 @@ class AgentSession:
                 quit_app=self.window.close,
                 event_log=self.log,
             )
+        # the help menu's diagnostic report for IT, and a lead's request for one
+        self.diagnostics = diag_desk.wire(
+            device=device,
+            window=self.window,
+            lanes=self.lanes,
+            dispatcher=self.dispatcher,
+            event_log=self.log,
+            audio_devices=diag_bundle.qt_audio_devices,
+        )
         self.model.subscribe(self._on_model_snapshot)
         self.slots = desk_slots.wire(self)  # "My slots": team from /me, changes from the stream
 
@@ -225,6 +234,7 @@ class AgentSession:
         )
         if self.updates is not None:
             self.updates.start()
+        diag_desk.read_pending(self.diagnostics, device, self.lanes)
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
 
@@ -432,6 +442,8 @@ class AgentSession:
             self.supervision.mode_changed(event.data, f"event {event.id} (supervision_mode)")
         elif event.type == "supervision_ended":
             self.supervision.ended(event.data, f"event {event.id} (supervision_ended)")
+        elif event.type == "diagnostics_requested":  # a lead or IT asks for a report
+            diag_desk.on_request(self.diagnostics, event.data, f"event {event.id}")
 
     def _call_later(self, delay_s: float, fn: Callable[[], None]) -> None:
         """Run `fn` on the GUI thread after `delay_s` (not once the window is gone)."""
@@ -549,6 +561,7 @@ class AgentSession:
         if self.updates is not None:
             self.updates.stop()  # an update accepted for restart goes to the installer now
         self.hotkeys.stop()  # release the keys for the other programs
+        self.diagnostics.close()
         self.controller.stop()
         self.slots.stop()
         if self.engine is not None:

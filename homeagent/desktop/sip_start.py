@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from homeagent.core.events import Event
 from homeagent.core.ports import EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.desktop.ports import Device
+from homeagent.sip.sip_trace import TRACE_FILE
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +31,12 @@ START_TIMEOUT_S = 10.0  # SipEngine.start's own bound; `stop` waits for it at mo
 def start_engine(
     device: Device, factory: EngineFactory | None = None, config: EngineConfig | None = None
 ) -> EarlyEngine:
-    """The enrolled device's SIP account, registering from now on."""
+    """The enrolled device's SIP account, registering from now on; the engine keeps the
+    masked SIP trace of the last calls for the diagnostics bundle
+    (`homeagent.sip.sip_trace`) unless the caller chose a file already."""
     config = config or EngineConfig(bind_address="0.0.0.0")  # noqa: S104
+    if not config.sip_trace_file:
+        config = replace(config, sip_trace_file=str(Path(device.data_dir) / TRACE_FILE))
     return EarlyEngine(factory, config, device.sip_account())
 
 

@@ -24,6 +24,7 @@ from homeagent.server.routers import (
     call_supervision,
     calls,
     contacts,
+    diagnostics,
     figures,
     help,
     me,
@@ -96,7 +97,7 @@ def create_app(
 
     for module in (
         auth, me, agents, remote_state, quality, contacts, calls, messages, help, figures,
-        queues, supervision, call_supervision, stream, acd, slots,
+        queues, supervision, call_supervision, stream, acd, slots, diagnostics,
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)

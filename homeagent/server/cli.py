@@ -119,6 +119,11 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd("show-acd-token", "print the credential Kamailio uses for the ACD hook")
 
+    c = cmd("diagnostics", "list the diagnostics bundles agents sent, or write one to a file")
+    c.add_argument("--user", help="only this user's bundles (login name)")
+    c.add_argument("--get", type=int, metavar="ID", help="write this bundle's zip (see the list)")
+    c.add_argument("--out", type=Path, help="with --get: the zip file to write (0600)")
+
     c = cmd(
         "set-supervision-policy",
         "live call supervision: announced (the agent sees who listens; the default), "
@@ -220,10 +225,55 @@ def _dispatch(args: argparse.Namespace, db: Database) -> int:
         db.set_setting(POLICY_KEY, args.policy)
         print(f"supervision policy: {args.policy}")
         return 0
+    if args.command == "diagnostics":
+        return _diagnostics(args, db)
     if args.command == "show-acd-token":
         print(db.settings()["acd_token"])
         return 0
     raise AssertionError(args.command)
+
+
+def _diagnostics(args: argparse.Namespace, db: Database) -> int:
+    """IT on the server host: the bundles (newest first), or one written 0600 (audited)."""
+    from sqlalchemy import select
+
+    from homeagent.server import audit
+    from homeagent.server.models import DiagnosticBundle, User
+
+    if args.get is None:
+        with db.read() as s:
+            stmt = (
+                select(DiagnosticBundle, User.name)
+                .join(User, User.id == DiagnosticBundle.agent_id)
+                .order_by(DiagnosticBundle.id.desc())
+                .limit(200)
+            )
+            if args.user:
+                stmt = stmt.where(User.name == args.user)
+            for row, name in s.execute(stmt).all():
+                files = len(row.manifest.get("files", [])) if isinstance(row.manifest, dict) else 0
+                stamp = row.received_at.isoformat(timespec="seconds")
+                print(f"{row.id}	{stamp}	{name}	{row.size_bytes} bytes	{files} files")
+        return 0
+    if args.out is None:
+        raise AdminError("--get needs --out FILE.zip")
+    with db.write() as s:
+        found = s.get(DiagnosticBundle, args.get)
+        if found is None:
+            raise AdminError(f"no diagnostics bundle {args.get}")
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(found.content)
+        audit.record(
+            s,
+            actor_id="server-cli",
+            team_id=found.team_id,
+            action="diagnostics_read",
+            agent_id=found.agent_id,
+            detail={"bundle_id": found.id},
+        )
+    print(f"bundle {args.get} written to {args.out}")
+    return 0
 
 
 def _private_sqlite_file(db: Database) -> None:

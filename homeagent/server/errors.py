@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1024 * 1024
+# routes whose body is a file, not JSON: their own limit (`Limits.diagnostics_max_bytes`)
+LARGE_BODY_PATHS = ("/agents/me/diagnostics",)
 
 
 class ApiError(Exception):
@@ -138,17 +140,20 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        ctx = getattr(scope["app"].state, "ctx", None)
+        max_bytes = self.max_bytes
+        if ctx is not None and str(scope.get("path", "")).endswith(LARGE_BODY_PATHS):
+            max_bytes = max(max_bytes, ctx.limits.diagnostics_max_bytes)  # a zip, not JSON
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > max_bytes
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._refuse(send)
+                    await self._refuse(send, max_bytes)
                     return
         # Read the body up front (bounded in size and time), then hand it to the app.
-        ctx = getattr(scope["app"].state, "ctx", None)
         deadline_s = ctx.limits.body_timeout_s if ctx is not None else 30.0
         chunks: list[bytes] = []
         seen = 0
@@ -160,8 +165,8 @@ class BodyLimitMiddleware:
                     return
                 chunk = message.get("body", b"")
                 seen += len(chunk)
-                if seen > self.max_bytes:
-                    await self._refuse(send)
+                if seen > max_bytes:
+                    await self._refuse(send, max_bytes)
                     return
                 chunks.append(chunk)
                 if not message.get("more_body", False):
@@ -173,12 +178,12 @@ class BodyLimitMiddleware:
             return
         await self.app(scope, _replay([b"".join(chunks)], None, receive), send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
         await _send_error(
             send,
             413,
             "body_too_large",
-            f"The request body is larger than {self.max_bytes} bytes.",
+            f"The request body is larger than {max_bytes} bytes.",
         )
 
 

@@ -41,6 +41,10 @@ class Limits:
     alert_scan_s: float = 5.0
     # Call-quality reports per agent: one per interval (a call's final report passes).
     call_quality_interval_s: float = 1.0
+    # Diagnostics bundles (POST /agents/me/diagnostics): the largest zip taken, and how
+    # many of them are kept per agent (the oldest go first).
+    diagnostics_max_bytes: int = 8 * 1024 * 1024
+    diagnostics_kept_per_agent: int = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -585,3 +585,37 @@ class SlotBooking(Base):
         ),
         Index("ix_slot_bookings_agent", "agent_id", "cancelled_at"),
     )
+
+
+class DiagnosticRequest(Base):
+    """A lead's or IT's request for an agent's diagnostics bundle (the agent decides)."""
+
+    __tablename__ = "diagnostic_requests"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    requested_by_id: Mapped[str] = mapped_column(String(36))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # pending | declined | sent (a bundle answered it)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    answered_at: Mapped[datetime | None]
+    bundle_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    __table_args__ = (Index("ix_diagnostic_requests_agent", "agent_id", "requested_at"),)
+
+
+class DiagnosticBundle(Base):
+    """A diagnostics bundle an agent's app sent with the agent's consent (masked zip)."""
+
+    __tablename__ = "diagnostic_bundles"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    team_id: Mapped[str | None] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(36))
+    request_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (Index("ix_diagnostic_bundles_agent", "agent_id", "received_at"),)

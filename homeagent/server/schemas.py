@@ -490,3 +490,34 @@ class QueueStatsOut(BaseModel):
 
 class OkOut(BaseModel):
     ok: bool = True
+
+
+class DiagnosticRequestIn(Strict):
+    """A lead's or IT's request for an agent's diagnostics bundle."""
+
+    note: str = Field(default="", max_length=500)
+
+
+class DiagnosticRequestOut(BaseModel):
+    id: int
+    agent_id: str
+    requested_by: PersonRef
+    note: str
+    requested_at: datetime
+    status: Literal["pending", "declined", "sent"]
+    answered_at: datetime | None
+    bundle_id: int | None
+
+
+class DiagnosticBundleOut(BaseModel):
+    """A stored bundle, without its content (GET /diagnostics/{id} downloads the zip)."""
+
+    id: int
+    agent_id: str
+    agent_name: str
+    device_id: str
+    request_id: int | None
+    received_at: datetime
+    size_bytes: int
+    sha256: str
+    manifest: dict[str, Any]

@@ -103,7 +103,8 @@ def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) 
     ua.enableUpnp = False
     ua.mwiUnsolicitedEnabled = False
     lc = ep_cfg.logConfig
-    if config.sip_trace:  # diagnosis only: messages dumped (credentials still redacted)
+    if config.sip_trace or config.sip_trace_file:
+        # diagnosis (credentials still redacted) or the bundle's masked trace file
         lc.level = max(config.log_level, TRACE_PJ_LOG_LEVEL)
         lc.msgLogging = 1
     else:

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pjsua2 as pj
 
@@ -39,6 +40,7 @@ from homeagent.sip.endpoint import (
 from homeagent.sip.endpoint import log as pjsip_log
 from homeagent.sip.media import AudioAttachment
 from homeagent.sip.pjlog import PjsipLogFilter
+from homeagent.sip.sip_trace import SipTraceFile
 
 __all__ = ["AudioAttachment", "SipEngine"]
 
@@ -95,6 +97,7 @@ class SipEngine:
         self._audio_open = False
         self._writer: PythonLogWriter | None = None
         self._log_filter: PjsipLogFilter | None = None
+        self._trace_file: SipTraceFile | None = None
 
     # ------------------------------------------------------------------ public API
     @property
@@ -171,7 +174,14 @@ class SipEngine:
         # libDestroy() deletes the log writer itself: hand its ownership to C++, but keep
         # the Python side referenced until after libDestroy() (pjsip threads still log
         # while the endpoint is destroyed).
-        self._log_filter = PjsipLogFilter(pjsip_log, sip_trace=self._config.sip_trace)
+        self._trace_file = (
+            SipTraceFile(Path(self._config.sip_trace_file)) if self._config.sip_trace_file else None
+        )
+        self._log_filter = PjsipLogFilter(
+            pjsip_log,
+            sip_trace=self._config.sip_trace,
+            trace=self._trace_file.write if self._trace_file is not None else None,
+        )
         writer = self._writer = PythonLogWriter(self._log_filter)
         writer.__disown__()
         try:
@@ -317,6 +327,8 @@ class SipEngine:
         self._writer = None  # its C++ side went with libDestroy()
         if self._log_filter is not None:
             self._log_filter.flush()
+        if self._trace_file is not None:
+            self._trace_file.close()
 
     def _trusted_hosts(self) -> frozenset[str]:
         """IPs allowed to send INVITEs: configured, or the registrar's addresses."""

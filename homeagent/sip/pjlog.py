@@ -80,8 +80,11 @@ class PjsipLogFilter:
         burst: int = 20,
         per_s: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
+        trace: Callable[[int, str], None] | None = None,
     ) -> None:
         self._logger = logger
+        # the bundle's trace file (`sip_trace.SipTraceFile.write`): every entry, unshaped
+        self._trace = trace
         self.sip_trace = sip_trace
         self._burst = float(burst if not sip_trace else max(burst, 500))
         self._per_s = per_s if not sip_trace else max(per_s, 100.0)
@@ -94,6 +97,8 @@ class PjsipLogFilter:
     def write(self, pj_level: int, message: str) -> None:
         """Log one pjsip entry (or count it as suppressed). Never raises."""
         with contextlib.suppress(Exception):  # pjsip's threads: raising would abort
+            if self._trace is not None:
+                self._trace(pj_level, message)
             self._write(pj_level, message)
 
     def _write(self, pj_level: int, message: str) -> None:

@@ -105,6 +105,32 @@ class FakeServerClient:
         payload = sample_day(day, ((agent_id, "agent", "Agent"),))
         return lead_comms.parse_day({**payload, "team": None})
 
+    # diagnostics bundles (docs/api.md): what the desk sent or declined, and the requests
+    # still pending (a test puts them there; `offline` makes the sending fail)
+    diagnostics_offline = False
+
+    def __init__(self) -> None:
+        self.diagnostics_sent: list[tuple[bytes, int | None]] = []
+        self.diagnostics_declined: list[int] = []
+        self.diagnostics_pending: list[dict[str, Any]] = []
+
+    def send_diagnostics(self, content: bytes, request_id: int | None = None) -> dict[str, Any]:
+        from homeagent.client.errors import ServerUnreachable
+
+        if self.diagnostics_offline:
+            raise ServerUnreachable("POST /agents/me/diagnostics: connection refused")
+        self.diagnostics_sent.append((content, request_id))
+        self.diagnostics_pending = [r for r in self.diagnostics_pending if r["id"] != request_id]
+        return {"id": len(self.diagnostics_sent), "size_bytes": len(content)}
+
+    def decline_diagnostics(self, request_id: int) -> dict[str, Any]:
+        self.diagnostics_declined.append(request_id)
+        self.diagnostics_pending = [r for r in self.diagnostics_pending if r["id"] != request_id]
+        return {"id": request_id, "status": "declined"}
+
+    def pending_diagnostics_requests(self) -> list[dict[str, Any]]:
+        return list(self.diagnostics_pending)
+
     # the agent's supervision routes (docs/supervision-contract.md), answered by `server`
 
     def supervision_connected(self, session_id: int) -> supervision.SessionRecord:

@@ -216,6 +216,10 @@ class FakeLeadBoardServer:
         state_out = {k: row[k] for k in ("agent_id", "state", "reason", "since")}
         return parse_remote_state({"applied": applied, "state": state_out, "pending": pending})
 
+    def request_diagnostics(self, agent_id: str, note: str = "") -> object:
+        self._call("request_diagnostics", agent_id, note)
+        return {"id": len(self.calls), "agent_id": agent_id, "status": "pending"}
+
     def cancel_pending_state(self, agent_id: str) -> None:
         self._call("cancel_pending_state", agent_id)
         self.rows[agent_id]["pending"] = None

@@ -26,6 +26,7 @@ from homeagent.testing.fakes import demo_messages
 from homeagent.testing.harness import FakeDesk, build_fake_desk, go_available
 from homeagent.ui.qt.i18n import install_translators
 from homeagent.ui.qt.theme import apply_theme
+from homeagent.ui.shell.main_window import MainWindow
 
 WIDTH, HEIGHT = 1366, 768
 
@@ -106,6 +107,36 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
     w.side.setCurrentIndex(0)
     w.update_banner.show_ready("0.2.0")  # a verified update, between two calls
     shot("update_ready")
+    w.update_banner.setVisible(False)
+    saved += diagnostics_shots(w, out, suffix)
+    return saved
+
+
+def diagnostics_shots(window: MainWindow, out: Path, suffix: str = "") -> list[Path]:
+    """The lead's request for a diagnostic report, and the report's preview before sending."""
+    from homeagent.core.diagnostics import DiagnosticsRequest
+    from homeagent.testing.diag_sample import sample_preview
+    from homeagent.ui.shell.diagnostics import DiagnosticsDialog
+
+    saved: list[Path] = []
+    notice = window.diagnostics_notice
+    notice.show_request(DiagnosticsRequest(7, "Claire Martin", "Coupures hier soir"))
+    pump()
+    path = out / f"diagnostics_request{suffix}.png"
+    window.grab().save(str(path))
+    saved.append(path)
+    notice.setVisible(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        dialog = DiagnosticsDialog(sample_preview(Path(tmp)), window)
+        dialog.show()
+        names = [f.name for f in dialog.preview.files]
+        dialog.files.setCurrentRow(names.index("sip-trace.log"))
+        pump(200)
+        path = out / f"diagnostics_preview{suffix}.png"
+        dialog.grab().save(str(path))
+        saved.append(path)
+        dialog.close()
+        dialog.deleteLater()
     return saved
 
 

@@ -264,6 +264,10 @@
         <translation>Écran mural</translation>
     </message>
     <message>
+        <source>Ask for a diagnostic report</source>
+        <translation>Demander un rapport de diagnostic</translation>
+    </message>
+    <message>
         <source>Set state</source>
         <translation>Changer l&apos;état</translation>
     </message>
@@ -935,6 +939,162 @@
     <message>
         <source>{n} waiting to be sent, none refused</source>
         <translation>{n} en attente d&apos;envoi, aucun refusé</translation>
+    </message>
+</context>
+<context>
+    <name>Diagnostics</name>
+    <message>
+        <source>the server cannot be reached</source>
+        <translation>le serveur est injoignable</translation>
+    </message>
+    <message>
+        <source>the report is larger than the server accepts</source>
+        <translation>le rapport dépasse la taille acceptée par le serveur</translation>
+    </message>
+    <message>
+        <source>the server refused it ({code})</source>
+        <translation>le serveur l’a refusé ({code})</translation>
+    </message>
+    <message>
+        <source>the disk could not be written ({error})</source>
+        <translation>impossible d’écrire sur le disque ({error})</translation>
+    </message>
+    <message>
+        <source>{n} bytes</source>
+        <translation>{n} octets</translation>
+    </message>
+    <message>
+        <source>{n} KB</source>
+        <translation>{n} Ko</translation>
+    </message>
+    <message>
+        <source>{n} MB</source>
+        <translation>{n} Mo</translation>
+    </message>
+    <message>
+        <source>passwords and keys</source>
+        <translation>mots de passe et clés</translation>
+    </message>
+    <message>
+        <source>sign-in codes</source>
+        <translation>codes de connexion</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>jetons</translation>
+    </message>
+    <message>
+        <source>names</source>
+        <translation>noms</translation>
+    </message>
+    <message>
+        <source>phone numbers</source>
+        <translation>numéros de téléphone</translation>
+    </message>
+    <message>
+        <source>other values</source>
+        <translation>autres valeurs</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsController</name>
+    <message>
+        <source>Diagnostic report</source>
+        <translation>Rapport de diagnostic</translation>
+    </message>
+    <message>
+        <source>The report could not be created: {why}</source>
+        <translation>Le rapport n’a pas pu être créé : {why}</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsDialog</name>
+    <message>
+        <source>Diagnostic report for IT</source>
+        <translation>Rapport de diagnostic pour le service informatique</translation>
+    </message>
+    <message>
+        <source>This report helps IT understand a problem with your computer, your connection or your headset. Passwords, phone numbers and customers&apos; names are masked. Read it if you wish: nothing is sent without your consent.</source>
+        <translation>Ce rapport aide le service informatique à comprendre un problème d’ordinateur, de connexion ou de casque. Les mots de passe, les numéros de téléphone et les noms des clients sont masqués. Vous pouvez le lire : rien n’est envoyé sans votre accord.</translation>
+    </message>
+    <message>
+        <source>Not included (missing or unreadable): {parts}</source>
+        <translation>Non inclus (absent ou illisible) : {parts}</translation>
+    </message>
+    <message>
+        <source>Kept on this computer: {path} ({size})</source>
+        <translation>Conservé sur cet ordinateur : {path} ({size})</translation>
+    </message>
+    <message>
+        <source>Send to IT</source>
+        <translation>Envoyer au service informatique</translation>
+    </message>
+    <message>
+        <source>Do not send</source>
+        <translation>Ne pas envoyer</translation>
+    </message>
+    <message>
+        <source>Open the folder</source>
+        <translation>Ouvrir le dossier</translation>
+    </message>
+    <message>
+        <source>Masked as soon as it was written on this computer, checked again.</source>
+        <translation>Masqué dès son enregistrement sur cet ordinateur, puis vérifié à nouveau.</translation>
+    </message>
+    <message>
+        <source>Nothing needed masking in this file.</source>
+        <translation>Rien à masquer dans ce fichier.</translation>
+    </message>
+    <message>
+        <source>Masked: {parts}.</source>
+        <translation>Masqués : {parts}.</translation>
+    </message>
+    <message>
+        <source>Only the most recent part is included.</source>
+        <translation>Seule la partie la plus récente est incluse.</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <source>Sent to IT. Thank you.</source>
+        <translation>Envoyé au service informatique. Merci.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Not sent: {why}. The report is kept on this computer ({path}); you can try again later.</source>
+        <translation>Non envoyé : {why}. Le rapport est conservé sur cet ordinateur ({path}) ; vous pourrez réessayer plus tard.</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Réessayer</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsNotice</name>
+    <message>
+        <source>Preparing the diagnostic report…</source>
+        <translation>Préparation du rapport de diagnostic…</translation>
+    </message>
+    <message>
+        <source>{name}, your team lead, asks for a diagnostic report.</source>
+        <translation>{name}, votre responsable, demande un rapport de diagnostic.</translation>
+    </message>
+    <message>
+        <source>Your team lead asks for a diagnostic report.</source>
+        <translation>Votre responsable demande un rapport de diagnostic.</translation>
+    </message>
+    <message>
+        <source>See the report</source>
+        <translation>Voir le rapport</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Refuser</translation>
     </message>
 </context>
 <context>
@@ -1711,6 +1871,22 @@
         <translation>{name} : le changement prévu est annulé</translation>
     </message>
     <message>
+        <source>{name}: the report was not asked for ({why})</source>
+        <translation>{name} : le rapport n’a pas été demandé ({why})</translation>
+    </message>
+    <message>
+        <source>{name} is asked for a diagnostic report: they approve it first</source>
+        <translation>Rapport de diagnostic demandé à {name} : il ou elle doit d’abord l’accepter</translation>
+    </message>
+    <message>
+        <source>{name} sent the diagnostic report (IT can read it)</source>
+        <translation>{name} a envoyé son rapport de diagnostic (le service informatique peut le lire)</translation>
+    </message>
+    <message>
+        <source>{name} declined the diagnostic report</source>
+        <translation>{name} a refusé le rapport de diagnostic</translation>
+    </message>
+    <message>
         <source>Thresholds and alerts saved</source>
         <translation>Seuils et alertes enregistrés</translation>
     </message>
@@ -1838,6 +2014,10 @@
     <message>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Create a diagnostic report…</source>
+        <translation>Créer un rapport de diagnostic…</translation>
     </message>
     <message>
         <source>Acknowledge the urgent message ({keys})</source>
@@ -2516,11 +2696,11 @@
     </message>
     <message>
         <source>Too late to cancel: ask your team lead (at least {notice} before).</source>
-        <translation>Trop tard pour annuler : demandez à votre chef d'équipe (au moins {notice} avant).</translation>
+        <translation>Trop tard pour annuler : demandez à votre chef d&apos;équipe (au moins {notice} avant).</translation>
     </message>
     <message>
         <source>Too late to cancel: ask your team lead.</source>
-        <translation>Trop tard pour annuler : demandez à votre chef d'équipe.</translation>
+        <translation>Trop tard pour annuler : demandez à votre chef d&apos;équipe.</translation>
     </message>
     <message>
         <source>This slot is full.</source>
@@ -2532,7 +2712,7 @@
     </message>
     <message>
         <source>Your team lead cancelled this slot.</source>
-        <translation>Votre chef d'équipe a annulé ce créneau.</translation>
+        <translation>Votre chef d&apos;équipe a annulé ce créneau.</translation>
     </message>
     <message>
         <source>This slot has started: it can no longer change.</source>
@@ -2540,7 +2720,7 @@
     </message>
     <message>
         <source>You had not booked this slot.</source>
-        <translation>Vous n'aviez pas réservé ce créneau.</translation>
+        <translation>Vous n&apos;aviez pas réservé ce créneau.</translation>
     </message>
     <message>
         <source>The server refused: {code}.</source>
@@ -2634,7 +2814,7 @@
     </message>
     <message>
         <source>On time</source>
-        <translation>À l'heure</translation>
+        <translation>À l&apos;heure</translation>
     </message>
     <message>
         <source>Late</source>
@@ -2714,7 +2894,7 @@
     </message>
     <message>
         <source>Nobody worked outside a slot this week.</source>
-        <translation>Personne n'a travaillé hors créneau cette semaine.</translation>
+        <translation>Personne n&apos;a travaillé hors créneau cette semaine.</translation>
     </message>
     <message>
         <source>In without a slot this week: {people}</source>
@@ -2722,7 +2902,7 @@
     </message>
     <message>
         <source>Select a slot to see who booked it and how it went.</source>
-        <translation>Choisissez un créneau pour voir qui l'a réservé et comment il s'est passé.</translation>
+        <translation>Choisissez un créneau pour voir qui l&apos;a réservé et comment il s&apos;est passé.</translation>
     </message>
     <message>
         <source>{day} {span} — {booked} booked of {capacity}</source>
@@ -2730,7 +2910,7 @@
     </message>
     <message>
         <source>  Nobody booked it.</source>
-        <translation>  Personne ne l'a réservé.</translation>
+        <translation>  Personne ne l&apos;a réservé.</translation>
     </message>
     <message>
         <source>  • {name} — in without a booking ({time})</source>
@@ -2758,7 +2938,7 @@
     </message>
     <message>
         <source>Slot cancelled; the agents who booked it are told.</source>
-        <translation>Créneau annulé ; les agents qui l'avaient réservé sont prévenus.</translation>
+        <translation>Créneau annulé ; les agents qui l&apos;avaient réservé sont prévenus.</translation>
     </message>
     <message>
         <source>Rules saved: book {book} min, cancel {cancel} min before.</source>
@@ -2770,7 +2950,7 @@
     </message>
     <message>
         <source>More agents have booked it than that capacity.</source>
-        <translation>Plus d'agents l'ont déjà réservé que cette capacité.</translation>
+        <translation>Plus d&apos;agents l&apos;ont déjà réservé que cette capacité.</translation>
     </message>
     <message>
         <source>This slot has started: it can no longer change.</source>
@@ -2805,7 +2985,7 @@
     </message>
     <message>
         <source>now, until {end}</source>
-        <translation>en cours, jusqu'à {end}</translation>
+        <translation>en cours, jusqu&apos;à {end}</translation>
     </message>
     <message>
         <source>My next slot: {when}</source>
@@ -3057,6 +3237,14 @@
     <message>
         <source>Answer, hang up, mute from any window</source>
         <translation>Décrocher, raccrocher, couper le micro depuis n&apos;importe quelle fenêtre</translation>
+    </message>
+    <message>
+        <source>? Help</source>
+        <translation>? Aide</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Aide</translation>
     </message>
     <message>
         <source>✉ Inbox ({count})</source>

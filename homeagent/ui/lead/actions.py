@@ -41,6 +41,7 @@ LEAD_SHORTCUTS: dict[str, str] = {
     "stop_supervision": "Ctrl+Shift+X",
     "settings": "Ctrl+Shift+K",
     "wallboard": "F11",
+    "diagnostics": "Ctrl+Shift+G",
 }
 
 
@@ -57,6 +58,7 @@ class BoardActions(QObject):
     wallboard_requested = Signal()  # payload: none
     supervise_requested = Signal(str, str)  # payload: (agent id, listen | whisper | barge)
     stop_supervision_requested = Signal()  # payload: none
+    diagnostics_requested = Signal(list)  # payload: list[str] agent ids (a report for IT)
 
     def __init__(
         self,
@@ -94,6 +96,9 @@ class BoardActions(QObject):
         self.wallboard = self._action(
             self.tr("Wallboard"), "wallboard", self.wallboard_requested.emit
         )
+        self.diagnostics = self._action(
+            self.tr("Ask for a diagnostic report"), "diagnostics", self._on_diagnostics
+        )
         self.state_menu = QMenu(self.tr("Set state"), dialog_parent)
         self.state_menu.setToolTipsVisible(True)
         self.state_menu.aboutToShow.connect(self._build_state_menu)
@@ -111,6 +116,7 @@ class BoardActions(QObject):
         return [
             self.message, self.set_state, self.cancel_pending, self.day, self.listen,
             self.whisper, self.barge, self.stop_supervision, self.settings, self.wallboard,
+            self.diagnostics,
         ]  # fmt: skip
 
     def set_supervision_gate(self, gate: SupervisionGate) -> None:
@@ -139,6 +145,7 @@ class BoardActions(QObject):
         self.state_menu.setEnabled(some)
         self.cancel_pending.setEnabled(any(r.pending is not None for r in rows))
         self.day.setEnabled(len(rows) == 1)
+        self.diagnostics.setEnabled(some)
         for mode, action in self.supervision_actions.items():
             if len(rows) == 1:
                 enabled, tip = self._gate(rows[0].agent_id, mode)
@@ -176,6 +183,7 @@ class BoardActions(QObject):
         menu.addAction(self.cancel_pending)
         menu.addSeparator()
         menu.addAction(self.day)
+        menu.addAction(self.diagnostics)
         menu.addSeparator()
         for action in (self.listen, self.whisper, self.barge):
             menu.addAction(action)
@@ -192,6 +200,11 @@ class BoardActions(QObject):
         ids = self._ids()
         if ids:
             self.message_requested.emit(ids)
+
+    def _on_diagnostics(self) -> None:
+        ids = self._ids()
+        if ids:
+            self.diagnostics_requested.emit(ids)
 
     def _supervise(self, mode: str) -> None:
         rows = self._selected()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -95,6 +96,7 @@ class LeadController(QObject):
             self._on_actions_cancel_pending_requested
         )
         console.row_actions.settings_requested.connect(self.open_settings)
+        console.row_actions.diagnostics_requested.connect(self._on_actions_diagnostics_requested)
         console.queues.changed.connect(self._on_queues_changed)
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_INTERVAL_MS)
@@ -218,6 +220,8 @@ class LeadController(QObject):
 
     def handle_event(self, event_type: str, data: object, event_id: int = 0) -> bool:
         """One stream event; True when it changed what the console shows."""
+        if event_type == "diagnostics_answered":  # the agent's answer to our request
+            return self._on_diagnostics_answered(data)
         if event_type not in LEAD_EVENTS:
             return False
         if self._loading:
@@ -314,6 +318,42 @@ class LeadController(QObject):
         self.console.show_status(
             self.tr("{name}: the pending change is cancelled").format(name=self._name(agent_id))
         )
+
+    def _on_actions_diagnostics_requested(self, agent_ids: list[str]) -> None:
+        """Ask each agent's desk for a diagnostic report (the agent approves or declines)."""
+        api = self.api
+        for agent_id in agent_ids:
+            name = self._name(agent_id)
+
+            def failed(exc: BaseException, name: str = name) -> None:
+                self.console.show_status(
+                    self.tr("{name}: the report was not asked for ({why})").format(
+                        name=name, why=error_text(exc)
+                    )
+                )
+
+            def done(_answer: object, name: str = name) -> None:
+                self.console.show_status(
+                    self.tr(
+                        "{name} is asked for a diagnostic report: they approve it first"
+                    ).format(name=name)
+                )
+
+            self._run(partial(api.request_diagnostics, agent_id), done, failed)
+
+    def _on_diagnostics_answered(self, data: object) -> bool:
+        if not isinstance(data, dict) or not isinstance(data.get("agent_id"), str):
+            log.warning("dropped a malformed diagnostics_answered event")
+            return False
+        name = self._name(data["agent_id"])
+        if data.get("status") == "sent":
+            text = self.tr("{name} sent the diagnostic report (IT can read it)")
+        elif data.get("status") == "declined":
+            text = self.tr("{name} declined the diagnostic report")
+        else:
+            return False
+        self.console.show_status(text.format(name=name))
+        return True
 
     def open_settings(self) -> SettingsDialog | None:
         if not self.team_id:

@@ -33,6 +33,7 @@ from homeagent.ui.desk.wrapup_form import WrapUpForm
 from homeagent.ui.qt.labels import key_text, pending_text, presence_text, remote_change_text
 from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.shell.banner import Banner
+from homeagent.ui.shell.diagnostics import DiagnosticsNotice
 from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
 from homeagent.ui.shell.top_bar import TopBar
 from homeagent.ui.shell.update_banner import UpdateBanner
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
     call_ringing = (
         Signal()
     )  # payload: none (a call starts ringing; the console may hide a wallboard)
+    diagnostics_requested = Signal()  # payload: none (help menu: a diagnostic report for IT)
     closing = Signal()  # payload: none (the agent closed the window)
     hidden_to_tray = Signal()  # payload: none (closed by the agent while a tray icon exists)
     # set by the desktop shell when a tray icon exists: the window manager's close hides the
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         self.audio_banner = Banner("missed", self)  # a headset was unplugged (audio page)
         self.update_banner = UpdateBanner(self)  # a verified update is ready (desk updates)
         self.slot_banner = SlotEndBanner(self)  # a booked slot is over: go offline?
+        self.diagnostics_notice = DiagnosticsNotice(self)  # a lead asks for a report for IT
         self.idle = IdleView(self)
         self.card = ContactCard(self)
         self.ringing = RingingPanel(self)
@@ -169,11 +172,13 @@ class MainWindow(QMainWindow):
         inner.addWidget(self.audio_banner)
         inner.addWidget(self.update_banner)
         inner.addWidget(self.slot_banner)
+        inner.addWidget(self.diagnostics_notice)
         inner.addWidget(self.modes, 1)
         box.addLayout(inner, 1)
         self.setCentralWidget(body)
         self._connect()
         self.shortcut_actions = self._make_actions()
+        self._fill_help_menu()
         # the call shortcuts must win over a focused text field: each widget of this window
         # that takes the focus gets this window's filter (not the whole application: that
         # put every event of the app through Python, paints and timers included)
@@ -260,6 +265,13 @@ class MainWindow(QMainWindow):
             actions[name] = action
         actions["toggle_console"].setEnabled(False)  # until a lead's console is installed
         return actions
+
+    def _fill_help_menu(self) -> None:
+        menu = self.top.help_menu
+        menu.addAction(self.shortcut_actions["help_sheet"])
+        menu.addSeparator()
+        self.diagnostics_action = menu.addAction(self.tr("Create a diagnostic report…"))
+        self.diagnostics_action.triggered.connect(self.diagnostics_requested)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(action, keys) for the shortcut sheet."""

@@ -192,6 +192,15 @@ class TopBar(QWidget):
         self.hotkeys.setToolTip(self.tr("Answer, hang up, mute from any window"))
         self.hotkeys.clicked.connect(self.hotkeys_requested)
         self.hotkeys.setVisible(False)  # shown when the desk can run them
+        # the help menu: the shortcut sheet, the diagnostic report for IT (MainWindow
+        # fills it from its actions)
+        self.help = QToolButton(self)
+        self.help.setObjectName("InboxButton")
+        self.help.setText(self.tr("? Help"))
+        self.help.setAccessibleName(self.tr("Help"))
+        self.help.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.help_menu = QMenu(self.help)
+        self.help.setMenu(self.help_menu)
         self.unsent = UnsentBadge(self)
         self.agent = QLabel(self)
         self.agent.setObjectName("AgentName")
@@ -208,6 +217,7 @@ class TopBar(QWidget):
         layout.addWidget(self.hotkeys)
         layout.addWidget(self.audio)
         layout.addWidget(self.inbox)
+        layout.addWidget(self.help)
         layout.addWidget(self.agent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 

@@ -36,6 +36,12 @@ SKIPPED = {f"{API}/events", f"{API}/auth/logout"}  # endless stream; would revok
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}
 
 
+@schemathesis.serializer("application/zip")
+def _zip(_ctx: Any, value: Any) -> bytes:
+    """A diagnostics bundle's body (POST /agents/me/diagnostics): whatever bytes were made."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 def _run_all(
     server: Server,
     mode: GenerationMode,

@@ -23,3 +23,7 @@ def test_screenshots_of_the_main_states_under_xvfb(xvfb, tmp_path: Path) -> None
     for state in STATES:
         image = QImage(str(tmp_path / f"{state}.png"))
         assert (image.width(), image.height()) == (1366, 768), state
+    preview = QImage(str(tmp_path / "diagnostics_preview.png"))  # the report before sending
+    assert preview.width() >= 800
+    assert preview.height() >= 500
+    assert QImage(str(tmp_path / "diagnostics_request.png")).width() == 1366
