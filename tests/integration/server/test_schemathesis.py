@@ -101,7 +101,10 @@ def test_openapi_without_token(server: Server) -> None:
 
 
 # Routes only an agent may use: as the admin above they answer 403 and nothing else.
-AGENT_ONLY = tuple(f"{API}{p}" for p in ("/agents/me/call-quality", "/messages/to-lead"))
+AGENT_ONLY = tuple(
+    f"{API}{p}"
+    for p in ("/agents/me/call-quality", "/messages/to-lead", "/agents/me/network-check")
+)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
