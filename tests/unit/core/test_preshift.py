@@ -69,6 +69,7 @@ def test_burst_ratio() -> None:
 def test_rfc3550_jitter() -> None:
     steady = [(i * 0.02, 0.1 + i * 0.02) for i in range(100)]
     assert ps.interarrival_jitter(steady) == pytest.approx(0.0)
+    assert ps.interarrival_jitter(steady[:1]) == 0.0
     # alternating ±5 ms transit: |D| = 10 ms every time, so J converges to 10 ms
     wobbly = [(i * 0.02, 0.1 + i * 0.02 + (0.005 if i % 2 else -0.005)) for i in range(400)]
     assert ps.interarrival_jitter(wobbly) == pytest.approx(10.0, abs=0.01)
