@@ -86,7 +86,8 @@ def delay_impairment(ta_ms: float) -> float:
     if ta_ms <= 100:
         return 0.0
     x = math.log2(ta_ms / 100)
-    return 25 * ((1 + x**6) ** (1 / 6) - 3 * (1 + (x / 3) ** 6) ** (1 / 6) + 2)
+    root6 = 1.0 / 6.0
+    return 25.0 * (math.pow(1 + x**6, root6) - 3 * math.pow(1 + (x / 3) ** 6, root6) + 2)
 
 
 def effective_ie(codec: Codec, loss_pct: float, burst_r: float = 1.0) -> float:

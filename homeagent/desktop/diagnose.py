@@ -217,16 +217,18 @@ def _preshift_network(profile: Any, data_dir: Path | None, out: list[Any]) -> li
     from homeagent.security.vault import Vault
     from homeagent.ui.check.words import line_text
 
-    device = DeviceSession(profile, Vault(), data_dir=data_dir)
+    device: DeviceSession | None = DeviceSession(profile, Vault(), data_dir=data_dir)
+    assert device is not None
     try:
         if not device.is_enrolled:
             return []
         host = urlparse(profile.server_url).hostname or ""
         start = time.monotonic()
         items = NetworkCheck(device.client, host).run()
+        kept = device
         elapsed = round((time.monotonic() - start) * 1000, 1)
         out.extend(items)
-        out.append(device)  # kept open to post the result; closed by _preshift_report
+        out.append(kept)  # kept open to post the result; closed by _preshift_report
         device = None
     finally:
         if device is not None:

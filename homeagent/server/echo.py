@@ -89,7 +89,7 @@ def check_token(key: bytes, token: bytes, now_s: float) -> bool:
     head, mac = token[:12], token[12:]
     if not hmac.compare_digest(mac, hmac.new(key, head, hashlib.sha256).digest()[:16]):
         return False
-    (expiry,) = struct.unpack("!I", head[:4])
+    expiry = int.from_bytes(head[:4], "big")
     return now_s <= expiry
 
 

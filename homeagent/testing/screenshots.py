@@ -24,6 +24,7 @@ from homeagent.core.desk_types import ServerLink
 from homeagent.core.events import CallQuality, CallQualityMeasured
 from homeagent.testing.fakes import demo_messages
 from homeagent.testing.harness import FakeDesk, build_fake_desk, go_available
+from homeagent.testing.preshift import check_shots
 from homeagent.ui.qt.i18n import install_translators
 from homeagent.ui.qt.theme import apply_theme
 
@@ -105,6 +106,8 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
     w.side.setCurrentIndex(0)
     w.update_banner.show_ready("0.2.0")  # a verified update, between two calls
     shot("update_ready")
+    # "Vérifier mon poste": all green, then a lossy Wi-Fi with a silent microphone
+    saved += check_shots(desk.dispatcher, out, pump, suffix)
     return saved
 
 

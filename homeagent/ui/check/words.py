@@ -7,7 +7,7 @@ screen). `homeagent diagnose` prints the same sentences.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from homeagent.core.preshift import Advice, Item, ItemId, Level
 
@@ -49,7 +49,8 @@ def overall_text(level: Level) -> str:
 
 
 def _num(value: float, digits: int = 0) -> str:
-    return f"{value:.{digits}f}"
+    """In the user's locale ("0,4" in French)."""
+    return QLocale().toString(float(value), "f", digits)
 
 
 def figures_text(item: Item) -> str:
@@ -76,9 +77,13 @@ def figures_text(item: Item) -> str:
             kbit=_num(f["kbit_s"])
         )
     if item.id is ItemId.CLOCK and "offset_s" in f:
-        return QCoreApplication.translate("PreShiftCheck", "{s} s from the server").format(
-            s=_num(f["offset_s"], 1)
+        offset = f["offset_s"]  # the server's clock minus ours: > 0, ours is behind
+        text = (
+            QCoreApplication.translate("PreShiftCheck", "{s} s behind the server")
+            if offset > 0
+            else QCoreApplication.translate("PreShiftCheck", "{s} s ahead of the server")
         )
+        return text.format(s=_num(abs(offset), 1))
     if item.id is ItemId.MICROPHONE and "peak" in f:
         return QCoreApplication.translate("PreShiftCheck", "loudest level {pct} %").format(
             pct=_num(f["peak"] * 100)
