@@ -1620,12 +1620,52 @@
         <translation>Qualité</translation>
     </message>
     <message>
+        <source>Network</source>
+        <translation>Réseau</translation>
+    </message>
+    <message>
         <source>{state} at the end of the call — by {who}</source>
         <translation>{state} à la fin de l&apos;appel — par {who}</translation>
     </message>
     <message>
         <source>missed call</source>
         <translation>appel manqué</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Bon</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>Moyen</translation>
+    </message>
+    <message>
+        <source>Poor</source>
+        <translation>Mauvais</translation>
+    </message>
+    <message>
+        <source>No pre-shift check today</source>
+        <translation>Pas de vérification du poste aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>Pre-shift check at {time}</source>
+        <translation>Poste vérifié à {time}</translation>
+    </message>
+    <message>
+        <source>MOS {mos} (G.722)</source>
+        <translation>MOS {mos} (G.722)</translation>
+    </message>
+    <message>
+        <source>loss {loss} %</source>
+        <translation>perte {loss} %</translation>
+    </message>
+    <message>
+        <source>jitter {jitter} ms</source>
+        <translation>gigue {jitter} ms</translation>
+    </message>
+    <message>
+        <source>round trip {rtt} ms</source>
+        <translation>aller-retour {rtt} ms</translation>
     </message>
     <message>
         <source>outbound</source>
