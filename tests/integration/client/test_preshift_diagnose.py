@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from homeagent.client.device import DeviceSession
-from homeagent.client.preshift import LAST_CHECK_FILE, load_report
+from homeagent.client.echo_probe import ProbePlan
+from homeagent.client.preshift import LAST_CHECK_FILE, NetworkCheck, load_report
 from homeagent.core import preshift as ps
 from homeagent.core.profile import Profile
 from homeagent.desktop import diagnose
@@ -82,3 +83,24 @@ def test_a_broken_last_check_file_is_ignored_with_a_warning(
     (tmp_path / LAST_CHECK_FILE).write_text('{"version": 1, "at": "now", "items": 3}')
     assert load_report(tmp_path) is None
     assert any("ignored" in r.message or "unreadable" in r.message for r in caplog.records)
+
+
+@pytest.mark.timeout(60)
+def test_a_pc_clock_two_minutes_behind_the_server_is_a_red_clock_line(
+    server: ServerInstance, profile: Profile, vault: Vault, data_dir: Path
+) -> None:
+    server.create_user("amel", "agent")
+    server.clock_offset = "+2m"  # libfaketime: the server's clock runs 2 minutes ahead
+    server.start()
+    session = DeviceSession(profile, vault, data_dir=data_dir)
+    try:
+        session.enrol("amel", PASSWORD, "amel-pc")
+        host = profile.server_url.split("//")[1].split(":")[0]
+        plan = ProbePlan(steady_s=1.0, burst_s=0.5, tail_s=0.5)
+        items = {i.id: i for i in NetworkCheck(session.client, host, plan=plan).run()}
+    finally:
+        session.close()
+    clock = items[ps.ItemId.CLOCK]
+    assert (clock.level, clock.advice) == (ps.Level.RED, ps.Advice.CLOCK_OFF)
+    assert clock.figures["offset_s"] == pytest.approx(120, abs=5)
+    assert items[ps.ItemId.ECHO].level is ps.Level.GREEN  # only the clock is wrong
