@@ -250,7 +250,9 @@ def _figures(indexed: list[tuple[int, _Probe]], *, base_count: int) -> EchoFigur
     got = [(i, p) for i, p in indexed if p.rx_s is not None]
     received = len(got)
     if not sent or not received:
-        return EchoFigures(sent, received, 100.0 if sent else 0.0, 0, 0, 0, 0, 0, 0)
+        # nothing came back: which way it was lost cannot be told, so both count it
+        lost = 100.0 if sent else 0.0
+        return EchoFigures(sent, received, lost, lost, lost, 0, 0, 0, 0)
     loss = 100.0 * (1 - received / sent)
     first = indexed[0][0]
     last_i = max(i for i, _ in got)

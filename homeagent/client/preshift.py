@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 LAST_CHECK_FILE = "last-check.json"
 HEALTH_TIMEOUT_S = 1.5
 SESSION_TIMEOUT_S = 3.0
+SESSION_RETRY_S = 5.0  # the server hands one echo session per user every 5 s
 HEALTH_TRIES = 3
 
 
@@ -86,12 +87,8 @@ class NetworkCheck:
             done(ps.Item(ps.ItemId.BANDWIDTH, ps.Level.RED, ps.Advice.SERVER_DOWN))
             done(ps.judge_clock(None))
             return items
-        sent_at, t0 = self._wall(), self._clock()
         try:
-            answer = self.api.probe(
-                "POST", "/network-check/echo-session", timeout_s=SESSION_TIMEOUT_S
-            )
-            rtt_s = self._clock() - t0
+            answer, sent_at, rtt_s = self._echo_session()
             session = parse_echo_session(answer, self.api_host)
         except ApiError as exc:
             log.warning("pre-shift check: no echo session: %s", exc)
@@ -117,6 +114,23 @@ class NetworkCheck:
         done(ps.judge_bandwidth(result.burst if result else None, steady))
         done(ps.judge_clock(offset_s))
         return items
+
+    def _echo_session(self) -> tuple[Any, dt.datetime, float]:
+        """The echo token (its answer, when it was asked, the round trip). A check run
+        again at once (the window closed and opened) may be told to wait: it waits once,
+        at most `SESSION_RETRY_S`, then asks again."""
+        for attempt in (1, 2):
+            sent_at, t0 = self._wall(), self._clock()
+            try:
+                answer = self.api.probe(
+                    "POST", "/network-check/echo-session", timeout_s=SESSION_TIMEOUT_S
+                )
+            except ApiError as exc:
+                if exc.status != 429 or attempt == 2 or self.cancel.wait(SESSION_RETRY_S):
+                    raise
+                continue
+            return answer, sent_at, self._clock() - t0
+        raise AssertionError("unreachable")
 
     def _server_latency_ms(self) -> float | None:
         """The best of three health round trips; None when the first gets no answer."""

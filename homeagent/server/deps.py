@@ -40,7 +40,7 @@ class ServerContext:
     failures_by_address: FailureWindow = field(init=False)
     backoff: AccountBackoff = field(init=False)
     quality_gate: ReportGate = field(init=False)
-    echo_gate: ReportGate = field(init=False)  # one echo session per user every 10 s
+    echo_gate: ReportGate = field(init=False)  # one echo session per user every 5 s
 
     def __post_init__(self) -> None:
         lim = self.limits
@@ -54,7 +54,7 @@ class ServerContext:
             lim.login_failure_memory_s,
         )
         self.quality_gate = ReportGate(lim.call_quality_interval_s)
-        self.echo_gate = ReportGate(10.0)
+        self.echo_gate = ReportGate(5.0)
 
     @property
     def token_secret(self) -> str:

@@ -43,7 +43,7 @@ def echo_session(p: Auth, ctx: Ctx) -> schemas.EchoSessionOut:
     wait_s = ctx.echo_gate.admit(p.user_id, final=False)
     if wait_s is not None:
         raise ApiError(
-            429, "too_many_checks", f"One echo session every 10 s; retry in {math.ceil(wait_s)} s."
+            429, "too_many_checks", f"One echo session every 5 s; retry in {math.ceil(wait_s)} s."
         )
     return schemas.EchoSessionOut(
         token=token_text(echo.new_token()),

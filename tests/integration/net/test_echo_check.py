@@ -31,10 +31,10 @@ from collections.abc import Iterator
 import pytest
 
 from homeagent.client.echo_probe import EchoSession, ProbePlan, run_echo
-from homeagent.client.errors import ServerUnreachable
+from homeagent.client.errors import ApiError, ServerUnreachable
 from homeagent.client.preshift import NetworkCheck
 from homeagent.core import preshift as ps
-from homeagent.server.echo import EchoService
+from homeagent.server.echo import EchoService, token_text
 from tests.helpers.udp_relay import UdpRelay
 
 pytestmark = pytest.mark.integration
@@ -143,3 +143,39 @@ def test_a_server_that_does_not_answer_gives_red_lines_quickly() -> None:
     assert by_id[ps.ItemId.ECHO].level is ps.Level.RED
     assert by_id[ps.ItemId.BANDWIDTH].level is ps.Level.RED
     assert api.calls == [("/health", 1.5)]
+
+
+class _BusyOnceApi:
+    """Health answers; the first echo session is 429 (a check run again at once)."""
+
+    def __init__(self, svc: EchoService) -> None:
+        self.svc = svc
+        self.sessions = 0
+
+    def probe(
+        self, method: str, path: str, body: object = None, *, timeout_s: float, auth: bool = True
+    ) -> object:
+        if path == "/health":
+            return {"ok": True}
+        self.sessions += 1
+        if self.sessions == 1:
+            raise ApiError(429, "too_many_checks", "retry in 5 s")
+        return {
+            "token": token_text(self.svc.new_token()), "host": "", "port": self.svc.bound_port,
+            "packet_bytes": 172, "payload_bytes": 160, "max_packets": 1000, "max_pps": 150,
+            "expires_at": "2099-01-01T00:00:00Z",
+            "server_time": dt.datetime.now(dt.UTC).isoformat(),
+        }  # fmt: skip
+
+
+@pytest.mark.timeout(30)
+def test_a_check_told_to_wait_waits_once_then_runs(
+    echo: EchoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("homeagent.client.preshift.SESSION_RETRY_S", 0.2)
+    api = _BusyOnceApi(echo)
+    plan = ProbePlan(steady_s=1.0, burst_s=0.5, tail_s=0.3)
+    items = {i.id: i for i in NetworkCheck(api, "127.0.0.1", plan=plan).run()}
+    assert api.sessions == 2
+    assert items[ps.ItemId.ECHO].level is ps.Level.GREEN
+    assert items[ps.ItemId.CLOCK].level is ps.Level.GREEN

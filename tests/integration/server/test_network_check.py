@@ -115,7 +115,7 @@ def test_the_desk_s_network_check_end_to_end(server: Server) -> None:
         again = api.get(f"/agents/{server.org.users['agent_b1']}/network-check")
         assert again["level"] == report.level.value
         assert again["mos_g722"] > 4.0
-        # a second session within 10 s is refused: tokens are not handed out in bulk
+        # a second session within 5 s is refused: tokens are not handed out in bulk
         with pytest.raises(ApiError) as refused:
             api.probe("POST", "/network-check/echo-session", timeout_s=3)
         assert (refused.value.status, refused.value.code) == (429, "too_many_checks")
