@@ -52,7 +52,7 @@ def echo_session(p: Auth, ctx: Ctx) -> schemas.EchoSessionOut:
         packet_bytes=PACKET_BYTES,
         payload_bytes=PAYLOAD_BYTES,
         max_packets=echo.limits.max_packets,
-        max_pps=echo.limits.per_source_pps,
+        max_pps=echo.limits.per_token_pps,
         expires_at=now + dt.timedelta(seconds=TOKEN_TTL_S),
         server_time=now,
     )

@@ -68,7 +68,7 @@ def test_untokened_forged_expired_and_malformed_probes_get_nothing() -> None:
 
 
 def test_each_token_is_answered_a_bounded_number_of_times() -> None:
-    svc = _service(max_packets=5, per_source_pps=1e6, per_source_burst=1e6)
+    svc = _service(max_packets=5, per_token_pps=1e6, per_token_burst=1e6)
     token = svc.new_token()
     answers = [svc.answer(_probe(svc, i, token), "192.0.2.7", i * 0.02) for i in range(8)]
     assert [a is not None for a in answers] == [True] * 5 + [False] * 3
@@ -92,7 +92,34 @@ def test_each_source_is_rate_limited_and_the_tables_stay_bounded() -> None:
     assert len(svc._counts) <= 100
 
 
+def test_each_token_is_held_to_a_call_s_rate_twice_over() -> None:
+    """150 a second per token (the test's burst is 100 a second), however many sources."""
+    svc = _service()
+    token = svc.new_token()
+    passed = sum(
+        svc.answer(_probe(svc, i, token), f"10.2.0.{i % 200}", 0.5 + i / 1000) is not None
+        for i in range(1000)
+    )  # 1,000 in one second: the bucket (150) and one second's refill (150)
+    assert 280 <= passed <= 310
+    # 100 a second for 2 s, the check's own burst, passes whole
+    svc2 = _service()
+    t2 = svc2.new_token()
+    assert all(
+        svc2.answer(_probe(svc2, i, t2), "192.0.2.9", i / 100) is not None for i in range(200)
+    )
+
+
+def test_desks_behind_one_nat_can_check_at_the_same_time() -> None:
+    svc = _service()
+    tokens = [svc.new_token() for _ in range(30)]  # 30 desks, one public address
+    answered = 0
+    for n in range(100):  # 2 s at 50 a second each: 1,500 probes a second from one address
+        for token in tokens:
+            answered += svc.answer(_probe(svc, n, token), "198.51.100.1", n / 50) is not None
+    assert answered == 30 * 100
+
+
 def test_the_whole_service_has_a_ceiling() -> None:
-    svc = _service(per_source_pps=1e6, per_source_burst=1e6, total_pps=20)
+    svc = _service(per_source_pps=1e6, per_source_burst=1e6, total_pps=20)  # many sources
     passed = sum(svc.answer(_probe(svc), f"10.1.0.{i}", i * 0.001) is not None for i in range(200))
     assert passed <= 25
