@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_snapshot import SupervisionView
@@ -106,7 +106,18 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
     w.side.setCurrentIndex(0)
     w.update_banner.show_ready("0.2.0")  # a verified update, between two calls
     shot("update_ready")
-    # "Vérifier mon poste": all green, then a lossy Wi-Fi with a silent microphone
+    w.update_banner.setVisible(False)
+    # "Vérifier mon poste": offered at sign-in, then all green, then a lossy Wi-Fi
+    w.top.check.setVisible(True)
+    w.check_banner.show_text(
+        QCoreApplication.translate(
+            "PreShiftCheck",
+            "Before your shift: check your connection, phone line and headset (15 s).",
+        ),
+        QCoreApplication.translate("PreShiftCheck", "Check my setup"),
+    )
+    shot("check_offer")
+    w.check_banner.setVisible(False)
     saved += check_shots(desk.dispatcher, out, pump, suffix)
     return saved
 
