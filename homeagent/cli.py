@@ -4,7 +4,8 @@
 desk (`homeagent.desktop.app`), or hands the link to the desk already running;
 ``homeagent demo`` runs everything on loopback (`homeagent.demo.run`; needs the server
 extra, ``pip install homeagent[server]``); ``homeagent diagnose [--json]`` checks network,
-server, SIP and audio (`homeagent.desktop.diagnose`); ``homeagent --version`` prints the
+server, SIP, audio and the pre-shift network test (`homeagent.desktop.diagnose`);
+``homeagent --version`` prints the
 version and ``homeagent --self-test`` checks the installation itself: pjsua2, SQLCipher,
 Qt Multimedia, the keyring (`homeagent.desktop.selftest`). Each part is imported only when its
 command runs, so the desk starts without loading the server or the diagnosis.

@@ -204,6 +204,15 @@ class ServerClient:
         """Any call by method name (the outbox replays stored writes through this)."""
         return self._send(method.upper(), path, json=body, idempotency_key=idempotency_key)
 
+    def probe(
+        self, method: str, path: str, body: Any = None, *, timeout_s: float, auth: bool = True
+    ) -> Any:
+        """One attempt with its own timeout, never retried (the pre-shift check: a server
+        that does not answer must give a red line within the check's budget, not a wait)."""
+        return self._send(
+            method.upper(), path, json=body, auth=auth, timeout=(timeout_s, timeout_s), attempts=1
+        )
+
     def open_stream(self, path: str, headers: Mapping[str, str], read_timeout_s: float) -> Any:
         """A streaming GET (the event stream), authenticated, not retried here."""
         for attempt in range(2):
@@ -265,9 +274,12 @@ class ServerClient:
         auth: bool = True,
         content: bytes | None = None,
         content_type: str = "",
+        timeout: tuple[float, float] | None = None,
+        attempts: int | None = None,
     ) -> Any:
         retryable = method in IDEMPOTENT_METHODS or idempotency_key is not None
-        attempts = self.max_attempts if retryable else 1
+        if attempts is None:
+            attempts = self.max_attempts if retryable else 1
         refreshed = False
         attempt = 0
         while True:
@@ -285,7 +297,12 @@ class ServerClient:
                 headers["Content-Type"] = content_type or "application/octet-stream"
             try:
                 resp = self._raw(
-                    method, path, params=params, headers=headers, timeout=self.timeout, **extra
+                    method,
+                    path,
+                    params=params,
+                    headers=headers,
+                    timeout=timeout or self.timeout,
+                    **extra,
                 )
             except ServerUnreachable:
                 if attempt >= attempts:

@@ -138,6 +138,16 @@ def judge_mos(row: BoardRow, settings: TeamBoardSettings) -> Judged:
     return Judged(level_below(row.quality.mos, t), t)
 
 
+NETWORK_LEVEL = {"green": Level.OK, "amber": Level.WARN, "red": Level.ALARM}
+
+
+def judge_network(row: BoardRow) -> Judged:
+    """The pre-shift check's own verdict (the desk judged it; the board only shows it)."""
+    if row.network is None:
+        return OK
+    return Judged(NETWORK_LEVEL[row.network.level])
+
+
 def judge_breaks(live: LiveRow, now: dt.datetime, settings: TeamBoardSettings) -> Judged:
     allowance = settings.break_allowance_s
     if allowance <= 0:

@@ -125,6 +125,21 @@ class CallQuality:
     final: bool  # the call's last report
 
 
+NETWORK_LEVELS = ("green", "amber", "red")
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkBadge:
+    """The agent's last pre-shift check of today (the board's network badge)."""
+
+    level: Literal["green", "amber", "red"]
+    mos: float | None  # G.722, the E-model estimate
+    loss_pct: float | None
+    jitter_ms: float | None
+    rtt_ms: float | None
+    at: dt.datetime
+
+
 @dataclass(frozen=True, slots=True)
 class BoardRow:
     """One agent on the board."""
@@ -140,6 +155,7 @@ class BoardRow:
     call: CurrentCall | None
     today: TodayFigures
     quality: CallQuality | None
+    network: NetworkBadge | None = None
 
     @property
     def label(self) -> str:
@@ -218,10 +234,19 @@ def _quality(f: _Fields) -> CallQuality:
     )
 
 
+def _network(f: _Fields) -> NetworkBadge:
+    return NetworkBadge(
+        level=cast(Literal["green", "amber", "red"], f.choice("level", NETWORK_LEVELS)),
+        mos=_number_or_none(f, "mos", *MOS_RANGE),
+        loss_pct=_number_or_none(f, "loss_pct", 0, 100),
+        jitter_ms=_number_or_none(f, "jitter_ms", 0, MAX_MS),
+        rtt_ms=_number_or_none(f, "rtt_ms", 0, MAX_MS),
+        at=f.moment("at"),
+    )
+
+
 def _row(f: _Fields) -> BoardRow:
-    network = f.raw("network")  # the pre-shift badge (issue 15): null or an object for now
-    if network is not None and not isinstance(network, dict):
-        raise f.fail("network", f"expected an object or null, got {_kind(network)}")
+    network = f.child_or_none("network")  # the pre-shift badge: null or an object
     quality = f.child_or_none("quality")
     return BoardRow(
         agent_id=f.text("agent_id"),
@@ -235,6 +260,7 @@ def _row(f: _Fields) -> BoardRow:
         call=_call_or_none(f, "call"),
         today=_today(f.child("today")),
         quality=_quality(quality) if quality is not None else None,
+        network=_network(network) if network is not None else None,
     )
 
 
@@ -326,6 +352,18 @@ class CallQualityEvent:
 def parse_call_quality(obj: object, *, route: str = "event call_quality") -> CallQualityEvent:
     f = _Fields(route, obj, "")
     return CallQualityEvent(agent_id=f.text("agent_id"), quality=_quality(f))
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkCheckEvent:
+    agent_id: str
+    network: NetworkBadge
+
+
+def parse_network_check(obj: object, *, route: str = "event network_check") -> NetworkCheckEvent:
+    """`network_check {agent_id, level, mos, loss_pct, jitter_ms, rtt_ms, at}`."""
+    f = _Fields(route, obj, "")
+    return NetworkCheckEvent(agent_id=f.text("agent_id"), network=_network(f))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,17 @@
-"""``homeagent diagnose [--json]``: what support asks first, checked in a few seconds.
+"""``homeagent diagnose [--json]``: what support asks first, checked in about 15 s.
 
 Network (DNS and TCP to the server), server (``/api/v1/health`` with the pinned CA),
 SIP registration (a short-lived engine with the enrolled account), audio devices (as Qt
-Multimedia names them). Every check reports ``ok``, ``warn`` or ``fail`` with a detail;
-no secret and no full phone number is printed.
+Multimedia names them), the outbox, then the pre-shift check's network lines — the
+server's latency, the RTP echo test (loss, jitter, round trip, MOS for G.722 and PCMA),
+the bandwidth a call needs and the clock — the same as the desk's "Vérifier mon poste"
+(`homeagent.client.preshift`; the microphone, headset and ringer need a person: they
+are "not checked" here). The pre-shift result is saved at `<data dir>/last-check.json`
+and sent to the server, as the desk does. Every check reports ``ok``, ``warn`` or
+``fail`` with a detail; no secret and no full phone number is printed.
+
+The parser is built by `build_parser()`; other modes (e.g. ``--bundle``) add their
+options there and are dispatched at the top of `main` (see `_MODES`).
 """
 
 from __future__ import annotations
@@ -150,8 +158,17 @@ def check_audio() -> tuple[str, str]:
     ).format(inputs=", ".join(inputs) or none, outputs=", ".join(outputs) or none)
 
 
-def run_checks(config_dir: Path | None = None, data_dir: Path | None = None) -> list[Check]:
-    """Every check, in order; later checks are skipped when they cannot work."""
+def run_checks(
+    config_dir: Path | None = None,
+    data_dir: Path | None = None,
+    *,
+    preshift: bool = True,
+    report_out: list[Any] | None = None,
+) -> list[Check]:
+    """Every check, in order; later checks are skipped when they cannot work.
+
+    `preshift`: also run the pre-shift network lines (≈ 11 s); its `CheckReport` is
+    appended to `report_out` when given."""
     from homeagent.security.provisioning import ProfileStore
 
     checks: list[Check] = []
@@ -168,14 +185,89 @@ def run_checks(config_dir: Path | None = None, data_dir: Path | None = None) -> 
         checks.append(Check("profile", "ok", f"{profile.organisation}, {profile.server_url}"))
         checks.append(_timed("network", lambda: check_network(profile)))
         checks.append(_timed("server", lambda: check_server(profile)))
+        # one device session at a time: two clients refreshing one token would race
         checks.append(_timed("sip", lambda: _with_device(profile, data_dir, check_sip)))
+        network: list[Any] = []
+        if preshift:
+            checks.extend(_preshift_network(profile, data_dir, network))
         checks.append(
             _timed(
                 "outbox", lambda: _with_device(profile, data_dir, lambda d: check_outbox(d.outbox))
             )
         )
+        audio = _timed("audio", check_audio)
+        checks.append(audio)
+        if preshift and network:
+            report = _preshift_report(network, checks, audio, data_dir)
+            if report_out is not None:
+                report_out.append(report)
+        return checks
     checks.append(_timed("audio", check_audio))
     return checks
+
+
+PRESHIFT_NAMES = {"server": "latency"}  # the health check above is already "server"
+STATUS_OF = {"green": "ok", "amber": "warn", "red": "fail"}
+
+
+def _preshift_network(profile: Any, data_dir: Path | None, out: list[Any]) -> list[Check]:
+    """The pre-shift network lines with this PC's device (its items land in `out`)."""
+    from homeagent.client.device import DeviceSession
+    from homeagent.client.preshift import NetworkCheck
+    from homeagent.security.vault import Vault
+    from homeagent.ui.check.words import line_text
+
+    device: DeviceSession | None = DeviceSession(profile, Vault(), data_dir=data_dir)
+    assert device is not None
+    try:
+        if not device.is_enrolled:
+            return []
+        host = urlparse(profile.server_url).hostname or ""
+        start = time.monotonic()
+        items = NetworkCheck(device.client, host).run()
+        kept = device
+        elapsed = round((time.monotonic() - start) * 1000, 1)
+        out.extend(items)
+        out.append(kept)  # kept open to post the result; closed by _preshift_report
+        device = None
+    finally:
+        if device is not None:
+            device.close()
+    return [
+        Check(PRESHIFT_NAMES.get(i.id.value, i.id.value), STATUS_OF[i.level.value],
+              line_text(i), elapsed if n == 0 else 0.0)
+        for n, i in enumerate(items)
+    ]  # fmt: skip
+
+
+def _preshift_report(
+    network: list[Any], earlier: list[Check], audio: Check, data_dir: Path | None
+) -> Any:
+    """The pre-shift report of this run: saved in the data folder and sent to the server."""
+    import datetime as dt
+
+    from homeagent.client.preshift import post_report, save_report
+    from homeagent.core import preshift as ps
+    from homeagent.crm.store import default_data_dir
+
+    device = network.pop()
+    try:
+        items: list[ps.Item] = list(network)
+        sip = next((c for c in earlier if c.name == "sip"), None)
+        items.append(ps.judge_sip(sip is not None and sip.status == "ok"))
+        present = audio.status == "ok"
+        items.append(ps.judge_microphone(None, present=present))
+        items.append(ps.judge_heard(ps.ItemId.HEADSET, None, present=present))
+        items.append(ps.judge_heard(ps.ItemId.RINGER, None, present=present))
+        report = ps.make_report(items, dt.datetime.now(dt.UTC), source="diagnose")
+        try:
+            save_report(report, data_dir or default_data_dir())
+        except OSError as exc:
+            print(f"homeagent diagnose: last check not saved: {exc}", file=sys.stderr)
+        post_report(device.client, report)
+        return report
+    finally:
+        device.close()
 
 
 def _with_device(
@@ -229,25 +321,54 @@ def _install_language(lang: str | None, data_dir: Path | None) -> list[QTranslat
     return install_translators(app, choose_language(lang), cache)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the report; exit 1 when a check failed."""
-    parser = argparse.ArgumentParser(prog="homeagent diagnose")
+def build_parser() -> argparse.ArgumentParser:
+    """`homeagent diagnose`'s options (other modes add theirs here, see `_MODES`)."""
+    parser = argparse.ArgumentParser(
+        prog="homeagent diagnose",
+        description="Check this PC for HomeAgent: network, server, phone line, audio, and "
+        "the pre-shift network test (voice echo, bandwidth, clock).",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--config-dir", type=Path)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--lang", choices=("fr", "en"), help="report language")
+    parser.add_argument(
+        "--no-echo",
+        action="store_true",
+        help="skip the pre-shift network test (the ~11 s voice echo and bandwidth test)",
+    )
     from homeagent.desktop import diag_bundle
 
     diag_bundle.add_arguments(parser)  # --bundle FILE.zip: the diagnostics bundle for IT
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.bundle is not None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QCoreApplication.instance() or QCoreApplication(["homeagent-diagnose"])
-        return diag_bundle.run(args.bundle, args.config_dir, args.data_dir, args.hours)
+    return parser
+
+
+# Other modes of `homeagent diagnose`: (predicate on the parsed args, runner returning the
+# exit code). A mode added here runs instead of the checks (e.g. `--bundle FILE.zip`).
+_MODES: list[tuple[Callable[[argparse.Namespace], bool], Callable[[argparse.Namespace], int]]] = [
+    (lambda args: args.bundle is not None, lambda args: _run_bundle(args)),
+]
+
+
+def _run_bundle(args: argparse.Namespace) -> int:
+    from homeagent.desktop import diag_bundle
+
+    return diag_bundle.run(args.bundle, args.config_dir, args.data_dir, args.hours)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the report; exit 1 when a check failed."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     translators = _install_language(args.lang, args.data_dir)
     try:
-        checks = run_checks(args.config_dir, args.data_dir)
-        _print_report(checks, as_json=args.json)
+        for wanted, run in _MODES:
+            if wanted(args):
+                return run(args)
+        reports: list[Any] = []
+        checks = run_checks(
+            args.config_dir, args.data_dir, preshift=not args.no_echo, report_out=reports
+        )
+        _print_report(checks, as_json=args.json, preshift=reports[0] if reports else None)
     finally:
         from homeagent.ui.qt.i18n import remove_translators
 
@@ -257,9 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(c.status == "fail" for c in checks) else 0
 
 
-def _print_report(checks: list[Check], *, as_json: bool) -> None:
+def _print_report(checks: list[Check], *, as_json: bool, preshift: Any = None) -> None:
     if as_json:
-        print(json.dumps({"checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
+        out: dict[str, Any] = {"checks": [asdict(c) for c in checks]}
+        if preshift is not None:
+            out["preshift"] = preshift.to_json()
+        print(json.dumps(out, ensure_ascii=False, indent=2))
         return
     marks = {"ok": "✔", "warn": "!", "fail": "✘"}
     for c in checks:

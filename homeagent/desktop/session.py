@@ -57,6 +57,7 @@ from homeagent.desktop.adapters import (
     unsent_from_outbox,
 )
 from homeagent.desktop.ports import Device
+from homeagent.desktop.preshift import DeskCheck
 from homeagent.desktop.sip_start import EarlyEngine, start_engine
 from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
@@ -164,6 +165,16 @@ class AgentSession:
         self.dispatcher.event_delivered.connect(self.supervision.handle)
         self.audio_settings = self._wire_audio_page()
         self.hotkeys = self._wire_hotkeys()
+        self.check = DeskCheck(  # "Vérifier mon poste" (issue 15)
+            window=self.window,
+            dispatcher=self.dispatcher,
+            lanes=self.lanes,
+            client=device.client,
+            data_dir=Path(device.data_dir),
+            audio=self.audio,
+            registration=lambda: self.model.snapshot().registration,
+            call_ringing=lambda: self._ringing,
+        )
         outbox = device.outbox
         self.unsent = UnsentController(
             badge=self.window.top.unsent,
@@ -235,6 +246,7 @@ class AgentSession:
         if self.updates is not None:
             self.updates.start()
         diag_desk.read_pending(self.diagnostics, device, self.lanes)
+        self.check.offer()
         self.log.write("app_started", version=_version(), system=platform.system())
         return self.window
 
@@ -574,6 +586,7 @@ class AgentSession:
             self._lookups.close()  # after the controller: nothing looks up any more
             self._lookups = self._store
         self.device.stop()
+        self.check.stop()  # cancels a running check; meter off while audio still runs
         if self.audio_settings is not None:
             self.audio_settings.stop()  # meter off while the audio thread still runs
             self.audio_settings = None

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from homeagent.server import alerts, schemas
 from homeagent.server.db import Database
 from homeagent.server.deps import ServerContext
+from homeagent.server.echo import EchoService
 from homeagent.server.errors import ERROR_RESPONSES, BodyLimitMiddleware, install_error_handlers
 from homeagent.server.events import EventBus
 from homeagent.server.idempotency import IdempotencyMiddleware
@@ -29,6 +30,7 @@ from homeagent.server.routers import (
     help,
     me,
     messages,
+    network_check,
     quality,
     queues,
     remote_state,
@@ -47,9 +49,11 @@ def create_app(
     access_ttl_s: int = 900,
     limits: Limits | None = None,
     updates_dir: Path | None = None,
+    echo: EchoService | None = None,
 ) -> FastAPI:
     """Build the app over an initialised database (see `homeagent-server init`);
-    `updates_dir`: the organisation's TUF repository, served at /updates/ (read-only)."""
+    `updates_dir`: the organisation's TUF repository, served at /updates/ (read-only);
+    `echo`: the pre-shift check's UDP echo service (started and stopped by the caller)."""
     db = database if isinstance(database, Database) else Database(database)
     settings = db.settings()
     if "token_secret" not in settings:
@@ -66,6 +70,7 @@ def create_app(
         access_ttl_s=access_ttl_s,
         limits=limits,
         queue_stats=publisher,
+        echo=echo,
     )
 
     @contextlib.asynccontextmanager
@@ -98,6 +103,7 @@ def create_app(
     for module in (
         auth, me, agents, remote_state, quality, contacts, calls, messages, help, figures,
         queues, supervision, call_supervision, stream, acd, slots, diagnostics,
+        network_check,
     ):  # fmt: skip
         api.include_router(module.router)
     app.include_router(api)

@@ -18,6 +18,7 @@ from homeagent.server import days
 from homeagent.server.deps import AGENT
 from homeagent.server.live import live_calls, today_out
 from homeagent.server.models import AgentStatus, CallQuality, StateHistory, Team, User, utcnow
+from homeagent.server.network_check import badge_payload, badges_of
 from homeagent.server.routers.figures import Tally, tallies
 from homeagent.server.supervision_schemas import (
     AgentDayOut,
@@ -25,6 +26,7 @@ from homeagent.server.supervision_schemas import (
     BoardRow,
     DayOut,
     LiveCallOut,
+    NetworkBadgeOut,
     PendingOut,
     Person,
     QualityOut,
@@ -74,6 +76,7 @@ def build_board(s: Session, team: Team) -> BoardOut:
         else {}
     )
     calls = live_calls(s, list(statuses.values()))
+    checks = badges_of(s, ids, now)
     figures = tallies(s, ids, now.date())
     people = {r.changed_by_id for r in statuses.values() if r.changed_by_id} | {
         r.pending_by_id for r in statuses.values() if r.pending_by_id
@@ -105,6 +108,9 @@ def build_board(s: Session, team: Team) -> BoardOut:
                     final=q.final,
                 )
                 if q
+                else None,
+                network=NetworkBadgeOut(**badge_payload(checks[agent.id]))
+                if agent.id in checks
                 else None,
             )
         )

@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 
@@ -23,6 +24,9 @@ from homeagent.server.admin import (
 from homeagent.server.call_supervision import POLICIES, POLICY_KEY
 from homeagent.server.db import Database
 from homeagent.server.passwords import password_problem
+
+if TYPE_CHECKING:
+    from homeagent.server.echo import EchoService
 
 
 def default_db() -> str:
@@ -78,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
         "--updates-dir",
         type=Path,
         help="serve this TUF repository (made by homeagent-release) read-only at /updates/",
+    )
+    c.add_argument(
+        "--echo-port",
+        type=int,
+        help="UDP port of the pre-shift check's echo service (default: the same number as "
+        "--port, on UDP; 0: no echo service)",
+    )
+    c.add_argument("--echo-host", help="address the echo service binds (default: --host)")
+    c.add_argument(
+        "--echo-public-host",
+        default="",
+        help="host name the desks send echo probes to (default: the API's host name)",
     )
     limits.add_arguments(c)
 
@@ -294,13 +310,20 @@ def _run(args: argparse.Namespace, db: Database) -> int:
     lim = limits.from_arguments(args)
     if args.updates_dir is not None and not (args.updates_dir / "metadata").is_dir():
         raise AdminError(f"--updates-dir {args.updates_dir}: no metadata/ (homeagent-release init)")
+    _log_to_stderr(args.log_level)
+    echo = _start_echo(args, db)
     try:
         app = create_app(
-            db, access_ttl_s=args.access_ttl_s, limits=lim, updates_dir=args.updates_dir
+            db,
+            access_ttl_s=args.access_ttl_s,
+            limits=lim,
+            updates_dir=args.updates_dir,
+            echo=echo,
         )
     except RuntimeError as exc:
+        if echo is not None:
+            echo.stop()
         raise AdminError(str(exc)) from None
-    _log_to_stderr(args.log_level)
     proxies = [a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip()]
     uvicorn.run(
         app,
@@ -316,7 +339,40 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
     )
+    if echo is not None:
+        echo.stop()
     return 0
+
+
+def _start_echo(args: argparse.Namespace, db: Database) -> EchoService | None:
+    """The pre-shift echo service, or None (--echo-port 0, or its port is taken: the
+    server still serves, the desks' check says the test is unavailable)."""
+    import logging
+
+    from homeagent.server.echo import EchoService
+
+    port = args.port if args.echo_port is None else args.echo_port
+    if not port:
+        return None
+    secret = db.settings().get("token_secret")
+    if not secret:
+        return None  # create_app says the database is not initialised
+    service = EchoService(
+        secret,
+        host=args.echo_host or args.host,
+        port=port,
+        public_host=args.echo_public_host,
+    )
+    try:
+        return service.start()
+    except OSError as exc:
+        logging.getLogger("homeagent.server").error(
+            "pre-shift echo service not started on udp %s:%d: %s",
+            service.host,
+            port,
+            exc,
+        )
+        return None
 
 
 def _log_to_stderr(level: str) -> None:

@@ -18,6 +18,7 @@ from homeagent.server.quality import ReportGate
 
 if TYPE_CHECKING:
     from homeagent.server.db import Database
+    from homeagent.server.echo import EchoService
     from homeagent.server.events import EventBus
     from homeagent.server.queue_stats import QueueStatsPublisher
 
@@ -35,9 +36,11 @@ class ServerContext:
     access_ttl_s: int = 900
     limits: Limits = field(default_factory=Limits)
     queue_stats: QueueStatsPublisher | None = None  # publishes `queue_stats` events
+    echo: EchoService | None = None  # the pre-shift check's UDP echo (None: not offered)
     failures_by_address: FailureWindow = field(init=False)
     backoff: AccountBackoff = field(init=False)
     quality_gate: ReportGate = field(init=False)
+    echo_gate: ReportGate = field(init=False)  # one echo session per user every 5 s
 
     def __post_init__(self) -> None:
         lim = self.limits
@@ -51,6 +54,7 @@ class ServerContext:
             lim.login_failure_memory_s,
         )
         self.quality_gate = ReportGate(lim.call_quality_interval_s)
+        self.echo_gate = ReportGate(5.0)
 
     @property
     def token_secret(self) -> str:

@@ -227,6 +227,23 @@ class CallQuality(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class NetworkCheck(Base):
+    """The latest pre-shift check an agent's app reported (one row per agent; issue 15)."""
+
+    __tablename__ = "network_checks"
+    agent_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(String(8))  # green | amber | red
+    mos_g722: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mos_pcma: Mapped[float | None] = mapped_column(Float, nullable=True)
+    loss_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    jitter_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rtt_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    items: Mapped[str] = mapped_column(Text, default="[]")  # [{id, level, advice}] as JSON
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TeamSettings(Base):
     """A team's board thresholds and alert settings (`supervision_schemas.TeamSettingsBody`).
 

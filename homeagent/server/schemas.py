@@ -521,3 +521,55 @@ class DiagnosticBundleOut(BaseModel):
     size_bytes: int
     sha256: str
     manifest: dict[str, Any]
+
+
+# -- the pre-shift check (issue 15) -------------------------------------------------------
+
+CheckLevel = Literal["green", "amber", "red"]
+CheckItemId = Literal[
+    "server", "echo", "bandwidth", "sip", "microphone", "headset", "ringer", "clock"
+]
+
+
+class EchoSessionOut(BaseModel):
+    """A token for the UDP echo service and how to use it (docs/api.md, "Echo protocol")."""
+
+    token: str  # base64url, 28 bytes: goes into each probe's payload
+    host: str  # "" = the API's own host name
+    port: int
+    packet_bytes: int
+    payload_bytes: int
+    max_packets: int
+    max_pps: float
+    expires_at: datetime
+    server_time: datetime  # the server's clock (the check's clock line)
+
+
+class NetworkCheckItemIn(Strict):
+    id: CheckItemId
+    level: CheckLevel
+    advice: str = Field(max_length=40, pattern=r"^[a-z_]*$")
+
+
+class NetworkCheckIn(Strict):
+    """The result of the agent's pre-shift check (no secret, no number)."""
+
+    level: CheckLevel
+    mos_g722: QualityFloat | None = Field(default=None, ge=1.0, le=4.5)
+    mos_pcma: QualityFloat | None = Field(default=None, ge=1.0, le=4.5)
+    loss_pct: QualityFloat | None = Field(default=None, ge=0.0, le=100.0)
+    jitter_ms: QualityFloat | None = Field(default=None, ge=0.0, le=60000.0)
+    rtt_ms: QualityFloat | None = Field(default=None, ge=0.0, le=60000.0)
+    items: list[NetworkCheckItemIn] = Field(default_factory=list, max_length=20)
+
+
+class NetworkCheckOut(BaseModel):
+    agent_id: str
+    level: CheckLevel
+    mos_g722: float | None
+    mos_pcma: float | None
+    loss_pct: float | None
+    jitter_ms: float | None
+    rtt_ms: float | None
+    items: list[NetworkCheckItemIn]
+    at: datetime

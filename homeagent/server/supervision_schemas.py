@@ -111,6 +111,17 @@ class QualityOut(BaseModel):
     final: bool
 
 
+class NetworkBadgeOut(BaseModel):
+    """The board's network badge: the agent's last pre-shift check (issue 15)."""
+
+    level: Literal["green", "amber", "red"]
+    mos: float | None  # G.722, the E-model estimate
+    loss_pct: float | None
+    jitter_ms: float | None
+    rtt_ms: float | None
+    at: datetime
+
+
 class BoardRow(BaseModel):
     agent_id: str
     name: str
@@ -123,7 +134,7 @@ class BoardRow(BaseModel):
     call: LiveCallOut | None
     today: TodayOut
     quality: QualityOut | None
-    network: None = None  # the pre-shift network badge (a later issue)
+    network: NetworkBadgeOut | None = None  # the last pre-shift check of today
 
 
 class BoardOut(BaseModel):

@@ -115,6 +115,9 @@ class FakeAudioService:
     def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None:
         self.calls.append(("play_test_tone", (freq_hz, duration_s)))
 
+    def record_and_play_back(self, duration_s: float = 3.0) -> None:
+        self.calls.append(("record_and_play_back", duration_s))
+
     # -- driving it from a test ----------------------------------------------------------
 
     def plug(self, device: AudioDevice) -> None:

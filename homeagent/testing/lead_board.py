@@ -286,6 +286,15 @@ class FakeLeadBoardServer:
         self.rows[agent_id]["quality"] = q
         self._emit("call_quality", {"agent_id": agent_id, **q})
 
+    def network(self, agent_id: str, level: str, mos: float | None = 4.3,
+                loss_pct: float | None = 0.2, jitter_ms: float | None = 3.0,
+                rtt_ms: float | None = 30.0) -> None:  # fmt: skip
+        """The agent's desk reported a pre-shift check (the board's network badge)."""
+        n = {"level": level, "mos": mos, "loss_pct": loss_pct, "jitter_ms": jitter_ms,
+             "rtt_ms": rtt_ms, "at": _wire_time(self.now())}  # fmt: skip
+        self.rows[agent_id]["network"] = n
+        self._emit("network_check", {"agent_id": agent_id, **n})
+
     def queue(self, queue: str, **figures: object) -> None:
         q = self.queues[queue]
         q.update(figures)

@@ -175,6 +175,14 @@ def populate_demo(server: FakeLeadBoardServer, now: dt.datetime) -> None:
         server.quality(ids[0], 4.3, 0.2, 6, 38)
         server.quality(ids[1], 3.4, 2.8, 31, 95)
         server.quality(ids[2], 2.9, 7.5, 64, 180)
+        # the morning's pre-shift checks: most green, one Wi-Fi at home, one not done
+        for i, agent_id in enumerate(ids[:-1]):
+            if i == 3:
+                server.network(agent_id, "red", 2.4, 9.5, 38, 96)
+            elif i == 5:
+                server.network(agent_id, "amber", 3.8, 1.6, 24, 70)
+            else:
+                server.network(agent_id, "green", 4.3, 0.0, 2 + i % 3, 22 + i)
     if len(ids) > 1:
         server.set_agent_state_remote(ids[1], "break", "Déjeuner", "Pense à manger !")
     server.queue("support", waiting=3, oldest_since=_iso(now - 0.9 * minutes), offered=64,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_snapshot import SupervisionView
@@ -24,6 +24,7 @@ from homeagent.core.desk_types import ServerLink
 from homeagent.core.events import CallQuality, CallQualityMeasured
 from homeagent.testing.fakes import demo_messages
 from homeagent.testing.harness import FakeDesk, build_fake_desk, go_available
+from homeagent.testing.preshift import check_shots
 from homeagent.ui.qt.i18n import install_translators
 from homeagent.ui.qt.theme import apply_theme
 from homeagent.ui.shell.main_window import MainWindow
@@ -109,6 +110,18 @@ def take(desk: FakeDesk, out: Path, suffix: str = "") -> list[Path]:
     shot("update_ready")
     w.update_banner.setVisible(False)
     saved += diagnostics_shots(w, out, suffix)
+    # "Vérifier mon poste": offered at sign-in, then all green, then a lossy Wi-Fi
+    w.top.check.setVisible(True)
+    w.check_banner.show_text(
+        QCoreApplication.translate(
+            "PreShiftCheck",
+            "Before your shift: check your connection, phone line and headset (15 s).",
+        ),
+        QCoreApplication.translate("PreShiftCheck", "Check my setup"),
+    )
+    shot("check_offer")
+    w.check_banner.setVisible(False)
+    saved += check_shots(desk.dispatcher, out, pump, suffix)
     return saved
 
 

@@ -414,6 +414,64 @@
     </message>
 </context>
 <context>
+    <name>CheckDialog</name>
+    <message>
+        <source>Check my setup</source>
+        <translation>Vérifier mon poste</translation>
+    </message>
+    <message>
+        <source>Checks in progress</source>
+        <translation>Vérifications en cours</translation>
+    </message>
+    <message>
+        <source>Test the microphone</source>
+        <translation>Tester le micro</translation>
+    </message>
+    <message>
+        <source>Speak for 3 seconds: you then hear yourself in the headset</source>
+        <translation>Parlez pendant 3 secondes : vous vous entendez ensuite dans le casque</translation>
+    </message>
+    <message>
+        <source>Microphone level</source>
+        <translation>Niveau du micro</translation>
+    </message>
+    <message>
+        <source>Play a sound</source>
+        <translation>Jouer un son</translation>
+    </message>
+    <message>
+        <source>Ring</source>
+        <translation>Faire sonner</translation>
+    </message>
+    <message>
+        <source>I hear it</source>
+        <translation>Je l'entends</translation>
+    </message>
+    <message>
+        <source>I hear nothing</source>
+        <translation>Je n'entends rien</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Recommencer</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Checking your connection (about 15 seconds); meanwhile, test the microphone, the headset and the ringer below.</source>
+        <translation>Vérification de votre connexion (environ 15 secondes) ; pendant ce temps, testez le micro, le casque et la sonnerie ci-dessous.</translation>
+    </message>
+</context>
+<context>
+    <name>CheckRow</name>
+    <message>
+        <source>Waiting…</source>
+        <translation>En attente…</translation>
+    </message>
+</context>
+<context>
     <name>ContactCard</name>
     <message>
         <source>Recent calls</source>
@@ -1722,12 +1780,52 @@
         <translation>Qualité</translation>
     </message>
     <message>
+        <source>Network</source>
+        <translation>Réseau</translation>
+    </message>
+    <message>
         <source>{state} at the end of the call — by {who}</source>
         <translation>{state} à la fin de l&apos;appel — par {who}</translation>
     </message>
     <message>
         <source>missed call</source>
         <translation>appel manqué</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Bon</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>Moyen</translation>
+    </message>
+    <message>
+        <source>Poor</source>
+        <translation>Mauvais</translation>
+    </message>
+    <message>
+        <source>No pre-shift check today</source>
+        <translation>Pas de vérification du poste aujourd'hui</translation>
+    </message>
+    <message>
+        <source>Pre-shift check at {time}</source>
+        <translation>Poste vérifié à {time}</translation>
+    </message>
+    <message>
+        <source>MOS {mos} (G.722)</source>
+        <translation>MOS {mos} (G.722)</translation>
+    </message>
+    <message>
+        <source>loss {loss} %</source>
+        <translation>perte {loss} %</translation>
+    </message>
+    <message>
+        <source>jitter {jitter} ms</source>
+        <translation>gigue {jitter} ms</translation>
+    </message>
+    <message>
+        <source>round trip {rtt} ms</source>
+        <translation>aller-retour {rtt} ms</translation>
     </message>
     <message>
         <source>outbound</source>
@@ -2345,6 +2443,213 @@
     <message>
         <source>Decline</source>
         <translation>Refuser</translation>
+    </message>
+</context>
+<context>
+    <name>PreShiftCheck</name>
+    <message>
+        <source>Before your shift: check your connection, phone line and headset (15 s).</source>
+        <translation>Avant votre service : vérifiez votre connexion, votre ligne et votre casque (15 s).</translation>
+    </message>
+    <message>
+        <source>Check my setup</source>
+        <translation>Vérifier mon poste</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Vérification…</translation>
+    </message>
+    <message>
+        <source>Speak now: « Bonjour, je suis prête pour mon service »…</source>
+        <translation>Parlez maintenant : « Bonjour, je suis prête pour mon service »…</translation>
+    </message>
+    <message>
+        <source>You now hear yourself in the headset.</source>
+        <translation>Vous vous entendez maintenant dans le casque.</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Serveur</translation>
+    </message>
+    <message>
+        <source>Voice over the Internet</source>
+        <translation>Voix sur Internet</translation>
+    </message>
+    <message>
+        <source>Bandwidth for a call</source>
+        <translation>Débit pour un appel</translation>
+    </message>
+    <message>
+        <source>Phone line</source>
+        <translation>Ligne téléphonique</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>Micro</translation>
+    </message>
+    <message>
+        <source>Headset</source>
+        <translation>Casque</translation>
+    </message>
+    <message>
+        <source>Ringer</source>
+        <translation>Sonnerie</translation>
+    </message>
+    <message>
+        <source>Clock</source>
+        <translation>Horloge</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Bon</translation>
+    </message>
+    <message>
+        <source>To watch</source>
+        <translation>À surveiller</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problème</translation>
+    </message>
+    <message>
+        <source>Everything is ready for your shift.</source>
+        <translation>Tout est prêt pour votre service.</translation>
+    </message>
+    <message>
+        <source>You can work, but some points deserve a look.</source>
+        <translation>Vous pouvez travailler, mais certains points sont à surveiller.</translation>
+    </message>
+    <message>
+        <source>Something will get in the way of your calls: see the red lines.</source>
+        <translation>Un problème gênera vos appels : voyez les lignes en rouge.</translation>
+    </message>
+    <message>
+        <source>answers in {ms} ms</source>
+        <translation>répond en {ms} ms</translation>
+    </message>
+    <message>
+        <source>loss {loss} % · jitter {jitter} ms · round trip {rtt} ms · MOS {g722} (G.722), {pcma} (G.711)</source>
+        <translation>perte {loss} % · gigue {jitter} ms · aller-retour {rtt} ms · MOS {g722} (G.722), {pcma} (G.711)</translation>
+    </message>
+    <message>
+        <source>{kbit} kbit/s each way held</source>
+        <translation>{kbit} kbit/s tenus dans chaque sens</translation>
+    </message>
+    <message>
+        <source>{s} s behind the server</source>
+        <translation>votre horloge retarde de {s} s sur le serveur</translation>
+    </message>
+    <message>
+        <source>{s} s ahead of the server</source>
+        <translation>votre horloge avance de {s} s sur le serveur</translation>
+    </message>
+    <message>
+        <source>loudest level {pct} %</source>
+        <translation>niveau le plus fort {pct} %</translation>
+    </message>
+    <message>
+        <source>The server answers quickly.</source>
+        <translation>Le serveur répond rapidement.</translation>
+    </message>
+    <message>
+        <source>Your connection carries the voice well.</source>
+        <translation>Votre connexion transmet bien la voix.</translation>
+    </message>
+    <message>
+        <source>Your line has enough bandwidth for a call.</source>
+        <translation>Votre ligne a assez de débit pour un appel.</translation>
+    </message>
+    <message>
+        <source>Your phone line is connected: calls can reach you.</source>
+        <translation>Votre ligne téléphonique est connectée : les appels peuvent vous joindre.</translation>
+    </message>
+    <message>
+        <source>Your microphone picks you up well.</source>
+        <translation>Votre micro vous capte bien.</translation>
+    </message>
+    <message>
+        <source>You hear the headset.</source>
+        <translation>Vous entendez le casque.</translation>
+    </message>
+    <message>
+        <source>You hear the ringer.</source>
+        <translation>Vous entendez la sonnerie.</translation>
+    </message>
+    <message>
+        <source>Your computer is on time.</source>
+        <translation>Votre ordinateur est à l'heure.</translation>
+    </message>
+    <message>
+        <source>The server is slow to answer: close the downloads and videos on your other devices, then check again.</source>
+        <translation>Le serveur tarde à répondre : arrêtez les téléchargements et les vidéos sur vos autres appareils, puis vérifiez à nouveau.</translation>
+    </message>
+    <message>
+        <source>The server does not answer: check that the Internet works (the box&apos;s lights), then call your IT support.</source>
+        <translation>Le serveur ne répond pas : vérifiez qu'Internet fonctionne (les voyants de la box), puis appelez votre support informatique.</translation>
+    </message>
+    <message>
+        <source>Voice packets are being lost: plug your computer into the box with a cable rather than using Wi-Fi.</source>
+        <translation>Des paquets de voix se perdent : branchez votre ordinateur en filaire sur la box plutôt qu'en Wi-Fi.</translation>
+    </message>
+    <message>
+        <source>Your connection is irregular: plug in with a cable and pause the downloads, videos and games on the other devices at home.</source>
+        <translation>Votre connexion est irrégulière : branchez-vous en filaire et mettez en pause les téléchargements, vidéos et jeux sur les autres appareils de la maison.</translation>
+    </message>
+    <message>
+        <source>The voice takes long to reach the server: restart the box; if it stays so, tell your IT support.</source>
+        <translation>La voix met longtemps à atteindre le serveur : redémarrez la box ; si cela continue, prévenez votre support informatique.</translation>
+    </message>
+    <message>
+        <source>The voice test gets no answer: a firewall or the box may block it. Tell your IT support (UDP to the server).</source>
+        <translation>Le test de la voix ne reçoit aucune réponse : un pare-feu ou la box le bloque peut-être. Prévenez votre support informatique (UDP vers le serveur).</translation>
+    </message>
+    <message>
+        <source>This server offers no voice test: ask your IT support to enable it.</source>
+        <translation>Ce serveur ne propose pas de test de la voix : demandez à votre support informatique de l'activer.</translation>
+    </message>
+    <message>
+        <source>Your line cannot send enough for a call: stop the uploads (online backups, video calls) on the other devices, or plug in with a cable.</source>
+        <translation>Votre ligne n'envoie pas assez pour un appel : arrêtez les envois (sauvegardes en ligne, visioconférences) sur les autres appareils, ou branchez-vous en filaire.</translation>
+    </message>
+    <message>
+        <source>Your line cannot receive enough for a call: pause the streaming and downloads on the other devices, or plug in with a cable.</source>
+        <translation>Votre ligne ne reçoit pas assez pour un appel : mettez en pause le streaming et les téléchargements sur les autres appareils, ou branchez-vous en filaire.</translation>
+    </message>
+    <message>
+        <source>Your phone line is not connected: calls will not reach you. Check again in a minute; if it stays red, call your IT support.</source>
+        <translation>Votre ligne téléphonique n'est pas connectée : les appels ne vous joindront pas. Vérifiez à nouveau dans une minute ; si elle reste rouge, appelez votre support informatique.</translation>
+    </message>
+    <message>
+        <source>This computer is not signed in yet: start HomeAgent and sign in.</source>
+        <translation>Cet ordinateur n'est pas encore connecté : lancez HomeAgent et connectez-vous.</translation>
+    </message>
+    <message>
+        <source>We hear nothing from your microphone: check that the headset&apos;s mute switch is off and choose the right microphone in the audio settings.</source>
+        <translation>Nous n'entendons rien de votre micro : vérifiez que le bouton muet du casque n'est pas activé et choisissez le bon micro dans les réglages audio.</translation>
+    </message>
+    <message>
+        <source>Your microphone is very quiet: bring the headset&apos;s microphone near your mouth or raise its level in the system settings.</source>
+        <translation>Votre micro est très faible : approchez le micro du casque de votre bouche ou montez son niveau dans les réglages du système.</translation>
+    </message>
+    <message>
+        <source>No device found: plug the headset in, then choose it in the audio settings.</source>
+        <translation>Aucun appareil trouvé : branchez le casque, puis choisissez-le dans les réglages audio.</translation>
+    </message>
+    <message>
+        <source>Listen to the test sound, then say whether you heard it.</source>
+        <translation>Écoutez le son de test, puis dites si vous l'avez entendu.</translation>
+    </message>
+    <message>
+        <source>You did not hear it: check the volume and choose the right device in the audio settings.</source>
+        <translation>Vous ne l'avez pas entendu : vérifiez le volume et choisissez le bon appareil dans les réglages audio.</translation>
+    </message>
+    <message>
+        <source>Your computer&apos;s clock is off: turn on &apos;Set time automatically&apos; in the date and time settings.</source>
+        <translation>L'horloge de votre ordinateur n'est pas à l'heure : activez « Régler l'heure automatiquement » dans les réglages de date et d'heure.</translation>
+    </message>
+    <message>
+        <source>Not checked this time.</source>
+        <translation>Non vérifié cette fois-ci.</translation>
     </message>
 </context>
 <context>
@@ -3245,6 +3550,18 @@
     <message>
         <source>Help</source>
         <translation>Aide</translation>
+    </message>
+    <message>
+        <source>✓ Check</source>
+        <translation>✓ Vérifier</translation>
+    </message>
+    <message>
+        <source>Check my setup</source>
+        <translation>Vérifier mon poste</translation>
+    </message>
+    <message>
+        <source>Check my setup: connection, phone line, headset (≈ 15 s)</source>
+        <translation>Vérifier mon poste : connexion, ligne, casque (≈ 15 s)</translation>
     </message>
     <message>
         <source>✉ Inbox ({count})</source>

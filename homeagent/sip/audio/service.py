@@ -93,6 +93,9 @@ class _Worker(QObject):
         self._next_meter = 0.0
         self._announced: tuple[tuple[AudioDevice, ...], tuple[AudioDevice, ...]] = ((), ())
         self._recover_pending = False
+        self._recording: bytearray | None = None  # the pre-shift check's mic test
+        self._record_bytes = 0
+        self._recorded = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -138,6 +141,14 @@ class _Worker(QObject):
     @Slot(bool)
     def set_mic_meter(self, on: bool) -> None:
         self._meter_on = on
+        self._reconcile()
+
+    @Slot(float)
+    def record_and_play_back(self, duration_s: float) -> None:
+        """Record `duration_s` of the microphone (metering meanwhile), then play it on the
+        headset: the pre-shift check's "do I sound right?" test."""
+        self._recording = bytearray()
+        self._record_bytes = int(duration_s * CLOCK_RATE_HZ) * 2  # 16-bit mono
         self._reconcile()
 
     @Slot(bool)
@@ -203,7 +214,8 @@ class _Worker(QObject):
     def _reconcile(self) -> None:
         """Open, close or move each stream so it matches what is wanted and available."""
         settings = self._svc.settings
-        self._place("_mic", AudioRole.MICROPHONE, self._call_active or self._meter_on)
+        recording = self._recording is not None
+        self._place("_mic", AudioRole.MICROPHONE, self._call_active or self._meter_on or recording)
         # The headset output is also opened while ringing, so the first words of an
         # answered call (and the engine's auto-answer zip tone) are not lost while the
         # output stream starts (~0.1-0.7 s under PulseAudio).
@@ -283,12 +295,15 @@ class _Worker(QObject):
                     self._svc.uplink.write(pcm)
                 if self._meter_on:
                     self._meter(pcm)
+                if self._recording is not None:
+                    self._record(pcm)
             errored |= self._mic.errored
         for stream in (self._speaker, self._ringer, self._tone):
             if stream is not None:
                 stream.feed()
                 errored |= stream.errored
-        if self._tone_source is not None and self._tone_finished():
+        if self._recorded or (self._tone_source is not None and self._tone_finished()):
+            self._recorded = False
             self._reconcile()
         if errored and not self._recover_pending:
             # A stream died (device vanished before the list said so): retry shortly,
@@ -301,6 +316,17 @@ class _Worker(QObject):
         self._recover_pending = False
         self._refresh_lists()
         self._reconcile()
+
+    def _record(self, pcm: bytes) -> None:
+        assert self._recording is not None
+        self._recording += pcm
+        if len(self._recording) >= self._record_bytes:
+            take = bytes(self._recording[: self._record_bytes])
+            self._recording = None
+            self._close("_tone")
+            self._tone_source = OnceSource(take)
+            self._tone_role = AudioRole.SPEAKER
+            self._recorded = True  # reconciled at the end of this tick (the mic may close)
 
     def _meter(self, pcm: bytes) -> None:
         self._peak = max(self._peak, dsp.peak_level(pcm))
@@ -325,6 +351,7 @@ class _Commands(QObject):
     mic_meter = Signal(bool)  # metering on/off
     ringing = Signal(bool)  # ringer on/off
     test_tone = Signal(float, float)  # frequency Hz, duration s
+    record_playback = Signal(float)  # seconds to record, then played back
     settings_changed = Signal()  # AudioService.settings was replaced
     devices_dirty = Signal()  # PulseAudio reported a sink/source change (any thread)
     shutdown = Signal()  # stop everything and end the thread
@@ -376,6 +403,7 @@ class AudioService:
         cmd.mic_meter.connect(worker.set_mic_meter)
         cmd.ringing.connect(worker.set_ringing)
         cmd.test_tone.connect(worker.play_test_tone)
+        cmd.record_playback.connect(worker.record_and_play_back)
         cmd.settings_changed.connect(worker.settings_changed)
         cmd.devices_dirty.connect(worker._on_devices_changed)
         cmd.shutdown.connect(worker.shutdown)
@@ -450,6 +478,10 @@ class AudioService:
     def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None:
         """Play a tone on the speaker (headset) device."""
         self._command().test_tone.emit(freq_hz, duration_s)
+
+    def record_and_play_back(self, duration_s: float = 3.0) -> None:
+        """Record the microphone for `duration_s`, then play it on the headset."""
+        self._command().record_playback.emit(duration_s)
 
     def stats(self) -> BridgeStats:
         mic, speaker, queued = self._worker.stats() if self._worker else (None, None, 0.0)

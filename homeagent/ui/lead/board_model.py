@@ -25,6 +25,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -46,6 +47,7 @@ from homeagent.core.lead_records import (
     parse_agent_figures,
     parse_agent_state_event,
     parse_call_quality,
+    parse_network_check,
     parse_state_change_pending,
 )
 from homeagent.core.timefmt import format_duration
@@ -67,8 +69,9 @@ Clock = Callable[[], dt.datetime]
     COL_BREAKS,
     COL_MISSED,
     COL_QUALITY,
-) = range(9)
-COLUMN_COUNT = 9
+    COL_NETWORK,
+) = range(10)
+COLUMN_COUNT = 10
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # numbers for numeric sorting
 AGENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # str
@@ -79,7 +82,9 @@ LEVEL_ROLE = Qt.ItemDataRole.UserRole + 5  # int (lead_board.Level)
 # Repaints of rows that events changed are batched this long (at 200 events/s a repaint
 # per event cost ~40 % of a core; batched, the latency budget still leaves room: p99 ≤ 100 ms)
 FLUSH_MS = 40
-BOARD_EVENTS = ("agent_state", "agent_figures", "call_quality", "state_change_pending")
+BOARD_EVENTS = (
+    "agent_state", "agent_figures", "call_quality", "state_change_pending", "network_check",
+)  # fmt: skip
 _CELL_ROLES = frozenset(
     int(r)
     for r in (
@@ -116,11 +121,13 @@ ALERT_MARK = "⚑"  # the agent's name when an alert about them is open
 ALERTED = lb.Judged(lb.Level.ALARM)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_ALIGN = [_LEFT, _LEFT, _RIGHT, _LEFT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT]
+_ALIGN = [_LEFT, _LEFT, _RIGHT, _LEFT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT, _LEFT]
 _TINTS = {  # (light, dark) backgrounds of a cell over a threshold
     lb.Level.WARN: ("#FCE8B2", "#5C4A12"),
     lb.Level.ALARM: ("#FAD2CF", "#6B2420"),
 }
+NETWORK_MARKS = {lb.Level.OK: "●", lb.Level.WARN: "▲", lb.Level.ALARM: "▲▲"}
+_GOOD_INK = ("#2E7D32", "#81C784")  # (light, dark): the network badge's green dot
 
 
 def utc_now() -> dt.datetime:
@@ -138,6 +145,7 @@ def headers() -> list[str]:
         QCoreApplication.translate("LeadBoard", "Breaks"),
         QCoreApplication.translate("LeadBoard", "Missed"),
         QCoreApplication.translate("LeadBoard", "Quality"),
+        QCoreApplication.translate("LeadBoard", "Network"),
     ]
 
 
@@ -161,6 +169,54 @@ def state_text(state: AgentState, reason: str) -> str:
 def _call_ticks(row: BoardRow) -> bool:
     """The call column counts seconds (not after the call, in wrap-up)."""
     return row.call is not None and row.state is not AgentState.WRAP_UP
+
+
+def network_text(row: BoardRow) -> str:
+    """The badge: "● Bon", "▲ Moyen", "▲▲ Mauvais"; "–" when no check today."""
+    if row.network is None:
+        return "–"
+    level = lb.judge_network(row).level
+    words = {
+        lb.Level.OK: QCoreApplication.translate("LeadBoard", "Good"),
+        lb.Level.WARN: QCoreApplication.translate("LeadBoard", "Fair"),
+        lb.Level.ALARM: QCoreApplication.translate("LeadBoard", "Poor"),
+    }
+    return f"{NETWORK_MARKS[level]} {words[level]}"
+
+
+def network_tooltip(row: BoardRow) -> str:
+    """When the agent checked, and the figures behind the badge (MOS, loss)."""
+    n = row.network
+    if n is None:
+        return QCoreApplication.translate("LeadBoard", "No pre-shift check today")
+    loc = QLocale()
+    at = n.at.astimezone().strftime("%H:%M")
+    parts = [QCoreApplication.translate("LeadBoard", "Pre-shift check at {time}").format(time=at)]
+    if n.mos is not None:
+        parts.append(
+            QCoreApplication.translate("LeadBoard", "MOS {mos} (G.722)").format(
+                mos=loc.toString(n.mos, "f", 1)
+            )
+        )
+    if n.loss_pct is not None:
+        parts.append(
+            QCoreApplication.translate("LeadBoard", "loss {loss} %").format(
+                loss=loc.toString(n.loss_pct, "f", 1)
+            )
+        )
+    if n.jitter_ms is not None:
+        parts.append(
+            QCoreApplication.translate("LeadBoard", "jitter {jitter} ms").format(
+                jitter=loc.toString(n.jitter_ms, "f", 0)
+            )
+        )
+    if n.rtt_ms is not None:
+        parts.append(
+            QCoreApplication.translate("LeadBoard", "round trip {rtt} ms").format(
+                rtt=loc.toString(n.rtt_ms, "f", 0)
+            )
+        )
+    return " · ".join(parts)
 
 
 def _is_dark() -> bool:
@@ -309,6 +365,14 @@ class LeadBoardModel(QAbstractTableModel):
                     return False
                 return self._replace(
                     q.agent_id, replace(live.row, quality=q.quality), live.figures_at
+                )
+            if event_type == "network_check":
+                n = parse_network_check(data, route=route)
+                live = self._live(n.agent_id)
+                if live is None:
+                    return False
+                return self._replace(
+                    n.agent_id, replace(live.row, network=n.network), live.figures_at
                 )
             if event_type == "state_change_pending":
                 p = parse_state_change_pending(data, route=route)
@@ -467,6 +531,10 @@ class LeadBoardModel(QAbstractTableModel):
             return int(judged.level)
         if role == Qt.ItemDataRole.BackgroundRole:
             return None if judged.level is lb.Level.OK else self._brush(judged.level)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == COL_NETWORK and live.row.network is not None and judged.level is lb.Level.OK:
+                return QBrush(QColor(_GOOD_INK[1] if _is_dark() else _GOOD_INK[0]))
+            return None
         if role == Qt.ItemDataRole.FontRole:
             return None if judged.level is lb.Level.OK else self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -492,11 +560,15 @@ class LeadBoardModel(QAbstractTableModel):
             return lb.judge_missed(live.row, s)
         if col == COL_QUALITY:
             return lb.judge_mos(live.row, s)
+        if col == COL_NETWORK:
+            return lb.judge_network(live.row)
         if col == COL_BREAKS:
             return lb.judge_breaks(live, now, s)
         return lb.OK
 
     def _text(self, live: lb.LiveRow, col: int) -> str:
+        if col == COL_NETWORK:
+            return network_text(live.row)
         now = self._now
         level = self._judge(live, col).level
         mark = ALERT_MARK if col == COL_AGENT and level is lb.Level.ALARM else MARKS.get(level, "")
@@ -567,6 +639,8 @@ class LeadBoardModel(QAbstractTableModel):
             return row.today.missed
         if col == COL_QUALITY:
             return row.quality.mos if row.quality is not None else 99.0
+        if col == COL_NETWORK:  # the worst first when sorted descending; none last
+            return int(lb.judge_network(row).level) if row.network is not None else -1
         return 0
 
     def _threshold_words(self, col: int, judged: lb.Judged) -> str:
@@ -633,6 +707,8 @@ class LeadBoardModel(QAbstractTableModel):
                     n=row.today.missed_in_row
                 )
             )
+        elif col == COL_NETWORK:
+            parts.append(network_tooltip(row))
         elif col == COL_QUALITY and row.quality is not None:
             q = row.quality
             parts.append(

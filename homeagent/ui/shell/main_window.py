@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
     remote_change_dismissed = Signal()  # payload: none (the agent read who set the state)
     audio_settings_requested = Signal()  # payload: none (open the audio settings page)
     hotkeys_settings_requested = Signal()  # payload: none (open the global hotkeys page)
+    check_requested = Signal()  # payload: none (open "Vérifier mon poste")
     contact_create_requested = Signal(str, str, str)  # payload: (first, last, company)
     card_painted = Signal(int, object)  # payload: (call id, monotonic ns of the paint)
     mode_changed = Signal(str)  # payload: "desk" or "console" (now shown)
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.update_banner = UpdateBanner(self)  # a verified update is ready (desk updates)
         self.slot_banner = SlotEndBanner(self)  # a booked slot is over: go offline?
         self.diagnostics_notice = DiagnosticsNotice(self)  # a lead asks for a report for IT
+        self.check_banner = Banner("info", self)  # no pre-shift check yet today (sign-in)
         self.idle = IdleView(self)
         self.card = ContactCard(self)
         self.ringing = RingingPanel(self)
@@ -173,6 +175,7 @@ class MainWindow(QMainWindow):
         inner.addWidget(self.update_banner)
         inner.addWidget(self.slot_banner)
         inner.addWidget(self.diagnostics_notice)
+        inner.addWidget(self.check_banner)
         inner.addWidget(self.modes, 1)
         box.addLayout(inner, 1)
         self.setCentralWidget(body)
@@ -193,6 +196,8 @@ class MainWindow(QMainWindow):
         self.top.inbox_requested.connect(self._on_top_inbox_requested)
         self.top.audio_requested.connect(self.audio_settings_requested)
         self.top.hotkeys_requested.connect(self.hotkeys_settings_requested)
+        self.top.check_requested.connect(self.check_requested)
+        self.check_banner.action_clicked.connect(self._on_check_banner_action_clicked)
         self.top.mode.mode_requested.connect(self.set_mode)
         self.ringing.answer_requested.connect(self.answer_requested)
         self.ringing.decline_requested.connect(self.decline_requested)
@@ -221,6 +226,10 @@ class MainWindow(QMainWindow):
         self.urgent_banner.action_clicked.connect(self._on_urgent_banner_action_clicked)
         self.message_banner.action_clicked.connect(self._on_top_inbox_requested)
         self.state_banner.action_clicked.connect(self.remote_change_dismissed)
+
+    def _on_check_banner_action_clicked(self) -> None:
+        self.check_banner.setVisible(False)
+        self.check_requested.emit()
 
     def _make_actions(self) -> dict[str, QAction]:
         targets = {

@@ -165,6 +165,7 @@ class TopBar(QWidget):
     inbox_requested = Signal()  # payload: none (the agent clicked the inbox badge)
     audio_requested = Signal()  # payload: none (the agent clicked the headset button)
     hotkeys_requested = Signal()  # payload: none (the global hotkeys' settings)
+    check_requested = Signal()  # payload: none (the pre-shift check, "Vérifier mon poste")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,6 +202,13 @@ class TopBar(QWidget):
         self.help.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.help_menu = QMenu(self.help)
         self.help.setMenu(self.help_menu)
+        self.check = QToolButton(self)
+        self.check.setObjectName("InboxButton")
+        self.check.setText(self.tr("✓ Check"))
+        self.check.setAccessibleName(self.tr("Check my setup"))
+        self.check.setToolTip(self.tr("Check my setup: connection, phone line, headset (≈ 15 s)"))
+        self.check.clicked.connect(self.check_requested)
+        self.check.setVisible(False)  # shown when the desk can run the check
         self.unsent = UnsentBadge(self)
         self.agent = QLabel(self)
         self.agent.setObjectName("AgentName")
@@ -214,6 +222,7 @@ class TopBar(QWidget):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
         layout.addWidget(self.unsent)
+        layout.addWidget(self.check)
         layout.addWidget(self.hotkeys)
         layout.addWidget(self.audio)
         layout.addWidget(self.inbox)

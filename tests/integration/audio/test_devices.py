@@ -112,3 +112,32 @@ def test_ringer_rings_on_its_own_device(
     quiet, _ = read_wav(tmp_path / "headset.wav")
     assert goertzel_power(ring, 440.0, rate) > 1000 * max(goertzel_power(quiet, 440.0, rate), 1e-3)
     assert dominant_frequency(ring, rate, range(300, 1001, 20)) in (440.0, 480.0)
+
+
+def test_the_microphone_test_plays_back_what_it_recorded(
+    make_service: Callable[..., AudioService],
+    events: EventLog,
+    pulse: PulseServer,
+    tone_wav: Callable[[float, float], Path],
+    tmp_path: Path,
+) -> None:
+    """The pre-shift check's "record 3 s, hear yourself": a 700 Hz tone said into the
+    microphone comes back on the headset once the recording is over (and not before)."""
+    svc = make_service(AudioSettings(speaker_id="headset"))
+    player = pulse.play(tone_wav(700, 3.0))
+    try:
+        svc.set_mic_meter(True)  # the check's meter: on while the agent speaks
+        wait_until(lambda: any(e.level > 0.2 for e in events.of(MicLevelMeasured)), timeout_s=10)
+        svc.record_and_play_back(1.5)
+        with pulse.recording(tmp_path / "during.wav", "headset.monitor"):
+            time.sleep(1.0)  # still recording: nothing on the headset yet
+    finally:
+        player.terminate()
+        player.wait(timeout=10)
+    with pulse.recording(tmp_path / "after.wav", "headset.monitor"):
+        time.sleep(2.0)
+    during, rate = read_wav(tmp_path / "during.wav")
+    after, _ = read_wav(tmp_path / "after.wav")
+    heard_before = max(goertzel_power(during, 700.0, rate), 1e-3)
+    assert goertzel_power(after, 700.0, rate) > 1000 * heard_before
+    assert dominant_frequency(after, rate, range(300, 1501, 50)) == 700.0

@@ -57,6 +57,20 @@ def _contact_to_delete(server: Server) -> str:
         s.close()
 
 
+_CHECK = {"level": "amber", "mos_g722": 3.9, "loss_pct": 1.5, "jitter_ms": 8, "rtt_ms": 40,
+          "items": [{"id": "echo", "level": "amber", "advice": "net_wired"}]}  # fmt: skip
+
+
+def _checked_a1(server: Server) -> str:
+    """agent_a1 with a pre-shift check on record."""
+    s = server.login("agent_a1", device="check")
+    try:
+        assert s.client.post("/agents/me/network-check", json=_CHECK).status_code == 200
+        return s.user_id
+    finally:
+        s.close()
+
+
 def _alert_of_team_a(server: Server) -> int:
     """An open alert of agent_a1 (team A), made in the database."""
     with server.db.write() as s:
@@ -280,6 +294,24 @@ CASES: dict[str, Case] = {
         lambda s: "/agents/me/call-quality",
         lambda s: {"sip_call_id": "rbac", "mos": 4.1, "loss_pct": 0, "jitter_ms": 3, "rtt_ms": 20},
         {"agent": 204, "other_agent": 204, "lead": 204, "other_lead": 204, "admin": 403},
+    ),
+    "network_check_report": Case(
+        "POST",
+        lambda s: "/agents/me/network-check",
+        lambda s: _CHECK,
+        {"agent": 200, "other_agent": 200, "lead": 200, "other_lead": 200, "admin": 403},
+    ),
+    "network_check_read": Case(
+        "GET",
+        lambda s: f"/agents/{_checked_a1(s)}/network-check",
+        None,
+        {"agent": 200, "other_agent": 403, "lead": 200, "other_lead": 403, "admin": 200},
+    ),
+    "echo_session": Case(
+        "POST",
+        lambda s: "/network-check/echo-session",
+        None,
+        {"agent": 200, "other_agent": 200, "lead": 200, "other_lead": 200, "admin": 200},
     ),
     "supervision_start": Case(
         "POST",

@@ -109,7 +109,12 @@ def test_openapi_without_token(server: Server) -> None:
 # Routes only an agent may use: as the admin above they answer 403 and nothing else.
 AGENT_ONLY = tuple(
     f"{API}{p}"
-    for p in ("/agents/me/call-quality", "/messages/to-lead", "/slots/{slot_id}/booking")
+    for p in (
+        "/agents/me/call-quality",
+        "/messages/to-lead",
+        "/slots/{slot_id}/booking",
+        "/agents/me/network-check",
+    )
 )
 
 

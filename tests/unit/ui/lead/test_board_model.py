@@ -18,6 +18,7 @@ from homeagent.ui.lead.board_model import (
     COL_BREAKS,
     COL_CALL,
     COL_MISSED,
+    COL_NETWORK,
     COL_QUALITY,
     COL_STATE,
     COL_TIME,
@@ -372,3 +373,29 @@ def test_live_changes_reorder_the_sorted_board_twice_a_second_at_most(
     lead.server.set_state(last, "offline")
     lead.console.filter.setCurrentIndex(lead.console.filter.findText("Available"))
     assert last not in [proxy.agent_id(r) for r in range(proxy.rowCount())]
+
+
+def test_the_network_badge_shows_the_pre_shift_check(lead: FakeConsole) -> None:
+    agent, other = list(lead.server.rows)[:2]
+    assert cell(lead, agent, COL_NETWORK) == "–"  # no check today
+    assert cell(lead, agent, COL_NETWORK, LEVEL_ROLE) == lb.Level.OK
+    assert "No pre-shift check" in cell(lead, agent, COL_NETWORK, Qt.ItemDataRole.ToolTipRole)
+    lead.server.network(agent, "red", mos=2.4, loss_pct=9.5, jitter_ms=38, rtt_ms=96)
+    lead.server.network(other, "green", mos=4.3, loss_pct=0.0)
+    lead.board.flush()
+    assert cell(lead, agent, COL_NETWORK) == "▲▲ Poor"
+    assert cell(lead, agent, COL_NETWORK, LEVEL_ROLE) == lb.Level.ALARM
+    assert cell(lead, agent, COL_NETWORK, Qt.ItemDataRole.BackgroundRole) is not None
+    tip = cell(lead, agent, COL_NETWORK, Qt.ItemDataRole.ToolTipRole)
+    assert "MOS 2.4 (G.722)" in tip
+    assert "loss 9.5 %" in tip
+    assert "round trip 96 ms" in tip
+    assert cell(lead, other, COL_NETWORK) == "● Good"  # colour is not the only signal
+    assert cell(lead, other, COL_NETWORK, Qt.ItemDataRole.ForegroundRole) is not None
+    lead.console.view.sortByColumn(COL_NETWORK, Qt.SortOrder.DescendingOrder)
+    assert proxy_column(lead, COL_NETWORK)[:2] == ["▲▲ Poor", "● Good"]
+    # a malformed event is dropped, the badge stays
+    dropped = lead.board.dropped_events
+    lead.board.apply_event("network_check", {"agent_id": agent, "level": "purple", "at": "x"})
+    assert lead.board.dropped_events == dropped + 1
+    assert cell(lead, agent, COL_NETWORK) == "▲▲ Poor"

@@ -1,0 +1,1 @@
+"""The pre-shift check ("Vérifier mon poste"): its screen and the sentences it says."""
