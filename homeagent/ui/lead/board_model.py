@@ -93,6 +93,7 @@ _CELL_ROLES = frozenset(
         LEVEL_ROLE,
         Qt.ItemDataRole.BackgroundRole,
         Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.AccessibleTextRole,
     )
