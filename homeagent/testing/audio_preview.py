@@ -1,7 +1,8 @@
 """A fake audio service (same methods as `AudioService`) and the page's screenshot.
 
 ``python -m homeagent.testing.audio_preview OUT.png [--lang fr|en] [--dark]`` saves the audio
-settings page over the fake, with a headset unplugged and the meter moving.
+settings page over the fake, with a headset unplugged and the meter moving
+(``--noise-test``: the noise filter's listening test playing back).
 """
 
 from __future__ import annotations
@@ -200,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--lang", choices=("fr", "en"), default="fr")
     parser.add_argument("--dark", action="store_true")
+    parser.add_argument(
+        "--noise-test", action="store_true", help="show the listening test playing back"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(["homeagent-audio-preview"])
     assert isinstance(app, QApplication)
@@ -216,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     pump(200)
     audio.unplug(HDMI_OUT.id)  # the screen's speakers were the ringer: shown as unplugged
     audio.level(0.2)
+    if args.noise_test:
+        page.noise_test.click()
+        audio.noise_test_step(NoiseTestPhase.PLAYING_FILTERED)
     pump(300)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     page.grab().save(str(args.out))

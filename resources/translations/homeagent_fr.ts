@@ -170,6 +170,26 @@
         <translation>&amp;Volume de la sonnerie</translation>
     </message>
     <message>
+        <source>&amp;Filter background noise from my microphone</source>
+        <translation>&amp;Filtrer les bruits autour de moi</translation>
+    </message>
+    <message>
+        <source>Children, television, a fan: the customer hears your voice, not the house</source>
+        <translation>Enfants, télévision, ventilateur : le client entend votre voix, pas la maison</translation>
+    </message>
+    <message>
+        <source>&amp;Listen: before / after</source>
+        <translation>&amp;Écouter : avant / après</translation>
+    </message>
+    <message>
+        <source>Speak for 3 seconds, then hear yourself without and with the filter</source>
+        <translation>Parlez 3 secondes, puis réécoutez-vous sans et avec le filtre</translation>
+    </message>
+    <message>
+        <source>Noise</source>
+        <translation>Bruits</translation>
+    </message>
+    <message>
         <source>Your choices are remembered, even when a device is unplugged.</source>
         <translation>Vos choix sont mémorisés, même quand un périphérique est débranché.</translation>
     </message>
@@ -196,6 +216,50 @@
     <message>
         <source>Playing…</source>
         <translation>Lecture…</translation>
+    </message>
+    <message>
+        <source>The noise filter is not installed on this computer: calls work, unfiltered.</source>
+        <translation>Le filtre anti-bruit n’est pas installé sur cet ordinateur : les appels fonctionnent, sans filtrage.</translation>
+    </message>
+    <message>
+        <source>The noise filter stopped after an error: calls go on without it. It will be back after restarting the application.</source>
+        <translation>Le filtre anti-bruit s’est arrêté après une erreur : les appels continuent sans lui. Il reviendra au prochain démarrage de l’application.</translation>
+    </message>
+    <message>
+        <source>On: the customer hears less of the noise around you.</source>
+        <translation>Activé : le client entend moins les bruits autour de vous.</translation>
+    </message>
+    <message>
+        <source>Off: the customer hears everything your microphone picks up.</source>
+        <translation>Désactivé : le client entend tout ce que capte votre micro.</translation>
+    </message>
+    <message>
+        <source>Recording: speak normally for 3 seconds…</source>
+        <translation>Enregistrement : parlez normalement pendant 3 secondes…</translation>
+    </message>
+    <message>
+        <source>Playing back: without the filter…</source>
+        <translation>Réécoute : sans le filtre…</translation>
+    </message>
+    <message>
+        <source>Playing back: with the filter…</source>
+        <translation>Réécoute : avec le filtre…</translation>
+    </message>
+    <message>
+        <source>Playing back again: the filter is not available, so unfiltered…</source>
+        <translation>Nouvelle réécoute : le filtre n’est pas disponible, donc sans filtrage…</translation>
+    </message>
+    <message>
+        <source>Done. The second playback is what the customer hears.</source>
+        <translation>Terminé. La seconde réécoute est ce qu’entend le client.</translation>
+    </message>
+    <message>
+        <source>Listening test stopped: a call came first.</source>
+        <translation>Test d’écoute interrompu : un appel est arrivé.</translation>
+    </message>
+    <message>
+        <source>Nothing was recorded: check that the microphone is plugged in and not muted.</source>
+        <translation>Rien n’a été enregistré : vérifiez que le micro est branché et non coupé.</translation>
     </message>
     <message>
         <source>Microphone “{lost}” unplugged: now using “{now}”.</source>
