@@ -312,7 +312,8 @@ class _Worker(QObject):
         src = self._tone_source
         if src is None or not src.done:
             return False
-        return self._tone is None or self._tone.queued_ms <= 0.5
+        # the device is fed silence after the end: what it still queues may be only that
+        return self._tone is None or self._tone.queued_ms <= max(0.5, src.padded_ms)
 
     @Slot()
     def _on_timer_timeout(self) -> None:
@@ -327,6 +328,8 @@ class _Worker(QObject):
                 if self._meter_on:
                     self._meter(pcm)
             errored |= self._mic.errored
+            if self._test_phase is NoiseTestPhase.PLAYING_RAW and self._tone is None:
+                self._reconcile()  # the listening test's recording just ended
         for stream in (self._speaker, self._ringer, self._tone):
             if stream is not None:
                 stream.feed()
@@ -367,7 +370,9 @@ class _Worker(QObject):
         filtered = stage.process(raw + dsp.silence(0.02, rate_hz=CLOCK_RATE_HZ))
         ok = stage.status is NoiseStatus.ACTIVE
         self._test_next = dsp.silence(NOISE_TEST_GAP_S) + (filtered if ok else raw)
-        self._play_test(raw, NoiseTestPhase.PLAYING_RAW, filtered=ok)
+        # called from the tick, which still uses the microphone: the tick reconciles
+        # (closes it, opens the playback) when it is done with it
+        self._play_test(raw, NoiseTestPhase.PLAYING_RAW, filtered=ok, reconcile=False)
 
     def _noise_test_played(self) -> None:
         """A playback of the test ended: start the filtered one, or say it is done."""
@@ -378,12 +383,15 @@ class _Worker(QObject):
         elif self._test_phase is NoiseTestPhase.PLAYING_FILTERED:
             self._end_noise_test(NoiseTestPhase.DONE)
 
-    def _play_test(self, pcm: bytes, phase: NoiseTestPhase, *, filtered: bool = True) -> None:
+    def _play_test(
+        self, pcm: bytes, phase: NoiseTestPhase, *, filtered: bool = True, reconcile: bool = True
+    ) -> None:
         self._tone_source = OnceSource(pcm)
         self._tone_role = AudioRole.SPEAKER
         self._test_phase = phase
         self._svc._emit(NoiseTestProgressed(phase.value, filtered))
-        self._reconcile()
+        if reconcile:
+            self._reconcile()
 
     def _end_noise_test(self, phase: NoiseTestPhase | None) -> None:
         """Stop the test wherever it is; `phase` (if any) is announced when one was running."""
