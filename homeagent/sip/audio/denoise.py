@@ -178,3 +178,34 @@ class NoiseSuppressor:
                 self._on_status(after)
             except Exception:
                 log.exception("noise status handler failed")
+
+
+def self_check() -> str:
+    """For ``homeagent --self-test``: the filter loads and quietens steady noise by > 10 dB.
+
+    Raises when the component is missing (where it is a dependency) or does not work.
+    """
+    import math
+    import random
+    import sys
+    from array import array
+
+    if sys.platform == "win32":
+        return "not part of the Windows build: calls go through unfiltered"
+    stage = NoiseSuppressor(factory=lambda: webrtc_processor(DEFAULT_LEVEL))
+    if stage.status is not NoiseStatus.ACTIVE:
+        raise RuntimeError(f"the noise filter is {stage.status.value} (webrtc_noise_gain)")
+    rng = random.Random(15)  # noqa: S311 - a reproducible test noise, not a secret
+    noise = array("h", (round(rng.gauss(0, 2000)) for _ in range(2 * RATE_HZ))).tobytes()
+    out = stage.process(noise)
+    if stage.status is not NoiseStatus.ACTIVE:
+        raise RuntimeError("the noise filter failed while processing")
+
+    def power(pcm: bytes) -> float:
+        a = array("h", pcm[len(pcm) // 2 :])
+        return sum(v * v for v in a) / max(1, len(a)) or 1e-9
+
+    drop_db = 10 * math.log10(power(noise) / power(out))
+    if drop_db < 10:
+        raise RuntimeError(f"the noise filter removed only {drop_db:.1f} dB of steady noise")
+    return f"WebRTC noise suppression: steady noise {drop_db:.0f} dB quieter"
