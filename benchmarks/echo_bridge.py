@@ -11,8 +11,8 @@ microphone would; what pjsua2 would send to the far end is recorded
 (`AudioMediaRecorder`). Echo return loss enhancement (ERLE) = power of the echo put into
 the microphone / power of what reaches the far end, after the first second (any
 canceller's convergence). A second run plays no far end and only the agent's voice into
-the microphone: a canceller must let that through. Run with `EpConfig.medConfig.ecTailLen` = 0 (no canceller) and 200
-ms with each `ecOptions` algorithm.
+the microphone: a canceller must let that through. Run with
+`EpConfig.medConfig.ecTailLen` = 0 (no canceller) and 200 ms with each `ecOptions`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pjsua2 as pj  # noqa: E402
+import pjsua2 as pj
 
-from homeagent.sip.audio import dsp  # noqa: E402
-from homeagent.sip.audio.bridge import PjAudioBridge  # noqa: E402
-from homeagent.sip.audio.ringbuffer import DriftBuffer  # noqa: E402
+from homeagent.sip.audio import dsp
+from homeagent.sip.audio.bridge import PjAudioBridge
+from homeagent.sip.audio.ringbuffer import DriftBuffer
 
 RATE = 16000
 ECHO_DELAY_S = 0.04
