@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import enum
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import AudioDevice
+
+
+class NoiseStatus(enum.Enum):
+    """What the microphone's noise filter does now (shown on the audio settings page)."""
+
+    ACTIVE = "active"  # suppressing
+    OFF = "off"  # switched off by the agent
+    UNAVAILABLE = "unavailable"  # the component is not installed on this computer
+    FAILED = "failed"  # it raised during a call: audio passes through untouched
+
+
+class NoiseTestPhase(enum.Enum):
+    """Where the settings page's before/after listening test is."""
+
+    RECORDING = "recording"  # the agent speaks for a few seconds
+    PLAYING_RAW = "playing_raw"  # played back as recorded
+    PLAYING_FILTERED = "playing_filtered"  # played back through the noise filter
+    DONE = "done"
+    CANCELLED = "cancelled"  # a call started: the call wins
+    FAILED = "failed"  # the microphone gave nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +43,9 @@ class AudioSettings:
     speaker_id: str | None = None
     ringer_id: str | None = None
     ringer_volume: float = 0.8  # 0.0 .. 1.0
+    noise_suppression: bool = True  # filter home noise from the microphone during calls
 
-    VERSION = 1
+    VERSION = 1  # noise_suppression was added without a bump: absent means the default
 
     def chosen(self, role: AudioRole) -> str | None:
         return {
@@ -46,6 +69,7 @@ class AudioSettings:
             "speaker_id": self.speaker_id,
             "ringer_id": self.ringer_id,
             "ringer_volume": self.ringer_volume,
+            "noise_suppression": self.noise_suppression,
         }
 
     @classmethod
@@ -60,11 +84,15 @@ class AudioSettings:
 
         vol = data.get("ringer_volume", 0.8)
         volume = float(vol) if isinstance(vol, int | float) else 0.8
+        if not math.isfinite(volume):
+            volume = 0.8
+        noise = data.get("noise_suppression", True)
         return cls(
             microphone_id=dev("microphone_id"),
             speaker_id=dev("speaker_id"),
             ringer_id=dev("ringer_id"),
             ringer_volume=min(1.0, max(0.0, volume)),
+            noise_suppression=noise if isinstance(noise, bool) else True,
         )
 
 

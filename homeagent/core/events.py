@@ -194,6 +194,21 @@ class MicLevelMeasured(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class NoiseSuppressionChanged(Event):
+    """The microphone's noise filter changed state (switched, or failed during a call)."""
+
+    status: str  # core.audio_settings.NoiseStatus value
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseTestProgressed(Event):
+    """The settings page's before/after listening test moved on."""
+
+    phase: str  # core.audio_settings.NoiseTestPhase value
+    filtered: bool = True  # False: the filter is unavailable, the second playback is raw
+
+
+@dataclass(frozen=True, slots=True)
 class CommandFailed(Event):
     """A command sent to a service could not be carried out (bad destination, no such call)."""
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from homeagent.core import lead_comms, lead_records, records
-from homeagent.core.audio_settings import AudioSettings
+from homeagent.core.audio_settings import AudioSettings, NoiseStatus
 from homeagent.core.commands import Command
 from homeagent.core.events import AudioDevicesChanged, Event
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
@@ -73,6 +73,13 @@ class AudioService(Protocol):
     def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None: ...
     def record_and_play_back(self, duration_s: float = 3.0) -> None:
         """Record the microphone for `duration_s`, then play it on the headset."""
+    def set_noise_suppression(self, on: bool) -> None: ...
+    @property
+    def noise_status(self) -> NoiseStatus:
+        """What the microphone's noise filter does now."""
+
+    def record_noise_test(self, duration_s: float = 3.0) -> None:
+        """Record, then play back raw and filtered (`NoiseTestProgressed` events)."""
 
     def start_ringing(self) -> None: ...
     def stop_ringing(self) -> None: ...

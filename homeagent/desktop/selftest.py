@@ -10,6 +10,8 @@ line; nothing leaves the machine:
   refused with another key, and holds no clear text;
 - audio: Qt Multimedia lists the sound devices (PulseAudio or PipeWire must be running for
   this user: no device is a failure, with that reason);
+- noise: the microphone's noise filter loads and quietens steady noise (not on Windows,
+  where it is not part of the build);
 - keyring: the Secret Service backend is present in this installation, and a secure system
   keyring is found — or the app's own refusal message is printed (a session without an
   unlocked keyring is not a broken installation: the desk says the same at start).
@@ -127,12 +129,19 @@ def check_keyring() -> str:
     return f"secure keyring: {vault.backend_name}"
 
 
+def check_noise() -> str:
+    from homeagent.sip.audio.denoise import self_check
+
+    return self_check()
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("qt", check_qt),
     ("sip", check_sip),
     ("sqlcipher", check_sqlcipher),
     ("audio", check_audio),
     ("keyring", check_keyring),
+    ("noise", check_noise),
 )
 
 

@@ -1,7 +1,8 @@
 """A fake audio service (same methods as `AudioService`) and the page's screenshot.
 
 ``python -m homeagent.testing.audio_preview OUT.png [--lang fr|en] [--dark]`` saves the audio
-settings page over the fake, with a headset unplugged and the meter moving.
+settings page over the fake, with a headset unplugged and the meter moving
+(``--noise-test``: the noise filter's listening test playing back).
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from homeagent.core.audio_settings import AudioSettings, effective_device
+from homeagent.core.audio_settings import (
+    AudioSettings,
+    NoiseStatus,
+    NoiseTestPhase,
+    effective_device,
+)
 from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import (
     AudioDevice,
@@ -22,6 +29,8 @@ from homeagent.core.events import (
     AudioDevicesChanged,
     Event,
     MicLevelMeasured,
+    NoiseSuppressionChanged,
+    NoiseTestProgressed,
 )
 
 BUILT_IN_MIC = AudioDevice(
@@ -64,6 +73,9 @@ class FakeAudioService:
         self.calls: list[tuple[str, Any]] = []
         self.meter_on = False
         self.ringing = False
+        self._noise_status = (
+            NoiseStatus.ACTIVE if self._settings.noise_suppression else NoiseStatus.OFF
+        )
 
     # -- the AudioService surface --------------------------------------------------------
 
@@ -97,10 +109,23 @@ class FakeAudioService:
     def set_ringer_volume(self, volume: float) -> None:
         self.calls.append(("set_ringer_volume", volume))
         s = self._settings
-        self._settings = AudioSettings(
-            s.microphone_id, s.speaker_id, s.ringer_id, min(1.0, max(0.0, volume))
-        )
+        self._settings = replace(s, ringer_volume=min(1.0, max(0.0, volume)))
         self._changed()
+
+    def set_noise_suppression(self, on: bool) -> None:
+        self.calls.append(("set_noise_suppression", on))
+        self._settings = replace(self._settings, noise_suppression=on)
+        if self._noise_status in (NoiseStatus.ACTIVE, NoiseStatus.OFF):
+            self._set_noise_status(NoiseStatus.ACTIVE if on else NoiseStatus.OFF)
+        self._changed()
+
+    @property
+    def noise_status(self) -> NoiseStatus:
+        return self._noise_status
+
+    def record_noise_test(self, duration_s: float = 3.0) -> None:
+        self.calls.append(("record_noise_test", duration_s))
+        self._emit(NoiseTestProgressed(NoiseTestPhase.RECORDING.value))
 
     def start_ringing(self) -> None:
         self.ringing = True
@@ -143,6 +168,16 @@ class FakeAudioService:
         if self.meter_on:
             self._emit(MicLevelMeasured(peak))
 
+    def noise_test_step(self, phase: NoiseTestPhase, *, filtered: bool = True) -> None:
+        """The listening test moves on (the real one does it by itself)."""
+        self._emit(NoiseTestProgressed(phase.value, filtered))
+
+    def _set_noise_status(self, status: NoiseStatus) -> None:
+        """The filter changes state (e.g. FAILED, UNAVAILABLE), as the real one tells."""
+        if status is not self._noise_status:
+            self._noise_status = status
+            self._emit(NoiseSuppressionChanged(status.value))
+
     def _changed(self) -> None:
         if self._on_settings_changed is not None:
             self._on_settings_changed(self._settings)
@@ -169,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--lang", choices=("fr", "en"), default="fr")
     parser.add_argument("--dark", action="store_true")
+    parser.add_argument(
+        "--noise-test", action="store_true", help="show the listening test playing back"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(["homeagent-audio-preview"])
     assert isinstance(app, QApplication)
@@ -185,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     pump(200)
     audio.unplug(HDMI_OUT.id)  # the screen's speakers were the ringer: shown as unplugged
     audio.level(0.2)
+    if args.noise_test:
+        page.noise_test.click()
+        audio.noise_test_step(NoiseTestPhase.PLAYING_FILTERED)
     pump(300)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     page.grab().save(str(args.out))

@@ -170,6 +170,26 @@
         <translation>&amp;Volume de la sonnerie</translation>
     </message>
     <message>
+        <source>&amp;Filter background noise from my microphone</source>
+        <translation>&amp;Filtrer les bruits autour de moi</translation>
+    </message>
+    <message>
+        <source>Children, television, a fan: the customer hears your voice, not the house</source>
+        <translation>Enfants, télévision, ventilateur : le client entend votre voix, pas la maison</translation>
+    </message>
+    <message>
+        <source>&amp;Listen: before / after</source>
+        <translation>&amp;Écouter : avant / après</translation>
+    </message>
+    <message>
+        <source>Speak for 3 seconds, then hear yourself without and with the filter</source>
+        <translation>Parlez 3 secondes, puis réécoutez-vous sans et avec le filtre</translation>
+    </message>
+    <message>
+        <source>Noise</source>
+        <translation>Bruits</translation>
+    </message>
+    <message>
         <source>Your choices are remembered, even when a device is unplugged.</source>
         <translation>Vos choix sont mémorisés, même quand un périphérique est débranché.</translation>
     </message>
@@ -196,6 +216,50 @@
     <message>
         <source>Playing…</source>
         <translation>Lecture…</translation>
+    </message>
+    <message>
+        <source>The noise filter is not installed on this computer: calls work, unfiltered.</source>
+        <translation>Le filtre anti-bruit n’est pas installé sur cet ordinateur : les appels fonctionnent, sans filtrage.</translation>
+    </message>
+    <message>
+        <source>The noise filter stopped after an error: calls go on without it. It will be back after restarting the application.</source>
+        <translation>Le filtre anti-bruit s’est arrêté après une erreur : les appels continuent sans lui. Il reviendra au prochain démarrage de l’application.</translation>
+    </message>
+    <message>
+        <source>On: the customer hears less of the noise around you.</source>
+        <translation>Activé : le client entend moins les bruits autour de vous.</translation>
+    </message>
+    <message>
+        <source>Off: the customer hears everything your microphone picks up.</source>
+        <translation>Désactivé : le client entend tout ce que capte votre micro.</translation>
+    </message>
+    <message>
+        <source>Recording: speak normally for 3 seconds…</source>
+        <translation>Enregistrement : parlez normalement pendant 3 secondes…</translation>
+    </message>
+    <message>
+        <source>Playing back: without the filter…</source>
+        <translation>Réécoute : sans le filtre…</translation>
+    </message>
+    <message>
+        <source>Playing back: with the filter…</source>
+        <translation>Réécoute : avec le filtre…</translation>
+    </message>
+    <message>
+        <source>Playing back again: the filter is not available, so unfiltered…</source>
+        <translation>Nouvelle réécoute : le filtre n’est pas disponible, donc sans filtrage…</translation>
+    </message>
+    <message>
+        <source>Done. The second playback is what the customer hears.</source>
+        <translation>Terminé. La seconde réécoute est ce qu’entend le client.</translation>
+    </message>
+    <message>
+        <source>Listening test stopped: a call came first.</source>
+        <translation>Test d’écoute interrompu : un appel est arrivé.</translation>
+    </message>
+    <message>
+        <source>Nothing was recorded: check that the microphone is plugged in and not muted.</source>
+        <translation>Rien n’a été enregistré : vérifiez que le micro est branché et non coupé.</translation>
     </message>
     <message>
         <source>Microphone “{lost}” unplugged: now using “{now}”.</source>
@@ -445,11 +509,11 @@
     </message>
     <message>
         <source>I hear it</source>
-        <translation>Je l'entends</translation>
+        <translation>Je l&apos;entends</translation>
     </message>
     <message>
         <source>I hear nothing</source>
-        <translation>Je n'entends rien</translation>
+        <translation>Je n&apos;entends rien</translation>
     </message>
     <message>
         <source>Check again</source>
@@ -1805,7 +1869,7 @@
     </message>
     <message>
         <source>No pre-shift check today</source>
-        <translation>Pas de vérification du poste aujourd'hui</translation>
+        <translation>Pas de vérification du poste aujourd&apos;hui</translation>
     </message>
     <message>
         <source>Pre-shift check at {time}</source>
@@ -2577,7 +2641,7 @@
     </message>
     <message>
         <source>Your computer is on time.</source>
-        <translation>Votre ordinateur est à l'heure.</translation>
+        <translation>Votre ordinateur est à l&apos;heure.</translation>
     </message>
     <message>
         <source>The server is slow to answer: close the downloads and videos on your other devices, then check again.</source>
@@ -2585,11 +2649,11 @@
     </message>
     <message>
         <source>The server does not answer: check that the Internet works (the box&apos;s lights), then call your IT support.</source>
-        <translation>Le serveur ne répond pas : vérifiez qu'Internet fonctionne (les voyants de la box), puis appelez votre support informatique.</translation>
+        <translation>Le serveur ne répond pas : vérifiez qu&apos;Internet fonctionne (les voyants de la box), puis appelez votre support informatique.</translation>
     </message>
     <message>
         <source>Voice packets are being lost: plug your computer into the box with a cable rather than using Wi-Fi.</source>
-        <translation>Des paquets de voix se perdent : branchez votre ordinateur en filaire sur la box plutôt qu'en Wi-Fi.</translation>
+        <translation>Des paquets de voix se perdent : branchez votre ordinateur en filaire sur la box plutôt qu&apos;en Wi-Fi.</translation>
     </message>
     <message>
         <source>Your connection is irregular: plug in with a cable and pause the downloads, videos and games on the other devices at home.</source>
@@ -2605,11 +2669,11 @@
     </message>
     <message>
         <source>This server offers no voice test: ask your IT support to enable it.</source>
-        <translation>Ce serveur ne propose pas de test de la voix : demandez à votre support informatique de l'activer.</translation>
+        <translation>Ce serveur ne propose pas de test de la voix : demandez à votre support informatique de l&apos;activer.</translation>
     </message>
     <message>
         <source>Your line cannot send enough for a call: stop the uploads (online backups, video calls) on the other devices, or plug in with a cable.</source>
-        <translation>Votre ligne n'envoie pas assez pour un appel : arrêtez les envois (sauvegardes en ligne, visioconférences) sur les autres appareils, ou branchez-vous en filaire.</translation>
+        <translation>Votre ligne n&apos;envoie pas assez pour un appel : arrêtez les envois (sauvegardes en ligne, visioconférences) sur les autres appareils, ou branchez-vous en filaire.</translation>
     </message>
     <message>
         <source>Your line cannot receive enough for a call: pause the streaming and downloads on the other devices, or plug in with a cable.</source>
@@ -2617,15 +2681,15 @@
     </message>
     <message>
         <source>Your phone line is not connected: calls will not reach you. Check again in a minute; if it stays red, call your IT support.</source>
-        <translation>Votre ligne téléphonique n'est pas connectée : les appels ne vous joindront pas. Vérifiez à nouveau dans une minute ; si elle reste rouge, appelez votre support informatique.</translation>
+        <translation>Votre ligne téléphonique n&apos;est pas connectée : les appels ne vous joindront pas. Vérifiez à nouveau dans une minute ; si elle reste rouge, appelez votre support informatique.</translation>
     </message>
     <message>
         <source>This computer is not signed in yet: start HomeAgent and sign in.</source>
-        <translation>Cet ordinateur n'est pas encore connecté : lancez HomeAgent et connectez-vous.</translation>
+        <translation>Cet ordinateur n&apos;est pas encore connecté : lancez HomeAgent et connectez-vous.</translation>
     </message>
     <message>
         <source>We hear nothing from your microphone: check that the headset&apos;s mute switch is off and choose the right microphone in the audio settings.</source>
-        <translation>Nous n'entendons rien de votre micro : vérifiez que le bouton muet du casque n'est pas activé et choisissez le bon micro dans les réglages audio.</translation>
+        <translation>Nous n&apos;entendons rien de votre micro : vérifiez que le bouton muet du casque n&apos;est pas activé et choisissez le bon micro dans les réglages audio.</translation>
     </message>
     <message>
         <source>Your microphone is very quiet: bring the headset&apos;s microphone near your mouth or raise its level in the system settings.</source>
@@ -2637,15 +2701,15 @@
     </message>
     <message>
         <source>Listen to the test sound, then say whether you heard it.</source>
-        <translation>Écoutez le son de test, puis dites si vous l'avez entendu.</translation>
+        <translation>Écoutez le son de test, puis dites si vous l&apos;avez entendu.</translation>
     </message>
     <message>
         <source>You did not hear it: check the volume and choose the right device in the audio settings.</source>
-        <translation>Vous ne l'avez pas entendu : vérifiez le volume et choisissez le bon appareil dans les réglages audio.</translation>
+        <translation>Vous ne l&apos;avez pas entendu : vérifiez le volume et choisissez le bon appareil dans les réglages audio.</translation>
     </message>
     <message>
         <source>Your computer&apos;s clock is off: turn on &apos;Set time automatically&apos; in the date and time settings.</source>
-        <translation>L'horloge de votre ordinateur n'est pas à l'heure : activez « Régler l'heure automatiquement » dans les réglages de date et d'heure.</translation>
+        <translation>L&apos;horloge de votre ordinateur n&apos;est pas à l&apos;heure : activez « Régler l&apos;heure automatiquement » dans les réglages de date et d&apos;heure.</translation>
     </message>
     <message>
         <source>Not checked this time.</source>

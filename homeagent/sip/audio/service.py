@@ -16,12 +16,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 
-from homeagent.core.audio_settings import AudioSettings, effective_device
+from homeagent.core.audio_settings import (
+    AudioSettings,
+    NoiseStatus,
+    NoiseTestPhase,
+    effective_device,
+)
 from homeagent.core.audio_setup import AudioRole
 from homeagent.core.events import (
     AudioDevice,
@@ -29,9 +34,12 @@ from homeagent.core.events import (
     AudioDevicesChanged,
     Event,
     MicLevelMeasured,
+    NoiseSuppressionChanged,
+    NoiseTestProgressed,
 )
 from homeagent.sip.audio import dsp
 from homeagent.sip.audio.bridge import CLOCK_RATE_HZ, PjAudioBridge
+from homeagent.sip.audio.denoise import NoiseSuppressor
 from homeagent.sip.audio.pulse_watch import PulseDeviceWatch
 from homeagent.sip.audio.ringbuffer import DriftBuffer, DriftStats
 from homeagent.sip.audio.streams import (
@@ -47,6 +55,7 @@ log = logging.getLogger(__name__)
 TICK_MS = 10
 METER_INTERVAL_S = 0.1
 RECOVER_DELAY_MS = 300
+NOISE_TEST_GAP_S = 0.4  # silence between the two playbacks of the listening test
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,11 @@ class _Worker(QObject):
         self._recording: bytearray | None = None  # the pre-shift check's mic test
         self._record_bytes = 0
         self._recorded = False
+        self._denoise: NoiseSuppressor | None = None  # the call's capture stage
+        self._test_pcm: bytearray | None = None  # listening test: recording
+        self._test_bytes = 0
+        self._test_next: bytes | None = None  # listening test: the filtered playback
+        self._test_phase: NoiseTestPhase | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -109,6 +123,10 @@ class _Worker(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self._denoise = NoiseSuppressor(
+            enabled=self._svc.settings.noise_suppression, on_status=self._svc._noise_changed
+        )
+        self._svc._noise_changed(self._denoise.status)
         self._refresh_lists()
         self._svc._emit(AudioDevicesChanged(self._inputs, self._outputs))
         self._announced = (self._inputs, self._outputs)
@@ -136,6 +154,10 @@ class _Worker(QObject):
     @Slot(bool)
     def set_call_active(self, active: bool) -> None:
         self._call_active = active
+        if active:
+            if self._denoise is not None:
+                self._denoise.reset()  # a fresh noise estimate for each call
+            self._end_noise_test(NoiseTestPhase.CANCELLED)  # the call wins
         self._reconcile()
 
     @Slot(bool)
@@ -160,13 +182,31 @@ class _Worker(QObject):
 
     @Slot(float, float)
     def play_test_tone(self, freq_hz: float, duration_s: float) -> None:
+        self._end_noise_test(NoiseTestPhase.CANCELLED)
         self._close("_tone")
         self._tone_source = OnceSource(dsp.tone(freq_hz, duration_s, rate_hz=CLOCK_RATE_HZ))
         self._tone_role = AudioRole.SPEAKER
         self._reconcile()
 
+    @Slot(float)
+    def noise_test(self, duration_s: float) -> None:
+        """Record `duration_s` from the microphone, then play it raw, then filtered."""
+        if self._call_active:
+            self._svc._emit(NoiseTestProgressed(NoiseTestPhase.CANCELLED.value))
+            return
+        self._end_noise_test(None)
+        self._test_pcm = bytearray()
+        self._test_bytes = 2 * round(duration_s * CLOCK_RATE_HZ)
+        self._test_phase = NoiseTestPhase.RECORDING
+        self._svc._emit(NoiseTestProgressed(NoiseTestPhase.RECORDING.value))
+        # a microphone that delivers nothing must not leave the page waiting
+        QTimer.singleShot(int(1000 * (duration_s + 3.0)), self, self._on_noise_test_timeout)
+        self._reconcile()
+
     @Slot()
     def settings_changed(self) -> None:
+        if self._denoise is not None:
+            self._denoise.set_enabled(self._svc.settings.noise_suppression)
         if self._ringer is not None:
             self._close("_ringer")  # reopened at the new volume/device below
         self._reconcile()
@@ -214,7 +254,7 @@ class _Worker(QObject):
     def _reconcile(self) -> None:
         """Open, close or move each stream so it matches what is wanted and available."""
         settings = self._svc.settings
-        recording = self._recording is not None
+        recording = self._recording is not None or self._test_pcm is not None
         self._place("_mic", AudioRole.MICROPHONE, self._call_active or self._meter_on or recording)
         # The headset output is also opened while ringing, so the first words of an
         # answered call (and the engine's auto-answer zip tone) are not lost while the
@@ -283,7 +323,8 @@ class _Worker(QObject):
         src = self._tone_source
         if src is None or not src.done:
             return False
-        return self._tone is None or self._tone.queued_ms <= 0.5
+        # the device is fed silence after the end: what it still queues may be only that
+        return self._tone is None or self._tone.queued_ms <= max(0.5, src.padded_ms)
 
     @Slot()
     def _on_timer_timeout(self) -> None:
@@ -292,18 +333,25 @@ class _Worker(QObject):
             pcm = self._mic.poll()
             if pcm:
                 if self._call_active:
-                    self._svc.uplink.write(pcm)
+                    self._svc.uplink.write(self._denoise.process(pcm) if self._denoise else pcm)
+                if self._test_pcm is not None:
+                    self._noise_test_recorded(pcm)
                 if self._meter_on:
                     self._meter(pcm)
                 if self._recording is not None:
                     self._record(pcm)
             errored |= self._mic.errored
+            if self._test_phase is NoiseTestPhase.PLAYING_RAW and self._tone is None:
+                self._reconcile()  # the listening test's recording just ended
         for stream in (self._speaker, self._ringer, self._tone):
             if stream is not None:
                 stream.feed()
                 errored |= stream.errored
-        if self._recorded or (self._tone_source is not None and self._tone_finished()):
+        if self._recorded:  # the pre-shift check's recording is over: play it back
             self._recorded = False
+            self._reconcile()
+        elif self._tone_source is not None and self._tone_finished():
+            self._noise_test_played()
             self._reconcile()
         if errored and not self._recover_pending:
             # A stream died (device vanished before the list said so): retry shortly,
@@ -336,6 +384,59 @@ class _Worker(QObject):
             self._peak = 0.0
             self._next_meter = now + METER_INTERVAL_S
 
+    # -- the before/after listening test ---------------------------------------------------
+
+    def _noise_test_recorded(self, pcm: bytes) -> None:
+        assert self._test_pcm is not None
+        self._test_pcm += pcm
+        if len(self._test_pcm) < self._test_bytes:
+            return
+        raw = bytes(self._test_pcm[: self._test_bytes])
+        self._test_pcm = None
+        stage = NoiseSuppressor()  # its own: the call's noise estimate is not touched
+        filtered = stage.process(raw + dsp.silence(0.02, rate_hz=CLOCK_RATE_HZ))
+        ok = stage.status is NoiseStatus.ACTIVE
+        self._test_next = dsp.silence(NOISE_TEST_GAP_S) + (filtered if ok else raw)
+        # called from the tick, which still uses the microphone: the tick reconciles
+        # (closes it, opens the playback) when it is done with it
+        self._play_test(raw, NoiseTestPhase.PLAYING_RAW, filtered=ok, reconcile=False)
+
+    def _noise_test_played(self) -> None:
+        """A playback of the test ended: start the filtered one, or say it is done."""
+        if self._test_phase is NoiseTestPhase.PLAYING_RAW and self._test_next is not None:
+            nxt, self._test_next = self._test_next, None
+            self._close("_tone")
+            self._play_test(nxt, NoiseTestPhase.PLAYING_FILTERED)
+        elif self._test_phase is NoiseTestPhase.PLAYING_FILTERED:
+            self._end_noise_test(NoiseTestPhase.DONE)
+
+    def _play_test(
+        self, pcm: bytes, phase: NoiseTestPhase, *, filtered: bool = True, reconcile: bool = True
+    ) -> None:
+        self._tone_source = OnceSource(pcm)
+        self._tone_role = AudioRole.SPEAKER
+        self._test_phase = phase
+        self._svc._emit(NoiseTestProgressed(phase.value, filtered))
+        if reconcile:
+            self._reconcile()
+
+    def _end_noise_test(self, phase: NoiseTestPhase | None) -> None:
+        """Stop the test wherever it is; `phase` (if any) is announced when one was running."""
+        running = self._test_phase is not None
+        if self._test_phase in (NoiseTestPhase.PLAYING_RAW, NoiseTestPhase.PLAYING_FILTERED):
+            self._close("_tone")
+            self._tone_source = None
+        self._test_pcm, self._test_next, self._test_phase = None, None, None
+        if running and phase is not None:
+            self._svc._emit(NoiseTestProgressed(phase.value))
+
+    @Slot()
+    def _on_noise_test_timeout(self) -> None:
+        if self._test_phase is NoiseTestPhase.RECORDING:
+            log.warning("listening test: the microphone gave no audio")
+            self._end_noise_test(NoiseTestPhase.FAILED)
+            self._reconcile()
+
     def stats(self) -> tuple[str | None, str | None, float]:
         return (
             self._mic.device_id if self._mic else None,
@@ -352,6 +453,7 @@ class _Commands(QObject):
     ringing = Signal(bool)  # ringer on/off
     test_tone = Signal(float, float)  # frequency Hz, duration s
     record_playback = Signal(float)  # seconds to record, then played back
+    noise_test = Signal(float)  # listening test: seconds to record
     settings_changed = Signal()  # AudioService.settings was replaced
     devices_dirty = Signal()  # PulseAudio reported a sink/source change (any thread)
     shutdown = Signal()  # stop everything and end the thread
@@ -387,6 +489,9 @@ class AudioService:
         self._thread: QThread | None = None
         self._worker: _Worker | None = None
         self._cmd: _Commands | None = None
+        self._noise_status = (
+            NoiseStatus.ACTIVE if self._settings.noise_suppression else NoiseStatus.OFF
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -404,6 +509,7 @@ class AudioService:
         cmd.ringing.connect(worker.set_ringing)
         cmd.test_tone.connect(worker.play_test_tone)
         cmd.record_playback.connect(worker.record_and_play_back)
+        cmd.noise_test.connect(worker.noise_test)
         cmd.settings_changed.connect(worker.settings_changed)
         cmd.devices_dirty.connect(worker._on_devices_changed)
         cmd.shutdown.connect(worker.shutdown)
@@ -453,14 +559,22 @@ class AudioService:
 
     def set_ringer_volume(self, volume: float) -> None:
         with self._lock:
-            self._settings = AudioSettings(
-                self._settings.microphone_id,
-                self._settings.speaker_id,
-                self._settings.ringer_id,
-                min(1.0, max(0.0, volume)),
-            )
+            self._settings = replace(self._settings, ringer_volume=min(1.0, max(0.0, volume)))
             settings = self._settings
         self._settings_updated(settings)
+
+    def set_noise_suppression(self, on: bool) -> None:
+        """Filter home noise from the microphone during calls (on by default)."""
+        with self._lock:
+            self._settings = replace(self._settings, noise_suppression=on)
+            settings = self._settings
+        self._settings_updated(settings)
+
+    @property
+    def noise_status(self) -> NoiseStatus:
+        """What the noise filter does now; `NoiseSuppressionChanged` tells changes."""
+        with self._lock:
+            return self._noise_status
 
     # -- ringer, settings-page helpers ---------------------------------------------------
 
@@ -482,6 +596,12 @@ class AudioService:
     def record_and_play_back(self, duration_s: float = 3.0) -> None:
         """Record the microphone for `duration_s`, then play it on the headset."""
         self._command().record_playback.emit(duration_s)
+    def record_noise_test(self, duration_s: float = 3.0) -> None:
+        """Record from the microphone, play it back raw then filtered in the headset.
+
+        `NoiseTestProgressed` events follow each step (cancelled when a call starts).
+        """
+        self._command().noise_test.emit(duration_s)
 
     def stats(self) -> BridgeStats:
         mic, speaker, queued = self._worker.stats() if self._worker else (None, None, 0.0)
@@ -504,6 +624,13 @@ class AudioService:
         # Engine thread: only queue the request to the audio thread.
         if self._cmd is not None:
             self._cmd.call_active.emit(active)
+
+    def _noise_changed(self, status: NoiseStatus) -> None:
+        # Audio thread (the stage's on_status): remember it, tell the app.
+        with self._lock:
+            changed, self._noise_status = self._noise_status is not status, status
+        if changed:
+            self._emit(NoiseSuppressionChanged(status.value))
 
     def _devices_dirty(self) -> None:
         # libpulse's thread: only queue a refresh to the audio thread.

@@ -174,13 +174,20 @@ class OnceSource:
     def __init__(self, pcm: bytes) -> None:
         self._pcm = pcm
         self._pos = 0
+        self._padded_bytes = 0
 
     @property
     def done(self) -> bool:
         return self._pos >= len(self._pcm)
 
+    @property
+    def padded_ms(self) -> float:
+        """Silence handed out after the end: once it covers the device's queue, all played."""
+        return 1000.0 * self._padded_bytes / (BYTES_PER_SAMPLE * BRIDGE_RATE_HZ)
+
     def __call__(self, n_samples: int) -> bytes:
         want = n_samples * BYTES_PER_SAMPLE
         take = self._pcm[self._pos : self._pos + want]
         self._pos += len(take)
+        self._padded_bytes += want - len(take)
         return take + bytes(want - len(take))

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homeagent.core.audio_settings import NoiseStatus, NoiseTestPhase
 from homeagent.core.audio_setup import (
     AudioPagePresenter,
     AudioPageView,
@@ -47,12 +49,15 @@ from homeagent.core.events import (
     AudioDevicesChanged,
     Event,
     MicLevelMeasured,
+    NoiseSuppressionChanged,
+    NoiseTestProgressed,
 )
 from homeagent.core.ports import AudioService
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.shell.banner import Banner
 
 TEST_TONE_S = 1.5  # the headset test tone's length
+NOISE_TEST_S = 3.0  # the listening test's recording
 
 
 class SettingsSaver:
@@ -100,6 +105,8 @@ class AudioSettingsPage(QDialog):
     device_chosen = Signal(object, int)  # payload: (core.audio_setup.AudioRole, list index)
     volume_chosen = Signal(int)  # payload: ringer volume in percent, 0 .. 100
     test_requested = Signal()  # payload: none (play the test tone on the headset)
+    noise_chosen = Signal(bool)  # payload: noise filter wanted on (True) or off
+    noise_test_requested = Signal()  # payload: none (record, play back raw then filtered)
     visibility_changed = Signal(bool)  # payload: shown (True) or hidden (False)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -171,6 +178,27 @@ class AudioSettingsPage(QDialog):
         volume_label = QLabel(self.tr("Ringer &volume"), self)
         volume_label.setBuddy(self.volume)
         form.addRow(volume_label, volume_row)
+        self.noise = QCheckBox(self.tr("&Filter background noise from my microphone"), self)
+        self.noise.setObjectName("NoiseSuppression")
+        self.noise.setToolTip(
+            self.tr("Children, television, a fan: the customer hears your voice, not the house")
+        )
+        self.noise.toggled.connect(self._on_noise_toggled)
+        self.noise_test = QPushButton(self.tr("&Listen: before / after"), self)
+        self.noise_test.setObjectName("NoiseTest")
+        self.noise_test.setToolTip(
+            self.tr("Speak for 3 seconds, then hear yourself without and with the filter")
+        )
+        self.noise_test.clicked.connect(self.noise_test_requested)
+        noise_row = QHBoxLayout()
+        noise_row.addWidget(self.noise, 1)
+        noise_row.addWidget(self.noise_test)
+        form.addRow(self.tr("Noise"), noise_row)
+        self.noise_note = QLabel(self)
+        self.noise_note.setObjectName("NoiseNote")
+        self.noise_note.setProperty("role", "muted")
+        self.noise_note.setWordWrap(True)
+        form.addRow("", self.noise_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         hint = QLabel(self.tr("Your choices are remembered, even when a device is unplugged."))
@@ -227,6 +255,57 @@ class AudioSettingsPage(QDialog):
 
         QTimer.singleShot(int(duration_s * 1000), self, done)
 
+    def show_noise(self, wanted: bool, status: NoiseStatus) -> None:
+        """The noise filter's switch and a sentence when it cannot work."""
+        self._rendering = True
+        try:
+            self.noise.setChecked(wanted)
+        finally:
+            self._rendering = False
+        usable = status is not NoiseStatus.UNAVAILABLE
+        self.noise.setEnabled(usable)
+        texts = {
+            NoiseStatus.UNAVAILABLE: self.tr(
+                "The noise filter is not installed on this computer: calls work, unfiltered."
+            ),
+            NoiseStatus.FAILED: self.tr(
+                "The noise filter stopped after an error: calls go on without it."
+                " It will be back after restarting the application."
+            ),
+        }
+        if status in texts:
+            self.noise_note.setText(texts[status])
+        elif not self.noise_test.isEnabled():
+            return  # a listening test is telling where it is
+        else:
+            self.noise_note.setText(
+                self.tr("On: the customer hears less of the noise around you.")
+                if wanted
+                else self.tr("Off: the customer hears everything your microphone picks up.")
+            )
+
+    def show_noise_test(self, phase: NoiseTestPhase, filtered: bool) -> None:
+        """Where the listening test is; the button is back when it ended."""
+        texts = {
+            NoiseTestPhase.RECORDING: self.tr("Recording: speak normally for 3 seconds…"),
+            NoiseTestPhase.PLAYING_RAW: self.tr("Playing back: without the filter…"),
+            NoiseTestPhase.PLAYING_FILTERED: self.tr("Playing back: with the filter…")
+            if filtered
+            else self.tr("Playing back again: the filter is not available, so unfiltered…"),
+            NoiseTestPhase.DONE: self.tr("Done. The second playback is what the customer hears."),
+            NoiseTestPhase.CANCELLED: self.tr("Listening test stopped: a call came first."),
+            NoiseTestPhase.FAILED: self.tr(
+                "Nothing was recorded: check that the microphone is plugged in and not muted."
+            ),
+        }
+        running = phase in (
+            NoiseTestPhase.RECORDING,
+            NoiseTestPhase.PLAYING_RAW,
+            NoiseTestPhase.PLAYING_FILTERED,
+        )
+        self.noise_test.setEnabled(not running)
+        self.noise_note.setText(texts[phase])
+
     def show_level(self, pct: int) -> None:
         """The microphone meter (0 .. 100)."""
         self.meter.setValue(pct)
@@ -242,6 +321,10 @@ class AudioSettingsPage(QDialog):
         # while dragging, the volume is committed once on release (one settings write)
         if not self._rendering and not self.volume.isSliderDown():
             self.volume_chosen.emit(value)
+
+    def _on_noise_toggled(self, on: bool) -> None:
+        if not self._rendering:
+            self.noise_chosen.emit(on)
 
     def _on_volume_slider_released(self) -> None:
         self.volume_chosen.emit(self.volume.value())
@@ -291,11 +374,14 @@ class AudioSettingsController(QObject):
             page.device_chosen.connect(self._on_page_device_chosen)
             page.volume_chosen.connect(self._on_page_volume_chosen)
             page.test_requested.connect(self._on_page_test_requested)
+            page.noise_chosen.connect(self._on_page_noise_chosen)
+            page.noise_test_requested.connect(self._on_page_noise_test_requested)
             page.visibility_changed.connect(self._on_page_visibility_changed)
             page.destroyed.connect(self._on_page_destroyed)  # with its parent window
             self.page = page
         self._sync_settings()
         self.page.show_view(self.presenter.view())
+        self._render_noise()
         self.page.show()
         self.page.raise_()
         self.page.activateWindow()
@@ -322,6 +408,10 @@ class AudioSettingsController(QObject):
                 self.page.show_level(meter_percent(event.level))
         elif isinstance(event, AudioDeviceFellBack):
             self._show_notice(event)
+        elif isinstance(event, NoiseSuppressionChanged):
+            self._render_noise()
+        elif isinstance(event, NoiseTestProgressed) and self.page is not None:
+            self.page.show_noise_test(NoiseTestPhase(event.phase), event.filtered)
 
     def _on_page_device_chosen(self, role: AudioRole, index: int) -> None:
         changed, device_id = self.presenter.choose(role, index)
@@ -344,6 +434,17 @@ class AudioSettingsController(QObject):
         self.audio.play_test_tone(duration_s=TEST_TONE_S)
         if self.page is not None:
             self.page.show_playing(TEST_TONE_S)
+
+    def _on_page_noise_chosen(self, on: bool) -> None:
+        self.audio.set_noise_suppression(on)
+        self._render_noise()
+
+    def _on_page_noise_test_requested(self) -> None:
+        try:
+            self.audio.record_noise_test(NOISE_TEST_S)
+        except RuntimeError:  # the audio service is not running
+            if self.page is not None:
+                self.page.show_noise_test(NoiseTestPhase.FAILED, False)
 
     def _on_page_visibility_changed(self, shown: bool) -> None:
         self._set_meter(shown)
@@ -371,6 +472,10 @@ class AudioSettingsController(QObject):
     def _render(self) -> None:
         if self.page is not None:
             self.page.show_view(self.presenter.view())
+
+    def _render_noise(self) -> None:
+        if self.page is not None:
+            self.page.show_noise(self.audio.settings.noise_suppression, self.audio.noise_status)
 
     def _set_meter(self, on: bool) -> None:
         if on != self._meter_on:

@@ -78,7 +78,7 @@ def test_self_test_passes_with_sound_and_keyring(
     done = self_test(built_bundle.app, env)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    for name in ("qt", "sip", "sqlcipher", "audio", "keyring"):
+    for name in ("qt", "sip", "sqlcipher", "audio", "keyring", "noise"):
         assert any(line.startswith(f"ok   {name}: ") for line in lines), done.stdout
     assert "secure keyring: keyring.backends.SecretService.Keyring" in done.stdout
     assert "pjsua2 2.15" in done.stdout

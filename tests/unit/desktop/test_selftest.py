@@ -55,3 +55,16 @@ def test_self_test_flag_runs_the_checks(
     monkeypatch.setattr(selftest.run, "__defaults__", (selftest.CHECKS,))
     assert cli.main(["--self-test"]) == 0
     assert "ok   stub: ran" in capsys.readouterr().out
+
+
+def test_noise_check_runs_the_real_filter() -> None:
+    pytest.importorskip("webrtc_noise_gain")
+    assert "dB quieter" in selftest.check_noise()
+
+
+def test_noise_check_fails_when_the_filter_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "webrtc_noise_gain", None)  # import raises ImportError
+    with pytest.raises(RuntimeError, match="unavailable"):
+        selftest.check_noise()

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from homeagent.core.audio_settings import AudioSettings
+from homeagent.core.audio_settings import AudioSettings, NoiseStatus, NoiseTestPhase
 from homeagent.core.audio_setup import AudioRole, AudioSettingsFile
 from homeagent.core.events import AudioDevice
 from homeagent.testing.audio_preview import (
@@ -181,6 +181,7 @@ def test_choices_are_stored_by_identity_and_come_back_after_a_restart(
         "speaker_id": HEADSET_OUT.id,
         "ringer_id": HDMI_OUT.id,
         "ringer_volume": 0.35,
+        "noise_suppression": True,
         "device_names": {
             HEADSET_MIC.id: HEADSET_MIC.name,
             HEADSET_OUT.id: HEADSET_OUT.name,
@@ -346,3 +347,52 @@ def test_page_dies_with_its_window_and_the_meter_stops(qtbot) -> None:  # type: 
     audio.level(0.5)
     qtbot.wait(20)
     controller.stop()
+
+
+def test_noise_filter_is_on_by_default_switchable_and_remembered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    file = AudioSettingsFile(tmp_path / "audio.json")
+    rig = Rig(qtbot, saver=SettingsSaver(file))
+    page = rig.open()
+    assert page.noise.isChecked()
+    assert page.noise.isEnabled()
+    assert "less of the noise" in page.noise_note.text()
+    page.noise.setFocus()
+    qtbot.keyClick(page.noise, Qt.Key.Key_Space)  # the keyboard alone switches it
+    assert rig.audio.calls[-1] == ("set_noise_suppression", False)
+    assert json.loads((tmp_path / "audio.json").read_text())["noise_suppression"] is False
+    qtbot.waitUntil(lambda: "hears everything" in page.noise_note.text())
+    rig.controller.stop()
+    again = Rig(qtbot, settings=AudioSettings.from_dict(file.load()))
+    assert not again.open().noise.isChecked()
+    again.controller.stop()
+
+
+def test_noise_filter_missing_or_failed_is_said_and_never_blocks(qtbot, rig) -> None:  # type: ignore[no-untyped-def]
+    page = rig.open()
+    rig.audio._set_noise_status(NoiseStatus.FAILED)
+    qtbot.waitUntil(lambda: "stopped after an error" in page.noise_note.text())
+    assert page.noise.isEnabled()
+    rig.audio._set_noise_status(NoiseStatus.UNAVAILABLE)
+    qtbot.waitUntil(lambda: "not installed" in page.noise_note.text())
+    assert not page.noise.isEnabled()
+    assert page.noise_test.isEnabled()  # the listening test still plays (twice unfiltered)
+
+
+def test_listening_test_says_each_step_and_gives_the_button_back(qtbot, rig) -> None:  # type: ignore[no-untyped-def]
+    page = rig.open()
+    qtbot.mouseClick(page.noise_test, Qt.MouseButton.LeftButton)
+    assert rig.audio.calls[-1] == ("record_noise_test", 3.0)
+    qtbot.waitUntil(lambda: "Recording" in page.noise_note.text())
+    assert not page.noise_test.isEnabled()
+    rig.audio.noise_test_step(NoiseTestPhase.PLAYING_RAW)
+    qtbot.waitUntil(lambda: "without the filter" in page.noise_note.text())
+    rig.audio.noise_test_step(NoiseTestPhase.PLAYING_FILTERED)
+    qtbot.waitUntil(lambda: "with the filter" in page.noise_note.text())
+    rig.audio.noise_test_step(NoiseTestPhase.DONE)
+    qtbot.waitUntil(page.noise_test.isEnabled)
+    assert "what the customer hears" in page.noise_note.text()
+    qtbot.mouseClick(page.noise_test, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.noise_test.isEnabled())
+    rig.audio.noise_test_step(NoiseTestPhase.CANCELLED)  # a call came in
+    qtbot.waitUntil(lambda: "a call came first" in page.noise_note.text())
+    assert page.noise_test.isEnabled()
