@@ -73,6 +73,7 @@ class AudioService(Protocol):
     def play_test_tone(self, freq_hz: float = 440.0, duration_s: float = 1.5) -> None: ...
     def record_and_play_back(self, duration_s: float = 3.0) -> None:
         """Record the microphone for `duration_s`, then play it on the headset."""
+
     def set_noise_suppression(self, on: bool) -> None: ...
     @property
     def noise_status(self) -> NoiseStatus:

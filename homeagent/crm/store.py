@@ -20,14 +20,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-import sqlite_utils
 
 from homeagent.crm.db import DB_FILE, open_database
 from homeagent.crm.phones import to_e164
 from homeagent.crm.search import email_words, search_rids
+
+if TYPE_CHECKING:
+    import sqlite_utils
+else:
+    from homeagent.crm.db import sqlite_utils  # without numpy (see there)
 
 log = logging.getLogger(__name__)
 

@@ -98,6 +98,18 @@ def run_desk(opts: AppOptions) -> int:
         remove_translators(app, translators)
 
 
+def _process_age_s() -> float | None:
+    """Seconds since this process began (Linux: /proc; 10 ms steps), else None."""
+    import os
+
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return round(uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _default_data_dir() -> Path:
     from homeagent.crm.store import default_data_dir
 
@@ -131,8 +143,8 @@ def _run_desktop(
 
     event_log = EventLog(data_dir / EVENT_LOG_FILE)
     event_log.write("app_starting", lang=lang)
-    if start is not None:
-        event_log.write("start_window_shown")
+    if start is not None:  # how long after the process began (slow starts, in the field)
+        event_log.write("start_window_shown", process_age_s=_process_age_s())
     shell = DesktopShell(event_log, instance, data_dir, minimized=opts.minimized)
     shell.links.received(opts.link, "command line")
     # Ctrl+C / SIGTERM close whatever is in front: a dialog (cancel) or the desk (stop).

@@ -596,6 +596,7 @@ class AudioService:
     def record_and_play_back(self, duration_s: float = 3.0) -> None:
         """Record the microphone for `duration_s`, then play it on the headset."""
         self._command().record_playback.emit(duration_s)
+
     def record_noise_test(self, duration_s: float = 3.0) -> None:
         """Record from the microphone, play it back raw then filtered in the headset.
 

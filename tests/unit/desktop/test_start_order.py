@@ -141,7 +141,7 @@ def test_an_agent_s_desk_loads_no_console_no_update_client_no_server_package() -
     )
     for unneeded in (
         "homeagent.desktop.lead_session", "homeagent.ui.lead.console", "PySide6.QtCharts",
-        "tuf", "homeagent.update.client", "vobject",
+        "tuf", "homeagent.update.client", "vobject", "numpy", "pandas",
         "fastapi", "sqlalchemy", "uvicorn", "alembic", "homeagent.server",
     ):  # fmt: skip
         assert unneeded not in loaded, unneeded
