@@ -23,6 +23,7 @@ from typing import Any
 log = logging.getLogger("homeagent")
 
 EVENT_LOG_FILE = "events.jsonl"
+STARTING_SWITCH_INTERVAL_S = 0.0005  # while the desk is built beside the SIP engine's start
 
 
 @dataclass
@@ -245,6 +246,11 @@ def _run_one_desk(
     from homeagent.desktop.sip_start import start_engine
 
     config = opts.engine_config or EngineConfig(bind_address="0.0.0.0")  # noqa: S104
+    # While the desk is imported and built, the engine's thread starts pjsua2 through
+    # hundreds of short calls, each waiting for the interpreter lock: switch more often
+    # until the desk is up (start -> registered: 55-87 ms -> 22-43 ms, benchmarks/README.md)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(STARTING_SWITCH_INTERVAL_S)
     engine = start_engine(device, opts.engine_factory, config)  # registers meanwhile
     if start is not None:
         start.opening_desk()
@@ -267,6 +273,7 @@ def _run_one_desk(
             updates=_update_setup(device) if opts.updates is None else opts.updates or None,
         )
     except BaseException:
+        sys.setswitchinterval(switch)
         engine.stop()
         raise
     window = session.start()
@@ -281,6 +288,7 @@ def _run_one_desk(
     shell.show(window, session)  # the tray, start minimised, a link that waited
     if start is not None:
         start.close()
+    sys.setswitchinterval(switch)
     if first and opts.on_started is not None:
         opts.on_started(session)
     try:

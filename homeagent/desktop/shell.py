@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
@@ -20,8 +20,10 @@ from homeagent.desktop import autostart
 from homeagent.desktop.desktop_settings import DesktopSettings
 from homeagent.desktop.instance import InstanceServer
 from homeagent.desktop.links import LinkRouter
-from homeagent.desktop.notifications import FreedesktopNotifications
-from homeagent.ui.shell.tray import DeskTray
+
+if TYPE_CHECKING:  # made when the first desk is shown (after the SIP engine's start)
+    from homeagent.desktop.notifications import FreedesktopNotifications
+    from homeagent.ui.shell.tray import DeskTray
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,8 @@ class DesktopShell:
         self._minimized = minimized
         self.settings = DesktopSettings.load(data_dir)
         self.tray: DeskTray | None = None
-        self.notifications = FreedesktopNotifications.connect_session() if notifications else None
+        self._wants_notifications = notifications
+        self.notifications: FreedesktopNotifications | None = None  # at the first show
         self._window: Any = None
         self._model: Any = None
         self._told_about_tray = False
@@ -63,6 +66,11 @@ class DesktopShell:
         )
         if not minimized:  # first: looking for a system tray may take a while
             window.show()
+        from homeagent.desktop.notifications import FreedesktopNotifications
+        from homeagent.ui.shell.tray import DeskTray
+
+        if self._wants_notifications and self.notifications is None:  # once per run
+            self.notifications = FreedesktopNotifications.connect_session()
         tray = self.tray = DeskTray()
         tray.set_settings(
             start_minimized=self.settings.start_minimized,
