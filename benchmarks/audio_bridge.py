@@ -32,6 +32,7 @@ import threading
 import time
 import wave
 from array import array
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,7 +223,7 @@ class ClockProbe:
     def mean_fill_ms(self, t0: float, t1: float) -> float:
         """Time-averaged fill of the buffer over [t0, t1]: the latency it added."""
         pts = [(t, f) for t, f in self.fills if t0 <= t <= t1]
-        area = sum(f * (b[0] - t) for (t, f), b in zip(pts, pts[1:]))
+        area = sum(f * (b[0] - t) for (t, f), b in pairwise(pts))
         span = pts[-1][0] - pts[0][0] if len(pts) > 1 else 0.0
         return 1000 * area / span / RATE if span else float("nan")
 
@@ -248,7 +249,8 @@ def print_bridge(stats: object, since: object | None = None) -> None:
             return int(value - getattr(before, field)) if before is not None else int(value)
 
         print(
-            f"  {name:8s} ({label}): mean fill (latency) {now.avg_fill_ms:5.1f} ms, "
+            f"  {name:8s} ({label}): mean fill (latency) {now.avg_fill_ms:5.1f} ms "
+            f"(target {now.target_ms:.0f}), "
             f"underruns {d('underruns')}, drift corrections {d('corrections')} "
             f"(+{d('skipped_samples')}/-{d('stretched_samples')} samples, "
             f"drift estimate {now.drift_ppm:+.0f} ppm), dropped {d('dropped_samples')}, "
@@ -406,7 +408,10 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
                 import json
 
                 Path(os.environ["AUDIO_BENCH_DUMP"]).write_text(
-                    json.dumps({p.name: {"w": p.writes, "r": p.reads} for p in probes} | {"t0": t0, "t1": t1})
+                    json.dumps(
+                        {p.name: {"w": p.writes, "r": p.reads} for p in probes}
+                        | {"t0": t0, "t1": t1}
+                    )
                 )
             mic.terminate()
             if far is not None:

@@ -66,6 +66,8 @@ def _vector_fill_fast(frame: Any, data: bytes) -> None:
     vec.resize(len(data))
     if data:
         begin = ctypes.c_void_p.from_address(int(vec.this)).value
+        if not begin:
+            raise ValueError("empty vector after resize")
         ctypes.memmove(begin, data, len(data))
 
 

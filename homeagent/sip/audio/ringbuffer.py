@@ -23,7 +23,10 @@ hard limit while playing, the buffer jumps back to the target with a crossfade a
 cut (counted in `dropped` and `resyncs`); an empty buffer gives silence and re-primes to
 the target before playing again, so jitter does not cause a burst of tiny underruns.
 
-Added latency is the target (the mean fill), measured as `avg_fill_ms`.
+Added latency is the target (the mean fill), measured as `avg_fill_ms`. The target
+adapts like a jitter buffer's: each underrun while playing raises it by 10 ms (up to
+`max_target_ms`), and every 30 s without one lowers it by 5 ms back towards the
+configured value, so a quiet PC keeps the low latency and a loaded one stops clicking.
 
 Thread safety: one writer thread and one reader thread; a lock guards the bytes.
 """
@@ -53,6 +56,9 @@ SMOOTHING_S = 0.5  # time constant of the fill average
 WARMUP_S = 2.0  # after (re)priming, the integrator waits for the average to settle
 SLIP_WINDOW_MS = 4.0  # crossfade length around one slip
 RESYNC_FADE_MS = 5.0
+UNDERRUN_STEP_MS = 10.0  # target raised per underrun while playing
+RELAX_AFTER_S = 30.0  # without underruns, the target comes back down by...
+RELAX_STEP_MS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,7 @@ class DriftStats:
     stretched_samples: int  # samples added by playing slower (writer slow)
     ratio_ppm: float  # the current rate correction (+: consuming faster than reading)
     drift_ppm: float  # the integrator: the controller's estimate of the clock drift
+    target_ms: float  # the mean fill steered to now (raised by underruns, then relaxed)
 
 
 class DriftBuffer:
@@ -87,6 +94,7 @@ class DriftBuffer:
         high_ms: float | None = None,
         hard_ms: float | None = None,
         smoothing_s: float = SMOOTHING_S,
+        max_target_ms: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if target_ms <= 0:
@@ -95,6 +103,7 @@ class DriftBuffer:
         per_ms = rate_hz / 1000.0
         self._per_ms = per_ms
         self._target = max(1, round(target_ms * per_ms))
+        self._base_target = self._target
         # low/high: the band the fill normally stays in; the controller steers to the
         # target continuously, and only `hard` changes behaviour.
         low_ms = target_ms / 2 if low_ms is None else low_ms
@@ -105,6 +114,12 @@ class DriftBuffer:
         self._hard = round(hard_ms * per_ms)
         if not (0 <= self._low < self._target < self._high < self._hard):
             raise ValueError("need 0 <= low < target < high < hard")
+        max_target_ms = target_ms + 60.0 if max_target_ms is None else max_target_ms
+        self._max_target = max(self._target, min(round(max_target_ms * per_ms), self._hard // 2))
+        self._step = round(UNDERRUN_STEP_MS * per_ms)
+        self._relax_step = round(RELAX_STEP_MS * per_ms)
+        self._relax_after = round(RELAX_AFTER_S * rate_hz)
+        self._clean = 0  # samples played since the last underrun or relaxation
         self._cap = max(self._hard * 4, round(1000 * per_ms))  # memory bound: a stalled reader
         self._smoothing_s = smoothing_s
         self._clock = clock
@@ -196,6 +211,8 @@ class DriftBuffer:
                 self._underruns += 1
                 self._priming = True
                 self._debt = 0.0
+                self._target = min(self._max_target, self._target + self._step)
+                self._clean = 0
                 return out
             if avail - n_samples > self._hard:
                 return self._resync(n_samples, avail)
@@ -210,6 +227,10 @@ class DriftBuffer:
     def _control(self, n: int, avail: int) -> int:
         """One step of the PI controller; the whole samples to slip on this read (lock held)."""
         dt = n / self.rate_hz
+        self._clean += n
+        if self._clean >= self._relax_after:
+            self._clean = 0
+            self._target = max(self._base_target, self._target - self._relax_step)
         err_s = (self._avg - self._target) / self.rate_hz
         if self._warmup > 0:  # the average is still settling: no drift learnt from it
             self._warmup -= n
@@ -285,6 +306,7 @@ class DriftBuffer:
                 stretched_samples=self._stretched,
                 ratio_ppm=self._ratio * 1e6,
                 drift_ppm=self._integ * 1e6,
+                target_ms=self._target / per_ms,
             )
 
 

@@ -102,7 +102,7 @@ class CaptureStream:
     def poll(self) -> bytes:
         if self._io is None:
             return b""
-        data = self._io.readAll().data()
+        data = bytes(self._io.readAll().data())  # already bytes in PySide6: no copy
         if self._partial:
             data = self._partial + data
         frame = BYTES_PER_SAMPLE * self._channels

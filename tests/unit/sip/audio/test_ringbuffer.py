@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pytest
 
@@ -145,7 +146,8 @@ def test_ci_guard_a_clock_0_1_percent_fast_loses_no_sample() -> None:
 
 def test_bursty_writer_does_not_underrun_after_priming() -> None:
     # A device that delivers 40 ms at a time (2 x 20 ms periods), 200 ppm slow.
-    run = simulate(buffer(target_ms=30), seconds=120, writer_ppm=-200, writer_chunk=320, writer_burst=2
+    run = simulate(
+        buffer(target_ms=30), seconds=120, writer_ppm=-200, writer_chunk=320, writer_burst=2
     )
     assert run.underruns_after_start == 0
     assert run.buf.stats().dropped_samples == 0
@@ -161,6 +163,43 @@ def test_extreme_drift_stays_bounded_by_the_hard_limit() -> None:
     assert buf.stats().resyncs > 0
 
 
+def test_underruns_raise_the_target_and_quiet_time_brings_it_back() -> None:
+    # A writer that stalls 45 ms every 5 s for a minute (a loaded PC: pjmedia's clock then
+    # catches up with a burst), then runs evenly.
+    buf = buffer(target_ms=20)
+    clock = buf._clock
+    assert isinstance(clock, SimClock)
+    chunk = bytes(2 * 320)
+    k, t_r, t = 0, 0.01, 0.0
+    underruns_late = None
+    target_peak = 0.0
+
+    def write_time(k: int) -> float:
+        nominal = 0.02 * k
+        stall = 5.0 * int(nominal / 5.0)
+        return stall + 0.045 if nominal < 60 and nominal < stall + 0.045 else nominal
+
+    while t < 300:
+        if write_time(k) <= t_r:
+            t = clock.t = write_time(k)
+            buf.write(chunk)
+            k += 1
+        else:
+            t = clock.t = t_r
+            buf.read(320)
+            t_r += 0.02
+            if underruns_late is None and t >= 30:
+                underruns_late = buf.stats().underruns
+            target_peak = max(target_peak, buf.stats().target_ms)
+    stats = buf.stats()
+    assert stats.underruns >= 1
+    assert stats.underruns - (underruns_late or 0) == 0, "once raised, the stalls are absorbed"
+    assert target_peak > 20
+    assert stats.target_ms == 20  # relaxed back once the stalls stopped
+    assert stats.avg_fill_ms == pytest.approx(20, abs=1.5)
+    assert stats.dropped_samples == 0
+
+
 def test_underrun_gives_silence_then_reprimes_to_target() -> None:
     buf = DriftBuffer(target_ms=40)  # starts at 40 ms + half a read: 800 samples
     one = array("h", [1000] * 320).tobytes()
@@ -172,11 +211,12 @@ def test_underrun_gives_silence_then_reprimes_to_target() -> None:
     out = buf.read(320)  # 160 left: played, then silence
     assert out == one[:320] + bytes(320)
     assert buf.stats().underruns == 1
-    buf.write(one * 2)  # re-priming: silence until 800 again
+    assert buf.stats().target_ms == 50  # raised by the underrun
+    buf.write(one * 2)  # re-priming: silence until 50 ms + half a read (960)
     assert buf.read(320) == bytes(640)
-    buf.write(one)
+    buf.write(one * 2)
     assert buf.read(320) == one
-    assert buf.stats().discarded_samples == 320
+    assert buf.stats().discarded_samples == 160 + 320  # the two trims to the start level
 
 
 def test_partial_underrun_pads_with_silence() -> None:
@@ -219,7 +259,7 @@ def test_overflow_while_playing_jumps_to_the_newest_with_a_crossfade() -> None:
     assert buf.fill_samples == 640  # back to the 40 ms margin
     assert out[-1] == 4000 - 640 - 1  # the newest audio is kept and plays at once
     assert out[0] < 300  # the first samples still come from before the cut, faded out
-    steps = [abs(b - a) for a, b in zip(out, out[1:])]
+    steps = [abs(b - a) for a, b in pairwise(out)]
     assert max(steps) < 200, "the cut must be faded, not a jump"
 
 
@@ -239,18 +279,19 @@ def test_slips_are_smooth_and_keep_the_pitch() -> None:
     a = array("h")
     a.frombytes(pcm)
     slope = 0.5 * 32767 * 2 * 3.1416 * 1000 / RATE  # the tone's largest step
-    assert max(abs(y - x) for x, y in zip(a, a[1:])) <= slope * 1.05 + 2
+    assert max(abs(y - x) for x, y in pairwise(a)) <= slope * 1.05 + 2
     short = array("h")
     short.frombytes(slip(src[: 2 * 319], 320, 64))  # a repeat: stretched, not padded
     assert len(short) == 320
-    assert max(abs(y - x) for x, y in zip(short, short[1:])) <= slope * 1.05 + 2
+    assert max(abs(y - x) for x, y in pairwise(short)) <= slope * 1.05 + 2
 
 
 def test_crossfade_goes_from_one_signal_to_the_other() -> None:
     a = array("h", [1000] * 9)
     b = array("h", [-1000] * 9)
     out = crossfade(a, b)
-    assert out[0] == 800 and out[-1] == -800
+    assert out[0] == 800
+    assert out[-1] == -800
     assert list(out) == sorted(out, reverse=True)
 
 
