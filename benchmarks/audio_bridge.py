@@ -355,7 +355,7 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
             tone = tmp / "far.wav"
             subprocess.run(
                 ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(tone),
-                 "synth", "60", "sine", "700", "vol", "0.5"],
+                 "synth", str(seconds + 15), "sine", "700", "vol", "0.5"],
                 check=True,
             )  # fmt: skip
             mic = pulse.play(tone)
@@ -373,7 +373,8 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
                              "--registrar", f"{kam.host}:{kam.udp_port}",
                              "--domain", kam.domain, "--user", "1002",
                              "--call", f"sip:1001@{kam.domain}", "--play", str(tone),
-                             "--hangup-after", str(seconds + 6), "--exit-on-end"],
+                             "--hangup-after", str(seconds + 6), "--exit-on-end",
+                             "--exit-after", str(seconds + 40)],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,
                             cwd=ROOT,
