@@ -58,7 +58,9 @@ def cpu_by_thread() -> dict[str, float]:
     return out
 
 
-PROFILE_TO: Path | None = None  # --profile: py-spy samples of this process over the window
+# --profile: py-spy samples of this process over the window. --nonblocking: a blocking
+# py-spy pauses the process 250 times a second and the audio misses its deadlines.
+PROFILE_TO: Path | None = None
 
 
 def measure_cpu(seconds: float, pump: callable) -> tuple[float, dict[str, float]]:  # type: ignore[valid-type]
@@ -66,8 +68,8 @@ def measure_cpu(seconds: float, pump: callable) -> tuple[float, dict[str, float]
     if PROFILE_TO is not None:
         spy = subprocess.Popen(
             [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(os.getpid()),
-             "--duration", str(int(seconds)), "--rate", "250", "--threads", "--native",
-             "--format", "raw", "-o", str(PROFILE_TO)],
+             "--duration", str(int(seconds)), "--rate", "250", "--threads",
+             "--nonblocking", "--format", "raw", "-o", str(PROFILE_TO)],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         time.sleep(0.5)  # attached
