@@ -32,6 +32,7 @@ import threading
 import time
 import wave
 from array import array
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,10 +58,26 @@ def cpu_by_thread() -> dict[str, float]:
     return out
 
 
+# --profile: py-spy samples of this process over the window. --nonblocking: a blocking
+# py-spy pauses the process 250 times a second and the audio misses its deadlines.
+PROFILE_TO: Path | None = None
+
+
 def measure_cpu(seconds: float, pump: callable) -> tuple[float, dict[str, float]]:  # type: ignore[valid-type]
+    spy = None
+    if PROFILE_TO is not None:
+        spy = subprocess.Popen(
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(os.getpid()),
+             "--duration", str(int(seconds)), "--rate", "250", "--threads",
+             "--nonblocking", "--format", "raw", "-o", str(PROFILE_TO)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.5)  # attached
     before, t0 = cpu_by_thread(), time.monotonic()
     pump(seconds)
     after, wall = cpu_by_thread(), time.monotonic() - t0
+    if spy is not None:
+        spy.wait(timeout=60)
     per = {k: 100 * (after.get(k, 0.0) - before.get(k, 0.0)) / wall for k in after}
     total = sum(per.values())
     return total, {k: v for k, v in sorted(per.items(), key=lambda kv: -kv[1]) if v >= 0.05}
@@ -157,18 +174,90 @@ def qt_pump(app: object) -> callable:  # type: ignore[valid-type]
     return pump
 
 
-def print_bridge(stats: object) -> None:
-    up, down = stats.uplink, stats.downlink  # type: ignore[attr-defined]
-    print(
-        f"  uplink   (mic -> pjsua2): avg margin {up.avg_margin_ms:5.1f} ms, underruns "
-        f"{up.underruns}, dropped {up.dropped_samples}, inserted {up.inserted_samples}, "
-        f"resyncs {up.resyncs}"
-    )
-    print(
-        f"  downlink (pjsua2 -> headset): avg margin {down.avg_margin_ms:5.1f} ms, underruns "
-        f"{down.underruns}, dropped {down.dropped_samples}, inserted {down.inserted_samples}, "
-        f"resyncs {down.resyncs}"
-    )
+class ClockProbe:
+    """Counts the samples each side of a drift buffer moves, with the time of each call.
+
+    Wraps a buffer's `write` and `read` (instance attributes, so the bridge's port and the
+    Qt stream, which look them up or hold them, call through the probe): the writer's and
+    the reader's clock rates are then the slopes of samples against `time.monotonic()`.
+    """
+
+    def __init__(self, buf: object, name: str) -> None:
+        self.name = name
+        self.writes: list[tuple[float, int]] = []
+        self.reads: list[tuple[float, int]] = []
+        self.fills: list[tuple[float, int]] = []  # (time, fill after each event)
+        self._w = self._r = 0
+        orig_write, orig_read = buf.write, buf.read  # type: ignore[attr-defined]
+
+        def write(pcm: bytes) -> None:
+            self._w += len(pcm) // 2
+            now = time.monotonic()
+            self.writes.append((now, self._w))
+            orig_write(pcm)
+            self.fills.append((now, buf.fill_samples))  # type: ignore[attr-defined]
+
+        def read(n: int) -> bytes:
+            self._r += n
+            now = time.monotonic()
+            self.reads.append((now, self._r))
+            out = orig_read(n)
+            self.fills.append((now, buf.fill_samples))  # type: ignore[attr-defined]
+            return out  # type: ignore[no-any-return]
+
+        buf.write = write  # type: ignore[attr-defined]
+        buf.read = read  # type: ignore[attr-defined]
+
+    @staticmethod
+    def fit(points: list[tuple[float, int]], t0: float, t1: float) -> tuple[float, float]:
+        """(rate in samples/s by least squares, worst lag behind that line in ms)."""
+        pts = [(t, n) for t, n in points if t0 <= t <= t1]
+        if len(pts) < 3:
+            return (float("nan"), float("nan"))
+        mt = statistics.fmean(t for t, _ in pts)
+        mn = statistics.fmean(n for _, n in pts)
+        num = sum((t - mt) * (n - mn) for t, n in pts)
+        den = sum((t - mt) ** 2 for t, _ in pts)
+        rate = num / den
+        resid = [n - (mn + rate * (t - mt)) for t, n in pts]
+        return rate, 1000 * (max(resid) - min(resid)) / RATE
+
+    def mean_fill_ms(self, t0: float, t1: float) -> float:
+        """Time-averaged fill of the buffer over [t0, t1]: the latency it added."""
+        pts = [(t, f) for t, f in self.fills if t0 <= t <= t1]
+        area = sum(f * (b[0] - t) for (t, f), b in pairwise(pts))
+        span = pts[-1][0] - pts[0][0] if len(pts) > 1 else 0.0
+        return 1000 * area / span / RATE if span else float("nan")
+
+    def report(self, t0: float, t1: float) -> None:
+        wr, wj = self.fit(self.writes, t0, t1)
+        rr, rj = self.fit(self.reads, t0, t1)
+        print(
+            f"  {self.name}: writer {wr:9.2f} samples/s ({(wr / RATE - 1) * 1e6:+7.0f} ppm, "
+            f"burst span {wj:5.1f} ms), reader {rr:9.2f} ({(rr / RATE - 1) * 1e6:+7.0f} ppm, "
+            f"burst span {rj:5.1f} ms): drift writer-reader {(wr / rr - 1) * 1e6:+7.0f} ppm; "
+            f"time-averaged fill {self.mean_fill_ms(t0, t1):.1f} ms"
+        )
+
+
+def print_bridge(stats: object, since: object | None = None) -> None:
+    """The drift buffers' figures (counters over the window when `since` is given)."""
+    for name, label in (("uplink", "mic -> pjsua2"), ("downlink", "pjsua2 -> headset")):
+        now = getattr(stats, name)
+        before = getattr(since, name) if since is not None else None
+
+        def d(field: str, now: object = now, before: object = before) -> int:
+            value = getattr(now, field)
+            return int(value - getattr(before, field)) if before is not None else int(value)
+
+        print(
+            f"  {name:8s} ({label}): mean fill (latency) {now.avg_fill_ms:5.1f} ms "
+            f"(target {now.target_ms:.0f}), "
+            f"underruns {d('underruns')}, drift corrections {d('corrections')} "
+            f"(+{d('skipped_samples')}/-{d('stretched_samples')} samples, "
+            f"drift estimate {now.drift_ppm:+.0f} ppm), dropped {d('dropped_samples')}, "
+            f"resyncs {d('resyncs')}, discarded before playback {d('discarded_samples')}"
+        )
     print(f"  speaker device buffer queued: {stats.speaker_queued_ms:.1f} ms")  # type: ignore[attr-defined]
 
 
@@ -244,6 +333,8 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
     pump = qt_pump(app)
     events: queue.Queue[Event] = queue.Queue()
     svc = AudioService(events.put, AudioSettings(microphone_id="headset_mic", speaker_id="headset"))
+    probes = (ClockProbe(svc.uplink, "uplink (Qt mic -> pjsua2)"),
+              ClockProbe(svc.downlink, "downlink (pjsua2 -> Qt speaker)"))  # fmt: skip
     svc.start()
     kam_dir = tmp / "kam"
     kam_dir.mkdir()
@@ -266,7 +357,7 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
             tone = tmp / "far.wav"
             subprocess.run(
                 ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(tone),
-                 "synth", "60", "sine", "700", "vol", "0.5"],
+                 "synth", str(seconds + 15), "sine", "700", "vol", "0.5"],
                 check=True,
             )  # fmt: skip
             mic = pulse.play(tone)
@@ -284,7 +375,8 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
                              "--registrar", f"{kam.host}:{kam.udp_port}",
                              "--domain", kam.domain, "--user", "1002",
                              "--call", f"sip:1001@{kam.domain}", "--play", str(tone),
-                             "--hangup-after", str(seconds + 6), "--exit-on-end"],
+                             "--hangup-after", str(seconds + 6), "--exit-on-end",
+                             "--exit-after", str(seconds + 40)],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,
                             cwd=ROOT,
@@ -292,18 +384,38 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
                         )  # fmt: skip
                     if isinstance(e, CallRinging):
                         ringing = e
+                        svc.start_ringing()  # as the desk does: the headset opens now
             if ringing is None:
                 raise SystemExit("no call arrived")
             engine.submit(Answer(ringing.call_id))
+            svc.stop_ringing()
             pump(3.0)
+            print("from the call's start to the window:")
+            print_bridge(svc.stats())
+            since = svc.stats()
+            t0 = time.monotonic()
             total, per = measure_cpu(seconds, pump)
+            t1 = time.monotonic()
             print(
                 f"CPU of one active G.722 call with the bridge, over {seconds:.0f} s: "
                 f"{total:.1f} % of one core (this process: engine + bridge + Qt audio)"
             )
             for name, pct in per.items():
                 print(f"  {name:20s} {pct:5.1f} %")
-            print_bridge(svc.stats())
+            print(f"over the {seconds:.0f} s window:")
+            print_bridge(svc.stats(), since)
+            print("clock rates over the window (against time.monotonic):")
+            for probe in probes:
+                probe.report(t0, t1)
+            if os.environ.get("AUDIO_BENCH_DUMP"):
+                import json
+
+                Path(os.environ["AUDIO_BENCH_DUMP"]).write_text(
+                    json.dumps(
+                        {p.name: {"w": p.writes, "r": p.reads} for p in probes}
+                        | {"t0": t0, "t1": t1}
+                    )
+                )
             mic.terminate()
             if far is not None:
                 far.wait(timeout=30)
@@ -322,7 +434,10 @@ def main() -> int:
     ap.add_argument("--clicks", type=int, default=12)
     ap.add_argument("--target-ms", type=float, default=30.0, help="drift buffer target margin")
     ap.add_argument("--buffer-ms", type=int, default=40, help="speaker device buffer")
+    ap.add_argument("--profile", type=Path, help="py-spy raw stacks over the CPU window")
     args = ap.parse_args()
+    global PROFILE_TO
+    PROFILE_TO = args.profile
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
     with tempfile.TemporaryDirectory(prefix="audio-bench-") as d:
         tmp = Path(d)

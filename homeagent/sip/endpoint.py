@@ -90,6 +90,12 @@ def quiet_pjlib_until_configured() -> None:
         log.debug("pj_log_set_level unavailable: %s", exc)
 
 
+JB_INIT_MS = 80
+JB_MIN_PREFETCH_MS = 60
+JB_MAX_PREFETCH_MS = 160
+JB_MAX_MS = 500
+
+
 def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) -> pj.EpConfig:
     """The EpConfig: one thread (ours), no worker threads, null audio, no DNS resolver."""
     ep_cfg = pj.EpConfig()
@@ -120,6 +126,14 @@ def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) 
     med.ecTailLen = 0  # no echo canceller on the null device; the headset path owns it
     med.clockRate = 16000
     med.sndClockRate = 16000
+    # Jitter buffer (ms). With pjsua2's defaults (-1: pjmedia's adaptive buffer, no floor
+    # on the prefetch) PESQ-WB through 3 % loss and 30 ms jitter was 1.3; with a 60 ms
+    # floor about 2.0 (benchmarks/audio_quality.py, benchmarks/README.md "Audio bridge and
+    # call quality"), for up to ~60 ms more delay on a jittery line.
+    med.jbInit = JB_INIT_MS
+    med.jbMinPre = JB_MIN_PREFETCH_MS
+    med.jbMaxPre = JB_MAX_PREFETCH_MS
+    med.jbMax = JB_MAX_MS
     return ep_cfg
 
 

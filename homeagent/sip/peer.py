@@ -19,6 +19,9 @@ Identity and transport:
                             (default HOMEAGENT_PEER_PASSWORD; never on the command line)
   --srtp disabled|optional|mandatory   SDES-SRTP use (default disabled)
   --codec NAME              enable only this codec (repeatable: G722, PCMA, PCMU)
+  --rtp-port N              first local RTP port (default 0: any free port)
+  --public-address IP       the address our SDP offers for media (e.g. a relay's)
+  --jb INIT,MINPRE,MAXPRE,MAX   jitter buffer (ms; -1 keeps pjsua2's default)
 
 Behaviour:
   --call URI                place a call once started (and registered, if --registrar)
@@ -193,6 +196,12 @@ class Peer:
         cfg.medConfig.ecTailLen = 0
         cfg.medConfig.clockRate = 16000
         cfg.medConfig.sndClockRate = 16000
+        if args.jb:
+            jb = [int(v) for v in args.jb.split(",")]
+            if len(jb) != 4:
+                raise SystemExit("--jb wants INIT,MINPRE,MAXPRE,MAX")
+            m = cfg.medConfig
+            m.jbInit, m.jbMinPre, m.jbMaxPre, m.jbMax = jb
         self.ep.libInit(cfg)
         self.ep.audDevManager().setNullDev()
         tcfg = pj.TransportConfig()
@@ -215,6 +224,9 @@ class Peer:
         acfg.mediaConfig.srtpUse = _SRTP[args.srtp]
         acfg.mediaConfig.srtpSecureSignaling = 0
         acfg.mediaConfig.transportConfig.boundAddress = args.bind
+        acfg.mediaConfig.transportConfig.port = args.rtp_port
+        if args.public_address:
+            acfg.mediaConfig.transportConfig.publicAddress = args.public_address
         if args.registrar:
             uri = f"sip:{args.registrar};transport={args.transport}"
             acfg.regConfig.registrarUri = uri
@@ -464,6 +476,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--password-env", default="HOMEAGENT_PEER_PASSWORD")
     p.add_argument("--srtp", choices=tuple(_SRTP), default="disabled")
     p.add_argument("--codec", action="append")
+    p.add_argument("--rtp-port", type=int, default=0)
+    p.add_argument("--public-address")
+    p.add_argument("--jb")
     p.add_argument("--call")
     p.add_argument("--header", action="append")
     p.add_argument("--answer", action="store_true")
