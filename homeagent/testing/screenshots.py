@@ -28,6 +28,7 @@ from homeagent.testing.preshift import check_shots
 from homeagent.ui.qt.i18n import install_translators
 from homeagent.ui.qt.theme import apply_theme
 from homeagent.ui.shell.main_window import MainWindow
+from homeagent.ui.shell.start_window import StartWindow
 
 WIDTH, HEIGHT = 1366, 768
 
@@ -198,11 +199,20 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     translators = install_translators(app, args.lang, Path(tempfile.mkdtemp()))
     apply_theme(app, dark=args.dark)
+    suffix = "_dark" if args.dark else ""
+    start = StartWindow()  # what the agent sees first, while the desk is built
+    start.resize(WIDTH, HEIGHT)
+    start.show_now()
+    start.opening_desk()
+    pump()
+    start.grab().save(str(args.outdir / f"start_window{suffix}.png"))
+    print(args.outdir / f"start_window{suffix}.png")
+    start.close()
     desk = build_fake_desk()
     desk.window.resize(WIDTH, HEIGHT)
     desk.window.show()
     try:
-        for path in take(desk, args.outdir, "_dark" if args.dark else ""):
+        for path in take(desk, args.outdir, suffix):
             print(path)
     finally:
         desk.close()
