@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeagent.core.profile import Profile
 from homeagent.core.sip_config import SipAccountConfig, SrtpMode, Transport
+from homeagent.crm.paths import default_data_dir
 
 if TYPE_CHECKING:  # the rest is imported where used: the SIP engine starts before them
     from homeagent.client.events import ConnectionState, EventStream, StreamEvent
@@ -69,7 +70,7 @@ class DeviceSession:
     ) -> None:
         self.profile = profile
         self.vault = vault
-        self.data_dir = data_dir or _default_data_dir()
+        self.data_dir = data_dir or default_data_dir()
         self._client = client
         self._client_wired = False
         self._sync_page_size = sync_page_size
@@ -417,9 +418,3 @@ class DeviceSession:
                     callback()
                 except Exception:
                     log.exception("on_revoked listener failed")
-
-
-def _default_data_dir() -> Path:
-    from homeagent.crm.store import default_data_dir
-
-    return default_data_dir()

@@ -22,9 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from homeagent.crm.db import DB_FILE, open_database
+from homeagent.crm.paths import default_data_dir as default_data_dir  # re-exported
 from homeagent.crm.phones import to_e164
 from homeagent.crm.search import email_words, search_rids
 
@@ -34,10 +33,6 @@ else:
     from homeagent.crm.db import sqlite_utils  # without numpy (see there)
 
 log = logging.getLogger(__name__)
-
-
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("HomeAgent", appauthor=False))
 
 
 def delete_database_files(data_dir: Path) -> None:
