@@ -79,10 +79,11 @@ def run_desk(opts: AppOptions) -> int:
         return 1
     if not go_on:
         return 0
+    from homeagent.crm.paths import default_data_dir
     from homeagent.ui.qt.i18n import choose_language, install_translators, remove_translators
     from homeagent.ui.qt.theme import apply_theme, follow_system_scheme
 
-    data_dir = opts.data_dir or _default_data_dir()
+    data_dir = opts.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     lang = choose_language(opts.lang)
     translators = install_translators(app, lang, data_dir / "cache")
@@ -109,12 +110,6 @@ def _process_age_s() -> float | None:
         return round(uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, ValueError, IndexError):
         return None
-
-
-def _default_data_dir() -> Path:
-    from homeagent.crm.store import default_data_dir
-
-    return default_data_dir()
 
 
 def _show_start_window(opts: AppOptions, data_dir: Path) -> Any:
@@ -249,11 +244,6 @@ def _run_one_desk(
     # While the desk is imported and built, the engine's thread starts pjsua2 through
     # hundreds of short calls, each waiting for the interpreter lock: switch more often
     # until the desk is up (start -> registered: 55-87 ms -> 22-43 ms, benchmarks/README.md)
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(STARTING_SWITCH_INTERVAL_S)
-    engine = start_engine(device, opts.engine_factory, config)  # registers meanwhile
-    if start is not None:
-        start.opening_desk()
     revoked = False
 
     def on_revoked() -> None:
@@ -261,34 +251,40 @@ def _run_one_desk(
         revoked = True
         window.close()
 
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(STARTING_SWITCH_INTERVAL_S)
     try:
-        from homeagent.desktop.session import AgentSession
+        engine = start_engine(device, opts.engine_factory, config)  # registers meanwhile
+        if start is not None:
+            start.opening_desk()
+        try:
+            from homeagent.desktop.session import AgentSession
 
-        session = AgentSession(
-            device=device,
-            event_log=event_log,
-            engine=engine,
-            use_audio=opts.use_audio,
-            on_revoked=on_revoked,
-            updates=_update_setup(device) if opts.updates is None else opts.updates or None,
-        )
-    except BaseException:
+            session = AgentSession(
+                device=device,
+                event_log=event_log,
+                engine=engine,
+                use_audio=opts.use_audio,
+                on_revoked=on_revoked,
+                updates=_update_setup(device) if opts.updates is None else opts.updates or None,
+            )
+        except BaseException:
+            engine.stop()
+            raise
+        window = session.start()
+        lead = _lead_console(session, opts.lead_pages)  # team leads and admins: the console
+        if lead is not None:
+            lead.start()
+            event_log.write("lead_console_started")
+        window.closing.connect(app.quit)
+        window.resize(1366, 740)
+        if start is not None:  # the desk appears where the start window was, which goes
+            start.place(window)
+        shell.show(window, session)  # the tray, start minimised, a link that waited
+        if start is not None:
+            start.close()
+    finally:  # the desk is up (or failed): back to the usual switch interval
         sys.setswitchinterval(switch)
-        engine.stop()
-        raise
-    window = session.start()
-    lead = _lead_console(session, opts.lead_pages)  # team leads and admins: the console
-    if lead is not None:
-        lead.start()
-        event_log.write("lead_console_started")
-    window.closing.connect(app.quit)
-    window.resize(1366, 740)
-    if start is not None:  # the desk appears where the start window was, which goes
-        start.place(window)
-    shell.show(window, session)  # the tray, start minimised, a link that waited
-    if start is not None:
-        start.close()
-    sys.setswitchinterval(switch)
     if first and opts.on_started is not None:
         opts.on_started(session)
     try:
