@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -14,14 +16,13 @@ from PySide6.QtCore import (
 )
 
 from homeagent.core.agent_state import AgentState
-from homeagent.ui.lead.board_model import AGENT_ID_ROLE, SORT_ROLE, TICK_ROLES, LeadBoardModel
+from homeagent.ui.lead.board_model import AGENT_ID_ROLE, SORT_ROLE, LeadBoardModel
 from homeagent.ui.qt.labels import state_name
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 REORDER_MS = 500  # live changes re-sort and re-filter the rows at most twice a second
-_TICK = sorted(int(r) for r in TICK_ROLES)  # what the 1 s clock repaints
 
 
 class BoardFilter(QSortFilterProxyModel):
@@ -46,17 +47,22 @@ class BoardFilter(QSortFilterProxyModel):
 
     def setSourceModel(self, model: object) -> None:  # type: ignore[override]
         super().setSourceModel(model)  # type: ignore[arg-type]
-        if isinstance(model, LeadBoardModel):
-            model.dataChanged.connect(self._on_source_data_changed)
+        if isinstance(model, LeadBoardModel):  # rows that events changed (not the clock's
+            # ticks: every row's times move alike, so the order and the filter stay)
+            model.row_updated.connect(self._on_source_row_updated)
 
-    def _on_source_data_changed(
-        self, _first: object, _last: object, roles: Iterable[int] = ()
-    ) -> None:
-        # the 1 s clock moves every row's times alike: the order and the filter stay
-        if sorted(int(r) for r in roles) == _TICK:
-            return
+    def _on_source_row_updated(self, _agent_id: str) -> None:
         if not self._reorder.isActive():
             self._reorder.start()
+
+    def multiData(self, index: Index, roles: QModelRoleDataSpan | QModelRoleData, /) -> None:
+        """A painted cell's roles in one call into the board (Qt's default asks `data` role
+        by role, and each call crosses this proxy: the idle board's main cost)."""
+        model = self.sourceModel()
+        if isinstance(model, LeadBoardModel):
+            model.multiData(self.mapToSource(index), roles)
+        else:
+            super().multiData(index, roles)
 
     def reorder(self) -> None:
         """Re-apply the filter and the sort to the rows' current values (now)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +27,8 @@ from PySide6.QtCore import (
     QCoreApplication,
     QLocale,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -98,7 +100,7 @@ _CELL_ROLES = frozenset(
         Qt.ItemDataRole.AccessibleTextRole,
     )
 )
-TICK_ROLES = [
+_TICK_ROLES = [
     Qt.ItemDataRole.DisplayRole,
     SORT_ROLE,
     LEVEL_ROLE,
@@ -397,29 +399,32 @@ class LeadBoardModel(QAbstractTableModel):
 
     def tick(self) -> None:
         """The shared 1 s clock: repaint only the cells that move with it — every row's
-        time in state, the call's duration during a call, the break total on a break
-        (the board's idle cost at 50 agents is these repaints)."""
+        time in state, the call's duration during a call, the break total on a break —
+        each on its own: the board is sorted, so a run of model rows is scattered on
+        screen, and one signal for the run would repaint every row between its ends (the
+        board's idle cost at 50 agents is these repaints)."""
         self._now = self._clock()
-        self._cells.clear()
-        if not self._rows:
-            return
-        self._emit_ticks(COL_TIME, range(len(self._rows)))
-        calls = (i for i, live in enumerate(self._rows) if _call_ticks(live.row))
-        self._emit_ticks(COL_CALL, calls)
-        breaks = (i for i, live in enumerate(self._rows) if live.row.state is AgentState.BREAK)
-        self._emit_ticks(COL_BREAKS, breaks)
+        moved: list[int] = []
+        for i, live in enumerate(self._rows):
+            self._cells.pop((i, COL_STATE), None)  # its sort key counts the time in state
+            moved.append(self._retick(i, COL_TIME))
+            if _call_ticks(live.row):
+                moved.append(self._retick(i, COL_CALL))
+            if live.row.state is AgentState.BREAK:
+                moved.append(self._retick(i, COL_BREAKS))
+        for key in moved:
+            if key >= 0:
+                cell = self.index(key // COLUMN_COUNT, key % COLUMN_COUNT)
+                self.dataChanged.emit(cell, cell, _TICK_ROLES)
 
-    def _emit_ticks(self, col: int, rows: Iterable[int]) -> None:
-        """One dataChanged per run of consecutive rows (in increasing order)."""
-        start = prev = -1
-        for i in rows:
-            if i != prev + 1 or start < 0:
-                if start >= 0:
-                    self.dataChanged.emit(self.index(start, col), self.index(prev, col), TICK_ROLES)
-                start = i
-            prev = i
-        if start >= 0:
-            self.dataChanged.emit(self.index(start, col), self.index(prev, col), TICK_ROLES)
+    def _retick(self, i: int, col: int) -> int:
+        """The cell computed at the new time: its key (row * columns + column) if what it
+        shows changed, else -1."""
+        before = self._cells.pop((i, col), None)
+        text, _sort, judged = self._cell(i, col)
+        if before is not None and before[0] == text and before[2] == judged:
+            return -1
+        return i * COLUMN_COUNT + col
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -501,6 +506,16 @@ class LeadBoardModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def multiData(self, index: Index, roles: QModelRoleDataSpan | QModelRoleData, /) -> None:
+        """Every role one paint asks of a cell (the delegate asks seven), in one call from
+        Qt instead of seven (`BoardFilter.multiData` hands the views' calls here)."""
+        items: Any = [roles] if isinstance(roles, QModelRoleData) else roles  # (stubs: no len)
+        for k in range(len(items)):
+            item = items[k]
+            value = self.data(index, item.role())
+            if value is not None:
+                item.setData(value)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

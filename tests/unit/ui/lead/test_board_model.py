@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QModelRoleData, QModelRoleDataSpan, Qt
 
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import AgentState
@@ -25,6 +25,7 @@ from homeagent.ui.lead.board_model import (
     COLUMN_COUNT,
     LEVEL_ROLE,
     PENDING_ROLE,
+    SORT_ROLE,
 )
 
 from .conftest import FakeClock
@@ -142,6 +143,7 @@ def test_the_clock_repaints_only_the_ticking_columns(lead: FakeConsole, clock: F
     lead.server.start_call(agent)
     lead.server.set_state(resting, "break", "Café")
     lead.board.flush()
+    lead.console.proxy.reorder()  # the events' re-sort, done
     changes: list[tuple[int, int, int, int]] = []
     lead.board.dataChanged.connect(
         lambda a, b, _r=None: changes.append((a.row(), a.column(), b.row(), b.column()))
@@ -162,12 +164,18 @@ def test_the_clock_repaints_only_the_ticking_columns(lead: FakeConsole, clock: F
     def repainted(col: int) -> set[int]:
         return {r for a, c, b, _ in changes if c == col for r in range(a, b + 1)}
 
-    assert changes[0] == (0, COL_TIME, last, COL_TIME)  # every row's time in state
+    assert all(a == b and c == d for a, c, b, d in changes)  # one cell each: the board
+    # is sorted, so a run of model rows would repaint every row between its ends on screen
+    assert repainted(COL_TIME) == set(range(last + 1))  # every row's time in state
     assert repainted(COL_CALL) == on_call  # a call's duration, only during a call
     assert repainted(COL_BREAKS) == on_break  # the break total, only on a break
     assert {c for _, c, _, d in changes} | {d for _, _, _, d in changes} == {
         COL_TIME, COL_CALL, COL_BREAKS,
     }  # fmt: skip
+    assert not lead.console.proxy._reorder.isActive()  # the clock moves no row
+    changes.clear()
+    lead.board.tick()  # the same second: nothing shown has moved, nothing is repainted
+    assert changes == []
     assert resets == []
     assert cell(lead, agent, COL_TIME) == "01:15"
     assert cell(lead, agent, COL_CALL) == "01:15 · Support Fibre"
@@ -399,3 +407,26 @@ def test_the_network_badge_shows_the_pre_shift_check(lead: FakeConsole) -> None:
     lead.board.apply_event("network_check", {"agent_id": agent, "level": "purple", "at": "x"})
     assert lead.board.dropped_events == dropped + 1
     assert cell(lead, agent, COL_NETWORK) == "▲▲ Poor"
+
+
+def test_a_cells_roles_in_one_call_are_its_roles_one_by_one(lead: FakeConsole) -> None:
+    """The views paint through `multiData` (one call per cell): the same values as `data`."""
+    agent = next(iter(lead.server.rows))
+    lead.server.start_call(agent, "billing")
+    lead.board.flush()
+    proxy = lead.console.proxy
+    roles = [
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole, SORT_ROLE,
+    ]  # fmt: skip
+    seen = 0
+    for row in range(proxy.rowCount()):
+        for col in range(COLUMN_COUNT):
+            index = proxy.index(row, col)
+            for role in roles:
+                item = QModelRoleData(int(role))
+                proxy.multiData(index, QModelRoleDataSpan(item))
+                assert item.data() == index.data(role), (row, col, role)
+                seen += item.data() is not None
+    assert seen > proxy.rowCount() * COLUMN_COUNT  # texts, sort keys, alignments at least
