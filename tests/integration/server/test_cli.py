@@ -1,7 +1,15 @@
-"""`homeagent-server` administration commands, run as real processes (SQLite file)."""
+"""`homeagent-server` administration commands on a SQLite file.
+
+The commands run in this process (`cli`: the console entry point's `main`, its stdin,
+stdout, stderr and exit status), which keeps the file's 25 commands cheap; `run` and the
+entry point itself run as real processes (`test_the_entry_point_runs_as_a_process`, the
+server's own tests).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import ssl
 import subprocess
@@ -11,9 +19,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from homeagent.security.profile import generate_signing_key, load_profile
+from homeagent.server import auth
+from homeagent.server import cli as server_cli
 from homeagent.server.db import Database
 from homeagent.server.models import Contact, Queue, User
 from tests.helpers.certs import issue_server_cert, make_ca
@@ -24,15 +35,41 @@ pytestmark = pytest.mark.integration
 
 
 def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "homeagent.server.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=SERVER_ENV,
-        timeout=120,
-        check=False,
+    """`homeagent-server ARGS` with `stdin` (not a terminal): as the process would end."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = server_cli.main(list(args))
+            except SystemExit as exc:  # argparse: --help, a bad choice
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.stdin = saved
+    return subprocess.CompletedProcess(
+        ["homeagent-server", *args], code, out.getvalue(), err.getvalue()
     )
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test costs a server started with HOMEAGENT_ARGON2_CHEAP=1 has (`SERVER_ENV`)."""
+    monkeypatch.setattr(
+        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    )
+
+
+def test_the_entry_point_runs_as_a_process(tmp_path: Path) -> None:
+    path = str(tmp_path / "p.db")
+    argv = [sys.executable, "-m", "homeagent.server.cli"]
+    run = subprocess.run([*argv, "init", "--db", path], capture_output=True, text=True,
+                         env=SERVER_ENV, timeout=120, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    weak = subprocess.run([*argv, "create-user", "--db", path, "--name", "x", "--role", "admin"],
+                          input="court\n", capture_output=True, text=True, env=SERVER_ENV,
+                          timeout=120, check=False)  # fmt: skip
+    assert (weak.returncode, "12 characters" in weak.stderr) == (1, True)
 
 
 @pytest.fixture
