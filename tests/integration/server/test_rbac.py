@@ -18,6 +18,10 @@ from homeagent.server.team_settings import DEFAULTS
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import API, PASSWORD, Session
 
+# Who may do what is decided before any query: the matrix runs on PostgreSQL (real
+# deployments) only; the SQLite server answers the same routes in the other modules.
+pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
 ACTORS = {
     "agent": "agent_a1",
     "other_agent": "agent_a2",  # same team, not the subject
