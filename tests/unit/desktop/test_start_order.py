@@ -25,17 +25,20 @@ from tests.unit.desktop.test_app_revocation import options  # noqa: F401  # the 
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _visible(kind: type, before: set[int] = frozenset()) -> list[Any]:  # type: ignore[assignment]
+def _visible(kind: type, before: dict[int, Any] | None = None) -> list[Any]:
     """The visible top-level windows of `kind` that are not in `before` (other tests')."""
     return [
         w
         for w in QApplication.topLevelWidgets()
-        if isinstance(w, kind) and w.isVisible() and id(w) not in before
+        if isinstance(w, kind) and w.isVisible() and id(w) not in (before or {})
     ]
 
 
-def _existing() -> set[int]:
-    return {id(w) for w in QApplication.topLevelWidgets()}
+def _existing() -> dict[int, Any]:
+    """The top-level windows now, by id; the dict keeps their Python wrappers alive, so
+    that no new window's wrapper can reuse one of these ids (a freed wrapper's id is
+    reused: the start window was once not counted that way)."""
+    return {id(w): w for w in QApplication.topLevelWidgets()}
 
 
 def test_the_start_window_is_painted_before_the_engine_and_the_desk_replace_it(
