@@ -20,10 +20,12 @@ DEB_PACKAGES := iproute2 faketime kamailio kamailio-tls-modules kamailio-utils-m
 demo: deps venv
 	$(BIN)/homeagent demo $(DEMO_ARGS)
 
-# Every test, on as many workers as cores (integration tests use free ports and temp dirs;
-# the audio tests share one worker: see their xdist_group).
+# Every test, on one worker more than cores: the integration tests wait on real processes
+# (a third of the cores idle with one worker per core); they use free ports and temp dirs,
+# and the audio tests share one worker (see their xdist_group).
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: deps venv lint typecheck
-	set -o pipefail; $(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	set -o pipefail; $(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The fast loop: unit tests only (no real peers), in parallel.
 unit: venv
