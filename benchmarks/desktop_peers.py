@@ -135,7 +135,7 @@ class Peer:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def homeagent_peer(world: BenchWorld, home: Path) -> Peer:
+def homeagent_peer(world: BenchWorld, home: Path, extra: tuple[str, ...] = ()) -> Peer:
     home.mkdir(parents=True)
     setup = {
         "home": str(home),
@@ -147,7 +147,7 @@ def homeagent_peer(world: BenchWorld, home: Path) -> Peer:
     (home / "setup.json").chmod(0o600)
 
     def argv(first: bool) -> list[str]:
-        cmd = [sys.executable, str(HA_DESK), "--setup", str(home / "setup.json")]
+        cmd = [sys.executable, str(HA_DESK), "--setup", str(home / "setup.json"), *extra]
         return [*cmd, "--profile", str(world.profile_path)] if first else cmd
 
     return Peer("HomeAgent", world.agent_sip_user, home, argv)
