@@ -24,6 +24,9 @@ HomeAgent is the real app process (`benchmarks/desktop_peers/ha_desk.py`) agains
 demo's real server (`homeagent.demo.world.DemoWorld`: seeded `homeagent-server`, signed
 profile); Twinkle (`twinkle`) and Linphone (`linphone-desktop`) are the Debian packages,
 configured through files in a temporary HOME so that they register at start.
+
+`benchmarks/shift_memory.py` reuses this world, the peers' set-up and `memory_mb` for memory
+over a shift: answered calls with audio, auto-answer, wrap-ups saved (issue 14).
 """
 
 from __future__ import annotations
@@ -135,7 +138,7 @@ class Peer:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def homeagent_peer(world: BenchWorld, home: Path) -> Peer:
+def homeagent_peer(world: BenchWorld, home: Path, extra: tuple[str, ...] = ()) -> Peer:
     home.mkdir(parents=True)
     setup = {
         "home": str(home),
@@ -147,7 +150,7 @@ def homeagent_peer(world: BenchWorld, home: Path) -> Peer:
     (home / "setup.json").chmod(0o600)
 
     def argv(first: bool) -> list[str]:
-        cmd = [sys.executable, str(HA_DESK), "--setup", str(home / "setup.json")]
+        cmd = [sys.executable, str(HA_DESK), "--setup", str(home / "setup.json"), *extra]
         return [*cmd, "--profile", str(world.profile_path)] if first else cmd
 
     return Peer("HomeAgent", world.agent_sip_user, home, argv)

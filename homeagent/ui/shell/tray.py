@@ -69,6 +69,7 @@ class DeskTray(QObject):
         self.available = available
         self.missed = 0
         self._snapshot: DeskSnapshot | None = None
+        self._icons: dict[tuple[AgentState, bool, int], QIcon] = {}  # see current_icon
         self._reasons: tuple[str, ...] | None = None
         self.menu = QMenu()
         self.show_action = QAction(self.tr("Show HomeAgent"), self)
@@ -176,10 +177,17 @@ class DeskTray(QObject):
         return "\n".join(lines)
 
     def current_icon(self) -> QIcon:
-        """The icon for the current snapshot (the tray's, and the window's)."""
+        """The icon for the current snapshot (the tray's, and the window's).
+
+        Each look is drawn once and kept (a few dozen at most: 7 states, the line mark, the
+        badge's 1–9 and 9+): a new QIcon at each snapshot grew the process at every call."""
         snap = self._snapshot
         state = snap.presence.state if snap else AgentState.OFFLINE
-        return tray_icon(state, line_down=self.line_down, missed=self.missed)
+        key = (state, self.line_down, min(self.missed, 10))
+        icon = self._icons.get(key)
+        if icon is None:
+            icon = self._icons[key] = tray_icon(state, line_down=key[1], missed=key[2])
+        return icon
 
     @property
     def line_down(self) -> bool:
@@ -189,7 +197,9 @@ class DeskTray(QObject):
 
     def _draw(self) -> None:
         if self.icon is not None:
-            self.icon.setIcon(self.current_icon())
+            icon = self.current_icon()
+            if icon.cacheKey() != self.icon.icon().cacheKey():
+                self.icon.setIcon(icon)
             self.icon.setToolTip(self.tooltip())
 
     def hide(self) -> None:

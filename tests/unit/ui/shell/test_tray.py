@@ -199,3 +199,40 @@ def test_closing_hides_to_the_tray_only_when_there_is_one(qtbot, desk) -> None: 
     window.show()
     window.closeEvent(_WindowManagerClose())  # no tray: closing the window quits
     assert closing == [True, True]
+
+
+_CALL_STATES = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.AVAILABLE)
+
+
+def test_a_shift_of_calls_makes_one_window_icon_per_state(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each call moves the presence four times; a new QIcon at each move cost the X11
+    window ~4.6 KB that Qt never gave back (`benchmarks/shift_memory.py`: +11 MB over 200
+    calls). The icons are made once per state and set only when the state changes."""
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    notifier = Notifier(window)
+    keys = set()
+    for _ in range(50):  # 50 calls
+        for state in _CALL_STATES:
+            notifier.set_state(state, "")
+            keys.add(window.windowIcon().cacheKey())
+            centre = window.windowIcon().pixmap(32, 32).toImage().pixelColor(16, 16)
+            assert centre.name().upper() == STATE_COLOURS[state].fill.upper()
+    assert len(keys) == len(_CALL_STATES)
+
+
+def test_the_tray_icon_is_made_once_per_look(qtbot, desk) -> None:  # type: ignore[no-untyped-def]
+    tray = _tray(desk)
+    keys = set()
+    for _ in range(5):
+        call_id = ring(qtbot, desk)
+        keys.add(tray.current_icon().cacheKey())
+        desk.engine.remote_hangup(call_id)  # missed: the badge's count changes the look
+        qtbot.waitUntil(lambda: desk.model.snapshot().screen is Screen.IDLE, timeout=3000)
+        keys.add(tray.current_icon().cacheKey())
+        assert tray.current_icon().cacheKey() == tray.current_icon().cacheKey()
+    assert len(keys) <= 2 * 5  # ringing and idle with each missed count, nothing per redraw
+    assert _pixel(tray.current_icon(), 0.88, 0.12).name().upper() == "#B3261E"  # the badge
+    desk.model.unsubscribe(tray.show_snapshot)
