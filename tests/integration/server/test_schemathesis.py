@@ -95,7 +95,7 @@ def admin_headers(server: Server) -> dict[str, str]:
 
 # Valid inputs reach the database: both backends. Invalid ones stop at validation, and the
 # anonymous wall at authentication, before any query: PostgreSQL (real deployments) only.
-@pytest.mark.parametrize(
+BACKENDS_AND_MODES = pytest.mark.parametrize(
     ("db_url", "mode"),
     [
         ("sqlite", GenerationMode.POSITIVE),
@@ -104,6 +104,9 @@ def admin_headers(server: Server) -> dict[str, str]:
     ],
     indirect=["db_url"],
 )
+
+
+@BACKENDS_AND_MODES
 def test_openapi_as_admin(
     server: Server, admin_headers: dict[str, str], mode: GenerationMode
 ) -> None:
@@ -129,15 +132,7 @@ AGENT_ONLY = tuple(
 )
 
 
-@pytest.mark.parametrize(
-    ("db_url", "mode"),
-    [
-        ("sqlite", GenerationMode.POSITIVE),
-        ("postgresql", GenerationMode.POSITIVE),
-        ("postgresql", GenerationMode.NEGATIVE),
-    ],
-    indirect=["db_url"],
-)
+@BACKENDS_AND_MODES
 def test_openapi_of_the_agent_routes_as_an_agent(server: Server, mode: GenerationMode) -> None:
     s = server.login("agent_b1", device=f"schemathesis-{mode.value}")
     s.close()
