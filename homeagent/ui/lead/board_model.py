@@ -404,27 +404,24 @@ class LeadBoardModel(QAbstractTableModel):
         screen, and one signal for the run would repaint every row between its ends (the
         board's idle cost at 50 agents is these repaints)."""
         self._now = self._clock()
-        moved: list[int] = []
+        moved: list[tuple[int, int]] = []
         for i, live in enumerate(self._rows):
             self._cells.pop((i, COL_STATE), None)  # its sort key counts the time in state
-            moved.append(self._retick(i, COL_TIME))
-            if _call_ticks(live.row):
-                moved.append(self._retick(i, COL_CALL))
-            if live.row.state is AgentState.BREAK:
-                moved.append(self._retick(i, COL_BREAKS))
-        for key in moved:
-            if key >= 0:
-                cell = self.index(key // COLUMN_COUNT, key % COLUMN_COUNT)
-                self.dataChanged.emit(cell, cell, _TICK_ROLES)
+            if self._retick(i, COL_TIME):
+                moved.append((i, COL_TIME))
+            if _call_ticks(live.row) and self._retick(i, COL_CALL):
+                moved.append((i, COL_CALL))
+            if live.row.state is AgentState.BREAK and self._retick(i, COL_BREAKS):
+                moved.append((i, COL_BREAKS))
+        for i, col in moved:
+            cell = self.index(i, col)
+            self.dataChanged.emit(cell, cell, _TICK_ROLES)
 
-    def _retick(self, i: int, col: int) -> int:
-        """The cell computed at the new time: its key (row * columns + column) if what it
-        shows changed, else -1."""
+    def _retick(self, i: int, col: int) -> bool:
+        """The cell computed at the new time; whether what it shows changed."""
         before = self._cells.pop((i, col), None)
         text, _sort, judged = self._cell(i, col)
-        if before is not None and before[0] == text and before[2] == judged:
-            return -1
-        return i * COLUMN_COUNT + col
+        return before is None or before[0] != text or before[2] != judged
 
     # -- reading ---------------------------------------------------------------------------
 
