@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.helpers.postgres",
     "tests.helpers.keyring_session",
     "tests.helpers.xvfb",
+    "tests.helpers.xdist_crash",
 ]
 
 
