@@ -113,11 +113,28 @@ class InstanceServer(QObject):
             sock = self._server.nextPendingConnection()
             if sock is None:
                 return
-            buffer = bytearray()
-            sock.readyRead.connect(lambda s=sock, b=buffer: self._on_ready_read(s, b))
+            handler = _Handover(sock)
+            handler.received.connect(self.activated)
             sock.disconnected.connect(sock.deleteLater)
 
-    def _on_ready_read(self, sock: QLocalSocket, buffer: bytearray) -> None:
+
+class _Handover(QObject):
+    """One later start's connection: reads its line, answers, emits `received(link)`.
+
+    A child of the socket, so it goes with it; it holds no reference to the server (a
+    closure over the server made deleting the socket delete the server that owned it).
+    """
+
+    received = Signal(str)  # payload: the link the later start handed over ("" = none)
+
+    def __init__(self, sock: QLocalSocket) -> None:
+        super().__init__(sock)
+        self._sock = sock
+        self._buffer = bytearray()
+        sock.readyRead.connect(self._on_ready_read)
+
+    def _on_ready_read(self) -> None:
+        sock, buffer = self._sock, self._buffer
         buffer.extend(bytes(sock.readAll().data()))
         if b"\n" not in buffer:
             if len(buffer) > MAX_MESSAGE:
@@ -138,7 +155,7 @@ class InstanceServer(QObject):
         sock.write(b"ok\n")
         sock.flush()
         sock.disconnectFromServer()
-        self.activated.emit(link)
+        self.received.emit(link)
 
 
 def claim(instance: str, link: str = "") -> InstanceServer | None:

@@ -167,3 +167,41 @@ def test_a_deep_runtime_folder_still_gives_a_socket_that_listens(
         assert out.strip() == "handed over"
     finally:
         server.close()
+
+
+def test_a_desk_dropped_after_a_handover_does_not_crash(runtime: Path, name: str) -> None:
+    """The handover's socket outliving the server's last reference (a desk closed while
+    the later start's connection ends) crashed the process: the socket's handler held the
+    server, and deleting the socket deleted the server, which deleted the socket again.
+    In its own process: a crash must fail this test, not the test run."""
+    code = textwrap.dedent(f"""
+        import gc, json
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtNetwork import QLocalSocket
+        from homeagent.desktop.instance import claim
+        app = QCoreApplication([])
+        server = claim({name!r})
+        got = []
+        server.activated.connect(got.append)
+        client = QLocalSocket()
+        client.connectToServer(server.name)
+        assert client.waitForConnected(2000)
+        client.write(json.dumps({{"link": "tel:+33612345678"}}).encode() + b"\\n")
+        client.flush()
+        while not got:
+            app.processEvents()
+        server.close()
+        del server
+        gc.collect()
+        client.disconnectFromServer()
+        for _ in range(50):
+            app.processEvents()
+        print("handed over", got)
+    """)
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "handed over ['tel:+33612345678']"
+    assert "QObject" not in done.stderr  # "shared QObject was deleted directly"
