@@ -11,8 +11,8 @@ from homeagent.core.agent_state import AgentState
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_types import TeamSettings, WrapUpRecord
 from homeagent.core.eventlog import EventLog, MemoryEventLog
+from homeagent.testing.demo_team import DEMO_TEAM
 from homeagent.testing.fakes import (
-    DEMO_TEAM,
     FakeContactFiles,
     FakeDeskData,
     FakeDirectory,

@@ -31,7 +31,8 @@ from homeagent.demo.world import DemoWorld
 from homeagent.server.admin import ensure_queue
 from homeagent.server.db import Database
 from homeagent.server.models import AcdOffer, AgentStatus, User
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, RecordingSink
 from tests.helpers.procs import require_tool
 
 pytestmark = pytest.mark.e2e

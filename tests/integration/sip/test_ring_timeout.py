@@ -22,7 +22,8 @@ from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded, CallRinging, Event
 from homeagent.core.sip_config import EngineConfig
 from homeagent.sip.engine import SipEngine
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, RecordingSink
 from tests.helpers.kamailio import Kamailio
 from tests.helpers.sipp import SippRunner
 from tests.integration.sip.conftest import EngineRunner, account_for

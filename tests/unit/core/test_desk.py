@@ -17,7 +17,8 @@ from homeagent.core.events import (
     CallStateChanged,
     CommandFailed,
 )
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, FakeEngine, RecordingSink
 
 
 class Clock:

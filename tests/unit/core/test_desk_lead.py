@@ -14,7 +14,8 @@ from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery, HelpStatus, Message, Priority, RemoteChange
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallDirection, CallQuality, CallRinging
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, FakeEngine, RecordingSink
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 CLAIRE_BREAK = RemoteChange(AgentState.BREAK, "Café", "Claire M.", "Réunion d'équipe")

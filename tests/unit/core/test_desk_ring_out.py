@@ -18,7 +18,8 @@ from homeagent.core.desk_snapshot import Notice, Screen
 from homeagent.core.desk_types import CallOutcome
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallEnded
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, FakeEngine, RecordingSink
 
 NUMBER = "+33612345678"
 

@@ -18,7 +18,8 @@ from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallDirection, CallRinging
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, FakeEngine, RecordingSink
 
 
 class Boom(RuntimeError):

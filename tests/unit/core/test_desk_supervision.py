@@ -18,7 +18,8 @@ from homeagent.core.desk_snapshot import Screen, SupervisionView
 from homeagent.core.desk_supervision import MAX_END_TRIES, SERVER_LOST_S, DeskSupervision
 from homeagent.core.eventlog import MemoryEventLog
 from homeagent.core.events import CallDirection, CallRinging, SupervisionChanged
-from homeagent.testing.fakes import DEMO_TEAM, FakeDirectory, FakeEngine, RecordingSink
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import FakeDirectory, FakeEngine, RecordingSink
 
 TOKEN = "tok_" + "A" * 40  # the shape of secrets.token_urlsafe(32)
 LEAD_URI = "sip:claire@demo.local"

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_types import TeamSettings
-from homeagent.testing.fakes import DEMO_TEAM
+from homeagent.testing.demo_team import DEMO_TEAM
 from homeagent.testing.harness import FakeDesk, build_fake_desk, go_available
 from homeagent.ui.qt.i18n import compile_catalogue
 from homeagent.ui.qt.theme import apply_theme

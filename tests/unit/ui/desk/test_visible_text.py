@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from homeagent.core.desk_snapshot import Screen
-from homeagent.testing.fakes import DEMO_TEAM
+from homeagent.testing.demo_team import DEMO_TEAM
 from homeagent.testing.harness import FakeDesk
 from tests.unit.ui.conftest import make_desk, ring
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery
-from homeagent.testing.fakes import DEMO_TEAM
+from homeagent.testing.demo_team import DEMO_TEAM
 from homeagent.testing.harness import FakeDesk
 from homeagent.ui.desk.wrapup_form import WrapUpForm
 from tests.unit.ui.conftest import make_desk, ring

@@ -12,7 +12,8 @@ from homeagent.core.agent_state import AgentState
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.desk_types import Delivery
 from homeagent.core.eventlog import MemoryEventLog
-from homeagent.testing.fakes import DEMO_TEAM, demo_messages
+from homeagent.testing.demo_team import DEMO_TEAM
+from homeagent.testing.fakes import demo_messages
 from tests.unit.ui.conftest import make_desk, ring
 
 
