@@ -1,23 +1,18 @@
 """Qt item models over the desk's value types (contacts, callbacks, history, inbox).
 
-Each model holds a tuple of frozen records and is replaced wholesale by `set_items`
-(lists are short: a page of search results, today's calls); `ItemRole` gives the record.
+Each model holds a tuple of frozen records, replaced wholesale by `set_items`
+(`homeagent.ui.qt.record_models`); `ItemRole` gives a row's record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
 
 from PySide6.QtCore import (
-    QAbstractListModel,
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QDateTime,
     QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTime,
 )
@@ -35,10 +30,7 @@ from homeagent.core.desk_types import (
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.qt.labels import delivery_text, disposition_text
 from homeagent.ui.qt.phone_format import format_number
-
-T = TypeVar("T")
-ItemRole = Qt.ItemDataRole.UserRole + 1
-_Index = QModelIndex | QPersistentModelIndex
+from homeagent.ui.qt.record_models import RecordList, RecordTable
 
 
 def local_time(when: dt.datetime) -> str:
@@ -65,41 +57,7 @@ def outcome_text(outcome: Outcome) -> str:
     }[outcome]
 
 
-class _RecordList(QAbstractListModel, Generic[T]):
-    def __init__(self) -> None:
-        super().__init__()
-        self._items: tuple[T, ...] = ()
-
-    def set_items(self, items: list[T] | tuple[T, ...]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._items = tuple(items)
-        self.endResetModel()
-
-    def item(self, row: int) -> T | None:
-        """The record at `row`."""
-        return self._items[row] if 0 <= row < len(self._items) else None
-
-    def items(self) -> tuple[T, ...]:
-        """Every record."""
-        return self._items
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        item = self.item(index.row()) if index.isValid() else None
-        if item is None:
-            return None
-        if role == ItemRole:
-            return item
-        return self.item_data(item, role)
-
-    def item_data(self, item: T, role: int) -> object:
-        raise NotImplementedError
-
-
-class ContactListModel(_RecordList[Contact]):
+class ContactListModel(RecordList[Contact]):
     """Search results: name and company, number underneath."""
 
     def item_data(self, item: Contact, role: int) -> object:
@@ -114,7 +72,7 @@ class ContactListModel(_RecordList[Contact]):
         return None
 
 
-class CallbackListModel(_RecordList[Callback]):
+class CallbackListModel(RecordList[Callback]):
     """Today's callbacks, by due time."""
 
     def item_data(self, item: Callback, role: int) -> object:
@@ -125,7 +83,7 @@ class CallbackListModel(_RecordList[Callback]):
         return None
 
 
-class InboxListModel(_RecordList[Message]):
+class InboxListModel(RecordList[Message]):
     """The conversation: the lead's messages (unread in bold, urgent marked with "!" and a
     word) and the agent's own, on the right with where they are (saved, sent)."""
 
@@ -155,56 +113,32 @@ class InboxListModel(_RecordList[Message]):
         return None
 
 
-class HistoryTableModel(QAbstractTableModel):
+class HistoryTableModel(RecordTable[HistoryEntry]):
     """Today's calls: time, who, outcome, duration, disposition, delivery."""
+
+    COLUMNS = ("time", "caller", "outcome", "duration", "disposition")
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: tuple[HistoryEntry, ...] = ()
         self._dispositions: tuple[Disposition, ...] = ()
 
     def set_dispositions(self, dispositions: tuple[Disposition, ...]) -> None:
         """The team's dispositions: the Disposition column shows their labels."""
         self._dispositions = tuple(dispositions)
-        if self._rows:
-            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+        if self.items():
+            last = self.index(len(self.items()) - 1, self.columnCount() - 1)
             self.dataChanged.emit(self.index(0, 0), last)
 
-    def set_items(self, rows: list[HistoryEntry] | tuple[HistoryEntry, ...]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def item(self, row: int) -> HistoryEntry | None:
-        """The entry at `row`."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation is not Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             QCoreApplication.translate("Models", "Time"),
             QCoreApplication.translate("Models", "Caller"),
             QCoreApplication.translate("Models", "Outcome"),
             QCoreApplication.translate("Models", "Duration"),
             QCoreApplication.translate("Models", "Disposition"),
-        )[section]
+        )
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        row = self.item(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        if role == ItemRole:
-            return row
+    def cell(self, row: HistoryEntry, column: int, role: int) -> object:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         outcome = outcome_text(row.outcome)
@@ -216,4 +150,4 @@ class HistoryTableModel(QAbstractTableModel):
             outcome,
             format_duration(row.duration_s) if row.duration_s else "—",
             f"{disposition} ({delivery})" if delivery else disposition,
-        )[index.column()]
+        )[column]

@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QLocale,
@@ -39,6 +38,7 @@ from homeagent.core.agent_state import AgentState
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
 from homeagent.core.slots import EndOfSlot, Slot, SlotRefused, SlotReminders, SlotService
 from homeagent.ui.desk.models import local_time
+from homeagent.ui.qt.record_models import RecordTable
 from homeagent.ui.qt.tasks import TaskLanes
 
 _log = logging.getLogger(__name__)
@@ -106,51 +106,23 @@ def span_label(slot: Slot) -> str:
     return f"{local_time(slot.starts_at)}–{local_time(slot.ends_at)}"
 
 
-class SlotListModel(QAbstractTableModel):
+class SlotListModel(RecordTable[Slot]):
     """The week's slots: day, time, free places, the agent's booking or why not."""
 
     COLUMNS = ("when", "places", "status")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[Slot] = []
-
-    def set_items(self, slots: Sequence[Slot]) -> None:
-        self.beginResetModel()
-        self._items = list(slots)
-        self.endResetModel()
-
-    def items(self) -> list[Slot]:
-        return list(self._items)
-
-    def item(self, row: int) -> Slot | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
     def row_of(self, slot_id: int) -> int:
-        return next((i for i, s in enumerate(self._items) if s.id == slot_id), -1)
+        return next((i for i, s in enumerate(self.items()) if s.id == slot_id), -1)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             QCoreApplication.translate("Slots", "Slot"),
             QCoreApplication.translate("Slots", "Places"),
             QCoreApplication.translate("Slots", "My booking"),
-        )[section]
+        )
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        slot = self.item(index.row())
-        if slot is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, slot: Slot, col: int, role: int) -> object:
+        column = self.COLUMNS[col]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(slot, column)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -13,12 +13,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QDateTime,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QTime,
@@ -61,6 +59,7 @@ from homeagent.core.timefmt import format_duration
 from homeagent.ui.desk.models import local_time
 from homeagent.ui.desk.slots import day_label, span_label
 from homeagent.ui.lead.comms_common import failure_text, highlight_brush, utc_now
+from homeagent.ui.qt.record_models import RecordTable
 from homeagent.ui.qt.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -109,37 +108,15 @@ def week_start(moment: dt.datetime) -> dt.datetime:
     return midnight.astimezone(dt.UTC)
 
 
-class SlotAdherenceModel(QAbstractTableModel):
+class SlotAdherenceModel(RecordTable[SlotAdherence]):
     """One row per slot: when, places, who booked, and how they kept it."""
 
     COLUMNS = ("when", "places", "on_time", "late", "absent", "unbooked")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[SlotAdherence] = []
-
-    def set_rows(self, rows: Sequence[SlotAdherence]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, index: int) -> SlotAdherence | None:
-        return self._rows[index] if 0 <= index < len(self._rows) else None
-
     def row_of(self, slot_id: int) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.slot.id == slot_id), -1)
+        return next((i for i, r in enumerate(self.items()) if r.slot.id == slot_id), -1)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             QCoreApplication.translate("SlotsPage", "Slot"),
             QCoreApplication.translate("SlotsPage", "Booked"),
@@ -147,13 +124,10 @@ class SlotAdherenceModel(QAbstractTableModel):
             QCoreApplication.translate("SlotsPage", "Late"),
             QCoreApplication.translate("SlotsPage", "Absent"),
             QCoreApplication.translate("SlotsPage", "In without a slot"),
-        )[section]
+        )
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        row = self.row(index.row())
-        if row is None:
-            return None
-        column = self.COLUMNS[index.column()]
+    def cell(self, row: SlotAdherence, col: int, role: int) -> object:
+        column = self.COLUMNS[col]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -460,7 +434,7 @@ class SlotsPage(QWidget):
     def _show(self, report: Adherence) -> None:
         selected = self._selected()
         self.report = report
-        self.model.set_rows(report.slots)
+        self.model.set_items(report.slots)
         if selected is not None and (row := self.model.row_of(selected.slot.id)) >= 0:
             self.table.selectRow(row)
         self.loose.setText(self._loose_text(report.in_without_slot))
@@ -481,7 +455,7 @@ class SlotsPage(QWidget):
 
     def _selected(self) -> SlotAdherence | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.row(rows[0].row()) if rows else None
+        return self.model.item(rows[0].row()) if rows else None
 
     def _show_detail(self) -> None:
         row = self._selected()
