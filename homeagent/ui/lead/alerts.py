@@ -19,12 +19,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,6 +35,7 @@ from homeagent.ui.lead.comms_common import (
     failure_text,
     highlight_brush,
     read_event,
+    row_table,
     utc_now,
 )
 from homeagent.ui.qt.tasks import TaskRunner
@@ -104,25 +102,17 @@ class AlertsPanel(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.table = QTableWidget(0, 5, self)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Raised"), self.tr("Agent"), self.tr("Alert"), self.tr("Status"),
-             self.tr("Acknowledged")]
-        )  # fmt: skip
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for col in range(5):
-            stretch = col == COL_ALERT
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if stretch
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(col, mode)
-        self.table.setWordWrap(False)  # one line a row; the whole text in its tooltip
+        self.table = row_table(
+            self,
+            [
+                self.tr("Raised"),
+                self.tr("Agent"),
+                self.tr("Alert"),
+                self.tr("Status"),
+                self.tr("Acknowledged"),
+            ],
+            stretch=(COL_ALERT,),
+        )
         self.table.setAccessibleName(self.tr("Today's alerts, open ones first"))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.acknowledge_selected)

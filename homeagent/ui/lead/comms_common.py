@@ -1,5 +1,5 @@
 """What the console's communication panels share: reading an event, saying a failure,
-the highlight colours, local times."""
+the highlight colours, local times, their one-row-selected tables."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QWidget
 
 from homeagent.core.lead_comms import LeadEvent, MalformedPayload, parse_event
 from homeagent.core.lead_day import to_local
@@ -66,3 +67,25 @@ def clock_text(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def row_table(parent: QWidget, headers: list[str], stretch: tuple[int, ...]) -> QTableWidget:
+    """A read-only table whose rows are chosen one at a time: the `stretch` columns share
+    the width, the others fit their contents; one line a row (the whole text belongs in
+    the cell's tooltip)."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    for col in range(len(headers)):
+        fit = (
+            QHeaderView.ResizeMode.Stretch
+            if col in stretch
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(col, fit)
+    table.setWordWrap(False)
+    return table

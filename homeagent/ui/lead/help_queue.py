@@ -19,12 +19,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,7 +30,13 @@ from PySide6.QtWidgets import (
 from homeagent.core.lead_comms import HelpRequest
 from homeagent.core.ports import LeadCommsApi
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.lead.comms_common import failure_text, highlight_brush, read_event, utc_now
+from homeagent.ui.lead.comms_common import (
+    failure_text,
+    highlight_brush,
+    read_event,
+    row_table,
+    utc_now,
+)
 from homeagent.ui.qt.tasks import TaskRunner
 
 COL_AGENT, COL_WAIT, COL_CALL, COL_TEXT, COL_STATUS = range(5)
@@ -77,25 +80,17 @@ class HelpQueuePanel(QWidget):
         self._timer.start()
 
     def _build(self) -> None:
-        self.table = QTableWidget(0, 5, self)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Agent"), self.tr("Waiting"), self.tr("Call"), self.tr("Request"),
-             self.tr("Status")]
-        )  # fmt: skip
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for col in range(5):
-            stretch = col in (COL_CALL, COL_TEXT)
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if stretch
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(col, mode)
-        self.table.setWordWrap(False)  # one line a row; the whole text in its tooltip
+        self.table = row_table(
+            self,
+            [
+                self.tr("Agent"),
+                self.tr("Waiting"),
+                self.tr("Call"),
+                self.tr("Request"),
+                self.tr("Status"),
+            ],
+            stretch=(COL_CALL, COL_TEXT),
+        )
         self.table.setAccessibleName(self.tr("Help requests, oldest first"))
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.acknowledge_selected)
