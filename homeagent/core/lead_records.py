@@ -6,12 +6,12 @@ thresholds and alerts (GET/PUT /teams/{id}/settings), a remote state change's an
 events that keep the board live: `agent_state`, `agent_figures`, `call_quality`,
 `state_change_pending`, `queue_stats`, `team_settings`.
 
-The rules are `homeagent.core.records`' (its `_Fields` reader is shared): every field the
-contract declares is required, a null-able one may be null; unknown fields are ignored;
-numbers are checked against the contract's ranges; a malformed payload is one
-`MalformedPayload` naming the route and the field, never a guessed default. The only
-optional fields are the ones the contract calls optional: `agent_state`'s `changed_by`,
-`note` and `call`.
+The rules are `homeagent.core.records`' (the `_Fields` reader of `homeagent.core.payload`
+is shared): every field the contract declares is required, a null-able one may be null;
+unknown fields are ignored; numbers are checked against the contract's ranges; a
+malformed payload is one `MalformedPayload` naming the route and the field, never a
+guessed default. The only optional fields are the ones the contract calls optional:
+`agent_state`'s `changed_by`, `note` and `call`.
 """
 
 from __future__ import annotations
@@ -21,18 +21,16 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from homeagent.core.agent_state import AgentState
-from homeagent.core.records import (
+from homeagent.core.payload import (
     MAX_COUNT,
     MAX_DAY_SECONDS,
     MAX_SECONDS,
-    AgentStateRow,
-    Breaks,
     MalformedPayload,
-    _agent_state,
     _Fields,
     _items,
     _kind,
 )
+from homeagent.core.records import AgentStateRow, Breaks, _agent_state
 
 __all__ = ["MAX_DAY_SECONDS", "MalformedPayload"]
 

@@ -90,7 +90,7 @@ class ServerApi(Protocol):
     """The desk's reads of the central server, parsed into typed records.
 
     Each raises `homeagent.client.errors.ClientError` when the server cannot answer now
-    and `records.MalformedPayload` when the answer is not what the API promises.
+    and `payload.MalformedPayload` when the answer is not what the API promises.
     """
 
     @property
@@ -120,7 +120,7 @@ class LeadCommsApi(Protocol):
     """The team-lead console's messages, help queue, alerts and days (docs/lead-contract.md).
 
     Blocking (call them on the net lane). Each raises `homeagent.client.errors.ClientError`
-    when the server cannot answer now and `records.MalformedPayload` when the answer is not
+    when the server cannot answer now and `payload.MalformedPayload` when the answer is not
     what the contract promises.
     """
 

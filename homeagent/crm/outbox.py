@@ -72,6 +72,7 @@ from homeagent.client.errors import (
     ServerUnreachable,
 )
 from homeagent.core import records
+from homeagent.core.payload import MalformedPayload
 from homeagent.core.timefmt import mask_number
 from homeagent.crm.outbox_keys import record_keys
 from homeagent.crm.store import LocalStore, utc_now
@@ -486,7 +487,7 @@ class Outbox:
         if item.kind == "message":
             try:
                 server_id = records.parse_message(answer, route="POST /messages/to-lead").id
-            except records.MalformedPayload as exc:  # the server has it all the same
+            except MalformedPayload as exc:  # the server has it all the same
                 log.warning("%s", exc)
         with self._store.transaction() as db:
             self._sent(db, item.id)

@@ -43,8 +43,8 @@ from homeagent.core.desk_types import (
     WrapUpRecord,
 )
 from homeagent.core.lead_comms import DayReport
+from homeagent.core.payload import MalformedPayload
 from homeagent.core.ports import ServerApi
-from homeagent.core.records import MalformedPayload
 from homeagent.crm import vcard
 from homeagent.crm.outbox import SUPERSEDED_KINDS, DeadLetter, Outbox
 from homeagent.crm.store import Contact as StoredContact
