@@ -40,7 +40,7 @@ from homeagent.client.errors import (
     ServerUnreachable,
     TlsVerificationFailed,
 )
-from homeagent.core import lead_comms, lead_records, records, supervision
+from homeagent.core import lead_comms, lead_records, lead_settings, records, supervision
 from homeagent.core.profile import Profile
 from homeagent.security.tls import PinnedCaBundle
 
@@ -562,14 +562,14 @@ class ServerClient:
     def read_queue_stats(self, team_id: str) -> tuple[lead_records.QueueStats, ...]:
         return _parsed(lead_records.parse_queues, self.get(f"/teams/{team_id}/queues"))
 
-    def read_team_settings(self, team_id: str) -> lead_records.TeamBoardSettings:
-        return _parsed(lead_records.parse_team_settings, self.get(f"/teams/{team_id}/settings"))
+    def read_team_settings(self, team_id: str) -> lead_settings.TeamBoardSettings:
+        return _parsed(lead_settings.parse_team_settings, self.get(f"/teams/{team_id}/settings"))
 
     def write_team_settings(
-        self, team_id: str, settings: lead_records.TeamBoardSettings
-    ) -> lead_records.TeamBoardSettings:
+        self, team_id: str, settings: lead_settings.TeamBoardSettings
+    ) -> lead_settings.TeamBoardSettings:
         answer = self.put(f"/teams/{team_id}/settings", settings.to_wire())
-        return _parsed(lead_records.parse_team_settings, answer)
+        return _parsed(lead_settings.parse_team_settings, answer)
 
     def set_agent_state_remote(
         self, agent_id: str, state: lead_records.RemoteState, reason: str, note: str
