@@ -42,7 +42,7 @@ from homeagent.core.ports import AudioService, EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.state_echo import ServerStateSync
 from homeagent.core.supervision import SupervisionApi
-from homeagent.crm.outbox import OutboxItem, OutboxStatus
+from homeagent.crm.outbox_items import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
 from homeagent.desktop import desk_slots, diag_bundle, diag_desk
