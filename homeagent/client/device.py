@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # the rest is imported where used: the SIP engine starts befo
     from homeagent.client.quality import QualityPublisher
     from homeagent.client.server import ServerClient
     from homeagent.core.call_quality import QualitySample
-    from homeagent.crm.outbox import Outbox, OutboxStatus
+    from homeagent.crm.outbox import Outbox
+    from homeagent.crm.outbox_items import OutboxStatus
     from homeagent.crm.outbox_sender import OutboxSender
     from homeagent.crm.store import LocalStore
     from homeagent.crm.sync import SyncProgress

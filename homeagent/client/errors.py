@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 
 __all__ = [
     "ApiError",

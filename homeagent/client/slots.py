@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from homeagent.client.errors import ApiError
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 from homeagent.core.slots import (
     Adherence,
     Slot,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 
 
 @dataclass(frozen=True, slots=True)

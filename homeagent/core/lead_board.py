@@ -16,13 +16,8 @@ import enum
 from dataclasses import dataclass, replace
 
 from homeagent.core.agent_state import AgentState
-from homeagent.core.lead_records import (
-    AgentStateEvent,
-    BoardRow,
-    QueueStats,
-    TeamBoardSettings,
-    Threshold,
-)
+from homeagent.core.lead_records import AgentStateEvent, BoardRow, QueueStats
+from homeagent.core.lead_settings import TeamBoardSettings, Threshold
 
 CALL_STATES = frozenset({AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP})
 BREAK_WARN_SHARE = 0.9  # of the allowance

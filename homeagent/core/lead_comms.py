@@ -1,11 +1,12 @@
 """What the team-lead console's messages, help queue, alerts and day views read from the
 server (docs/lead-contract.md), as typed frozen records, parsed strictly.
 
-The same rules as `homeagent.core.records` (whose reader this module shares): every
-declared field is required (a `None`-able one may be null), unknown fields are ignored,
-times are aware UTC datetimes, and anything else is one `MalformedPayload` naming the
-route and the field, never the value. Two deliberate tolerances, both so that a lead
-never loses an alert or a help request to a newer or older server:
+The same rules as `homeagent.core.records` (whose reader, `homeagent.core.payload`, this
+module shares): every declared field is required (a `None`-able one may be null), unknown
+fields are ignored, times are aware UTC datetimes, and anything else is one
+`MalformedPayload` naming the route and the field, never the value. Two deliberate
+tolerances, both so that a lead never loses an alert or a help request to a newer or
+older server:
 
 - an alert's `kind` outside the kinds this build knows is kept (the console labels it
   "Alert") rather than dropping the alert;
@@ -29,16 +30,15 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from homeagent.core.agent_state import AgentState
-from homeagent.core.records import (
+from homeagent.core.payload import (
     MAX_COUNT,
     MAX_MESSAGE_ID,
     MAX_SECONDS,
-    Figures,
     MalformedPayload,
     _Fields,
     _items,
-    figures_from,
 )
+from homeagent.core.records import Figures, figures_from
 from homeagent.core.supervision import DaySupervision, parse_day_supervisions
 
 __all__ = [

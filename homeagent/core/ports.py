@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from homeagent.core import lead_comms, lead_records, records
+from homeagent.core import lead_comms, lead_records, lead_settings, records
 from homeagent.core.audio_settings import AudioSettings, NoiseStatus
 from homeagent.core.commands import Command
 from homeagent.core.events import AudioDevicesChanged, Event
@@ -90,7 +90,7 @@ class ServerApi(Protocol):
     """The desk's reads of the central server, parsed into typed records.
 
     Each raises `homeagent.client.errors.ClientError` when the server cannot answer now
-    and `records.MalformedPayload` when the answer is not what the API promises.
+    and `payload.MalformedPayload` when the answer is not what the API promises.
     """
 
     @property
@@ -120,7 +120,7 @@ class LeadCommsApi(Protocol):
     """The team-lead console's messages, help queue, alerts and days (docs/lead-contract.md).
 
     Blocking (call them on the net lane). Each raises `homeagent.client.errors.ClientError`
-    when the server cannot answer now and `records.MalformedPayload` when the answer is not
+    when the server cannot answer now and `payload.MalformedPayload` when the answer is not
     what the contract promises.
     """
 
@@ -173,19 +173,19 @@ class LeadCommsApi(Protocol):
 
 class LeadBoardApi(Protocol):
     """The console's board reads and writes (docs/lead-contract.md), parsed into
-    `homeagent.core.lead_records`. Errors as `ServerApi`'s: `ClientError` when the server
-    cannot answer now (an `ApiError` carries its 4xx code and message), `MalformedPayload`
-    when the answer is not what the contract promises."""
+    `homeagent.core.lead_records` and `lead_settings`. Errors as `ServerApi`'s: `ClientError`
+    when the server cannot answer now (an `ApiError` carries its 4xx code and message),
+    `MalformedPayload` when the answer is not what the contract promises."""
 
     def read_teams(self) -> tuple[lead_records.TeamRef, ...]:
         """GET /teams (admins): the teams to choose from."""
 
     def read_board(self, team_id: str) -> lead_records.Board: ...
     def read_queue_stats(self, team_id: str) -> tuple[lead_records.QueueStats, ...]: ...
-    def read_team_settings(self, team_id: str) -> lead_records.TeamBoardSettings: ...
+    def read_team_settings(self, team_id: str) -> lead_settings.TeamBoardSettings: ...
     def write_team_settings(
-        self, team_id: str, settings: lead_records.TeamBoardSettings
-    ) -> lead_records.TeamBoardSettings:
+        self, team_id: str, settings: lead_settings.TeamBoardSettings
+    ) -> lead_settings.TeamBoardSettings:
         """PUT /teams/{id}/settings; returns what the server stored."""
 
     def set_agent_state_remote(

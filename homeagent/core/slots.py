@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, cast
 
 from homeagent.core.agent_state import AgentState
-from homeagent.core.records import MAX_COUNT, MAX_MESSAGE_ID, MAX_SECONDS, Person, _Fields, _items
+from homeagent.core.payload import MAX_COUNT, MAX_MESSAGE_ID, MAX_SECONDS, _Fields, _items
+from homeagent.core.records import Person
 
 REMINDER_MARKS_MIN = (10, 2)  # minutes before a booked slot starts
 CONTIGUOUS_S = 15 * 60  # a next slot this close after: no proposal to go offline

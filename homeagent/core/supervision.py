@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from homeagent.core.commands import SUPERVISION_MODES
-from homeagent.core.records import MalformedPayload, _Fields, _items
+from homeagent.core.payload import MalformedPayload, _Fields, _items
 
 __all__ = [
     "END_REASONS",

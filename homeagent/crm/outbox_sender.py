@@ -10,7 +10,8 @@ import threading
 from collections.abc import Callable
 
 from homeagent.client.errors import ClientError, DeviceRevoked
-from homeagent.crm.outbox import Outbox, OutboxStatus, Sender, error_summary
+from homeagent.crm.outbox import Outbox, Sender
+from homeagent.crm.outbox_items import OutboxStatus, error_summary
 
 log = logging.getLogger(__name__)
 

@@ -43,10 +43,11 @@ from homeagent.core.desk_types import (
     WrapUpRecord,
 )
 from homeagent.core.lead_comms import DayReport
+from homeagent.core.payload import MalformedPayload
 from homeagent.core.ports import ServerApi
-from homeagent.core.records import MalformedPayload
 from homeagent.crm import vcard
-from homeagent.crm.outbox import SUPERSEDED_KINDS, DeadLetter, Outbox
+from homeagent.crm.outbox import SUPERSEDED_KINDS, Outbox
+from homeagent.crm.outbox_items import DeadLetter
 from homeagent.crm.store import Contact as StoredContact
 from homeagent.crm.store import LocalStore
 from homeagent.ui.qt.tasks import TaskRunner

@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from homeagent.client.errors import ApiError, ClientError, ServerUnreachable
 from homeagent.core.diagnostics import BundlePreview, PreviewFile, parse_request
 from homeagent.core.eventlog import EventLog
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 from homeagent.desktop import diag_bundle
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.tasks import TaskRunner

@@ -12,7 +12,8 @@ if TYPE_CHECKING:  # annotations only: the SIP engine starts before these are im
     from homeagent.core.call_quality import QualitySample
     from homeagent.core.ports import ServerApi
     from homeagent.core.sip_config import SipAccountConfig
-    from homeagent.crm.outbox import Outbox, OutboxStatus
+    from homeagent.crm.outbox import Outbox
+    from homeagent.crm.outbox_items import OutboxStatus
     from homeagent.crm.store import LocalStore
     from homeagent.crm.sync import SyncProgress
 

@@ -37,11 +37,12 @@ from homeagent.core.desk_types import Delivery, RemoteChange, ServerLink
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import EngineFailed
 from homeagent.core.hotkey_settings import HOTKEY_SETTINGS_FILE, HotkeySettingsFile
+from homeagent.core.payload import MalformedPayload
 from homeagent.core.ports import AudioService, EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig
 from homeagent.core.state_echo import ServerStateSync
 from homeagent.core.supervision import SupervisionApi
-from homeagent.crm.outbox import OutboxItem, OutboxStatus
+from homeagent.crm.outbox_items import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
 from homeagent.desktop import desk_slots, diag_bundle, diag_desk
@@ -389,7 +390,7 @@ class AgentSession:
     ) -> None:
         try:
             found = records.parse_message(data, route=where)
-        except records.MalformedPayload as exc:
+        except MalformedPayload as exc:
             log.warning("%s", exc)
             return
         if found.receipt is None and found.sender_id != self._user_id:
@@ -418,7 +419,7 @@ class AgentSession:
         elif event.type == "agent_state" and mine:
             try:
                 row = records.parse_agent_state(data, route=f"event {event.id} (agent_state)")
-            except records.MalformedPayload as exc:
+            except MalformedPayload as exc:
                 log.warning("%s", exc)
                 return
             fresh = not self._server_states.stale(row.since)
@@ -431,7 +432,7 @@ class AgentSession:
         elif event.type == "state_change_pending" and mine:
             try:
                 found = records.parse_pending_change(data, route=f"event {event.id} (pending)")
-            except records.MalformedPayload as exc:
+            except MalformedPayload as exc:
                 log.warning("%s", exc)
                 return
             p = found.pending
@@ -441,7 +442,7 @@ class AgentSession:
         elif event.type == "help_request_updated" and mine:
             try:
                 out = records.parse_help_request(data, route=f"event {event.id} (help)")
-            except records.MalformedPayload as exc:
+            except MalformedPayload as exc:
                 log.warning("%s", exc)
                 return
             self.model.help_updated(out.id, out.status, out.acked_by.name if out.acked_by else "")
@@ -474,7 +475,7 @@ class AgentSession:
         elif item.kind == "help_request":
             try:
                 out = records.parse_help_request(answer)
-            except records.MalformedPayload as exc:
+            except MalformedPayload as exc:
                 log.warning("%s", exc)
                 return
             by = out.acked_by.name if out.acked_by else ""
@@ -486,7 +487,7 @@ class AgentSession:
             return
         try:
             row = records.parse_agent_state(answer, route="PUT /agents/me/state")
-        except records.MalformedPayload as exc:
+        except MalformedPayload as exc:
             log.warning("%s", exc)
             return
         self._server_states.answered(

@@ -43,7 +43,7 @@ class FakeLeadBoardServer:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         on_event: Callable[[str, dict[str, object]], None] | None = None,
     ) -> None:
-        from homeagent.core.lead_records import DEFAULT_SETTINGS
+        from homeagent.core.lead_settings import DEFAULT_SETTINGS
 
         self.team_id = team_id
         self.team_name = team_name
@@ -139,13 +139,13 @@ class FakeLeadBoardServer:
         return parse_queues([q for q in self.queues.values() if q["team_id"] == team_id])
 
     def read_team_settings(self, team_id: str):  # type: ignore[no-untyped-def]
-        from homeagent.core.lead_records import parse_team_settings
+        from homeagent.core.lead_settings import parse_team_settings
 
         self._call("read_team_settings", team_id)
         return parse_team_settings(self.settings)
 
     def write_team_settings(self, team_id: str, settings):  # type: ignore[no-untyped-def]
-        from homeagent.core.lead_records import parse_team_settings, validate_settings
+        from homeagent.core.lead_settings import parse_team_settings, validate_settings
 
         self._call("write_team_settings", team_id, settings)
         if validate_settings(settings):

@@ -40,18 +40,17 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon, QPalett
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
 from homeagent.core.lead_records import (
-    DEFAULT_SETTINGS,
     Board,
     BoardRow,
     MalformedPayload,
     PendingState,
-    TeamBoardSettings,
     parse_agent_figures,
     parse_agent_state_event,
     parse_call_quality,
     parse_network_check,
     parse_state_change_pending,
 )
+from homeagent.core.lead_settings import DEFAULT_SETTINGS, TeamBoardSettings
 from homeagent.core.timefmt import format_duration
 from homeagent.ui.lead.headset import headset_icon
 from homeagent.ui.qt.labels import presence_text

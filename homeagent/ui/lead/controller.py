@@ -23,10 +23,9 @@ from homeagent.core.lead_records import (
     QueueStats,
     RemoteState,
     RemoteStateResult,
-    TeamBoardSettings,
     TeamRef,
-    parse_team_settings_event,
 )
+from homeagent.core.lead_settings import TeamBoardSettings, parse_team_settings_event
 from homeagent.core.ports import LeadBoardApi
 from homeagent.ui.lead.board_model import BOARD_EVENTS
 from homeagent.ui.lead.console import LeadConsole

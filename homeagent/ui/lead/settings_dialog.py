@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from homeagent.core.lead_records import (
-    MAX_DAY_SECONDS,
-    MOS_RANGE,
+from homeagent.core.lead_records import MAX_DAY_SECONDS, MOS_RANGE
+from homeagent.core.lead_settings import (
     AlertSettings,
     TeamBoardSettings,
     Threshold,

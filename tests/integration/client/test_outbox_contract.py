@@ -11,7 +11,7 @@ import pytest
 
 from homeagent.client.device import DeviceSession
 from homeagent.core.profile import Profile
-from homeagent.crm.outbox import OutboxStatus
+from homeagent.crm.outbox_items import OutboxStatus
 from homeagent.security.vault import Vault
 from tests.integration.client.conftest import lead_client
 from tests.integration.client.realserver import PASSWORD, ServerInstance

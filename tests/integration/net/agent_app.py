@@ -27,7 +27,7 @@ from homeagent.core.desk_types import Delivery, ServerLink, TeamSettings
 from homeagent.core.eventlog import EventLog
 from homeagent.core.events import CallPhase, RegistrationState
 from homeagent.core.sip_config import SipAccountConfig
-from homeagent.crm.outbox import OutboxStatus
+from homeagent.crm.outbox_items import OutboxStatus
 from homeagent.desktop.adapters import AppSink, StoreDirectory, team_from_me
 from homeagent.security.provisioning import ProfileStore
 from tests.helpers.desk_harness import DeskHarness, DiskLane, GuiThread, MemoryVault

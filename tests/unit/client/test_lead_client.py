@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homeagent.client.errors import ApiError, MalformedPayload
-from homeagent.core.lead_records import DEFAULT_SETTINGS
+from homeagent.core.lead_settings import DEFAULT_SETTINGS
 from homeagent.testing.lead_board import FakeLeadBoardServer
 from tests.unit.client.test_server_client import Script, make, script, tokens_body
 

@@ -271,7 +271,7 @@ def test_unreachable_server(script: tuple[Script, str]) -> None:
 
 
 def test_error_text_drops_query_strings() -> None:
-    from homeagent.client.server import _short
+    from homeagent.client.transport import _short
 
     exc = ConnectionError(
         "HTTPSConnectionPool(host='x', port=1): Max retries exceeded with url: "

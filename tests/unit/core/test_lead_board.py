@@ -8,16 +8,15 @@ from dataclasses import replace
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import AgentState
 from homeagent.core.lead_records import (
-    DEFAULT_SETTINGS,
     AgentStateEvent,
     BoardRow,
     CurrentCall,
     PendingState,
     Person,
     QueueStats,
-    Threshold,
     TodayFigures,
 )
+from homeagent.core.lead_settings import DEFAULT_SETTINGS, Threshold
 from homeagent.core.records import Breaks
 
 T0 = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)

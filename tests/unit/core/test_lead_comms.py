@@ -11,7 +11,7 @@ import pytest
 
 from homeagent.core import lead_comms as lc
 from homeagent.core.agent_state import AgentState
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 
 T0 = "2026-12-01T09:30:00Z"
 AT0 = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -10,7 +9,6 @@ import pytest
 
 from homeagent.core.agent_state import AgentState
 from homeagent.core.lead_records import (
-    DEFAULT_SETTINGS,
     MalformedPayload,
     parse_agent_figures,
     parse_agent_state_event,
@@ -19,10 +17,7 @@ from homeagent.core.lead_records import (
     parse_queue_stats,
     parse_remote_state,
     parse_state_change_pending,
-    parse_team_settings,
-    parse_team_settings_event,
     parse_teams,
-    validate_settings,
 )
 
 T0 = "2026-12-01T09:00:00Z"
@@ -163,53 +158,6 @@ def test_queue_stats_parse_with_their_nulls() -> None:
         parse_queue_stats(stats(service_level_pct=120))
     with pytest.raises(MalformedPayload, match="waiting: expected an integer, got float"):
         parse_queue_stats(stats(waiting=1.5))
-
-
-def test_settings_round_trip_through_the_wire() -> None:
-    wire = DEFAULT_SETTINGS.to_wire()
-    assert wire["thresholds"]["mos"] == {"warn": 3.6, "alarm": 3.1}
-    assert parse_team_settings(wire) == DEFAULT_SETTINGS
-    off = copy.deepcopy(wire)
-    off["alerts"]["no_break_s"] = None
-    assert parse_team_settings(off).alerts.no_break_s is None
-    event = parse_team_settings_event({**wire, "team_id": "t-1"})
-    assert event.team_id == "t-1"
-    assert event.settings == DEFAULT_SETTINGS
-
-
-@pytest.mark.parametrize(
-    ("path", "value", "problem"),
-    [
-        (("thresholds", "call_s", "warn"), 90000, "out of range"),
-        (("thresholds", "mos", "alarm"), 0.5, "out of range"),
-        (("alerts", "mos_under"), 5, "out of range"),
-        (("break_allowance_s",), -1, "out of range"),
-        (("thresholds", "missed", "warn"), "2", "expected an integer"),
-    ],
-)
-def test_settings_out_of_the_contract_are_refused(
-    path: tuple[str, ...], value: object, problem: str
-) -> None:
-    wire = copy.deepcopy(DEFAULT_SETTINGS.to_wire())
-    target = wire
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    with pytest.raises(MalformedPayload, match=problem):
-        parse_team_settings(wire)
-
-
-def test_validate_settings_wants_amber_before_red() -> None:
-    assert validate_settings(DEFAULT_SETTINGS) == []
-    from dataclasses import replace
-
-    from homeagent.core.lead_records import Threshold
-
-    t = DEFAULT_SETTINGS.thresholds
-    bad = replace(
-        DEFAULT_SETTINGS, thresholds=replace(t, call_s=Threshold(900, 600), mos=Threshold(3.0, 3.5))
-    )
-    assert validate_settings(bad) == ["call_s", "mos"]
 
 
 def test_a_remote_state_answer_and_the_teams_parse() -> None:

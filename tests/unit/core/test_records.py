@@ -12,7 +12,7 @@ import pytest
 
 from homeagent.core import records as r
 from homeagent.core.agent_state import AgentState
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 
 UTC = dt.UTC
 T0 = "2026-11-24T09:30:00Z"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from homeagent.core.agent_state import AgentState
-from homeagent.core.records import MalformedPayload
+from homeagent.core.payload import MalformedPayload
 from homeagent.core.slots import (
     EndOfSlot,
     Slot,

@@ -20,7 +20,8 @@ from homeagent.client.errors import (
     ServerFailed,
     ServerUnreachable,
 )
-from homeagent.crm.outbox import DeadLetter, Outbox, OutboxStatus
+from homeagent.crm.outbox import Outbox
+from homeagent.crm.outbox_items import DeadLetter, OutboxStatus
 from homeagent.crm.outbox_sender import OutboxSender
 from homeagent.crm.store import LocalStore
 from tests.helpers.procs import wait_until

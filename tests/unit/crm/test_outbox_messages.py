@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from homeagent.crm.outbox import Outbox, OutboxItem
+from homeagent.crm.outbox import Outbox
+from homeagent.crm.outbox_items import OutboxItem
 from homeagent.crm.store import LocalStore
 from homeagent.testing.fake_server import FakeServer
 

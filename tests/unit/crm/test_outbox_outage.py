@@ -10,7 +10,8 @@ import pytest
 from homeagent.client.errors import (
     ApiError,
 )
-from homeagent.crm.outbox import Outbox, OutboxStatus
+from homeagent.crm.outbox import Outbox
+from homeagent.crm.outbox_items import OutboxStatus
 from homeagent.crm.outbox_sender import OutboxSender
 from homeagent.crm.store import LocalStore
 from tests.helpers.procs import wait_until

@@ -124,7 +124,7 @@ def test_thresholds_colour_mark_and_explain_the_cell(lead: FakeConsole, clock: F
 def test_new_settings_recolour_without_a_reset(lead: FakeConsole, qtbot) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from homeagent.core.lead_records import Threshold
+    from homeagent.core.lead_settings import Threshold
 
     agent = next(iter(lead.server.rows))
     lead.server.figures(agent, calls_handled=1, missed=1)
