@@ -49,7 +49,6 @@ from homeagent.core.events import (
 )
 
 _pylog = logging.getLogger(__name__)
-_MANUAL = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
 # The ACD's offers say how long they ring before its RONA ("X-Acd-Rona-Ms", see
 # deploy/kamailio/acd): a CANCEL this close to that time, or later, is the RONA.
 RONA_HEADER = "X-Acd-Rona-Ms"
