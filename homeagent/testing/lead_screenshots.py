@@ -107,7 +107,7 @@ def _slots(fake: FakeConsole, path: Path) -> None:
         pump(20)
         if page.model.rowCount():
             break
-    started = [i for i in range(page.model.rowCount()) if page.model.row(i).slot.starts_at <= now]  # type: ignore[union-attr]
+    started = [i for i, r in enumerate(page.model.items()) if r.slot.starts_at <= now]
     if started:
         page.table.selectRow(started[-1])
     pump(200)
