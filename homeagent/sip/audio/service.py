@@ -4,7 +4,9 @@
 QThread with its own event loop) that owns `QMediaDevices` and every source/sink, lists
 devices by the names users see, follows hot-plug, rings, meters the microphone, plays a
 test tone, and moves call audio between the devices and the pjsua2 bridge's drift
-buffers. Its `bridge` is the `AudioAttachment` handed to the SIP engine.
+buffers. Its `bridge` is the `AudioAttachment` handed to the SIP engine. The two
+record-then-play-back tests (the pre-shift mic test, the noise listening test) keep their
+state and steps in `sip/audio/listening.py`, owned by the worker.
 
 Events (`AudioDevicesChanged`, `AudioDeviceFellBack`, `MicLevelMeasured`) are passed to
 `on_event` **on the audio thread**; the app's dispatcher queues them to the GUI.
@@ -40,6 +42,7 @@ from homeagent.core.events import (
 from homeagent.sip.audio import dsp
 from homeagent.sip.audio.bridge import CLOCK_RATE_HZ, PjAudioBridge
 from homeagent.sip.audio.denoise import NoiseSuppressor
+from homeagent.sip.audio.listening import ListeningTests
 from homeagent.sip.audio.pulse_watch import PulseDeviceWatch
 from homeagent.sip.audio.ringbuffer import DriftBuffer, DriftStats
 from homeagent.sip.audio.streams import (
@@ -55,7 +58,6 @@ log = logging.getLogger(__name__)
 TICK_MS = 10
 METER_INTERVAL_S = 0.1
 RECOVER_DELAY_MS = 300
-NOISE_TEST_GAP_S = 0.4  # silence between the two playbacks of the listening test
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +104,13 @@ class _Worker(QObject):
         self._next_meter = 0.0
         self._announced: tuple[tuple[AudioDevice, ...], tuple[AudioDevice, ...]] = ((), ())
         self._recover_pending = False
-        self._recording: bytearray | None = None  # the pre-shift check's mic test
-        self._record_bytes = 0
-        self._recorded = False
         self._denoise: NoiseSuppressor | None = None  # the call's capture stage
-        self._test_pcm: bytearray | None = None  # listening test: recording
-        self._test_bytes = 0
-        self._test_next: bytes | None = None  # listening test: the filtered playback
-        self._test_phase: NoiseTestPhase | None = None
+        self._listening = ListeningTests(  # the pre-shift mic test and the noise test
+            emit=service._emit,
+            set_playback=self._set_playback,
+            close_playback=self._close_tone,
+            reconcile=self._reconcile,
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -157,7 +158,7 @@ class _Worker(QObject):
         if active:
             if self._denoise is not None:
                 self._denoise.reset()  # a fresh noise estimate for each call
-            self._end_noise_test(NoiseTestPhase.CANCELLED)  # the call wins
+            self._listening.end_noise_test(NoiseTestPhase.CANCELLED)  # the call wins
         self._reconcile()
 
     @Slot(bool)
@@ -169,8 +170,7 @@ class _Worker(QObject):
     def record_and_play_back(self, duration_s: float) -> None:
         """Record `duration_s` of the microphone (metering meanwhile), then play it on the
         headset: the pre-shift check's "do I sound right?" test."""
-        self._recording = bytearray()
-        self._record_bytes = int(duration_s * CLOCK_RATE_HZ) * 2  # 16-bit mono
+        self._listening.start_recording(duration_s)
         self._reconcile()
 
     @Slot(bool)
@@ -182,7 +182,7 @@ class _Worker(QObject):
 
     @Slot(float, float)
     def play_test_tone(self, freq_hz: float, duration_s: float) -> None:
-        self._end_noise_test(NoiseTestPhase.CANCELLED)
+        self._listening.end_noise_test(NoiseTestPhase.CANCELLED)
         self._close("_tone")
         self._tone_source = OnceSource(dsp.tone(freq_hz, duration_s, rate_hz=CLOCK_RATE_HZ))
         self._tone_role = AudioRole.SPEAKER
@@ -194,11 +194,7 @@ class _Worker(QObject):
         if self._call_active:
             self._svc._emit(NoiseTestProgressed(NoiseTestPhase.CANCELLED.value))
             return
-        self._end_noise_test(None)
-        self._test_pcm = bytearray()
-        self._test_bytes = 2 * round(duration_s * CLOCK_RATE_HZ)
-        self._test_phase = NoiseTestPhase.RECORDING
-        self._svc._emit(NoiseTestProgressed(NoiseTestPhase.RECORDING.value))
+        self._listening.start_noise_test(duration_s)
         # a microphone that delivers nothing must not leave the page waiting
         QTimer.singleShot(int(1000 * (duration_s + 3.0)), self, self._on_noise_test_timeout)
         self._reconcile()
@@ -254,7 +250,7 @@ class _Worker(QObject):
     def _reconcile(self) -> None:
         """Open, close or move each stream so it matches what is wanted and available."""
         settings = self._svc.settings
-        recording = self._recording is not None or self._test_pcm is not None
+        recording = self._listening.recording
         self._place("_mic", AudioRole.MICROPHONE, self._call_active or self._meter_on or recording)
         # The headset output is also opened while ringing, so the first words of an
         # answered call (and the engine's auto-answer zip tone) are not lost while the
@@ -334,24 +330,22 @@ class _Worker(QObject):
             if pcm:
                 if self._call_active:
                     self._svc.uplink.write(self._denoise.process(pcm) if self._denoise else pcm)
-                if self._test_pcm is not None:
-                    self._noise_test_recorded(pcm)
+                self._listening.noise_test_recorded(pcm)
                 if self._meter_on:
                     self._meter(pcm)
-                if self._recording is not None:
-                    self._record(pcm)
+                self._listening.recorded(pcm)
             errored |= self._mic.errored
-            if self._test_phase is NoiseTestPhase.PLAYING_RAW and self._tone is None:
+            phase = self._listening.noise_test_phase
+            if phase is NoiseTestPhase.PLAYING_RAW and self._tone is None:
                 self._reconcile()  # the listening test's recording just ended
         for stream in (self._speaker, self._ringer, self._tone):
             if stream is not None:
                 stream.feed()
                 errored |= stream.errored
-        if self._recorded:  # the pre-shift check's recording is over: play it back
-            self._recorded = False
+        if self._listening.take_recorded():  # the pre-shift check's recording: play it back
             self._reconcile()
         elif self._tone_source is not None and self._tone_finished():
-            self._noise_test_played()
+            self._listening.noise_test_played()
             self._reconcile()
         if errored and not self._recover_pending:
             # A stream died (device vanished before the list said so): retry shortly,
@@ -365,17 +359,6 @@ class _Worker(QObject):
         self._refresh_lists()
         self._reconcile()
 
-    def _record(self, pcm: bytes) -> None:
-        assert self._recording is not None
-        self._recording += pcm
-        if len(self._recording) >= self._record_bytes:
-            take = bytes(self._recording[: self._record_bytes])
-            self._recording = None
-            self._close("_tone")
-            self._tone_source = OnceSource(take)
-            self._tone_role = AudioRole.SPEAKER
-            self._recorded = True  # reconciled at the end of this tick (the mic may close)
-
     def _meter(self, pcm: bytes) -> None:
         self._peak = max(self._peak, dsp.peak_level(pcm))
         now = time.monotonic()
@@ -384,57 +367,23 @@ class _Worker(QObject):
             self._peak = 0.0
             self._next_meter = now + METER_INTERVAL_S
 
-    # -- the before/after listening test ---------------------------------------------------
+    # -- the listening tests play through the tone slot -------------------------------------
 
-    def _noise_test_recorded(self, pcm: bytes) -> None:
-        assert self._test_pcm is not None
-        self._test_pcm += pcm
-        if len(self._test_pcm) < self._test_bytes:
+    def _set_playback(self, pcm: bytes | None) -> None:
+        if pcm is None:
+            self._tone_source = None
             return
-        raw = bytes(self._test_pcm[: self._test_bytes])
-        self._test_pcm = None
-        stage = NoiseSuppressor()  # its own: the call's noise estimate is not touched
-        filtered = stage.process(raw + dsp.silence(0.02, rate_hz=CLOCK_RATE_HZ))
-        ok = stage.status is NoiseStatus.ACTIVE
-        self._test_next = dsp.silence(NOISE_TEST_GAP_S) + (filtered if ok else raw)
-        # called from the tick, which still uses the microphone: the tick reconciles
-        # (closes it, opens the playback) when it is done with it
-        self._play_test(raw, NoiseTestPhase.PLAYING_RAW, filtered=ok, reconcile=False)
-
-    def _noise_test_played(self) -> None:
-        """A playback of the test ended: start the filtered one, or say it is done."""
-        if self._test_phase is NoiseTestPhase.PLAYING_RAW and self._test_next is not None:
-            nxt, self._test_next = self._test_next, None
-            self._close("_tone")
-            self._play_test(nxt, NoiseTestPhase.PLAYING_FILTERED)
-        elif self._test_phase is NoiseTestPhase.PLAYING_FILTERED:
-            self._end_noise_test(NoiseTestPhase.DONE)
-
-    def _play_test(
-        self, pcm: bytes, phase: NoiseTestPhase, *, filtered: bool = True, reconcile: bool = True
-    ) -> None:
         self._tone_source = OnceSource(pcm)
         self._tone_role = AudioRole.SPEAKER
-        self._test_phase = phase
-        self._svc._emit(NoiseTestProgressed(phase.value, filtered))
-        if reconcile:
-            self._reconcile()
 
-    def _end_noise_test(self, phase: NoiseTestPhase | None) -> None:
-        """Stop the test wherever it is; `phase` (if any) is announced when one was running."""
-        running = self._test_phase is not None
-        if self._test_phase in (NoiseTestPhase.PLAYING_RAW, NoiseTestPhase.PLAYING_FILTERED):
-            self._close("_tone")
-            self._tone_source = None
-        self._test_pcm, self._test_next, self._test_phase = None, None, None
-        if running and phase is not None:
-            self._svc._emit(NoiseTestProgressed(phase.value))
+    def _close_tone(self) -> None:
+        self._close("_tone")
 
     @Slot()
     def _on_noise_test_timeout(self) -> None:
-        if self._test_phase is NoiseTestPhase.RECORDING:
+        if self._listening.noise_test_phase is NoiseTestPhase.RECORDING:
             log.warning("listening test: the microphone gave no audio")
-            self._end_noise_test(NoiseTestPhase.FAILED)
+            self._listening.end_noise_test(NoiseTestPhase.FAILED)
             self._reconcile()
 
     def stats(self) -> tuple[str | None, str | None, float]:
