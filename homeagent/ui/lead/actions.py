@@ -28,7 +28,7 @@ from homeagent.ui.qt.theme import state_icon
 NOTE_MAX_CHARS = 500
 # (agent id, mode) -> (enabled, tooltip): what call supervision allows on one agent
 SupervisionGate = Callable[[str, str], tuple[bool, str]]
-# Console shortcuts (the console's own; the desk's are in ui/shell/main_window.SHORTCUTS
+# Console shortcuts (the console's own; the desk's are in ui/shell/shortcuts.SHORTCUTS
 # and none of these clashes with them: Ctrl+I is the desk's inbox, Ctrl+Shift+I barges).
 LEAD_SHORTCUTS: dict[str, str] = {
     "message": "Ctrl+Shift+M",

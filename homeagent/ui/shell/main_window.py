@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -35,40 +35,11 @@ from homeagent.ui.qt.phone_format import format_number
 from homeagent.ui.shell.banner import Banner
 from homeagent.ui.shell.diagnostics import DiagnosticsNotice
 from homeagent.ui.shell.shortcut_sheet import ShortcutSheet
+from homeagent.ui.shell.shortcuts import SHORTCUTS, CallKeysGuard, make_actions
 from homeagent.ui.shell.top_bar import TopBar
 from homeagent.ui.shell.update_banner import UpdateBanner
 
-# Default shortcuts (UX.md "Keyboard"); the first sequence is the one shown.
-SHORTCUTS: dict[str, tuple[str, ...]] = {
-    "answer": ("Ctrl+Return", "Ctrl+Enter"),
-    "decline": ("Ctrl+Shift+R",),  # R: Refuser / Reject
-    "hangup": ("Ctrl+Shift+E",),
-    "hold": ("Ctrl+H",),
-    "mute": ("Ctrl+M",),
-    "toggle_available": ("Ctrl+D",),
-    "presence_menu": ("Ctrl+Shift+D",),
-    "search": ("Ctrl+F",),
-    "save_wrap_up": ("Ctrl+S",),
-    "inbox": ("Ctrl+I",),
-    "ack_urgent": ("Ctrl+Shift+B",),  # B: "Bien reçu"
-    "ask_help": ("Ctrl+Shift+H",),  # during a call
-    "audio_settings": ("Ctrl+Shift+A",),
-    "toggle_console": ("Ctrl+L",),  # team leads who take calls: desk <-> console
-    "help_sheet": ("F1",),
-}
 DESK, CONSOLE = "desk", "console"
-# Shortcuts that must work even while a text field has focus (a field must not eat them).
-_GLOBAL = (
-    "answer",
-    "decline",
-    "hangup",
-    "hold",
-    "mute",
-    "toggle_available",
-    "presence_menu",
-    "save_wrap_up",
-)
-
 
 _log = logging.getLogger(__name__)
 
@@ -182,11 +153,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.shortcut_actions = self._make_actions()
         self._fill_help_menu()
-        # the call shortcuts must win over a focused text field: each widget of this window
-        # that takes the focus gets this window's filter (not the whole application: that
-        # put every event of the app through Python, paints and timers included)
-        QApplication.instance().focusChanged.connect(self._filter_focused)  # type: ignore[union-attr]
-        self._watching_focus = True
+        self._call_keys = CallKeysGuard(self, self.shortcut_actions)  # over a text field too
         self.resize(1366, 740)
         self.setMinimumSize(1024, 640)
         self.idle.search.field.setFocus(Qt.FocusReason.OtherFocusReason)  # not the presence
@@ -264,14 +231,7 @@ class MainWindow(QMainWindow):
             ),
             "help_sheet": (self.tr("Keyboard shortcuts"), self.show_shortcut_sheet),
         }
-        actions: dict[str, QAction] = {}
-        for name, (text, slot) in targets.items():
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in SHORTCUTS[name]])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            actions[name] = action
+        actions = make_actions(self, targets)
         actions["toggle_console"].setEnabled(False)  # until a lead's console is installed
         return actions
 
@@ -599,33 +559,13 @@ class MainWindow(QMainWindow):
         if self._snapshot is not None and self._snapshot.banner is not None:
             self.message_ack_requested.emit(self._snapshot.banner.id)
 
-    def _filter_focused(self, _old: QWidget | None, now: QWidget | None) -> None:
-        if now is not None and now.window() is self:
-            now.installEventFilter(self)  # once per widget: Qt moves a filter, never doubles it
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # A text field would accept e.g. Ctrl+D (delete) or Ctrl+H as its own key; the call
-        # shortcuts must win wherever the focus is in this window.
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            widget = watched if isinstance(watched, QWidget) else None
-            if widget is not None and widget.window() is self:
-                pressed = QKeySequence(event.keyCombination())
-                for name in _GLOBAL:
-                    for seq in self.shortcut_actions[name].shortcuts():
-                        if seq.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
-                            event.ignore()
-                            return True
-        return super().eventFilter(watched, event)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_to_tray and event.spontaneous():  # the agent closed it: the tray keeps it
             event.ignore()
             self.hide()
             self.hidden_to_tray.emit()
             return
-        if self._watching_focus:  # a window may be closed twice
-            self._watching_focus = False
-            QApplication.instance().focusChanged.disconnect(self._filter_focused)  # type: ignore[union-attr]
+        self._call_keys.stop()
         self.closing.emit()
         super().closeEvent(event)
 

@@ -18,7 +18,7 @@ from homeagent.ui.lead.board_model import COL_AGENT
 from homeagent.ui.lead.help_queue import HelpQueuePanel
 from homeagent.ui.qt.tasks import TaskRunner
 from homeagent.ui.qt.theme import apply_theme
-from homeagent.ui.shell.main_window import SHORTCUTS
+from homeagent.ui.shell.shortcuts import SHORTCUTS
 
 from .conftest import FakeClock
 from .test_console import select

@@ -35,7 +35,7 @@ def test_the_sheet_fits_every_row_without_scrolling_and_escape_closes_it(qtbot) 
 
 def test_decline_has_a_shortcut_and_the_sheet_names_keys_as_the_buttons_do(qtbot, french) -> None:  # type: ignore[no-untyped-def]
     from homeagent.ui.qt.labels import key_text
-    from homeagent.ui.shell.main_window import SHORTCUTS
+    from homeagent.ui.shell.shortcuts import SHORTCUTS
     from tests.unit.ui.conftest import make_desk
 
     desk = make_desk(qtbot)
