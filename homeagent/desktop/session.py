@@ -5,7 +5,8 @@ Start order (reverse for stop):
  2. the SIP engine, starting on its own thread (REGISTER) while the rest is built — or
     the one `run_desk` started even before this module was imported
     (`homeagent.desktop.sip_start`); its events wait for the dispatcher
- 3. the audio service (headset, ringer) — optional; its bridge is plugged into the engine
+ 3. the audio service (headset, ringer; `desk_audio`) — optional; its bridge is plugged
+    into the engine
  4. the local store (opened through the enrolled `DeviceSession`)
  5. the desk model, the window and its controller, live supervision's agent side
  6. the device services (event stream, outbox sender, contact sync)
@@ -28,8 +29,6 @@ from PySide6.QtCore import QTimer
 from homeagent.client.events import ConnectionState, StreamEvent
 from homeagent.core import records
 from homeagent.core.agent_state import AgentState, Presence
-from homeagent.core.audio_settings import AudioSettings
-from homeagent.core.audio_setup import AudioSettingsFile
 from homeagent.core.desk import DeskModel
 from homeagent.core.desk_snapshot import DeskSnapshot, Screen
 from homeagent.core.desk_supervision import DeskSupervision
@@ -45,7 +44,7 @@ from homeagent.core.supervision import SupervisionApi
 from homeagent.crm.outbox_items import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
-from homeagent.desktop import desk_slots, diag_bundle, diag_desk
+from homeagent.desktop import desk_audio, desk_slots, diag_bundle, diag_desk
 from homeagent.desktop.adapters import (
     ME_META_KEY,
     AppData,
@@ -64,7 +63,7 @@ from homeagent.ui.desk.controller import DeskController
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.phone_format import set_home_region
 from homeagent.ui.qt.tasks import TaskLanes
-from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSaver
+from homeagent.ui.settings.audio_page import SettingsSaver
 from homeagent.ui.settings.hotkeys_page import HotkeysController
 from homeagent.ui.shell.main_window import MainWindow
 from homeagent.ui.shell.notifier import Notifier
@@ -74,8 +73,6 @@ if TYPE_CHECKING:  # loaded only when IT set verified updates up (tuf, 26 MB)
     from homeagent.desktop.updates import DeskUpdates, UpdateSetup
 
 log = logging.getLogger(__name__)
-
-AUDIO_SETTINGS_FILE = "audio.json"  # in the device's data folder
 
 
 class AgentSession:
@@ -116,7 +113,14 @@ class AgentSession:
         self.engine: SipEngine | None = early.engine
         # 3. audio (optional: without a sound server calls still work on the null device)
         self._audio_saver: SettingsSaver | None = None
-        self.audio: AudioService | None = self._make_audio() if use_audio else None
+        self.audio: AudioService | None = None
+        if use_audio:
+            self.audio, self._audio_saver = desk_audio.start_audio(
+                data_dir=Path(device.data_dir),
+                dispatcher=self.dispatcher,
+                lanes=self.lanes,
+                event_log=self.log,
+            )
         early.attach(
             self.dispatcher.post,  # engine thread: straight through the door
             audio=self.audio.bridge if self.audio is not None else None,
@@ -164,7 +168,12 @@ class AgentSession:
             on_ended=self.controller.reload_lists,  # "Ma journée" lists the session
         )
         self.dispatcher.event_delivered.connect(self.supervision.handle)
-        self.audio_settings = self._wire_audio_page()
+        self.audio_settings = desk_audio.wire_audio_page(
+            window=self.window,
+            audio=self.audio,
+            dispatcher=self.dispatcher,
+            saver=self._audio_saver,
+        )
         self.hotkeys = self._wire_hotkeys()
         self.check = DeskCheck(  # "Vérifier mon poste" (issue 15)
             window=self.window,
@@ -264,42 +273,6 @@ class AgentSession:
         except Exception as exc:  # the shared connection still works, only slower
             log.warning("no separate lookup connection to the cache: %s", exc)
             return self._store
-
-    def _make_audio(self) -> AudioService | None:
-        try:
-            from homeagent.sip.audio.service import AudioService as RealAudioService
-
-            # the agent's device choices, remembered by device identity across restarts
-            file = AudioSettingsFile(Path(self.device.data_dir) / AUDIO_SETTINGS_FILE)
-            stored = file.load()
-            self._audio_saver = SettingsSaver(file, self.lanes.disk.run, stored)
-            service = RealAudioService(
-                self.dispatcher.post,
-                AudioSettings.from_dict(stored),
-                on_settings_changed=self._audio_saver,
-            )
-            service.start()
-            return service
-        except Exception as exc:  # no sound server: calls still work on the null device
-            log.warning("audio unavailable: %s", exc)
-            self.log.write("audio_unavailable", message=str(exc))
-            return None
-
-    def _wire_audio_page(self) -> AudioSettingsController | None:
-        window = self.window
-        if self.audio is None:  # no sound server: nothing to choose
-            window.top.audio.setVisible(False)
-            window.shortcut_actions["audio_settings"].setEnabled(False)
-            return None
-        page = AudioSettingsController(
-            audio=self.audio,
-            dispatcher=self.dispatcher,
-            banner=window.audio_banner,
-            parent_widget=window,
-            saver=self._audio_saver,
-        )
-        window.audio_settings_requested.connect(page.open_page)
-        return page
 
     def _wire_hotkeys(self) -> HotkeysController:
         """Global hotkeys (off by default; X11 only), their page from the top bar."""
