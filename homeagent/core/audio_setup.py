@@ -218,6 +218,9 @@ def meter_percent(level: float) -> int:
     return max(0, min(100, round((db - METER_FLOOR_DB) / -METER_FLOOR_DB * 100)))
 
 
+AUDIO_SETTINGS_FILE = "audio.json"  # its name in the device's data folder
+
+
 class AudioSettingsFile:
     """The choices as JSON in the user's data folder; a bad or missing file means defaults."""
 

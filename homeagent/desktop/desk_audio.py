@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from homeagent.core.audio_settings import AudioSettings
-from homeagent.core.audio_setup import AudioSettingsFile
+from homeagent.core.audio_setup import AUDIO_SETTINGS_FILE, AudioSettingsFile
 from homeagent.core.eventlog import EventLog
 from homeagent.core.ports import AudioService
 from homeagent.ui.qt.dispatcher import Dispatcher
@@ -20,8 +20,6 @@ from homeagent.ui.settings.audio_page import AudioSettingsController, SettingsSa
 from homeagent.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-
-AUDIO_SETTINGS_FILE = "audio.json"  # in the device's data folder
 
 
 def start_audio(

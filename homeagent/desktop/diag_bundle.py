@@ -44,13 +44,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homeagent.core.audio_setup import AUDIO_SETTINGS_FILE
 from homeagent.core.diag_mask import Masker
 
 log = logging.getLogger(__name__)
 
 EVENT_LOG_FILE = "events.jsonl"
 LAST_CHECK_FILE = "last-check.json"
-AUDIO_SETTINGS_FILE = "audio.json"
 DEFAULT_HOURS = 8.0
 MAX_EVENT_LOG_BYTES = 2 * 1024 * 1024
 MAX_TRACE_BYTES = 4 * 1024 * 1024

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 
 import homeagent.sip.audio.service as audio_service
-from homeagent.core.audio_setup import AudioRole
+from homeagent.core.audio_setup import AUDIO_SETTINGS_FILE, AudioRole
 from homeagent.core.desk_snapshot import Screen
 from homeagent.core.eventlog import EventLog
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.desktop.desk_audio import AUDIO_SETTINGS_FILE
 from homeagent.desktop.session import AgentSession
 from homeagent.testing.audio_preview import HDMI_OUT, HEADSET_OUT, FakeAudioService
 from homeagent.testing.device import FakeDevice
