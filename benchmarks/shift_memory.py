@@ -27,14 +27,16 @@ Each call: sipp (`benchmarks/sipp_shift_call.xml`) calls the softphone's address
 Kamailio, offering PCMA on the port of this script's RTP peer, which sends the 8 kHz speech
 of sipp's own `g711a.pcap` (looped, 20 ms packets) to whatever address the softphone's RTP
 comes from, and counts the softphone's packets; after `--talk-s` seconds sipp sends BYE. A
-call counts as answered with audio when sipp saw 200 and BYE/200 and at least
-`--min-audio-s` (1 s) of audio went each way (the softphone's RTP timestamps; ours are 20 ms
+call counts as answered with audio when sipp saw 200 and BYE/200 and at least `--min-
+audio-s` (1 s) of audio went each way (the softphone's RTP timestamps; ours are 20 ms
 packets; the mean per call is reported); anything else is a failed call, counted, never a
-hang (sipp has its own timeouts, and the process a hard one). VmRSS and Pss (smaps_rollup,
-summed over the process tree, `desktop_peers.memory_mb`) are sampled before the first call
-and every `--every` calls, with the load average; results go to `DIR/shift_memory.json`
-and `DIR/shift_memory.csv`. `--tracemalloc`: the desk traces its allocations and dumps a
-snapshot and gc counts by type at the end (`ha_desk.py`, `HA_TRACEMALLOC`).
+hang (sipp has its own timeouts, and the process a hard one); a softphone that exits ends
+its shift there, with its curve up to the exit and its exit code (`exited`). VmRSS and Pss
+(smaps_rollup, summed over the process tree, `desktop_peers.memory_mb`) are sampled before
+the first call and every `--every` calls, with the load average; results go to
+`DIR/shift_memory.json` and `DIR/shift_memory.csv`. `--tracemalloc`: the desk traces its
+allocations and dumps a snapshot and gc counts by type at the end (`ha_desk.py`,
+`HA_TRACEMALLOC`).
 """
 
 from __future__ import annotations
@@ -303,8 +305,10 @@ def shift(peer: Peer, world: ShiftWorld, rtp: RtpPeer, args: argparse.Namespace)
             ok, rx_all, tx_all = 0, [], []  # seconds of audio of each answered call
             deadline = time.monotonic() + args.max_minutes * 60
             for n in range(1, args.calls + 1):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{peer.name} exited ({proc.returncode}) at call {n}")
+                if proc.poll() is not None:  # a crash is a result: the curve up to it
+                    out["stopped_at"], out["exited"] = n - 1, proc.returncode
+                    print(f"{peer.name} exited ({proc.returncode}) at call {n}", flush=True)
+                    break
                 if time.monotonic() > deadline:
                     out["stopped_at"] = n - 1
                     print(f"{peer.name}: --max-minutes reached at call {n - 1}", flush=True)
