@@ -27,8 +27,8 @@ Each call: sipp (`benchmarks/sipp_shift_call.xml`) calls the softphone's address
 Kamailio, offering PCMA on the port of this script's RTP peer, which sends the 8 kHz speech
 of sipp's own `g711a.pcap` (looped, 20 ms packets) to whatever address the softphone's RTP
 comes from, and counts the softphone's packets; after `--talk-s` seconds sipp sends BYE. A
-call counts as answered with audio when sipp saw 200 and BYE/200 and at least `--min-
-audio-s` (1 s) of audio went each way (the softphone's RTP timestamps; ours are 20 ms
+call counts as answered with audio when sipp saw 200 and BYE/200 and at least
+`--min-audio-s` (1 s) of audio went each way (the softphone's RTP timestamps; ours are 20 ms
 packets; the mean per call is reported); anything else is a failed call, counted, never a
 hang (sipp has its own timeouts, and the process a hard one); a softphone that exits ends
 its shift there, with its curve up to the exit and its exit code (`exited`). VmRSS and Pss
