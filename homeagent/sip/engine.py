@@ -218,7 +218,7 @@ class SipEngine:
                 self._audio_open = True
             self._account = EngineAccount(ctl)
             ctl.account = self._account
-            ctl.registering()
+            ctl.registration.registering()
             self._account.create(account_config(self._config, self._account_cfg, transport_id))
         except Exception as exc:
             message = _describe(exc)

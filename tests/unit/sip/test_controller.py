@@ -298,7 +298,7 @@ def test_tls_registration_is_left_to_pjsip(ctl) -> None:  # type: ignore[no-unty
     from homeagent.core.sip_config import Transport
 
     controller, _ = ctl
-    controller.account_cfg = replace(controller.account_cfg, transport=Transport.TLS)
+    controller.registration.account_cfg = replace(controller.account_cfg, transport=Transport.TLS)
     account = controller.account = FakeAccount()
     controller.registration_reported(200, "OK", 300)
     controller.tick(100.0)
@@ -311,7 +311,7 @@ def test_a_refresh_without_answer_tells_the_desk_and_is_not_sent_twice(ctl) -> N
     # seconds the desk hears the line is reconnecting (pjsip's transaction would only time
     # out after 32 s); no second REGISTER is started while that one is outstanding (pjsip
     # refuses it: PJSIP_EBUSY); the 200 OK when the link returns says REGISTERED again.
-    from homeagent.sip.controller import REGISTRAR_SILENT_S
+    from homeagent.sip.registration import REGISTRAR_SILENT_S
 
     controller, events = ctl
     account = controller.account = FakeAccount()
