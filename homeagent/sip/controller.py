@@ -7,7 +7,6 @@ taken in :meth:`CallController.tick`, never inside ``onIncomingCall``.
 
 from __future__ import annotations
 
-import collections
 import logging
 import time
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from homeagent.sip.callmedia import CallMedia, measure_quality
 from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall, hang_up
 from homeagent.sip.headers import parse_invite, source_host
 from homeagent.sip.media import AudioAttachment
-from homeagent.sip.policy import RejectPacer, admit
+from homeagent.sip.policy import FloodGuard, RejectPacer, admit
 from homeagent.sip.registration import Registration
 from homeagent.sip.reinvite import MAX_TRIES, retry_after_s, retry_delay_s
 from homeagent.sip.supervision import SupervisionLegs
@@ -45,12 +44,6 @@ from homeagent.sip.supervision import SupervisionLegs
 log = logging.getLogger(__name__)
 
 QUALITY_INTERVAL_S = 5.0
-# pjsip's select() ioqueue has 64 socket slots and reuses a closed slot only after 500 ms;
-# every INVITE that gets a call slot opens two media sockets before we even see it. Past
-# this many new incoming calls within the window, the loop stops reading the network until
-# the window has passed (the kernel queues the datagrams meanwhile).
-FLOOD_WINDOW_S = 0.6
-FLOOD_BUDGET = 16
 _ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, never bound
 
 
@@ -82,8 +75,7 @@ class CallController:
         )
         self.registration = Registration(account, emit, lambda: self.account)
         self._pending_removal: list[int] = []
-        self._arrivals: collections.deque[float] = collections.deque()
-        self._flood_logged = False
+        self.flood = FloodGuard()  # the engine's loop asks it before reading the network
 
     # ----------------------------------------------------------------- account reports
     # The controller is the account's listener (accounts.AccountListener): the reports
@@ -96,7 +88,7 @@ class CallController:
 
     def incoming_call(self, pj_call_id: int, whole_msg: str, src_address: str) -> None:
         assert self.account is not None
-        self.note_arrival(time.monotonic())
+        self.flood.note_arrival(time.monotonic())
         # SWIG decoded the bytes with surrogateescape: decode them again, once, here, so
         # every fact (and every event built from them) is clean UTF-8 (Latin-1 PBXs).
         facts = parse_invite(clean_text(whole_msg))
@@ -114,20 +106,6 @@ class CallController:
         self.calls.add(record, EngineCall(self, self.account, record, pj_call_id))
 
     # ------------------------------------------------------------------ the loop's turn
-    def note_arrival(self, now_s: float) -> None:
-        """Count an INVITE that got a call slot (it opened two media sockets)."""
-        self._arrivals.append(now_s)
-
-    def flooded(self, now_s: float) -> bool:
-        """True while too many INVITEs arrived recently to read the network safely."""
-        while self._arrivals and now_s - self._arrivals[0] >= FLOOD_WINDOW_S:
-            self._arrivals.popleft()
-        flooded = len(self._arrivals) >= FLOOD_BUDGET
-        if flooded and not self._flood_logged:
-            log.warning("INVITE flood: pausing network reads for up to %.1f s", FLOOD_WINDOW_S)
-        self._flood_logged = flooded
-        return flooded
-
     def tick(self, now_s: float) -> None:
         """Work that must not happen inside a pjsua2 callback; called between two turns."""
         for call_id in self._pending_removal:

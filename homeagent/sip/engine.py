@@ -247,7 +247,7 @@ class SipEngine:
 
     def _loop(self, ep: pj.Endpoint, ctl: CallController) -> None:
         while True:
-            if ctl.flooded(time.monotonic()):
+            if ctl.flood.flooded(time.monotonic()):
                 time.sleep(LOOP_POLL_MS / 1000)  # let pjsip's closed socket slots free up
             else:
                 ep.libHandleEvents(LOOP_POLL_MS)

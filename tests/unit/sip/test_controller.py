@@ -196,19 +196,6 @@ def test_registration_reports_count_failures(ctl) -> None:  # type: ignore[no-un
     assert regs[-1].state is RegistrationState.REGISTERED
 
 
-def test_flood_guard_pauses_reads_for_one_window(ctl) -> None:  # type: ignore[no-untyped-def]
-    from homeagent.sip.controller import FLOOD_BUDGET, FLOOD_WINDOW_S
-
-    controller, _ = ctl
-    for i in range(FLOOD_BUDGET - 1):
-        controller.note_arrival(10.0 + i * 0.01)
-    assert not controller.flooded(10.1)
-    controller.note_arrival(10.1)
-    assert controller.flooded(10.1)
-    assert controller.flooded(10.0 + FLOOD_WINDOW_S - 0.01)
-    assert not controller.flooded(10.1 + FLOOD_WINDOW_S)
-
-
 def test_dtmf_on_a_held_call_fails_loudly_instead_of_vanishing(ctl) -> None:  # type: ignore[no-untyped-def]
     controller, events = ctl
     call = _incoming(controller)
