@@ -45,12 +45,8 @@ from homeagent.crm.outbox_items import OutboxItem, OutboxStatus
 from homeagent.crm.store import LocalStore
 from homeagent.crm.sync import SyncProgress
 from homeagent.desktop import desk_audio, desk_slots, diag_bundle, diag_desk
-from homeagent.desktop.adapters import (
-    ME_META_KEY,
-    AppData,
-    AppSink,
-    StoreDirectory,
-    VCardFiles,
+from homeagent.desktop.adapters import ME_META_KEY, AppData, AppSink, StoreDirectory, VCardFiles
+from homeagent.desktop.desk_records import (
     message_from_record,
     sent_message_from_row,
     team_from_me,

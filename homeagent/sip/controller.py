@@ -7,7 +7,6 @@ taken in :meth:`CallController.tick`, never inside ``onIncomingCall``.
 
 from __future__ import annotations
 
-import collections
 import logging
 import time
 from collections.abc import Callable
@@ -29,33 +28,22 @@ from homeagent.core.events import (
     DtmfReceived,
     Event,
     IncomingCallRefused,
-    RegistrationChanged,
-    RegistrationState,
     TransferProgressed,
 )
-from homeagent.core.sip_config import EngineConfig, SipAccountConfig, Transport
+from homeagent.core.sip_config import EngineConfig, SipAccountConfig
 from homeagent.core.text import clean_text
 from homeagent.sip.callmedia import CallMedia, measure_quality
 from homeagent.sip.calls import CallRecord, CallRegistry, EngineCall, hang_up
 from homeagent.sip.headers import parse_invite, source_host
 from homeagent.sip.media import AudioAttachment
-from homeagent.sip.policy import RejectPacer, admit, registration_event
+from homeagent.sip.policy import FloodGuard, RejectPacer, admit
+from homeagent.sip.registration import Registration
 from homeagent.sip.reinvite import MAX_TRIES, retry_after_s, retry_delay_s
 from homeagent.sip.supervision import SupervisionLegs
 
 log = logging.getLogger(__name__)
 
 QUALITY_INTERVAL_S = 5.0
-# pjsip's select() ioqueue has 64 socket slots and reuses a closed slot only after 500 ms;
-# every INVITE that gets a call slot opens two media sockets before we even see it. Past
-# this many new incoming calls within the window, the loop stops reading the network until
-# the window has passed (the kernel queues the datagrams meanwhile).
-FLOOD_WINDOW_S = 0.6
-FLOOD_BUDGET = 16
-# A refresh REGISTER unanswered this long means the registrar cannot be reached (a home
-# link that died silently): the desk hears the line is reconnecting at once, instead of
-# when pjsip's transaction times out (32 s); the 200 OK on the link's return restores it.
-REGISTRAR_SILENT_S = 5.0
 _ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, never bound
 
 
@@ -85,46 +73,22 @@ class CallController:
         self.supervision = SupervisionLegs(
             emit, self.media, self.calls, trusted_hosts, self.pacer, lambda: self.account
         )
-        self._reg_failures = 0
-        self._registered = False
-        self._next_refresh_s: float | None = None  # UDP: when to re-REGISTER (see tick)
-        self._refresh_sent_s: float | None = None  # our refresh, while unanswered
-        self._silence_reported = False
-        self._transport_error = ""
+        self.registration = Registration(account, emit, lambda: self.account)
         self._pending_removal: list[int] = []
-        self._arrivals: collections.deque[float] = collections.deque()
-        self._flood_logged = False
+        self.flood = FloodGuard()  # the engine's loop asks it before reading the network
 
     # ----------------------------------------------------------------- account reports
+    # The controller is the account's listener (accounts.AccountListener): the reports
+    # go on to the registration it owns.
     def registration_reported(self, code: int, reason: str, expiration_s: int) -> None:
-        ok = 200 <= code < 300
-        self._reg_failures = 0 if ok else self._reg_failures + 1
-        self._registered = ok and expiration_s > 0
-        self._refresh_sent_s = None
-        self._silence_reported = False
-        event = registration_event(
-            aor=self.account_cfg.aor,
-            code=code,
-            reason=reason,
-            expiration_s=expiration_s,
-            transport_error="" if ok else self._transport_error,
-            failures=self._reg_failures,
-            first_retry_s=self.account_cfg.first_retry_s,
-            retry_interval_s=self.account_cfg.retry_interval_s,
-        )
-        if ok:
-            self._transport_error = ""
-        self.emit(event)
+        self.registration.reported(code, reason, expiration_s)
 
     def transport_failed(self, message: str) -> None:
-        self._transport_error = message
-
-    def registering(self) -> None:
-        self.emit(RegistrationChanged(self.account_cfg.aor, RegistrationState.REGISTERING))
+        self.registration.transport_failed(message)
 
     def incoming_call(self, pj_call_id: int, whole_msg: str, src_address: str) -> None:
         assert self.account is not None
-        self.note_arrival(time.monotonic())
+        self.flood.note_arrival(time.monotonic())
         # SWIG decoded the bytes with surrogateescape: decode them again, once, here, so
         # every fact (and every event built from them) is clean UTF-8 (Latin-1 PBXs).
         facts = parse_invite(clean_text(whole_msg))
@@ -142,27 +106,13 @@ class CallController:
         self.calls.add(record, EngineCall(self, self.account, record, pj_call_id))
 
     # ------------------------------------------------------------------ the loop's turn
-    def note_arrival(self, now_s: float) -> None:
-        """Count an INVITE that got a call slot (it opened two media sockets)."""
-        self._arrivals.append(now_s)
-
-    def flooded(self, now_s: float) -> bool:
-        """True while too many INVITEs arrived recently to read the network safely."""
-        while self._arrivals and now_s - self._arrivals[0] >= FLOOD_WINDOW_S:
-            self._arrivals.popleft()
-        flooded = len(self._arrivals) >= FLOOD_BUDGET
-        if flooded and not self._flood_logged:
-            log.warning("INVITE flood: pausing network reads for up to %.1f s", FLOOD_WINDOW_S)
-        self._flood_logged = flooded
-        return flooded
-
     def tick(self, now_s: float) -> None:
         """Work that must not happen inside a pjsua2 callback; called between two turns."""
         for call_id in self._pending_removal:
             self.calls.remove(call_id)  # drops our last reference: pjsua2 frees the Call
             self.media.forget(call_id)
         self._pending_removal.clear()
-        self._refresh_registration(now_s)
+        self.registration.refresh(now_s)
         for record, call in self.calls:
             if record.ended:
                 continue
@@ -171,37 +121,6 @@ class CallController:
             except Exception:  # one broken call must not stop the engine
                 log.exception("call %s", record.call_id)
         self.supervision.tick(now_s)
-
-    def _refresh_registration(self, now_s: float) -> None:
-        """UDP: re-REGISTER every `reregister_s` while registered (a registrar restarted
-        with its bindings lost would otherwise not reach us until the binding expires)."""
-        every = self.account_cfg.reregister_s
-        if self.account_cfg.transport is not Transport.UDP or every <= 0 or not self._registered:
-            self._next_refresh_s = None
-            return
-        sent = self._refresh_sent_s
-        if sent is not None:  # unanswered: pjsip retransmits it; never start a second one
-            if now_s - sent >= REGISTRAR_SILENT_S and not self._silence_reported:
-                self._silence_reported = True
-                log.warning("no answer from the registrar for %.0f s", now_s - sent)
-                self.emit(
-                    RegistrationChanged(
-                        self.account_cfg.aor,
-                        RegistrationState.REGISTERING,
-                        reason="no answer from the registrar: reconnecting",
-                    )
-                )
-            return
-        if self._next_refresh_s is None:
-            self._next_refresh_s = now_s + every
-        elif now_s >= self._next_refresh_s and self.account is not None:
-            self._next_refresh_s = now_s + every
-            try:
-                self.account.setRegistration(True)
-            except pj.Error as exc:  # e.g. a REGISTER of pjsip's own in progress
-                log.debug("registration refresh: %s", exc.info())
-                return
-            self._refresh_sent_s = now_s
 
     def _tick_call(self, record: CallRecord, call: EngineCall, now_s: float) -> None:
         if record.direction is CallDirection.INBOUND and not record.decided:

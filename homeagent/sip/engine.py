@@ -218,7 +218,7 @@ class SipEngine:
                 self._audio_open = True
             self._account = EngineAccount(ctl)
             ctl.account = self._account
-            ctl.registering()
+            ctl.registration.registering()
             self._account.create(account_config(self._config, self._account_cfg, transport_id))
         except Exception as exc:
             message = _describe(exc)
@@ -247,7 +247,7 @@ class SipEngine:
 
     def _loop(self, ep: pj.Endpoint, ctl: CallController) -> None:
         while True:
-            if ctl.flooded(time.monotonic()):
+            if ctl.flood.flooded(time.monotonic()):
                 time.sleep(LOOP_POLL_MS / 1000)  # let pjsip's closed socket slots free up
             else:
                 ep.libHandleEvents(LOOP_POLL_MS)

@@ -5,6 +5,8 @@
   (each rejected call closes two media sockets whose slots are reused only after 500 ms;
   calls that wait keep their slot and make pjsua turn further INVITEs away statelessly
   with "486 Too many calls", which costs no socket);
+- :class:`FloodGuard` tells the engine's loop to stop reading the network while INVITEs
+  arrive faster than pjsip's socket slots are freed;
 - :func:`registration_event` turns a pjsua2 registration report into an event;
 - :func:`retry_delay_s` is the re-registration back-off we configure pjsua2 with.
 """
@@ -12,9 +14,19 @@
 from __future__ import annotations
 
 import collections
+import logging
 from dataclasses import dataclass
 
 from homeagent.core.events import RegistrationChanged, RegistrationState
+
+log = logging.getLogger(__name__)
+
+# pjsip's select() ioqueue has 64 socket slots and reuses a closed slot only after 500 ms;
+# every INVITE that gets a call slot opens two media sockets before we even see it. Past
+# this many new incoming calls within the window, the loop stops reading the network until
+# the window has passed (the kernel queues the datagrams meanwhile).
+FLOOD_WINDOW_S = 0.6
+FLOOD_BUDGET = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +83,30 @@ class RejectPacer:
             return False
         self._times.append(now_s)
         return True
+
+
+class FloodGuard:
+    """Counts the INVITEs that got a call slot; says when the loop must stop reading.
+
+    Engine thread only (the controller notes arrivals, the loop asks between turns)."""
+
+    def __init__(self) -> None:
+        self._arrivals: collections.deque[float] = collections.deque()
+        self._flood_logged = False
+
+    def note_arrival(self, now_s: float) -> None:
+        """Count an INVITE that got a call slot (it opened two media sockets)."""
+        self._arrivals.append(now_s)
+
+    def flooded(self, now_s: float) -> bool:
+        """True while too many INVITEs arrived recently to read the network safely."""
+        while self._arrivals and now_s - self._arrivals[0] >= FLOOD_WINDOW_S:
+            self._arrivals.popleft()
+        flooded = len(self._arrivals) >= FLOOD_BUDGET
+        if flooded and not self._flood_logged:
+            log.warning("INVITE flood: pausing network reads for up to %.1f s", FLOOD_WINDOW_S)
+        self._flood_logged = flooded
+        return flooded
 
 
 # pjsua2 re-registers by itself after these answers only; an authentication failure (401,

@@ -11,6 +11,8 @@
   cell over a threshold is bold with a ▲ (amber) or ▲▲ (red) and a tooltip that names
   the threshold.
 
+What each cell says (its words, tooltip, the thresholds in words) is formatted in
+ui/lead/board_text.py; the model computes a cell once per change or tick and caches it.
 The clock is injected (tests use a fake one).
 """
 
@@ -24,8 +26,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
-    QLocale,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -38,7 +38,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon, QPalette
 
 from homeagent.core import lead_board as lb
-from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
+from homeagent.core.agent_state import AgentState
 from homeagent.core.lead_records import (
     Board,
     BoardRow,
@@ -51,28 +51,33 @@ from homeagent.core.lead_records import (
     parse_state_change_pending,
 )
 from homeagent.core.lead_settings import DEFAULT_SETTINGS, TeamBoardSettings
-from homeagent.core.timefmt import format_duration
+from homeagent.ui.lead.board_text import (
+    ALERT_MARK,
+    COL_AGENT,
+    COL_AHT,
+    COL_BREAKS,
+    COL_CALL,
+    COL_HANDLED,
+    COL_MISSED,
+    COL_NETWORK,
+    COL_QUALITY,
+    COL_STATE,
+    COL_TIME,
+    COLUMN_COUNT,
+    MARKS,
+    cell_tooltip,
+    headers,
+    network_text,
+    pending_text,
+    plain_text,
+    threshold_words,
+)
 from homeagent.ui.lead.headset import headset_icon
-from homeagent.ui.qt.labels import presence_text
 
 log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 Clock = Callable[[], dt.datetime]
-
-(
-    COL_AGENT,
-    COL_STATE,
-    COL_TIME,
-    COL_CALL,
-    COL_HANDLED,
-    COL_AHT,
-    COL_BREAKS,
-    COL_MISSED,
-    COL_QUALITY,
-    COL_NETWORK,
-) = range(10)
-COLUMN_COUNT = 10
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # numbers for numeric sorting
 AGENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # str
@@ -118,8 +123,6 @@ _STATE_ORDER = {
     AgentState.BREAK: 5,
     AgentState.OFFLINE: 6,
 }
-MARKS = {lb.Level.WARN: "▲", lb.Level.ALARM: "▲▲"}
-ALERT_MARK = "⚑"  # the agent's name when an alert about them is open
 ALERTED = lb.Judged(lb.Level.ALARM)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -128,7 +131,6 @@ _TINTS = {  # (light, dark) backgrounds of a cell over a threshold
     lb.Level.WARN: ("#FCE8B2", "#5C4A12"),
     lb.Level.ALARM: ("#FAD2CF", "#6B2420"),
 }
-NETWORK_MARKS = {lb.Level.OK: "●", lb.Level.WARN: "▲", lb.Level.ALARM: "▲▲"}
 _GOOD_INK = ("#2E7D32", "#81C784")  # (light, dark): the network badge's green dot
 
 
@@ -136,89 +138,9 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def headers() -> list[str]:
-    return [
-        QCoreApplication.translate("LeadBoard", "Agent"),
-        QCoreApplication.translate("LeadBoard", "State"),
-        QCoreApplication.translate("LeadBoard", "Time in state"),
-        QCoreApplication.translate("LeadBoard", "Current call"),
-        QCoreApplication.translate("LeadBoard", "Handled"),
-        QCoreApplication.translate("LeadBoard", "Avg handle"),
-        QCoreApplication.translate("LeadBoard", "Breaks"),
-        QCoreApplication.translate("LeadBoard", "Missed"),
-        QCoreApplication.translate("LeadBoard", "Quality"),
-        QCoreApplication.translate("LeadBoard", "Network"),
-    ]
-
-
-def pending_text(pending: PendingState | None) -> str:
-    """ "Break at the end of the call — by Claire M." (the note in the tooltip)."""
-    if pending is None:
-        return ""
-    what = presence_text(Presence(pending.state, pending.reason))
-    return QCoreApplication.translate(
-        "LeadBoard", "{state} at the end of the call — by {who}"
-    ).format(state=what, who=lb.short_name(pending.by.name))
-
-
-def state_text(state: AgentState, reason: str) -> str:
-    """The state with its reason, in words: a RONA reads "missed call", never its code."""
-    if state is AgentState.NOT_READY and reason == RONA_REASON:
-        reason = QCoreApplication.translate("LeadBoard", "missed call")
-    return presence_text(Presence(state, reason))
-
-
 def _call_ticks(row: BoardRow) -> bool:
     """The call column counts seconds (not after the call, in wrap-up)."""
     return row.call is not None and row.state is not AgentState.WRAP_UP
-
-
-def network_text(row: BoardRow) -> str:
-    """The badge: "● Bon", "▲ Moyen", "▲▲ Mauvais"; "–" when no check today."""
-    if row.network is None:
-        return "–"
-    level = lb.judge_network(row).level
-    words = {
-        lb.Level.OK: QCoreApplication.translate("LeadBoard", "Good"),
-        lb.Level.WARN: QCoreApplication.translate("LeadBoard", "Fair"),
-        lb.Level.ALARM: QCoreApplication.translate("LeadBoard", "Poor"),
-    }
-    return f"{NETWORK_MARKS[level]} {words[level]}"
-
-
-def network_tooltip(row: BoardRow) -> str:
-    """When the agent checked, and the figures behind the badge (MOS, loss)."""
-    n = row.network
-    if n is None:
-        return QCoreApplication.translate("LeadBoard", "No pre-shift check today")
-    loc = QLocale()
-    at = n.at.astimezone().strftime("%H:%M")
-    parts = [QCoreApplication.translate("LeadBoard", "Pre-shift check at {time}").format(time=at)]
-    if n.mos is not None:
-        parts.append(
-            QCoreApplication.translate("LeadBoard", "MOS {mos} (G.722)").format(
-                mos=loc.toString(n.mos, "f", 1)
-            )
-        )
-    if n.loss_pct is not None:
-        parts.append(
-            QCoreApplication.translate("LeadBoard", "loss {loss} %").format(
-                loss=loc.toString(n.loss_pct, "f", 1)
-            )
-        )
-    if n.jitter_ms is not None:
-        parts.append(
-            QCoreApplication.translate("LeadBoard", "jitter {jitter} ms").format(
-                jitter=loc.toString(n.jitter_ms, "f", 0)
-            )
-        )
-    if n.rtt_ms is not None:
-        parts.append(
-            QCoreApplication.translate("LeadBoard", "round trip {rtt} ms").format(
-                rtt=loc.toString(n.rtt_ms, "f", 0)
-            )
-        )
-    return " · ".join(parts)
 
 
 def _is_dark() -> bool:
@@ -550,9 +472,9 @@ class LeadBoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             return None if judged.level is lb.Level.OK else self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(live, col, judged)
+            return cell_tooltip(live, col, judged, self._alerts, self._supervised, self._settings)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            tip = self._threshold_words(col, judged)
+            tip = threshold_words(col, judged, self._settings)
             return f"{text}. {tip}" if tip else text
         return None
 
@@ -584,51 +506,8 @@ class LeadBoardModel(QAbstractTableModel):
         now = self._now
         level = self._judge(live, col).level
         mark = ALERT_MARK if col == COL_AGENT and level is lb.Level.ALARM else MARKS.get(level, "")
-        body = self._plain(live, col, now)
+        body = plain_text(live, col, now, self._supervised, self._queue_labels, self._settings)
         return f"{mark} {body}" if mark and body else body
-
-    def _plain(self, live: lb.LiveRow, col: int, now: dt.datetime) -> str:
-        row = live.row
-        if col == COL_AGENT:
-            mark = self._supervised.get(row.agent_id)
-            return f"{row.label} · {mark}" if mark else row.label
-        if col == COL_STATE:
-            return state_text(row.state, row.reason)
-        if col == COL_TIME:
-            return format_duration(live.time_in_state_s(now))
-        if col == COL_CALL:
-            seconds = live.call_s(now)
-            if seconds is None or row.call is None:
-                return ""
-            queue = self._queue_labels.get(row.call.queue, row.call.queue) or (
-                QCoreApplication.translate("LeadBoard", "outbound")
-                if row.call.direction == "outbound"
-                else QCoreApplication.translate("LeadBoard", "direct")
-            )
-            if row.state is AgentState.WRAP_UP:  # the call is over: its queue only
-                return QCoreApplication.translate("LeadBoard", "after {queue}").format(queue=queue)
-            return f"{format_duration(seconds)} · {queue}"
-        if col == COL_HANDLED:
-            return str(row.today.calls_handled)
-        if col == COL_AHT:
-            return format_duration(row.today.avg_handle_s) if row.today.calls_handled else "–"
-        if col == COL_BREAKS:
-            total = format_duration(live.break_total_s(now))
-            allowance = self._settings.break_allowance_s
-            if allowance:
-                return f"{row.today.breaks.count} · {total} / {format_duration(allowance)}"
-            return f"{row.today.breaks.count} · {total}"
-        if col == COL_MISSED:
-            return str(row.today.missed)
-        if col == COL_QUALITY:
-            q = row.quality
-            if q is None:
-                return "–"
-            loc = QCoreApplication.translate("LeadBoard", "MOS {mos} · {loss} % · {jitter} ms")
-            return loc.format(
-                mos=f"{q.mos:.1f}", loss=f"{q.loss_pct:.1f}", jitter=f"{q.jitter_ms:.0f}"
-            )
-        return ""
 
     def _sort_key(self, live: lb.LiveRow, col: int) -> Any:
         row, now = live.row, self._now
@@ -654,88 +533,3 @@ class LeadBoardModel(QAbstractTableModel):
         if col == COL_NETWORK:  # the worst first when sorted descending; none last
             return int(lb.judge_network(row).level) if row.network is not None else -1
         return 0
-
-    def _threshold_words(self, col: int, judged: lb.Judged) -> str:
-        t = judged.threshold
-        if t is None or judged.level is lb.Level.OK:
-            return ""
-        if col == COL_QUALITY:
-            warn, alarm = f"{t.warn:.1f}", f"{t.alarm:.1f}"
-            if judged.level is lb.Level.ALARM:
-                return QCoreApplication.translate(
-                    "LeadBoard", "MOS at or under the alarm threshold ({alarm})"
-                ).format(alarm=alarm)
-            return QCoreApplication.translate(
-                "LeadBoard", "MOS at or under the warning threshold ({warn}); alarm at {alarm}"
-            ).format(warn=warn, alarm=alarm)
-        if col == COL_MISSED:
-            warn, alarm = str(int(t.warn)), str(int(t.alarm))
-        elif col == COL_BREAKS:
-            allowance = format_duration(self._settings.break_allowance_s)
-            if judged.level is lb.Level.ALARM:
-                return QCoreApplication.translate(
-                    "LeadBoard", "Breaks over the day's allowance ({allowance})"
-                ).format(allowance=allowance)
-            return QCoreApplication.translate(
-                "LeadBoard", "Breaks near the day's allowance ({allowance})"
-            ).format(allowance=allowance)
-        else:
-            warn = format_duration(t.warn + judged.offset_s)
-            alarm = format_duration(t.alarm + judged.offset_s)
-        if judged.level is lb.Level.ALARM:
-            return QCoreApplication.translate(
-                "LeadBoard", "At or over the alarm threshold ({alarm})"
-            ).format(alarm=alarm)
-        return QCoreApplication.translate(
-            "LeadBoard", "At or over the warning threshold ({warn}); alarm at {alarm}"
-        ).format(warn=warn, alarm=alarm)
-
-    def _tooltip(self, live: lb.LiveRow, col: int, judged: lb.Judged) -> str | None:
-        row = live.row
-        parts: list[str] = []
-        if col == COL_AGENT and row.agent_id in self._alerts:
-            parts.append(self._alerts[row.agent_id])
-        if col == COL_AGENT and row.agent_id in self._supervised:
-            parts.append(self._supervised[row.agent_id])
-        if col == COL_STATE:
-            parts.append(state_text(row.state, row.reason))
-            if row.changed_by is not None:
-                parts.append(
-                    QCoreApplication.translate("LeadBoard", "Set by {who}").format(
-                        who=row.changed_by.name
-                    )
-                )
-            if row.pending is not None:
-                parts.append(pending_text(row.pending))
-                if row.pending.note:
-                    parts.append(
-                        QCoreApplication.translate("LeadBoard", "Note: {note}").format(
-                            note=row.pending.note
-                        )
-                    )
-        elif col == COL_MISSED and row.today.missed_in_row:
-            parts.append(
-                QCoreApplication.translate("LeadBoard", "{n} in a row").format(
-                    n=row.today.missed_in_row
-                )
-            )
-        elif col == COL_NETWORK:
-            parts.append(network_tooltip(row))
-        elif col == COL_QUALITY and row.quality is not None:
-            q = row.quality
-            parts.append(
-                QCoreApplication.translate(
-                    "LeadBoard", "MOS {mos}, loss {loss} %, jitter {jitter} ms, round trip {rtt} ms"
-                ).format(
-                    mos=f"{q.mos:.2f}",
-                    loss=f"{q.loss_pct:.1f}",
-                    jitter=f"{q.jitter_ms:.0f}",
-                    rtt=f"{q.rtt_ms:.0f}",
-                )
-            )
-            if q.final:
-                parts.append(QCoreApplication.translate("LeadBoard", "Last call's final figures"))
-        words = self._threshold_words(col, judged)
-        if words:
-            parts.append(words)
-        return "\n".join(parts) or None

@@ -21,10 +21,10 @@ from homeagent.core.agent_state import AgentState
 from homeagent.ui.lead.board_filter import BoardFilter
 from homeagent.ui.lead.board_model import (
     AGENT_ID_ROLE,
-    COL_STATE,
     PENDING_ROLE,
     STATE_ROLE,
 )
+from homeagent.ui.lead.board_text import COL_STATE
 from homeagent.ui.qt.theme import STATE_COLOURS
 
 PILL_PAD_PX = 8

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from homeagent.core import lead_board as lb
 from homeagent.core.lead_records import MalformedPayload, QueueStats, parse_queue_stats
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.lead.board_model import MARKS, SORT_ROLE, Clock, _is_dark, utc_now
+from homeagent.ui.lead.board_model import SORT_ROLE, Clock, _is_dark, utc_now
+from homeagent.ui.lead.board_text import MARKS
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex

@@ -50,7 +50,7 @@ from homeagent.core.supervision import (
     parse_session,
 )
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.lead.board_model import COL_AGENT
+from homeagent.ui.lead.board_text import COL_AGENT
 from homeagent.ui.lead.headset import headset_icon
 from homeagent.ui.lead.help_queue import HelpQueuePanel
 

@@ -28,7 +28,8 @@ from homeagent.core.eventlog import EventLog
 from homeagent.core.events import CallPhase, RegistrationState
 from homeagent.core.sip_config import SipAccountConfig
 from homeagent.crm.outbox_items import OutboxStatus
-from homeagent.desktop.adapters import AppSink, StoreDirectory, team_from_me
+from homeagent.desktop.adapters import AppSink, StoreDirectory
+from homeagent.desktop.desk_records import team_from_me
 from homeagent.security.provisioning import ProfileStore
 from tests.helpers.desk_harness import DeskHarness, DiskLane, GuiThread, MemoryVault
 from tests.integration.client.realserver import PASSWORD, ServerInstance

@@ -196,19 +196,6 @@ def test_registration_reports_count_failures(ctl) -> None:  # type: ignore[no-un
     assert regs[-1].state is RegistrationState.REGISTERED
 
 
-def test_flood_guard_pauses_reads_for_one_window(ctl) -> None:  # type: ignore[no-untyped-def]
-    from homeagent.sip.controller import FLOOD_BUDGET, FLOOD_WINDOW_S
-
-    controller, _ = ctl
-    for i in range(FLOOD_BUDGET - 1):
-        controller.note_arrival(10.0 + i * 0.01)
-    assert not controller.flooded(10.1)
-    controller.note_arrival(10.1)
-    assert controller.flooded(10.1)
-    assert controller.flooded(10.0 + FLOOD_WINDOW_S - 0.01)
-    assert not controller.flooded(10.1 + FLOOD_WINDOW_S)
-
-
 def test_dtmf_on_a_held_call_fails_loudly_instead_of_vanishing(ctl) -> None:  # type: ignore[no-untyped-def]
     controller, events = ctl
     call = _incoming(controller)
@@ -298,7 +285,7 @@ def test_tls_registration_is_left_to_pjsip(ctl) -> None:  # type: ignore[no-unty
     from homeagent.core.sip_config import Transport
 
     controller, _ = ctl
-    controller.account_cfg = replace(controller.account_cfg, transport=Transport.TLS)
+    controller.registration.account_cfg = replace(controller.account_cfg, transport=Transport.TLS)
     account = controller.account = FakeAccount()
     controller.registration_reported(200, "OK", 300)
     controller.tick(100.0)
@@ -311,7 +298,7 @@ def test_a_refresh_without_answer_tells_the_desk_and_is_not_sent_twice(ctl) -> N
     # seconds the desk hears the line is reconnecting (pjsip's transaction would only time
     # out after 32 s); no second REGISTER is started while that one is outstanding (pjsip
     # refuses it: PJSIP_EBUSY); the 200 OK when the link returns says REGISTERED again.
-    from homeagent.sip.controller import REGISTRAR_SILENT_S
+    from homeagent.sip.registration import REGISTRAR_SILENT_S
 
     controller, events = ctl
     account = controller.account = FakeAccount()

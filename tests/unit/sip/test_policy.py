@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from homeagent.core.events import RegistrationState
-from homeagent.sip.policy import RING, RejectPacer, admit, registration_event, retry_delay_s
+from homeagent.sip.policy import (
+    FLOOD_BUDGET,
+    FLOOD_WINDOW_S,
+    RING,
+    FloodGuard,
+    RejectPacer,
+    admit,
+    registration_event,
+    retry_delay_s,
+)
 
 TRUSTED = frozenset({"10.0.0.1"})
 
@@ -86,3 +95,14 @@ def test_transient_failures_are_retried_first_soon_then_slower(code: int) -> Non
 def test_transport_error_leads_the_reason() -> None:
     event = _reg(502, transport_error="TLS certificate of the registrar refused: expired")
     assert event.reason.startswith("TLS certificate of the registrar refused: expired (")
+
+
+def test_flood_guard_pauses_reads_for_one_window() -> None:
+    flood = FloodGuard()
+    for i in range(FLOOD_BUDGET - 1):
+        flood.note_arrival(10.0 + i * 0.01)
+    assert not flood.flooded(10.1)
+    flood.note_arrival(10.1)
+    assert flood.flooded(10.1)
+    assert flood.flooded(10.0 + FLOOD_WINDOW_S - 0.01)
+    assert not flood.flooded(10.1 + FLOOD_WINDOW_S)

@@ -12,7 +12,8 @@ from PySide6.QtCore import QModelIndex, QModelRoleData, QModelRoleDataSpan, Qt
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import AgentState
 from homeagent.testing.lead_harness import FakeConsole
-from homeagent.ui.lead.board_model import (
+from homeagent.ui.lead.board_model import LEVEL_ROLE, PENDING_ROLE, SORT_ROLE
+from homeagent.ui.lead.board_text import (
     COL_AGENT,
     COL_AHT,
     COL_BREAKS,
@@ -23,9 +24,6 @@ from homeagent.ui.lead.board_model import (
     COL_STATE,
     COL_TIME,
     COLUMN_COUNT,
-    LEVEL_ROLE,
-    PENDING_ROLE,
-    SORT_ROLE,
 )
 
 from .conftest import FakeClock

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from homeagent.client.errors import ApiError
 from homeagent.testing.lead_harness import FakeConsole, build_fake_console
-from homeagent.ui.lead.board_model import COL_STATE, PENDING_ROLE
+from homeagent.ui.lead.board_model import PENDING_ROLE
+from homeagent.ui.lead.board_text import COL_STATE
 
 from .conftest import FakeClock
 

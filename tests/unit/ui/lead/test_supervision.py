@@ -14,7 +14,7 @@ from homeagent.core.commands import ExpectSupervision, StopSupervision
 from homeagent.testing.lead_comms import FakeLeadComms
 from homeagent.testing.lead_harness import FakeConsole, build_fake_console
 from homeagent.ui.lead.actions import LEAD_SHORTCUTS
-from homeagent.ui.lead.board_model import COL_AGENT
+from homeagent.ui.lead.board_text import COL_AGENT
 from homeagent.ui.lead.help_queue import HelpQueuePanel
 from homeagent.ui.qt.tasks import TaskRunner
 from homeagent.ui.qt.theme import apply_theme
