@@ -20,7 +20,7 @@ from homeagent.client.errors import ApiError, ClientError, ServerUnreachable
 from homeagent.core.diagnostics import BundlePreview, PreviewFile, parse_request
 from homeagent.core.eventlog import EventLog
 from homeagent.core.payload import MalformedPayload
-from homeagent.desktop import diag_bundle
+from homeagent.desktop import diag_bundle, diag_device
 from homeagent.ui.qt.dispatcher import Dispatcher
 from homeagent.ui.qt.tasks import TaskRunner
 from homeagent.ui.shell.diagnostics import DiagnosticsController
@@ -35,10 +35,10 @@ def build_preview(
     device: Any, data_dir: Path, audio: dict[str, Any] | None, request_id: int | None
 ) -> BundlePreview:
     """Build a bundle from this desk's device (disk lane) and read it back for the agent."""
-    sources = diag_bundle.device_sources(device, data_dir, audio=False)
+    sources = diag_device.device_sources(device, data_dir, audio=False)
     if audio is not None:
         sources.audio = lambda: audio
-    target = diag_bundle.default_target(data_dir)
+    target = diag_device.default_target(data_dir)
     bundle = diag_bundle.build(target, sources)
     _prune(target.parent)
     texts = dict(diag_bundle.read_entries(target))

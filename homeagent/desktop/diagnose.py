@@ -337,9 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the pre-shift network test (the ~11 s voice echo and bandwidth test)",
     )
-    from homeagent.desktop import diag_bundle
+    from homeagent.desktop import diag_device
 
-    diag_bundle.add_arguments(parser)  # --bundle FILE.zip: the diagnostics bundle for IT
+    diag_device.add_arguments(parser)  # --bundle FILE.zip: the diagnostics bundle for IT
     return parser
 
 
@@ -351,9 +351,9 @@ _MODES: list[tuple[Callable[[argparse.Namespace], bool], Callable[[argparse.Name
 
 
 def _run_bundle(args: argparse.Namespace) -> int:
-    from homeagent.desktop import diag_bundle
+    from homeagent.desktop import diag_device
 
-    return diag_bundle.run(args.bundle, args.config_dir, args.data_dir, args.hours)
+    return diag_device.run(args.bundle, args.config_dir, args.data_dir, args.hours)
 
 
 def main(argv: list[str] | None = None) -> int:

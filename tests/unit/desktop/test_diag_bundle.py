@@ -6,12 +6,10 @@ import datetime as dt
 import json
 import os
 import stat
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from homeagent.cli import main
 from homeagent.client.errors import ApiError
 from homeagent.crm.outbox import Outbox
 from homeagent.crm.store import LocalStore
@@ -182,27 +180,3 @@ def test_nothing_is_left_behind_when_the_target_cannot_be_written(tmp_path: Path
     with pytest.raises(OSError):
         build(blocker / "b.zip", Sources(data_dir=tmp_path), now=NOW)
     assert not list(tmp_path.glob("**/.bundle-*"))
-
-
-def test_the_command_line_writes_a_bundle_and_sends_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "events.jsonl").write_bytes(
-        _event(dt.datetime.now(dt.UTC), "app_started").encode() + b"\xff\xfe not utf-8\n"
-    )
-    target = tmp_path / "b.zip"
-    code = main(
-        ["diagnose", "--bundle", str(target), "--config-dir", str(tmp_path / "cfg"),
-         "--data-dir", str(data), "--hours", "2"]
-    )  # fmt: skip
-    out = capsys.readouterr().out
-    assert code == 0
-    assert str(target) in out
-    assert "Nothing was sent" in out
-    assert "outbox.json" in out
-    assert "skipped" in out
-    assert "keyring and contact cache" in out  # what the masking could not check against
-    with zipfile.ZipFile(target) as zf:
-        events = zf.read("events.jsonl").decode("utf-8")
-    assert "app_started" in events
-    assert "not utf-8" in events
