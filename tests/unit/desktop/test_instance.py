@@ -186,6 +186,9 @@ def test_a_desk_dropped_after_a_handover_does_not_crash(runtime: Path, name: str
         client = QLocalSocket()
         client.connectToServer(server.name)
         assert client.waitForConnected(2000)
+        for _ in range(20):
+            app.processEvents()  # the server takes the connection: its handler is made
+        gc.collect()  # the handler is the socket's child: no Python reference keeps it
         client.write(json.dumps({{"link": "tel:+33612345678"}}).encode() + b"\\n")
         client.flush()
         while not got:
