@@ -19,8 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jeepney.bus_messages import message_bus
+from jeepney.io.blocking import open_dbus_connection
 
 from tests.helpers.procs import require_tool, stop, wait_until
+
+SECRETS_NAME = "org.freedesktop.secrets"
 
 
 @dataclass
@@ -97,6 +101,23 @@ def keyring_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyrin
         daemon.stdin.write(b"test-login-password")
         daemon.stdin.close()
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+
+        # Our daemon must own the Secret Service name before anything asks it: the bus
+        # activates gnome-keyring's own service file otherwise, a second daemon without
+        # our password takes the name, and every write waits on a prompt no one answers
+        # ("another secret service is running"; seen once in a full run).
+        def _owned() -> bool:
+            if daemon is not None and daemon.poll() is not None:
+                raise RuntimeError(f"gnome-keyring-daemon exited ({daemon.returncode})")
+            with open_dbus_connection(bus=address) as conn:
+                reply = conn.send_and_get_reply(message_bus.NameHasOwner(SECRETS_NAME))
+            return bool(reply.body[0])
+
+        try:
+            wait_until(_owned, timeout_s=30, interval_s=0.05)
+        except (TimeoutError, RuntimeError) as exc:
+            log = (home / "gnome-keyring.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"gnome-keyring did not take {SECRETS_NAME}: {exc}; its log:\n{log}")
 
         from keyring.backends import SecretService
 
