@@ -44,9 +44,11 @@ class BoardFilter(QSortFilterProxyModel):
         self._reorder.setSingleShot(True)
         self._reorder.setInterval(REORDER_MS)
         self._reorder.timeout.connect(self.reorder)
+        self._board: LeadBoardModel | None = None  # the source, when it is the board
 
     def setSourceModel(self, model: object) -> None:  # type: ignore[override]
         super().setSourceModel(model)  # type: ignore[arg-type]
+        self._board = model if isinstance(model, LeadBoardModel) else None
         if isinstance(model, LeadBoardModel):  # rows that events changed (not the clock's
             # ticks: every row's times move alike, so the order and the filter stay)
             model.row_updated.connect(self._on_source_row_updated)
@@ -58,9 +60,8 @@ class BoardFilter(QSortFilterProxyModel):
     def multiData(self, index: Index, roles: QModelRoleDataSpan | QModelRoleData, /) -> None:
         """A painted cell's roles in one call into the board (Qt's default asks `data` role
         by role, and each call crosses this proxy: the idle board's main cost)."""
-        model = self.sourceModel()
-        if isinstance(model, LeadBoardModel):
-            model.multiData(self.mapToSource(index), roles)
+        if self._board is not None:
+            self._board.multiData(self.mapToSource(index), roles)
         else:
             super().multiData(index, roles)
 

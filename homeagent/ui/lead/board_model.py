@@ -124,6 +124,14 @@ _STATE_ORDER = {
     AgentState.OFFLINE: 6,
 }
 ALERTED = lb.Judged(lb.Level.ALARM)
+# The roles a paint asks, as the plain numbers `multiData` receives (no enum per compare).
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_CHECK_STATE = int(Qt.ItemDataRole.CheckStateRole)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ALIGN = [_LEFT, _LEFT, _RIGHT, _LEFT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT, _LEFT]
@@ -394,7 +402,8 @@ class LeadBoardModel(QAbstractTableModel):
         cached = self._cells.get((i, col))
         if cached is None:
             live = self._rows[i]
-            cached = (self._text(live, col), self._sort_key(live, col), self._judge(live, col))
+            judged = self._judge(live, col)
+            cached = (self._text(live, col, judged.level), self._sort_key(live, col), judged)
             self._cells[(i, col)] = cached
         return cached
 
@@ -422,16 +431,40 @@ class LeadBoardModel(QAbstractTableModel):
             return headers()[section]
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    # No `flags` override: the C++ default (enabled, selectable, no children) is the same
+    # answer without a call into Python for every painted cell.
 
     def multiData(self, index: Index, roles: QModelRoleDataSpan | QModelRoleData, /) -> None:
         """Every role one paint asks of a cell (the delegate asks seven), in one call from
-        Qt instead of seven (`BoardFilter.multiData` hands the views' calls here)."""
+        Qt instead of seven (`BoardFilter.multiData` hands the views' calls here); the
+        roles of a paint are answered here without going through `data`."""
         items: Any = [roles] if isinstance(roles, QModelRoleData) else roles  # (stubs: no len)
+        i = index.row()
+        if not 0 <= i < len(self._rows):
+            return
+        col = index.column()
+        live = self._rows[i]
+        text, _sort, judged = self._cell(i, col)
+        level = judged.level
         for k in range(len(items)):
             item = items[k]
-            value = self.data(index, item.role())
+            role = item.role()
+            if role == _DISPLAY:
+                value: Any = text
+            elif role == _ALIGNMENT:
+                value = _ALIGN[col]
+            elif role == _FONT:
+                value = self._font(level)
+            elif role == _BACKGROUND:
+                value = self._background(level)
+            elif role == _FOREGROUND:
+                value = self._foreground(live, col, level)
+            elif role == _DECORATION:
+                value = self._decoration(live, col)
+            elif role == _CHECK_STATE:
+                continue
+            else:
+                value = self.data(index, role)
             if value is not None:
                 item.setData(value)
 
@@ -449,11 +482,7 @@ class LeadBoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN[col]
         if role == Qt.ItemDataRole.DecorationRole:
-            if col == COL_AGENT and live.row.agent_id in self._supervised:
-                if self._headset is None:
-                    self._headset = headset_icon()
-                return self._headset
-            return None
+            return self._decoration(live, col)
         if role not in _CELL_ROLES:  # most of what a paint asks (size, check, colours…)
             return None
         text, sort_key, judged = self._cell(index.row(), col)
@@ -464,18 +493,34 @@ class LeadBoardModel(QAbstractTableModel):
         if role == LEVEL_ROLE:
             return int(judged.level)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return None if judged.level is lb.Level.OK else self._brush(judged.level)
+            return self._background(judged.level)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col == COL_NETWORK and live.row.network is not None and judged.level is lb.Level.OK:
-                return QBrush(QColor(_GOOD_INK[1] if _is_dark() else _GOOD_INK[0]))
-            return None
+            return self._foreground(live, col, judged.level)
         if role == Qt.ItemDataRole.FontRole:
-            return None if judged.level is lb.Level.OK else self._bold
+            return self._font(judged.level)
         if role == Qt.ItemDataRole.ToolTipRole:
             return cell_tooltip(live, col, judged, self._alerts, self._supervised, self._settings)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             tip = threshold_words(col, judged, self._settings)
             return f"{text}. {tip}" if tip else text
+        return None
+
+    def _background(self, level: lb.Level) -> QBrush | None:
+        return None if level is lb.Level.OK else self._brush(level)
+
+    def _foreground(self, live: lb.LiveRow, col: int, level: lb.Level) -> QBrush | None:
+        if col == COL_NETWORK and live.row.network is not None and level is lb.Level.OK:
+            return QBrush(QColor(_GOOD_INK[1] if _is_dark() else _GOOD_INK[0]))
+        return None
+
+    def _font(self, level: lb.Level) -> QFont | None:
+        return None if level is lb.Level.OK else self._bold
+
+    def _decoration(self, live: lb.LiveRow, col: int) -> QIcon | None:
+        if col == COL_AGENT and live.row.agent_id in self._supervised:
+            if self._headset is None:
+                self._headset = headset_icon()
+            return self._headset
         return None
 
     # -- cells -----------------------------------------------------------------------------
@@ -500,11 +545,10 @@ class LeadBoardModel(QAbstractTableModel):
             return lb.judge_breaks(live, now, s)
         return lb.OK
 
-    def _text(self, live: lb.LiveRow, col: int) -> str:
+    def _text(self, live: lb.LiveRow, col: int, level: lb.Level) -> str:
         if col == COL_NETWORK:
             return network_text(live.row)
         now = self._now
-        level = self._judge(live, col).level
         mark = ALERT_MARK if col == COL_AGENT and level is lb.Level.ALARM else MARKS.get(level, "")
         body = plain_text(live, col, now, self._supervised, self._queue_labels, self._settings)
         return f"{mark} {body}" if mark and body else body

@@ -70,7 +70,9 @@ class LeadConsole(QWidget):
         self.view.activated_agent.connect(self.day_requested)
         self.view.context_menu_requested.connect(self._on_view_context_menu_requested)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.row_actions.refresh())
-        board.dataChanged.connect(self._on_board_data_changed)
+        # what a row allows changes with events, not with the clock: the 1 s tick's
+        # repaints (dataChanged for ~76 cells at 50 agents) do not come through Python here
+        board.row_updated.connect(self._on_board_row_updated)
         board.modelReset.connect(self.row_actions.refresh)
         # the filter bar
         self.team = QComboBox(self)
@@ -295,7 +297,7 @@ class LeadConsole(QWidget):
         self.proxy.set_states(self._filters[index][1] if 0 <= index < len(self._filters) else None)
         self._update_count()
 
-    def _on_board_data_changed(self, *_: object) -> None:
+    def _on_board_row_updated(self, _agent_id: str) -> None:
         if self.view.selectionModel().hasSelection():
             self.row_actions.refresh()
 

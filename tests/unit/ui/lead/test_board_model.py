@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QModelRoleData, QModelRoleDataSpan, Qt
+from PySide6.QtGui import QIcon
 
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import AgentState
@@ -428,3 +429,42 @@ def test_a_cells_roles_in_one_call_are_its_roles_one_by_one(lead: FakeConsole) -
                 assert item.data() == index.data(role), (row, col, role)
                 seen += item.data() is not None
     assert seen > proxy.rowCount() * COLUMN_COUNT  # texts, sort keys, alignments at least
+
+
+def test_a_paints_roles_in_one_span_are_the_cells_roles_one_by_one(lead: FakeConsole) -> None:
+    """A paint asks seven roles at once (`multiData` answers them without `data`): the same
+    values as `data`, with bold, tints, the headset and the network's ink among them."""
+    ids = list(lead.server.rows)
+    lead.server.start_call(ids[0], "billing")
+    lead.server.set_state(ids[1], "break", "Café")
+    lead.board.set_alerted({ids[2]: "Break over 15:00"})
+    lead.board.set_supervised({ids[0]: "Écoute : Claire M."})
+    lead.server.network(ids[3], "green", mos=4.3, loss_pct=0.0)
+    lead.board.flush()
+    proxy = lead.console.proxy
+    roles = [
+        Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole, SORT_ROLE, LEVEL_ROLE,
+    ]  # fmt: skip
+    shown: set[int] = set()
+    for row in range(proxy.rowCount()):
+        for col in range(COLUMN_COUNT):
+            index = proxy.index(row, col)
+            items = [QModelRoleData(int(role)) for role in roles]
+            # (PySide6 builds a span of one item only; the model reads any sequence)
+            proxy.multiData(index, items)  # type: ignore[arg-type]
+            for role, item in zip(roles, items, strict=True):
+                got, expected = item.data(), index.data(role)
+                if isinstance(expected, QIcon):  # (no equality: the same icon, by its key)
+                    got, expected = got.cacheKey(), expected.cacheKey()
+                assert got == expected, (row, col, role)
+                if item.data() is not None:
+                    shown.add(int(role))
+    painted = {Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole,
+               Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole}  # fmt: skip
+    assert {int(r) for r in painted} <= shown
+    outside = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
+    lead.board.multiData(lead.board.index(proxy.rowCount() + 5, 0), QModelRoleDataSpan(outside))
+    assert outside.data() is None  # a row past the end answers nothing

@@ -40,6 +40,30 @@ def test_actions_follow_the_selection(lead: FakeConsole) -> None:
     assert actions.day.isEnabled()
 
 
+def test_the_clock_does_not_refresh_the_selections_actions_an_event_does(
+    lead: FakeConsole, clock: FakeClock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """What a row allows moves with events, not with the 1 s clock (whose repaints of ~76
+    cells a second at 50 agents would otherwise each refresh the actions)."""
+    ids = list(lead.server.rows)
+    lead.server.start_call(ids[0])
+    lead.board.flush()
+    select(lead, ids[0])
+    refreshes: list[int] = []
+    real = lead.console.row_actions.refresh
+    monkeypatch.setattr(lead.console.row_actions, "refresh", lambda: refreshes.append(1) or real())
+    changed: list[int] = []
+    lead.board.dataChanged.connect(lambda *_: changed.append(1))
+    for _ in range(3):
+        clock.advance(1)
+        lead.board.tick()
+    assert changed  # the clock repainted cells
+    assert refreshes == []
+    lead.server.end_call(ids[0])  # wrap-up: what the row allows changes
+    lead.board.flush()
+    assert refreshes
+
+
 def test_message_and_day_are_intents_for_the_comms_pages(lead: FakeConsole, qtbot) -> None:  # type: ignore[no-untyped-def]
     ids = list(lead.server.rows)
     select(lead, ids[2], ids[0])
