@@ -90,10 +90,14 @@ class PresenceButton(QToolButton):
         elapsed = format_duration(time.time() - snap.presence.since_s)
         text = f"{colour.mark}  {presence_text(snap.presence)}  ·  {elapsed}"
         self.setText(text)
-        self.setAccessibleDescription(presence_text(snap.presence))
-        self.setStyleSheet(
-            f"QToolButton#PresenceButton {{ background: {colour.fill}; color: {colour.text}; }}"
-        )
+        description = presence_text(snap.presence)
+        if description != self.accessibleDescription():
+            self.setAccessibleDescription(description)
+        # a widget's style sheet re-polishes it: set only when the colour changes (the
+        # state, the ringing pulse), not with each second's text
+        sheet = f"QToolButton#PresenceButton {{ background: {colour.fill}; color: {colour.text}; }}"
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
 
     def _on_pulse_timer_timeout(self) -> None:
         self._pulse = not self._pulse
