@@ -18,7 +18,8 @@ from sqlalchemy import func, select, update
 from homeagent.core.supervision import parse_day_supervisions, parse_session, parse_started
 from homeagent.server.admin import create_user, revoke_device
 from homeagent.server.events import Audience
-from homeagent.server.models import AuditEntry, Event, SupervisionSession, User
+from homeagent.server.models import Event, User
+from homeagent.server.supervision_models import AuditEntry, SupervisionSession
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import PASSWORD, Session, SseReader
 
