@@ -143,7 +143,7 @@ def _call_ticks(row: BoardRow) -> bool:
     return row.call is not None and row.state is not AgentState.WRAP_UP
 
 
-def _is_dark() -> bool:
+def palette_is_dark() -> bool:
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
@@ -399,7 +399,7 @@ class LeadBoardModel(QAbstractTableModel):
         return cached
 
     def _brush(self, level: lb.Level) -> QBrush:
-        dark = _is_dark()
+        dark = palette_is_dark()
         brush = self._brushes.get((level, dark))
         if brush is None:
             light_colour, dark_colour = _TINTS[level]
@@ -467,7 +467,7 @@ class LeadBoardModel(QAbstractTableModel):
             return None if judged.level is lb.Level.OK else self._brush(judged.level)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_NETWORK and live.row.network is not None and judged.level is lb.Level.OK:
-                return QBrush(QColor(_GOOD_INK[1] if _is_dark() else _GOOD_INK[0]))
+                return QBrush(QColor(_GOOD_INK[1] if palette_is_dark() else _GOOD_INK[0]))
             return None
         if role == Qt.ItemDataRole.FontRole:
             return None if judged.level is lb.Level.OK else self._bold
