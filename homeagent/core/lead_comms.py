@@ -34,9 +34,9 @@ from homeagent.core.payload import (
     MAX_COUNT,
     MAX_MESSAGE_ID,
     MAX_SECONDS,
+    Fields,
     MalformedPayload,
-    _Fields,
-    _items,
+    parse_items,
 )
 from homeagent.core.records import Figures, figures_from
 from homeagent.core.supervision import DaySupervision, parse_day_supervisions
@@ -104,11 +104,11 @@ class Actor:
     name: str
 
 
-def _actor(f: _Fields) -> Actor:
+def _actor(f: Fields) -> Actor:
     return Actor(id=f.text("id"), name=f.text("name"))
 
 
-def _actor_or_none(f: _Fields, name: str) -> Actor | None:
+def _actor_or_none(f: Fields, name: str) -> Actor | None:
     child = f.child_or_none(name)
     return None if child is None else _actor(child)
 
@@ -161,13 +161,13 @@ class LeadMessage:
         return self.thread_agent_id is not None and self.sender_id == self.thread_agent_id
 
 
-def _priority(f: _Fields) -> MessagePriority:
+def _priority(f: Fields) -> MessagePriority:
     # `high` is the older name of `urgent` (the contract accepts both on input)
     value = f.choice("priority", ("normal", "urgent", "high"))
     return "normal" if value == "normal" else "urgent"
 
 
-def _lead_message(f: _Fields) -> LeadMessage:
+def _lead_message(f: Fields) -> LeadMessage:
     receipt = f.child_or_none("receipt")
     counts = f.child_or_none("counts")
     return LeadMessage(
@@ -191,7 +191,7 @@ def _lead_message(f: _Fields) -> LeadMessage:
     )
 
 
-def _counts(f: _Fields) -> ReceiptCounts:
+def _counts(f: Fields) -> ReceiptCounts:
     recipients = f.integer("recipients", 0, MAX_COUNT)
     delivered = f.integer("delivered", 0, recipients)
     read = f.integer("read", 0, delivered)  # read implies delivered
@@ -201,11 +201,11 @@ def _counts(f: _Fields) -> ReceiptCounts:
 
 def parse_lead_message(obj: object, *, route: str = "POST /messages") -> LeadMessage:
     """One MessageOut (an answer of POST /messages, or a `message` event's data)."""
-    return _lead_message(_Fields(route, obj, ""))
+    return _lead_message(Fields(route, obj, ""))
 
 
 def parse_lead_messages(obj: object, *, route: str = "GET /messages") -> tuple[LeadMessage, ...]:
-    return _items(route, obj, "", _lead_message)
+    return parse_items(route, obj, "", _lead_message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +231,7 @@ class RecipientReceipt:
     acked_at: dt.datetime | None
 
 
-def _moments(f: _Fields) -> tuple[dt.datetime | None, dt.datetime | None, dt.datetime | None]:
+def _moments(f: Fields) -> tuple[dt.datetime | None, dt.datetime | None, dt.datetime | None]:
     delivered = f.moment_or_none("delivered_at")
     read = f.moment_or_none("read_at")
     acked = f.moment_or_none("acked_at")
@@ -243,25 +243,25 @@ def _moments(f: _Fields) -> tuple[dt.datetime | None, dt.datetime | None, dt.dat
     return delivered, read, acked
 
 
-def _receipt_update(f: _Fields) -> ReceiptUpdate:
+def _receipt_update(f: Fields) -> ReceiptUpdate:
     message_id = f.integer("message_id", 1, MAX_MESSAGE_ID)
     agent_id = f.text("agent_id")
     return ReceiptUpdate(message_id, agent_id, *_moments(f))
 
 
-def _recipient(f: _Fields) -> RecipientReceipt:
+def _recipient(f: Fields) -> RecipientReceipt:
     agent_id, name, display = f.text("agent_id"), f.text("name"), f.text("display_name")
     return RecipientReceipt(agent_id, name, display, *_moments(f))
 
 
 def parse_receipt_update(obj: object, *, route: str = "POST /messages/{id}/read") -> ReceiptUpdate:
-    return _receipt_update(_Fields(route, obj, ""))
+    return _receipt_update(Fields(route, obj, ""))
 
 
 def parse_receipts(
     obj: object, *, route: str = "GET /messages/{id}/receipts"
 ) -> tuple[RecipientReceipt, ...]:
-    return _items(route, obj, "", _recipient)
+    return parse_items(route, obj, "", _recipient)
 
 
 # --- help requests --------------------------------------------------------------------
@@ -294,7 +294,7 @@ class HelpRequest:
     resolved_at: dt.datetime | None
 
 
-def _call_context(f: _Fields) -> CallContext:
+def _call_context(f: Fields) -> CallContext:
     # a free object on the server: absent keys are "none", wrong types are malformed
     def has(name: str) -> bool:
         try:
@@ -313,7 +313,7 @@ def _call_context(f: _Fields) -> CallContext:
     )
 
 
-def _help(f: _Fields) -> HelpRequest:
+def _help(f: Fields) -> HelpRequest:
     return HelpRequest(
         id=f.integer("id", 1, MAX_MESSAGE_ID),
         agent_id=f.text("agent_id"),
@@ -330,13 +330,13 @@ def _help(f: _Fields) -> HelpRequest:
 
 
 def parse_help_request(obj: object, *, route: str = "GET /help-requests") -> HelpRequest:
-    return _help(_Fields(route, obj, ""))
+    return _help(Fields(route, obj, ""))
 
 
 def parse_help_requests(
     obj: object, *, route: str = "GET /help-requests"
 ) -> tuple[HelpRequest, ...]:
-    return _items(route, obj, "", _help)
+    return parse_items(route, obj, "", _help)
 
 
 # --- alerts ---------------------------------------------------------------------------
@@ -368,7 +368,7 @@ class Alert:
         return self.acked_at is None
 
 
-def _number(f: _Fields, name: str) -> float:
+def _number(f: Fields, name: str) -> float:
     value = f.raw(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise f.fail(name, "expected a number")
@@ -377,7 +377,7 @@ def _number(f: _Fields, name: str) -> float:
     return float(value)
 
 
-def _alert_id(f: _Fields) -> int | str:
+def _alert_id(f: Fields) -> int | str:
     # the contract says "ids as today" without naming the alert table's key type: an
     # integer key (like messages) or a string one (like users) both read
     value = f.raw("id")
@@ -388,7 +388,7 @@ def _alert_id(f: _Fields) -> int | str:
     raise f.fail("id", "expected a positive integer or a short string")
 
 
-def _alert(f: _Fields) -> Alert:
+def _alert(f: Fields) -> Alert:
     kind = f.text("kind")
     if not kind:
         raise f.fail("kind", "empty")
@@ -409,11 +409,11 @@ def _alert(f: _Fields) -> Alert:
 
 
 def parse_alert(obj: object, *, route: str = "POST /alerts/{id}/ack") -> Alert:
-    return _alert(_Fields(route, obj, ""))
+    return _alert(Fields(route, obj, ""))
 
 
 def parse_alerts(obj: object, *, route: str = "GET /teams/{id}/alerts") -> tuple[Alert, ...]:
-    return _items(route, obj, "", _alert)
+    return parse_items(route, obj, "", _alert)
 
 
 # --- days (charts, CSV, "Ma journée") -------------------------------------------------
@@ -461,7 +461,7 @@ class DayReport:
         return next((a for a in self.agents if a.agent_id == agent_id), None)
 
 
-def _hours(f: _Fields, name: str, *, nullable: bool) -> tuple[int | None, ...]:
+def _hours(f: Fields, name: str, *, nullable: bool) -> tuple[int | None, ...]:
     value = f.raw(name)
     if not isinstance(value, list):
         raise f.fail(name, "expected a list")
@@ -478,11 +478,11 @@ def _hours(f: _Fields, name: str, *, nullable: bool) -> tuple[int | None, ...]:
     return tuple(out)
 
 
-def _counts_by_hour(f: _Fields, name: str) -> tuple[int, ...]:
+def _counts_by_hour(f: Fields, name: str) -> tuple[int, ...]:
     return tuple(cast(int, v) for v in _hours(f, name, nullable=False))
 
 
-def _segment(f: _Fields) -> StateSegment:
+def _segment(f: Fields) -> StateSegment:
     start, end = f.moment("start"), f.moment("end")
     if end < start:
         raise f.fail("end", "before start")
@@ -491,7 +491,7 @@ def _segment(f: _Fields) -> StateSegment:
     )
 
 
-def _day_agent(f: _Fields) -> DayAgent:
+def _day_agent(f: Fields) -> DayAgent:
     return DayAgent(
         agent_id=f.text("agent_id"),
         name=f.text("name"),
@@ -504,7 +504,7 @@ def _day_agent(f: _Fields) -> DayAgent:
 
 
 def parse_day(obj: object, *, route: str = "GET /teams/{id}/day") -> DayReport:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     team = f.child_or_none("team")
     # a server from before supervision has no such field: nothing to show
     supervisions = (
@@ -528,7 +528,7 @@ def parse_day(obj: object, *, route: str = "GET /teams/{id}/day") -> DayReport:
 
 LeadEvent = LeadMessage | ReceiptUpdate | HelpRequest | Alert
 
-_EVENT_PARSERS: dict[str, Callable[[_Fields], LeadEvent]] = {
+_EVENT_PARSERS: dict[str, Callable[[Fields], LeadEvent]] = {
     "message": _lead_message,
     "message_receipt": _receipt_update,
     "help_request": _help,
@@ -548,4 +548,4 @@ def parse_event(event_type: str, data: object) -> LeadEvent | None:
         return None
     if not isinstance(data, Mapping):
         raise MalformedPayload(f"event {event_type}", "(data)", "expected an object")
-    return parse(_Fields(f"event {event_type}", data, ""))
+    return parse(Fields(f"event {event_type}", data, ""))

@@ -7,7 +7,7 @@ and the stream events that keep the board live: `agent_state`, `agent_figures`,
 (GET/PUT /teams/{id}/settings, the `team_settings` event) are in
 `homeagent.core.lead_settings`.
 
-The rules are `homeagent.core.records`' (the `_Fields` reader of `homeagent.core.payload`
+The rules are `homeagent.core.records`' (the `Fields` reader of `homeagent.core.payload`
 is shared): every field the contract declares is required, a null-able one may be null;
 unknown fields are ignored; numbers are checked against the contract's ranges; a
 malformed payload is one `MalformedPayload` naming the route and the field, never a
@@ -26,12 +26,12 @@ from homeagent.core.payload import (
     MAX_COUNT,
     MAX_DAY_SECONDS,
     MAX_SECONDS,
+    Fields,
     MalformedPayload,
-    _Fields,
-    _items,
-    _kind,
+    kind_of,
+    parse_items,
 )
-from homeagent.core.records import AgentStateRow, Breaks, _agent_state
+from homeagent.core.records import AgentStateRow, Breaks, read_agent_state
 
 __all__ = ["MAX_DAY_SECONDS", "MalformedPayload"]
 
@@ -44,25 +44,25 @@ MAX_MS = 60_000  # jitter and round trip (contract: 0–60000)
 MOS_RANGE = (1.0, 4.5)
 
 
-def _number(f: _Fields, name: str, low: float, high: float) -> float:
+def read_number(f: Fields, name: str, low: float, high: float) -> float:
     """An int or a float (never a bool) within [low, high]."""
     value = f.raw(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise f.fail(name, f"expected a number, got {_kind(value)}")
+        raise f.fail(name, f"expected a number, got {kind_of(value)}")
     if value != value or not low <= value <= high:  # NaN fails the first test
         raise f.fail(name, f"out of range ({low:g}..{high:g})")
     return float(value)
 
 
-def _number_or_none(f: _Fields, name: str, low: float, high: float) -> float | None:
-    return None if f.raw(name) is None else _number(f, name, low, high)
+def read_number_or_none(f: Fields, name: str, low: float, high: float) -> float | None:
+    return None if f.raw(name) is None else read_number(f, name, low, high)
 
 
-def _integer_or_none(f: _Fields, name: str, low: int, high: int) -> int | None:
+def read_integer_or_none(f: Fields, name: str, low: int, high: int) -> int | None:
     return None if f.raw(name) is None else f.integer(name, low, high)
 
 
-def _has(f: _Fields, name: str) -> bool:
+def _has(f: Fields, name: str) -> bool:
     try:
         f.raw(name)
     except MalformedPayload:
@@ -171,16 +171,16 @@ class Board:
     agents: tuple[BoardRow, ...]
 
 
-def _person(f: _Fields) -> Person:
+def _person(f: Fields) -> Person:
     return Person(id=f.text("id"), name=f.text("name"))
 
 
-def _person_or_none(f: _Fields, name: str) -> Person | None:
+def _person_or_none(f: Fields, name: str) -> Person | None:
     child = f.child_or_none(name)
     return _person(child) if child is not None else None
 
 
-def _pending(f: _Fields) -> PendingState:
+def _pending(f: Fields) -> PendingState:
     return PendingState(
         state=AgentState(f.choice("state", _REMOTE_STATES)),
         reason=f.text("reason"),
@@ -190,12 +190,12 @@ def _pending(f: _Fields) -> PendingState:
     )
 
 
-def _pending_or_none(f: _Fields, name: str) -> PendingState | None:
+def _pending_or_none(f: Fields, name: str) -> PendingState | None:
     child = f.child_or_none(name)
     return _pending(child) if child is not None else None
 
 
-def _call(f: _Fields) -> CurrentCall:
+def _call(f: Fields) -> CurrentCall:
     return CurrentCall(
         started_at=f.moment("started_at"),
         queue=f.text("queue"),
@@ -203,12 +203,12 @@ def _call(f: _Fields) -> CurrentCall:
     )
 
 
-def _call_or_none(f: _Fields, name: str) -> CurrentCall | None:
+def _call_or_none(f: Fields, name: str) -> CurrentCall | None:
     child = f.child_or_none(name)
     return _call(child) if child is not None else None
 
 
-def _today(f: _Fields) -> TodayFigures:
+def _today(f: Fields) -> TodayFigures:
     b = f.child("breaks")
     return TodayFigures(
         calls_handled=f.integer("calls_handled", 0, MAX_COUNT),
@@ -222,29 +222,29 @@ def _today(f: _Fields) -> TodayFigures:
     )
 
 
-def _quality(f: _Fields) -> CallQuality:
+def _quality(f: Fields) -> CallQuality:
     return CallQuality(
-        mos=_number(f, "mos", *MOS_RANGE),
-        loss_pct=_number(f, "loss_pct", 0, 100),
-        jitter_ms=_number(f, "jitter_ms", 0, MAX_MS),
-        rtt_ms=_number(f, "rtt_ms", 0, MAX_MS),
+        mos=read_number(f, "mos", *MOS_RANGE),
+        loss_pct=read_number(f, "loss_pct", 0, 100),
+        jitter_ms=read_number(f, "jitter_ms", 0, MAX_MS),
+        rtt_ms=read_number(f, "rtt_ms", 0, MAX_MS),
         at=f.moment("at"),
         final=f.flag("final"),
     )
 
 
-def _network(f: _Fields) -> NetworkBadge:
+def _network(f: Fields) -> NetworkBadge:
     return NetworkBadge(
         level=cast(Literal["green", "amber", "red"], f.choice("level", NETWORK_LEVELS)),
-        mos=_number_or_none(f, "mos", *MOS_RANGE),
-        loss_pct=_number_or_none(f, "loss_pct", 0, 100),
-        jitter_ms=_number_or_none(f, "jitter_ms", 0, MAX_MS),
-        rtt_ms=_number_or_none(f, "rtt_ms", 0, MAX_MS),
+        mos=read_number_or_none(f, "mos", *MOS_RANGE),
+        loss_pct=read_number_or_none(f, "loss_pct", 0, 100),
+        jitter_ms=read_number_or_none(f, "jitter_ms", 0, MAX_MS),
+        rtt_ms=read_number_or_none(f, "rtt_ms", 0, MAX_MS),
         at=f.moment("at"),
     )
 
 
-def _row(f: _Fields) -> BoardRow:
+def _row(f: Fields) -> BoardRow:
     network = f.child_or_none("network")  # the pre-shift badge: null or an object
     quality = f.child_or_none("quality")
     return BoardRow(
@@ -264,7 +264,7 @@ def _row(f: _Fields) -> BoardRow:
 
 
 def parse_board(obj: object, *, route: str = "GET /teams/{id}/board") -> Board:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return Board(
         team_id=f.text("team_id"),
         team_name=f.text("team_name"),
@@ -286,7 +286,7 @@ class TeamRef:
     pause_reasons: tuple[str, ...] | None  # None: the answer does not list them
 
 
-def _team_ref(f: _Fields) -> TeamRef:
+def _team_ref(f: Fields) -> TeamRef:
     return TeamRef(
         id=f.text("id"),
         name=f.text("name"),
@@ -295,7 +295,7 @@ def _team_ref(f: _Fields) -> TeamRef:
 
 
 def parse_teams(obj: object, *, route: str = "GET /teams") -> tuple[TeamRef, ...]:
-    return _items(route, obj, "", _team_ref)
+    return parse_items(route, obj, "", _team_ref)
 
 
 # --- stream events ------------------------------------------------------------------------
@@ -316,8 +316,8 @@ class AgentStateEvent:
 
 
 def parse_agent_state_event(obj: object, *, route: str = "event agent_state") -> AgentStateEvent:
-    f = _Fields(route, obj, "")
-    row = _agent_state(f)
+    f = Fields(route, obj, "")
+    row = read_agent_state(f)
     call_known = _has(f, "call")
     return AgentStateEvent(
         agent_id=row.agent_id,
@@ -338,7 +338,7 @@ class AgentFiguresEvent:
 
 
 def parse_agent_figures(obj: object, *, route: str = "event agent_figures") -> AgentFiguresEvent:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return AgentFiguresEvent(agent_id=f.text("agent_id"), today=_today(f.child("today")))
 
 
@@ -349,7 +349,7 @@ class CallQualityEvent:
 
 
 def parse_call_quality(obj: object, *, route: str = "event call_quality") -> CallQualityEvent:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return CallQualityEvent(agent_id=f.text("agent_id"), quality=_quality(f))
 
 
@@ -361,7 +361,7 @@ class NetworkCheckEvent:
 
 def parse_network_check(obj: object, *, route: str = "event network_check") -> NetworkCheckEvent:
     """`network_check {agent_id, level, mos, loss_pct, jitter_ms, rtt_ms, at}`."""
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return NetworkCheckEvent(agent_id=f.text("agent_id"), network=_network(f))
 
 
@@ -374,7 +374,7 @@ class StateChangePendingEvent:
 def parse_state_change_pending(
     obj: object, *, route: str = "event state_change_pending"
 ) -> StateChangePendingEvent:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return StateChangePendingEvent(
         agent_id=f.text("agent_id"), pending=_pending_or_none(f, "pending")
     )
@@ -391,10 +391,10 @@ class RemoteStateResult:
 
 
 def parse_remote_state(obj: object, *, route: str = "POST /agents/{id}/state") -> RemoteStateResult:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return RemoteStateResult(
         applied=f.flag("applied"),
-        state=_agent_state(f.child("state")),
+        state=read_agent_state(f.child("state")),
         pending=_pending_or_none(f, "pending"),
     )
 
@@ -426,7 +426,7 @@ class QueueStats:
         return self.label or self.queue
 
 
-def _queue_stats(f: _Fields) -> QueueStats:
+def _queue_stats(f: Fields) -> QueueStats:
     return QueueStats(
         queue=f.text("queue"),
         label=f.text("label"),
@@ -438,16 +438,16 @@ def _queue_stats(f: _Fields) -> QueueStats:
         answered=f.integer("answered", 0, MAX_COUNT),
         abandoned=f.integer("abandoned", 0, MAX_COUNT),
         timed_out=f.integer("timed_out", 0, MAX_COUNT),
-        service_level_pct=_number_or_none(f, "service_level_pct", 0, 100),
+        service_level_pct=read_number_or_none(f, "service_level_pct", 0, 100),
         sl_threshold_s=f.integer("sl_threshold_s", 0, MAX_DAY_SECONDS),
-        asa_s=_number_or_none(f, "asa_s", 0, MAX_SECONDS),
+        asa_s=read_number_or_none(f, "asa_s", 0, MAX_SECONDS),
         day=f.day("day"),
     )
 
 
 def parse_queue_stats(obj: object, *, route: str = "event queue_stats") -> QueueStats:
-    return _queue_stats(_Fields(route, obj, ""))
+    return _queue_stats(Fields(route, obj, ""))
 
 
 def parse_queues(obj: object, *, route: str = "GET /teams/{id}/queues") -> tuple[QueueStats, ...]:
-    return _items(route, obj, "", _queue_stats)
+    return parse_items(route, obj, "", _queue_stats)

@@ -12,8 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from homeagent.core.lead_records import MOS_RANGE, _integer_or_none, _number, _number_or_none
-from homeagent.core.payload import MAX_DAY_SECONDS, _Fields
+from homeagent.core.lead_records import (
+    MOS_RANGE,
+    read_integer_or_none,
+    read_number,
+    read_number_or_none,
+)
+from homeagent.core.payload import MAX_DAY_SECONDS, Fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,24 +118,26 @@ DEFAULT_SETTINGS = TeamBoardSettings(
 )  # the contract's example: what the board uses until the server's settings are read
 
 
-def _threshold(f: _Fields, mos: bool) -> Threshold:
+def _threshold(f: Fields, mos: bool) -> Threshold:
     if mos:
-        return Threshold(warn=_number(f, "warn", *MOS_RANGE), alarm=_number(f, "alarm", *MOS_RANGE))
+        return Threshold(
+            warn=read_number(f, "warn", *MOS_RANGE), alarm=read_number(f, "alarm", *MOS_RANGE)
+        )
     return Threshold(
         warn=f.integer("warn", 0, MAX_DAY_SECONDS), alarm=f.integer("alarm", 0, MAX_DAY_SECONDS)
     )
 
 
-def _settings(f: _Fields) -> TeamBoardSettings:
+def _settings(f: Fields) -> TeamBoardSettings:
     t = f.child("thresholds")
     a = f.child("alerts")
     thresholds = {name: _threshold(t.child(name), name == "mos") for name in THRESHOLD_NAMES}
     alerts: dict[str, float | int | None] = {}
     for name in ALERT_NAMES:
         if name in _MOS_KEYS:
-            alerts[name] = _number_or_none(a, name, *MOS_RANGE)
+            alerts[name] = read_number_or_none(a, name, *MOS_RANGE)
         else:
-            alerts[name] = _integer_or_none(a, name, 0, MAX_DAY_SECONDS)
+            alerts[name] = read_integer_or_none(a, name, 0, MAX_DAY_SECONDS)
     return TeamBoardSettings(
         break_allowance_s=f.integer("break_allowance_s", 0, MAX_DAY_SECONDS),
         thresholds=Thresholds(**thresholds),
@@ -141,7 +148,7 @@ def _settings(f: _Fields) -> TeamBoardSettings:
 def parse_team_settings(
     obj: object, *, route: str = "GET /teams/{id}/settings"
 ) -> TeamBoardSettings:
-    return _settings(_Fields(route, obj, ""))
+    return _settings(Fields(route, obj, ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +160,7 @@ class TeamSettingsEvent:
 def parse_team_settings_event(
     obj: object, *, route: str = "event team_settings"
 ) -> TeamSettingsEvent:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return TeamSettingsEvent(team_id=f.text("team_id"), settings=_settings(f))
 
 

@@ -1,7 +1,7 @@
 """The strict reader every typed server record is parsed with (`homeagent.core.records`,
 `lead_records`, `lead_comms`, `supervision`, `slots`).
 
-`_Fields` reads the fields of one JSON object of a route and `_items` a list of them;
+`Fields` reads the fields of one JSON object of a route and `parse_items` a list of them;
 each read checks the type and the range the API states and raises `MalformedPayload`
 naming the route and the field (never the value). The bounds every parser shares
 (`MAX_COUNT`, `MAX_SECONDS`, …) live here too. The rules themselves are stated in
@@ -38,7 +38,7 @@ MAX_MESSAGE_ID = 2**63 - 1  # the server's integer key
 _YEARS = (1970, 2200)  # the server's own bounds for a moment
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
     if value is None:
         return "null"
     return {dict: "object", list: "list", str: "str", bool: "bool", int: "int"}.get(
@@ -46,13 +46,13 @@ def _kind(value: object) -> str:
     )
 
 
-class _Fields:
+class Fields:
     """Reads the fields of one JSON object of `route`; `where` is its path in the answer."""
 
     def __init__(self, route: str, value: object, where: str) -> None:
         if not isinstance(value, Mapping):
             raise MalformedPayload(
-                route, where or "(answer)", f"expected an object, got {_kind(value)}"
+                route, where or "(answer)", f"expected an object, got {kind_of(value)}"
             )
         self.route = route
         self.where = where
@@ -76,7 +76,7 @@ class _Fields:
     def text(self, name: str) -> str:
         value = self.raw(name)
         if not isinstance(value, str):
-            raise self.fail(name, f"expected a string, got {_kind(value)}")
+            raise self.fail(name, f"expected a string, got {kind_of(value)}")
         return value
 
     def text_or_none(self, name: str) -> str | None:
@@ -91,7 +91,7 @@ class _Fields:
     def integer(self, name: str, low: int, high: int) -> int:
         value = self.raw(name)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, f"expected an integer, got {_kind(value)}")
+            raise self.fail(name, f"expected an integer, got {kind_of(value)}")
         if not low <= value <= high:
             raise self.fail(name, f"out of range ({low}..{high})")
         return value
@@ -99,7 +99,7 @@ class _Fields:
     def flag(self, name: str) -> bool:
         value = self.raw(name)
         if not isinstance(value, bool):
-            raise self.fail(name, f"expected a bool, got {_kind(value)}")
+            raise self.fail(name, f"expected a bool, got {kind_of(value)}")
         return value
 
     def moment(self, name: str) -> dt.datetime:
@@ -117,7 +117,7 @@ class _Fields:
     def number(self, name: str, low: float, high: float) -> float:
         value = self.raw(name)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(name, f"expected a number, got {_kind(value)}")
+            raise self.fail(name, f"expected a number, got {kind_of(value)}")
         if not low <= value <= high:
             raise self.fail(name, f"out of range ({low}..{high})")
         return float(value)
@@ -135,28 +135,30 @@ class _Fields:
             raise self.fail(name, f"out of range (years {_YEARS[0]}..{_YEARS[1]})")
         return value
 
-    def child(self, name: str) -> _Fields:
-        return _Fields(self.route, self.raw(name), self.path(name))
+    def child(self, name: str) -> Fields:
+        return Fields(self.route, self.raw(name), self.path(name))
 
-    def child_or_none(self, name: str) -> _Fields | None:
+    def child_or_none(self, name: str) -> Fields | None:
         return None if self.raw(name) is None else self.child(name)
 
-    def items(self, name: str, parse: Callable[[_Fields], T]) -> tuple[T, ...]:
-        return _items(self.route, self.raw(name), self.path(name), parse)
+    def items(self, name: str, parse: Callable[[Fields], T]) -> tuple[T, ...]:
+        return parse_items(self.route, self.raw(name), self.path(name), parse)
 
     def texts(self, name: str) -> tuple[str, ...]:
         value = self.raw(name)
         if not isinstance(value, list):
-            raise self.fail(name, f"expected a list, got {_kind(value)}")
+            raise self.fail(name, f"expected a list, got {kind_of(value)}")
         for i, item in enumerate(value):
             if not isinstance(item, str):
                 raise MalformedPayload(
-                    self.route, f"{self.path(name)}[{i}]", f"expected a string, got {_kind(item)}"
+                    self.route, f"{self.path(name)}[{i}]", f"expected a string, got {kind_of(item)}"
                 )
         return tuple(value)
 
 
-def _items(route: str, value: object, where: str, parse: Callable[[_Fields], T]) -> tuple[T, ...]:
+def parse_items(
+    route: str, value: object, where: str, parse: Callable[[Fields], T]
+) -> tuple[T, ...]:
     if not isinstance(value, list):
-        raise MalformedPayload(route, where or "(answer)", f"expected a list, got {_kind(value)}")
-    return tuple(parse(_Fields(route, item, f"{where}[{i}]")) for i, item in enumerate(value))
+        raise MalformedPayload(route, where or "(answer)", f"expected a list, got {kind_of(value)}")
+    return tuple(parse(Fields(route, item, f"{where}[{i}]")) for i, item in enumerate(value))

@@ -11,7 +11,7 @@ fields the schema does not know are ignored (a newer server may add some); strin
 strings; integers are `int` (never `bool` or `float`) within a stated range; times are
 ISO-8601 with a timezone, between 1970 and 2200, returned as aware UTC datetimes; a
 closed set of values (role, state, priority…) is checked. The reader that enforces them,
-`_Fields`, and `MalformedPayload` live in `homeagent.core.payload`.
+`Fields`, and `MalformedPayload` live in `homeagent.core.payload`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from homeagent.core.payload import (
     MAX_DAY_SECONDS,
     MAX_MESSAGE_ID,
     MAX_SECONDS,
-    _Fields,
-    _items,
+    Fields,
+    parse_items,
 )
 
 Role = Literal["agent", "team_lead", "admin"]
@@ -80,7 +80,7 @@ class Me:
     team: Team | None  # None: not in a team (an admin)
 
 
-def _user(f: _Fields) -> User:
+def _user(f: Fields) -> User:
     return User(
         id=f.text("id"),
         name=f.text("name"),
@@ -90,11 +90,11 @@ def _user(f: _Fields) -> User:
     )
 
 
-def _disposition(f: _Fields) -> Disposition:
+def _disposition(f: Fields) -> Disposition:
     return Disposition(code=f.text("code"), label=f.text("label"))
 
 
-def _team(f: _Fields) -> Team:
+def _team(f: Fields) -> Team:
     return Team(
         id=f.text("id"),
         name=f.text("name"),
@@ -107,7 +107,7 @@ def _team(f: _Fields) -> Team:
 
 
 def parse_me(obj: object, *, route: str = "GET /me") -> Me:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     team = f.child_or_none("team")
     return Me(user=_user(f.child("user")), team=_team(team) if team is not None else None)
 
@@ -150,20 +150,20 @@ class AgentLive:
     since: dt.datetime
 
 
-def _state(f: _Fields) -> AgentState:
+def _state(f: Fields) -> AgentState:
     return AgentState(f.choice("state", _STATES))
 
 
-def _person(f: _Fields) -> Person:
+def _person(f: Fields) -> Person:
     return Person(id=f.text("id"), name=f.text("name"))
 
 
-def _person_or_none(f: _Fields, name: str) -> Person | None:
+def _person_or_none(f: Fields, name: str) -> Person | None:
     child = f.child_or_none(name)
     return _person(child) if child is not None else None
 
 
-def _agent_state(f: _Fields) -> AgentStateRow:
+def read_agent_state(f: Fields) -> AgentStateRow:
     changed_by = _person_or_none(f, "changed_by") if f.has("changed_by") else None
     return AgentStateRow(
         agent_id=f.text("agent_id"),
@@ -175,7 +175,7 @@ def _agent_state(f: _Fields) -> AgentStateRow:
     )
 
 
-def _agent_live(f: _Fields) -> AgentLive:
+def _agent_live(f: Fields) -> AgentLive:
     return AgentLive(
         agent_id=f.text("agent_id"),
         name=f.text("name"),
@@ -187,7 +187,7 @@ def _agent_live(f: _Fields) -> AgentLive:
 
 
 def parse_agent_state(obj: object, *, route: str = "GET /agents/me/state") -> AgentStateRow:
-    return _agent_state(_Fields(route, obj, ""))
+    return read_agent_state(Fields(route, obj, ""))
 
 
 # --- remote state changes (docs/lead-contract.md) ---------------------------------------
@@ -215,7 +215,7 @@ class PendingChange:
     pending: PendingState | None
 
 
-def _pending(f: _Fields) -> PendingState:
+def _pending(f: Fields) -> PendingState:
     return PendingState(
         state=AgentState(f.choice("state", _REMOTE_STATES)),
         reason=f.text("reason"),
@@ -228,7 +228,7 @@ def _pending(f: _Fields) -> PendingState:
 def parse_pending_change(
     obj: object, *, route: str = "event state_change_pending"
 ) -> PendingChange:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     pending = f.child_or_none("pending")
     return PendingChange(
         agent_id=f.text("agent_id"), pending=_pending(pending) if pending is not None else None
@@ -238,7 +238,7 @@ def parse_pending_change(
 def parse_team_agents(
     obj: object, *, route: str = "GET /teams/{id}/agents"
 ) -> tuple[AgentLive, ...]:
-    return _items(route, obj, "", _agent_live)
+    return parse_items(route, obj, "", _agent_live)
 
 
 # --- messages -------------------------------------------------------------------------
@@ -274,7 +274,7 @@ class Message:
         return self.receipt.read_at if self.receipt is not None else None
 
 
-def _receipt(f: _Fields) -> Receipt:
+def _receipt(f: Fields) -> Receipt:
     return Receipt(
         delivered_at=f.moment_or_none("delivered_at"),
         read_at=f.moment_or_none("read_at"),
@@ -282,7 +282,7 @@ def _receipt(f: _Fields) -> Receipt:
     )
 
 
-def _message(f: _Fields) -> Message:
+def _message(f: Fields) -> Message:
     priority = f.choice("priority", _PRIORITIES)
     receipt = f.child_or_none("receipt")
     return Message(
@@ -301,11 +301,11 @@ def _message(f: _Fields) -> Message:
 
 def parse_message(obj: object, *, route: str = "GET /messages") -> Message:
     """One message (an item of GET /messages, or a `message` event's data)."""
-    return _message(_Fields(route, obj, ""))
+    return _message(Fields(route, obj, ""))
 
 
 def parse_messages(obj: object, *, route: str = "GET /messages") -> tuple[Message, ...]:
-    return _items(route, obj, "", _message)
+    return parse_items(route, obj, "", _message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +320,7 @@ class ReceiptOut:
 
 
 def parse_receipt(obj: object, *, route: str = "POST /messages/{id}/read") -> ReceiptOut:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return ReceiptOut(
         message_id=f.integer("message_id", 1, MAX_MESSAGE_ID),
         agent_id=f.text("agent_id"),
@@ -352,7 +352,7 @@ class HelpRequestOut:
 
 
 def parse_help_request(obj: object, *, route: str = "POST /help-requests") -> HelpRequestOut:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return HelpRequestOut(
         id=f.integer("id", 1, MAX_HELP_ID),
         agent_id=f.text("agent_id"),
@@ -381,7 +381,7 @@ class Callback:
     status: CallbackStatus
 
 
-def _callback(f: _Fields) -> Callback:
+def _callback(f: Fields) -> Callback:
     return Callback(
         id=f.text("id"),
         contact_id=f.text_or_none("contact_id"),
@@ -394,7 +394,7 @@ def _callback(f: _Fields) -> Callback:
 
 
 def parse_callbacks(obj: object, *, route: str = "GET /callbacks") -> tuple[Callback, ...]:
-    return _items(route, obj, "", _callback)
+    return parse_items(route, obj, "", _callback)
 
 
 # --- a contact's history (GET /contacts/{id}/interactions) ----------------------------
@@ -433,7 +433,7 @@ class ContactHistory:
     notes: tuple[Note, ...]
 
 
-def _interaction(f: _Fields) -> Interaction:
+def _interaction(f: Fields) -> Interaction:
     return Interaction(
         id=f.text("id"),
         contact_id=f.text_or_none("contact_id"),
@@ -451,7 +451,7 @@ def _interaction(f: _Fields) -> Interaction:
     )
 
 
-def _note(f: _Fields) -> Note:
+def _note(f: Fields) -> Note:
     return Note(
         id=f.text("id"),
         contact_id=f.text("contact_id"),
@@ -463,13 +463,13 @@ def _note(f: _Fields) -> Note:
 
 
 def parse_interaction(obj: object, *, route: str = "POST /interactions") -> Interaction:
-    return _interaction(_Fields(route, obj, ""))
+    return _interaction(Fields(route, obj, ""))
 
 
 def parse_contact_history(
     obj: object, *, route: str = "GET /contacts/{id}/interactions"
 ) -> ContactHistory:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return ContactHistory(
         interactions=f.items("interactions", _interaction), notes=f.items("notes", _note)
     )
@@ -501,10 +501,10 @@ class Figures:
 
 
 def parse_figures(obj: object, *, route: str = "GET /figures/agents/{id}") -> Figures:
-    return figures_from(_Fields(route, obj, ""))
+    return figures_from(Fields(route, obj, ""))
 
 
-def figures_from(f: _Fields) -> Figures:
+def figures_from(f: Fields) -> Figures:
     """One FiguresOut object read through `f` (shared with the day payload's parser)."""
     b = f.child("breaks")
     return Figures(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, cast
 
 from homeagent.core.agent_state import AgentState
-from homeagent.core.payload import MAX_COUNT, MAX_MESSAGE_ID, MAX_SECONDS, _Fields, _items
+from homeagent.core.payload import MAX_COUNT, MAX_MESSAGE_ID, MAX_SECONDS, Fields, parse_items
 from homeagent.core.records import Person
 
 REMINDER_MARKS_MIN = (10, 2)  # minutes before a booked slot starts
@@ -81,7 +81,7 @@ class Slot:
         return self.starts_at <= now < self.ends_at
 
 
-def _booking(f: _Fields) -> SlotBooking:
+def _booking(f: Fields) -> SlotBooking:
     agent = f.child("agent")
     return SlotBooking(
         agent=Person(id=agent.text("id"), name=agent.text("name")),
@@ -89,7 +89,7 @@ def _booking(f: _Fields) -> SlotBooking:
     )
 
 
-def _slot(f: _Fields) -> Slot:
+def _slot(f: Fields) -> Slot:
     starts, ends = f.moment("starts_at"), f.moment("ends_at")
     if ends <= starts:
         raise f.fail("ends_at", "ends before the slot starts")
@@ -113,11 +113,11 @@ def _slot(f: _Fields) -> Slot:
 
 
 def parse_slot(obj: object, *, route: str = "GET /slots/{id}") -> Slot:
-    return _slot(_Fields(route, obj, ""))
+    return _slot(Fields(route, obj, ""))
 
 
 def parse_slots(obj: object, *, route: str = "GET /teams/{id}/slots") -> tuple[Slot, ...]:
-    return _items(route, obj, "", _slot)
+    return parse_items(route, obj, "", _slot)
 
 
 AttendanceStatus = Literal["upcoming", "on_time", "late", "absent", "not_yet"]
@@ -158,11 +158,11 @@ class Adherence:
     in_without_slot: tuple[Unplanned, ...]
 
 
-def _person(f: _Fields) -> Person:
+def _person(f: Fields) -> Person:
     return Person(id=f.text("id"), name=f.text("name"))
 
 
-def _attendance(f: _Fields) -> Attendance:
+def _attendance(f: Fields) -> Attendance:
     return Attendance(
         agent=_person(f.child("agent")),
         status=cast(AttendanceStatus, f.choice("status", _ATTENDANCE)),
@@ -173,7 +173,7 @@ def _attendance(f: _Fields) -> Attendance:
     )
 
 
-def _unplanned(f: _Fields) -> Unplanned:
+def _unplanned(f: Fields) -> Unplanned:
     return Unplanned(
         agent=_person(f.child("agent")),
         in_s=f.integer("in_s", 0, MAX_SECONDS),
@@ -181,7 +181,7 @@ def _unplanned(f: _Fields) -> Unplanned:
     )
 
 
-def _slot_adherence(f: _Fields) -> SlotAdherence:
+def _slot_adherence(f: Fields) -> SlotAdherence:
     return SlotAdherence(
         slot=_slot(f.child("slot")),
         booked=f.items("booked", _attendance),
@@ -190,7 +190,7 @@ def _slot_adherence(f: _Fields) -> SlotAdherence:
 
 
 def parse_adherence(obj: object, *, route: str = "GET /teams/{id}/slot-adherence") -> Adherence:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return Adherence(
         team_id=f.text("team_id"),
         start=f.moment("start"),
@@ -215,7 +215,7 @@ MAX_GRACE_MIN = 120
 
 
 def parse_rules(obj: object, *, route: str = "GET /teams/{id}/slot-rules") -> SlotRules:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return SlotRules(
         book_notice_min=f.integer("book_notice_min", 0, MAX_NOTICE_MIN),
         cancel_notice_min=f.integer("cancel_notice_min", 0, MAX_NOTICE_MIN),

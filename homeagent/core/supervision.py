@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from homeagent.core.commands import SUPERVISION_MODES
-from homeagent.core.payload import MalformedPayload, _Fields, _items
+from homeagent.core.payload import Fields, MalformedPayload, parse_items
 
 __all__ = [
     "END_REASONS",
@@ -135,11 +135,11 @@ class DaySupervision:
     end_reason: str | None
 
 
-def _id(f: _Fields) -> int:
+def _id(f: Fields) -> int:
     return f.integer("id", 1, MAX_SESSION_ID)
 
 
-def _session(f: _Fields) -> SessionRecord:
+def _session(f: Fields) -> SessionRecord:
     team = f.text_or_none("team_id")
     reason = f.text_or_none("end_reason")
     return SessionRecord(
@@ -158,7 +158,7 @@ def _session(f: _Fields) -> SessionRecord:
     )
 
 
-def _token(f: _Fields) -> str:
+def _token(f: Fields) -> str:
     token = f.text("token")
     if not _TOKEN.fullmatch(token):
         raise f.fail("token", "not a session token")  # never echo the value
@@ -166,22 +166,22 @@ def _token(f: _Fields) -> str:
 
 
 def parse_session(obj: object, *, route: str = "supervision session") -> SessionRecord:
-    return _session(_Fields(route, obj, ""))
+    return _session(Fields(route, obj, ""))
 
 
 def parse_sessions(
     obj: object, *, route: str = "GET /teams/{id}/supervision"
 ) -> tuple[SessionRecord, ...]:
-    return _items(route, obj, "", _session)
+    return parse_items(route, obj, "", _session)
 
 
 def parse_started(obj: object, *, route: str = "POST /agents/{id}/supervision") -> StartedSession:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return StartedSession(_session(f), _token(f))
 
 
 def parse_request(obj: object, *, route: str = "event supervision_requested") -> SupervisionRequest:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     lead = f.child("lead")
     uri = f.text("lead_sip_uri")
     if len(uri) > 256 or not _SIP_URI.fullmatch(uri):
@@ -200,7 +200,7 @@ def parse_request(obj: object, *, route: str = "event supervision_requested") ->
 def parse_mode_changed(
     obj: object, *, route: str = "event supervision_mode"
 ) -> SupervisionModeChanged:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return SupervisionModeChanged(
         id=_id(f),
         mode=f.choice("mode", MODES),
@@ -210,11 +210,11 @@ def parse_mode_changed(
 
 
 def parse_ended(obj: object, *, route: str = "event supervision_ended") -> SupervisionEnded:
-    f = _Fields(route, obj, "")
+    f = Fields(route, obj, "")
     return SupervisionEnded(_id(f), f.text("reason")[:40])
 
 
-def _day_supervision(f: _Fields) -> DaySupervision:
+def _day_supervision(f: Fields) -> DaySupervision:
     modes = f.texts("modes")
     for i, mode in enumerate(modes):
         if mode not in MODES:
@@ -233,11 +233,11 @@ def parse_day_supervisions(
     obj: object, *, route: str = "GET /agents/{id}/day"
 ) -> tuple[DaySupervision, ...]:
     """The day's `supervisions` list (the answer's field, not the whole answer)."""
-    return _items(route, obj, "supervisions", _day_supervision)
+    return parse_items(route, obj, "supervisions", _day_supervision)
 
 
 def parse_policy(obj: object, *, route: str = "GET /supervision/policy") -> str:
-    return _Fields(route, obj, "").choice("policy", POLICIES)
+    return Fields(route, obj, "").choice("policy", POLICIES)
 
 
 @dataclass(frozen=True, slots=True)

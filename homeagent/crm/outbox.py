@@ -71,13 +71,13 @@ from homeagent.client.errors import (
 from homeagent.core import records
 from homeagent.core.payload import MalformedPayload
 from homeagent.crm.outbox_items import (
-    _ITEM_COLUMNS,
+    ITEM_COLUMNS,
     DeadLetter,
     OutboxItem,
     OutboxStatus,
-    _dead_letter,
-    _item,
+    as_dead_letter,
     error_summary,
+    item_from_row,
 )
 from homeagent.crm.store import LocalStore, utc_now
 
@@ -297,10 +297,10 @@ class Outbox:
     def _select(self, where: str, args: list[Any], limit: int) -> list[OutboxItem]:
         with self._store.lock:
             rows = self._store.db.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM outbox {where} ORDER BY seq LIMIT ?",  # noqa: S608
+                f"SELECT {ITEM_COLUMNS} FROM outbox {where} ORDER BY seq LIMIT ?",  # noqa: S608
                 [*args, limit],
             ).fetchall()
-        return [_item(r) for r in rows]
+        return [item_from_row(r) for r in rows]
 
     def status(self) -> OutboxStatus:
         with self._store.lock:
@@ -320,7 +320,7 @@ class Outbox:
 
     def dead_letters(self) -> list[DeadLetter]:
         """The entries the server refused for good, oldest first."""
-        return [_dead_letter(item) for item in self.items("failed")]
+        return [as_dead_letter(item) for item in self.items("failed")]
 
     def dead_letter_count(self) -> int:
         with self._store.lock:
@@ -349,14 +349,14 @@ class Outbox:
         `item_id` is not a dead letter."""
         with self._store.transaction() as db:
             row = db.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM outbox WHERE id = ? AND status = 'failed'",  # noqa: S608
+                f"SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ? AND status = 'failed'",  # noqa: S608
                 [item_id],
             ).fetchone()
             if row is not None:
                 db.execute("UPDATE outbox SET status = 'discarded' WHERE id = ?", [item_id])
         if row is None:
             return False
-        dead = _dead_letter(_item(row))
+        dead = as_dead_letter(item_from_row(row))
         log.warning(
             "outbox dead letter discarded by the agent: %s %s (%s, refused %s: %s)",
             dead.kind,

@@ -16,8 +16,8 @@ from typing import Any
 from homeagent.core.timefmt import mask_number
 from homeagent.crm.outbox_keys import record_keys
 
-# the columns `_item` decodes, in its order (the outbox selects them)
-_ITEM_COLUMNS = (
+# the columns `item_from_row` decodes, in its order (the outbox selects them)
+ITEM_COLUMNS = (
     "seq, id, kind, method, path, body, created_at, status, attempts, last_error, "
     "failed_status, failed_code, failed_at, send_key"
 )
@@ -63,7 +63,7 @@ class OutboxItem:
         return record_keys(self.kind, self.path, self.body, self.id)
 
 
-def _item(r: tuple[Any, ...]) -> OutboxItem:
+def item_from_row(r: tuple[Any, ...]) -> OutboxItem:
     return OutboxItem(
         r[0],
         r[1],
@@ -96,7 +96,7 @@ class DeadLetter:
     attempts: int
 
 
-def _dead_letter(item: OutboxItem) -> DeadLetter:
+def as_dead_letter(item: OutboxItem) -> DeadLetter:
     head = f"{item.failed_status} {item.failed_code}".strip() if item.failed_status else ""
     created = _moment(item.created_at)
     assert created is not None

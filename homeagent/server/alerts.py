@@ -45,16 +45,9 @@ from homeagent.server import team_settings
 from homeagent.server.days import Run, long_calls_in_row, missed_in_row
 from homeagent.server.db import Database
 from homeagent.server.events import publish
-from homeagent.server.models import (
-    AgentStatus,
-    Alert,
-    CallQuality,
-    HelpRequest,
-    Team,
-    User,
-    utcnow,
-)
+from homeagent.server.models import AgentStatus, CallQuality, HelpRequest, Team, User, utcnow
 from homeagent.server.routers.figures import Tally, tallies
+from homeagent.server.supervision_models import Alert
 from homeagent.server.supervision_schemas import AlertOut, Person, TeamSettingsBody
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from homeagent.server.models import AuditEntry, utcnow
+from homeagent.server.models import utcnow
+from homeagent.server.supervision_models import AuditEntry
 
 
 def record(

@@ -26,8 +26,9 @@ from homeagent.server import audit
 from homeagent.server.deps import ADMIN, AGENT, TEAM_LEAD, Principal
 from homeagent.server.errors import ApiError
 from homeagent.server.events import publish, publish_to_users
-from homeagent.server.models import Device, Setting, SupervisionSession, User, utcnow
+from homeagent.server.models import Device, Setting, User, utcnow
 from homeagent.server.state import iso, status_of
+from homeagent.server.supervision_models import SupervisionSession
 
 __all__ = [
     "DEFAULT_POLICY",

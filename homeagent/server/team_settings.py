@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from homeagent.server.models import TeamSettings
+from homeagent.server.supervision_models import TeamSettings
 from homeagent.server.supervision_schemas import TeamSettingsBody
 
 # What a team has until its lead saves settings (docs/lead-contract.md, "Team settings").

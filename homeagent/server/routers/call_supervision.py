@@ -17,7 +17,8 @@ from homeagent.server import call_supervision as cs
 from homeagent.server import schemas
 from homeagent.server.deps import ADMIN, TEAM_LEAD, Auth, Ctx
 from homeagent.server.errors import ApiError
-from homeagent.server.models import SupervisionSession, Team
+from homeagent.server.models import Team
+from homeagent.server.supervision_models import SupervisionSession
 
 router = APIRouter(tags=["call supervision"])
 

@@ -13,8 +13,9 @@ from homeagent.server import alerts, audit, board, call_supervision, schemas, te
 from homeagent.server.deps import ADMIN, TEAM_LEAD, Auth, Ctx, Principal
 from homeagent.server.errors import ApiError
 from homeagent.server.events import publish
-from homeagent.server.models import Alert, AuditEntry, Team, TeamSettings, User, utcnow
+from homeagent.server.models import Team, User, utcnow
 from homeagent.server.routers.me import team_out
+from homeagent.server.supervision_models import Alert, AuditEntry, TeamSettings
 from homeagent.server.supervision_schemas import (
     AgentDayReportOut,
     AlertOut,

@@ -151,7 +151,7 @@ def _call_ticks(row: BoardRow) -> bool:
     return row.call is not None and row.state is not AgentState.WRAP_UP
 
 
-def _is_dark() -> bool:
+def palette_is_dark() -> bool:
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
@@ -408,7 +408,7 @@ class LeadBoardModel(QAbstractTableModel):
         return cached
 
     def _brush(self, level: lb.Level) -> QBrush:
-        dark = _is_dark()
+        dark = palette_is_dark()
         brush = self._brushes.get((level, dark))
         if brush is None:
             light_colour, dark_colour = _TINTS[level]
@@ -510,7 +510,7 @@ class LeadBoardModel(QAbstractTableModel):
 
     def _foreground(self, live: lb.LiveRow, col: int, level: lb.Level) -> QBrush | None:
         if col == COL_NETWORK and live.row.network is not None and level is lb.Level.OK:
-            return QBrush(QColor(_GOOD_INK[1] if _is_dark() else _GOOD_INK[0]))
+            return QBrush(QColor(_GOOD_INK[1] if palette_is_dark() else _GOOD_INK[0]))
         return None
 
     def _font(self, level: lb.Level) -> QFont | None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from homeagent.core import lead_board as lb
 from homeagent.core.lead_records import MalformedPayload, QueueStats, parse_queue_stats
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.lead.board_model import SORT_ROLE, Clock, _is_dark, utc_now
+from homeagent.ui.lead.board_model import SORT_ROLE, Clock, palette_is_dark, utc_now
 from homeagent.ui.lead.board_text import MARKS
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def sl_colour(stats: QueueStats) -> str | None:
     if level is None:
         return None
     light, dark = SL_COLOURS[level]
-    return dark if _is_dark() else light
+    return dark if palette_is_dark() else light
 
 
 class QueuesModel(QAbstractTableModel):

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from homeagent.server import alerts
 from homeagent.server.admin import create_user, ensure_team
 from homeagent.server.db import Database
-from homeagent.server.models import AgentStatus, Alert, Event, utcnow
+from homeagent.server.models import AgentStatus, Event, utcnow
+from homeagent.server.supervision_models import Alert
 
 
 @pytest.fixture(scope="module")

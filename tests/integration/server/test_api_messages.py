@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from homeagent.server.admin import create_user
-from homeagent.server.models import AuditEntry
+from homeagent.server.supervision_models import AuditEntry
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import PASSWORD, Session, SseReader, login
 

@@ -51,7 +51,7 @@ def test_it_reads_bundles_on_the_server_host_with_the_cli(server: Server, tmp_pa
 
     from sqlalchemy import select
 
-    from homeagent.server.models import AuditEntry
+    from homeagent.server.supervision_models import AuditEntry
 
     a = server.login("agent_b1")
     try:

@@ -220,7 +220,7 @@ def fast_pair(
 def test_two_instances_raise_and_clear_each_alert_once(fast_pair: Pair) -> None:
     from sqlalchemy import func, select
 
-    from homeagent.server.models import Alert
+    from homeagent.server.supervision_models import Alert
     from homeagent.server.team_settings import DEFAULTS
 
     lead = login(fast_pair.urls[0], "lead_a")

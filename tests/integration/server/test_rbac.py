@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from homeagent.server.admin import create_user
-from homeagent.server.models import Alert, SupervisionSession
+from homeagent.server.supervision_models import Alert, SupervisionSession
 from homeagent.server.team_settings import DEFAULTS
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import API, PASSWORD, Session

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from homeagent.core.agent_state import AgentState
-from homeagent.server.models import AgentStatus, AuditEntry, StateHistory, User
+from homeagent.server.models import AgentStatus, StateHistory, User
 from homeagent.server.state import change_state
+from homeagent.server.supervision_models import AuditEntry
 from tests.integration.server.conftest import Server
 from tests.integration.server.launch import API, Session, SseReader
 

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from homeagent.server import call_supervision as cs
 from homeagent.server.db import Database
-from homeagent.server.models import Base, SupervisionSession
+from homeagent.server.models import Base
+from homeagent.server.supervision_models import SupervisionSession
 
 
 @pytest.fixture
