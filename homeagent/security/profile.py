@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from homeagent.core.profile import PROFILE_VERSION, Profile, SipProfile
+from homeagent.security.tls import pem_certificates
 
 CLOCK_SKEW = timedelta(minutes=10)  # tolerated between the signer's clock and ours
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -218,7 +218,7 @@ def _parse_fields(body: Mapping[str, Any], key_id: str) -> Profile:
     ca_pem = need("ca_pem", str)
     if parts.scheme == "https":
         try:
-            x509.load_pem_x509_certificates(ca_pem.encode())
+            pem_certificates(ca_pem)
         except ValueError:
             raise ProfileMalformed(
                 "The profile's CA certificate (ca_pem) is not a PEM certificate."

@@ -137,6 +137,36 @@ def test_the_sip_engine_starts_without_the_desk_the_cache_or_the_server_client()
         assert later not in loaded, later
 
 
+def test_the_stored_profile_is_read_without_an_x509_parser(tmp_path: Path) -> None:
+    """On the path to REGISTER (issue 14): the profile's CA is checked by the TLS stack
+    the desk loads anyway, not by cryptography's X.509 module (~28 ms to import)."""
+    from homeagent.security import profile as p
+    from tests.helpers.certs import make_ca
+
+    private_pem, public_pem = p.generate_signing_key()
+    body = {
+        "version": 1, "organisation": "Org", "server_url": "https://cc.example.org",
+        "ca_pem": make_ca("Org CA").cert_pem.decode(),
+        "sip": {"registrar_host": "sip.example.org", "registrar_port": 5061,
+                "domain": "example.org", "transport": "tls", "srtp": "mandatory"},
+        "default_region": "FR", "issued_at": "2026-11-01T00:00:00Z",
+        "expires_at": "2099-11-01T00:00:00Z",
+    }  # fmt: skip
+    (tmp_path / "profile.json").write_bytes(p.sign_profile(body, private_pem))
+    (tmp_path / "key.pem").write_bytes(public_pem)
+    loaded = _modules_after(
+        f"""
+        from pathlib import Path
+        from homeagent.security.profile import load_profile, parse_public_key
+        key = parse_public_key(Path({str(tmp_path / "key.pem")!r}).read_bytes())
+        data = Path({str(tmp_path / "profile.json")!r}).read_bytes()
+        assert load_profile(data, [key]).server_url == "https://cc.example.org"
+        """
+    )
+    assert "homeagent.security.profile" in loaded
+    assert "cryptography.x509" not in loaded
+
+
 def test_an_agent_s_desk_loads_no_console_no_update_client_no_server_package() -> None:
     loaded = _modules_after(
         """

@@ -144,6 +144,32 @@ def test_sign_refuses_an_invalid_profile(org_key: tuple[bytes, bytes], over: Any
         p.sign_profile(_body(**over), org_key[0])
 
 
+_CA_PEM = make_ca("Org CA").cert_pem.decode()
+
+
+@pytest.mark.parametrize(
+    "ca_pem",
+    [
+        "",
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+        _CA_PEM.replace(_CA_PEM.splitlines()[3], "A" * len(_CA_PEM.splitlines()[3])),
+        p.generate_signing_key()[0].decode(),  # a PEM private key, not a certificate
+    ],
+    ids=["empty", "armoured-garbage", "corrupt-der", "private-key"],
+)
+def test_a_ca_that_is_not_a_certificate_is_refused(
+    org_key: tuple[bytes, bytes], ca_pem: str
+) -> None:
+    with pytest.raises(p.ProfileMalformed, match="not a PEM certificate"):
+        p.sign_profile(_body(ca_pem=ca_pem), org_key[0])
+
+
+def test_a_ca_bundle_of_two_certificates_is_accepted(org_key: tuple[bytes, bytes]) -> None:
+    bundle = _CA_PEM + make_ca("Other CA").cert_pem.decode()
+    data = p.sign_profile(_body(ca_pem=bundle), org_key[0])
+    assert p.load_profile(data, [org_key[1]], now=NOW).ca_pem == bundle
+
+
 def test_loopback_http_allowed_for_demo(org_key: tuple[bytes, bytes]) -> None:
     data = p.sign_profile(_body(server_url="http://127.0.0.1:8080", ca_pem=""), org_key[0])
     assert p.load_profile(data, [org_key[1]], now=NOW).server_url == "http://127.0.0.1:8080"
