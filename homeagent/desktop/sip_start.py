@@ -15,13 +15,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeagent.core.events import Event
-from homeagent.core.ports import EngineFactory, SipEngine
 from homeagent.core.sip_config import EngineConfig, SipAccountConfig
-from homeagent.desktop.ports import Device
 from homeagent.sip.sip_trace import TRACE_FILE
+
+if TYPE_CHECKING:  # types only: the ports pull in every record type (the lead's too),
+    # ~70 ms of imports that would run before REGISTER goes out (issue 14)
+    from homeagent.core.events import Event
+    from homeagent.core.ports import EngineFactory, SipEngine
+    from homeagent.desktop.ports import Device
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The SIP engine: pjsua2 on one dedicated thread, commands in, frozen events out.
 
 Threading contract (DESIGN.md): the Endpoint is created (``libCreate``), pumped
-(``libHandleEvents`` every <= 10 ms) and destroyed on the engine thread only, with
+(``libHandleEvents`` every <= 20 ms) and destroyed on the engine thread only, with
 ``threadCnt=0`` and ``mainThreadOnly=True``. Other threads talk to it through
 :meth:`SipEngine.submit` (a queue). ``on_event`` is called on the engine thread; a GUI must
 marshal it to its own thread. Every pjsua2 object (account, calls, tone generator, the
@@ -46,7 +46,10 @@ __all__ = ["AudioAttachment", "SipEngine"]
 
 log = logging.getLogger(__name__)
 
-LOOP_POLL_MS = 10
+# 20 ms, as Linphone pumps its SDK: media runs on pjmedia's own threads, and a command
+# (answer, hang up) waits at most this long; 10 ms cost a call ~0.8 % of a core more
+# (benchmarks/README.md, issue 14)
+LOOP_POLL_MS = 20
 MAX_COMMANDS_PER_TURN = 32
 # Room above max_calls for INVITEs waiting to be turned away (see policy.RejectPacer);
 # beyond it pjsua answers "486 Too many calls" itself, without creating media.
