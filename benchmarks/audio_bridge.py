@@ -318,7 +318,7 @@ def loop_mode(
         svc.stop()
 
 
-def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
+def call_mode(pulse: PulseServer, tmp: Path, seconds: float, bridge: bool = True) -> None:
     from PySide6.QtCore import QCoreApplication
 
     from homeagent.core.audio_settings import AudioSettings
@@ -332,10 +332,21 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
     pump = qt_pump(app)
     events: queue.Queue[Event] = queue.Queue()
-    svc = AudioService(events.put, AudioSettings(microphone_id="headset_mic", speaker_id="headset"))
-    probes = (ClockProbe(svc.uplink, "uplink (Qt mic -> pjsua2)"),
-              ClockProbe(svc.downlink, "downlink (pjsua2 -> Qt speaker)"))  # fmt: skip
-    svc.start()
+    # --no-bridge: the same call on pjsua2's null device, no Python bridge and no Qt audio:
+    # the floor a native bridge would stand on (the engine, pjmedia's clock and media)
+    svc = (
+        AudioService(events.put, AudioSettings(microphone_id="headset_mic", speaker_id="headset"))
+        if bridge
+        else None
+    )
+    probes = (
+        (ClockProbe(svc.uplink, "uplink (Qt mic -> pjsua2)"),
+         ClockProbe(svc.downlink, "downlink (pjsua2 -> Qt speaker)"))
+        if svc is not None
+        else ()
+    )  # fmt: skip
+    if svc is not None:
+        svc.start()
     kam_dir = tmp / "kam"
     kam_dir.mkdir()
     gen = start_kamailio(kam_dir, tls=False)
@@ -348,7 +359,9 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
             username="1001",
             password=kam.passwords["1001"],
         )
-        engine = SipEngine(EngineConfig(), account, events.put, audio=svc.bridge)
+        engine = SipEngine(
+            EngineConfig(), account, events.put, audio=svc.bridge if svc is not None else None
+        )
         engine.start()
         try:
             ringing = None
@@ -384,27 +397,33 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
                         )  # fmt: skip
                     if isinstance(e, CallRinging):
                         ringing = e
-                        svc.start_ringing()  # as the desk does: the headset opens now
+                        if svc is not None:
+                            svc.start_ringing()  # as the desk does: the headset opens now
             if ringing is None:
                 raise SystemExit("no call arrived")
             engine.submit(Answer(ringing.call_id))
-            svc.stop_ringing()
+            if svc is not None:
+                svc.stop_ringing()
             pump(3.0)
-            print("from the call's start to the window:")
-            print_bridge(svc.stats())
-            since = svc.stats()
+            if svc is not None:
+                print("from the call's start to the window:")
+                print_bridge(svc.stats())
+                since = svc.stats()
             t0 = time.monotonic()
             total, per = measure_cpu(seconds, pump)
             t1 = time.monotonic()
+            what = "with the bridge" if svc is not None else "on the null device, no bridge"
             print(
-                f"CPU of one active G.722 call with the bridge, over {seconds:.0f} s: "
+                f"CPU of one active G.722 call {what}, over {seconds:.0f} s: "
                 f"{total:.1f} % of one core (this process: engine + bridge + Qt audio)"
             )
             for name, pct in per.items():
                 print(f"  {name:20s} {pct:5.1f} %")
-            print(f"over the {seconds:.0f} s window:")
-            print_bridge(svc.stats(), since)
-            print("clock rates over the window (against time.monotonic):")
+            if svc is not None:
+                print(f"over the {seconds:.0f} s window:")
+                print_bridge(svc.stats(), since)
+            if probes:
+                print("clock rates over the window (against time.monotonic):")
             for probe in probes:
                 probe.report(t0, t1)
             if os.environ.get("AUDIO_BENCH_DUMP"):
@@ -424,7 +443,8 @@ def call_mode(pulse: PulseServer, tmp: Path, seconds: float) -> None:
     finally:
         with contextlib.suppress(StopIteration):
             next(gen)
-        svc.stop()
+        if svc is not None:
+            svc.stop()
 
 
 def main() -> int:
@@ -435,6 +455,9 @@ def main() -> int:
     ap.add_argument("--target-ms", type=float, default=30.0, help="drift buffer target margin")
     ap.add_argument("--buffer-ms", type=int, default=40, help="speaker device buffer")
     ap.add_argument("--profile", type=Path, help="py-spy raw stacks over the CPU window")
+    ap.add_argument(
+        "--no-bridge", action="store_true", help="call mode on the null device: the floor"
+    )
     args = ap.parse_args()
     global PROFILE_TO
     PROFILE_TO = args.profile
@@ -446,7 +469,7 @@ def main() -> int:
             if args.mode == "loop":
                 loop_mode(pulse, tmp, args.seconds, args.clicks, args.target_ms, args.buffer_ms)
             else:
-                call_mode(pulse, tmp, args.seconds)
+                call_mode(pulse, tmp, args.seconds, bridge=not args.no_bridge)
     return 0
 
 
