@@ -10,8 +10,10 @@ one private D-Bus session bus for all (no X11 autolaunch of a bus per start):
 
 - cold start → first top-level window mapped: `xev -root -event substructure` reports
   the X `MapNotify` as it happens (no polling);
-- cold start → SIP registered: the softphone's AoR appears in Kamailio's location table
-  (`kamcmd ul.dump brief`, polled every 50 ms; the AoR is removed before each start);
+- cold start → SIP registered: Kamailio's 200 OK to the softphone's REGISTER, seen on the
+  loopback as it leaves (a packet socket, as root; no process spawned meanwhile, no polling
+  step); otherwise the AoR appearing in Kamailio's location table (`kamcmd ul.dump brief`,
+  polled every 50 ms). The AoR is removed before each start;
 - memory `--idle` seconds after the last start: VmRSS and Pss (smaps_rollup) summed over
   the process tree;
 - the same after `--calls` calls from sipp through Kamailio (INVITE, 180, CANCEL: ring
@@ -74,6 +76,7 @@ class BenchWorld(DemoWorld):
     acd: bool = False
     extra_users: tuple[str, ...] = ()
     credentials: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    register_watcher: RegisterWatcher | None = field(default=None, repr=False)
 
     @property
     def ctl(self) -> str:
@@ -87,6 +90,7 @@ class BenchWorld(DemoWorld):
         self._start_server()
         self._start_acd_kamailio()
         self._write_profile()
+        self.register_watcher = RegisterWatcher.open()
 
     def _seed(self) -> None:
         super()._seed()
@@ -221,6 +225,55 @@ class MapWatcher:
         stop(self.proc)
 
 
+class RegisterWatcher:
+    """The time Kamailio answered a user's REGISTER with 200 OK, seen on the loopback as it
+    happens (a packet socket: root only; `None` from `open` otherwise, and the caller polls
+    the location table instead). No process is spawned while the softphone starts, and
+    there is no polling step in the figure."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self._lock = threading.Lock()
+        self._user = ""
+        self.registered: float | None = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    @classmethod
+    def open(cls) -> RegisterWatcher | None:
+        import socket
+
+        try:
+            sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+            sock.bind(("lo", 0))
+        except (OSError, AttributeError):
+            return None
+        return cls(sock)
+
+    def expect(self, user: str) -> None:
+        with self._lock:
+            self._user, self.registered = user, None
+
+    def _read(self) -> None:
+        while True:
+            try:
+                packet = self._sock.recv(65535)
+            except OSError:
+                return
+            now = time.monotonic()
+            if len(packet) < 28 or packet[9] != 17:  # IPv4 header, then UDP (protocol 17)
+                continue
+            payload = packet[(packet[0] & 0x0F) * 4 + 8 :]
+            if not payload.startswith(b"SIP/2.0 200") or b" REGISTER" not in payload:
+                continue
+            with self._lock:
+                user = self._user
+                if user and self.registered is None and f"sip:{user}@".encode() in payload:
+                    self.registered = now
+
+    def close(self) -> None:
+        self._sock.close()
+
+
 def tree(pid: int) -> list[int]:
     pids, todo = [], [pid]
     while todo:
@@ -275,6 +328,8 @@ def one_start(
     peer: Peer, world: BenchWorld, display: dict[str, str], *, first: bool, timeout_s: float
 ) -> tuple[dict[str, Any], subprocess.Popen[bytes], float]:
     world.unregister(peer.user)
+    if world.register_watcher is not None:
+        world.register_watcher.expect(peer.user)
     env = {**display, "HOME": str(peer.home), **peer.env}
     watcher = MapWatcher(env)
     log = open(peer.home / "stdout.log", "ab")  # noqa: SIM115 - closed with the process
@@ -286,8 +341,12 @@ def one_start(
     log.close()
     try:
         registered = None
+        watcher_reg = world.register_watcher
         while time.monotonic() - t0 < timeout_s and proc.poll() is None:
-            if registered is None and world.registered(peer.user):
+            if registered is None and watcher_reg is not None:
+                if watcher_reg.registered is not None:
+                    registered = watcher_reg.registered - t0
+            elif registered is None and world.registered(peer.user):
                 registered = time.monotonic() - t0
             if registered is not None and watcher.mapped is not None:
                 break
