@@ -441,6 +441,8 @@ class LeadBoardModel(QAbstractTableModel):
         items: Any = [roles] if isinstance(roles, QModelRoleData) else roles  # (stubs: no len)
         i = index.row()
         if not 0 <= i < len(self._rows):
+            for k in range(len(items)):
+                items[k].clearData()
             return
         col = index.column()
         live = self._rows[i]
@@ -462,10 +464,12 @@ class LeadBoardModel(QAbstractTableModel):
             elif role == _DECORATION:
                 value = self._decoration(live, col)
             elif role == _CHECK_STATE:
-                continue
+                value = None
             else:
                 value = self.data(index, role)
-            if value is not None:
+            if value is None:  # an item may hold the last cell's value: a paint reuses them
+                item.clearData()
+            else:
                 item.setData(value)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -465,6 +465,19 @@ def test_a_paints_roles_in_one_span_are_the_cells_roles_one_by_one(lead: FakeCon
     painted = {Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole,
                Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole}  # fmt: skip
     assert {int(r) for r in painted} <= shown
+    # The items of a paint are reused from cell to cell (the views' delegate does: a
+    # headset, a tint, bold once showed on every cell after the first supervised one):
+    # a role the cell has nothing for is cleared, not left as the last cell's.
+    items = [QModelRoleData(int(role)) for role in roles]
+    for row in range(proxy.rowCount()):
+        for col in range(COLUMN_COUNT):
+            index = proxy.index(row, col)
+            proxy.multiData(index, items)  # type: ignore[arg-type]
+            for role, item in zip(roles, items, strict=True):
+                got, expected = item.data(), index.data(role)
+                if isinstance(expected, QIcon):
+                    got, expected = got.cacheKey(), expected.cacheKey()
+                assert got == expected, ("reused", row, col, role)
     outside = QModelRoleData(int(Qt.ItemDataRole.DisplayRole))
     lead.board.multiData(lead.board.index(proxy.rowCount() + 5, 0), QModelRoleDataSpan(outside))
     assert outside.data() is None  # a row past the end answers nothing
