@@ -12,7 +12,7 @@ import pytest
 from homeagent.server.admin import create_user
 from homeagent.server.team_settings import DEFAULTS
 from tests.integration.server.conftest import Server, tuned_server
-from tests.integration.server.launch import API, PASSWORD, Session, SseReader, login
+from tests.integration.server.launch import API, PASSWORD, Session, SseReader
 
 EXTRA = ("agent_a3", "agent_a4", "agent_a5", "agent_a6")
 
@@ -23,20 +23,6 @@ def server(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
         for name in EXTRA:
             srv.org.users[name] = create_user(srv.db, name, PASSWORD, "agent", "Équipe A")
         yield srv
-
-
-@pytest.fixture
-def sessions(server: Server) -> Iterator[Callable[[str], Session]]:
-    opened: list[Session] = []
-
-    def make(name: str) -> Session:
-        s = login(server.url, name)
-        opened.append(s)
-        return s
-
-    yield make
-    for s in opened:
-        s.close()
 
 
 @pytest.fixture
