@@ -14,7 +14,10 @@ the relay's one thread; jitter may reorder them, as a real path does.
 For SIP, listen on the upstream's port number (on another address): a SIP client answers
 a request at the address it came from (the relay) and the port of the sender's Via, which
 carries the upstream's own port when the upstream does not ask for rport. Random choices use
-a seeded generator, so a failing run can be replayed.
+one seeded generator per direction, so a failing run can be replayed: the n-th datagram of a
+direction meets the same fate whatever the other direction did meanwhile (one generator for
+both made the drops depend on how the two directions interleaved, which a loaded machine
+changes).
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ class UdpRelay:
         self._front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._front.bind(listen)
         self._front.setblocking(False)
-        self._rng = random.Random(seed)
+        # per direction (outbound: client -> upstream): replayable however they interleave
+        self._rng = {True: random.Random(2 * seed + 1), False: random.Random(2 * seed + 2)}
         self._imp = _Impairment()
         self._lock = threading.Lock()
         self._sel = selectors.DefaultSelector()
@@ -159,12 +163,13 @@ class UdpRelay:
     def _submit(self, sock: socket.socket, data: bytes, to: Address, outbound: bool) -> None:
         with self._lock:
             imp = self._imp
-            if imp.down or (imp.drop and self._rng.random() < imp.drop):
+            rng = self._rng[outbound]
+            if imp.down or (imp.drop and rng.random() < imp.drop):
                 self.stats.dropped += 1
                 return
             delay = imp.delay_s
             if imp.jitter_s:
-                delay = max(0.0, delay + self._rng.uniform(-imp.jitter_s, imp.jitter_s))
+                delay = max(0.0, delay + rng.uniform(-imp.jitter_s, imp.jitter_s))
             if outbound:
                 self.stats.client_to_upstream += 1
             else:
