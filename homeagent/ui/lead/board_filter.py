@@ -49,9 +49,9 @@ class BoardFilter(QSortFilterProxyModel):
     def setSourceModel(self, model: object) -> None:  # type: ignore[override]
         super().setSourceModel(model)  # type: ignore[arg-type]
         self._board = model if isinstance(model, LeadBoardModel) else None
-        if isinstance(model, LeadBoardModel):  # rows that events changed (not the clock's
-            # ticks: every row's times move alike, so the order and the filter stay)
-            model.row_updated.connect(self._on_source_row_updated)
+        if self._board is not None:  # rows that events changed (not the clock's ticks:
+            # every row's times move alike, so the order and the filter stay)
+            self._board.row_updated.connect(self._on_source_row_updated)
 
     def _on_source_row_updated(self, _agent_id: str) -> None:
         if not self._reorder.isActive():

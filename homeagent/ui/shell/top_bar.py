@@ -88,9 +88,8 @@ class PresenceButton(QToolButton):
         state = snap.presence.state
         colour: StateColour = RINGING_ALT if self._pulse else STATE_COLOURS[state]
         elapsed = format_duration(time.time() - snap.presence.since_s)
-        text = f"{colour.mark}  {presence_text(snap.presence)}  ·  {elapsed}"
-        self.setText(text)
         description = presence_text(snap.presence)
+        self.setText(f"{colour.mark}  {description}  ·  {elapsed}")
         if description != self.accessibleDescription():
             self.setAccessibleDescription(description)
         # a widget's style sheet re-polishes it: set only when the colour changes (the
