@@ -35,7 +35,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from homeagent.core import lead_board as lb
 from homeagent.core.agent_state import AgentState
@@ -73,6 +73,7 @@ from homeagent.ui.lead.board_text import (
     threshold_words,
 )
 from homeagent.ui.lead.headset import headset_icon
+from homeagent.ui.qt.theme import palette_is_dark
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +150,6 @@ def utc_now() -> dt.datetime:
 def _call_ticks(row: BoardRow) -> bool:
     """The call column counts seconds (not after the call, in wrap-up)."""
     return row.call is not None and row.state is not AgentState.WRAP_UP
-
-
-def palette_is_dark() -> bool:
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 class LeadBoardModel(QAbstractTableModel):

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from homeagent.core import lead_board as lb
 from homeagent.core.lead_records import MalformedPayload, QueueStats, parse_queue_stats
 from homeagent.core.timefmt import format_duration
-from homeagent.ui.lead.board_model import SORT_ROLE, Clock, palette_is_dark, utc_now
+from homeagent.ui.lead.board_model import SORT_ROLE, Clock, utc_now
 from homeagent.ui.lead.board_text import MARKS
+from homeagent.ui.qt.theme import palette_is_dark
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex

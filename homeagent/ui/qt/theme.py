@@ -95,6 +95,12 @@ def system_is_dark() -> bool:
     return bool(hints.colorScheme() == Qt.ColorScheme.Dark)
 
 
+def palette_is_dark() -> bool:
+    """Whether the application's palette in use is dark (the applied theme, whatever asked
+    for it)."""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
 def style_sheet(dark: bool) -> str:
     """The application style sheet for one scheme."""
     template = (RESOURCES / "style" / "homeagent.qss").read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from homeagent.ui.qt.theme import (
     STATE_COLOURS,
     apply_theme,
     follow_system_scheme,
+    palette_is_dark,
     style_sheet,
     theme_tokens,
 )
@@ -122,3 +123,9 @@ def test_a_system_scheme_change_changes_the_palette(app) -> None:  # type: ignor
         assert app.styleSheet() == light_sheet
     finally:
         assert QObject.disconnect(connection)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_palette_is_dark_tells_the_applied_scheme(app, dark: bool) -> None:  # type: ignore[no-untyped-def]
+    apply_theme(app, dark=dark)
+    assert palette_is_dark() is dark
