@@ -11,7 +11,10 @@ provisions its own SIP secret, which Kamailio's test database does not know).
 from __future__ import annotations
 
 import sqlite3
+import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,11 +118,13 @@ class AgentApp:
             if time.monotonic() - t0 > timeout_s:
                 raise TimeoutError(
                     f"outbox still has {self.pending()} entries after {timeout_s} s: "
-                    f"{self.device.outbox.status()}; "
+                    f"{self.device.outbox.status()}, the desk sees the server "
+                    f"{self.desk.now.server.name}; "
                     + "; ".join(
                         f"{i.kind} {i.path} x{i.attempts}: {i.last_error}"
                         for i in self.device.outbox.pending()
                     )
+                    + _sender_thread()
                 )
             time.sleep(0.05)
         return time.monotonic() - t0
@@ -128,6 +133,16 @@ class AgentApp:
         self.device.stop()
         self.disk.close()
         self.log.close()
+
+
+def _sender_thread() -> str:
+    """Where the outbox's sender thread is (a pass blocked in a request, or none left)."""
+    frames = sys._current_frames()
+    for thread in threading.enumerate():
+        if thread.name == "outbox-sender" and thread.ident in frames:
+            stack = "".join(traceback.format_stack(frames[thread.ident])[-8:])
+            return f"\nthe outbox sender is at:\n{stack}"
+    return "\nno outbox sender thread is running"
 
 
 def _talking(snap: DeskSnapshot) -> bool:
