@@ -8,6 +8,10 @@ import pytest
 
 # Unit UI tests draw offscreen; e2e tests start their own Xvfb and set DISPLAY per process.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Small argon2 costs for every password the suite hashes, in this process and in the servers
+# it starts (they inherit it): hundreds of users and logins. tests/unit/server/test_auth.py
+# holds a process without it to the production costs.
+os.environ.setdefault("HOMEAGENT_ARGON2_CHEAP", "1")
 
 pytest_plugins = [
     "tests.helpers.kamailio",

@@ -19,11 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from homeagent.security.profile import generate_signing_key, load_profile
-from homeagent.server import auth
 from homeagent.server import cli as server_cli
 from homeagent.server.db import Database
 from homeagent.server.models import Contact, Queue, User
@@ -49,14 +47,6 @@ def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         sys.stdin = saved
     return subprocess.CompletedProcess(
         ["homeagent-server", *args], code, out.getvalue(), err.getvalue()
-    )
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test costs a server started with HOMEAGENT_ARGON2_CHEAP=1 has (`SERVER_ENV`)."""
-    monkeypatch.setattr(
-        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -46,6 +49,20 @@ def test_argon2id_hash_verifies() -> None:
     assert not verify_password(h, "wrong")
     assert not verify_password(None, "anything")
     assert not verify_password("not-a-hash", "x")
+
+
+def test_without_the_test_switch_hashes_have_the_rfc_9106_low_memory_costs() -> None:
+    """The suite hashes cheaply (tests/conftest.py): a process without the switch, as in
+    production, hashes with RFC 9106's low-memory profile (argon2id, 64 MiB, t=3, p=4)."""
+    env = {k: v for k, v in os.environ.items() if k != "HOMEAGENT_ARGON2_CHEAP"}
+    code = "from homeagent.server.auth import hash_password; print(hash_password('pw'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert os.environ["HOMEAGENT_ARGON2_CHEAP"] == "1"
+    assert hash_password("pw").startswith("$argon2id$v=19$m=8192,t=1,p=1$")
 
 
 def test_refresh_token_is_stored_hashed() -> None:
