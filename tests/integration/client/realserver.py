@@ -22,7 +22,7 @@ import requests
 
 from homeagent.security.profile import generate_signing_key
 from tests.helpers.certs import Issued, issue_server_cert, make_ca
-from tests.helpers.procs import free_port, require_tool, stop, wait_until
+from tests.helpers.procs import free_port, port_open, require_tool, stop, wait_until
 
 BIN = Path(sys.executable).parent
 SERVER = str(BIN / "homeagent-server")
@@ -194,6 +194,8 @@ class ServerInstance:
             raise RuntimeError(f"server exited; log:\n{self.log.read_text()[-3000:]}")
 
     def healthy(self) -> bool:
+        if not port_open(self.port, self.host):  # cheap; a TLS request each poll is not
+            return False
         try:
             r = requests.get(
                 f"{self.url}/api/v1/health", verify=str(self.root / "ca.pem"), timeout=1

@@ -20,7 +20,7 @@ import httpx
 
 from homeagent.server.admin import create_user, ensure_queue, ensure_team
 from homeagent.server.db import Database
-from tests.helpers.procs import free_port, running
+from tests.helpers.procs import free_port, port_open, running
 
 PASSWORD = "motdepasse-de-test"
 API = "/api/v1"
@@ -67,7 +67,9 @@ def run_server(db_url: str, log: Path, *extra: str) -> Iterator[str]:
     argv += ["--port", str(port), "--log-level", "warning", *extra]
     url = f"http://127.0.0.1:{port}"
 
-    def ready() -> bool:
+    def ready() -> bool:  # a connect first: each httpx.get builds a TLS context (~30 ms)
+        if not port_open(port):
+            return False
         try:
             return httpx.get(f"{url}{API}/health", timeout=1).status_code == 200
         except httpx.HTTPError:
