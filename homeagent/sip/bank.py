@@ -61,6 +61,7 @@ from homeagent.sip.endpoint import (
 )
 from homeagent.sip.engine import _PROCESS_ENDPOINT
 from homeagent.sip.headers import parse_invite
+from homeagent.sip.teardown import destroy, unregister
 
 __all__ = ["MAX_ACCOUNTS", "PhoneBank", "PhoneEvent"]
 
@@ -130,8 +131,13 @@ class _Account(pj.Account):  # type: ignore[misc]
         super().__init__()
         self.bank = bank
         self.key = key
+        self.registered = False
+
+    def is_registered(self) -> bool:
+        return self.registered
 
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
+        self.registered = 200 <= prm.code < 300 and prm.expiration > 0
         self.bank._emit(
             PhoneEvent(self.key, "registered", code=int(prm.code), reason=str(prm.reason))
         )
@@ -335,18 +341,19 @@ class PhoneBank:
         return measure_quality(call)
 
     def _destroy(self) -> None:
-        """Hang up, drop every pjsua2 object, then the library (which unregisters the
-        accounts). No loop variable may hold a Call or an Account past libDestroy: their
-        destructors would assert."""
+        """Hang up, unregister, drop every pjsua2 object, then the library. No loop
+        variable may hold a Call or an Account past libDestroy: their destructors would
+        assert."""
         with contextlib.suppress(pj.Error):
             self._ep.hangupAllCalls()
         end = time.monotonic() + 1.5
         while time.monotonic() < end and any(not c.ended for c in self._calls.values()):
             self._ep.libHandleEvents(LOOP_POLL_MS)
         self._drop_calls()
+        unregister(self._ep, [(a, a.is_registered) for a in self._accounts.values()], end + 1.5)
         self._drop_accounts()
         with contextlib.suppress(pj.Error):
-            self._ep.libDestroy()
+            destroy(self._ep)
         self._ep = None
         self._writer = None  # its C++ side went with libDestroy()
 

@@ -41,6 +41,7 @@ from homeagent.sip.endpoint import log as pjsip_log
 from homeagent.sip.media import AudioAttachment
 from homeagent.sip.pjlog import PjsipLogFilter
 from homeagent.sip.sip_trace import SipTraceFile
+from homeagent.sip.teardown import destroy, unregister
 
 __all__ = ["AudioAttachment", "SipEngine"]
 
@@ -295,6 +296,12 @@ class SipEngine:
             ep.libHandleEvents(LOOP_POLL_MS)
             ctl.tick(time.monotonic())
         ctl.tick(time.monotonic())
+        # Unregister here, on the registrar's answer: libDestroy would sleep a second.
+        if self._account is not None:
+            account = self._account
+            done = unregister(ep, [(account, lambda: ctl.registration.registered)], deadline - 0.5)
+            if not done:
+                log.warning("the registrar did not answer the unregistration before the stop")
 
     def _teardown(self) -> None:
         """Destroy every pjsua2 object on this thread, then the library."""
@@ -320,7 +327,7 @@ class SipEngine:
         ep, self._ep = self._ep, None
         if ep is not None:
             try:
-                ep.libDestroy()
+                destroy(ep)
             except pj.Error as exc:
                 log.error("libDestroy: %s", _describe(exc))
             if ctl is not None:

@@ -63,6 +63,7 @@ from typing import Any, TextIO
 import pjsua2 as pj
 
 from homeagent.sip.headers import parse_invite
+from homeagent.sip.teardown import destroy, unregister
 
 _STATES = {
     pj.PJSIP_INV_STATE_CALLING: "calling",
@@ -143,8 +144,7 @@ class PeerAccount(pj.Account):  # type: ignore[misc]
 
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         self.peer.emit("registered", code=prm.code, reason=str(prm.reason))
-        if 200 <= prm.code < 300:
-            self.peer.registered = True
+        self.peer.registered = 200 <= prm.code < 300 and prm.expiration > 0
 
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         call = PeerCall(self.peer, self, prm.callId)
@@ -447,9 +447,10 @@ class Peer:
         while self.calls:
             self.calls.pop().st.media.clear()
         if self.account is not None:
+            unregister(self.ep, [(self.account, lambda: self.registered)], time.monotonic() + 2)
             self.account.shutdown()
             self.account = None
-        self.ep.libDestroy()
+        destroy(self.ep)
         self.ep = None
 
 

@@ -46,6 +46,11 @@ class Registration:
         self._silence_reported = False
         self._transport_error = ""
 
+    @property
+    def registered(self) -> bool:
+        """The registrar's last answer was a binding (not an unregistration, not a failure)."""
+        return self._registered
+
     def reported(self, code: int, reason: str, expiration_s: int) -> None:
         ok = 200 <= code < 300
         self._reg_failures = 0 if ok else self._reg_failures + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pjsua2 as pj
 
 from homeagent.sip.endpoint import quiet_pjlib_until_configured
+from homeagent.sip.teardown import destroy
 
 
 def check_endpoint() -> str:
@@ -34,6 +35,6 @@ def check_endpoint() -> str:
         ep.libHandleEvents(10)
         version = str(ep.libVersion().full)
     finally:
-        ep.libDestroy()
+        destroy(ep)  # nothing registered: no second of sleep
     del ep
     return version

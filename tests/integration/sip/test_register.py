@@ -19,6 +19,7 @@ from homeagent.core.sip_config import EngineConfig, Transport
 from tests.helpers.kamailio import Kamailio
 from tests.helpers.procs import free_port
 from tests.integration.sip.conftest import EngineRunner, account_for
+from tests.integration.sip.peers import Peers
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +39,21 @@ def test_registers_with_digest_auth(
     engine.stop()
     events.wait_for(EngineStopped)
     assert not any(t.name == "sip-engine" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("transport", [Transport.UDP, Transport.TCP])
+def test_stopping_the_engine_removes_its_binding_at_the_registrar(
+    kamailio: Kamailio, engines: EngineRunner, peers: Peers, transport: Transport
+) -> None:
+    """An agent who quits must not stay reachable: a call to them afterwards is 404 at
+    once, instead of ringing a contact nobody listens on until the binding expires."""
+    engine, events = engines.start(account_for(kamailio, "1001", transport))
+    engine.stop()
+    gone = events.wait_for(RegistrationChanged, lambda e: e.state is RegistrationState.UNREGISTERED)
+    assert gone.code == 200
+    events.wait_for(EngineStopped)
+    caller = peers.start("--call", f"sip:1001@{kamailio.domain}", kamailio=kamailio, user="2002")
+    assert caller.wait_for("ended", timeout_s=10)["code"] == 404
 
 
 def test_registers_over_tls_with_the_profile_ca(
