@@ -114,10 +114,12 @@ class AgentApp:
         """Wait until the outbox is empty (everything acknowledged); seconds it took."""
         t0 = time.monotonic()
         self.disk.drain()
+        backlog = self.pending()
         while self.pending() or self.desk.now.last_delivery is Delivery.SAVED:
             if time.monotonic() - t0 > timeout_s:
                 raise TimeoutError(
-                    f"outbox still has {self.pending()} entries after {timeout_s} s: "
+                    f"outbox still has {self.pending()} of its {backlog} entries after "
+                    f"{timeout_s} s: "
                     f"{self.device.outbox.status()}, the desk sees the server "
                     f"{self.desk.now.server.name}; "
                     + "; ".join(
