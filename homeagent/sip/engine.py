@@ -298,9 +298,8 @@ class SipEngine:
         ctl.tick(time.monotonic())
         # Unregister here, on the registrar's answer: libDestroy would sleep a second.
         if self._account is not None:
-            account = self._account
-            done = unregister(ep, [(account, lambda: ctl.registration.registered)], deadline - 0.5)
-            if not done:
+            registered = [(self._account, lambda: ctl.registration.registered)]
+            if not unregister(ep, registered, deadline - 0.5):
                 log.warning("the registrar did not answer the unregistration before the stop")
 
     def _teardown(self) -> None:
