@@ -10,6 +10,7 @@ the assertions read the apps' event logs.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from homeagent.core.audio_settings import AudioSettings
+from homeagent.core.audio_setup import AUDIO_SETTINGS_FILE
 from homeagent.demo.world import SIP_DOMAIN, write_signed_profile
 from homeagent.server.db import Database
 from homeagent.server.models import Queue, User
@@ -69,10 +72,18 @@ class TeamWorld:
     all_apps: list[App] = field(default_factory=list)  # every one started (displays)
     sessions: list[Session] = field(default_factory=list)
 
-    def start_app(self, user: User, *, pulse_server: str = "") -> App:
+    def start_app(
+        self, user: User, *, pulse_server: str = "", audio: AudioSettings | None = None
+    ) -> App:
         """The real desk process signed in as `user` (no dialog, memory vault); with
-        `pulse_server`, its headset is that PulseAudio's default devices."""
+        `pulse_server`, its headset is that PulseAudio's default devices; `audio`: the
+        audio choices it finds saved (else the defaults)."""
         data = self.root / f"app-{user.name}"
+        if audio is not None:
+            data.mkdir(mode=0o700, parents=True, exist_ok=True)
+            saved = data / AUDIO_SETTINGS_FILE
+            saved.write_text(json.dumps(audio.to_dict()), encoding="utf-8")
+            saved.chmod(0o600)
         config = self.root / f"config-{user.name}"
         argv = [sys.executable, "-m", "tests.e2e.desk_process", "--profile", str(self.profile),
                 "--trusted-key", str(self.key), "--data-dir", str(data),
