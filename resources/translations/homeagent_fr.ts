@@ -1541,6 +1541,10 @@
         <translation>Post-appel</translation>
     </message>
     <message>
+        <source>missed call</source>
+        <translation>appel manqué</translation>
+    </message>
+    <message>
         <source>Break — {reason}</source>
         <translation>Pause — {reason}</translation>
     </message>
@@ -1850,10 +1854,6 @@
     <message>
         <source>{state} at the end of the call — by {who}</source>
         <translation>{state} à la fin de l&apos;appel — par {who}</translation>
-    </message>
-    <message>
-        <source>missed call</source>
-        <translation>appel manqué</translation>
     </message>
     <message>
         <source>Good</source>

@@ -12,7 +12,7 @@ import datetime as dt
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from homeagent.core import lead_board as lb
-from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
+from homeagent.core.agent_state import AgentState, Presence
 from homeagent.core.lead_records import BoardRow, PendingState
 from homeagent.core.lead_settings import TeamBoardSettings
 from homeagent.core.timefmt import format_duration
@@ -63,9 +63,7 @@ def pending_text(pending: PendingState | None) -> str:
 
 
 def state_text(state: AgentState, reason: str) -> str:
-    """The state with its reason, in words: a RONA reads "missed call", never its code."""
-    if state is AgentState.NOT_READY and reason == RONA_REASON:
-        reason = QCoreApplication.translate("LeadBoard", "missed call")
+    """The state with its reason, in words (a RONA reads "missed call", never its code)."""
     return presence_text(Presence(state, reason))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 
-from homeagent.core.agent_state import AgentState, Presence
+from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
 from homeagent.core.desk_snapshot import Notice, QualityLevel
 from homeagent.core.desk_types import (
     Delivery,
@@ -39,8 +39,11 @@ def state_name(state: AgentState) -> str:
 
 
 def presence_text(presence: Presence) -> str:
-    """The state with its reason: ``Pause — Déjeuner``."""
+    """The state with its reason: ``Pause — Déjeuner``; a call that rang out (the ACD's
+    RONA code) reads ``Non prêt — appel manqué``, never its code."""
     name = state_name(presence.state)
+    if presence.state is AgentState.NOT_READY and presence.reason == RONA_REASON:
+        presence = Presence(presence.state, QCoreApplication.translate("Labels", "missed call"))
     if presence.reason and presence.state is AgentState.BREAK:
         template = QCoreApplication.translate("Labels", "Break — {reason}")
         lead = template.split("{reason}")[0].strip(" —-")  # "Pause"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from homeagent.core.agent_state import AgentState, Presence
+from homeagent.core.agent_state import RONA_REASON, AgentState, Presence
 from homeagent.ui.qt.i18n import TRANSLATIONS, choose_language, update_catalogue
 from homeagent.ui.qt.labels import presence_text, state_name
 from tests.unit.ui.conftest import make_desk, ring
@@ -48,6 +48,10 @@ def test_state_vocabulary_is_french(french) -> None:  # type: ignore[no-untyped-
     assert state_name(AgentState.RINGING) == "Sonnerie"
     assert state_name(AgentState.WRAP_UP) == "Post-appel"
     assert presence_text(Presence(AgentState.BREAK, "Déjeuner")) == "Pause — Déjeuner"
+    # the ACD's code for a call that rang out is never shown as it is (the desk's presence
+    # button, the window title, the tray and the lead's board all read this)
+    assert presence_text(Presence(AgentState.NOT_READY, RONA_REASON)) == "Non prêt — appel manqué"
+    assert presence_text(Presence(AgentState.NOT_READY, "Formation")) == "Non prêt — Formation"
 
 
 def test_window_speaks_french(qtbot, french) -> None:  # type: ignore[no-untyped-def]
