@@ -19,6 +19,7 @@ __all__ = [
     "CONTACT_REWRITE_ALWAYS_UPDATE",
     "CONTACT_REWRITE_NO_UNREG",
     "CONTACT_REWRITE_UNREGISTER",
+    "JB_DISCARD",
     "TRANSPORT_TYPES",
     "PythonLogWriter",
     "account_config",
@@ -26,6 +27,7 @@ __all__ = [
     "quiet_pjlib_until_configured",
     "redact",
     "set_codec_priorities",
+    "set_jb_discard",
     "transport_config",
 ]
 
@@ -135,6 +137,31 @@ def endpoint_config(config: EngineConfig, writer: pj.LogWriter, max_calls: int) 
     med.jbMaxPre = JB_MAX_PREFETCH_MS
     med.jbMax = JB_MAX_MS
     return ep_cfg
+
+
+# pjmedia_jb_discard_algo. pjmedia's default is progressive (it shrinks the buffer back
+# after a burst); "none" never shrinks it. Measured in benchmarks/README.md ("Call quality").
+JB_DISCARD = {"none": 0, "static": 1, "progressive": 2}
+
+
+def set_jb_discard(med: pj.MediaConfig, algo: str) -> None:
+    """Choose the jitter buffer's discard algorithm on `med`.
+
+    SWIG gives `jbDiscardAlgo` to Python as an opaque enum pointer that cannot be set; the
+    field does go through pjsua2's own serialisation, so it is set by writing `med` to a
+    JSON document, changing the number and reading it back. Needs pjlib up (after
+    `libCreate`), as anything that builds an `EpConfig` for `libInit` has.
+    """
+    import json
+
+    value = JB_DISCARD[algo]  # KeyError before any pjlib object is made
+    doc = pj.JsonDocument()
+    doc.writeObject(med)
+    data = json.loads(doc.saveString())
+    data["MediaConfig"]["jbDiscardAlgo"] = value
+    back = pj.JsonDocument()
+    back.loadString(json.dumps(data))
+    back.readObject(med)
 
 
 def transport_config(config: EngineConfig, account: SipAccountConfig) -> pj.TransportConfig:

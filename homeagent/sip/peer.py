@@ -22,6 +22,7 @@ Identity and transport:
   --rtp-port N              first local RTP port (default 0: any free port)
   --public-address IP       the address our SDP offers for media (e.g. a relay's)
   --jb INIT,MINPRE,MAXPRE,MAX   jitter buffer (ms; -1 keeps pjsua2's default)
+  --jb-discard none|static|progressive   its discard algorithm (default progressive)
 
 Behaviour:
   --call URI                place a call once started (and registered, if --registrar)
@@ -62,6 +63,7 @@ from typing import Any, TextIO
 
 import pjsua2 as pj
 
+from homeagent.sip.endpoint import JB_DISCARD, set_jb_discard
 from homeagent.sip.headers import parse_invite
 from homeagent.sip.teardown import destroy, unregister
 
@@ -202,6 +204,10 @@ class Peer:
                 raise SystemExit("--jb wants INIT,MINPRE,MAXPRE,MAX")
             m = cfg.medConfig
             m.jbInit, m.jbMinPre, m.jbMaxPre, m.jbMax = jb
+        if args.jb_discard:
+            med = cfg.medConfig
+            set_jb_discard(med, args.jb_discard)
+            cfg.medConfig = med
         self.ep.libInit(cfg)
         self.ep.audDevManager().setNullDev()
         tcfg = pj.TransportConfig()
@@ -480,6 +486,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rtp-port", type=int, default=0)
     p.add_argument("--public-address")
     p.add_argument("--jb")
+    p.add_argument("--jb-discard", choices=tuple(JB_DISCARD))
     p.add_argument("--call")
     p.add_argument("--header", action="append")
     p.add_argument("--answer", action="store_true")
