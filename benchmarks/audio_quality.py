@@ -1,6 +1,11 @@
 """Call audio quality, measured: PESQ wideband (MOS-LQO) through the whole path (a benchmark).
 
-A French speech sample (espeak-ng ``-v fr``, 16 kHz) goes both ways of a real G.722 call:
+French speech goes both ways of a real G.722 call. The sample is recorded human speech by
+default: three Canadian-French prompts of Asterisk's voice (Debian
+``asterisk-core-sounds-fr-g722``, CC-BY-SA 3.0, ``tests/helpers/noise_mix.recorded_speech``),
+13 s with its pauses;
+``--sample espeak`` takes espeak-ng's ``-v fr`` synthesis instead, whose buzzy formants
+G.722 itself scores at ~3.0 offline, against 4.5 for the recording (README):
 
 - **downlink**: a pjsua2 customer (``homeagent.sip.peer``, playing the sample) ->
   Kamailio -> the callee -> its headset, recorded at the PulseAudio sink's monitor;
@@ -29,7 +34,9 @@ scored (``pesq`` package, ``wb`` mode).
     .venv/bin/python benchmarks/audio_quality.py --only pjsua2 --jb 80,60,160,500  # a JB trial
     .venv/bin/python benchmarks/audio_quality.py --only homeagent --app-jb -1,-1,-1,-1  # before
 
-Needs the ``test`` extra (pesq, numpy) and the Debian packages espeak-ng, sox, baresip.
+Needs the ``test`` extra (pesq, numpy, g722) and the Debian packages asterisk-core-sounds-fr-g722,
+sox, baresip and baresip-x11 (Debian ships baresip's pulse module there); espeak-ng for
+``--sample espeak``.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from pesq import pesq  # noqa: E402
 
+from tests.helpers import noise_mix  # noqa: E402
 from tests.helpers.pulse import PulseServer, start_pulse  # noqa: E402
 from tests.helpers.udp_relay import UdpRelay  # noqa: E402
 
@@ -69,16 +77,30 @@ SENTENCES = (
 CONDITIONS = {
     "clean": {"drop": 0.0, "delay_s": 0.0, "jitter_s": 0.0},
     "impaired": {"drop": 0.03, "delay_s": 0.04, "jitter_s": 0.03},
+    # the two halves of "impaired", to tell which one costs what (--conditions)
+    "loss": {"drop": 0.03, "delay_s": 0.0, "jitter_s": 0.0},
+    "jitter": {"drop": 0.0, "delay_s": 0.04, "jitter_s": 0.03},
 }
 
 
 # -- signals ------------------------------------------------------------------------------
 
 
-def make_reference(tmp: Path) -> Path:
+def g722_offline(pcm: np.ndarray) -> np.ndarray:
+    """`pcm` through a G.722 64 kbit/s encoder and decoder, no network: the codec's own share."""
+    import G722
+
+    coded = G722.G722(RATE, 64000).encode(pcm.astype(np.int16))
+    return np.asarray(G722.G722(RATE, 64000).decode(coded), dtype=np.float64)
+
+
+def make_reference(tmp: Path, sample: str) -> Path:
+    ref = tmp / "reference.wav"
+    if sample == "recorded":
+        noise_mix.write_wav(ref, noise_mix.recorded_speech())
+        return ref
     raw = tmp / "espeak.wav"
     subprocess.run(["espeak-ng", "-v", "fr", "-s", "150", "-w", str(raw), SENTENCES], check=True)
-    ref = tmp / "reference.wav"
     # 16 kHz mono, -3 dB peak, 0.5 s of silence each side (PESQ wants pauses)
     subprocess.run(
         ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(ref),
@@ -128,10 +150,13 @@ def align(ref: np.ndarray, rec: np.ndarray, skip_s: float = 1.0) -> tuple[np.nda
 
 
 def mos(ref: np.ndarray, rec_path: Path) -> float:
-    rec = read_wav(rec_path)
+    return score(ref, read_wav(rec_path), rec_path.name)
+
+
+def score(ref: np.ndarray, rec: np.ndarray, name: str) -> float:
     deg, _ = align(ref, rec)
     if np.max(np.abs(deg)) < 100:
-        raise RuntimeError(f"{rec_path.name}: silence where speech was expected")
+        raise RuntimeError(f"{name}: silence where speech was expected")
     return float(pesq(RATE, ref, deg, "wb"))
 
 
@@ -205,8 +230,8 @@ class Peer:
 def baresip(tmp: Path, kam: Any, pulse: PulseServer) -> Iterator[None]:
     """baresip registered as 1003, auto-answering, on the virtual headset."""
     exe = shutil.which("baresip")
-    if exe is None:
-        raise SystemExit("baresip is not installed (apt-get install baresip)")
+    if exe is None or not Path("/usr/lib/baresip/modules/pulse.so").exists():
+        raise SystemExit("baresip is not installed (apt-get install baresip baresip-x11)")
     home = tmp / "baresip-home"
     conf = home / ".baresip"
     conf.mkdir(parents=True)
@@ -266,7 +291,13 @@ def baresip(tmp: Path, kam: Any, pulse: PulseServer) -> Iterator[None]:
 class HomeAgent:
     """The app's engine and audio service in this process, registered as 1001."""
 
-    def __init__(self, kam: Any, jb: str | None = None) -> None:
+    def __init__(
+        self,
+        kam: Any,
+        jb: str | None = None,
+        suppression: bool = True,
+        discard: str | None = None,
+    ) -> None:
         from PySide6.QtCore import QCoreApplication
 
         from homeagent.core.audio_settings import AudioSettings
@@ -286,14 +317,18 @@ class HomeAgent:
             return acfg
 
         engine_module.account_config = account_config  # type: ignore[assignment]
-        if jb:  # --jb: try jitter-buffer settings on the app too
+        if jb or discard:  # --app-jb, --jb-discard: try jitter-buffer settings on the app
+            from homeagent.sip.endpoint import set_jb_discard
+
             real_endpoint_config = engine_module.endpoint_config
-            values = [int(v) for v in jb.split(",")]
 
             def endpoint_config(*args: Any) -> Any:
                 cfg = real_endpoint_config(*args)
                 m = cfg.medConfig
-                m.jbInit, m.jbMinPre, m.jbMaxPre, m.jbMax = values
+                if jb:
+                    m.jbInit, m.jbMinPre, m.jbMaxPre, m.jbMax = [int(v) for v in jb.split(",")]
+                if discard:
+                    set_jb_discard(m, discard)
                 return cfg
 
             engine_module.endpoint_config = endpoint_config  # type: ignore[assignment]
@@ -301,7 +336,10 @@ class HomeAgent:
         self.app = QCoreApplication.instance() or QCoreApplication([])
         self.events: queue.Queue[Any] = queue.Queue()
         self.svc = AudioService(
-            self.events.put, AudioSettings(microphone_id="headset_mic", speaker_id="headset")
+            self.events.put,
+            AudioSettings(
+                microphone_id="headset_mic", speaker_id="headset", noise_suppression=suppression
+            ),
         )
         self.svc.start()
         account = SipAccountConfig(
@@ -348,10 +386,9 @@ class HomeAgent:
 
 def one_call(
     system: str, cond: str, tmp: Path, kam: Any, pulse: PulseServer, ref: Path,
-    ref3: Path, record_s: float, app: HomeAgent | None, jb: str | None = None,
+    ref3: Path, record_s: float, app: HomeAgent | None, jb_args: list[str],
 ) -> dict[str, Any]:  # fmt: skip
     tag = f"{system}-{cond}"
-    jb_args = ["--jb", jb] if jb else []
     rtp_port = free_rtp_port()
     relays = [UdpRelay(("127.0.0.1", rtp_port), listen=(RELAY_IP, rtp_port), seed=14)]
     callee_port = app.rtp_port if app is not None else free_rtp_port(CALLEE_RELAY_IP)
@@ -433,32 +470,52 @@ def main() -> int:
     ap.add_argument("--only", action="append", choices=("homeagent", "baresip", "pjsua2"))
     ap.add_argument("--conditions", action="append", choices=tuple(CONDITIONS))
     ap.add_argument("--record-s", type=float, default=0.0, help="default: 2 copies + 2 s")
+    ap.add_argument("--sample", choices=("recorded", "espeak"), default="recorded")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--keep", type=Path, help="copy the recordings here")
     ap.add_argument("--jb", help="INIT,MINPRE,MAXPRE,MAX ms for the pjsua2 peers (a trial)")
     ap.add_argument(
         "--app-jb", help="the same for the app's engine (-1,-1,-1,-1: pjsua2's defaults)"
     )
+    ap.add_argument(
+        "--jb-discard",
+        choices=("none", "static", "progressive"),
+        help="the jitter buffer's discard algorithm, for every pjsua2 side (a trial)",
+    )
+    ap.add_argument(
+        "--no-suppression", action="store_true", help="the app's microphone noise filter off"
+    )
     args = ap.parse_args()
+    jb_args = (["--jb", args.jb] if args.jb else []) + (
+        ["--jb-discard", args.jb_discard] if args.jb_discard else []
+    )
     systems = args.only or ["homeagent", "baresip", "pjsua2"]
-    conditions = args.conditions or list(CONDITIONS)
+    conditions = args.conditions or ["clean", "impaired"]
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
     from tests.helpers.kamailio import start_kamailio
 
     results = []
     with tempfile.TemporaryDirectory(prefix="audio-quality-") as d:
         tmp = Path(d)
-        ref = make_reference(tmp)
+        ref = make_reference(tmp, args.sample)
         ref3 = repeated(ref, 4, tmp / "reference-x4.wav")
         length_s = len(read_wav(ref)) / RATE
         record_s = args.record_s or 2 * length_s + 2.5
-        print(f"reference: espeak-ng -v fr, {length_s:.1f} s at 16 kHz; {record_s:.0f} s per call")
+        ref_pcm = read_wav(ref)
+        gap = np.zeros(2 * RATE)
+        ceiling = score(ref_pcm, np.concatenate([gap, g722_offline(ref_pcm), gap]), "offline")
+        print(f"reference: {args.sample}, {length_s:.1f} s at 16 kHz; {record_s:.0f} s per call; "
+              f"G.722 offline (the codec's ceiling): {ceiling:.2f}")  # fmt: skip
         (tmp / "pulse").mkdir()
         (tmp / "kam").mkdir()
         with start_pulse(tmp / "pulse") as pulse:
             gen = start_kamailio(tmp / "kam", tls=False)
             kam = next(gen)
-            app = HomeAgent(kam, args.app_jb) if "homeagent" in systems else None
+            app = (
+                HomeAgent(kam, args.app_jb, not args.no_suppression, args.jb_discard)
+                if "homeagent" in systems
+                else None
+            )
             try:
                 use_baresip = "baresip" in systems
                 with baresip(tmp, kam, pulse) if use_baresip else contextlib.nullcontext():
@@ -466,10 +523,12 @@ def main() -> int:
                         for system in systems:
                             callee_app = app if system == "homeagent" else None
                             r = one_call(system, cond, tmp, kam, pulse, ref, ref3, record_s,
-                                         callee_app, args.jb)  # fmt: skip
+                                         callee_app, jb_args)  # fmt: skip
                             r["jb"] = args.jb or "default"
+                            r["jb_discard"] = args.jb_discard or "default"
                             if callee_app is not None:
                                 r["app_jb"] = args.app_jb or "engine's"
+                                r["suppression"] = not args.no_suppression
                             print(json.dumps(r), flush=True)
                             results.append(r)
             finally:

@@ -1,9 +1,11 @@
 """Noise suppression on the agent's microphone: PESQ (wideband), SI-SNR, CPU and latency.
 
     .venv/bin/python benchmarks/noise_suppression.py [--candidates] [--json out.json]
+    .venv/bin/python benchmarks/noise_suppression.py --speech recorded --levels 1,2,3
 
-French speech (espeak-ng) mixed with home noises (tests/helpers/noise_mix.py: hum + pink
-noise, a babble of espeak-ng voices, impulsive bangs) at 0, 5 and 10 dB SNR, then passed
+French speech (espeak-ng, or `--speech recorded`: a human voice, Asterisk's French prompts)
+clean and mixed with home noises (tests/helpers/noise_mix.py: hum + pink noise, a babble of
+espeak-ng voices, impulsive bangs) at 0, 5, 10 and 20 dB SNR, then passed
 through the real capture stage (`homeagent.sip.audio.denoise.NoiseSuppressor`) in the
 chunk sizes the microphone delivers (2048-byte 48 kHz blocks resampled: ~341 samples at
 16 kHz, not a multiple of 10 ms), exactly as `service.py` feeds it during a call.
@@ -42,7 +44,7 @@ from homeagent.sip.audio.denoise import (
 )
 from tests.helpers import noise_mix
 
-SNRS_DB = (0.0, 5.0, 10.0)
+SNRS_DB = (0.0, 5.0, 10.0, 20.0)
 CHUNK_SAMPLES = 2048 // 2 // 3  # one 2048-byte 48 kHz Qt block after resampling
 
 
@@ -113,6 +115,7 @@ def main() -> int:
     ap.add_argument("--candidates", action="store_true", help="also pyrnnoise, noisereduce")
     ap.add_argument("--levels", default="3", help="WebRTC NS levels to run, e.g. 1,2,3,4")
     ap.add_argument("--json", type=Path, help="write every figure to this file")
+    ap.add_argument("--speech", choices=("espeak", "recorded"), default="espeak")
     args = ap.parse_args()
     if not noise_mix.have_tools():
         print("needs espeak-ng and sox", file=sys.stderr)
@@ -121,7 +124,7 @@ def main() -> int:
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="ha-noise-") as tmp:
         folder = Path(tmp)
-        clean = noise_mix.speech(folder)
+        clean = noise_mix.speech(folder) if args.speech == "espeak" else noise_mix.recorded_speech()
         audio_s = len(clean) / noise_mix.RATE_HZ
         # latency: the lag of the stage's output on clean speech
         for level in levels:
@@ -132,38 +135,38 @@ def main() -> int:
                 f"held back mean {np.mean(held):.1f} ms max {max(held):.1f} ms "
                 f"(frame {1000 * FRAME_SAMPLES / noise_mix.RATE_HZ:.0f} ms)"
             )
-        for kind in (*noise_mix.NOISES, "home"):
-            noise = noise_mix.noise(folder, kind, len(clean))
-            for snr in SNRS_DB:
-                noisy = noise_mix.mix(clean, noise, snr)
-                row: dict[str, object] = {
-                    "noise": kind,
-                    "snr_db": snr,
-                    "pesq_in": round(pesq_wb(clean, noisy), 3),
-                    "si_snr_in": round(noise_mix.si_snr_db(clean, noisy), 2),
-                }
-                runs: list[tuple[str, Callable[..., tuple[np.ndarray, float]]]] = []
-                for level in levels:
-                    runs.append(
-                        (f"webrtc-ns{level}", lambda lv=level, x=noisy: through_stage(x, lv)[:2])
-                    )
-                if args.candidates:
-                    runs.append(("rnnoise", lambda x=noisy: rnnoise(x, folder)))
-                    runs.append(("noisereduce", lambda x=noisy: noisereduce_whole(x)))
-                for name, run in runs:
-                    try:
-                        y, cpu_s = run()
-                    except ImportError as exc:
-                        print(f"  {name}: not installed ({exc})")
-                        continue
-                    lag = noise_mix.lag_samples(clean, y)  # SI-SNR needs them aligned
-                    row[f"{name}_pesq"] = round(pesq_wb(clean, y), 3)
-                    row[f"{name}_si_snr"] = round(noise_mix.si_snr_db(clean, y[lag:]), 2)
-                    row[f"{name}_pause_drop_db"] = round(noise_mix.pause_drop_db(noisy, y), 1)
-                    row[f"{name}_lag_ms"] = round(1000 * lag / noise_mix.RATE_HZ, 1)
-                    row[f"{name}_cpu_pct"] = round(100 * cpu_s / audio_s, 3)
-                results.append(row)
-                print(json.dumps(row))
+        cases = [("none", None)] + [(k, s) for k in (*noise_mix.NOISES, "home") for s in SNRS_DB]
+        for kind, snr in cases:
+            noise = None if snr is None else noise_mix.noise(folder, kind, len(clean))
+            noisy = clean if snr is None else noise_mix.mix(clean, noise, snr)
+            row: dict[str, object] = {
+                "noise": kind,
+                "snr_db": snr,
+                "pesq_in": round(pesq_wb(clean, noisy), 3),
+                "si_snr_in": round(noise_mix.si_snr_db(clean, noisy), 2),
+            }
+            runs: list[tuple[str, Callable[..., tuple[np.ndarray, float]]]] = []
+            for level in levels:
+                runs.append(
+                    (f"webrtc-ns{level}", lambda lv=level, x=noisy: through_stage(x, lv)[:2])
+                )
+            if args.candidates:
+                runs.append(("rnnoise", lambda x=noisy: rnnoise(x, folder)))
+                runs.append(("noisereduce", lambda x=noisy: noisereduce_whole(x)))
+            for name, run in runs:
+                try:
+                    y, cpu_s = run()
+                except ImportError as exc:
+                    print(f"  {name}: not installed ({exc})")
+                    continue
+                lag = noise_mix.lag_samples(clean, y)  # SI-SNR needs them aligned
+                row[f"{name}_pesq"] = round(pesq_wb(clean, y), 3)
+                row[f"{name}_si_snr"] = round(noise_mix.si_snr_db(clean, y[lag:]), 2)
+                row[f"{name}_pause_drop_db"] = round(noise_mix.pause_drop_db(noisy, y), 1)
+                row[f"{name}_lag_ms"] = round(1000 * lag / noise_mix.RATE_HZ, 1)
+                row[f"{name}_cpu_pct"] = round(100 * cpu_s / audio_s, 3)
+            results.append(row)
+            print(json.dumps(row))
     print(f"load: {os.getloadavg()}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

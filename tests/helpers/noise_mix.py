@@ -1,10 +1,12 @@
 """Reproducible noisy French speech for the noise-suppression test and benchmark.
 
-Speech: espeak-ng (`-v fr`) resampled to 16 kHz by sox. Home noises, each the same on
-every run: `hum` (mains hum 50 Hz + harmonics under sox's seeded pink noise, `sox -R`),
-`babble` (several espeak-ng voices and languages talking over each other, quieter, as from
-the next room), `bangs` (seeded decaying bursts: doors, dishes, a toy). `mix()` scales the
-noise to a given SNR over the whole clean signal. Needs numpy (the `test` extra).
+Speech: espeak-ng (`-v fr`) resampled to 16 kHz by sox, or (`recorded_speech`) a human
+voice: three of Asterisk's Canadian-French prompts (Debian `asterisk-core-sounds-fr-g722`,
+16 kHz G.722, decoded by the `g722` package). Home noises, each the same on every run:
+`hum` (mains hum 50 Hz + harmonics under sox's seeded pink noise, `sox -R`), `babble`
+(several espeak-ng voices and languages talking over each other, quieter, as from the next
+room), `bangs` (seeded decaying bursts: doors, dishes, a toy). `mix()` scales the noise to
+a given SNR over the whole clean signal. Needs numpy (the `test` extra).
 """
 
 from __future__ import annotations
@@ -82,6 +84,32 @@ def speech(folder: Path, text: str = SPEECH_FR) -> np.ndarray:
     x = 0.7 * 32767 * x / max(1.0, float(np.max(np.abs(x))))  # -3 dBFS peak
     pad = np.zeros(RATE_HZ // 2)
     return np.concatenate([pad, x, pad])
+
+
+RECORDED_FR = Path("/usr/share/asterisk/sounds/fr_CA_f_June")
+# "Tous nos agents sont occupés...", "Un instant, s'il vous plaît", "Veuillez rappeler plus tard"
+PROMPTS_FR = ("queue-periodic-announce", "one-moment-please", "please-try-call-later")
+
+
+def have_recorded() -> bool:
+    return all((RECORDED_FR / f"{name}.g722").is_file() for name in PROMPTS_FR)
+
+
+def recorded_speech(seed: int = 14) -> np.ndarray:
+    """The recorded French sample: the prompts 0.3 s apart, -3 dBFS peak, 0.5 s of room on
+    each side (13.2 s in all), with 16-bit TPDF dither (seeded) as any recording has: no
+    digital zero, which no microphone gives and WebRTC NS mangles (benchmarks/README.md)."""
+    import G722  # the test extra's `g722`
+
+    gap, pad = np.zeros(RATE_HZ * 3 // 10), np.zeros(RATE_HZ // 2)
+    parts = [pad]
+    for name in PROMPTS_FR:
+        coded = (RECORDED_FR / f"{name}.g722").read_bytes()
+        parts += [np.asarray(G722.G722(RATE_HZ, 64000).decode(coded), dtype=np.float64), gap]
+    x = np.concatenate(parts[:-1])
+    x = np.concatenate([0.7 * 32767 * x / max(1.0, float(np.max(np.abs(x)))), pad])
+    rng = np.random.default_rng(seed)
+    return np.round(x + rng.uniform(-0.5, 0.5, len(x)) + rng.uniform(-0.5, 0.5, len(x)))
 
 
 def noise(folder: Path, kind: str, n_samples: int, seed: int = 15) -> np.ndarray:
